@@ -1,0 +1,280 @@
+"""The `psn` command line: a thin edge. Each command parses, calls one service, prints the result."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from psn_core.config import Settings, masked_settings
+from psn_core.crypto import encode_key, generate_key
+from psn_core.errors import PSNError
+from psn_core.hub.database import Hub
+from psn_core.hub.embedded import EmbeddedServer
+from psn_core.masking import configure_logging, registry
+from psn_core.services.doctor import DoctorReport, run_doctor
+from psn_core.services.setup import init_workspace, migrate_hub
+from psn_core.services.vault import rotate_keys
+from psn_core.workspace import find_workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
+
+
+class PsnGroup(click.Group):
+    """Prints every PSNError as its message and what to do, and exits 1, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PSNError as exc:
+            click.echo(f"Error: {registry.redact(exc.message)}", err=True)
+            click.echo(f"  What to do: {exc.action}", err=True)
+            ctx.exit(1)
+
+
+class Ctx:
+    """Per-invocation state: the workspace folder and settings read once."""
+
+    def __init__(self, workspace: Path | None) -> None:
+        self._workspace = workspace
+        self._settings: Settings | None = None
+
+    @property
+    def workspace(self) -> Path:
+        if self._workspace is None:
+            self._workspace = find_workspace(Path.cwd())
+        return self._workspace
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.load(self.workspace)
+            registry.add(
+                *(v.get_secret_value() for v in self._settings.__dict__.values() if hasattr(v, "get_secret_value"))
+            )
+            configure_logging(self._settings.log_level)
+        return self._settings
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def detect_timezone() -> str:
+    """The machine's IANA zone (TZ, /etc/timezone or /etc/localtime), else UTC. Entry point only."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and "/" in tz:
+        return tz
+    try:
+        text = Path("/etc/timezone").read_text().strip()
+        if text:
+            return text
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+@click.group(cls=PsnGroup)
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Workspace folder (default: the nearest folder at or above the current one with hub.env).",
+)
+@click.version_option(package_name="psn")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None) -> None:
+    """psn (Post Shit Now): plan, draft in your voice, schedule, publish and measure posts."""
+    ctx.obj = Ctx(workspace.resolve() if workspace else None)
+
+
+# --- setup ---------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--name", default=None, help="Your display name (default: your login name).")
+@click.option("--timezone", default=None, help="Your IANA time zone (default: this machine's).")
+@click.option("--database-url", default=None, help="Use this Postgres as your hub instead of the embedded one.")
+@pass_ctx
+def init(obj: Ctx, name: str | None, timezone: str | None, database_url: str | None) -> None:
+    """Make this folder a psn workspace and create your personal hub. Safe to run again."""
+    workspace = obj._workspace or Path.cwd()
+    result = init_workspace(
+        workspace,
+        name=name or getpass.getuser(),
+        timezone=timezone or detect_timezone(),
+        database_url=database_url,
+    )
+    click.echo(f"Workspace: {result.workspace}")
+    for item in result.created:
+        click.echo(f"  created {item}")
+    if result.gitignore_added:
+        click.echo(f"  .gitignore now ignores: {', '.join(result.gitignore_added)}")
+    click.echo(f"Hub: {result.hub}")
+    click.echo(f"  migrations applied: {', '.join(result.migrations_applied) or 'none (already current)'}")
+    state = "created" if result.member_created else "already there"
+    click.echo(f"Member {result.member_id} ({state}), time zone {result.timezone}")
+    click.echo("Back up .psn/master.key: without it stored tokens cannot be read.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_ctx
+def doctor(obj: Ctx, as_json: bool) -> None:
+    """Check the workspace, hub, roles, row-level security and secrets; each problem comes with its fix."""
+    report = run_doctor(obj.settings)
+    print_doctor(report, as_json)
+    if not report.ok:
+        sys.exit(1)
+
+
+def print_doctor(report: DoctorReport, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({**report.model_dump(mode="json"), "ok": report.ok}, indent=2))
+        return
+    click.echo(f"psn doctor: {report.workspace}")
+    for check in report.checks:
+        click.echo(f"  {SYMBOLS[check.status]} {check.name}: {check.detail}")
+        if check.fix:
+            click.echo(f"      fix: {check.fix}")
+    click.echo("All good." if report.ok else "Some checks failed: see the fixes above.")
+
+
+@cli.command()
+@click.option("--name", default=None, help="Your display name (default: your login name).")
+@click.option("--timezone", default=None, help="Your IANA time zone (default: this machine's).")
+@click.pass_context
+def quickstart(ctx: click.Context, name: str | None, timezone: str | None) -> None:
+    """From nothing to a working workspace: init (embedded hub) and doctor."""
+    ctx.invoke(init, name=name, timezone=timezone, database_url=None)
+    obj: Ctx = ctx.obj
+    obj._workspace = obj._workspace or Path.cwd()
+    report = run_doctor(obj.settings)
+    print_doctor(report, as_json=False)
+    if not report.ok:
+        sys.exit(1)
+
+
+# --- config --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def config() -> None:
+    """Show settings."""
+
+
+@config.command("show")
+@pass_ctx
+def config_show(obj: Ctx) -> None:
+    """Print the effective settings; every secret is masked to its last 4 characters."""
+    settings = obj.settings
+    width = max(len(k) for k, _ in masked_settings(settings))
+    for key, value in masked_settings(settings):
+        click.echo(f"{key.ljust(width)}  {value}")
+
+
+# --- hub -----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def hub() -> None:
+    """Start, stop, inspect and migrate the hub database."""
+
+
+@hub.command("start")
+@pass_ctx
+def hub_start(obj: Ctx) -> None:
+    """Start the embedded hub (no-op for a URL hub)."""
+    settings = obj.settings
+    if not settings.uses_embedded_hub:
+        click.echo("This workspace uses PSN_DATABASE_URL; there is no embedded server to start.")
+        return
+    status = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).start()
+    click.echo(f"Embedded hub running (pid {status.pid}, {status.backend} backend, socket in {status.socket_dir}).")
+
+
+@hub.command("stop")
+@pass_ctx
+def hub_stop(obj: Ctx) -> None:
+    """Stop the embedded hub cleanly."""
+    settings = obj.settings
+    if not settings.uses_embedded_hub:
+        click.echo("This workspace uses PSN_DATABASE_URL; there is no embedded server to stop.")
+        return
+    stopped = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).stop()
+    click.echo("Embedded hub stopped." if stopped else "Embedded hub was not running.")
+
+
+@hub.command("status")
+@pass_ctx
+def hub_status(obj: Ctx) -> None:
+    """Say where the hub is and whether it is running."""
+    settings = obj.settings
+    if not settings.uses_embedded_hub:
+        with Hub.open(settings, start=False) as h, h.owner() as conn:
+            conn.execute("SELECT 1")
+        click.echo(f"URL hub {h.label}: reachable.")
+        return
+    status = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).status()
+    if status.running:
+        click.echo(f"Embedded hub running: pid {status.pid}, data {status.data_dir}, {status.backend} backend.")
+    else:
+        state = "initialised" if status.initialized else "not created yet (run `psn init`)"
+        click.echo(f"Embedded hub stopped ({state}); any psn command that needs it starts it.")
+
+
+@hub.command("migrate")
+@pass_ctx
+def hub_migrate(obj: Ctx) -> None:
+    """Apply pending migrations (as the owner role) and ensure the psn_app role."""
+    with Hub.open(obj.settings) as h:
+        result = migrate_hub(obj.settings, h)
+    click.echo(f"{result.hub}: " + (f"applied {', '.join(result.applied)}" if result.applied else "already current"))
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def keys() -> None:
+    """Encryption keys for secrets at rest."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new random key (base64) for PSN_MASTER_KEY. Nothing is stored."""
+    click.echo(encode_key(generate_key()))
+
+
+@keys.command("rotate")
+@pass_ctx
+def keys_rotate(obj: Ctx) -> None:
+    """Re-encrypt every stored token and secret under a new key."""
+    with Hub.open(obj.settings) as h:
+        report = rotate_keys(obj.settings, h)
+    click.echo(f"Active key is now {report.new_key_id} ({report.source}); re-encrypted {report.total} value(s).")
+    if report.retired_key_ids:
+        where = "removed from the key file" if report.source == "file" else "no longer needed in PSN_OLD_MASTER_KEYS"
+        click.echo(f"Old keys {where}: {', '.join(report.retired_key_ids)}")
+
+
+def main() -> None:
+    cli(prog_name="psn")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""The hub database: where to connect, as whom, and the one transaction helper every query uses.
+
+Two roles:
+
+* the **owner** (the role in ``PSN_DATABASE_URL``, or ``postgres`` on the embedded hub) runs migrations
+  and maintenance such as key rotation;
+* **psn_app** (NOSUPERUSER, NOBYPASSRLS) is every runtime connection. Row-level security keys each row
+  on ``current_setting('psn.member_id')``, which :meth:`Hub.transaction` sets for that transaction only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from psn_core.config import Settings
+from psn_core.errors import HubUnreachable, InvalidSetting, MemberContextMissing, UnsafeRuntimeRole
+from psn_core.hub.embedded import DATABASE, OWNER_ROLE, EmbeddedServer
+from psn_core.masking import mask_url, registry
+
+APP_ROLE = "psn_app"
+
+Conn = psycopg.Connection[DictRow]
+
+
+@dataclass(frozen=True)
+class HubTarget:
+    """Connection strings for one hub. ``label`` is safe to print."""
+
+    owner_conninfo: str
+    app_conninfo: str
+    label: str
+    embedded: bool
+    database: str
+
+
+def resolve_target(settings: Settings, *, start: bool = True) -> HubTarget:
+    """Work out where the hub is, starting the embedded server on demand.
+
+    Raises:
+        EmbeddedServerError: the embedded server could not start.
+        InvalidSetting: a URL hub without the psn_app password.
+    """
+    if settings.uses_embedded_hub:
+        server = EmbeddedServer(settings.embedded_dir, settings.embedded_backend)
+        status = server.start() if start else server.status()
+        if status.socket_dir is None:
+            raise HubUnreachable(f"The embedded hub in {settings.embedded_dir} is not running.", "Run `psn hub start`.")
+        host = str(status.socket_dir)
+        return HubTarget(
+            owner_conninfo=make_conninfo(host=host, user=OWNER_ROLE, dbname=DATABASE),
+            app_conninfo=make_conninfo(host=host, user=APP_ROLE, dbname=DATABASE),
+            label=f"embedded hub ({settings.embedded_dir})",
+            embedded=True,
+            database=DATABASE,
+        )
+    assert settings.database_url is not None
+    owner = settings.database_url.get_secret_value().strip()
+    registry.add(owner)
+    try:
+        params = conninfo_to_dict(owner)
+    except psycopg.ProgrammingError as exc:
+        raise InvalidSetting("PSN_DATABASE_URL is not a valid PostgreSQL URL or conninfo string.") from exc
+    if settings.app_database_url is not None and settings.app_database_url.get_secret_value().strip():
+        app = settings.app_database_url.get_secret_value().strip()
+        registry.add(app)
+    else:
+        if settings.app_password is None or not settings.app_password.get_secret_value():
+            raise InvalidSetting(
+                "PSN_APP_PASSWORD is not set, so psn cannot connect as the psn_app runtime role.",
+                "Run `psn init` (it generates one) or set PSN_APP_PASSWORD in hub.env, then `psn hub migrate`.",
+            )
+        registry.add(settings.app_password.get_secret_value())
+        app = make_conninfo(owner, user=APP_ROLE, password=settings.app_password.get_secret_value())
+    host = str(params.get("host") or "localhost")
+    database = str(params.get("dbname") or params.get("user") or "postgres")
+    return HubTarget(
+        owner_conninfo=owner,
+        app_conninfo=app,
+        label=f"{host}:{params.get('port') or 5432}/{database}",
+        embedded=False,
+        database=database,
+    )
+
+
+def connect(conninfo: str, *, timeout: int, label: str, autocommit: bool = True) -> Conn:
+    """Open one connection with a connect timeout and a clear error.
+
+    Raises:
+        HubUnreachable: could not connect within ``timeout`` seconds, or the server refused.
+    """
+    try:
+        return psycopg.connect(conninfo, connect_timeout=timeout, autocommit=autocommit, row_factory=dict_row)
+    except psycopg.OperationalError as exc:
+        reason = registry.redact(str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__)
+        raise HubUnreachable(f"Could not reach the hub at {label} within {timeout} s: {reason}") from exc
+
+
+def check_runtime_role(conn: Conn) -> None:
+    """Refuse to run as anything but a plain psn_app role.
+
+    Raises:
+        UnsafeRuntimeRole: superuser, BYPASSRLS, or another role than psn_app.
+    """
+    row = conn.execute(
+        "SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    ).fetchone()
+    assert row is not None
+    if row["rolsuper"] or row["rolbypassrls"]:
+        flags = ", ".join(f for f, on in (("SUPERUSER", row["rolsuper"]), ("BYPASSRLS", row["rolbypassrls"])) if on)
+        raise UnsafeRuntimeRole(
+            f"Refusing to use role {row['name']!r} at runtime: it has {flags}, so row-level security "
+            "would not protect anyone's data."
+        )
+    if row["name"] != APP_ROLE:
+        raise UnsafeRuntimeRole(
+            f"Refusing to use role {row['name']!r} at runtime: runtime connections must be {APP_ROLE!r}."
+        )
+
+
+class Hub:
+    """One hub: an owner connection for migrations and a psn_app pool for everything else."""
+
+    def __init__(self, settings: Settings, target: HubTarget) -> None:
+        self.settings = settings
+        self.target = target
+        self._pool: ConnectionPool[Conn] | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, *, start: bool = True) -> Hub:
+        """Resolve the hub (starting the embedded one if needed); connections open lazily."""
+        return cls(settings, resolve_target(settings, start=start))
+
+    @property
+    def label(self) -> str:
+        return self.target.label
+
+    @contextmanager
+    def owner(self, *, database: str | None = None) -> Iterator[Conn]:
+        """An autocommit owner connection (migrations, maintenance, audits)."""
+        conninfo = self.target.owner_conninfo
+        if database is not None:
+            conninfo = make_conninfo(conninfo, dbname=database)
+        with connect(conninfo, timeout=self.settings.connect_timeout, label=self.label) as conn:
+            yield conn
+
+    @contextmanager
+    def app(self) -> Iterator[Conn]:
+        """A single psn_app connection outside the pool (doctor, tests). The role is checked."""
+        with connect(self.target.app_conninfo, timeout=self.settings.connect_timeout, label=self.label) as conn:
+            check_runtime_role(conn)
+            yield conn
+
+    @property
+    def pool(self) -> ConnectionPool[Conn]:
+        if self._pool is None:
+            # Check once outside the pool so an unsafe role is a clear error, not a pool that never fills.
+            with self.app():
+                pass
+            self._pool = ConnectionPool(
+                self.target.app_conninfo,
+                connection_class=psycopg.Connection[DictRow],
+                kwargs={
+                    "autocommit": True,
+                    "row_factory": dict_row,
+                    "connect_timeout": self.settings.connect_timeout,
+                },
+                min_size=1,
+                max_size=self.settings.pool_max_size,
+                configure=check_runtime_role,
+                timeout=float(self.settings.connect_timeout),
+                name="psn_app",
+                open=True,
+            )
+        return self._pool
+
+    @contextmanager
+    def transaction(self, member_id: UUID | None) -> Iterator[Conn]:
+        """A transaction acting for ``member_id``: RLS shows and accepts only that member's rows.
+
+        Raises:
+            MemberContextMissing: no member id was given.
+            HubUnreachable: no connection within the connect timeout.
+        """
+        if member_id is None:
+            raise MemberContextMissing("A hub query ran without a member id.")
+        try:
+            with self.pool.connection() as conn, conn.transaction():
+                conn.execute("SELECT set_config('psn.member_id', %s, true)", [str(member_id)])
+                yield conn
+        except PoolTimeout as exc:
+            raise HubUnreachable(
+                f"No hub connection became free within {self.settings.connect_timeout} s ({self.label})."
+            ) from exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def describe_conninfo(conninfo: str) -> str:
+    """A printable form of a conninfo string, password masked."""
+    return mask_url(conninfo) if "://" in conninfo else registry.redact(conninfo)
