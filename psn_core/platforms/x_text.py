@@ -1,0 +1,571 @@
+"""X (Twitter) post text: weighted length, validity and splitting a long text into a thread.
+
+X does not count characters; it counts weights (twitter-text v3 configuration):
+
+- text is NFC-normalised first;
+- code points U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 weigh 1,
+  every other code point weighs 2;
+- an emoji, including a whole ZWJ / skin-tone / flag / keycap / tag sequence, weighs 2;
+- a URL weighs 23 whatever its length (it is shortened to t.co);
+- a post is valid when its weight is 1-280 and it has none of U+FFFE, U+FEFF, U+FFFF.
+
+Sources followed (facts only; this is our own implementation):
+- https://docs.x.com/fundamentals/counting-characters
+- https://github.com/twitter/twitter-text: config/v3.json, conformance/tests/validate.yml,
+  the JS/Java parseTweet and URL extraction rules.
+
+Emoji sequences are recognised by their Unicode structure (any emoji joined by ZWJ counts as one),
+where twitter-text lists the recommended sequences one by one; both agree on every listed sequence.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from psn_core.errors import ContentRejected
+
+MAX_WEIGHTED_LENGTH = 280
+URL_WEIGHT = 23
+EMOJI_WEIGHT = 2
+
+# config/v3.json uses scale 100, defaultWeight 200 and weight 100 for these ranges; every weight
+# divides by the scale, so we count in whole units (1 and 2).
+_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_INVALID_CHARS = frozenset("\ufffe\ufeff\uffff")
+
+
+class InvalidReason(StrEnum):
+    """Why X would refuse a post's text."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    INVALID_CHARACTERS = "invalid_characters"
+
+
+class XTextResult(BaseModel):
+    """What X makes of a post's text.
+
+    Ranges are inclusive indexes in UTF-16 code units of the text as given (twitter-text's
+    convention): ``display_range`` spans the whole text, ``valid_range`` the part X would accept.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    weighted_length: int
+    valid: bool
+    permillage: int
+    display_range_start: int
+    display_range_end: int
+    valid_range_start: int
+    valid_range_end: int
+    reason: InvalidReason | None = None
+
+
+# --- emoji -------------------------------------------------------------------------------------
+
+# Code points with the Unicode Emoji property (emoji-data.txt), less the digits, '#' and '*',
+# which are emoji only inside a keycap sequence.
+_EMOJI_CODEPOINTS = """
+00A9 00AE 203C 2049 2122 2139 2194-2199 21A9-21AA 231A-231B 2328 23CF 23E9-23F3 23F8-23FA 24C2
+25AA-25AB 25B6 25C0 25FB-25FE 2600-2604 260E 2611 2614-2615 2618 261D 2620 2622-2623 2626 262A
+262E-262F 2638-263A 2640 2642 2648-2653 265F-2660 2663 2665-2666 2668 267B 267E-267F 2692-2697
+2699 269B-269C 26A0-26A1 26A7 26AA-26AB 26B0-26B1 26BD-26BE 26C4-26C5 26C8 26CE-26CF 26D1
+26D3-26D4 26E9-26EA 26F0-26F5 26F7-26FA 26FD 2702 2705 2708-270D 270F 2712 2714 2716 271D 2721
+2728 2733-2734 2744 2747 274C 274E 2753-2755 2757 2763-2764 2795-2797 27A1 27B0 27BF 2934-2935
+2B05-2B07 2B1B-2B1C 2B50 2B55 3030 303D 3297 3299 1F004 1F0CF 1F170-1F171 1F17E-1F17F 1F18E
+1F191-1F19A 1F1E6-1F1FF 1F201-1F202 1F21A 1F22F 1F232-1F23A 1F250-1F251 1F300-1F321 1F324-1F393
+1F396-1F397 1F399-1F39B 1F39E-1F3F0 1F3F3-1F3F5 1F3F7-1F4FD 1F4FF-1F53D 1F549-1F54E 1F550-1F567
+1F56F-1F570 1F573-1F57A 1F587 1F58A-1F58D 1F590 1F595-1F596 1F5A4-1F5A5 1F5A8 1F5B1-1F5B2 1F5BC
+1F5C2-1F5C4 1F5D1-1F5D3 1F5DC-1F5DE 1F5E1 1F5E3 1F5E8 1F5EF 1F5F3 1F5FA-1F64F 1F680-1F6C5
+1F6CB-1F6D2 1F6D5-1F6D7 1F6DC-1F6E5 1F6E9 1F6EB-1F6EC 1F6F0 1F6F3-1F6FC 1F7E0-1F7EB 1F7F0
+1F90C-1F93A 1F93C-1F945 1F947-1F9FF 1FA70-1FA7C 1FA80-1FA89 1FA8F-1FAC6 1FACE-1FADC 1FADF-1FAE9
+1FAF0-1FAF8
+"""
+
+
+def _char_class(spec: str) -> str:
+    parts = []
+    for item in spec.split():
+        low, _, high = item.partition("-")
+        parts.append(re.escape(chr(int(low, 16))) + (f"-{re.escape(chr(int(high, 16)))}" if high else ""))
+    return "[" + "".join(parts) + "]"
+
+
+_MODIFIER = "[\U0001f3fb-\U0001f3ff]"
+_EMOJI_ELEMENT = (
+    f"{_char_class(_EMOJI_CODEPOINTS)}(?:\ufe0f|{_MODIFIER})?(?:[\U000e0020-\U000e007e]+\U000e007f)?\ufe0f?"
+)
+_EMOJI = re.compile(f"[#*0-9]\ufe0f?\u20e3|[\U0001f1e6-\U0001f1ff]{{2}}|{_EMOJI_ELEMENT}(?:\u200d{_EMOJI_ELEMENT})*")
+
+# --- URLs --------------------------------------------------------------------------------------
+
+# Top-level domains X links, as listed in twitter-text's conformance/tld_lib.yml (IANA root zone).
+_COUNTRY_TLD_NAMES = (
+    "한국 香港 澳門 新加坡 台灣 台湾 中國 中国 გე ລາວ ไทย ලංකා ഭാരതം ಭಾರತ భారత్ சிங்கப்பூர் இலங்கை "
+    "இந்தியா ଭାରତ ભારત ਭਾਰਤ ভাৰত ভারত বাংলা भारोत भारतम् भारत ڀارت پاکستان موريتانيا مليسيا مصر قطر "
+    "فلسطين عمان عراق سورية سودان تونس بھارت بارت ایران امارات المغرب السعودية الجزائر البحرين الاردن "
+    "հայ қаз укр срб рф мон мкд ею бел бг ευ ελ zw zm za yt ye ws wf vu vn vi vg ve vc va uz uy us um uk "
+    "ug ua tz tw tv tt tr tp to tn tm tl tk tj th tg tf td tc sz sy sx sv su st ss sr so sn sm sl sk sj "
+    "si sh sg se sd sc sb sa rw ru rs ro re qa py pw pt ps pr pn pm pl pk ph pg pf pe pa om nz nu nr np "
+    "no nl ni ng nf ne nc na mz my mx mw mv mu mt ms mr mq mp mo mn mm ml mk mh mg mf me md mc ma ly lv "
+    "lu lt ls lr lk li lc lb la kz ky kw kr kp kn km ki kh kg ke jp jo jm je it is ir iq io in im il ie "
+    "id hu ht hr hn hm hk gy gw gu gt gs gr gq gp gn gm gl gi gh gg gf ge gd gb ga fr fo fm fk fj fi eu "
+    "et es er eh eg ee ec dz do dm dk dj de cz cy cx cw cv cu cr co cn cm cl ck ci ch cg cf cd cc ca bz "
+    "by bw bv bt bs br bq bo bn bm bl bj bi bh bg bf be bd bb ba az ax aw au at as ar aq ao an am al ai "
+    "ag af ae ad ac "
+)
+_GENERIC_TLD_NAMES = (
+    "삼성 닷컴 닷넷 香格里拉 餐厅 食品 飞利浦 電訊盈科 集团 通販 购物 谷歌 诺基亚 联通 网络 网站 网店 "
+    "网址 组织机构 移动 珠宝 点看 游戏 淡马锡 机构 書籍 时尚 新闻 政府 政务 招聘 手表 手机 我爱你 慈善 "
+    "微博 广东 工行 家電 娱乐 天主教 大拿 大众汽车 在线 嘉里大酒店 嘉里 商标 商店 商城 公益 公司 八卦 "
+    "健康 信息 佛山 企业 中文网 中信 世界 ポイント ファッション セール ストア コム グーグル クラウド "
+    "みんな คอม संगठन नेट कॉम همراه موقع موبايلي كوم كاثوليك عرب شبكة بيتك بازار العليان ارامكو اتصالات "
+    "ابوظبي קום сайт рус орг онлайн москва ком католик дети zuerich zone zippo zip zero zara zappos yun "
+    "youtube you yokohama yoga yodobashi yandex yamaxun yahoo yachts xyz xxx xperia xin xihuan xfinity "
+    "xerox xbox wtf wtc wow world works work woodside wolterskluwer wme winners wine windows win "
+    "williamhill wiki wien whoswho weir weibo wedding wed website weber webcam weatherchannel weather "
+    "watches watch warman wanggou wang walter walmart wales vuelos voyage voto voting vote volvo "
+    "volkswagen vodka vlaanderen vivo viva vistaprint vista vision visa virgin vip vin villas viking vig "
+    "video viajes vet versicherung vermögensberatung vermögensberater verisign ventures vegas vanguard "
+    "vana vacations ups uol uno university unicom uconnect ubs ubank tvs tushu tunes tui tube trv trust "
+    "travelersinsurance travelers travelchannel travel training trading trade toys toyota town tours "
+    "total toshiba toray top tools tokyo today tmall tkmaxx tjx tjmaxx tirol tires tips tiffany tienda "
+    "tickets tiaa theatre theater thd teva tennis temasek telefonica telecity tel technology tech team "
+    "tdk tci taxi tax tattoo tatar tatamotors target taobao talk taipei tab systems symantec sydney "
+    "swiss swiftcover swatch suzuki surgery surf support supply supplies sucks style study studio stream "
+    "store storage stockholm stcgroup stc statoil statefarm statebank starhub star staples stada srt srl "
+    "spreadbetting spot sport spiegel space soy sony song solutions solar sohu software softbank social "
+    "soccer sncf smile smart sling skype sky skin ski site singles sina silk shriram showtime show "
+    "shouji shopping shop shoes shiksha shia shell shaw sharp shangrila sfr sexy sex sew seven ses "
+    "services sener select seek security secure seat search scot scor scjohnson science schwarz schule "
+    "school scholarships schmidt schaeffler scb sca sbs sbi saxo save sas sarl sapo sap sanofi "
+    "sandvikcoromant sandvik samsung samsclub salon sale sakura safety safe saarland ryukyu rwe run ruhr "
+    "rugby rsvp room rogers rodeo rocks rocher rmit rip rio ril rightathome ricoh richardli rich rexroth "
+    "reviews review restaurant rest republican report repair rentals rent ren reliance reit reisen reise "
+    "rehab redumbrella redstone red recipes realty realtor realestate read raid radio racing qvc quest "
+    "quebec qpon pwc pub prudential pru protection property properties promo progressive prof "
+    "productions prod pro prime press praxi pramerica post porn politie poker pohl pnc plus plumbing "
+    "playstation play place pizza pioneer pink ping pin pid pictures pictet pics piaget physio photos "
+    "photography photo phone philips phd pharmacy pfizer pet pccw pay passagens party parts partners "
+    "pars paris panerai panasonic pamperedchef page ovh ott otsuka osaka origins orientexpress organic "
+    "org orange oracle open ooo onyourside online onl ong one omega ollo oldnavy olayangroup olayan "
+    "okinawa office off observer obi nyc ntt nrw nra nowtv nowruz now norton northwesternmutual nokia "
+    "nissay nissan ninja nikon nike nico nhk ngo nfl nexus nextdirect next news newholland new neustar "
+    "network netflix netbank net nec nba navy natura nationwide name nagoya nadex nab mutuelle mutual "
+    "museum mtr mtpc mtn msd movistar movie mov motorcycles moto moscow mortgage mormon mopar montblanc "
+    "monster money monash mom moi moe moda mobily mobile mobi mma mls mlb mitsubishi mit mint mini mil "
+    "microsoft miami metlife merckmsd meo menu men memorial meme melbourne meet media med mckinsey "
+    "mcdonalds mcd mba mattel maserati marshalls marriott markets marketing market map mango management "
+    "man makeup maison maif madrid macys luxury luxe lupin lundbeck ltda ltd lplfinancial lpl love lotto "
+    "lotte london lol loft locus locker loans loan llp llc lixil living live lipsy link linde lincoln "
+    "limo limited lilly like lighting lifestyle lifeinsurance life lidl liaison lgbt lexus lego legal "
+    "lefrak leclerc lease lds lawyer law latrobe latino lat lasalle lanxess landrover land lancome "
+    "lancia lancaster lamer lamborghini ladbrokes lacaixa kyoto kuokgroup kred krd kpn kpmg kosher "
+    "komatsu koeln kiwi kitchen kindle kinder kim kia kfh kerryproperties kerrylogistics kerryhotels "
+    "kddi kaufen juniper juegos jprs jpmorgan joy jot joburg jobs jnj jmp jll jlc jio jewelry jetzt jeep "
+    "jcp jcb java jaguar iwc iveco itv itau istanbul ist ismaili iselect irish ipiranga investments "
+    "intuit international intel int insure insurance institute ink ing info infiniti industries inc "
+    "immobilien immo imdb imamat ikano iinet ifm ieee icu ice icbc ibm hyundai hyatt hughes htc hsbc how "
+    "house hotmail hotels hoteles hot hosting host hospital horse honeywell honda homesense homes "
+    "homegoods homedepot holiday holdings hockey hkt hiv hitachi hisamitsu hiphop hgtv hermes here "
+    "helsinki help healthcare health hdfcbank hdfc hbo haus hangout hamburg hair guru guitars guide guge "
+    "gucci guardian group grocery gripe green gratis graphics grainger gov got gop google goog goodyear "
+    "goodhands goo golf goldpoint gold godaddy gmx gmo gmbh gmail globo global gle glass glade giving "
+    "gives gifts gift ggee george genting gent gea gdn gbiz gay garden gap games game gallup gallo "
+    "gallery gal fyi futbol furniture fund fun fujixerox fujitsu ftr frontier frontdoor frogans frl "
+    "fresenius free fox foundation forum forsale forex ford football foodnetwork food foo fly flsmidth "
+    "flowers florist flir flights flickr fitness fit fishing fish firmdale firestone fire financial "
+    "finance final film fido fidelity fiat ferrero ferrari feedback fedex fast fashion farmers farm fans "
+    "fan family faith fairwinds fail fage extraspace express exposed expert exchange everbank events eus "
+    "eurovision etisalat esurance estate esq erni ericsson equipment epson epost enterprises engineering "
+    "engineer energy emerck email education edu edeka eco eat earth dvr dvag durban dupont duns dunlop "
+    "duck dubai dtv drive download dot doosan domains doha dog dodge doctor docs dnp diy dish discover "
+    "discount directory direct digital diet diamonds dhl dev design desi dentist dental democrat delta "
+    "deloitte dell delivery degree deals dealer deal dds dclk day datsun dating date data dance dad "
+    "dabur cyou cymru cuisinella csc cruises cruise crs crown cricket creditunion creditcard credit cpa "
+    "courses coupons coupon country corsica coop cool cookingchannel cooking contractors contact "
+    "consulting construction condos comsec computer compare company community commbank comcast com "
+    "cologne college coffee codes coach clubmed club cloud clothing clinique clinic click cleaning "
+    "claims cityeats city citic citi citadel cisco circle cipriani church chrysler chrome christmas "
+    "chloe chintai cheap chat chase charity channel chanel cfd cfa cern ceo center ceb cbs cbre cbn cba "
+    "catholic catering cat casino cash caseih case casa cartier cars careers career care cards caravan "
+    "car capitalone capital capetown canon cancerresearch camp camera cam calvinklein call cal cafe cab "
+    "bzh buzz buy business builders build bugatti budapest brussels brother broker broadway bridgestone "
+    "bradesco box boutique bot boston bostik bosch boots booking book boo bond bom bofa boehringer boats "
+    "bnpparibas bnl bmw bms blue bloomberg blog blockbuster blanco blackfriday black biz bio bingo bing "
+    "bike bid bible bharti bet bestbuy best berlin bentley beer beauty beats bcn bcg bbva bbt bbc bayern "
+    "bauhaus basketball baseball bargains barefoot barclays barclaycard barcelona bar bank band "
+    "bananarepublic banamex baidu baby azure axa aws avianca autos auto author auspost audio audible "
+    "audi auction attorney athleta associates asia asda arte art arpa army archi aramco arab aquarelle "
+    "apple app apartments aol anz anquan android analytics amsterdam amica amfam amex americanfamily "
+    "americanexpress alstom alsace ally allstate allfinanz alipay alibaba alfaromeo akdn airtel airforce "
+    "airbus aigo aig agency agakhan africa afl afamilycompany aetna aero aeg adult ads adac actor active "
+    "aco accountants accountant accenture academy abudhabi abogado able abc abbvie abbott abb abarth "
+    "aarp aaa onion "
+)
+_COUNTRY_TLDS = _COUNTRY_TLD_NAMES.split()
+_GENERIC_TLDS = _GENERIC_TLD_NAMES.split()
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+_TLD_END = "(?=[^0-9a-z@+-]|$)"
+_TLD = f"(?:{_alternation(_GENERIC_TLDS + _COUNTRY_TLDS)}|xn--[-0-9a-z]+){_TLD_END}"
+_LATIN_ACCENTS = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b\u0263"
+    "\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+_SPACES = "\t-\r \u0085\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_DIRECTIONAL = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_DOMAIN_CHAR = f"[^{re.escape(string.punctuation)}{_SPACES}{_DIRECTIONAL}\ufffe\ufeff\uffff\x00-\x1f\x7f]"
+_LABEL = f"(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\\."
+_SUBDOMAIN_LABEL = f"(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\\."
+_PATH_CHAR = f"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~&|@{_LATIN_ACCENTS}]"
+_PARENS = f"\\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\\({_PATH_CHAR}+\\){_PATH_CHAR}*)\\)"
+_PATH_END = f"(?:[a-z\u0400-\u04ff0-9=_#/+\\-{_LATIN_ACCENTS}]|{_PARENS})"
+_PATH = f"(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END}|{_PATH_CHAR}+/)"
+_QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
+_URL = re.compile(
+    "(?<![a-z0-9@\uff20$#\uff03\ufffe\ufeff\uffff])"
+    f"(?P<protocol>https?://)?(?P<domain>(?:{_SUBDOMAIN_LABEL})*{_LABEL}{_TLD})"
+    f"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:{_QUERY})?",
+    re.IGNORECASE,
+)
+_ASCII_DOMAIN = re.compile(f"(?:[-a-z0-9{_LATIN_ACCENTS}]+\\.)+{_TLD}", re.IGNORECASE)
+_SHORT_DOMAIN = re.compile(f"{_LABEL}(?:{_alternation(_COUNTRY_TLDS)}){_TLD_END}", re.IGNORECASE)
+_SPECIAL_SHORT_DOMAIN = re.compile(f"{_LABEL}(?:co|tv){_TLD_END}", re.IGNORECASE)
+_TCO = re.compile(f"https?://t\\.co/[a-z0-9]+(?:{_QUERY})?", re.IGNORECASE)
+_MAX_URL_LENGTH = 4096
+_MAX_LABEL_LENGTH = 63
+
+
+def _ascii_domain_length(domain: str) -> int | None:
+    """Length of the domain in IDNA (punycode) form, or None when a label cannot be a DNS label."""
+    total = len(domain.split(".")) - 1
+    for label in domain.split("."):
+        try:
+            encoded = label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+        except UnicodeError:
+            return None
+        if not 1 <= len(encoded) <= _MAX_LABEL_LENGTH:
+            return None
+        total += len(encoded)
+    return total
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end (code point indexes) of every URL X would shorten in ``text``."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while match := _URL.search(text, position):
+        position = match.end()
+        protocol, domain, path = match["protocol"], match["domain"], match["path"]
+        ascii_length = _ascii_domain_length(domain)
+        if ascii_length is None:
+            continue
+        url_length = len(protocol or "https://") + len(match[0]) + ascii_length - len(domain)
+        if url_length > _MAX_URL_LENGTH:
+            continue
+        start = match.start()
+        if protocol:
+            tco = _TCO.match(match[0])
+            spans.append((start, start + tco.end() if tco else match.end()))
+            continue
+        if start > 0 and text[start - 1] in "-_./":
+            continue
+        # Without a protocol only plain ASCII domains count, and a bare "name.cc" needs a path.
+        last: tuple[int, int] | None = None
+        for found in _ASCII_DOMAIN.finditer(domain):
+            last = (start + found.start(), start + found.end())
+            if path or _SPECIAL_SHORT_DOMAIN.fullmatch(found[0]) or not _SHORT_DOMAIN.fullmatch(found[0]):
+                spans.append(last)
+        if last is not None and path:
+            spans[-1] = (last[0], match.end())
+    return spans
+
+
+# --- weighing ----------------------------------------------------------------------------------
+
+
+def _utf16_length(text: str) -> int:
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def _char_weight(char: str) -> int:
+    code = ord(char)
+    return 1 if any(low <= code <= high for low, high in _LIGHT_RANGES) else 2
+
+
+@dataclass(frozen=True)
+class _Scan:
+    weight: int
+    has_invalid: bool
+    valid_units: int  # UTF-16 units of the normalised text that fit, before any invalid character
+    normalised_units: int
+
+
+def _scan(text: str) -> _Scan:
+    normalised = unicodedata.normalize("NFC", text)
+    url_ends = dict(_url_spans(normalised))
+    weight = valid_units = 0
+    has_invalid = False
+    index = 0
+    while index < len(normalised):
+        end = url_ends.get(index)
+        if end is not None:
+            piece_weight = URL_WEIGHT
+        elif emoji := _EMOJI.match(normalised, index):
+            end, piece_weight = emoji.end(), EMOJI_WEIGHT
+        else:
+            end, piece_weight = index + 1, _char_weight(normalised[index])
+            has_invalid = has_invalid or normalised[index] in _INVALID_CHARS
+        weight += piece_weight
+        if not has_invalid and weight <= MAX_WEIGHTED_LENGTH:
+            valid_units += _utf16_length(normalised[index:end])
+        index = end
+    return _Scan(weight, has_invalid, valid_units, _utf16_length(normalised))
+
+
+def weighted_length(text: str) -> int:
+    """The length X counts for ``text`` (280 is the limit of a standard post).
+
+    Raises:
+        Nothing: every string has a weighted length.
+    """
+    return _scan(text).weight
+
+
+def parse_post(text: str) -> XTextResult:
+    """Weigh ``text`` and say whether X accepts it as a post, and if not, why.
+
+    A text of only whitespace counts as empty, as X refuses it.
+
+    Raises:
+        Nothing: problems are reported in the result's ``valid`` and ``reason``.
+    """
+    scan = _scan(text)
+    units = _utf16_length(text)
+    reason: InvalidReason | None = None
+    if scan.has_invalid:
+        reason = InvalidReason.INVALID_CHARACTERS
+    elif not text.strip():
+        reason = InvalidReason.EMPTY
+    elif scan.weight > MAX_WEIGHTED_LENGTH:
+        reason = InvalidReason.TOO_LONG
+    return XTextResult(
+        weighted_length=scan.weight,
+        valid=reason is None,
+        permillage=scan.weight * 1000 // MAX_WEIGHTED_LENGTH,
+        display_range_start=0,
+        display_range_end=max(units - 1, 0),
+        valid_range_start=0,
+        # twitter-text shifts the valid end by what normalisation added or removed, wherever it was.
+        valid_range_end=max(scan.valid_units + units - scan.normalised_units - 1, 0),
+        reason=reason,
+    )
+
+
+# --- threads -----------------------------------------------------------------------------------
+
+# Whitespace a post may be split at; no-break spaces (U+00A0, U+2007, U+202F) hold words together.
+_BREAK = re.compile("[ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+")
+_SENTENCE_END = re.compile("[.!?\u2026\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)\\]]*$")
+_CJK_CLAUSE_END = frozenset("\u3002\uff01\uff1f\uff1b\uff0c\u3001!?.;,")
+
+
+class _Level(IntEnum):
+    """How good a place to end a post is; higher is better."""
+
+    WORD = 1
+    SENTENCE = 2
+    LINE = 3
+    PARAGRAPH = 4
+    END = 5
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int
+    end: int
+    weight: int
+    gap_before: int  # weight of the whitespace between the previous word and this one
+    level_after: _Level
+
+
+def _words(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    position = gap = 0
+    for space in [*_BREAK.finditer(text), None]:
+        end = space.start() if space else len(text)
+        if end > position:
+            word = text[position:end]
+            if space is None:
+                level = _Level.END
+            elif space[0].count("\n") >= 2:
+                level = _Level.PARAGRAPH
+            elif "\n" in space[0]:
+                level = _Level.LINE
+            elif _SENTENCE_END.search(word):
+                level = _Level.SENTENCE
+            else:
+                level = _Level.WORD
+            words.append(_Word(position, end, weighted_length(word), gap if words else 0, level))
+            gap = 0
+        if space is not None:
+            gap += weighted_length(space[0])
+            position = space.end()
+    return words
+
+
+def _is_extender(char: str) -> bool:
+    """True for code points that belong to the grapheme before them."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or code in (0x200C, 0x200D)
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1160 <= code <= 0x11FF  # Hangul vowel and final jamo
+        or 0xD7B0 <= code <= 0xD7FF
+    )
+
+
+def _atoms(text: str, start: int, end: int, url_ends: dict[int, int]) -> Iterator[int]:
+    """End offsets of the pieces of ``text[start:end]`` that must stay whole: URLs and graphemes."""
+    index = start
+    while index < end:
+        if index in url_ends:
+            index = url_ends[index]
+        else:
+            emoji = _EMOJI.match(text, index, end)
+            index = emoji.end() if emoji else index + 2 if text.startswith("\r\n", index) else index + 1
+            while index < end and _is_extender(text[index]):
+                index += 1
+        yield index
+
+
+def _hard_cut(text: str, start: int, end: int, room: int, url_ends: dict[int, int]) -> int:
+    """Where to cut ``text[start:end]`` so the head weighs at most ``room``; ``start`` if nothing fits."""
+    fitting: list[int] = []
+    estimate = 0
+    previous = start
+    for atom_end in _atoms(text, start, end, url_ends):
+        atom = text[previous:atom_end]
+        estimate += _char_weight(atom) if len(atom) == 1 else weighted_length(atom)
+        if estimate > room:
+            break
+        fitting.append(atom_end)
+        previous = atom_end
+    # Prefer ending on CJK or Latin clause punctuation when that keeps the post at least half full.
+    half = len(fitting) // 2
+    punctuated = [cut for cut in fitting[half:] if text[cut - 1] in _CJK_CLAUSE_END]
+    for cut in [*reversed(punctuated), *reversed(fitting)]:
+        if weighted_length(text[start:cut]) <= room:
+            return cut
+    return start
+
+
+def _unbreakable(limit: int) -> ValueError:
+    return ValueError(
+        f"A limit of {limit} is too small: a link (23) or a character sequence in the text cannot be split."
+    )
+
+
+def _pack(text: str, budget: int) -> list[str]:
+    """Split ``text`` into pieces of weight <= ``budget``, at the best boundaries available."""
+    words = _words(text)
+    url_ends = dict(_url_spans(text))
+    parts: list[str] = []
+    index = 0
+    resume: int | None = None  # offset inside words[index] after a hard split
+    while index < len(words):
+        start = words[index].start if resume is None else resume
+        if resume is None:
+            fill = words[index].weight
+        elif words[index].end - resume > 8 * budget:
+            fill = budget + 1  # surely too long still; not worth weighing the whole rest again
+        else:
+            fill = weighted_length(text[start : words[index].end])
+        candidates: list[tuple[int, int]] = []  # (last word index, weight)
+        last = index
+        while fill <= budget:
+            candidates.append((last, fill))
+            last += 1
+            if last == len(words):
+                break
+            fill += words[last].gap_before + words[last].weight
+        if not candidates:
+            cut = _hard_cut(text, start, words[index].end, budget, url_ends)
+            if cut == start:
+                raise _unbreakable(budget)
+            parts.append(text[start:cut])
+            resume = cut
+            continue
+        half_full = [c for c in candidates if c[1] * 2 >= budget]
+        ranked = sorted(half_full, key=lambda c: (words[c[0]].level_after, c[0]), reverse=True)
+        ranked += sorted((c for c in candidates if c[1] * 2 < budget), reverse=True)
+        chosen, chosen_fill = next(
+            (c for c in ranked if weighted_length(text[start : words[c[0]].end]) <= budget), ranked[-1]
+        )
+        following = chosen + 1
+        if not half_full and following < len(words) and words[following].weight > budget:
+            # The next word must be cut anyway: fill this post with its head instead of leaving it short.
+            room = budget - chosen_fill - words[following].gap_before
+            cut = _hard_cut(text, words[following].start, words[following].end, room, url_ends)
+            if cut > words[following].start and weighted_length(text[start:cut]) <= budget:
+                parts.append(text[start:cut])
+                index, resume = following, cut
+                continue
+        parts.append(text[start : words[chosen].end])
+        index, resume = following, None
+    return parts
+
+
+def split_thread(text: str, *, limit: int = MAX_WEIGHTED_LENGTH, numbering: bool = False) -> list[str]:
+    """Split ``text`` into posts of at most ``limit`` weighted characters, for an X thread.
+
+    Nothing is dropped or changed: the posts are consecutive pieces of ``text`` with the whitespace
+    between them removed (a word longer than a post is cut with no whitespace lost). Posts end at a
+    paragraph if possible, else a line, a sentence, a word, and only then inside a word, between two
+    graphemes. A URL is never cut. With ``numbering``, each post ends with " i/N", counted within
+    ``limit``; a text that fits one post is returned whole and unnumbered. Blank text gives ``[]``.
+
+    Raises:
+        ContentRejected: the text holds characters X refuses (U+FFFE, U+FEFF, U+FFFF).
+        ValueError: ``limit`` is too small to hold a link, an unbreakable grapheme or the numbering.
+    """
+    if any(char in _INVALID_CHARS for char in text):
+        raise ContentRejected(
+            "The post contains characters X does not accept (U+FFFE, U+FEFF or U+FFFF).",
+            "Remove the invisible characters (often pasted from another app) and try again.",
+            platform="x",
+        )
+    if limit < 1:
+        raise ValueError(f"limit must be positive, not {limit}")
+    body = text.strip()
+    if not body:
+        return []
+    if weighted_length(body) <= limit:
+        return [body]
+    if not numbering:
+        return _pack(text, limit)
+    total = 2
+    while True:
+        budget = limit - len(f" {total}/{total}")
+        if budget < 1:
+            raise _unbreakable(limit)
+        parts = _pack(text, budget)
+        if len(str(len(parts))) <= len(str(total)):
+            return [f"{part} {number}/{len(parts)}" for number, part in enumerate(parts, 1)]
+        total = len(parts)
