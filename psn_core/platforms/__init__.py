@@ -1,0 +1,1 @@
+"""Platform clients: the base contract, the four platforms, OAuth and the registry."""

@@ -1,0 +1,267 @@
+"""The platform contract: what every platform declares and the verbs it implements.
+
+Platforms declare (class attributes: limits, capabilities, media specs, OAuth spec, default API base
+URL); services decide. Every verb takes the access token explicitly; the client never stores, refreshes
+or retries tokens (a 401 raises AuthExpired and the caller refreshes and calls again).
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import ClassVar, Self
+from urllib.parse import urljoin
+
+import httpx2
+
+from psn_core.errors import ConfigError, MediaRejected, PlatformError, PlatformUnavailable
+from psn_core.platforms.http import Sender, make_client
+from psn_core.platforms.models import (
+    Capabilities,
+    Limits,
+    MediaKind,
+    MediaRef,
+    MediaSpec,
+    MediaState,
+    MediaStatus,
+    OAuthSpec,
+    PlatformConfig,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    PublishStatus,
+    RemotePost,
+    RemoteUser,
+    UploadRequest,
+    UploadSession,
+)
+
+
+class MediaHostNotConfigured(ConfigError):
+    """The platform pulls media from a public URL and psn has no media host to serve it from."""
+
+    default_action = (
+        "Set PSN_MEDIA_HOST_URL to a public base URL (a bucket or CDN) that serves your media files, "
+        "or pass a public URL for each media item."
+    )
+
+
+_PARTIAL_ATTR = "psn_partial_ids"
+
+
+def attach_partial_ids(error: PlatformError, ids: Sequence[str]) -> PlatformError:
+    """Record the remote ids already created before ``error`` stopped a multi-part publish."""
+    setattr(error, _PARTIAL_ATTR, tuple(ids))
+    if ids:
+        error.add_note(f"already published: {', '.join(ids)}")
+    return error
+
+
+def partial_ids(error: PlatformError) -> tuple[str, ...]:
+    """Remote ids published before a multi-part publish (thread) failed; empty when none."""
+    value = getattr(error, _PARTIAL_ATTR, ())
+    return tuple(str(v) for v in value) if isinstance(value, tuple) else ()
+
+
+class Platform(ABC):
+    """Base class of the four platform clients.
+
+    Subclasses set every class attribute below and implement the abstract verbs. A client owns one
+    httpx2 client unless one is passed in; use it as a context manager or call :meth:`close`.
+    """
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    limits: ClassVar[Limits]
+    capabilities: ClassVar[Capabilities]
+    media_specs: ClassVar[Mapping[MediaKind, MediaSpec]]
+    oauth: ClassVar[OAuthSpec]
+    default_base_url: ClassVar[str]
+    doc_pages: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        config: PlatformConfig,
+        *,
+        client: httpx2.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self._owns_client = client is None
+        self.client = client or make_client(config)
+        self.sender = Sender(self.client, self.name, self.display_name, self.classify_error)
+        self.sleep = sleep
+        self.clock = clock
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- URLs ----------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return (self.config.base_url or self.default_base_url).rstrip("/")
+
+    def url(self, path: str) -> str:
+        return self.base_url + "/" + path.lstrip("/")
+
+    def media_url(self, ref: str) -> str:
+        """A public URL for a media item: absolute as given, or relative to the media host.
+
+        Raises:
+            MediaHostNotConfigured: ``ref`` is relative and no media_host_url is configured.
+        """
+        if ref.startswith(("http://", "https://")):
+            return ref
+        if not self.config.media_host_url:
+            raise MediaHostNotConfigured(
+                f"{self.display_name} fetches media from a public URL, and no media host URL is set."
+            )
+        return urljoin(self.config.media_host_url.rstrip("/") + "/", ref.lstrip("/"))
+
+    # --- verbs ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    def publish(self, token: str, request: PublishRequest) -> PublishResult:
+        """Publish a post (text, thread, carousel, media) and return the remote id of every part.
+
+        Raises:
+            OutcomeUnknown: the write was sent and no answer came back; reconcile, never retry blindly.
+            PlatformError: any other refusal, as its most specific subclass.
+        """
+
+    @abstractmethod
+    def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
+        """Start a media upload; persist the returned session to resume later.
+
+        Raises:
+            PlatformError: the platform refused the upload.
+        """
+
+    @abstractmethod
+    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
+        """Send chunk ``index`` (bytes ``index*chunk_size`` onwards); returns the advanced session.
+
+        Raises:
+            PlatformError: the chunk was refused; resend the same index.
+        """
+
+    @abstractmethod
+    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
+        """Tell the platform every chunk is there.
+
+        Raises:
+            PlatformError: the platform refused to finalize.
+        """
+
+    @abstractmethod
+    def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
+        """Processing state of an uploaded media item.
+
+        Raises:
+            PlatformError: the status could not be read.
+        """
+
+    @abstractmethod
+    def publish_status(self, token: str, remote_id: str) -> PublishStatus:
+        """Status of a container, a processing publish or a published post.
+
+        Raises:
+            PlatformError: the status could not be read.
+        """
+
+    @abstractmethod
+    def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
+        """Metrics for posts (batched where the API allows).
+
+        Raises:
+            PlatformError: the metrics could not be read.
+        """
+
+    @abstractmethod
+    def list_recent_posts(self, token: str, limit: int = 20) -> list[RemotePost]:
+        """The account's most recent posts, newest first, to reconcile unknown outcomes.
+
+        Raises:
+            PlatformError: the posts could not be read.
+        """
+
+    @abstractmethod
+    def get_current_user(self, token: str) -> RemoteUser:
+        """The account the token belongs to.
+
+        Raises:
+            PlatformError: the token was refused or the call failed.
+        """
+
+    @abstractmethod
+    def classify_error(self, response: httpx2.Response) -> PlatformError:
+        """The most specific PlatformError for an error response (raw body kept; redacted by the sender)."""
+
+    # --- shared flows --------------------------------------------------------------------------
+
+    def chunks(self, session: UploadSession, data: bytes) -> Iterator[tuple[int, bytes]]:
+        """(index, bytes) for every chunk still to send, following the session's chunk plan."""
+        for index in range(session.next_chunk, session.total_chunks):
+            start = index * session.chunk_size
+            end = len(data) if index == session.total_chunks - 1 else start + session.chunk_size
+            yield index, data[start:end]
+
+    def upload_media(self, token: str, request: UploadRequest, data: bytes) -> MediaRef:
+        """Run the whole upload flow (init, chunks, finalize, wait) in one call.
+
+        Raises:
+            MediaRejected: the platform refused or failed to process the media.
+            PlatformError: any other failure, as its most specific subclass.
+        """
+        session = self.init_upload(token, request)
+        for index, chunk in self.chunks(session, data):
+            session = self.upload_chunk(token, session, index, chunk)
+        session = self.finalize_upload(token, session)
+        status = self.wait_for_media(token, session)
+        return MediaRef(kind=request.kind, media_id=status.media_id, alt_text=request.alt_text)
+
+    def wait_for_media(self, token: str, session: UploadSession) -> MediaStatus:
+        """Poll :meth:`upload_status` until the media is ready.
+
+        Raises:
+            MediaRejected: processing failed.
+            PlatformUnavailable: processing did not finish within the configured poll timeout.
+        """
+        deadline = self.clock() + self.config.poll_timeout
+        while True:
+            status = self.upload_status(token, session)
+            if status.state is MediaState.READY:
+                return status
+            if status.state is MediaState.FAILED:
+                raise MediaRejected(
+                    f"{self.display_name} could not process the media: {status.error or 'no reason given'}.",
+                    platform=self.name,
+                )
+            if self.clock() >= deadline:
+                raise PlatformUnavailable(
+                    f"{self.display_name} is still processing the media after "
+                    f"{round(self.config.poll_timeout)} seconds.",
+                    platform=self.name,
+                )
+            self.sleep(status.check_after_seconds or self.config.poll_interval)
+
+    def poll_deadline_passed(self, deadline: float) -> bool:
+        return self.clock() >= deadline
+
+    def auth_headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,508 @@
+"""Instagram API with Instagram Login client (graph.instagram.com): containers, publish, insights.
+
+Official pages followed (facts only):
+- Content publishing (containers -> status_code -> media_publish; JPEG only; carousels up to 10; reels;
+  publishing limit per 24 hours): https://developers.facebook.com/docs/instagram-platform/content-publishing
+- POST /<IG_ID>/media (image_url, video_url, media_type CAROUSEL|REELS|VIDEO, is_carousel_item,
+  children, caption, alt_text): https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
+- POST /<IG_ID>/media_publish (creation_id):
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media_publish
+- Container status_code EXPIRED / ERROR / FINISHED / IN_PROGRESS / PUBLISHED:
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container
+- Publishing limit: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
+- Media insights: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/insights
+- Business Login for Instagram (authorize, short-lived code token, ig_exchange_token to 60-day token):
+  https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login
+- Refresh with ig_refresh_token: https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token
+- Rate limiting (X-App-Usage, X-Business-Use-Case-Usage with estimated_time_to_regain_access in
+  minutes; codes 4, 17, 32, 613): https://developers.facebook.com/docs/graph-api/overview/rate-limiting
+- Error codes (190 + subcodes 458/460/463/467, 2207xxx publishing errors):
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes
+  https://developers.facebook.com/docs/graph-api/guides/error-handling
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import httpx2
+
+from psn_core.errors import (
+    AuthExpired,
+    AuthRevoked,
+    ContentRejected,
+    MediaRejected,
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+)
+from psn_core.platforms.base import Platform
+from psn_core.platforms.http import (
+    JSONObject,
+    describe_wait,
+    generic_error,
+    get_int,
+    get_list,
+    get_obj,
+    get_str,
+    json_body,
+    retry_after_seconds,
+)
+from psn_core.platforms.models import (
+    Capabilities,
+    Limits,
+    MediaKind,
+    MediaRef,
+    MediaSpec,
+    MediaState,
+    MediaStatus,
+    OAuthSpec,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    PublishState,
+    PublishStatus,
+    RemotePost,
+    RemoteUser,
+    TextCounting,
+    UploadRequest,
+    UploadSession,
+)
+
+_MB = 1024 * 1024
+DEFAULT_VERSION = "v23.0"
+_RATE_CODES = {4, 17, 32, 613, 80002}
+_AUTH_REVOKED_SUBCODES = {458, 459, 460, 464, 467, 492}
+_NOT_READY = {9007, 2207027}
+_PUBLISH_LIMIT = 2207042
+_CONTAINER_STATE = {
+    "IN_PROGRESS": MediaState.PROCESSING,
+    "FINISHED": MediaState.READY,
+    "PUBLISHED": MediaState.READY,
+    "ERROR": MediaState.FAILED,
+    "EXPIRED": MediaState.FAILED,
+}
+_INSIGHT_METRICS = "views,reach,likes,comments,shares,saved"
+
+
+class InstagramPlatform(Platform):
+    name: ClassVar[str] = "instagram"
+    display_name: ClassVar[str] = "Instagram"
+    default_base_url: ClassVar[str] = "https://graph.instagram.com"
+    limits: ClassVar[Limits] = Limits(
+        max_text_length=2200,
+        text_counting=TextCounting.CHARACTERS,
+        carousel_min=2,
+        carousel_max=10,
+        max_images_per_post=10,
+        posts_per_day=25,  # psn stays at 25; content_publishing_limit reports the account's live quota
+        requests_per_window=200,
+        window_seconds=3600,
+    )
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        carousels=True, video=True, images=True, reels=True, needs_public_media_url=True
+    )
+    media_specs: ClassVar[Mapping[MediaKind, MediaSpec]] = {
+        MediaKind.IMAGE: MediaSpec(
+            kind=MediaKind.IMAGE,
+            mime_types=("image/jpeg",),
+            max_bytes=8 * _MB,
+            min_width=320,
+            max_width=1440,
+            min_aspect_ratio=4 / 5,
+            max_aspect_ratio=1.91,
+            notes="JPEG only; sRGB.",
+        ),
+        MediaKind.VIDEO: MediaSpec(
+            kind=MediaKind.VIDEO,
+            mime_types=("video/mp4", "video/quicktime"),
+            max_bytes=300 * _MB,
+            max_width=1920,
+            min_aspect_ratio=0.01,
+            max_aspect_ratio=10.0,
+            min_duration_seconds=3.0,
+            max_duration_seconds=900.0,
+            min_frame_rate=23.0,
+            max_frame_rate=60.0,
+            video_codecs=("h264", "hevc"),
+            audio_codecs=("aac",),
+            notes="Reels: 9:16 recommended; progressive scan, closed GOP, AAC at most 48 kHz.",
+        ),
+    }
+    oauth: ClassVar[OAuthSpec] = OAuthSpec(
+        authorize_base_url="https://www.instagram.com",
+        authorize_path="/oauth/authorize",
+        token_base_url="https://api.instagram.com",  # noqa: S106
+        token_path="/oauth/access_token",  # noqa: S106
+        scopes=(
+            "instagram_business_basic",
+            "instagram_business_content_publish",
+            "instagram_business_manage_insights",
+        ),
+        scope_separator=",",
+        pkce=False,
+        access_token_lifetime=timedelta(days=60),
+        refresh_token_lifetime=None,  # the long-lived access token refreshes itself
+        refresh_token_rotates=False,
+        long_lived_exchange_path="/access_token",
+        refresh_base_url="https://graph.instagram.com",
+        refresh_path="/refresh_access_token",
+        refresh_grant_type="ig_refresh_token",
+        refresh_method="GET",
+    )
+
+    @property
+    def version(self) -> str:
+        return self.config.api_version or DEFAULT_VERSION
+
+    def graph(self, path: str) -> str:
+        return self.url(f"/{self.version}/{path.lstrip('/')}")
+
+    # --- publishing ----------------------------------------------------------------------------
+
+    def publish(self, token: str, request: PublishRequest) -> PublishResult:
+        """Create the container(s), wait for FINISHED, then media_publish.
+
+        Raises:
+            MediaHostNotConfigured: a media item has a relative URL and no media host is set.
+            MediaRejected: a container ended in ERROR or EXPIRED (reason included).
+            ContentRejected: Instagram has no text-only posts.
+            OutcomeUnknown: media_publish was sent and no answer came back.
+            PlatformError: any other refusal.
+        """
+        part = request.parts[0]
+        if not part.media:
+            raise ContentRejected(
+                "Instagram posts need an image or a video; text-only posts do not exist there.",
+                "Add an image or a video to the post.",
+                platform=self.name,
+            )
+        user_id = self._user_id(token)
+        if len(part.media) > 1:
+            if len(part.media) > (self.limits.carousel_max or 10):
+                raise ContentRejected(
+                    f"Instagram carousels hold at most {self.limits.carousel_max} items.", platform=self.name
+                )
+            children = [self._container(token, user_id, item, carousel_item=True) for item in part.media]
+            for child in children:
+                self._wait_container(token, child)
+            params = {"media_type": "CAROUSEL", "children": ",".join(children), "caption": part.text}
+            container = self._create(token, user_id, params)
+        else:
+            children = []
+            item = part.media[0]
+            container = item.media_id or self._container(token, user_id, item, caption=part.text, reel=request.reel)
+        self._wait_container(token, container)
+        response = self.sender.request(
+            "POST",
+            self.graph(f"{user_id}/media_publish"),
+            write=True,
+            token=token,
+            params={"creation_id": container, "access_token": token},
+        )
+        media_id = get_str(json_body(response), "id")
+        if not media_id:
+            raise PlatformError("Instagram published but returned no media id.", platform=self.name, raw=response.text)
+        return PublishResult(post_id=media_id, part_ids=(media_id, *children))
+
+    def _container(
+        self,
+        token: str,
+        user_id: str,
+        item: MediaRef,
+        *,
+        caption: str | None = None,
+        carousel_item: bool = False,
+        reel: bool = False,
+    ) -> str:
+        if item.media_id:
+            return item.media_id
+        if not item.url:
+            raise MediaRejected("Instagram needs a public URL for each media item.", platform=self.name)
+        url = self.media_url(item.url)
+        params: dict[str, str] = {}
+        if item.kind is MediaKind.VIDEO:
+            params["video_url"] = url
+            params["media_type"] = "VIDEO" if carousel_item else "REELS"
+        else:
+            params["image_url"] = url
+        if carousel_item:
+            params["is_carousel_item"] = "true"
+        if caption:
+            params["caption"] = caption
+        if item.alt_text and item.kind is MediaKind.IMAGE:
+            params["alt_text"] = item.alt_text
+        del reel  # a standalone video is always published as a reel by the current API
+        return self._create(token, user_id, params)
+
+    def _create(self, token: str, user_id: str, params: dict[str, str]) -> str:
+        response = self.sender.request(
+            "POST", self.graph(f"{user_id}/media"), token=token, params={**params, "access_token": token}
+        )
+        container = get_str(json_body(response), "id")
+        if not container:
+            raise PlatformError("Instagram returned no container id.", platform=self.name, raw=response.text)
+        return container
+
+    def _wait_container(self, token: str, container: str) -> None:
+        session = UploadSession(
+            platform=self.name,
+            kind=MediaKind.IMAGE,
+            media_id=container,
+            mime_type="",
+            total_bytes=0,
+            chunk_size=0,
+            total_chunks=0,
+        )
+        self.wait_for_media(token, session)
+
+    def publish_status(self, token: str, remote_id: str) -> PublishStatus:
+        """Container status (IN_PROGRESS, FINISHED, PUBLISHED, ERROR, EXPIRED).
+
+        Raises:
+            PlatformError: the container could not be read.
+        """
+        body = self._container_status(token, remote_id)
+        code = get_str(body, "status_code") or ""
+        state = {
+            "PUBLISHED": PublishState.PUBLISHED,
+            "ERROR": PublishState.FAILED,
+            "EXPIRED": PublishState.FAILED,
+        }.get(code, PublishState.PROCESSING)
+        return PublishStatus(remote_id=remote_id, state=state, error=_container_error(body))
+
+    def _container_status(self, token: str, container: str) -> JSONObject:
+        response = self.sender.request(
+            "GET",
+            self.graph(container),
+            token=token,
+            params={"fields": "status_code,status", "access_token": token},
+        )
+        return json_body(response)
+
+    # --- upload steps: Instagram pulls from a URL, so "upload" is creating a container ---------
+
+    def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
+        """Create a standalone container from ``source_url``; no bytes are sent.
+
+        Raises:
+            MediaHostNotConfigured: no URL could be built for the media.
+            PlatformError: the container was refused.
+        """
+        if not request.source_url:
+            raise MediaRejected("Instagram fetches media from a public URL; this upload has none.", platform=self.name)
+        item = MediaRef(kind=request.kind, url=request.source_url, alt_text=request.alt_text)
+        user_id = self._user_id(token)
+        post = request.post
+        caption = post.parts[0].text if post else None
+        container = self._container(token, user_id, item, caption=caption)
+        return UploadSession(
+            platform=self.name,
+            kind=request.kind,
+            media_id=container,
+            mime_type=request.mime_type,
+            total_bytes=request.total_bytes,
+            chunk_size=0,
+            total_chunks=0,
+            finalized=True,
+            expires_at=datetime.now(UTC) + timedelta(hours=24),
+        )
+
+    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
+        """Instagram never receives bytes from psn.
+
+        Raises:
+            MediaRejected: always; give a public URL instead.
+        """
+        raise MediaRejected(
+            "Instagram fetches media from a public URL; psn does not send it bytes.", platform=self.name
+        )
+
+    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
+        """Nothing to finalize: the container processes on its own."""
+        return session.model_copy(update={"finalized": True})
+
+    def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
+        """Container status_code mapped to a media state (ERROR/EXPIRED carry the reason).
+
+        Raises:
+            PlatformError: the container could not be read.
+        """
+        body = self._container_status(token, session.media_id)
+        code = get_str(body, "status_code") or ""
+        state = _CONTAINER_STATE.get(code, MediaState.PROCESSING)
+        error = None
+        if state is MediaState.FAILED:
+            reason = _container_error(body)
+            error = "the container expired before publishing (24 hours)" if code == "EXPIRED" else reason
+        return MediaStatus(media_id=session.media_id, state=state, error=error)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def get_current_user(self, token: str) -> RemoteUser:
+        """GET /me with the professional account's user_id and username.
+
+        Raises:
+            PlatformError: the token was refused.
+        """
+        response = self.sender.request(
+            "GET",
+            self.graph("me"),
+            token=token,
+            params={"fields": "user_id,username,name", "access_token": token},
+        )
+        body = json_body(response)
+        return RemoteUser(
+            id=get_str(body, "user_id") or get_str(body, "id") or "",
+            handle=get_str(body, "username") or "",
+            display_name=get_str(body, "name"),
+        )
+
+    def _user_id(self, token: str) -> str:
+        return self.get_current_user(token).id
+
+    def list_recent_posts(self, token: str, limit: int = 20) -> list[RemotePost]:
+        """GET /<IG_ID>/media, newest first.
+
+        Raises:
+            PlatformError: the media could not be read.
+        """
+        response = self.sender.request(
+            "GET",
+            self.graph(f"{self._user_id(token)}/media"),
+            token=token,
+            params={"fields": "id,caption,timestamp,permalink", "limit": str(limit), "access_token": token},
+        )
+        posts = []
+        for item in get_list(json_body(response), "data"):
+            post_id = get_str(item, "id")
+            if post_id:
+                posts.append(
+                    RemotePost(
+                        post_id=post_id,
+                        text=get_str(item, "caption") or "",
+                        created_at=_parse_time(get_str(item, "timestamp")),
+                        url=get_str(item, "permalink"),
+                    )
+                )
+        return posts
+
+    def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
+        """Insights per media (the API has no batch form for media insights).
+
+        Raises:
+            PlatformError: the insights could not be read.
+        """
+        now = datetime.now(UTC)
+        metrics = []
+        for pid in post_ids:
+            response = self.sender.request(
+                "GET",
+                self.graph(f"{pid}/insights"),
+                token=token,
+                params={"metric": _INSIGHT_METRICS, "access_token": token},
+            )
+            values: dict[str, int | None] = {}
+            for entry in get_list(json_body(response), "data"):
+                name = get_str(entry, "name") or ""
+                values[name] = get_int(entry, "total_value", "value")
+                if values[name] is None:
+                    values[name] = get_int(entry, "values", 0, "value")
+            metrics.append(
+                PostMetrics(
+                    post_id=pid,
+                    views=values.get("views"),
+                    reach=values.get("reach"),
+                    likes=values.get("likes"),
+                    comments=values.get("comments"),
+                    shares=values.get("shares"),
+                    saves=values.get("saved"),
+                    fetched_at=now,
+                )
+            )
+        return metrics
+
+    # --- errors --------------------------------------------------------------------------------
+
+    def classify_error(self, response: httpx2.Response) -> PlatformError:
+        """Map Graph API {error: {code, error_subcode, message}} bodies to the PlatformError tree."""
+        status = response.status_code
+        error = get_obj(json_body(response), "error")
+        code = get_int(error, "code")
+        subcode = get_int(error, "error_subcode")
+        message = get_str(error, "error_user_msg") or get_str(error, "message") or ""
+        raw = response.text
+
+        def make(cls: type[PlatformError], text: str, action: str | None = None) -> PlatformError:
+            return cls(text, action, platform=self.name, status_code=status, raw=raw)
+
+        if code == 190 or status == 401:
+            if subcode in _AUTH_REVOKED_SUBCODES or "revoked" in message.lower():
+                return make(AuthRevoked, f"Instagram no longer accepts psn's access: {message}")
+            return make(AuthExpired, f"The Instagram access token is not valid any more: {message}")
+        if code in _RATE_CODES or subcode == _PUBLISH_LIMIT or status == 429:
+            wait = _usage_wait(response.headers)
+            what = "publishing limit (posts per 24 hours)" if subcode == _PUBLISH_LIMIT else "rate limit"
+            return RateLimited(
+                f"Instagram {what} reached; it resets in {describe_wait(wait)}.",
+                "psn keeps the post queued and retries after the reset.",
+                retry_after=wait,
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if code in _NOT_READY or subcode in _NOT_READY:
+            return make(PlatformUnavailable, f"Instagram has not finished processing the media: {message}")
+        if subcode is not None and 2207000 <= subcode < 2208000:
+            return make(MediaRejected, f"Instagram refused the media: {message}")
+        if code in {10, 200} or (code is not None and 200 <= code < 300):
+            return make(
+                AuthRevoked,
+                f"Instagram says psn lacks a permission: {message}",
+                "Reconnect with `psn auth instagram` and grant every permission asked.",
+            )
+        if get_str(error, "is_transient") == "true" or code in {1, 2}:
+            return make(PlatformUnavailable, f"Instagram had a temporary problem: {message}")
+        if code == 100 and "caption" in message.lower():
+            return make(ContentRejected, f"Instagram refused the caption: {message}")
+        return generic_error(response, platform=self.name, display_name=self.display_name, detail=message)
+
+
+def _usage_wait(headers: httpx2.Headers) -> float:
+    """Seconds to wait, from Retry-After or X-Business-Use-Case-Usage (minutes); one hour otherwise."""
+    explicit = retry_after_seconds(headers)
+    if explicit is not None:
+        return explicit
+    raw = headers.get("x-business-use-case-usage")
+    if raw:
+        try:
+            usage = json.loads(raw)
+        except json.JSONDecodeError:
+            usage = {}
+        minutes = [
+            entry.get("estimated_time_to_regain_access", 0)
+            for entries in (usage.values() if isinstance(usage, dict) else [])
+            if isinstance(entries, list)
+            for entry in entries
+            if isinstance(entry, dict)
+        ]
+        longest = max((float(m) for m in minutes if isinstance(m, int | float)), default=0.0)
+        if longest > 0:
+            return longest * 60
+    return 3600.0
+
+
+def _container_error(body: JSONObject) -> str | None:
+    return get_str(body, "status")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00"))
+    except ValueError:
+        return None

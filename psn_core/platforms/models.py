@@ -1,0 +1,287 @@
+"""Typed models of the platform contract: what a platform declares and what its verbs take and return.
+
+Declarations (``Limits``, ``Capabilities``, ``MediaSpec``, ``OAuthSpec``) are frozen class attributes of
+each platform; payloads (``PublishRequest``, ``UploadRequest`` ...) are what services pass in; results
+(``PublishResult``, ``UploadSession`` ...) are what comes back. ``UploadSession`` is plain data so a caller
+can persist it between upload steps and resume after a crash.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- declarations ------------------------------------------------------------------------------
+
+
+class TextCounting(StrEnum):
+    """How a platform counts the length of a post's text."""
+
+    X_WEIGHTED = "x_weighted"  # twitter-text weights: CJK/emoji count 2, every URL counts 23
+    CHARACTERS = "characters"  # Unicode code points
+    UTF16 = "utf16"  # UTF-16 code units (what most JS-backed validators count)
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    GIF = "gif"
+    VIDEO = "video"
+    DOCUMENT = "document"
+
+
+class Limits(_Frozen):
+    max_text_length: int
+    text_counting: TextCounting
+    max_thread_parts: int | None = None  # None: the platform has no threads
+    carousel_min: int | None = None  # None: no carousels
+    carousel_max: int | None = None
+    max_images_per_post: int = 1
+    posts_per_day: int | None = None
+    requests_per_window: int | None = None
+    window_seconds: int | None = None
+    title_max_length: int | None = None
+
+
+class Capabilities(_Frozen):
+    text_only: bool = False
+    threads: bool = False
+    carousels: bool = False
+    documents: bool = False
+    video: bool = False
+    images: bool = False
+    articles: bool = False
+    reels: bool = False
+    photo_posts: bool = False
+    sandbox_private_only: bool = False  # unaudited apps may only post privately
+    needs_public_media_url: bool = False  # the platform pulls media from a URL, never receives bytes
+
+
+class MediaSpec(_Frozen):
+    """What one kind of media must look like on a platform (checked before upload by another module)."""
+
+    kind: MediaKind
+    mime_types: tuple[str, ...]
+    max_bytes: int
+    min_width: int | None = None
+    max_width: int | None = None
+    min_height: int | None = None
+    max_height: int | None = None
+    min_aspect_ratio: float | None = None  # width / height
+    max_aspect_ratio: float | None = None
+    min_duration_seconds: float | None = None
+    max_duration_seconds: float | None = None
+    max_frame_rate: float | None = None
+    min_frame_rate: float | None = None
+    video_codecs: tuple[str, ...] = ()
+    audio_codecs: tuple[str, ...] = ()
+    max_pages: int | None = None
+    notes: str = ""
+
+
+class OAuthSpec(_Frozen):
+    """How a platform's OAuth 2.0 works. URLs are production ones; a base URL setting moves their host."""
+
+    authorize_base_url: str
+    authorize_path: str
+    token_base_url: str
+    token_path: str
+    scopes: tuple[str, ...]
+    scope_separator: str = " "
+    pkce: bool = True
+    # RFC 7636 says base64url; some platforms document hex of the SHA-256 digest instead.
+    pkce_challenge_encoding: Literal["base64url", "hex"] = "base64url"
+    client_id_param: str = "client_id"
+    client_auth: Literal["basic", "body"] = "body"
+    access_token_lifetime: timedelta
+    refresh_token_lifetime: timedelta | None = None
+    refresh_token_rotates: bool = False
+    refresh_token_single_use: bool = False
+    programmatic_refresh: bool = True
+    # Instagram: short-lived code token -> long-lived token exchange, and a GET refresh with its own grant.
+    long_lived_exchange_path: str | None = None
+    refresh_base_url: str | None = None
+    refresh_path: str | None = None
+    refresh_grant_type: str = "refresh_token"
+    refresh_method: Literal["GET", "POST"] = "POST"
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+class PlatformConfig(BaseModel):
+    """Connection settings of one platform app, built by the caller (library code never reads env).
+
+    ``base_url`` replaces the API host (tests point it at the emulator); unless ``auth_base_url`` is
+    given it also moves the OAuth endpoints, so one emulator URL serves everything.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    redirect_uri: str = ""
+    base_url: str | None = None
+    auth_base_url: str | None = None
+    sandbox: bool = False
+    media_host_url: str | None = None
+    api_version: str | None = None  # LinkedIn-Version (YYYYMM) or Graph API version (v23.0)
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=60.0, gt=0)
+    poll_interval: float = Field(default=2.0, ge=0)
+    poll_timeout: float = Field(default=300.0, ge=0)
+
+
+# --- OAuth results -----------------------------------------------------------------------------
+
+
+class AuthorizationRequest(_Frozen):
+    """Where to send the user, plus what the caller must keep until the redirect comes back."""
+
+    url: str
+    state: str
+    code_verifier: str | None
+
+
+class TokenSet(BaseModel):
+    access_token: SecretStr
+    refresh_token: SecretStr | None = None
+    expires_in: int | None = None
+    refresh_expires_in: int | None = None
+    scopes: tuple[str, ...] = ()
+    token_type: str = "bearer"  # noqa: S105 - a token kind, not a secret
+    user_id: str | None = None  # returned by some token endpoints (TikTok open_id, Instagram user_id)
+    obtained_at: datetime
+
+
+# --- payloads ----------------------------------------------------------------------------------
+
+
+class MediaRef(_Frozen):
+    """A media item in a post: already uploaded (``media_id``) or reachable by a public ``url``."""
+
+    kind: MediaKind
+    media_id: str | None = None
+    url: str | None = None
+    alt_text: str | None = None
+    title: str | None = None  # LinkedIn documents need one
+
+
+class ArticleLink(_Frozen):
+    url: str
+    title: str | None = None
+    description: str | None = None
+    thumbnail_id: str | None = None
+
+
+class PostPart(_Frozen):
+    text: str = ""
+    media: tuple[MediaRef, ...] = ()
+
+
+class PublishRequest(_Frozen):
+    """One post. Several ``parts`` make a thread (X); several media in part one make a carousel."""
+
+    parts: tuple[PostPart, ...] = Field(min_length=1)
+    article: ArticleLink | None = None
+    title: str | None = None  # TikTok photo title, LinkedIn multi-image/document alt
+    author_urn: str | None = None  # LinkedIn: post as an organization instead of the member
+    privacy_level: str | None = None  # TikTok; must be one creator_info offers
+    reel: bool = False  # Instagram: publish a video as a reel
+    disable_comments: bool = False
+    reply_to_id: str | None = None  # X: continue a thread after a partial failure
+
+
+class UploadRequest(_Frozen):
+    kind: MediaKind
+    mime_type: str
+    total_bytes: int = Field(ge=0)
+    source_url: str | None = None  # pull-from-URL platforms (Instagram, TikTok photos)
+    owner_urn: str | None = None  # LinkedIn owner of the asset
+    alt_text: str | None = None
+    # TikTok: the upload init *is* the publish (caption and privacy go with it). None: inbox upload.
+    post: PublishRequest | None = None
+
+
+class UploadSession(BaseModel):
+    """State of one multi-step upload; persist it between steps to resume."""
+
+    platform: str
+    kind: MediaKind
+    media_id: str
+    mime_type: str
+    total_bytes: int
+    chunk_size: int
+    total_chunks: int
+    next_chunk: int = 0
+    upload_url: str | None = None
+    finalized: bool = False
+    expires_at: datetime | None = None
+
+
+class MediaState(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class MediaStatus(_Frozen):
+    media_id: str
+    state: MediaState
+    check_after_seconds: float | None = None
+    error: str | None = None
+
+
+class PublishState(StrEnum):
+    PROCESSING = "processing"
+    PUBLISHED = "published"
+    SENT_TO_INBOX = "sent_to_inbox"  # TikTok: the user finishes the post in the app
+    FAILED = "failed"
+
+
+class PublishResult(_Frozen):
+    post_id: str  # the first (or only) remote id; TikTok: the publish_id until a post id is known
+    part_ids: tuple[str, ...]  # every remote id created, in order (thread parts, carousel children)
+    state: PublishState = PublishState.PUBLISHED
+    url: str | None = None
+    private_only: bool = False  # posted visible to the author only (sandbox/unaudited apps)
+
+
+class PublishStatus(_Frozen):
+    remote_id: str
+    state: PublishState
+    post_ids: tuple[str, ...] = ()
+    error: str | None = None
+
+
+class PostMetrics(_Frozen):
+    post_id: str
+    impressions: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    views: int | None = None
+    reach: int | None = None
+    fetched_at: datetime
+
+
+class RemotePost(_Frozen):
+    post_id: str
+    text: str = ""
+    created_at: datetime | None = None
+    url: str | None = None
+
+
+class RemoteUser(_Frozen):
+    id: str
+    handle: str
+    display_name: str | None = None

@@ -1,0 +1,574 @@
+"""TikTok Content Posting API client: direct video posts (FILE_UPLOAD), photo posts (PULL_FROM_URL).
+
+Official pages followed (facts only):
+- Direct Post reference (creator_info query, video init with post_info + source_info, photo content
+  init, privacy levels, unaudited clients limited to SELF_ONLY):
+  https://developers.tiktok.com/doc/content-posting-api-reference-direct-post
+- Upload (inbox) reference, /v2/post/publish/inbox/video/init/ (6 requests per minute per token):
+  https://developers.tiktok.com/doc/content-posting-api-reference-upload-video
+- Media transfer guide (chunk_size 5-64 MB, final chunk up to 128 MB, total_chunk_count = floor(size /
+  chunk_size), whole file below 5 MB, chunked above 64 MB, 1-1000 chunks, sequential PUT with
+  Content-Range): https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide
+- Photo posts: https://developers.tiktok.com/doc/content-posting-api-reference-photo-post
+- Get post status, /v2/post/publish/status/fetch/ (PROCESSING_UPLOAD, PROCESSING_DOWNLOAD,
+  SEND_TO_USER_INBOX, PUBLISH_COMPLETE, FAILED): https://developers.tiktok.com/doc/content-posting-api-reference-get-video-status
+- Media requirements: https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide
+- User info, GET /v2/user/info/: https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
+- Video list / query (max 20 ids): https://developers.tiktok.com/doc/tiktok-api-v2-video-list
+  https://developers.tiktok.com/doc/tiktok-api-v2-video-query
+- Login Kit for Desktop (PKCE with hex-encoded SHA-256 challenge, loopback redirect):
+  https://developers.tiktok.com/doc/login-kit-desktop
+- OAuth token management (24-hour access tokens, 365-day refresh tokens that may change on refresh):
+  https://developers.tiktok.com/doc/oauth-user-access-token-management
+- Error shape {error: {code, message, log_id}} and codes: https://developers.tiktok.com/doc/tiktok-api-v2-error-handling
+- Rate limits (429 rate_limit_exceeded): https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import httpx2
+from pydantic import BaseModel
+
+from psn_core.errors import (
+    AuthExpired,
+    AuthRevoked,
+    ContentRejected,
+    MediaRejected,
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+)
+from psn_core.platforms.base import Platform
+from psn_core.platforms.http import (
+    JSONObject,
+    JSONValue,
+    describe_wait,
+    generic_error,
+    get_int,
+    get_list,
+    get_obj,
+    get_str,
+    json_body,
+    retry_after_seconds,
+)
+from psn_core.platforms.models import (
+    Capabilities,
+    Limits,
+    MediaKind,
+    MediaSpec,
+    MediaState,
+    MediaStatus,
+    OAuthSpec,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    PublishState,
+    PublishStatus,
+    RemotePost,
+    RemoteUser,
+    TextCounting,
+    UploadRequest,
+    UploadSession,
+)
+
+_MB = 1024 * 1024
+MIN_CHUNK = 5 * _MB
+MAX_CHUNK = 64 * _MB
+MAX_FINAL_CHUNK = 128 * _MB
+MAX_CHUNKS = 1000
+DEFAULT_CHUNK = 10 * _MB
+SELF_ONLY = "SELF_ONLY"
+PUBLIC = "PUBLIC_TO_EVERYONE"
+
+_PUBLISH_STATE = {
+    "PROCESSING_UPLOAD": PublishState.PROCESSING,
+    "PROCESSING_DOWNLOAD": PublishState.PROCESSING,
+    "SEND_TO_USER_INBOX": PublishState.SENT_TO_INBOX,
+    "PUBLISH_COMPLETE": PublishState.PUBLISHED,
+    "FAILED": PublishState.FAILED,
+}
+_AUTH_EXPIRED = {"access_token_invalid"}
+_AUTH_REVOKED = {"scope_not_authorized", "scope_permission_missed", "invalid_grant"}
+_CONTENT = {"privacy_level_option_mismatch", "spam_risk_text", "content_rejected"}
+_MEDIA = {
+    "file_format_check_failed",
+    "duration_check_failed",
+    "frame_rate_check_failed",
+    "picture_size_check_failed",
+    "url_ownership_unverified",
+    "video_pull_failed",
+    "photo_pull_failed",
+    "invalid_file_upload",
+}
+_DAILY = {"spam_risk_too_many_posts", "spam_risk_too_many_pending_share", "reached_active_user_cap"}
+
+
+class ChunkPlan(BaseModel):
+    chunk_size: int
+    total_chunk_count: int
+
+
+def chunk_plan(video_size: int, preferred: int = DEFAULT_CHUNK) -> ChunkPlan:
+    """chunk_size and total_chunk_count exactly as the media transfer guide computes them.
+
+    Below 5 MB the whole file is one chunk; up to 64 MB one chunk is allowed; above, chunks of
+    ``preferred`` bytes (clamped to 5-64 MB) with the trailing bytes folded into the last chunk.
+
+    Raises:
+        MediaRejected: the video cannot be split within 1000 chunks and a 128 MB final chunk.
+    """
+    if video_size <= 0:
+        raise MediaRejected("The video is empty.", platform="tiktok")
+    if video_size <= MAX_CHUNK:
+        return ChunkPlan(chunk_size=video_size, total_chunk_count=1)
+    size = min(max(preferred, MIN_CHUNK), MAX_CHUNK)
+    count = video_size // size
+    if count > MAX_CHUNKS:
+        size = -(-video_size // MAX_CHUNKS)
+        count = video_size // size
+    last = video_size - (count - 1) * size
+    if size > MAX_CHUNK or last > MAX_FINAL_CHUNK:
+        raise MediaRejected("The video is too large to upload to TikTok.", platform="tiktok")
+    return ChunkPlan(chunk_size=size, total_chunk_count=count)
+
+
+class TikTokPlatform(Platform):
+    name: ClassVar[str] = "tiktok"
+    display_name: ClassVar[str] = "TikTok"
+    default_base_url: ClassVar[str] = "https://open.tiktokapis.com"
+    limits: ClassVar[Limits] = Limits(
+        max_text_length=2200,
+        text_counting=TextCounting.UTF16,
+        carousel_min=1,  # photo posts
+        carousel_max=35,
+        max_images_per_post=35,
+        posts_per_day=15,
+        requests_per_window=6,  # post init per user token per minute
+        window_seconds=60,
+        title_max_length=90,
+    )
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        video=True,
+        images=True,
+        photo_posts=True,
+        carousels=True,
+        sandbox_private_only=True,
+        needs_public_media_url=True,  # photos only; videos are sent as bytes
+    )
+    media_specs: ClassVar[Mapping[MediaKind, MediaSpec]] = {
+        MediaKind.VIDEO: MediaSpec(
+            kind=MediaKind.VIDEO,
+            mime_types=("video/mp4", "video/quicktime", "video/webm"),
+            max_bytes=4 * 1024 * _MB,
+            min_width=360,
+            min_height=360,
+            max_width=4096,
+            max_height=4096,
+            max_duration_seconds=600.0,  # creator_info.max_video_post_duration_sec may lower it
+            min_frame_rate=23.0,
+            max_frame_rate=60.0,
+            video_codecs=("h264", "h265", "vp8", "vp9"),
+        ),
+        MediaKind.IMAGE: MediaSpec(
+            kind=MediaKind.IMAGE,
+            mime_types=("image/jpeg", "image/webp"),
+            max_bytes=20 * _MB,
+            max_width=1080,
+            max_height=1920,
+        ),
+    }
+    oauth: ClassVar[OAuthSpec] = OAuthSpec(
+        authorize_base_url="https://www.tiktok.com",
+        authorize_path="/v2/auth/authorize/",
+        token_base_url="https://open.tiktokapis.com",  # noqa: S106
+        token_path="/v2/oauth/token/",  # noqa: S106
+        scopes=("user.info.basic", "video.publish", "video.upload", "video.list"),
+        scope_separator=",",
+        pkce=True,
+        pkce_challenge_encoding="hex",
+        client_id_param="client_key",
+        access_token_lifetime=timedelta(hours=24),
+        refresh_token_lifetime=timedelta(days=365),
+        refresh_token_rotates=True,
+    )
+
+    def json_headers(self, token: str) -> dict[str, str]:
+        return {**self.auth_headers(token), "Content-Type": "application/json; charset=UTF-8"}
+
+    # --- creator info and post settings -------------------------------------------------------
+
+    def creator_privacy_options(self, token: str) -> list[str]:
+        """privacy_level_options from creator_info (must be queried before each direct post).
+
+        Raises:
+            PlatformError: the query failed.
+        """
+        response = self.sender.request(
+            "POST",
+            self.url("/v2/post/publish/creator_info/query/"),
+            token=token,
+            headers=self.json_headers(token),
+        )
+        return [str(v) for v in get_list(get_obj(json_body(response), "data"), "privacy_level_options")]
+
+    def _privacy(self, token: str, request: PublishRequest) -> str:
+        options = self.creator_privacy_options(token)
+        if self.config.sandbox:
+            return SELF_ONLY  # unaudited clients can only post privately
+        wanted = request.privacy_level or (PUBLIC if PUBLIC in options else None)
+        if wanted is None or wanted not in options:
+            raise ContentRejected(
+                f"TikTok does not offer privacy level {wanted or PUBLIC} for this account "
+                f"(it offers {', '.join(options) or 'none'}).",
+                "Choose one of the offered privacy levels for this post.",
+                platform=self.name,
+            )
+        return wanted
+
+    def _post_info(self, token: str, request: PublishRequest, *, photo: bool) -> JSONObject:
+        text = request.parts[0].text
+        info: JSONObject = {
+            "privacy_level": self._privacy(token, request),
+            "disable_comment": request.disable_comments,
+        }
+        if photo:
+            info["title"] = (request.title or "")[: self.limits.title_max_length or 90]
+            info["description"] = text
+            info["auto_add_music"] = True
+        else:
+            info["title"] = text
+            info["disable_duet"] = False
+            info["disable_stitch"] = False
+        return info
+
+    # --- publishing ----------------------------------------------------------------------------
+
+    def publish(self, token: str, request: PublishRequest) -> PublishResult:
+        """Photo posts are pulled from URLs; a video must already be initialised by :meth:`init_upload`
+        (its ``media_id`` is the publish_id). Waits until a terminal status.
+
+        Raises:
+            MediaHostNotConfigured: a photo has a relative URL and no media host is set.
+            MediaRejected: TikTok failed the post while processing it (reason included).
+            OutcomeUnknown: the init was sent and no answer came back.
+            PlatformError: any other refusal.
+        """
+        media = request.parts[0].media
+        if not media:
+            raise ContentRejected("TikTok posts need a video or photos.", platform=self.name)
+        if media[0].kind is MediaKind.VIDEO:
+            if not media[0].media_id:
+                raise MediaRejected(
+                    "TikTok videos are sent with the upload steps first; this one has no publish id.",
+                    platform=self.name,
+                )
+            publish_id = media[0].media_id
+        else:
+            publish_id = self._init_photos(token, request)
+        status = self.wait_for_publish(token, publish_id)
+        return PublishResult(
+            post_id=status.post_ids[0] if status.post_ids else publish_id,
+            part_ids=(publish_id, *status.post_ids),
+            state=status.state,
+            private_only=self.config.sandbox,
+        )
+
+    def _init_photos(self, token: str, request: PublishRequest) -> str:
+        urls: list[JSONValue] = []
+        for item in request.parts[0].media:
+            if not item.url:
+                raise MediaRejected("TikTok photo posts need a public URL per photo.", platform=self.name)
+            urls.append(self.media_url(item.url))
+        body: JSONObject = {
+            "post_info": self._post_info(token, request, photo=True),
+            "source_info": {"source": "PULL_FROM_URL", "photo_cover_index": 0, "photo_images": urls},
+            "post_mode": "DIRECT_POST",
+            "media_type": "PHOTO",
+        }
+        response = self.sender.request(
+            "POST",
+            self.url("/v2/post/publish/content/init/"),
+            write=True,
+            token=token,
+            headers=self.json_headers(token),
+            json=body,
+        )
+        return self._publish_id(response)
+
+    def _publish_id(self, response: httpx2.Response) -> str:
+        publish_id = get_str(json_body(response), "data", "publish_id")
+        if not publish_id:
+            raise PlatformError("TikTok returned no publish id.", platform=self.name, raw=response.text)
+        return publish_id
+
+    def wait_for_publish(self, token: str, publish_id: str) -> PublishStatus:
+        """Poll the status until PUBLISH_COMPLETE, SEND_TO_USER_INBOX or FAILED.
+
+        Raises:
+            MediaRejected: the status is FAILED (fail_reason included).
+            PlatformUnavailable: still processing after the configured poll timeout.
+        """
+        deadline = self.clock() + self.config.poll_timeout
+        while True:
+            status = self.publish_status(token, publish_id)
+            if status.state is PublishState.FAILED:
+                raise MediaRejected(
+                    f"TikTok could not publish the post: {status.error or 'no reason given'}.",
+                    platform=self.name,
+                )
+            if status.state is not PublishState.PROCESSING:
+                return status
+            if self.poll_deadline_passed(deadline):
+                raise PlatformUnavailable("TikTok is still processing the post.", platform=self.name)
+            self.sleep(self.config.poll_interval)
+
+    def publish_status(self, token: str, remote_id: str) -> PublishStatus:
+        """POST /v2/post/publish/status/fetch/ for a publish_id.
+
+        Raises:
+            PlatformError: the status could not be read.
+        """
+        response = self.sender.request(
+            "POST",
+            self.url("/v2/post/publish/status/fetch/"),
+            token=token,
+            headers=self.json_headers(token),
+            json={"publish_id": remote_id},
+        )
+        data = get_obj(json_body(response), "data")
+        state = _PUBLISH_STATE.get(get_str(data, "status") or "", PublishState.PROCESSING)
+        ids = tuple(str(v) for v in get_list(data, "publicaly_available_post_id") if v is not None)
+        return PublishStatus(remote_id=remote_id, state=state, post_ids=ids, error=get_str(data, "fail_reason"))
+
+    # --- video upload (FILE_UPLOAD) ------------------------------------------------------------
+
+    def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
+        """Initialise a FILE_UPLOAD video: a direct post when ``request.post`` is set, else an inbox draft.
+
+        Raises:
+            MediaRejected: not a video, or too large to chunk.
+            OutcomeUnknown: a direct-post init was sent and no answer came back.
+            PlatformError: the init was refused.
+        """
+        if request.kind is not MediaKind.VIDEO:
+            raise MediaRejected("TikTok receives only videos as uploaded bytes.", platform=self.name)
+        plan = chunk_plan(request.total_bytes)
+        source: JSONObject = {
+            "source": "FILE_UPLOAD",
+            "video_size": request.total_bytes,
+            "chunk_size": plan.chunk_size,
+            "total_chunk_count": plan.total_chunk_count,
+        }
+        if request.post is not None:
+            path = "/v2/post/publish/video/init/"
+            body: JSONObject = {"post_info": self._post_info(token, request.post, photo=False), "source_info": source}
+        else:
+            path = "/v2/post/publish/inbox/video/init/"
+            body = {"source_info": source}
+        response = self.sender.request(
+            "POST",
+            self.url(path),
+            write=request.post is not None,
+            token=token,
+            headers=self.json_headers(token),
+            json=body,
+        )
+        upload_url = get_str(json_body(response), "data", "upload_url")
+        return UploadSession(
+            platform=self.name,
+            kind=request.kind,
+            media_id=self._publish_id(response),
+            mime_type=request.mime_type,
+            total_bytes=request.total_bytes,
+            chunk_size=plan.chunk_size,
+            total_chunks=plan.total_chunk_count,
+            upload_url=upload_url,
+            expires_at=datetime.now(UTC) + timedelta(hours=1),  # upload_url is valid for one hour
+        )
+
+    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
+        """PUT one chunk with its Content-Range; chunks must go in order.
+
+        Raises:
+            PlatformError: the chunk was refused.
+        """
+        if session.upload_url is None:
+            raise PlatformError("This TikTok upload has no upload URL.", platform=self.name)
+        first = index * session.chunk_size
+        last = first + len(data) - 1
+        self.sender.request(
+            "PUT",
+            session.upload_url,
+            token=token,
+            content=data,
+            headers={
+                "Content-Type": session.mime_type,
+                "Content-Length": str(len(data)),
+                "Content-Range": f"bytes {first}-{last}/{session.total_bytes}",
+            },
+        )
+        return session.model_copy(update={"next_chunk": max(session.next_chunk, index + 1)})
+
+    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
+        """Nothing to call: TikTok starts processing after the last chunk."""
+        return session.model_copy(update={"finalized": True})
+
+    def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
+        """The publish status seen as a media state (inbox and published both count as ready).
+
+        Raises:
+            PlatformError: the status could not be read.
+        """
+        status = self.publish_status(token, session.media_id)
+        state = {
+            PublishState.PROCESSING: MediaState.PROCESSING,
+            PublishState.FAILED: MediaState.FAILED,
+        }.get(status.state, MediaState.READY)
+        return MediaStatus(media_id=session.media_id, state=state, error=status.error)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def get_current_user(self, token: str) -> RemoteUser:
+        """GET /v2/user/info/.
+
+        Raises:
+            PlatformError: the token was refused.
+        """
+        response = self.sender.request(
+            "GET",
+            self.url("/v2/user/info/"),
+            token=token,
+            headers=self.auth_headers(token),
+            params={"fields": "open_id,union_id,display_name,username"},
+        )
+        user = get_obj(json_body(response), "data", "user")
+        return RemoteUser(
+            id=get_str(user, "open_id") or "",
+            handle=get_str(user, "username") or "",
+            display_name=get_str(user, "display_name"),
+        )
+
+    def list_recent_posts(self, token: str, limit: int = 20) -> list[RemotePost]:
+        """POST /v2/video/list/ (at most 20 per page).
+
+        Raises:
+            PlatformError: the list could not be read.
+        """
+        response = self.sender.request(
+            "POST",
+            self.url("/v2/video/list/"),
+            token=token,
+            headers=self.json_headers(token),
+            params={"fields": "id,title,video_description,create_time,share_url"},
+            json={"max_count": min(20, max(1, limit))},
+        )
+        posts = []
+        for item in get_list(get_obj(json_body(response), "data"), "videos"):
+            post_id = get_str(item, "id")
+            if post_id:
+                created = get_int(item, "create_time")
+                posts.append(
+                    RemotePost(
+                        post_id=post_id,
+                        text=get_str(item, "video_description") or get_str(item, "title") or "",
+                        created_at=datetime.fromtimestamp(created, UTC) if created else None,
+                        url=get_str(item, "share_url"),
+                    )
+                )
+        return posts
+
+    def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
+        """POST /v2/video/query/ in batches of 20 ids.
+
+        Raises:
+            PlatformError: the query failed.
+        """
+        now = datetime.now(UTC)
+        metrics = []
+        for start in range(0, len(post_ids), 20):
+            batch: list[JSONValue] = list(post_ids[start : start + 20])
+            response = self.sender.request(
+                "POST",
+                self.url("/v2/video/query/"),
+                token=token,
+                headers=self.json_headers(token),
+                params={"fields": "id,view_count,like_count,comment_count,share_count"},
+                json={"filters": {"video_ids": batch}},
+            )
+            for item in get_list(get_obj(json_body(response), "data"), "videos"):
+                metrics.append(
+                    PostMetrics(
+                        post_id=get_str(item, "id") or "",
+                        views=get_int(item, "view_count"),
+                        likes=get_int(item, "like_count"),
+                        comments=get_int(item, "comment_count"),
+                        shares=get_int(item, "share_count"),
+                        fetched_at=now,
+                    )
+                )
+        return metrics
+
+    # --- errors --------------------------------------------------------------------------------
+
+    def classify_error(self, response: httpx2.Response) -> PlatformError:
+        """Map TikTok's {error: {code, message, log_id}} (and OAuth {error, error_description})."""
+        status = response.status_code
+        body = json_body(response)
+        code = get_str(body, "error", "code") or get_str(body, "error") or ""
+        message = get_str(body, "error", "message") or get_str(body, "error_description") or ""
+        raw = response.text
+        if code in _AUTH_REVOKED:
+            return AuthRevoked(
+                f"TikTok no longer accepts psn's access ({code}): {message}",
+                "Reconnect with `psn auth tiktok` and grant every permission asked.",
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if code in _AUTH_EXPIRED or status == 401:
+            return AuthExpired(
+                f"The TikTok access token is not valid any more: {message}",
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if code == "rate_limit_exceeded" or status == 429:
+            wait = retry_after_seconds(response.headers) or 60.0
+            return RateLimited(
+                f"TikTok rate limit reached; it resets in {describe_wait(wait)}.",
+                "psn keeps the post queued and retries after the reset.",
+                retry_after=wait,
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if code in _DAILY:
+            return RateLimited(
+                f"TikTok's daily posting cap for this account is reached ({code}).",
+                "psn keeps the post queued and retries tomorrow.",
+                retry_after=86400.0,
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if code == "unaudited_client_can_only_post_to_private_accounts":
+            return ContentRejected(
+                "This TikTok app is not audited yet, so it can only post privately (SELF_ONLY).",
+                "Turn on sandbox mode for TikTok in psn, or get the app audited by TikTok.",
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if code in _MEDIA:
+            return MediaRejected(
+                f"TikTok refused the media ({code}): {message}", platform=self.name, status_code=status, raw=raw
+            )
+        if code in _CONTENT or code.startswith("spam_risk"):
+            return ContentRejected(
+                f"TikTok refused the post ({code}): {message}", platform=self.name, status_code=status, raw=raw
+            )
+        return generic_error(response, platform=self.name, display_name=self.display_name, detail=message or code)

@@ -1,0 +1,463 @@
+"""X (Twitter) API v2 client.
+
+Official pages followed (facts only):
+- Create post, POST /2/tweets (text, reply.in_reply_to_tweet_id, media.media_ids):
+  https://docs.x.com/x-api/posts/create-post
+- Post lookup by ids, GET /2/tweets (public_metrics, up to 100 ids):
+  https://docs.x.com/x-api/posts/post-lookup-by-post-ids
+- User timeline, GET /2/users/:id/tweets: https://docs.x.com/x-api/posts/user-posts-timeline-by-user-id
+- Authenticated user, GET /2/users/me: https://docs.x.com/x-api/users/user-lookup-me
+- Chunked media upload INIT/APPEND/FINALIZE/STATUS on /2/media/upload:
+  https://docs.x.com/x-api/media/quickstart/media-upload-chunked
+  https://developer.x.com/en/docs/media/upload-media/api-reference/get-media-upload-status
+  (states pending -> in_progress -> failed|succeeded, check_after_secs; APPEND chunk <= 5 MB)
+- Media constraints: https://developer.x.com/en/docs/twitter-api/v1/media/upload-media/uploading-media/media-best-practices
+- OAuth 2.0 Authorization Code with PKCE, offline.access, 2-hour tokens, refresh:
+  https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code
+  https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
+- Rate limits and x-rate-limit-* headers, 429 body: https://docs.x.com/fundamentals/rate-limits
+- Error bodies (problem type/title/detail; 402 credits): https://docs.x.com/x-api/fundamentals/response-codes-and-errors
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import httpx2
+
+from psn_core.errors import (
+    BillingRequired,
+    ContentRejected,
+    MediaRejected,
+    PlatformError,
+    RateLimited,
+)
+from psn_core.platforms.base import Platform, attach_partial_ids
+from psn_core.platforms.http import (
+    FileField,
+    JSONObject,
+    JSONValue,
+    describe_wait,
+    generic_error,
+    get_int,
+    get_list,
+    get_obj,
+    get_str,
+    json_body,
+    looks_revoked,
+    retry_after_seconds,
+)
+from psn_core.platforms.models import (
+    Capabilities,
+    Limits,
+    MediaKind,
+    MediaSpec,
+    MediaState,
+    MediaStatus,
+    OAuthSpec,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    PublishState,
+    PublishStatus,
+    RemotePost,
+    RemoteUser,
+    TextCounting,
+    UploadRequest,
+    UploadSession,
+)
+from psn_core.platforms.x_text import weighted_length
+
+_MB = 1024 * 1024
+_CHUNK = 4 * _MB  # APPEND accepts at most 5 MB per segment
+_CATEGORY = {MediaKind.IMAGE: "tweet_image", MediaKind.GIF: "tweet_gif", MediaKind.VIDEO: "tweet_video"}
+_MEDIA_STATE = {
+    "pending": MediaState.PENDING,
+    "in_progress": MediaState.PROCESSING,
+    "succeeded": MediaState.READY,
+    "failed": MediaState.FAILED,
+}
+
+
+class XPlatform(Platform):
+    name: ClassVar[str] = "x"
+    display_name: ClassVar[str] = "X"
+    default_base_url: ClassVar[str] = "https://api.x.com"
+    limits: ClassVar[Limits] = Limits(
+        max_text_length=280,
+        text_counting=TextCounting.X_WEIGHTED,
+        max_thread_parts=25,  # psn's cap; the API chains replies without a documented maximum
+        max_images_per_post=4,
+        posts_per_day=2400,
+        requests_per_window=100,  # POST /2/tweets per user per 15 minutes (tier-dependent)
+        window_seconds=900,
+    )
+    capabilities: ClassVar[Capabilities] = Capabilities(text_only=True, threads=True, images=True, video=True)
+    media_specs: ClassVar[Mapping[MediaKind, MediaSpec]] = {
+        MediaKind.IMAGE: MediaSpec(
+            kind=MediaKind.IMAGE,
+            mime_types=("image/jpeg", "image/png", "image/webp"),
+            max_bytes=5 * _MB,
+        ),
+        MediaKind.GIF: MediaSpec(kind=MediaKind.GIF, mime_types=("image/gif",), max_bytes=15 * _MB),
+        MediaKind.VIDEO: MediaSpec(
+            kind=MediaKind.VIDEO,
+            mime_types=("video/mp4", "video/quicktime"),
+            max_bytes=512 * _MB,
+            min_width=32,
+            min_height=32,
+            max_width=1280,
+            max_height=1024,
+            min_aspect_ratio=1 / 3,
+            max_aspect_ratio=3.0,
+            min_duration_seconds=0.5,
+            max_duration_seconds=140.0,
+            max_frame_rate=40.0,
+            video_codecs=("h264",),
+            audio_codecs=("aac",),
+            notes="H.264 High Profile, yuv420p, AAC LC; one video or GIF per post, or up to 4 images.",
+        ),
+    }
+    oauth: ClassVar[OAuthSpec] = OAuthSpec(
+        authorize_base_url="https://x.com",
+        authorize_path="/i/oauth2/authorize",
+        token_base_url="https://api.x.com",  # noqa: S106
+        token_path="/2/oauth2/token",  # noqa: S106
+        scopes=("tweet.read", "tweet.write", "users.read", "media.write", "offline.access"),
+        pkce=True,
+        client_auth="basic",
+        access_token_lifetime=timedelta(hours=2),
+        refresh_token_rotates=True,
+        refresh_token_single_use=True,
+    )
+
+    # --- publishing ----------------------------------------------------------------------------
+
+    def publish(self, token: str, request: PublishRequest) -> PublishResult:
+        """Post text (and media ids); several parts become a reply chain (a thread).
+
+        Raises:
+            ContentRejected: X refused the text (too long, duplicate, ...).
+            MediaRejected: a media item was not uploaded first.
+            OutcomeUnknown: a post was sent and no answer came back (earlier ids attached).
+            PlatformError: any other refusal.
+        """
+        for part in request.parts:
+            length = weighted_length(part.text)
+            if length > self.limits.max_text_length:
+                raise ContentRejected(
+                    f"This X post is {length} characters as X counts them; the limit is {self.limits.max_text_length}.",
+                    "Shorten it or split it into a thread.",
+                    platform=self.name,
+                )
+        posted: list[str] = []
+        reply_to = request.reply_to_id
+        for part in request.parts:
+            body: JSONObject = {"text": part.text}
+            media_ids: list[JSONValue] = []
+            for media in part.media:
+                if not media.media_id:
+                    raise MediaRejected(
+                        "X needs media uploaded before the post; this item has no media id.",
+                        "Upload the media (psn does it when publishing) and try again.",
+                        platform=self.name,
+                    )
+                media_ids.append(media.media_id)
+            if media_ids:
+                body["media"] = {"media_ids": media_ids}
+            if reply_to:
+                body["reply"] = {"in_reply_to_tweet_id": reply_to}
+            try:
+                response = self.sender.request(
+                    "POST",
+                    self.url("/2/tweets"),
+                    write=True,
+                    token=token,
+                    headers=self.auth_headers(token),
+                    json=body,
+                )
+            except PlatformError as exc:
+                raise attach_partial_ids(exc, posted) from exc
+            tweet_id = get_str(json_body(response), "data", "id")
+            if not tweet_id:
+                raise attach_partial_ids(
+                    PlatformError("X accepted the post but returned no id.", platform=self.name, raw=response.text),
+                    posted,
+                )
+            posted.append(tweet_id)
+            reply_to = tweet_id
+        return PublishResult(post_id=posted[0], part_ids=tuple(posted), url=f"https://x.com/i/web/status/{posted[0]}")
+
+    def publish_status(self, token: str, remote_id: str) -> PublishStatus:
+        """Whether a post exists (X publishes synchronously; there is no pending state).
+
+        Raises:
+            PlatformError: the lookup failed.
+        """
+        response = self.sender.request(
+            "GET", self.url(f"/2/tweets/{remote_id}"), token=token, headers=self.auth_headers(token)
+        )
+        body = json_body(response)
+        if get_str(body, "data", "id"):
+            return PublishStatus(remote_id=remote_id, state=PublishState.PUBLISHED, post_ids=(remote_id,))
+        detail = get_str(body, "errors", 0, "detail") or get_str(body, "errors", 0, "message")
+        return PublishStatus(remote_id=remote_id, state=PublishState.FAILED, error=detail)
+
+    # --- media upload --------------------------------------------------------------------------
+
+    def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
+        """INIT a chunked upload.
+
+        Raises:
+            MediaRejected: X does not take this kind of media.
+            PlatformError: INIT was refused.
+        """
+        category = _CATEGORY.get(request.kind)
+        if category is None:
+            raise MediaRejected(f"X does not accept {request.kind.value} uploads.", platform=self.name)
+        data = {
+            "command": "INIT",
+            "media_type": request.mime_type,
+            "total_bytes": str(request.total_bytes),
+            "media_category": category,
+        }
+        response = self.sender.request(
+            "POST",
+            self.url("/2/media/upload"),
+            token=token,
+            headers=self.auth_headers(token),
+            files=_form(data),
+        )
+        body = json_body(response)
+        media_id = get_str(body, "data", "id")
+        if not media_id:
+            raise PlatformError("X returned no media id for the upload.", platform=self.name, raw=response.text)
+        expires = get_int(body, "data", "expires_after_secs")
+        return UploadSession(
+            platform=self.name,
+            kind=request.kind,
+            media_id=media_id,
+            mime_type=request.mime_type,
+            total_bytes=request.total_bytes,
+            chunk_size=_CHUNK,
+            total_chunks=max(1, math.ceil(request.total_bytes / _CHUNK)),
+            expires_at=datetime.now(UTC) + timedelta(seconds=expires) if expires else None,
+        )
+
+    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
+        """APPEND one segment.
+
+        Raises:
+            PlatformError: the segment was refused.
+        """
+        fields = {"command": "APPEND", "media_id": session.media_id, "segment_index": str(index)}
+        files: list[tuple[str, FileField]] = [*_form(fields), ("media", ("chunk", data, "application/octet-stream"))]
+        self.sender.request(
+            "POST", self.url("/2/media/upload"), token=token, headers=self.auth_headers(token), files=files
+        )
+        return session.model_copy(update={"next_chunk": max(session.next_chunk, index + 1)})
+
+    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
+        """FINALIZE; videos and GIFs then need STATUS polling.
+
+        Raises:
+            PlatformError: FINALIZE was refused.
+        """
+        self.sender.request(
+            "POST",
+            self.url("/2/media/upload"),
+            token=token,
+            headers=self.auth_headers(token),
+            files=_form({"command": "FINALIZE", "media_id": session.media_id}),
+        )
+        return session.model_copy(update={"finalized": True})
+
+    def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
+        """STATUS of the processing; no processing_info means the media is ready.
+
+        Raises:
+            PlatformError: STATUS failed.
+        """
+        response = self.sender.request(
+            "GET",
+            self.url("/2/media/upload"),
+            token=token,
+            headers=self.auth_headers(token),
+            params={"command": "STATUS", "media_id": session.media_id},
+        )
+        info = get_obj(json_body(response), "data", "processing_info")
+        if not info:
+            return MediaStatus(media_id=session.media_id, state=MediaState.READY)
+        state = _MEDIA_STATE.get(get_str(info, "state") or "", MediaState.PROCESSING)
+        return MediaStatus(
+            media_id=session.media_id,
+            state=state,
+            check_after_seconds=get_int(info, "check_after_secs"),
+            error=get_str(info, "error", "message") or get_str(info, "error", "name"),
+        )
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def get_current_user(self, token: str) -> RemoteUser:
+        """GET /2/users/me.
+
+        Raises:
+            PlatformError: the token was refused.
+        """
+        response = self.sender.request("GET", self.url("/2/users/me"), token=token, headers=self.auth_headers(token))
+        data = get_obj(json_body(response), "data")
+        return RemoteUser(
+            id=get_str(data, "id") or "",
+            handle=get_str(data, "username") or "",
+            display_name=get_str(data, "name"),
+        )
+
+    def list_recent_posts(self, token: str, limit: int = 20) -> list[RemotePost]:
+        """The user's timeline, newest first.
+
+        Raises:
+            PlatformError: the timeline could not be read.
+        """
+        user = self.get_current_user(token)
+        response = self.sender.request(
+            "GET",
+            self.url(f"/2/users/{user.id}/tweets"),
+            token=token,
+            headers=self.auth_headers(token),
+            params={"max_results": str(min(100, max(5, limit))), "tweet.fields": "created_at"},
+        )
+        posts = []
+        for item in get_list(json_body(response), "data")[:limit]:
+            post_id = get_str(item, "id")
+            if post_id:
+                posts.append(
+                    RemotePost(
+                        post_id=post_id,
+                        text=get_str(item, "text") or "",
+                        created_at=_parse_time(get_str(item, "created_at")),
+                        url=f"https://x.com/i/web/status/{post_id}",
+                    )
+                )
+        return posts
+
+    def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
+        """public_metrics for up to 100 posts per request.
+
+        Raises:
+            PlatformError: the lookup failed.
+        """
+        results: list[PostMetrics] = []
+        now = datetime.now(UTC)
+        for start in range(0, len(post_ids), 100):
+            batch = post_ids[start : start + 100]
+            response = self.sender.request(
+                "GET",
+                self.url("/2/tweets"),
+                token=token,
+                headers=self.auth_headers(token),
+                params={"ids": ",".join(batch), "tweet.fields": "public_metrics"},
+            )
+            for item in get_list(json_body(response), "data"):
+                m = get_obj(item, "public_metrics")
+                shares = (get_int(m, "retweet_count") or 0) + (get_int(m, "quote_count") or 0)
+                results.append(
+                    PostMetrics(
+                        post_id=get_str(item, "id") or "",
+                        impressions=get_int(m, "impression_count"),
+                        likes=get_int(m, "like_count"),
+                        comments=get_int(m, "reply_count"),
+                        shares=shares,
+                        saves=get_int(m, "bookmark_count"),
+                        fetched_at=now,
+                    )
+                )
+        return results
+
+    # --- errors --------------------------------------------------------------------------------
+
+    def classify_error(self, response: httpx2.Response) -> PlatformError:
+        """Map X's problem bodies and status codes to the PlatformError tree."""
+        status = response.status_code
+        body = json_body(response)
+        problem = " ".join(
+            filter(None, (get_str(body, "type"), get_str(body, "title"), get_str(body, "reason")))
+        ).lower()
+        detail = (
+            get_str(body, "detail")
+            or get_str(body, "errors", 0, "message")
+            or get_str(body, "errors", 0, "detail")
+            or get_str(body, "title")
+            or ""
+        )
+        raw = response.text
+        if status == 402 or "credits" in problem or "payment" in problem:
+            return BillingRequired(
+                "X needs payment before it accepts more API calls: your developer account has no "
+                "credits left (pay-per-use).",
+                "Add credits or a payment method in the X developer console, then retry the post.",
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if status == 429 or "usage-capped" in problem:
+            if "usagecap" in problem.replace(" ", "") or "usage-capped" in problem:
+                return BillingRequired(
+                    "X's usage cap for your developer plan is used up for this period.",
+                    "Wait for the cap to reset or upgrade the plan in the X developer console.",
+                    platform=self.name,
+                    status_code=status,
+                    raw=raw,
+                )
+            wait = _x_retry_after(response.headers)
+            return RateLimited(
+                f"X rate limit reached; it resets in {describe_wait(wait)}.",
+                "psn keeps the post queued and retries after the reset.",
+                retry_after=wait,
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if status == 403 and ("duplicate" in detail.lower() or "not permitted" in detail.lower()):
+            return ContentRejected(f"X refused the post: {detail}", platform=self.name, status_code=status, raw=raw)
+        if status == 400 and "media" in detail.lower():
+            return MediaRejected(f"X refused the media: {detail}", platform=self.name, status_code=status, raw=raw)
+        if status == 400 and ("text" in detail.lower() or "tweet" in detail.lower()):
+            return ContentRejected(f"X refused the post: {detail}", platform=self.name, status_code=status, raw=raw)
+        return generic_error(
+            response,
+            platform=self.name,
+            display_name=self.display_name,
+            detail=detail,
+            retry_after=retry_after_seconds(response.headers),
+            revoked=looks_revoked(raw),
+        )
+
+
+def _x_retry_after(headers: httpx2.Headers) -> float:
+    """The wait from X's headers: the 24-hour user/app post caps win when they are the exhausted ones."""
+    now = datetime.now(UTC).timestamp()
+    for scope in ("x-user-limit-24hour", "x-app-limit-24hour"):
+        if headers.get(f"{scope}-remaining") == "0" and headers.get(f"{scope}-reset"):
+            try:
+                return max(0.0, float(headers[f"{scope}-reset"]) - now)
+            except ValueError:
+                pass
+    wait = retry_after_seconds(headers, now)
+    return 900.0 if wait is None else wait
+
+
+def _form(fields: Mapping[str, str]) -> list[tuple[str, FileField]]:
+    """multipart/form-data text fields, as the upload endpoint expects."""
+    return [(key, (None, value)) for key, value in fields.items()]
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
