@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import httpx2
 
 from psn_core.errors import ConfigError, MediaRejected, PlatformError, PlatformUnavailable
-from psn_core.platforms.http import Sender, make_client
+from psn_core.platforms.http import RequestGate, Sender, make_client
 from psn_core.platforms.models import (
     Capabilities,
     Limits,
@@ -88,11 +88,12 @@ class Platform(ABC):
         client: httpx2.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        gate: RequestGate | None = None,
     ) -> None:
         self.config = config
         self._owns_client = client is None
         self.client = client or make_client(config)
-        self.sender = Sender(self.client, self.name, self.display_name, self.classify_error)
+        self.sender = Sender(self.client, self.name, self.display_name, self.classify_error, gate)
         self.sleep = sleep
         self.clock = clock
 

@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 import httpx2
 
@@ -153,17 +154,40 @@ def describe_wait(seconds: float) -> str:
 # --- sending -----------------------------------------------------------------------------------
 
 Classifier = Callable[[httpx2.Response], PlatformError]
+
+
+class RequestGate(Protocol):
+    """Sees every request a platform client sends: services use it for rate-limit budgets.
+
+    ``before`` runs before the request leaves and may refuse it by raising (RateLimited when the
+    budget is spent). ``after`` runs once the request is done: with the response, or None when no
+    response came back (the call still counts: it may have reached the platform).
+    """
+
+    def before(self, platform: str, method: str, url: str, *, write: bool) -> None: ...
+
+    def after(self, platform: str, method: str, url: str, response: httpx2.Response | None) -> None: ...
+
+
 FileField = tuple[str | None, str | bytes] | tuple[str | None, str | bytes, str]
 
 
 class Sender:
     """Sends requests for one platform and raises the right PlatformError for every failure."""
 
-    def __init__(self, client: httpx2.Client, platform: str, display_name: str, classify: Classifier):
+    def __init__(
+        self,
+        client: httpx2.Client,
+        platform: str,
+        display_name: str,
+        classify: Classifier,
+        gate: RequestGate | None = None,
+    ):
         self.client = client
         self.platform = platform
         self.display_name = display_name
         self._classify = classify
+        self.gate = gate
 
     def request(
         self,
@@ -191,6 +215,9 @@ class Sender:
             OutcomeUnknown: a write was sent and no answer came back.
             PlatformError: the platform answered with an error (the most specific subclass).
         """
+        if self.gate is not None:
+            self.gate.before(self.platform, method, url, write=write)
+        response: httpx2.Response | None = None
         try:
             response = self.client.request(
                 method,
@@ -225,6 +252,9 @@ class Sender:
                 f"{self.display_name} did not answer in time ({type(exc).__name__}).",
                 platform=self.platform,
             ) from exc
+        finally:
+            if self.gate is not None:
+                self.gate.after(self.platform, method, url, response)
         if response.is_success or response.status_code in ok:
             return response
         error = self._classify(response)

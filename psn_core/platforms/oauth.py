@@ -25,6 +25,7 @@ from psn_core.errors import AuthRevoked, InvalidSetting, PlatformError
 from psn_core.platforms.base import Platform
 from psn_core.platforms.http import (
     JSONObject,
+    RequestGate,
     Sender,
     generic_error,
     get_int,
@@ -85,14 +86,19 @@ class OAuthClient:
     """Code exchange and refresh for one platform app."""
 
     def __init__(
-        self, platform: type[Platform], config: PlatformConfig, *, client: httpx2.Client | None = None
+        self,
+        platform: type[Platform],
+        config: PlatformConfig,
+        *,
+        client: httpx2.Client | None = None,
+        gate: RequestGate | None = None,
     ) -> None:
         self.platform = platform
         self.spec: OAuthSpec = platform.oauth
         self.config = config
         self._owns_client = client is None
         self.client = client or make_client(config)
-        self.sender = Sender(self.client, platform.name, platform.display_name, self.classify_error)
+        self.sender = Sender(self.client, platform.name, platform.display_name, self.classify_error, gate)
 
     def close(self) -> None:
         if self._owns_client:
