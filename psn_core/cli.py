@@ -6,21 +6,27 @@ import getpass
 import json
 import os
 import sys
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 import click
 
 from psn_core.config import Settings, masked_settings
-from psn_core.crypto import encode_key, generate_key
-from psn_core.errors import PSNError
+from psn_core.crypto import Keyring, encode_key, generate_key, load_keyring
+from psn_core.errors import ConfigError, ConnectFailed, InvalidSetting, PSNError
 from psn_core.hub.database import Hub
 from psn_core.hub.embedded import EmbeddedServer
 from psn_core.masking import configure_logging, registry
+from psn_core.oauth_callback import CallbackServer
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.accounts import finish_connect, list_accounts, start_connect
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.services.setup import init_workspace, migrate_hub
 from psn_core.services.vault import rotate_keys
+from psn_core.timefmt import local, until, utcnow
 from psn_core.workspace import find_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,6 +68,16 @@ class Ctx:
             )
             configure_logging(self._settings.log_level)
         return self._settings
+
+    @property
+    def member_id(self) -> UUID:
+        if self.settings.member_id is None:
+            raise ConfigError("PSN_MEMBER_ID is not set in this workspace.", "Run `psn init`.")
+        return self.settings.member_id
+
+    @property
+    def ring(self) -> Keyring:
+        return load_keyring(self.settings)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -167,6 +183,105 @@ def quickstart(ctx: click.Context, name: str | None, timezone: str | None) -> No
     print_doctor(report, as_json=False)
     if not report.ok:
         sys.exit(1)
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("target", type=click.Choice([*PLATFORMS, "status"]))
+@click.option("--paste", is_flag=True, help="Do not listen for the redirect; paste the URL instead (SSH).")
+@click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
+@pass_ctx
+def auth(obj: Ctx, target: str, paste: bool, no_browser: bool) -> None:
+    """Connect an account (x, linkedin, instagram, tiktok), or `status` to list accounts and tokens."""
+    settings, member = obj.settings, obj.member_id
+    if target == "status":
+        print_accounts(obj)
+        return
+    ring = obj.ring
+    with Hub.open(settings) as hub:
+        with hub.transaction(member) as conn:
+            start = start_connect(conn, settings, ring, member, target)
+        name = PLATFORMS[target].display_name
+        server = None if paste else _listen(settings.oauth_callback_port)
+        click.echo(f"Open this URL to connect {name} (valid 10 minutes):\n  {start.url}")
+        if server is not None and not no_browser:
+            webbrowser.open(start.url)
+        redirect = None
+        if server is not None:
+            click.echo(f"Waiting for the sign-in on {start.redirect_uri} ...")
+            try:
+                redirect = server.wait(settings.oauth_timeout)
+            finally:
+                server.close()
+            if redirect is None:
+                click.echo(f"No sign-in arrived within {settings.oauth_timeout} s.")
+        if redirect is None:
+            redirect = click.prompt(
+                "Paste the full URL your browser was sent to after approving", default="", show_default=False
+            )
+            if not redirect.strip():
+                raise ConnectFailed("No redirect URL was given, so nothing was connected.")
+        account = finish_connect(hub, settings, ring, member, redirect)
+    expiry = local(account.expires_at, settings.zone) if account.expires_at else "no expiry given"
+    click.echo(f"Connected {name} as @{account.handle}. Access token expires {expiry}.")
+    if account.sandbox:
+        click.echo("TikTok sandbox app: posts go out private (SELF_ONLY) until TikTok audits your app.")
+
+
+def _listen(port: int) -> CallbackServer | None:
+    server = CallbackServer(port)
+    try:
+        server.start()
+    except OSError as exc:
+        click.echo(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}); paste the redirect URL instead.")
+        return None
+    return server
+
+
+def print_accounts(obj: Ctx) -> None:
+    settings = obj.settings
+    with Hub.open(settings) as hub, hub.transaction(obj.member_id) as conn:
+        accounts = list_accounts(conn, obj.member_id)
+    if not accounts:
+        click.echo("No accounts connected. Run `psn auth x` (or linkedin, instagram, tiktok).")
+        return
+    now = utcnow()
+    for acc in accounts:
+        name = PLATFORMS[acc.platform].display_name
+        click.echo(f"{name} @{acc.handle}: {acc.status}{' (sandbox)' if acc.sandbox else ''}")
+        if acc.expires_at is not None:
+            click.echo(f"  access token expires {local(acc.expires_at, settings.zone)} ({until(acc.expires_at, now)})")
+        click.echo(
+            f"  last refresh {local(acc.last_refreshed_at, settings.zone)}"
+            + (f", last failure: {acc.last_failure_class}" if acc.last_failure_class else "")
+        )
+        if acc.status != "active":
+            click.echo(f"  what to do: run `psn auth {acc.platform}` to reconnect ({acc.status_reason or acc.status})")
+        elif not acc.can_refresh:
+            click.echo(f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}` before it expires")
+
+
+# --- emulator ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def emulator() -> None:
+    """The local emulator of the four platform APIs (tests, demos, fault injection)."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8700, show_default=True, type=int)
+@click.option("--faults", multiple=True, help="Fault specs like x:401*2, instagram:stuck_container.")
+def emulator_serve(host: str, port: int, faults: tuple[str, ...]) -> None:
+    """Serve the emulator until Ctrl-C."""
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise InvalidSetting("The emulator only serves on the loopback interface.", "Use --host 127.0.0.1.")
+    from psn_core.emulator import serve  # starlette/uvicorn load only for this command
+
+    serve(host, port, list(faults))
 
 
 # --- config --------------------------------------------------------------------------------------

@@ -56,6 +56,33 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
+    # --- notifications (WhatsApp transports; the API key / auth token are stored encrypted in the hub) ---
+    waha_base_url: str = Field(default="http://127.0.0.1:3000", description="Base URL of your WAHA server.")
+    waha_session: str = Field(default="default", description="WAHA session name (WAHA Core has only 'default').")
+    twilio_base_url: str = Field(default="https://api.twilio.com", description="Twilio REST API base URL.")
+    twilio_account_sid: str | None = Field(default=None, description="Twilio Account SID (AC...), not secret.")
+    twilio_from_number: str | None = Field(default=None, description="Your Twilio WhatsApp sender, E.164.")
+    notify_timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds per WhatsApp API call.")
+
+    # --- platform apps (your developer apps' credentials; base URLs point tests at the emulator) ---
+    x_client_id: str = ""
+    x_client_secret: SecretStr | None = None
+    x_api_base_url: str | None = None
+    linkedin_client_id: str = ""
+    linkedin_client_secret: SecretStr | None = None
+    linkedin_api_base_url: str | None = None
+    linkedin_api_version: str | None = None
+    instagram_client_id: str = ""
+    instagram_client_secret: SecretStr | None = None
+    instagram_api_base_url: str | None = None
+    tiktok_client_key: str = ""
+    tiktok_client_secret: SecretStr | None = None
+    tiktok_api_base_url: str | None = None
+    tiktok_sandbox: bool = Field(default=True, description="Unaudited TikTok app: posts are private (SELF_ONLY).")
+    media_host_url: str | None = Field(default=None, description="Public base URL serving your media files.")
+    oauth_callback_port: int = Field(default=8765, ge=1024, le=65535)
+    oauth_timeout: int = Field(default=300, ge=10, le=3600, description="Seconds to wait for a sign-in.")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -103,6 +130,21 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def oauth_redirect_uri(self) -> str:
+        return f"http://127.0.0.1:{self.oauth_callback_port}/callback"
+
+    def app_credentials(self, platform: str) -> tuple[str, SecretStr | None, str | None]:
+        """(client id, client secret, API base URL override) of a platform app, by platform name."""
+        if platform == "tiktok":
+            return self.tiktok_client_key, self.tiktok_client_secret, self.tiktok_api_base_url
+        client_id = getattr(self, f"{platform}_client_id", None)
+        if client_id is None:
+            raise InvalidSetting(
+                f"psn does not know the platform {platform!r}.", "Use x, linkedin, instagram or tiktok."
+            )
+        return client_id, getattr(self, f"{platform}_client_secret"), getattr(self, f"{platform}_api_base_url")
 
 
 def masked_settings(settings: Settings) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ tasks) print ``message`` and ``action``; nothing else should need to catch ``Exc
     │   │   └── MigrationMissing            the hub has a migration this psn does not know
     │   ├── UnsafeRuntimeRole       runtime connection is superuser or BYPASSRLS
     │   └── MemberContextMissing    a query path ran without a member id
+    ├── ConnectFailed               connecting an account did not complete (state, decline, timeout)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
@@ -120,6 +121,15 @@ class UnsafeRuntimeRole(HubError):
 
 class MemberContextMissing(HubError):
     default_action = "This is a psn bug: every query must run inside hub.transaction(member_id)."
+
+
+# --- connecting accounts -----------------------------------------------------------------------
+
+
+class ConnectFailed(PSNError):
+    """A sign-in (`psn auth`) did not complete: wrong or expired state, declined, timed out."""
+
+    default_action = "Run `psn auth <platform>` again and approve psn in the browser within 10 minutes."
 
 
 # --- secrets -----------------------------------------------------------------------------------

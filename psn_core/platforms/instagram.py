@@ -152,6 +152,7 @@ class InstagramPlatform(Platform):
         refresh_path="/refresh_access_token",
         refresh_grant_type="ig_refresh_token",
         refresh_method="GET",
+        refresh_with_access_token=True,
     )
 
     @property

@@ -111,6 +111,8 @@ class OAuthSpec(_Frozen):
     refresh_path: str | None = None
     refresh_grant_type: str = "refresh_token"
     refresh_method: Literal["GET", "POST"] = "POST"
+    # Instagram has no refresh token: the long-lived access token refreshes itself.
+    refresh_with_access_token: bool = False
 
 
 # --- configuration -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn("oauth_tokens", "access_token_enc", "access_token", ("account_id",)),
     EncryptedColumn("oauth_tokens", "refresh_token_enc", "refresh_token", ("account_id",)),
     EncryptedColumn("secrets", "value_enc", "value", ("member_id", "name")),
+    EncryptedColumn("oauth_pending", "code_verifier_enc", "code_verifier", ("state_hash",)),
 )
 _COLUMNS = {(c.table, c.label): c for c in ENCRYPTED_COLUMNS}
 

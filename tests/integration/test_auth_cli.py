@@ -1,0 +1,118 @@
+"""`psn auth` as a user runs it: the browser lands on the one-shot callback server, or the user pastes
+the redirect on a headless machine; `psn auth status` shows expiry in the user's zone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from psn_core.emulator import Emulator
+from tests.platform_env import as_env_lines, emulator_overrides
+
+pytestmark = [pytest.mark.pg, pytest.mark.slow]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PSN_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def psn(ws: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "psn_core.cli", *args],
+        cwd=ws,
+        env=_env(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory, emu: Emulator) -> Iterator[Path]:
+    ws = tmp_path_factory.mktemp("auth-ws")
+    done = psn(ws, "init", "--name", "Ana", "--timezone", "Europe/Madrid")
+    assert done.returncode == 0, done.stderr
+    with (ws / "hub.env").open("a") as env:
+        env.write(as_env_lines(emulator_overrides(emu)))
+    yield ws
+    psn(ws, "hub", "stop")
+
+
+def _browser(url: str) -> None:
+    """Open the authorization URL and follow the redirect to psn's callback, like a browser."""
+    with httpx2.Client(follow_redirects=True, timeout=10) as http:
+        landed = http.get(url)
+    assert landed.status_code == 200 and "account connected" in landed.text
+
+
+def test_auth_with_the_callback_server(workspace: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "psn_core.cli", "auth", "x", "--no-browser"],
+        cwd=workspace,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = ""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.strip().startswith("http"):
+            url = line.strip()
+        if "Waiting for the sign-in" in line:
+            break
+    assert url, "psn auth printed no URL"
+    _browser(url)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Connected X as @psn_tester_1" in out and "(Europe/Madrid)" in out
+
+
+def test_auth_by_pasting_the_redirect(workspace: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "psn_core.cli", "auth", "linkedin", "--paste"],
+        cwd=workspace,
+        env=_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    url = proc.stdout.readline().strip() and proc.stdout.readline().strip()
+    with httpx2.Client(follow_redirects=False, timeout=10) as http:
+        redirect = http.get(url).headers["location"]
+    out, err = proc.communicate(redirect + "\n", timeout=60)
+    assert proc.returncode == 0, err
+    assert "Connected LinkedIn as @" in out
+
+
+def test_paste_of_nothing_fails_clearly(workspace: Path) -> None:
+    done = psn(workspace, "auth", "tiktok", "--paste", stdin="\n")
+    assert done.returncode == 1
+    assert "No redirect URL was given" in done.stderr and "What to do" in done.stderr
+
+
+def test_auth_status_lists_accounts_in_the_users_zone(workspace: Path) -> None:
+    out = psn(workspace, "auth", "status").stdout
+    assert "X @psn_tester_1: active" in out
+    assert "access token expires" in out and "(Europe/Madrid)" in out
