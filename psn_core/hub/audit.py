@@ -10,8 +10,11 @@ from dataclasses import dataclass
 
 from psn_core.hub.database import APP_ROLE, Conn
 
-# Tables that hold no member data (bookkeeping, the worker's queue). Everything else must have RLS.
-NON_MEMBER_TABLES: frozenset[str] = frozenset({"schema_migrations"})
+# Tables that hold no member data (bookkeeping, the worker's queue: payloads carry ids only).
+# Everything else must have RLS.
+NON_MEMBER_TABLES: frozenset[str] = frozenset(
+    {"schema_migrations", "huey_kv", "huey_schedule", "huey_task", "huey_counter"}
+)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Two roles:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,6 +134,7 @@ class Hub:
         self.settings = settings
         self.target = target
         self._pool: ConnectionPool[Conn] | None = None
+        self._pool_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, *, start: bool = True) -> Hub:
@@ -161,26 +163,30 @@ class Hub:
 
     @property
     def pool(self) -> ConnectionPool[Conn]:
-        if self._pool is None:
-            # Check once outside the pool so an unsafe role is a clear error, not a pool that never fills.
-            with self.app():
-                pass
-            self._pool = ConnectionPool(
-                self.target.app_conninfo,
-                connection_class=psycopg.Connection[DictRow],
-                kwargs={
-                    "autocommit": True,
-                    "row_factory": dict_row,
-                    "connect_timeout": self.settings.connect_timeout,
-                },
-                min_size=1,
-                max_size=self.settings.pool_max_size,
-                configure=check_runtime_role,
-                timeout=float(self.settings.connect_timeout),
-                name="psn_app",
-                open=True,
-            )
-        return self._pool
+        with self._pool_lock:  # threads touching a fresh Hub at once must share one pool
+            if self._pool is None:
+                self._pool = self._open_pool()
+            return self._pool
+
+    def _open_pool(self) -> ConnectionPool[Conn]:
+        # Check once outside the pool so an unsafe role is a clear error, not a pool that never fills.
+        with self.app():
+            pass
+        return ConnectionPool(
+            self.target.app_conninfo,
+            connection_class=psycopg.Connection[DictRow],
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "connect_timeout": self.settings.connect_timeout,
+            },
+            min_size=1,
+            max_size=self.settings.pool_max_size,
+            configure=check_runtime_role,
+            timeout=float(self.settings.connect_timeout),
+            name="psn_app",
+            open=True,
+        )
 
     @contextmanager
     def transaction(self, member_id: UUID | None) -> Iterator[Conn]:
@@ -202,9 +208,10 @@ class Hub:
             ) from exc
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
 
     def __enter__(self) -> Hub:
         return self
