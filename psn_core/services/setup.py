@@ -13,6 +13,7 @@ from psn_core.config import HUB_ENV, STATE_DIR, Settings
 from psn_core.crypto import create_key_file
 from psn_core.hub.database import Hub
 from psn_core.hub.migrate import ensure_database, migrate
+from psn_core.services.voice_files import copy_example_profiles
 from psn_core.workspace import (
     ensure_gitignore,
     example_env_text,
@@ -39,7 +40,10 @@ class MigrateResult(BaseModel):
 
 
 def prepare_files(workspace: Path, *, timezone: str | None, database_url: str | None) -> tuple[list[str], list[str]]:
-    """Create hub.env, .psn/, voices/ and .gitignore entries. Never overwrites a value already set."""
+    """Create hub.env, .psn/, voices/ (with the example profiles) and .gitignore entries.
+
+    Never overwrites a value or file already there.
+    """
     created: list[str] = []
     workspace.mkdir(parents=True, exist_ok=True)
     state = workspace / STATE_DIR
@@ -50,6 +54,7 @@ def prepare_files(workspace: Path, *, timezone: str | None, database_url: str | 
     if not voices.exists():
         voices.mkdir()
         created.append("voices/")
+    created.extend(f"voices/{name}" for name in copy_example_profiles(voices))
     env = workspace / HUB_ENV
     if not env.exists():
         write_private(env, example_env_text())

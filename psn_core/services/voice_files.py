@@ -1,0 +1,269 @@
+"""Voice profiles in the workspace: which file a persona means, onboarding, checks and summaries.
+
+Profiles live in ``<workspace>/voices/<persona>.yaml``. The persona key is the file stem:
+
+* ``personal`` (the default): you, posting as yourself;
+* ``brand_operator`` / ``brand_ambassador``: the company speaking, or you speaking inside company
+  guardrails. With more than one company, add the company after a dash, matching
+  ``connections/<company>.env``: ``brand_ambassador-acme.yaml``, ``brand_operator-acme.yaml``.
+
+The part before the dash must equal the file's ``persona:`` field. ``*.example.yaml`` files are the
+shipped examples (copied in by ``psn init``); they are never loaded as a persona.
+
+Errors raised here, in the PSNError tree (psn_core.errors):
+
+    ConfigError
+    ├── VoiceInputInvalid     a persona, language, platform or format name is not well-formed
+    └── VoiceProfileExists    `psn voice init` would overwrite a profile (use --force)
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from psn_core.errors import ConfigError
+from psn_core.voice import (
+    CoreAnswers,
+    NaturalnessReport,
+    ProfileProblem,
+    Traits,
+    VoiceProfile,
+    VoiceProfileInvalid,
+    VoiceProfileNotFound,
+    available_languages,
+    check_naturalness,
+    load_profile,
+    write_profile_from_answers,
+)
+from psn_core.voice.yamlio import locate, parse_yaml
+
+VOICES_DIR = "voices"
+DEFAULT_PERSONA = "personal"
+EXAMPLE_SUFFIX = ".example.yaml"
+_PERSONA_KEY = re.compile(r"^(personal|brand_operator|brand_ambassador)(-[a-z0-9][a-z0-9_-]{0,40})?$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class VoiceInputInvalid(ConfigError):
+    default_action = (
+        "Use a persona such as personal, brand_operator or brand_ambassador-<company>, a language code "
+        "such as en or es, and lower-case platform and format names (x, linkedin, short_take)."
+    )
+
+
+class VoiceProfileExists(ConfigError):
+    default_action = "Edit the file by hand, or run `psn voice init --force` to replace it."
+
+
+def voices_dir(workspace: Path) -> Path:
+    """The folder holding the workspace's voice profiles."""
+    return workspace / VOICES_DIR
+
+
+def check_persona(persona: str) -> str:
+    """Return ``persona`` if it is a valid profile key.
+
+    Raises:
+        VoiceInputInvalid: not personal, brand_operator, brand_ambassador, optionally with -<company>.
+    """
+    if not _PERSONA_KEY.match(persona):
+        raise VoiceInputInvalid(
+            f"{persona!r} is not a voice persona: use personal, brand_operator, brand_ambassador, "
+            "or one of those followed by -<company> (brand_ambassador-acme)."
+        )
+    return persona
+
+
+def check_names(*, language: str, platform: str | None = None, format: str | None = None) -> None:
+    """Validate the names that key stored edits.
+
+    Raises:
+        VoiceInputInvalid: a language, platform or format name is not well-formed.
+    """
+    if not _LANGUAGE.match(language):
+        raise VoiceInputInvalid(f"{language!r} is not a language code (use en, es, pt-BR, ...).")
+    for label, value in (("platform", platform), ("format", format)):
+        if value is not None and not _NAME.match(value):
+            raise VoiceInputInvalid(f"{value!r} is not a {label} name (lower case letters, digits, _).")
+
+
+def profile_path(voices: Path, persona: str = DEFAULT_PERSONA) -> Path:
+    """The file for ``persona``: ``voices/<persona>.yaml``.
+
+    Raises:
+        VoiceInputInvalid: ``persona`` is not a valid key.
+    """
+    return voices / f"{check_persona(persona)}.yaml"
+
+
+def load_persona_profile(voices: Path, persona: str = DEFAULT_PERSONA) -> VoiceProfile:
+    """Load ``voices/<persona>.yaml`` and check its ``persona:`` field matches the key.
+
+    Raises:
+        VoiceInputInvalid: bad persona key.
+        VoiceProfileNotFound: no such file.
+        VoiceProfileInvalid: bad YAML or field (names field and line), or a persona mismatch.
+    """
+    path = profile_path(voices, persona)
+    profile = load_profile(path)
+    kind = persona.split("-", 1)[0]
+    if profile.persona != kind:
+        _, node = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        field, line = locate(node, ("persona",))
+        problem = ProfileProblem(
+            field=field, line=line, message=f"is {profile.persona!r} but the file name says {kind!r}"
+        )
+        raise VoiceProfileInvalid(str(path), [problem])
+    return profile
+
+
+# --- shipped examples ------------------------------------------------------------------------------
+
+
+def example_profiles() -> dict[str, str]:
+    """The example profiles shipped in psn_core/voice/data/examples (file name -> text).
+
+    That folder is the one source of truth; the repository's voices/*.example.yaml are symlinks to it.
+    """
+    folder = resources.files("psn_core.voice").joinpath("data").joinpath("examples")
+    return {
+        entry.name: entry.read_text("utf-8")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(EXAMPLE_SUFFIX)
+    }
+
+
+def copy_example_profiles(voices: Path) -> list[str]:
+    """Copy the shipped examples into ``voices`` where absent; return the names written."""
+    voices.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in example_profiles().items():
+        target = voices / name
+        if not target.exists() and not target.is_symlink():
+            target.write_text(text, encoding="utf-8")
+            written.append(name)
+    return written
+
+
+# --- onboarding, checks, summaries -----------------------------------------------------------------
+
+
+class ProfileWritten(BaseModel):
+    path: Path
+    profile: VoiceProfile
+    replaced: bool
+
+
+def init_profile(voices: Path, answers: CoreAnswers, *, force: bool = False) -> ProfileWritten:
+    """Write ``voices/personal.yaml`` from the three core answers (atomically).
+
+    Raises:
+        VoiceProfileExists: the file exists and ``force`` is false.
+        UnsupportedLanguage: psn has no word lists for ``answers.language``.
+        OSError: the folder is not writable.
+    """
+    path = profile_path(voices, DEFAULT_PERSONA)
+    existed = path.exists()
+    if existed and not force:
+        raise VoiceProfileExists(f"{path} already exists; psn will not overwrite your profile.")
+    voices.mkdir(parents=True, exist_ok=True)
+    profile = write_profile_from_answers(answers, path)
+    return ProfileWritten(path=path, profile=profile, replaced=existed)
+
+
+class TextCheck(BaseModel):
+    report: NaturalnessReport
+    profile_used: Path | None = None
+
+
+def check_text(voices: Path, text: str, *, language: str, persona: str = DEFAULT_PERSONA) -> TextCheck:
+    """Naturalness of ``text``, with the persona's profile when there is one (never-use, anti-patterns).
+
+    Raises:
+        UnsupportedLanguage: psn ships no tells for ``language``.
+        VoiceProfileInvalid: the profile exists but is broken (names field and line).
+    """
+    check_names(language=language)
+    try:
+        profile: VoiceProfile | None = load_persona_profile(voices, persona)
+        used: Path | None = profile_path(voices, persona)
+    except VoiceProfileNotFound:
+        profile, used = None, None
+    return TextCheck(report=check_naturalness(text, profile, language), profile_used=used)
+
+
+class LanguageSummary(BaseModel):
+    code: str
+    target_words: int | None
+    max_words: int | None
+    vocabulary: list[str]
+    signature_phrases: list[str]
+    never_use: list[str]
+    naturalness_checked: bool
+
+
+class ProfileSummary(BaseModel):
+    """What ``psn voice show`` prints: the profile at a glance, or every problem with field and line."""
+
+    persona: str
+    path: Path
+    problems: list[ProfileProblem]
+    name: str | None = None
+    traits: Traits | None = None
+    languages: list[LanguageSummary] = []
+    platforms: list[str] = []
+    anti_patterns: int = 0
+    uses_default_anti_patterns: bool = True
+    guardrails_company: str | None = None
+    other_profiles: list[str] = []
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def describe_profile(voices: Path, persona: str = DEFAULT_PERSONA) -> ProfileSummary:
+    """Summarise ``voices/<persona>.yaml``; a broken file comes back with its problems, not raised.
+
+    Raises:
+        VoiceInputInvalid: bad persona key.
+        VoiceProfileNotFound: no such file.
+    """
+    path = profile_path(voices, persona)
+    others = sorted(p.stem for p in voices.glob("*.yaml") if p != path and not p.name.endswith(EXAMPLE_SUFFIX))
+    try:
+        profile = load_persona_profile(voices, persona)
+    except VoiceProfileInvalid as exc:
+        return ProfileSummary(persona=persona, path=path, problems=exc.problems, other_profiles=others)
+    checked = set(available_languages())
+    languages = []
+    for code, section in sorted(profile.languages.items()):
+        languages.append(
+            LanguageSummary(
+                code=code,
+                target_words=section.sentence_length.target_words,
+                max_words=section.sentence_length.max_words,
+                vocabulary=section.vocabulary,
+                signature_phrases=section.signature_phrases,
+                never_use=profile.never_use(code),
+                naturalness_checked=code.split("-")[0].lower() in checked,
+            )
+        )
+    return ProfileSummary(
+        persona=persona,
+        path=path,
+        problems=[],
+        name=profile.name,
+        traits=profile.traits,
+        languages=languages,
+        platforms=sorted(profile.platforms),
+        anti_patterns=len(profile.anti_patterns),
+        uses_default_anti_patterns=profile.use_default_anti_patterns,
+        guardrails_company=profile.guardrails.company if profile.guardrails else None,
+        other_profiles=others,
+    )
