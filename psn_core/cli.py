@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import click
+from pydantic import SecretStr
 
 from psn_core.config import Settings, masked_settings
 from psn_core.crypto import Keyring, encode_key, generate_key, load_keyring
@@ -20,10 +21,21 @@ from psn_core.errors import ConfigError, ConnectFailed, InvalidSetting, PSNError
 from psn_core.hub.database import Hub
 from psn_core.hub.embedded import EmbeddedServer
 from psn_core.masking import configure_logging, registry
+from psn_core.notifications.models import Prefs, Tier
 from psn_core.oauth_callback import CallbackServer
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts import finish_connect, list_accounts, start_connect
 from psn_core.services.doctor import DoctorReport, run_doctor
+from psn_core.services.notifications import (
+    PrefsUpdate,
+    TransportSetup,
+    acknowledge_notifications,
+    configure_transport,
+    list_notifications,
+    require_member,
+    send_test,
+    update_prefs,
+)
 from psn_core.services.setup import init_workspace, migrate_hub
 from psn_core.services.vault import rotate_keys
 from psn_core.timefmt import local, until, utcnow
@@ -263,6 +275,46 @@ def print_accounts(obj: Ctx) -> None:
             click.echo(f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}` before it expires")
 
 
+# --- budget --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@pass_ctx
+def budget(obj: Ctx) -> None:
+    """Show what is left of each account's API request budget and when it resets."""
+    from psn_core.services.budgets import budget_status  # one insertion: cli.py is edited concurrently
+
+    settings = obj.settings
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        lines = budget_status(conn, obj.member_id)
+    if not lines:
+        click.echo("No API calls counted yet: budgets appear after psn talks to a platform.")
+    for line in lines:
+        resets = f"resets {local(line.reset_at, settings.zone)}" if line.reset_at else "no window open"
+        click.echo(
+            f"{PLATFORMS[line.platform].display_name} @{line.handle} {line.bucket}: "
+            f"{line.used}/{line.limit} used, {line.percent_left}% left, {resets}"
+        )
+
+
+# --- worker --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32), help="Worker threads.")
+@pass_ctx
+def worker(obj: Ctx, workers: int) -> None:
+    """Run the background worker (publishing, token refresh, notifications) until Ctrl-C."""
+    from psn_core.worker import Worker  # huey loads only for this command
+
+    app = Worker(obj.settings)
+    click.echo(f"psn worker on {app.hub.label} with {workers} thread(s); Ctrl-C stops it cleanly.")
+    try:
+        app.run(workers)
+    finally:
+        app.close()
+
+
 # --- emulator ------------------------------------------------------------------------------------
 
 
@@ -385,6 +437,347 @@ def keys_rotate(obj: Ctx) -> None:
     if report.retired_key_ids:
         where = "removed from the key file" if report.source == "file" else "no longer needed in PSN_OLD_MASTER_KEYS"
         click.echo(f"Old keys {where}: {', '.join(report.retired_key_ids)}")
+
+
+# --- voice ---------------------------------------------------------------------------------------
+# The voice services are imported inside each command so this section stays one self-contained block.
+
+
+@cli.group()
+def voice() -> None:
+    """Your voice profile (voices/<persona>.yaml): set it up, check text against it, learn from edits."""
+
+
+def _read_sample(sample: str | None, sample_file: Path | None) -> str:
+    if sample_file is not None:
+        return sample_file.read_text(encoding="utf-8")
+    if sample is not None:
+        return sample
+    from psn_core.voice import CORE_QUESTIONS
+
+    click.echo(CORE_QUESTIONS[1])
+    click.echo("(Paste it, then type a line with just a dot (.) to finish.)")
+    lines: list[str] = []
+    while (line := sys.stdin.readline()) and line.rstrip("\r\n") != ".":
+        lines.append(line)
+    return "".join(lines)
+
+
+@voice.command("init")
+@click.option("--name", default="personal", show_default=True, help="The profile's name.")
+@click.option("--language", default="en", show_default=True, help="Language of your writing sample (en, es).")
+@click.option(
+    "--talks-like",
+    type=click.Choice(["friends", "between", "work"]),
+    default=None,
+    help="Question 1: you talking to friends, to colleagues at work, or in between.",
+)
+@click.option("--sample", default=None, help="Question 2: a few things you wrote yourself.")
+@click.option(
+    "--sample-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Question 2, from a file.",
+)
+@click.option("--never-use", multiple=True, help="Question 3: words you'd never use (repeat, or comma separated).")
+@click.option("--force", is_flag=True, help="Replace an existing voices/personal.yaml.")
+@pass_ctx
+def voice_init(
+    obj: Ctx,
+    name: str,
+    language: str,
+    talks_like: str | None,
+    sample: str | None,
+    sample_file: Path | None,
+    never_use: tuple[str, ...],
+    force: bool,
+) -> None:
+    """Write voices/personal.yaml from three questions (about 2 minutes); it improves from your edits."""
+    from pydantic import ValidationError
+
+    from psn_core.services.voice_files import init_profile, voices_dir
+    from psn_core.voice import CORE_QUESTIONS, CoreAnswers
+
+    if talks_like is None:
+        talks_like = click.prompt(CORE_QUESTIONS[0], type=click.Choice(["friends", "between", "work"]))
+    text = _read_sample(sample, sample_file)
+    if not never_use and sample is None and sample_file is None:
+        never_use = (click.prompt(CORE_QUESTIONS[2], default="", show_default=False),)
+    words = [w.strip() for item in never_use for w in item.split(",") if w.strip()]
+    fields = {"name": name, "language": language, "talks_like": talks_like, "writing_sample": text, "never_use": words}
+    try:
+        answers = CoreAnswers.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise click.UsageError(f"Invalid answer: {problems}") from exc
+    written = init_profile(voices_dir(obj.workspace), answers, force=force)
+    section = written.profile.language(language)
+    click.echo(f"{'Replaced' if written.replaced else 'Wrote'} {written.path}")
+    click.echo(f"  formality {written.profile.traits.formality}/10, humor {written.profile.traits.humor}/10")
+    click.echo(f"  sentences around {section.sentence_length.target_words or '?'} words ({language})")
+    if section.never_use:
+        click.echo(f"  never use: {', '.join(section.never_use)}")
+    click.echo("Edit the file by hand any time; `psn voice suggestions` proposes changes learned from your edits.")
+
+
+@voice.command("check")
+@click.argument("file_or_text")
+@click.option("--language", default="en", show_default=True, help="Language of the text.")
+@click.option("--persona", default="personal", show_default=True, help="Profile to check against.")
+@pass_ctx
+def voice_check(obj: Ctx, file_or_text: str, language: str, persona: str) -> None:
+    """Score how human a text reads (0-100) and show every tell with its character span.
+
+    FILE_OR_TEXT is a file path, - for standard input, or the text itself.
+    """
+    from psn_core.services.voice_files import check_text, voices_dir
+
+    try:
+        is_file = "\n" not in file_or_text and Path(file_or_text).is_file()
+    except OSError:  # a long sentence is not a path (ENAMETOOLONG)
+        is_file = False
+    if file_or_text == "-":
+        text = sys.stdin.read()
+    elif is_file:
+        text = Path(file_or_text).read_text(encoding="utf-8")
+    else:
+        text = file_or_text
+    checked = check_text(voices_dir(obj.workspace), text, language=language, persona=persona)
+    report = checked.report
+    verdict = "reads human" if report.reads_human else "reads machine-made"
+    click.echo(f"Naturalness {report.score}/100 ({verdict}, {report.language})")
+    click.echo(f"  profile: {checked.profile_used or 'none (psn defaults)'}")
+    for tell in report.tells:
+        click.echo(f"  [{tell.start}-{tell.end}] {tell.code}: {tell.excerpt!r}: {tell.reason}")
+    if not report.tells:
+        click.echo("  no tells found")
+
+
+@voice.command("suggestions")
+@click.option("--accept", "accept_id", type=int, default=None, help="Apply suggestion ID to your profile file.")
+@click.option("--dismiss", "dismiss_id", type=int, default=None, help="Dismiss suggestion ID for good.")
+@pass_ctx
+def voice_suggestions(obj: Ctx, accept_id: int | None, dismiss_id: int | None) -> None:
+    """Profile changes learned from your edits; nothing changes until you accept one."""
+    from psn_core.services.voice import accept_suggestion, dismiss_suggestion, list_suggestions
+    from psn_core.services.voice_files import voices_dir
+
+    if accept_id is not None and dismiss_id is not None:
+        raise click.UsageError("Use --accept or --dismiss, not both.")
+    settings = obj.settings
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        if accept_id is not None:
+            accepted = accept_suggestion(conn, voices_dir(obj.workspace), obj.member_id, accept_id)
+            click.echo(f"Accepted #{accept_id}: {accepted.suggestion.kind} {accepted.suggestion.value!r}")
+            click.echo(f"  saved {accepted.path}")
+            return
+        if dismiss_id is not None:
+            dismissed = dismiss_suggestion(conn, obj.member_id, dismiss_id)
+            click.echo(f"Dismissed #{dismiss_id}: {dismissed.kind} {dismissed.value!r}; psn won't propose it again.")
+            return
+        pending = list_suggestions(conn, obj.member_id)
+    if not pending:
+        click.echo("No pending suggestions. psn proposes changes once an edit habit shows up in 3 or more drafts.")
+        return
+    for item in pending:
+        click.echo(
+            f"#{item.id} [{item.persona}/{item.language}] {item.kind}: {item.value} (seen in {item.evidence} edits)"
+        )
+        click.echo(f"    {item.reason}")
+    click.echo("Accept with `psn voice suggestions --accept ID`, or dismiss with --dismiss ID.")
+
+
+@voice.command("report")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_ctx
+def voice_report_cmd(obj: Ctx, as_json: bool) -> None:
+    """How much you still edit psn's drafts (edit-ratio trend), once 10 posts are recorded."""
+    from psn_core.services.voice_report import voice_report
+
+    settings = obj.settings
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        report = voice_report(conn, obj.member_id, timezone=settings.timezone)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    click.echo(f"Voice report: {report.summary}")
+    if report.ready:
+        click.echo(f"Edit ratio by week (weeks start Monday, {report.timezone}; 0% = posted as drafted):")
+        for week in report.weeks:
+            click.echo(f"  {week.week_start}  {week.mean_edit_ratio:6.0%}  ({week.edits} edits)")
+        for trend in report.voices:
+            click.echo(
+                f"  {trend.persona}/{trend.language}: {trend.edits} edits, {trend.first_edit_ratio:.0%} at first, "
+                f"{trend.recent_edit_ratio:.0%} lately ({trend.direction})"
+            )
+    click.echo(report.performance_note if report.performance is None else f"Performance: {report.performance}")
+
+
+@voice.command("show")
+@click.option("--persona", default="personal", show_default=True, help="Profile to show (file stem in voices/).")
+@pass_ctx
+def voice_show(obj: Ctx, persona: str) -> None:
+    """Summarise a voice profile; a broken file shows each problem with its field and line."""
+    from psn_core.services.voice_files import describe_profile, voices_dir
+
+    summary = describe_profile(voices_dir(obj.workspace), persona)
+    if not summary.ok:
+        click.echo(f"{summary.path} has problems:", err=True)
+        for problem in summary.problems:
+            click.echo(f"  {problem.describe()}", err=True)
+        sys.exit(1)
+    assert summary.traits is not None
+    t = summary.traits
+    click.echo(f"{summary.name} ({summary.persona}) from {summary.path}")
+    click.echo(
+        f"  traits: formality {t.formality}, humor {t.humor}, assertiveness {t.assertiveness}, "
+        f"technical depth {t.technical_depth}, controversy budget {t.controversy_budget}"
+    )
+    for lang in summary.languages:
+        length = f"~{lang.target_words} words" if lang.target_words else "length not set"
+        checked = "" if lang.naturalness_checked else " (no naturalness tells for this language)"
+        click.echo(f"  {lang.code}: sentences {length}{checked}")
+        if lang.vocabulary:
+            click.echo(f"      vocabulary: {', '.join(lang.vocabulary)}")
+        if lang.signature_phrases:
+            click.echo(f"      signature phrases: {', '.join(lang.signature_phrases)}")
+        if lang.never_use:
+            click.echo(f"      never use: {', '.join(lang.never_use)}")
+    click.echo(f"  platforms: {', '.join(summary.platforms) or 'none (psn defaults)'}")
+    defaults = "plus psn's defaults" if summary.uses_default_anti_patterns else "psn's defaults off"
+    click.echo(f"  anti-patterns: {summary.anti_patterns} of your own, {defaults}")
+    if summary.guardrails_company:
+        click.echo(f"  guardrails: {summary.guardrails_company}")
+    if summary.other_profiles:
+        click.echo(f"  other profiles: {', '.join(summary.other_profiles)} (use --persona)")
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--history", is_flag=True, help="Also show notifications you already acknowledged.")
+@click.pass_context
+def notifications(ctx: click.Context, history: bool) -> None:
+    """List your pending notifications (times in your zone). Subcommands: ack, setup, prefs, test."""
+    if ctx.invoked_subcommand is not None:
+        return
+    obj: Ctx = ctx.obj
+    with Hub.open(obj.settings) as h:
+        listing = list_notifications(h, require_member(obj.settings), include_acknowledged=history)
+    if not listing.items:
+        click.echo("No pending notifications.")
+        return
+    for item in listing.items:
+        state = item.state + (f" ({item.held_reason})" if item.held_reason else "")
+        seen = f", acknowledged {listing.local(item.acknowledged_at)}" if item.acknowledged_at else ""
+        click.echo(f"#{item.id} {item.tier.upper()} {listing.local(item.created_at)} [{state}{seen}]")
+        click.echo(f"    {item.text().replace(chr(10), chr(10) + '    ')}")
+    click.echo("Acknowledge with `psn notifications ack ID` or `psn notifications ack --all`.")
+
+
+@notifications.command("ack")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "ack_all", is_flag=True, help="Acknowledge every pending notification.")
+@pass_ctx
+def notifications_ack(obj: Ctx, ids: tuple[int, ...], ack_all: bool) -> None:
+    """Mark notifications as handled, by id or --all."""
+    if bool(ids) == ack_all:
+        raise click.UsageError("Give notification ids or --all (not both).")
+    with Hub.open(obj.settings) as h:
+        done = acknowledge_notifications(h, require_member(obj.settings), None if ack_all else list(ids))
+    click.echo(f"Acknowledged {done} notification{'' if done == 1 else 's'}.")
+
+
+@notifications.group("setup")
+def notifications_setup() -> None:
+    """Choose how notifications reach you: WhatsApp by WAHA or Twilio, or the CLI only."""
+
+
+def _secret_option(value: str | None, label: str) -> SecretStr | None:
+    """The flag's value; else a hidden prompt on a terminal; else None (keep the stored one)."""
+    if value is None and sys.stdin.isatty():
+        value = click.prompt(label, hide_input=True, default="", show_default=False) or None
+    return SecretStr(value) if value else None
+
+
+def _print_transport(prefs: Prefs) -> None:
+    target = f" to {prefs.recipient}" if prefs.recipient else ""
+    click.echo(f"Notifications go by {prefs.transport}{target}. Check with `psn notifications test`.")
+
+
+@notifications_setup.command("waha")
+@click.option("--chat-id", "--phone", "recipient", required=True, help="Your number (+34600111222) or chat id.")
+@click.option("--api-key", envvar="WAHA_API_KEY", default=None, help="Or env WAHA_API_KEY; stored encrypted.")
+@pass_ctx
+def notifications_setup_waha(obj: Ctx, recipient: str, api_key: str | None) -> None:
+    """Send notifications through your WAHA server (PSN_WAHA_BASE_URL, session PSN_WAHA_SESSION)."""
+    setup = TransportSetup(transport="waha", recipient=recipient, secret=_secret_option(api_key, "WAHA API key"))
+    with Hub.open(obj.settings) as h:
+        _print_transport(configure_transport(obj.settings, h, require_member(obj.settings), setup))
+
+
+@notifications_setup.command("twilio")
+@click.option("--to", "recipient", required=True, help="Your WhatsApp number in E.164, e.g. +34600111222.")
+@click.option("--auth-token", envvar="TWILIO_AUTH_TOKEN", default=None, help="Or env TWILIO_AUTH_TOKEN; encrypted.")
+@click.option("--account-sid", default=None, help="Twilio Account SID (AC...); written to hub.env.")
+@click.option("--from-number", default=None, help="Your Twilio WhatsApp sender (E.164); written to hub.env.")
+@pass_ctx
+def notifications_setup_twilio(
+    obj: Ctx, recipient: str, auth_token: str | None, account_sid: str | None, from_number: str | None
+) -> None:
+    """Send notifications through Twilio's WhatsApp Messages API."""
+    setup = TransportSetup(
+        transport="twilio",
+        recipient=recipient,
+        secret=_secret_option(auth_token, "Twilio auth token"),
+        twilio_account_sid=account_sid,
+        twilio_from_number=from_number,
+    )
+    with Hub.open(obj.settings) as h:
+        _print_transport(configure_transport(obj.settings, h, require_member(obj.settings), setup))
+
+
+@notifications_setup.command("cli")
+@pass_ctx
+def notifications_setup_cli(obj: Ctx) -> None:
+    """No WhatsApp: notifications are only printed by psn commands."""
+    with Hub.open(obj.settings) as h:
+        prefs = configure_transport(obj.settings, h, require_member(obj.settings), TransportSetup(transport="cli"))
+    _print_transport(prefs)
+
+
+@notifications.command("prefs")
+@click.option("--quiet-hours", default=None, help="HH:MM-HH:MM in your zone (e.g. 22:00-07:00), or off.")
+@click.option("--threshold", type=click.Choice([t.value for t in Tier]), default=None, help="Lowest tier pushed.")
+@click.option("--daily-cap", type=click.IntRange(0, 1000), default=None, help="Most non-critical messages a day.")
+@click.option("--digest-hour", type=click.IntRange(0, 23), default=None, help="Local hour of the engagement digest.")
+@pass_ctx
+def notifications_prefs(
+    obj: Ctx, quiet_hours: str | None, threshold: str | None, daily_cap: int | None, digest_hour: int | None
+) -> None:
+    """Show or change quiet hours, threshold, daily cap and digest hour. Critical ones always go out."""
+    update = PrefsUpdate(
+        quiet_hours=quiet_hours,
+        threshold=Tier(threshold) if threshold else None,
+        daily_cap=daily_cap,
+        digest_hour=digest_hour,
+    )
+    with Hub.open(obj.settings) as h:
+        prefs = update_prefs(h, require_member(obj.settings), update)
+    quiet = f"{prefs.quiet_start:%H:%M}-{prefs.quiet_end:%H:%M}" if prefs.quiet_start and prefs.quiet_end else "off"
+    zone = obj.settings.timezone
+    click.echo(f"transport {prefs.transport}; quiet hours {quiet} ({zone}); threshold {prefs.threshold}")
+    click.echo(f"daily cap {prefs.daily_cap} non-critical a day; digest at {prefs.digest_hour:02d}:00 ({zone})")
+
+
+@notifications.command("test")
+@pass_ctx
+def notifications_test(obj: Ctx) -> None:
+    """Send a test message now through your transport (quiet hours do not apply)."""
+    with Hub.open(obj.settings) as h:
+        attempt = send_test(obj.settings, h, require_member(obj.settings))
+    click.echo(f"Test message sent by {attempt.transport} (message id {attempt.provider_message_id}).")
 
 
 def main() -> None:

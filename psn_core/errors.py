@@ -18,6 +18,11 @@ tasks) print ``message`` and ``action``; nothing else should need to catch ``Exc
     │   ├── UnsafeRuntimeRole       runtime connection is superuser or BYPASSRLS
     │   └── MemberContextMissing    a query path ran without a member id
     ├── ConnectFailed               connecting an account did not complete (state, decline, timeout)
+    ├── PostError                   a post cannot be created, scheduled or changed as asked
+    │   ├── PostInvalid             it breaks a platform's rules (every problem listed)
+    │   ├── InvalidSchedule         the time does not exist, is ambiguous or has passed
+    │   ├── PostNotFound
+    │   └── PostLocked              it is publishing (or done): too late to change
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
@@ -130,6 +135,35 @@ class ConnectFailed(PSNError):
     """A sign-in (`psn auth`) did not complete: wrong or expired state, declined, timed out."""
 
     default_action = "Run `psn auth <platform>` again and approve psn in the browser within 10 minutes."
+
+
+# --- posts -------------------------------------------------------------------------------------
+
+
+class PostError(PSNError):
+    """A post cannot be created, scheduled or changed as asked."""
+
+    default_action = "Run `psn queue` to see your posts and their states."
+
+
+class PostInvalid(PostError):
+    default_action = "Edit the post as described and schedule it again; nothing was uploaded."
+
+    def __init__(self, message: str, action: str | None = None, *, problems: list[str] | None = None) -> None:
+        super().__init__(message, action)
+        self.problems = problems or []
+
+
+class InvalidSchedule(PostError):
+    default_action = "Pick another time, written as YYYY-MM-DD HH:MM in your time zone."
+
+
+class PostNotFound(PostError):
+    pass
+
+
+class PostLocked(PostError):
+    default_action = "It is publishing or already done; `psn queue` shows its state."
 
 
 # --- secrets -----------------------------------------------------------------------------------

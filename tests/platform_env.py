@@ -4,9 +4,16 @@ URI is psn's callback on a free port, exactly as a user registers their own apps
 from __future__ import annotations
 
 import socket
+import uuid
 
+import httpx2
+
+from psn_core.config import Settings
+from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
+from psn_core.hub.database import Hub
 from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.accounts import AccountView, finish_connect, start_connect
 
 
 def free_port() -> int:
@@ -34,3 +41,19 @@ def as_env_lines(overrides: dict[str, object]) -> str:
         f"PSN_{key.upper()}={str(value).lower() if isinstance(value, bool) else value}\n"
         for key, value in overrides.items()
     )
+
+
+def approve(url: str) -> str:
+    """What the browser does: open the authorization URL; return where the platform redirects."""
+    with httpx2.Client(follow_redirects=False, timeout=10) as http:
+        answer = http.get(url)
+    assert answer.status_code in (302, 303, 307), answer.text
+    return str(answer.headers["location"])
+
+
+def connect_account(hub: Hub, settings: Settings, member: uuid.UUID, platform: str) -> AccountView:
+    """Connect an emulator account through the real OAuth code path."""
+    ring = load_keyring(settings)
+    with hub.transaction(member) as conn:
+        start = start_connect(conn, settings, ring, member, platform)
+    return finish_connect(hub, settings, ring, member, approve(start.url))

@@ -26,6 +26,7 @@ from psn_core.platforms.models import (
     MediaSpec,
     MediaState,
     MediaStatus,
+    MediaTransfer,
     OAuthSpec,
     PlatformConfig,
     PostMetrics,
@@ -78,6 +79,8 @@ class Platform(ABC):
     capabilities: ClassVar[Capabilities]
     media_specs: ClassVar[Mapping[MediaKind, MediaSpec]]
     oauth: ClassVar[OAuthSpec]
+    # How each kind of media reaches the platform; kinds not listed are uploaded as bytes.
+    media_transfer: ClassVar[Mapping[MediaKind, MediaTransfer]] = {}
     default_base_url: ClassVar[str]
     doc_pages: ClassVar[tuple[str, ...]] = ()
 
@@ -110,6 +113,10 @@ class Platform(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    @classmethod
+    def transfer_for(cls, kind: MediaKind) -> MediaTransfer:
+        return cls.media_transfer.get(kind, MediaTransfer.UPLOAD)
 
     # --- URLs ----------------------------------------------------------------------------------
 

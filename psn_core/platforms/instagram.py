@@ -59,6 +59,7 @@ from psn_core.platforms.models import (
     MediaSpec,
     MediaState,
     MediaStatus,
+    MediaTransfer,
     OAuthSpec,
     PostMetrics,
     PublishRequest,
@@ -110,11 +111,10 @@ class InstagramPlatform(Platform):
             kind=MediaKind.IMAGE,
             mime_types=("image/jpeg",),
             max_bytes=8 * _MB,
-            min_width=320,
-            max_width=1440,
             min_aspect_ratio=4 / 5,
             max_aspect_ratio=1.91,
-            notes="JPEG only; sRGB.",
+            # Widths outside 320-1440 px are rescaled by Instagram, not refused: no width limits here.
+            notes="JPEG only; sRGB; width is scaled into 320-1440 px by Instagram.",
         ),
         MediaKind.VIDEO: MediaSpec(
             kind=MediaKind.VIDEO,
@@ -131,6 +131,10 @@ class InstagramPlatform(Platform):
             audio_codecs=("aac",),
             notes="Reels: 9:16 recommended; progressive scan, closed GOP, AAC at most 48 kHz.",
         ),
+    }
+    media_transfer: ClassVar[Mapping[MediaKind, MediaTransfer]] = {
+        MediaKind.IMAGE: MediaTransfer.URL,
+        MediaKind.VIDEO: MediaTransfer.URL,
     }
     oauth: ClassVar[OAuthSpec] = OAuthSpec(
         authorize_base_url="https://www.instagram.com",

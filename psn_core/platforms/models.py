@@ -37,6 +37,14 @@ class MediaKind(StrEnum):
     DOCUMENT = "document"
 
 
+class MediaTransfer(StrEnum):
+    """How media reaches a platform."""
+
+    UPLOAD = "upload"  # psn sends the bytes (init / chunks / finalize / status), then posts the media id
+    UPLOAD_WITH_POST = "upload_with_post"  # the upload's init *is* the publish (TikTok video)
+    URL = "url"  # the platform fetches a public URL while publishing (Instagram, TikTok photos)
+
+
 class Limits(_Frozen):
     max_text_length: int
     text_counting: TextCounting

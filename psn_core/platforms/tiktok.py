@@ -62,6 +62,7 @@ from psn_core.platforms.models import (
     MediaSpec,
     MediaState,
     MediaStatus,
+    MediaTransfer,
     OAuthSpec,
     PostMetrics,
     PublishRequest,
@@ -180,6 +181,10 @@ class TikTokPlatform(Platform):
             max_width=1080,
             max_height=1920,
         ),
+    }
+    media_transfer: ClassVar[Mapping[MediaKind, MediaTransfer]] = {
+        MediaKind.IMAGE: MediaTransfer.URL,
+        MediaKind.VIDEO: MediaTransfer.UPLOAD_WITH_POST,
     }
     oauth: ClassVar[OAuthSpec] = OAuthSpec(
         authorize_base_url="https://www.tiktok.com",

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import httpx2
 import pytest
 
 from psn_core.config import Settings
@@ -18,7 +17,7 @@ from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts import finish_connect, list_accounts, start_connect, store_tokens
 from psn_core.services.vault import unseal
 from tests.conftest import HubEnv, make_settings, new_member
-from tests.platform_env import emulator_overrides
+from tests.platform_env import approve, emulator_overrides
 
 pytestmark = pytest.mark.pg
 
@@ -34,14 +33,6 @@ def settings(hub_env: HubEnv, emu: Emulator) -> Settings:
     return make_settings(
         hub_env.settings.workspace, hub_env.server.conninfo(hub_env.database), **emulator_overrides(emu)
     )
-
-
-def approve(url: str) -> str:
-    """What the browser does: open the authorization URL and follow it to the redirect."""
-    with httpx2.Client(follow_redirects=False, timeout=10) as http:
-        answer = http.get(url)
-    assert answer.status_code in (302, 303, 307), answer.text
-    return answer.headers["location"]
 
 
 def connect(env: HubEnv, settings: Settings, member: uuid.UUID, platform: str) -> str:

@@ -83,11 +83,18 @@ def test_too_small_video_says_how_large_it_must_be(media: MediaFactory) -> None:
 
 
 def test_too_wide_image_is_told_the_size_to_resize_to(media: MediaFactory) -> None:
-    check = validate_media(media.image("wide.jpg", (1600, 1600)), "instagram")
+    check = validate_media(media.image("wide.jpg", (1600, 1600)), "tiktok")
 
     assert message(check, ProblemCode.DIMENSIONS) == (
-        "Instagram images must be at most 1440 px wide; this one is 1600x1600. Resize it to 1440x1440."
+        "TikTok images must be at most 1080x1920; this one is 1600x1600. Resize it to 1080x1080."
     )
+
+
+def test_large_phone_photo_is_fine_for_instagram_which_rescales_it(media: MediaFactory) -> None:
+    # Instagram scales widths outside 320-1440 px itself; refusing a 4000 px photo would be wrong.
+    check = validate_media(media.image("big.jpg", (4000, 3000)), "instagram")
+
+    assert check.ok, check.summary()
 
 
 def test_exif_rotated_phone_photo_is_measured_as_shown(media: MediaFactory) -> None:
@@ -177,7 +184,6 @@ def test_every_problem_of_a_file_is_listed(media: MediaFactory) -> None:
     assert codes(check) == [
         ProblemCode.FORMAT,
         ProblemCode.FILE_SIZE,
-        ProblemCode.DIMENSIONS,
         ProblemCode.ASPECT_RATIO,
     ]
     assert all(p.message.startswith("Instagram ") for p in check.problems)
@@ -254,7 +260,7 @@ def test_require_valid_raises_media_rejected_with_every_problem(media: MediaFact
     error = caught.value
     assert isinstance(error, MediaInvalid)
     assert error.platform == "instagram"
-    assert len(error.problems) == 4
+    assert len(error.problems) == 3
     assert str(error).startswith("Instagram images must be JPEG; this is a PNG. Export it as JPEG. Instagram images")
     assert "What to do: Change the file as described" in error.for_humans()
 

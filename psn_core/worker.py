@@ -1,0 +1,101 @@
+"""The huey worker: its queue lives in the hub database (PostgresHuey, no Redis needed).
+
+Every task is a thin edge that calls one service. Periodic tasks are staggered so they never fire in
+the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., the digest check at :03,
+the daily token health check at 06:17 UTC). ``psn worker`` runs the consumer; several consumers on
+several machines are safe (the queue is dequeued with ``FOR UPDATE SKIP LOCKED``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from huey import PostgresHuey, crontab
+
+from psn_core.config import Settings
+from psn_core.crypto import load_keyring
+from psn_core.errors import ConfigError, PSNError, UnsafeRuntimeRole
+from psn_core.hub.database import APP_ROLE, Hub
+from psn_core.services import notifications
+from psn_core.services.tokens import TokenService
+
+log = logging.getLogger("psn.worker")
+QUEUE = "psn"
+
+
+class Worker:
+    """The huey app bound to one hub, with psn's tasks registered on it."""
+
+    def __init__(self, settings: Settings, *, immediate: bool = False) -> None:
+        if settings.member_id is None:
+            raise ConfigError("The worker needs PSN_MEMBER_ID (the member whose work it runs).", "Run `psn init`.")
+        self.settings = settings
+        self.member_id: UUID = settings.member_id
+        self.hub = Hub.open(settings)
+        self.huey = PostgresHuey(
+            QUEUE, connection=self._connect, create_tables=False, results=False, utc=True, immediate=immediate
+        )
+        self.tasks: dict[str, Any] = {}
+        self._register()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        """huey's own connections: psn_app like every runtime connection, checked the same way."""
+        conn = psycopg.connect(
+            self.hub.target.app_conninfo, connect_timeout=self.settings.connect_timeout, autocommit=True
+        )
+        row = conn.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        name, superuser, bypass = row.fetchone() or ("?", True, True)
+        if superuser or bypass or name != APP_ROLE:
+            conn.close()
+            raise UnsafeRuntimeRole(f"The worker's queue connection runs as {name!r}, not a plain {APP_ROLE}.")
+        return conn
+
+    def tokens(self) -> TokenService:
+        return TokenService(self.hub, self.settings, load_keyring(self.settings))
+
+    # --- registration ------------------------------------------------------------------------------
+
+    def _periodic(self, name: str, schedule: Callable[..., bool], body: Callable[[], object]) -> None:
+        def run() -> None:
+            try:
+                result = body()
+                log.info("%s: %s", name, result)
+            except PSNError as exc:  # an edge: record and carry on; the next run tries again
+                log.warning("%s failed: %s (%s)", name, exc.message, exc.action)
+
+        run.__name__ = name
+        self.tasks[name] = self.huey.periodic_task(schedule, name=name)(run)
+
+    def _register(self) -> None:
+        member = self.member_id
+        self._periodic("refresh_tokens", crontab(minute="1-59/5"), lambda: self.tokens().refresh_due(member))
+        self._periodic("token_health", crontab(minute="17", hour="6"), lambda: self.tokens().check_expiry(member))
+        self._periodic(
+            "deliver_notifications",
+            crontab(minute="*"),
+            lambda: notifications.run_delivery(self.settings, self.hub, member),
+        )
+        self._periodic(
+            "ping_notification_transport",
+            crontab(minute="2-59/5"),
+            lambda: notifications.run_health_ping(self.settings, self.hub, member),
+        )
+        self._periodic(
+            "notification_digest",
+            crontab(minute="3"),
+            lambda: notifications.run_digest(self.settings, self.hub, member),
+        )
+
+    # --- running -----------------------------------------------------------------------------------
+
+    def run(self, workers: int = 2) -> None:
+        """Run the consumer until SIGINT/SIGTERM (huey stops cleanly, finishing running tasks)."""
+        consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+        consumer.run()
+
+    def close(self) -> None:
+        self.hub.close()
