@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     tiktok_api_base_url: str | None = None
     tiktok_sandbox: bool = Field(default=True, description="Unaudited TikTok app: posts are private (SELF_ONLY).")
     media_host_url: str | None = Field(default=None, description="Public base URL serving your media files.")
+    platform_read_timeout: float = Field(
+        default=60.0, gt=0, le=600, description="Seconds to wait for a platform's answer before giving up."
+    )
     oauth_callback_port: int = Field(default=8765, ge=1024, le=65535)
     oauth_timeout: int = Field(default=300, ge=10, le=3600, description="Seconds to wait for a sign-in.")
 

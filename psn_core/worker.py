@@ -2,14 +2,16 @@
 
 Every task is a thin edge that calls one service. Periodic tasks are staggered so they never fire in
 the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., the digest check at :03,
-the daily token health check at 06:17 UTC). ``psn worker`` runs the consumer; several consumers on
-several machines are safe (the queue is dequeued with ``FOR UPDATE SKIP LOCKED``).
+the daily token health check at 06:17 UTC, media pruning at 04:41 UTC). The publish watchdog runs
+every minute. Publishes are queued with an ETA at the post's time. ``psn worker`` runs the consumer;
+several consumers on several machines are safe (the queue is dequeued with ``FOR UPDATE SKIP LOCKED``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +23,11 @@ from psn_core.crypto import load_keyring
 from psn_core.errors import ConfigError, PSNError, UnsafeRuntimeRole
 from psn_core.hub.database import APP_ROLE, Hub
 from psn_core.services import notifications
+from psn_core.services.pruning import prune_media
+from psn_core.services.publishing import Publisher
 from psn_core.services.tokens import TokenService
+from psn_core.services.watchdog import run_watchdog
+from psn_core.timefmt import utcnow
 
 log = logging.getLogger("psn.worker")
 QUEUE = "psn"
@@ -57,6 +63,14 @@ class Worker:
     def tokens(self) -> TokenService:
         return TokenService(self.hub, self.settings, load_keyring(self.settings))
 
+    def publisher(self) -> Publisher:
+        return Publisher(self.hub, self.settings, load_keyring(self.settings), enqueue=self.enqueue_publish)
+
+    def enqueue_publish(self, member_id: UUID, target_id: UUID, eta: datetime) -> str:
+        """Queue the publish of one target at ``eta`` (the services' Enqueue); returns huey's task id."""
+        result = self.publish_task.schedule(args=(str(member_id), str(target_id)), eta=eta)
+        return str(result.id)
+
     # --- registration ------------------------------------------------------------------------------
 
     def _periodic(self, name: str, schedule: Callable[..., bool], body: Callable[[], object]) -> None:
@@ -70,8 +84,23 @@ class Worker:
         run.__name__ = name
         self.tasks[name] = self.huey.periodic_task(schedule, name=name)(run)
 
+    def _publish(self, member_id: str, target_id: str) -> None:
+        try:
+            view = self.publisher().publish(UUID(member_id), UUID(target_id))
+            log.info("publish %s: %s", target_id, view.status)
+        except PSNError as exc:
+            log.warning("publish %s failed: %s (%s)", target_id, exc.message, exc.action)
+
     def _register(self) -> None:
         member = self.member_id
+        # retries=0: a publish is never retried blindly by the queue; the publisher reschedules itself.
+        self.publish_task = self.huey.task(name="publish_target", retries=0)(self._publish)
+        self._periodic(
+            "publish_watchdog",
+            crontab(minute="*"),
+            lambda: run_watchdog(self.hub, member, self.enqueue_publish, utcnow()),
+        )
+        self._periodic("prune_media", crontab(minute="41", hour="4"), self._prune)
         self._periodic("refresh_tokens", crontab(minute="1-59/5"), lambda: self.tokens().refresh_due(member))
         self._periodic("token_health", crontab(minute="17", hour="6"), lambda: self.tokens().check_expiry(member))
         self._periodic(
@@ -89,6 +118,10 @@ class Worker:
             crontab(minute="3"),
             lambda: notifications.run_digest(self.settings, self.hub, member),
         )
+
+    def _prune(self) -> object:
+        with self.hub.transaction(self.member_id) as conn:
+            return prune_media(conn, self.member_id, self.settings.workspace / "media", utcnow())
 
     # --- running -----------------------------------------------------------------------------------
 

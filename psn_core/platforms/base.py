@@ -35,9 +35,11 @@ from psn_core.platforms.models import (
     PublishStatus,
     RemotePost,
     RemoteUser,
+    TextCounting,
     UploadRequest,
     UploadSession,
 )
+from psn_core.platforms.x_text import weighted_length
 
 
 class MediaHostNotConfigured(ConfigError):
@@ -47,6 +49,15 @@ class MediaHostNotConfigured(ConfigError):
         "Set PSN_MEDIA_HOST_URL to a public base URL (a bucket or CDN) that serves your media files, "
         "or pass a public URL for each media item."
     )
+
+
+def count_text(text: str, counting: TextCounting) -> int:
+    """The length of ``text`` the way a platform counts it (its declared ``Limits.text_counting``)."""
+    if counting is TextCounting.X_WEIGHTED:
+        return weighted_length(text)
+    if counting is TextCounting.UTF16:
+        return len(text.encode("utf-16-le")) // 2
+    return len(text)
 
 
 _PARTIAL_ATTR = "psn_partial_ids"
@@ -113,6 +124,10 @@ class Platform(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    @classmethod
+    def text_length(cls, text: str) -> int:
+        return count_text(text, cls.limits.text_counting)
 
     @classmethod
     def transfer_for(cls, kind: MediaKind) -> MediaTransfer:

@@ -233,6 +233,8 @@ class UploadSession(BaseModel):
     next_chunk: int = 0
     upload_url: str | None = None
     finalized: bool = False
+    # False when finalizing said the media is ready at once (X images: no processing_info to poll)
+    needs_processing: bool = True
     expires_at: datetime | None = None
 
 

@@ -266,14 +266,16 @@ class XPlatform(Platform):
         Raises:
             PlatformError: FINALIZE was refused.
         """
-        self.sender.request(
+        response = self.sender.request(
             "POST",
             self.url("/2/media/upload"),
             token=token,
             headers=self.auth_headers(token),
             files=_form({"command": "FINALIZE", "media_id": session.media_id}),
         )
-        return session.model_copy(update={"finalized": True})
+        # Only a FINALIZE answer with processing_info may be polled with STATUS (images are ready at once).
+        processing = bool(get_obj(json_body(response), "data", "processing_info"))
+        return session.model_copy(update={"finalized": True, "needs_processing": processing})
 
     def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
         """STATUS of the processing; no processing_info means the media is ready.
@@ -281,6 +283,8 @@ class XPlatform(Platform):
         Raises:
             PlatformError: STATUS failed.
         """
+        if session.finalized and not session.needs_processing:
+            return MediaStatus(media_id=session.media_id, state=MediaState.READY)
         response = self.sender.request(
             "GET",
             self.url("/2/media/upload"),

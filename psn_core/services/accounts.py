@@ -91,6 +91,7 @@ def platform_config(settings: Settings, name: str) -> PlatformConfig:
         media_host_url=settings.media_host_url,
         api_version=settings.linkedin_api_version if name == "linkedin" else None,
         connect_timeout=float(settings.connect_timeout),
+        read_timeout=settings.platform_read_timeout,
     )
 
 
