@@ -1,0 +1,105 @@
+"""Per-server state shared by every tool: settings read once, the hub opened on first use, the keyring
+and the member this workspace acts for.
+
+Sync tools run on worker threads, so the lazy members are built under a lock. When the server started
+without a usable workspace, every tool that needs one raises the problem found at startup, so the
+model reads what is wrong and what to do instead of a server that failed to start.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from uuid import UUID
+
+from pydantic import SecretStr
+
+from psn_core.config import Settings
+from psn_core.crypto import Keyring, load_keyring
+from psn_core.errors import ConfigError, PSNError, WorkspaceNotFound
+from psn_core.hub.database import Hub
+from psn_core.masking import registry
+from psn_core.services.voice_files import voices_dir
+
+
+class ServerContext:
+    """What the tools of one server share. Build with settings, or with the problem that prevented them."""
+
+    def __init__(self, settings: Settings | None, problem: PSNError | None = None) -> None:
+        if settings is None and problem is None:
+            problem = WorkspaceNotFound("The psn MCP server started without a workspace.")
+        self._settings = settings
+        self._problem = problem
+        self._lock = threading.Lock()
+        self._hub: Hub | None = None
+        self._ring: Keyring | None = None
+        if settings is not None:
+            registry.add(*(v.get_secret_value() for v in settings.__dict__.values() if isinstance(v, SecretStr)))
+
+    @property
+    def settings(self) -> Settings:
+        """The workspace's settings.
+
+        Raises:
+            PSNError: the problem that kept the server from loading them (no workspace, bad setting).
+        """
+        if self._settings is None:
+            assert self._problem is not None
+            raise self._problem
+        return self._settings
+
+    @property
+    def workspace(self) -> Path:
+        return self.settings.workspace
+
+    @property
+    def voices(self) -> Path:
+        """The workspace's voices/ folder."""
+        return voices_dir(self.settings.workspace)
+
+    @property
+    def member_id(self) -> UUID:
+        """The member this workspace acts for.
+
+        Raises:
+            ConfigError: PSN_MEMBER_ID is not set.
+        """
+        member = self.settings.member_id
+        if member is None:
+            raise ConfigError(
+                "PSN_MEMBER_ID is not set in this workspace, so psn does not know who you are in the hub.",
+                "Run `uv run psn init` (or `psn quickstart`) in the workspace folder.",
+            )
+        return member
+
+    @property
+    def hub(self) -> Hub:
+        """The hub, resolved on first use (the embedded server starts then, if it is the one used).
+
+        Raises:
+            EmbeddedServerError, InvalidSetting: the hub could not be resolved.
+        """
+        settings = self.settings
+        with self._lock:
+            if self._hub is None:
+                self._hub = Hub.open(settings)
+            return self._hub
+
+    @property
+    def ring(self) -> Keyring:
+        """The encryption keys, read once.
+
+        Raises:
+            KeyMissing, InvalidSetting: no usable key file or PSN_MASTER_KEY.
+        """
+        settings = self.settings
+        with self._lock:
+            if self._ring is None:
+                self._ring = load_keyring(settings)
+            return self._ring
+
+    def close(self) -> None:
+        with self._lock:
+            if self._hub is not None:
+                self._hub.close()
+                self._hub = None

@@ -1,0 +1,121 @@
+"""The psn MCP server: thin tools over psn_core, for Claude Code (stdio) or any client (streamable HTTP).
+
+    psn-mcp                                   # stdio, the workspace found from the current folder
+    psn-mcp --workspace ~/posts               # another workspace
+    psn-mcp --transport http --port 8765      # streamable HTTP on 127.0.0.1:8765/mcp
+
+The workspace is ``--workspace``, else ``PSN_WORKSPACE``, else the nearest folder at or above the current
+one holding hub.env or .psn/ (as the CLI finds it). Without one the server still starts, and every tool
+says what is missing and what to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import anyio.to_thread
+from mcp.server import MCPServer
+
+from mcp_server.context import ServerContext
+from mcp_server.tools import accounts, drafting, notifications, voice, workspace
+from psn_core.config import Settings
+from psn_core.errors import PSNError
+from psn_core.masking import configure_logging
+from psn_core.workspace import find_workspace
+
+INSTRUCTIONS = """\
+psn plans, drafts in the user's own voice, schedules and publishes posts on X, LinkedIn, Instagram and
+TikTok. You write the words; psn supplies the voice profile, each platform's rules, and the schedule.
+Before drafting call get_draft_context; check every draft with check_draft. Every draft you write is
+shown to the user to review and edit before anything is scheduled: never publish AI text unreviewed.
+Before any write say "Posting as: <name> for <hub> on <platform>". Show times in the user's zone.
+A tool error gives what happened and, after "What to do:", the next step: tell the user both."""
+
+Register = Callable[[MCPServer, ServerContext], None]
+TOOL_GROUPS: tuple[Register, ...] = (
+    drafting.register,
+    voice.register,
+    accounts.register,
+    notifications.register,
+    workspace.register,
+)
+
+
+def build_server(settings: Settings | None, *, problem: PSNError | None = None) -> MCPServer:
+    """The server with every tool group registered.
+
+    ``settings`` is None when the entry point could not load them; ``problem`` then says why, and every
+    tool that needs the workspace returns it as a tool error. The hub opens on the first tool that needs
+    it and closes when the server stops serving (its lifespan).
+    """
+    ctx = ServerContext(settings, problem)
+
+    @asynccontextmanager
+    async def close_hub_after(_: MCPServer) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(ctx.close)
+
+    log_level = settings.log_level if settings is not None else "WARNING"
+    server = MCPServer(
+        "psn", instructions=INSTRUCTIONS, version=_version(), log_level=log_level, lifespan=close_hub_after
+    )
+    for register in TOOL_GROUPS:
+        register(server, ctx)
+    return server
+
+
+def _version() -> str:
+    try:
+        return version("psn")
+    except PackageNotFoundError:
+        return "0"
+
+
+def load_settings(workspace: Path | None, env_workspace: str | None) -> tuple[Settings | None, PSNError | None]:
+    """Find the workspace (flag, then PSN_WORKSPACE, then the current folder upwards) and read its settings."""
+    try:
+        if workspace is not None:
+            folder = workspace
+        elif env_workspace:
+            folder = Path(env_workspace).expanduser()
+        else:
+            folder = find_workspace(Path.cwd())
+        return Settings.load(folder), None
+    except PSNError as exc:
+        return None, exc
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="psn-mcp", description="psn's MCP server.")
+    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    parser.add_argument("--workspace", "-w", type=Path, default=None, help="The psn workspace folder.")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP only: the address to listen on.")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP only: the port to listen on.")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of `psn-mcp`. Reads the environment here, once; nothing below does."""
+    args = parse_args(argv)
+    settings, problem = load_settings(args.workspace, os.environ.get("PSN_WORKSPACE"))
+    # stdout carries the protocol on stdio: every log line goes to stderr, secrets masked.
+    configure_logging(settings.log_level if settings is not None else "WARNING")
+    if problem is not None:
+        print(f"psn-mcp: {problem.for_humans()}", file=sys.stderr)
+    server = build_server(settings, problem=problem)
+    if args.transport == "http":
+        server.run("streamable-http", host=args.host, port=args.port)
+    else:
+        server.run("stdio")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Drafting tools: what the writer needs before writing a post, and checking a draft before the user
+reviews it. Neither stores anything; drafts are saved with the posting flow."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server import MCPServer
+from pydantic import Field
+
+from mcp_server.context import ServerContext
+from mcp_server.errors import psn_tool
+from mcp_server.tools import read_only
+from mcp_server.tools.voice import Persona
+from psn_core.services import drafts as service
+from psn_core.services.voice_context import DraftContext
+from psn_core.services.voice_files import DEFAULT_PERSONA
+
+Language = Annotated[str, Field(description="The language the post is written in, as a code: en, es, pt-BR ...")]
+
+
+def register(server: MCPServer, ctx: ServerContext) -> None:
+    @server.tool(annotations=read_only("Drafting context"))
+    @psn_tool
+    def get_draft_context(
+        platform: Annotated[str, Field(description="The platform the post is for: x, linkedin, instagram or tiktok.")],
+        language: Language,
+        persona: Persona = DEFAULT_PERSONA,
+    ) -> DraftContext:
+        """Everything needed to draft one post in the user's voice: the profile's section for this persona
+        and language, the platform's rules and limits, anti-patterns to avoid, never-use words, and a
+        recommended format chosen to vary from recent posts. Write natively in the language; never
+        translate another language's voice. Call it before drafting."""
+        return service.drafting_context(
+            ctx.hub, ctx.voices, ctx.member_id, platform=platform, language=language, persona=persona
+        )
+
+    @server.tool(annotations=read_only("Check a draft"))
+    @psn_tool
+    def check_draft(
+        text: Annotated[str, Field(description="The draft's text, exactly as it would be posted.")],
+        platforms: Annotated[list[str], Field(min_length=1, description="Target platforms: x, linkedin, ...")],
+        language: Language,
+        persona: Persona = DEFAULT_PERSONA,
+        media_count: Annotated[int, Field(ge=0, description="How many images or videos go with it.")] = 0,
+    ) -> service.DraftCheck:
+        """Check a draft against each target platform: its length as that platform counts it (X weighs
+        links and emoji), the thread a too-long X post becomes, the media count against the platform's
+        limits, and a naturalness score (0-100, with each AI tell found and where). Show the result to
+        the user with the draft; fix what it flags before they review it."""
+        return service.check_draft(
+            ctx.voices, text, platforms=platforms, language=language, persona=persona, media_count=media_count
+        )

@@ -1,0 +1,1 @@
+"""Posting tools (schedule, publish, queue, retry, explain ...): added with the publishing pipeline."""

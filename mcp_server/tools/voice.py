@@ -1,0 +1,98 @@
+"""Voice tools: the user's voice profiles (voices/<persona>.yaml), onboarding, the profile changes psn
+learned from their edits, and how much they still edit psn's drafts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server import MCPServer
+from pydantic import BaseModel, Field
+
+from mcp_server.context import ServerContext
+from mcp_server.errors import psn_tool
+from mcp_server.tools import read_only, writes
+from psn_core.services import voice as service
+from psn_core.services.voice_files import (
+    DEFAULT_PERSONA,
+    ProfileSummary,
+    ProfileWritten,
+    describe_profile,
+    init_profile,
+)
+from psn_core.services.voice_report import VoiceReport, voice_report
+from psn_core.voice import CoreAnswers
+
+Persona = Annotated[
+    str,
+    Field(
+        description="personal (you), brand_operator (the company), brand_ambassador (you within company rules); "
+        "add -<company> with more than one company, e.g. brand_ambassador-acme."
+    ),
+]
+SuggestionId = Annotated[int, Field(description="The suggestion's id, from list_voice_suggestions.")]
+
+
+class Suggestions(BaseModel):
+    suggestions: list[service.StoredSuggestion]
+
+
+def register(server: MCPServer, ctx: ServerContext) -> None:
+    @server.tool(annotations=read_only("Voice profile"))
+    @psn_tool
+    def get_voice_profile(persona: Persona = DEFAULT_PERSONA) -> ProfileSummary:
+        """Summarise a voice profile: traits, languages (sentence length, vocabulary, never-use words),
+        platforms, anti-patterns and guardrails. A broken file comes back with each problem's field and line."""
+        return describe_profile(ctx.voices, persona)
+
+    @server.tool(annotations=writes("Create the personal voice profile", destructive=True, idempotent=False))
+    @psn_tool
+    def init_voice_profile(
+        answers: CoreAnswers,
+        replace: Annotated[
+            bool, Field(description="Overwrite an existing personal profile. Ask the user first.")
+        ] = False,
+    ) -> ProfileWritten:
+        """Write voices/personal.yaml from the three onboarding answers: how the user talks when posting
+        (friends, between, work), a sample of their own writing, and words they never use. Refuses to
+        overwrite an existing profile unless replace is true."""
+        return init_profile(ctx.voices, answers, force=replace)
+
+    @server.tool(annotations=read_only("Voice suggestions"))
+    @psn_tool
+    def list_voice_suggestions(
+        status: Annotated[
+            Literal["pending", "accepted", "dismissed"] | None, Field(description="Which ones; null for all.")
+        ] = "pending",
+        persona: Annotated[str | None, Field(description="Only this persona's; null for all.")] = None,
+    ) -> Suggestions:
+        """Profile changes psn proposes from the user's edits to its drafts (a word they keep removing,
+        a sentence length they keep choosing), with the evidence for each."""
+        member = ctx.member_id
+        with ctx.hub.transaction(member) as conn:
+            return Suggestions(suggestions=service.list_suggestions(conn, member, status=status, persona=persona))
+
+    @server.tool(annotations=writes("Accept a voice suggestion", destructive=True, idempotent=True))
+    @psn_tool
+    def accept_voice_suggestion(suggestion_id: SuggestionId) -> service.AcceptedSuggestion:
+        """Apply a pending suggestion to its voice profile file (a sentence-length target replaces the
+        old one). Only when the user accepts it."""
+        member = ctx.member_id
+        with ctx.hub.transaction(member) as conn:
+            return service.accept_suggestion(conn, ctx.voices, member, suggestion_id)
+
+    @server.tool(annotations=writes("Dismiss a voice suggestion", destructive=False, idempotent=True))
+    @psn_tool
+    def dismiss_voice_suggestion(suggestion_id: SuggestionId) -> service.StoredSuggestion:
+        """Dismiss a pending suggestion; psn will not propose the same change again."""
+        member = ctx.member_id
+        with ctx.hub.transaction(member) as conn:
+            return service.dismiss_suggestion(conn, member, suggestion_id)
+
+    @server.tool(annotations=read_only("Voice report"))
+    @psn_tool
+    def get_voice_report() -> VoiceReport:
+        """How much the user still edits psn's drafts: the edit-ratio trend by week (in the user's zone)
+        and per persona and language, once 10 approvals are recorded."""
+        member = ctx.member_id
+        with ctx.hub.transaction(member) as conn:
+            return voice_report(conn, member, timezone=ctx.settings.timezone)

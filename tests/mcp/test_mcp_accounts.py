@@ -1,0 +1,82 @@
+"""Account tools against a real hub and the platform emulator: status, and connecting in two calls."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import anyio.to_thread
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+
+from mcp_server.server import build_server
+from psn_core.emulator import Emulator
+from tests.conftest import HubEnv, make_settings
+from tests.mcp.conftest import ZONE, error_of, structured
+from tests.platform_env import approve, emulator_overrides
+
+pytestmark = [pytest.mark.anyio, pytest.mark.pg]
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def connect_server(hub_env: HubEnv, member: uuid.UUID, emu: Emulator) -> MCPServer:
+    """A server whose platform apps are registered on the emulator."""
+    conninfo = hub_env.server.conninfo(hub_env.database)
+    settings = make_settings(
+        hub_env.settings.workspace, conninfo, member_id=member, timezone=ZONE, **emulator_overrides(emu)
+    )
+    return build_server(settings)
+
+
+async def test_auth_status_with_nothing_connected(server: MCPServer) -> None:
+    async with Client(server) as client:
+        status = structured(await client.call_tool("get_auth_status", {}))
+    assert status == {"timezone": ZONE, "accounts": []}
+
+
+async def test_connecting_an_account_takes_two_calls_and_shows_in_status(
+    connect_server: MCPServer, emu: Emulator
+) -> None:
+    async with Client(connect_server) as client:
+        started = structured(await client.call_tool("start_connect", {"platform": "LinkedIn"}))
+        redirect = await anyio.to_thread.run_sync(approve, started["sign_in"]["url"])
+        account = structured(await client.call_tool("finish_connect", {"redirect_url": redirect}))
+        reused = await client.call_tool("finish_connect", {"redirect_url": redirect})
+        status = structured(await client.call_tool("get_auth_status", {}))
+    assert started["sign_in"]["platform"] == "linkedin"
+    assert redirect.startswith(started["sign_in"]["redirect_uri"]) and "finish_connect" in started["next_step"]
+    assert account["platform"] == "linkedin" and account["status"] == "active"
+    assert account["handle"] == emu.default_user("linkedin").username
+    message, action = error_of(reused)
+    assert "already used" in message and "psn auth" in action
+    (listed,) = status["accounts"]
+    assert listed["id"] == account["id"] and listed["expires_at"] is not None
+
+
+async def test_connecting_an_unknown_platform_says_which_exist(connect_server: MCPServer) -> None:
+    async with Client(connect_server) as client:
+        result = await client.call_tool("start_connect", {"platform": "myspace"})
+    message, action = error_of(result)
+    assert message == "psn does not know the platform 'myspace'."
+    assert action == "Use one of: x, linkedin, instagram, tiktok."
+
+
+async def test_connecting_without_a_configured_app_says_which_setting_to_fill(server: MCPServer) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("start_connect", {"platform": "x"})
+    message, action = error_of(result)
+    assert "PSN_X_CLIENT_ID is empty" in message and "hub.env" in action
+
+
+async def test_finishing_with_something_that_is_not_a_redirect(connect_server: MCPServer) -> None:
+    async with Client(connect_server) as client:
+        result = await client.call_tool("finish_connect", {"redirect_url": "I approved it"})
+    message, action = error_of(result)
+    assert "no code and state" in message and "Paste the whole URL" in action

@@ -1,0 +1,161 @@
+"""Drafting tools: check_draft per target platform (no hub needed) and get_draft_context (real hub)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+
+from psn_core.config import Settings
+from psn_core.platforms.base import count_text
+from psn_core.platforms.models import TextCounting
+from psn_core.services.drafts import DraftInputInvalid, check_draft
+from psn_core.services.voice_files import copy_example_profiles, voices_dir
+from tests.mcp.conftest import error_of, structured, text_of
+
+pytestmark = pytest.mark.anyio
+
+LONG_POST = (
+    "We shipped the new onboarding on Tuesday. It took two weeks and a lot of coffee.\n\n"
+    + "Here is what changed for new users, and why it matters to the people who run support every day. " * 5
+    + "\n\nDetails at https://example.com/a/very/long/path/that/x/counts/as/twenty/three/characters"
+)
+
+
+async def test_check_draft_previews_the_thread_a_long_x_post_becomes(bare_server: MCPServer) -> None:
+    async with Client(bare_server) as client:
+        result = await client.call_tool(
+            "check_draft", {"text": LONG_POST, "platforms": ["x", "linkedin"], "language": "en"}
+        )
+    check = structured(result)
+    x, linkedin = check["targets"]
+    assert x["platform"] == "x" and x["length"]["counting"] == "x_weighted" and not x["length"]["fits"]
+    assert x["thread"]["fits"] and len(x["thread"]["parts"]) >= 2
+    assert all(length <= 280 for length in x["thread"]["part_lengths"])
+    assert x["thread"]["parts"][-1].endswith("characters")  # the link is never cut
+    assert x["ok"] and x["problems"] == []
+    assert linkedin["length"] == {"counting": "characters", "length": len(LONG_POST), "limit": 3000, "fits": True}
+    assert linkedin["thread"] is None and linkedin["ok"]
+    assert check["ok"] is True
+    assert 0 <= check["naturalness"]["score"] <= 100 and check["naturalness"]["language"] == "en"
+    assert check["profile_used"] is None
+
+
+async def test_check_draft_counts_links_as_x_does(bare_server: MCPServer) -> None:
+    text = "Read this https://example.com/" + "a" * 200
+    async with Client(bare_server) as client:
+        check = structured(await client.call_tool("check_draft", {"text": text, "platforms": ["x"], "language": "en"}))
+    (x,) = check["targets"]
+    assert x["length"]["length"] == len("Read this ") + 23 and x["thread"] is None
+
+
+async def test_check_draft_says_what_each_platform_needs(bare_server: MCPServer) -> None:
+    args = {"text": "A quiet morning at the bakery.", "platforms": ["instagram", "tiktok", "x"], "language": "en"}
+    async with Client(bare_server) as client:
+        bare = structured(await client.call_tool("check_draft", args))
+        too_many = structured(await client.call_tool("check_draft", {**args, "media_count": 12}))
+    instagram, tiktok, x = bare["targets"]
+    assert not instagram["ok"] and "add an image or a video" in instagram["problems"][0]
+    assert not tiktok["ok"] and x["ok"] and bare["ok"] is False
+    instagram, tiktok, x = too_many["targets"]
+    assert instagram["media"] == {"count": 12, "max_items": 10, "fits": False}
+    assert tiktok["ok"] and not x["ok"] and "at most 4 media items" in x["problems"][0]
+
+
+async def test_check_draft_in_a_language_without_tells_still_checks_the_targets(bare_server: MCPServer) -> None:
+    async with Client(bare_server) as client:
+        check = structured(
+            await client.call_tool("check_draft", {"text": "Bom dia a todos.", "platforms": ["x"], "language": "pt"})
+        )
+    assert check["naturalness"] is None and "skipped" in check["naturalness_note"]
+    assert check["targets"][0]["ok"]
+
+
+async def test_check_draft_uses_the_persona_profile(bare_server: MCPServer, bare_workspace: Path) -> None:
+    copy_example_profiles(voices_dir(bare_workspace))
+    (bare_workspace / "voices" / "personal.example.yaml").rename(bare_workspace / "voices" / "personal.yaml")
+    async with Client(bare_server) as client:
+        check = structured(
+            await client.call_tool("check_draft", {"text": "Short and true.", "platforms": ["x"], "language": "en"})
+        )
+    assert check["profile_used"].endswith("voices/personal.yaml")
+
+
+async def test_check_draft_with_an_unknown_platform_says_which_exist(bare_server: MCPServer) -> None:
+    async with Client(bare_server) as client:
+        result = await client.call_tool("check_draft", {"text": "Hi", "platforms": ["myspace"], "language": "en"})
+    message, action = error_of(result)
+    assert message == "psn does not know the platform 'myspace'."
+    assert action == "Use one of: x, linkedin, instagram, tiktok."
+
+
+async def test_check_draft_refuses_arguments_that_break_its_schema(bare_server: MCPServer) -> None:
+    async with Client(bare_server) as client:
+        result = await client.call_tool("check_draft", {"text": "Hi", "platforms": [], "language": "en"})
+    assert result.is_error and "platforms" in text_of(result)
+
+
+async def test_check_draft_with_a_bad_persona_says_which_ones_exist(bare_server: MCPServer) -> None:
+    async with Client(bare_server) as client:
+        result = await client.call_tool(
+            "check_draft", {"text": "Hi", "platforms": ["x"], "language": "en", "persona": "../etc"}
+        )
+    message, action = error_of(result)
+    assert "is not a voice persona" in message and "brand_ambassador" in action
+
+
+@pytest.mark.pg
+async def test_draft_context_bundles_voice_rules_and_a_format(
+    server: MCPServer, settings: Settings, member: uuid.UUID
+) -> None:
+    voices = voices_dir(settings.workspace)
+    copy_example_profiles(voices)
+    (voices / "personal.example.yaml").rename(voices / "personal.yaml")
+    async with Client(server) as client:
+        context = structured(
+            await client.call_tool("get_draft_context", {"platform": "x", "language": "en", "persona": "personal"})
+        )
+    assert context["profile_found"] and context["platform"] == "x" and context["language"] == "en"
+    rules = context["platform_rules"]
+    assert rules["max_text_length"] == 280 and "threads" in rules["capabilities"] and "text" in rules["capabilities"]
+    assert rules["limits"]["max_thread_parts"] == 25
+    assert any("link counts 23" in rule for rule in rules["rules"])
+    assert context["recommended_format"] == context["format_ranking"][0]
+    assert context["max_length"] <= 280
+
+
+@pytest.mark.pg
+async def test_draft_context_without_a_profile_says_how_to_make_one(server: MCPServer) -> None:
+    async with Client(server) as client:
+        context = structured(await client.call_tool("get_draft_context", {"platform": "instagram", "language": "es"}))
+    assert not context["profile_found"]
+    assert any("psn voice init" in note for note in context["notes"])
+    assert "text" not in context["platform_rules"]["capabilities"]
+    assert context["recommended_format"] in {"image", "carousel", "video"}
+
+
+@pytest.mark.pg
+async def test_draft_context_for_an_unknown_platform_is_a_tool_error(server: MCPServer) -> None:
+    async with Client(server) as client:
+        message, action = error_of(
+            await client.call_tool("get_draft_context", {"platform": "mastodon", "language": "en"})
+        )
+    assert "mastodon" in message and "x, linkedin" in action
+
+
+# --- the service behind check_draft -------------------------------------------------------------------
+
+
+def test_text_length_follows_each_declared_way_of_counting() -> None:
+    text = "Café 🙂 https://example.com/" + "x" * 40
+    assert count_text(text, TextCounting.X_WEIGHTED) == 5 + 2 + 1 + 23
+    assert count_text(text, TextCounting.CHARACTERS) == len(text)
+    assert count_text(text, TextCounting.UTF16) == len(text) + 1  # the emoji is a surrogate pair
+
+
+def test_a_check_with_no_target_platform_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DraftInputInvalid, match="No target platform"):
+        check_draft(tmp_path, "Hi", platforms=[], language="en")
