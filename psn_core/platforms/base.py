@@ -93,6 +93,8 @@ class Platform(ABC):
     # How each kind of media reaches the platform; kinds not listed are uploaded as bytes.
     media_transfer: ClassVar[Mapping[MediaKind, MediaTransfer]] = {}
     default_base_url: ClassVar[str]
+    # How many post ids one metrics request can carry (1: the API has no batch form).
+    metrics_batch_size: ClassVar[int] = 1
     doc_pages: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
@@ -230,6 +232,19 @@ class Platform(ABC):
         Raises:
             PlatformError: the token was refused or the call failed.
         """
+
+    @classmethod
+    def metrics_id(cls, remote_ids: Sequence[str]) -> str | None:
+        """Which of a published post's remote ids (as stored, in order) fetch_metrics takes; None: none yet."""
+        return remote_ids[0] if remote_ids else None
+
+    def fetch_follower_count(self, token: str) -> int | None:
+        """The account's follower count; None when the platform (or psn's granted scopes) has no such read.
+
+        Raises:
+            PlatformError: the count could not be read.
+        """
+        return None
 
     @abstractmethod
     def classify_error(self, response: httpx2.Response) -> PlatformError:

@@ -10,6 +10,8 @@ Official pages followed (facts only):
 - Container status_code EXPIRED / ERROR / FINISHED / IN_PROGRESS / PUBLISHED:
   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container
 - Publishing limit: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
+- IG User fields (followers_count with instagram_business_basic):
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user
 - Media insights: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/insights
 - Business Login for Instagram (authorize, short-lived code token, ig_exchange_token to 60-day token):
   https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login
@@ -429,6 +431,17 @@ class InstagramPlatform(Platform):
                 )
             )
         return metrics
+
+    def fetch_follower_count(self, token: str) -> int | None:
+        """GET /me?fields=followers_count.
+
+        Raises:
+            PlatformError: the token was refused.
+        """
+        response = self.sender.request(
+            "GET", self.graph("me"), token=token, params={"fields": "followers_count", "access_token": token}
+        )
+        return get_int(json_body(response), "followers_count")
 
     # --- errors --------------------------------------------------------------------------------
 

@@ -283,6 +283,8 @@ class PostMetrics(_Frozen):
     saves: int | None = None
     views: int | None = None
     reach: int | None = None
+    link_clicks: int | None = None  # X non-public metrics (own posts, last 30 days)
+    profile_clicks: int | None = None
     fetched_at: datetime
 
 

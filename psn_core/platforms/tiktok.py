@@ -141,6 +141,7 @@ class TikTokPlatform(Platform):
     name: ClassVar[str] = "tiktok"
     display_name: ClassVar[str] = "TikTok"
     default_base_url: ClassVar[str] = "https://open.tiktokapis.com"
+    metrics_batch_size: ClassVar[int] = 20
     limits: ClassVar[Limits] = Limits(
         max_text_length=2200,
         text_counting=TextCounting.UTF16,
@@ -485,6 +486,11 @@ class TikTokPlatform(Platform):
                     )
                 )
         return posts
+
+    @classmethod
+    def metrics_id(cls, remote_ids: Sequence[str]) -> str | None:
+        """The video id: publish() stores (publish_id, post ids...); a publish_id alone has no metrics."""
+        return remote_ids[-1] if len(remote_ids) > 1 else None
 
     def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
         """POST /v2/video/query/ in batches of 20 ids.

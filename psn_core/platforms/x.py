@@ -6,7 +6,10 @@ Official pages followed (facts only):
 - Post lookup by ids, GET /2/tweets (public_metrics, up to 100 ids):
   https://docs.x.com/x-api/posts/post-lookup-by-post-ids
 - User timeline, GET /2/users/:id/tweets: https://docs.x.com/x-api/posts/user-posts-timeline-by-user-id
-- Authenticated user, GET /2/users/me: https://docs.x.com/x-api/users/user-lookup-me
+- Authenticated user, GET /2/users/me (user.fields=public_metrics: followers_count):
+  https://docs.x.com/x-api/users/user-lookup-me
+- Metrics: public_metrics for anyone, non_public_metrics (url_link_clicks, user_profile_clicks) for the
+  authorized user's own posts created in the last 30 days: https://docs.x.com/x-api/fundamentals/metrics
 - Chunked media upload INIT/APPEND/FINALIZE/STATUS on /2/media/upload:
   https://docs.x.com/x-api/media/quickstart/media-upload-chunked
   https://developer.x.com/en/docs/media/upload-media/api-reference/get-media-upload-status
@@ -86,6 +89,7 @@ class XPlatform(Platform):
     name: ClassVar[str] = "x"
     display_name: ClassVar[str] = "X"
     default_base_url: ClassVar[str] = "https://api.x.com"
+    metrics_batch_size: ClassVar[int] = 100
     limits: ClassVar[Limits] = Limits(
         max_text_length=280,
         text_counting=TextCounting.X_WEIGHTED,
@@ -348,7 +352,7 @@ class XPlatform(Platform):
         return posts
 
     def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
-        """public_metrics for up to 100 posts per request.
+        """public_metrics (and non_public_metrics of own recent posts) for up to 100 posts per request.
 
         Raises:
             PlatformError: the lookup failed.
@@ -362,10 +366,11 @@ class XPlatform(Platform):
                 self.url("/2/tweets"),
                 token=token,
                 headers=self.auth_headers(token),
-                params={"ids": ",".join(batch), "tweet.fields": "public_metrics"},
+                params={"ids": ",".join(batch), "tweet.fields": "public_metrics,non_public_metrics"},
             )
             for item in get_list(json_body(response), "data"):
                 m = get_obj(item, "public_metrics")
+                private = get_obj(item, "non_public_metrics")  # absent for others' or > 30-day-old posts
                 shares = (get_int(m, "retweet_count") or 0) + (get_int(m, "quote_count") or 0)
                 results.append(
                     PostMetrics(
@@ -375,10 +380,27 @@ class XPlatform(Platform):
                         comments=get_int(m, "reply_count"),
                         shares=shares,
                         saves=get_int(m, "bookmark_count"),
+                        link_clicks=get_int(private, "url_link_clicks"),
+                        profile_clicks=get_int(private, "user_profile_clicks"),
                         fetched_at=now,
                     )
                 )
         return results
+
+    def fetch_follower_count(self, token: str) -> int | None:
+        """GET /2/users/me with user.fields=public_metrics: followers_count.
+
+        Raises:
+            PlatformError: the token was refused.
+        """
+        response = self.sender.request(
+            "GET",
+            self.url("/2/users/me"),
+            token=token,
+            headers=self.auth_headers(token),
+            params={"user.fields": "public_metrics"},
+        )
+        return get_int(json_body(response), "data", "public_metrics", "followers_count")
 
     # --- errors --------------------------------------------------------------------------------
 

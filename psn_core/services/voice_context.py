@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from psn_core.hub.database import Conn
+from psn_core.services.analytics_signals import recent_performance
 from psn_core.services.voice_files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
 from psn_core.voice import (
     AntiPattern,
@@ -82,6 +83,10 @@ class DraftContext(BaseModel):
     max_length: int | None = Field(description="The stricter of the platform limit and the profile's preference.")
     platform_rules: PlatformRules
     notes: list[str]
+    performance: list[str] = Field(
+        default_factory=list,
+        description="What performed on this platform in the last 30 days (by format) and posts flagged for review.",
+    )
 
 
 def _anti_patterns(profile: VoiceProfile | None, language: str) -> list[AntiPattern]:
@@ -150,4 +155,5 @@ def draft_context(
         max_length=_stricter(platform_rules.max_text_length, style.max_length),
         platform_rules=platform_rules,
         notes=notes,
+        performance=recent_performance(conn, member_id, platform),
     )

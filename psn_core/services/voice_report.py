@@ -2,8 +2,9 @@
 
 After :data:`REPORT_MIN_EDITS` recorded approvals the report shows the edit-ratio trend by week
 (weeks start on Monday in the user's time zone) and per persona and language. How voice-matched
-posts perform needs analytics, which do not exist yet: that part is ``None`` and the report says
-so; it is never estimated.
+posts perform comes from the analytics sweep (see :mod:`psn_core.services.analytics_signals` for
+what "voice-matched" means); until both groups have measured posts that part is ``None`` and the
+report says so; it is never estimated. Posts flagged for possible suppression are listed too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from psycopg.rows import DictRow
 from pydantic import BaseModel, Field
 
 from psn_core.hub.database import Conn
+from psn_core.services.analytics_signals import flagged_notes, voice_matched_performance
 
 REPORT_MIN_EDITS = 10
 # Trend: the first few edits of a voice against its latest few.
@@ -25,7 +27,10 @@ TREND_SPAN = 5
 # A change in mean edit ratio smaller than this is noise, not a trend.
 TREND_THRESHOLD = 0.05
 
-PERFORMANCE_PENDING = "Post performance by voice match: not available yet (needs analytics; psn shows no estimate)."
+PERFORMANCE_PENDING = (
+    "Post performance by voice match: not available yet (needs analytics for posts both drafted through psn "
+    "and not; psn shows no estimate)."
+)
 
 
 class WeekPoint(BaseModel):
@@ -50,7 +55,7 @@ class VoiceTrend(BaseModel):
 
 
 class VoicePerformance(BaseModel):
-    """How voice-matched posts perform against the rest. Filled in once analytics exist."""
+    """How voice-matched posts perform against the rest over 90 days (engagement rate = engagements/exposure)."""
 
     matched_posts: int
     other_posts: int
@@ -68,6 +73,7 @@ class VoiceReport(BaseModel):
     voices: list[VoiceTrend] = Field(default_factory=list)
     performance: VoicePerformance | None = Field(default=None, description="None until analytics exist.")
     performance_note: str = PERFORMANCE_PENDING
+    flagged: list[str] = Field(default_factory=list, description="Posts of the last 30 days flagged for review.")
 
 
 def _mean(values: list[float]) -> float:
@@ -98,12 +104,12 @@ def _direction(first: float, recent: float) -> Literal["falling", "flat", "risin
 
 
 def _voice_performance(conn: Conn, member_id: UUID) -> VoicePerformance | None:
-    """HOOK for the analytics issue: compare engagement of voice-matched posts with the rest.
+    """Engagement of voice-matched posts against the rest, from the analytics the sweep collected.
 
-    Analytics are not stored yet, so there is nothing to compare: this returns None and the report
-    prints PERFORMANCE_PENDING. Replace the body once post metrics exist; never return estimates.
+    None (and the report prints PERFORMANCE_PENDING) until both groups have measured posts; never an estimate.
     """
-    return None
+    measured = voice_matched_performance(conn, member_id)
+    return None if measured is None else VoicePerformance(**measured.model_dump())
 
 
 def voice_report(conn: Conn, member_id: UUID, *, timezone: str = "UTC") -> VoiceReport:
@@ -132,6 +138,7 @@ def voice_report(conn: Conn, member_id: UUID, *, timezone: str = "UTC") -> Voice
             ready=False,
             summary=f"not enough data yet ({total} of {REPORT_MIN_EDITS})",
             timezone=timezone,
+            flagged=flagged_notes(conn, member_id),
         )
     groups: dict[tuple[str, str], list[DictRow]] = {}
     for row in rows:
@@ -167,4 +174,5 @@ def voice_report(conn: Conn, member_id: UUID, *, timezone: str = "UTC") -> Voice
         weeks=weeks,
         voices=voices,
         performance=_voice_performance(conn, member_id),
+        flagged=flagged_notes(conn, member_id),
     )
