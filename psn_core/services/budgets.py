@@ -17,7 +17,8 @@ Which bucket a request belongs to and its limits are in :mod:`psn_core.services.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -288,6 +289,7 @@ class BudgetGate:
         clock: Callable[[], datetime] = utcnow,
         *,
         zone: ZoneInfo | None = None,
+        conn: Conn | None = None,
     ) -> None:
         self.hub = hub
         self.member_id = member_id
@@ -295,6 +297,18 @@ class BudgetGate:
         self.priority = priority
         self.clock = clock
         self.zone = zone or hub.settings.zone
+        # A caller already inside a member transaction (the token refresh, holding its row lock) passes
+        # its connection: reserving on a second pooled connection could wait on a pool that callers
+        # queued behind that same lock have filled.
+        self._conn = conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[Conn]:
+        if self._conn is not None:
+            yield self._conn
+            return
+        with self.hub.transaction(self.member_id) as conn:
+            yield conn
 
     def before(self, platform: str, method: str, url: str, *, write: bool) -> None:
         """Reserve one request.
@@ -305,7 +319,7 @@ class BudgetGate:
         bucket = rule_for(platform).bucket_for(method, url)
         if bucket is None:
             return
-        with self.hub.transaction(self.member_id) as conn:
+        with self._tx() as conn:
             reserve(conn, self.member_id, self.account_id, platform, bucket, self.priority, self._now(), zone=self.zone)
 
     def after(self, platform: str, method: str, url: str, response: httpx2.Response | None) -> None:
@@ -317,7 +331,7 @@ class BudgetGate:
         now = self._now()
         if rule.read(response.status_code, response.headers, now).empty:
             return  # nothing to learn: skip the round trip
-        with self.hub.transaction(self.member_id) as conn:
+        with self._tx() as conn:
             observe(
                 conn, self.member_id, self.account_id, platform, bucket, response.status_code, response.headers, now
             )

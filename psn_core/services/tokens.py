@@ -40,6 +40,7 @@ from psn_core.platforms.base import Platform
 from psn_core.platforms.models import TokenSet
 from psn_core.platforms.oauth import OAuthClient
 from psn_core.services.accounts import platform_class, platform_config, store_tokens
+from psn_core.services.budgets import BudgetGate, Priority
 from psn_core.services.vault import unseal
 from psn_core.timefmt import utcnow
 
@@ -217,7 +218,8 @@ class TokenService:
             reason = "psn has no way to refresh this token"
             return self._needs_reauth(conn, member_id, row, "no_refresh", reason, int(row["refresh_failures"]))  # type: ignore[call-overload]
         failures = int(row["refresh_failures"])  # type: ignore[call-overload]
-        oauth = OAuthClient(cls, platform_config(self.settings, cls.name))
+        gate = BudgetGate(self.hub, member_id, account_id, Priority.CRITICAL, self.clock, conn=conn)
+        oauth = OAuthClient(cls, platform_config(self.settings, cls.name), gate=gate)
         try:
             while True:
                 try:

@@ -202,3 +202,12 @@ def test_expiry_alerts_fire_once_per_threshold(hub_env: HubEnv, settings: Settin
     sent = notifications(hub_env, member, "token_expiring")
     assert len(sent) == 3
     assert all("psn auth linkedin" in str(n["action"]) for n in sent)
+
+
+def test_a_refresh_spends_from_the_request_budget(hub_env: HubEnv, settings: Settings, emu: Emulator) -> None:
+    member = new_member(hub_env.hub)
+    account = connect_account(hub_env.hub, settings, member, "x")
+    service(hub_env, settings).refresh(member, account.id, force=True)
+    with hub_env.hub.transaction(member) as conn:
+        rows = conn.execute("SELECT bucket, used FROM budget_ledger WHERE account_id = %s", [account.id]).fetchall()
+    assert [(r["bucket"], r["used"]) for r in rows if "oauth2/token" in r["bucket"]] == [("POST /2/oauth2/token", 1)]
