@@ -42,3 +42,21 @@ def prune_media(conn: Conn, member_id: UUID, media_dir: Path, now: datetime) -> 
         path.unlink()
         report.deleted.append(str(row["path"]))
     return report
+
+
+UPLOAD_KEEP = timedelta(days=1)
+
+
+def prune_uploads(conn: Conn, member_id: UUID, now: datetime) -> int:
+    """Forget upload state that can never be used again: uploads of targets that were cancelled, failed
+    or expired, and unpublished leftovers of published targets, a day after their last step. The
+    platforms expire such media themselves (X and Instagram after 24 hours); psn never publishes them."""
+    done = conn.execute(
+        """
+        DELETE FROM media_uploads u USING post_targets t
+         WHERE u.target_id = t.id AND u.member_id = %s AND u.updated_at < %s AND u.state <> 'PUBLISHED'
+           AND t.status IN ('cancelled', 'failed', 'expired', 'published')
+        """,
+        [member_id, now - UPLOAD_KEEP],
+    )
+    return done.rowcount

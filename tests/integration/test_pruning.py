@@ -1,0 +1,60 @@
+"""Pruning: local media 7 days after its last post was published, never while a post still needs it;
+upload state of dead targets is forgotten."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
+from psn_core.services.posts import PartInput
+from psn_core.services.pruning import prune_media, prune_uploads
+from tests.conftest import HubEnv
+from tests.publishing_env import PubEnv, make_pub_env, start_clock
+from tests.unit.media.media_factory import MediaFactory
+
+pytestmark = pytest.mark.pg
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return start_clock()
+
+
+@pytest.fixture
+def pub(hub_env: HubEnv, clock: ManualClock) -> Iterator[PubEnv]:
+    with Emulator(clock=clock, config=EmulatorConfig(processing_seconds=1)) as emu:
+        yield make_pub_env(hub_env, emu, clock)
+
+
+def test_media_goes_seven_days_after_publishing_and_not_before(pub: PubEnv, tmp_path: Path) -> None:
+    photo = MediaFactory(tmp_path).image("photo.jpg", (1080, 1080))
+    published = pub.schedule(pub.create({"x": [PartInput(text="with a photo", media=[photo])]}))
+    assert pub.publish(published)["x"].status == "published"
+    waiting = pub.create({"linkedin": [PartInput(text="same photo, later", media=[photo])]})  # still a draft
+    media_dir = pub.settings.workspace / "media"
+    [stored] = list(media_dir.glob("*.jpg"))
+
+    with pub.env.hub.transaction(pub.member) as conn:
+        soon = prune_media(conn, pub.member, media_dir, pub.clock() + timedelta(days=8))
+    assert soon.deleted == [] and stored.exists()  # a draft still uses it
+
+    with pub.env.hub.transaction(pub.member) as conn:
+        conn.execute("UPDATE post_targets SET status = 'cancelled' WHERE post_id = %s", [waiting.id])
+        early = prune_media(conn, pub.member, media_dir, pub.clock() + timedelta(days=6))
+        late = prune_media(conn, pub.member, media_dir, pub.clock() + timedelta(days=8))
+    assert early.deleted == [] and late.deleted == [stored.name] and not stored.exists()
+
+
+def test_upload_state_of_dead_targets_is_forgotten(pub: PubEnv, tmp_path: Path) -> None:
+    photo = MediaFactory(tmp_path).image("photo.jpg", (1080, 1080))
+    post = pub.schedule(pub.create({"x": [PartInput(text="will fail", media=[photo])]}))
+    pub.emu.faults.add("x/create_tweet:402*1")  # payment required: a failure that is not retried
+    assert pub.publish(post)["x"].status == "failed"
+    with pub.env.hub.transaction(pub.member) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM media_uploads").fetchone() == {"n": 1}
+        assert prune_uploads(conn, pub.member, pub.clock() + timedelta(hours=1)) == 0
+        assert prune_uploads(conn, pub.member, pub.clock() + timedelta(days=2)) == 1
