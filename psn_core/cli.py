@@ -6,21 +6,22 @@ import getpass
 import json
 import os
 import sys
+import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from uuid import UUID
 
 import click
 from pydantic import SecretStr
 
-from psn_core.config import Settings, masked_settings
-from psn_core.crypto import Keyring, encode_key, generate_key, load_keyring
-from psn_core.errors import ConfigError, ConnectFailed, InvalidSetting, PSNError
+from psn_core.cli_context import Ctx, PsnGroup, pass_ctx
+from psn_core.cli_posting import COMMANDS as POSTING_COMMANDS
+from psn_core.config import masked_settings
+from psn_core.crypto import encode_key, generate_key
+from psn_core.errors import ConnectFailed, InvalidSetting
 from psn_core.hub.database import Hub
 from psn_core.hub.embedded import EmbeddedServer
-from psn_core.masking import configure_logging, registry
 from psn_core.notifications.models import Prefs, Tier
 from psn_core.oauth_callback import CallbackServer
 from psn_core.platforms.registry import PLATFORMS
@@ -39,60 +40,10 @@ from psn_core.services.notifications import (
 from psn_core.services.setup import init_workspace, migrate_hub
 from psn_core.services.vault import rotate_keys
 from psn_core.timefmt import local, until, utcnow
-from psn_core.workspace import find_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
-
-
-class PsnGroup(click.Group):
-    """Prints every PSNError as its message and what to do, and exits 1, instead of a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except PSNError as exc:
-            click.echo(f"Error: {registry.redact(exc.message)}", err=True)
-            click.echo(f"  What to do: {exc.action}", err=True)
-            ctx.exit(1)
-
-
-class Ctx:
-    """Per-invocation state: the workspace folder and settings read once."""
-
-    def __init__(self, workspace: Path | None) -> None:
-        self._workspace = workspace
-        self._settings: Settings | None = None
-
-    @property
-    def workspace(self) -> Path:
-        if self._workspace is None:
-            self._workspace = find_workspace(Path.cwd())
-        return self._workspace
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = Settings.load(self.workspace)
-            registry.add(
-                *(v.get_secret_value() for v in self._settings.__dict__.values() if hasattr(v, "get_secret_value"))
-            )
-            configure_logging(self._settings.log_level)
-        return self._settings
-
-    @property
-    def member_id(self) -> UUID:
-        if self.settings.member_id is None:
-            raise ConfigError("PSN_MEMBER_ID is not set in this workspace.", "Run `psn init`.")
-        return self.settings.member_id
-
-    @property
-    def ring(self) -> Keyring:
-        return load_keyring(self.settings)
-
-
-pass_ctx = click.make_pass_decorator(Ctx)
 
 
 def detect_timezone() -> str:
@@ -128,6 +79,10 @@ def detect_timezone() -> str:
 def cli(ctx: click.Context, workspace: Path | None) -> None:
     """psn (Post Shit Now): plan, draft in your voice, schedule, publish and measure posts."""
     ctx.obj = Ctx(workspace.resolve() if workspace else None)
+
+
+for _command in POSTING_COMMANDS:
+    cli.add_command(_command)
 
 
 # --- setup ---------------------------------------------------------------------------------------
@@ -185,16 +140,64 @@ def print_doctor(report: DoctorReport, as_json: bool) -> None:
 @cli.command()
 @click.option("--name", default=None, help="Your display name (default: your login name).")
 @click.option("--timezone", default=None, help="Your IANA time zone (default: this machine's).")
+@click.option(
+    "--talks-like",
+    type=click.Choice(["friends", "between", "work"]),
+    default="between",
+    show_default=True,
+    help="Voice question 1: how you write, from talking to friends to writing at work.",
+)
+@click.option("--sample", default=None, help="Voice question 2: a few sentences you wrote yourself.")
+@click.option("--never-use", multiple=True, help="Voice question 3: words you never use (repeatable).")
+@click.option("--delay", default=60, show_default=True, type=click.IntRange(5, 3600), help="Seconds until it posts.")
 @click.pass_context
-def quickstart(ctx: click.Context, name: str | None, timezone: str | None) -> None:
-    """From nothing to a working workspace: init (embedded hub) and doctor."""
-    ctx.invoke(init, name=name, timezone=timezone, database_url=None)
+def quickstart(
+    ctx: click.Context,
+    name: str | None,
+    timezone: str | None,
+    talks_like: str,
+    sample: str | None,
+    never_use: tuple[str, ...],
+    delay: int,
+) -> None:
+    """The whole job, locally: workspace + embedded hub, the platform emulator, four sandbox accounts
+    connected through OAuth, a voice profile, one post drafted, checked, scheduled a minute ahead and
+    published by a real worker. Exits non-zero if anything failed."""
+    from psn_core.services.quickstart import QuickstartOptions, run_quickstart  # the emulator loads only here
+
     obj: Ctx = ctx.obj
-    obj._workspace = obj._workspace or Path.cwd()
-    report = run_doctor(obj.settings)
-    print_doctor(report, as_json=False)
-    if not report.ok:
+    workspace = obj._workspace or Path.cwd()
+    options = QuickstartOptions(
+        name=name or getpass.getuser(),
+        timezone=timezone or detect_timezone(),
+        talks_like=talks_like,
+        delay_seconds=delay,
+    )
+    if sample:
+        options.sample = sample
+    if never_use:
+        options.never_use = list(never_use)
+    started = time.monotonic()
+    report = run_quickstart(workspace, options, lambda line: click.echo(f"[{time.monotonic() - started:5.1f}s] {line}"))
+    click.echo("")
+    click.echo(f"{'platform':<10} {'account':<16} {'status':<16} {'remote id':<24} lateness")
+    for o in report.outcomes:
+        late = f"{o.lateness_ms} ms" if o.lateness_ms is not None else "-"
+        remote = ", ".join(o.remote_ids) or "-"
+        note = " (private: sandbox)" if o.private_only else ""
+        click.echo(f"{o.platform:<10} @{o.handle:<15} {o.status:<16} {remote[:24]:<24} {late}{note}")
+        if o.error:
+            click.echo(f"{'':<10} {o.error}")
+    obj._workspace = workspace
+    doctor_report = run_doctor(obj.settings)
+    failing = [c for c in doctor_report.checks if c.status == "fail"]
+    click.echo(f"doctor: {len(doctor_report.checks) - len(failing)} of {len(doctor_report.checks)} checks pass")
+    for check in failing:
+        click.echo(f"  ✗ {check.name}: {check.detail} (fix: {check.fix})")
+    if not report.ok or failing:
+        click.echo("Quickstart did not finish cleanly: see above.", err=True)
         sys.exit(1)
+    click.echo(f"Done in {time.monotonic() - started:.0f} s: one post published on four platforms (locally).")
 
 
 # --- accounts ------------------------------------------------------------------------------------
@@ -297,11 +300,53 @@ def budget(obj: Ctx) -> None:
         )
 
 
+# --- analytics (read from the hub only; the worker's sweep collects) ------------------------------
+
+
+@cli.command()
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3650), help="How far back.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of the post list.")
+@click.option("--refresh", is_flag=True, help="Also queue a sweep for the worker (never calls platforms here).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_ctx
+def analytics(obj: Ctx, days: int, page: int, refresh: bool, as_json: bool) -> None:
+    """Your posts' performance over the last days, from the hub, saying how fresh the numbers are."""
+    from psn_core.services.analytics import describe, summary
+
+    settings = obj.settings
+    if refresh:
+        from psn_core.worker import Worker
+
+        app = Worker(settings)
+        try:
+            click.echo(f"Sweep queued (task {app.enqueue_sweep()}); a running `psn worker` collects it.", err=True)
+        finally:
+            app.close()
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        result = summary(conn, obj.member_id, zone=settings.zone, now=utcnow(), days=days, page=page)
+    click.echo(result.model_dump_json(indent=2) if as_json else "\n".join(describe(result)))
+
+
+@cli.command()
+@click.option("--week", default=None, help="ISO week like 2026-W09 (default: last complete week).")
+@pass_ctx
+def review(obj: Ctx, week: str | None) -> None:
+    """Write the weekly report (Markdown + PNG trend chart) under reports/."""
+    from psn_core.services.analytics_report import weekly_review, write_report
+
+    settings = obj.settings
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        data = weekly_review(conn, obj.member_id, zone=settings.zone, now=utcnow(), week=week)
+    files = write_report(data, obj.workspace)
+    click.echo(f"Weekly review {data.week}: {data.totals.posts} posts, {data.freshness.as_of_local}.")
+    click.echo(f"  report: {files.markdown}\n  chart:  {files.chart}")
+
+
 # --- worker --------------------------------------------------------------------------------------
 
 
 @cli.command()
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32), help="Worker threads.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 32), help="Worker threads.")
 @pass_ctx
 def worker(obj: Ctx, workers: int) -> None:
     """Run the background worker (publishing, token refresh, notifications) until Ctrl-C."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 from huey import PostgresHuey, crontab
@@ -23,7 +23,8 @@ from psn_core.crypto import load_keyring
 from psn_core.errors import ConfigError, PSNError, UnsafeRuntimeRole
 from psn_core.hub.database import APP_ROLE, Hub
 from psn_core.services import notifications
-from psn_core.services.pruning import prune_media
+from psn_core.services.analytics_sweep import AnalyticsSweeper
+from psn_core.services.pruning import prune_media, prune_uploads
 from psn_core.services.publishing import Publisher
 from psn_core.services.tokens import TokenService
 from psn_core.services.watchdog import run_watchdog
@@ -31,6 +32,7 @@ from psn_core.timefmt import utcnow
 
 log = logging.getLogger("psn.worker")
 QUEUE = "psn"
+HEADSTART = timedelta(seconds=1.5)
 
 
 class Worker:
@@ -68,8 +70,12 @@ class Worker:
 
     def enqueue_publish(self, member_id: UUID, target_id: UUID, eta: datetime) -> str:
         """Queue the publish of one target at ``eta`` (the services' Enqueue); returns huey's task id."""
-        result = self.publish_task.schedule(args=(str(member_id), str(target_id)), eta=eta)
-        return str(result.id)
+        run_id = uuid4().hex
+        # huey's scheduler looks at its schedule once a second: hand the task over a little early and let
+        # the publisher wait out the rest (it never publishes before the due time).
+        early = eta - HEADSTART
+        self.publish_task.schedule(args=(str(member_id), str(target_id)), eta=early, id=run_id)
+        return run_id
 
     # --- registration ------------------------------------------------------------------------------
 
@@ -118,10 +124,32 @@ class Worker:
             crontab(minute="3"),
             lambda: notifications.run_digest(self.settings, self.hub, member),
         )
+        self._register_analytics(member)
+
+    # --- analytics: sweeps at :13/:43, a user's refresh picked up within a minute ------------------
+
+    def analytics(self) -> AnalyticsSweeper:
+        return AnalyticsSweeper(self.hub, self.settings, load_keyring(self.settings))
+
+    def enqueue_sweep(self, *, force: bool = False) -> str:
+        """Queue an analytics sweep to run now (`psn analytics --refresh`); returns huey's task id."""
+        return str(self.sweep_task(force).id)
+
+    def _sweep_now(self, force: bool = False) -> None:
+        try:
+            log.info("analytics_sweep_now: %s", self.analytics().sweep(self.member_id, force=force))
+        except PSNError as exc:
+            log.warning("analytics_sweep_now failed: %s (%s)", exc.message, exc.action)
+
+    def _register_analytics(self, member: UUID) -> None:
+        self.sweep_task = self.huey.task(name="analytics_sweep_now", retries=0)(self._sweep_now)
+        self._periodic("analytics_sweep", crontab(minute="13,43"), lambda: self.analytics().sweep(member))
+        self._periodic("analytics_requested", crontab(minute="*"), lambda: self.analytics().run_requested(member))
 
     def _prune(self) -> object:
         with self.hub.transaction(self.member_id) as conn:
-            return prune_media(conn, self.member_id, self.settings.workspace / "media", utcnow())
+            uploads = prune_uploads(conn, self.member_id, utcnow())
+            return prune_media(conn, self.member_id, self.settings.workspace / "media", utcnow()), uploads
 
     # --- running -----------------------------------------------------------------------------------
 

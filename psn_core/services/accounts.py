@@ -295,3 +295,25 @@ def get_account(conn: Conn, member_id: UUID, account_id: UUID) -> AccountView:
 def list_accounts(conn: Conn, member_id: UUID) -> list[AccountView]:
     rows = conn.execute(_ACCOUNT_SELECT + " WHERE a.member_id = %s ORDER BY a.platform, a.handle", [member_id])
     return [_view(r) for r in rows.fetchall()]
+
+
+def pick_account(conn: Conn, member_id: UUID, spec: str) -> AccountView:
+    """The account a user means by ``x`` or ``x:@handle``.
+
+    Raises:
+        InvalidSetting: unknown platform; ConnectFailed: no such account, or several and no handle given.
+    """
+    platform, _, handle = spec.partition(":")
+    platform_class(platform)
+    matches = [a for a in list_accounts(conn, member_id) if a.platform == platform]
+    if handle:
+        matches = [a for a in matches if a.handle.lower() == handle.lstrip("@").lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ConnectFailed(f"No {platform} account {handle or ''} is connected.".replace("  ", " "),
+                            f"Run `psn auth {platform}` to connect one.")  # fmt: skip
+    names = ", ".join(f"{platform}:@{a.handle}" for a in matches)
+    raise ConnectFailed(
+        f"Several {platform} accounts are connected ({names}).", "Say which one, e.g. --to " + names.split(", ")[0]
+    )

@@ -24,7 +24,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
 from psn_core.errors import PostInvalid, PostLocked, PostNotFound
-from psn_core.hub.database import Conn
+from psn_core.hub.database import Conn, Hub
 from psn_core.media import probe_media, validate_probe
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import MediaKind, MediaTransfer
@@ -368,3 +368,70 @@ def calendar(conn: Conn, member_id: UUID, start: datetime, days: int = 7) -> lis
         [member_id, start, start + timedelta(days=days)],
     ).fetchall()
     return [_target_view(r) for r in rows]
+
+
+# --- lookups and the whole scheduling step -----------------------------------------------------
+
+
+def resolve_ref(conn: Conn, member_id: UUID, ref: str, kind: Literal["post", "target"]) -> UUID:
+    """A post or target id from its full form or an unambiguous prefix (at least 6 characters).
+
+    Raises:
+        PostNotFound: no match, or the prefix matches several.
+    """
+    table = "posts" if kind == "post" else "post_targets"
+    cleaned = ref.strip().lower()
+    if len(cleaned) < 6:
+        raise PostNotFound(f"{ref!r} is too short to name a {kind}.", "Give at least the first 6 characters.")
+    rows = conn.execute(
+        f"SELECT id FROM {table} WHERE member_id = %s AND id::text LIKE %s LIMIT 2",  # noqa: S608 - fixed names
+        [member_id, cleaned.replace("%", "").replace("_", "") + "%"],
+    ).fetchall()
+    if len(rows) != 1:
+        reason = "matches nothing" if not rows else "matches several"
+        raise PostNotFound(f"{ref!r} {reason}.", "Run `psn queue` or `psn failures` to see the ids.")
+    return UUID(str(rows[0]["id"]))
+
+
+def schedule_and_enqueue(hub: Hub, member_id: UUID, post_id: UUID, when: ScheduleTime, enqueue: Enqueue) -> PostView:
+    """Schedule a post, commit, then queue each target (a crash in between is caught by the watchdog).
+
+    Raises:
+        PostNotFound, PostLocked: see :func:`schedule_post`.
+    """
+    with hub.transaction(member_id) as conn:
+        schedule_post(conn, member_id, post_id, when)
+    with hub.transaction(member_id) as conn:
+        enqueue_due(conn, member_id, post_id, enqueue)
+        return get_post(conn, member_id, post_id)
+
+
+class LedgerEntry(BaseModel):
+    part_index: int
+    attempt: int
+    state: str
+    remote_id: str | None
+    error_class: str | None
+    detail: str | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class Explanation(BaseModel):
+    target: TargetView
+    error_raw: str | None
+    attempts: list[LedgerEntry]
+
+
+def explain_target(conn: Conn, member_id: UUID, target_id: UUID) -> Explanation:
+    """What happened to a target: its error (raw platform body, secrets masked) and every attempt."""
+    target = get_target(conn, member_id, target_id)
+    raw = conn.execute("SELECT error_raw FROM post_targets WHERE id = %s", [target_id]).fetchone()
+    ledger = conn.execute(
+        "SELECT * FROM publish_ledger WHERE target_id = %s ORDER BY part_index, attempt", [target_id]
+    ).fetchall()
+    return Explanation(
+        target=target,
+        error_raw=raw["error_raw"] if raw else None,
+        attempts=[LedgerEntry.model_validate(r) for r in ledger],
+    )

@@ -28,6 +28,12 @@ READ_ONLY = {
     "list_notifications",
     "show_config",
     "run_doctor",
+    "get_analytics_summary",
+    "get_weekly_review",
+    "list_drafts",
+    "list_queue",
+    "list_failures",
+    "explain_target",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -37,6 +43,14 @@ WRITES = {
     "start_connect": (False, False, False),
     "finish_connect": (False, False, True),
     "ack_notifications": (False, True, False),
+    "save_weekly_review": (True, True, False),
+    "refresh_analytics": (False, True, False),
+    "save_draft": (False, False, False),
+    "schedule_post": (False, True, True),
+    "publish_now": (False, True, True),
+    "reschedule_post": (False, True, False),
+    "cancel_post": (True, True, False),
+    "retry_target": (False, False, True),
 }
 
 
