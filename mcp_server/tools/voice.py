@@ -14,13 +14,17 @@ from mcp_server.tools import read_only, writes
 from psn_core.services import voice as service
 from psn_core.services.voice_files import (
     DEFAULT_PERSONA,
+    ProfilePatch,
     ProfileSummary,
     ProfileWritten,
     describe_profile,
     init_profile,
+    update_profile,
 )
+from psn_core.services.voice_files import add_anti_pattern as add_pattern
 from psn_core.services.voice_report import VoiceReport, voice_report
 from psn_core.voice import CoreAnswers
+from psn_core.voice.anti_patterns import AntiPattern
 
 Persona = Annotated[
     str,
@@ -42,6 +46,22 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     def get_voice_profile(persona: Persona = DEFAULT_PERSONA) -> ProfileSummary:
         """Summarise a voice profile: traits, languages (sentence length, vocabulary, never-use words),
         platforms, anti-patterns and guardrails. A broken file comes back with each problem's field and line."""
+        return describe_profile(ctx.voices, persona)
+
+    @server.tool(annotations=writes("Update the voice profile", destructive=True, idempotent=True))
+    @psn_tool
+    def update_voice_profile(patch: ProfilePatch, persona: Persona = DEFAULT_PERSONA) -> ProfileSummary:
+        """Change the user's profile as they asked: traits (0-10), never-use words and signature phrases of a
+        language, or a platform's style. Only what the patch names changes; the file keeps its other keys."""
+        update_profile(ctx.voices, patch, persona)
+        return describe_profile(ctx.voices, persona)
+
+    @server.tool(annotations=writes("Add an anti-pattern", destructive=False, idempotent=True))
+    @psn_tool
+    def add_anti_pattern(pattern: AntiPattern, persona: Persona = DEFAULT_PERSONA) -> ProfileSummary:
+        """Add something the user never does (a phrase, a regex, or a limit such as max_lists) to their
+        profile; check_draft flags it from then on. Adding the same one twice changes nothing."""
+        add_pattern(ctx.voices, pattern, persona)
         return describe_profile(ctx.voices, persona)
 
     @server.tool(annotations=writes("Create the personal voice profile", destructive=True, idempotent=False))

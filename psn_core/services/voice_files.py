@@ -23,12 +23,13 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from psn_core.errors import ConfigError
 from psn_core.voice import (
     CoreAnswers,
     NaturalnessReport,
+    PlatformStyle,
     ProfileProblem,
     Traits,
     VoiceProfile,
@@ -37,8 +38,10 @@ from psn_core.voice import (
     available_languages,
     check_naturalness,
     load_profile,
+    save_profile,
     write_profile_from_answers,
 )
+from psn_core.voice.anti_patterns import AntiPattern
 from psn_core.voice.yamlio import locate, parse_yaml
 
 VOICES_DIR = "voices"
@@ -267,3 +270,70 @@ def describe_profile(voices: Path, persona: str = DEFAULT_PERSONA) -> ProfileSum
         guardrails_company=profile.guardrails.company if profile.guardrails else None,
         other_profiles=others,
     )
+
+
+# --- changing a profile from a tool (the file stays the user's: atomic, unknown keys kept) -------------
+
+
+class ProfilePatch(BaseModel):
+    """A small change to a profile; fields left empty change nothing."""
+
+    traits: dict[str, int] = Field(default_factory=dict, description="Trait name -> 0-10 (formality, humor, ...).")
+    language: str | None = Field(default=None, description="The language section the lists below change.")
+    add_never_use: list[str] = Field(default_factory=list)
+    remove_never_use: list[str] = Field(default_factory=list)
+    add_signature_phrases: list[str] = Field(default_factory=list)
+    platform: str | None = Field(default=None, description="The platform whose style the fields below change.")
+    platform_style: dict[str, object] = Field(default_factory=dict, description="tone, emoji, hashtag_style, ...")
+
+
+def update_profile(voices: Path, patch: ProfilePatch, persona: str = DEFAULT_PERSONA) -> VoiceProfile:
+    """Apply ``patch`` to the persona's profile file and save it atomically (key order, unknown keys and
+    the file mode are kept; the result is validated before anything is written).
+
+    Raises:
+        VoiceProfileNotFound, VoiceProfileInvalid: no profile, or the result would not be valid.
+        VoiceInputInvalid: an unknown trait, or list/style changes without their language/platform.
+    """
+    profile = load_persona_profile(voices, persona).model_copy(deep=True)
+    unknown = sorted(set(patch.traits) - set(Traits.model_fields))
+    if unknown:
+        raise VoiceInputInvalid(f"Unknown trait(s): {', '.join(unknown)}.", f"Use {', '.join(Traits.model_fields)}.")
+    if patch.traits:
+        profile.traits = Traits.model_validate({**profile.traits.model_dump(), **patch.traits})
+    if patch.add_never_use or patch.remove_never_use or patch.add_signature_phrases:
+        if not patch.language:
+            raise VoiceInputInvalid("Word lists belong to a language section.", "Say which language (en, es, ...).")
+        section = profile.language(patch.language).model_copy(deep=True)
+        removed = {w.lower() for w in patch.remove_never_use}
+        kept = [w for w in section.never_use if w.lower() not in removed]
+        section.never_use = kept + [w for w in patch.add_never_use if w.lower() not in {k.lower() for k in kept}]
+        section.signature_phrases = [
+            *section.signature_phrases,
+            *[p for p in patch.add_signature_phrases if p not in section.signature_phrases],
+        ]
+        profile.languages = {**profile.languages, patch.language: section}
+    if patch.platform_style:
+        if not patch.platform:
+            raise VoiceInputInvalid("A platform style needs a platform.", "Say which platform (x, linkedin, ...).")
+        current = profile.platforms.get(patch.platform, PlatformStyle()).model_dump()
+        profile.platforms = {
+            **profile.platforms,
+            patch.platform: PlatformStyle.model_validate({**current, **patch.platform_style}),
+        }
+    save_profile(profile, profile_path(voices, persona))
+    return load_persona_profile(voices, persona)
+
+
+def add_anti_pattern(voices: Path, pattern: AntiPattern, persona: str = DEFAULT_PERSONA) -> VoiceProfile:
+    """Append one of the writer's own anti-patterns to the persona's profile (saved atomically).
+
+    Raises:
+        VoiceProfileNotFound, VoiceProfileInvalid: no profile, or the result would not be valid.
+    """
+    profile = load_persona_profile(voices, persona).model_copy(deep=True)
+    if any(p.model_dump() == pattern.model_dump() for p in profile.anti_patterns):
+        return profile
+    profile.anti_patterns = [*profile.anti_patterns, pattern]
+    save_profile(profile, profile_path(voices, persona))
+    return load_persona_profile(voices, persona)

@@ -51,6 +51,8 @@ WRITES = {
     "reschedule_post": (False, True, False),
     "cancel_post": (True, True, False),
     "retry_target": (False, False, True),
+    "update_voice_profile": (True, True, False),
+    "add_anti_pattern": (False, True, False),
 }
 
 

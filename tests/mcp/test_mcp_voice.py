@@ -132,3 +132,32 @@ async def test_voice_report_waits_for_ten_approvals(server: MCPServer, member: u
         report = structured(await client.call_tool("get_voice_report", {}))
     assert report["ready"] is False and report["edits"] == 0 and report["timezone"] == "Europe/Madrid"
     assert report["performance"] is None and "analytics" in report["performance_note"]
+
+
+async def test_the_profile_changes_only_where_the_user_asked(bare_server: MCPServer, bare_workspace: Path) -> None:
+    path = voices_dir(bare_workspace) / "personal.yaml"
+    async with Client(bare_server) as client:
+        structured(await client.call_tool("init_voice_profile", {"answers": ANSWERS}))
+        path.write_text(path.read_text() + "my_own_note: keep me\n")  # a key psn does not know
+        patch = {
+            "traits": {"humor": 7},
+            "language": "en",
+            "add_never_use": ["delve"],
+            "remove_never_use": ["leverage"],
+            "platform": "linkedin",
+            "platform_style": {"emoji": "none"},
+        }
+        summary = structured(await client.call_tool("update_voice_profile", {"patch": patch}))
+        bad = await client.call_tool("update_voice_profile", {"patch": {"traits": {"charm": 9}}})
+        pattern = {"kind": "phrase", "phrase": "Let's dive in", "where": "start", "reason": "not me"}
+        structured(await client.call_tool("add_anti_pattern", {"pattern": pattern}))
+        structured(await client.call_tool("add_anti_pattern", {"pattern": pattern}))
+    profile = load_profile(path)
+    assert profile.traits.humor == 7 and profile.traits.formality == load_profile(path).traits.formality
+    assert profile.language("en").never_use == ["synergy", "delve"]
+    assert profile.platforms["linkedin"].emoji == "none"
+    assert [p.phrase for p in profile.anti_patterns if p.kind == "phrase"].count("Let's dive in") == 1
+    assert "my_own_note: keep me" in path.read_text()
+    assert summary
+    message, action = error_of(bad)
+    assert "charm" in message and "humor" in action
