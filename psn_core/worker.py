@@ -16,11 +16,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
-from huey import PostgresHuey, crontab
+from huey import Huey, PostgresHuey, RedisHuey, crontab
 
 from psn_core.config import Settings
 from psn_core.crypto import load_keyring
-from psn_core.errors import ConfigError, PSNError, UnsafeRuntimeRole
+from psn_core.errors import ConfigError, InvalidSetting, PSNError, UnsafeRuntimeRole
 from psn_core.hub.database import APP_ROLE, Hub
 from psn_core.services import notifications
 from psn_core.services.analytics_sweep import AnalyticsSweeper
@@ -44,11 +44,29 @@ class Worker:
         self.settings = settings
         self.member_id: UUID = settings.member_id
         self.hub = Hub.open(settings)
-        self.huey = PostgresHuey(
-            QUEUE, connection=self._connect, create_tables=False, results=False, utc=True, immediate=immediate
-        )
+        self.huey = self._queue(immediate)
         self.tasks: dict[str, Any] = {}
         self._register()
+
+    def _queue(self, immediate: bool) -> Huey:
+        """The hub's Postgres by default; Redis when PSN_QUEUE_URL names one (large deployments)."""
+        url = self.settings.queue_url.get_secret_value().strip() if self.settings.queue_url else ""
+        if not url:
+            return PostgresHuey(
+                QUEUE, connection=self._connect, create_tables=False, results=False, utc=True, immediate=immediate
+            )
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise InvalidSetting(
+                "PSN_QUEUE_URL must be a Redis URL (redis://, rediss:// or unix://).",
+                "Leave it empty to keep the queue in the hub's Postgres.",
+            )
+        try:
+            import redis  # noqa: F401 - only needed for this option
+        except ImportError as exc:
+            raise InvalidSetting(
+                "PSN_QUEUE_URL names Redis but the redis client is not installed.", "Run `pip install psn[redis]`."
+            ) from exc
+        return RedisHuey(QUEUE, url=url, results=False, utc=True, immediate=immediate)
 
     def _connect(self) -> psycopg.Connection[Any]:
         """huey's own connections: psn_app like every runtime connection, checked the same way."""
