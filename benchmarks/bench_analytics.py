@@ -11,7 +11,6 @@ Bounded: a fixed number of runs each; a few minutes on 2 cores, most of it loadi
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import statistics
@@ -24,12 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench_env import owner_conninfo
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from psn_core.config import Settings
 from psn_core.hub.database import Conn, Hub, connect
-from psn_core.hub.embedded import OWNER_ROLE, EmbeddedServer
 from psn_core.hub.migrate import migrate
 from psn_core.services.analytics import summary
 from psn_core.services.analytics_report import weekly_review
@@ -44,22 +43,6 @@ REVIEW_RUNS = 50
 ZONE = "Europe/Madrid"
 RESULTS = Path(__file__).parent / "results"
 PLATFORMS = ("x", "linkedin", "instagram", "tiktok")
-
-
-@contextmanager
-def owner_conninfo() -> Iterator[str]:
-    url = os.environ.get("PSN_BENCH_DATABASE_URL", "").strip()
-    if url:
-        yield url
-        return
-    folder = Path(tempfile.mkdtemp(prefix="psn-bench-pg-"))
-    server = EmbeddedServer(folder / "pg")
-    try:
-        status = server.start()
-        yield make_conninfo(host=str(status.socket_dir), user=OWNER_ROLE, dbname="postgres")
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

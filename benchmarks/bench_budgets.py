@@ -10,7 +10,6 @@ each scenario stops after a fixed number of calls or a few seconds, whichever co
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import statistics
@@ -24,13 +23,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench_env import owner_conninfo
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from psn_core.config import Settings
 from psn_core.errors import RateLimited
 from psn_core.hub.database import Hub, connect
-from psn_core.hub.embedded import OWNER_ROLE, EmbeddedServer
 from psn_core.hub.migrate import migrate
 from psn_core.services.budgets import Priority, reserve
 
@@ -40,22 +39,6 @@ CALLS_PER_THREAD = 600
 THREADS = 8
 SCENARIO_SECONDS = 8.0
 RESULTS = Path(__file__).parent / "results"
-
-
-@contextmanager
-def owner_conninfo() -> Iterator[str]:
-    url = os.environ.get("PSN_BENCH_DATABASE_URL", "").strip()
-    if url:
-        yield url
-        return
-    folder = Path(tempfile.mkdtemp(prefix="psn-bench-pg-"))
-    server = EmbeddedServer(folder / "pg")
-    try:
-        status = server.start()
-        yield make_conninfo(host=str(status.socket_dir), user=OWNER_ROLE, dbname="postgres")
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -50,13 +50,29 @@ class BenchEnv:
 
 
 @contextmanager
+def owner_conninfo() -> Iterator[str]:
+    """An owner-level conninfo: PSN_BENCH_DATABASE_URL, or a temporary embedded Postgres."""
+    url = os.environ.get("PSN_BENCH_DATABASE_URL", "").strip()
+    if url:
+        yield url
+        return
+    folder = Path(tempfile.mkdtemp(prefix="psn-bench-pg-"))
+    server = EmbeddedServer(folder / "pg")
+    try:
+        yield make_conninfo(host=str(server.start().socket_dir), user=OWNER_ROLE, dbname="postgres")
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
 def bench_env(config: EmulatorConfig | None = None) -> Iterator[BenchEnv]:
     folder = Path(tempfile.mkdtemp(prefix="psn-bench-"))
-    server = None
-    url = os.environ.get("PSN_BENCH_DATABASE_URL", "").strip()
-    if not url:
-        server = EmbeddedServer(folder / "pg")
-        url = make_conninfo(host=str(server.start().socket_dir), user=OWNER_ROLE, dbname="postgres")
+    with owner_conninfo() as url:
+        yield from _bench_env(folder, url, config)
+
+
+def _bench_env(folder: Path, url: str, config: EmulatorConfig | None) -> Iterator[BenchEnv]:
     database = f"psn_bench_{uuid.uuid4().hex[:8]}"
     with connect(url, timeout=10, label="bench") as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
@@ -90,8 +106,6 @@ def bench_env(config: EmulatorConfig | None = None) -> Iterator[BenchEnv]:
     finally:
         with connect(url, timeout=10, label="bench") as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
-        if server is not None:
-            server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -3,7 +3,6 @@ the redirect on a headless machine; `psn auth status` shows expiry in the user's
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -14,28 +13,14 @@ import httpx2
 import pytest
 
 from psn_core.emulator import Emulator
+from tests.cli_runner import clean_env, run_psn
 from tests.platform_env import as_env_lines, emulator_overrides
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PSN_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def psn(ws: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "psn_core.cli", *args],
-        cwd=ws,
-        env=_env(),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_psn(ws, *args, check=False, stdin=stdin)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +51,7 @@ def test_auth_with_the_callback_server(workspace: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "psn_core.cli", "auth", "x", "--no-browser"],
         cwd=workspace,
-        env=_env(),
+        env=clean_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -91,7 +76,7 @@ def test_auth_by_pasting_the_redirect(workspace: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "psn_core.cli", "auth", "linkedin", "--paste"],
         cwd=workspace,
-        env=_env(),
+        env=clean_env(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

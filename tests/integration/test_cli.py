@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import run_psn
+
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
 
 def psn(workspace: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PSN_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "psn_core.cli", *args],
-        cwd=workspace,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(f"psn {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return done
+    return run_psn(workspace, *args, check=check)
 
 
 @pytest.fixture(scope="module")

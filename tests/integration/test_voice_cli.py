@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import yaml
 from psn_core.config import Settings
 from psn_core.hub.database import Hub
 from psn_core.services.voice import record_edit
+from tests.cli_runner import run_psn
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
@@ -42,20 +42,7 @@ DRAFTS = [
 
 
 def psn(workspace: Path, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PSN_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "psn_core.cli", *args],
-        cwd=workspace,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(f"psn {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return done
+    return run_psn(workspace, *args, check=check, stdin=stdin)
 
 
 @pytest.fixture(scope="module")
