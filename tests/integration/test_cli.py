@@ -22,8 +22,8 @@ def psn(workspace: Path, *args: str, check: bool = True) -> subprocess.Completed
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     ws = tmp_path_factory.mktemp("cli-ws")
     subprocess.run(["git", "init", "-q", str(ws)], check=True)
-    done = psn(ws, "quickstart", "--name", "Ana", "--timezone", "Europe/Madrid")
-    assert "All good." in done.stdout
+    psn(ws, "init", "--name", "Ana", "--timezone", "Europe/Madrid")
+    assert "All good." in psn(ws, "doctor").stdout
     yield ws
     psn(ws, "hub", "stop", check=False)
 
@@ -35,7 +35,7 @@ def _env_value(ws: Path, key: str) -> str:
     raise KeyError(key)
 
 
-def test_quickstart_made_a_private_workspace(workspace: Path) -> None:
+def test_init_made_a_private_workspace(workspace: Path) -> None:
     assert (workspace / "hub.env").stat().st_mode & 0o777 == 0o600
     assert (workspace / ".psn" / "master.key").stat().st_mode & 0o777 == 0o600
     assert (workspace / "voices").is_dir()
