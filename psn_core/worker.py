@@ -109,11 +109,15 @@ class Worker:
         self.tasks[name] = self.huey.periodic_task(schedule, name=name)(run)
 
     def _publish(self, member_id: str, target_id: str) -> None:
+        publisher = self.publisher()
         try:
-            view = self.publisher().publish(UUID(member_id), UUID(target_id))
+            view = publisher.publish(UUID(member_id), UUID(target_id))
             log.info("publish %s: %s", target_id, view.status)
         except PSNError as exc:
             log.warning("publish %s failed: %s (%s)", target_id, exc.message, exc.action)
+        except Exception as exc:  # the task edge: a bug must not loop silently through the watchdog
+            log.exception("publish %s: unexpected error", target_id)
+            publisher.unexpected_failure(UUID(member_id), UUID(target_id), exc)
 
     def _register(self) -> None:
         member = self.member_id

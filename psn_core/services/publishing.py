@@ -47,7 +47,8 @@ from psn_core.services.posts import Enqueue, RenderedPart, Rendering, TargetView
 from psn_core.services.tokens import TokenService
 from psn_core.timefmt import local, utcnow
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # retries of transient failures before a target fails
+MAX_CLAIMS = 12  # claims of one target, whatever the reason (rate limits, resumes): then a person looks
 EARLY_WAIT = timedelta(seconds=5)
 RECONCILE_SKEW = timedelta(minutes=10)
 
@@ -95,6 +96,9 @@ class Publisher:
                 if due > now + EARLY_WAIT:
                     return None  # rescheduled later: the queue entry for the new time will do it
                 if due <= now:
+                    if int(row["attempts"]) >= MAX_CLAIMS:
+                        self._give_up(conn, member_id, row, now)
+                        return None
                     expires = row["due_at"] + timedelta(seconds=int(row["ttl_seconds"]))
                     if not row["remote_ids"] and now > expires:
                         self._expire(conn, member_id, row, now)
@@ -122,6 +126,40 @@ class Publisher:
             [message, action, row["id"]],
         )
         notify(conn, member_id, Tier.CRITICAL, "post_expired", message, action, f"target:{row['id']}:expired", now=now)
+
+    def _give_up(self, conn: Conn, member_id: UUID, row: dict[str, object], now: datetime) -> None:
+        cls = PLATFORMS[str(row["platform"])]
+        message = f"psn tried your {cls.display_name} post for @{row['handle']} {row['attempts']} times and stopped."
+        action = f"Run `psn explain {row['id']}` to see each attempt, then `psn retry {row['id']}`."
+        self._needs_attention(conn, member_id, UUID(str(row["id"])), "TooManyAttempts", message, action, now)
+
+    def _needs_attention(
+        self, conn: Conn, member_id: UUID, target_id: UUID, error: str, message: str, action: str, now: datetime
+    ) -> None:
+        conn.execute(
+            "UPDATE post_targets SET status = 'needs_attention', error_class = %s, error_message = %s,"
+            " error_action = %s, updated_at = now() WHERE id = %s",
+            [error, message, action, target_id],
+        )
+        notify(
+            conn,
+            member_id,
+            Tier.CRITICAL,
+            "post_needs_attention",
+            message,
+            action,
+            f"target:{target_id}:{error}",
+            now=now,
+        )
+
+    def unexpected_failure(self, member_id: UUID, target_id: UUID, exc: BaseException) -> None:
+        """A bug, not a platform's answer: stop retrying this target and tell the user (worker edge)."""
+        message = f"psn hit an internal error while publishing ({type(exc).__name__}); the post was not retried."
+        action = (
+            f"Run `psn explain {target_id}`; if the post is not live, `psn retry {target_id}` (and report the bug)."
+        )
+        with self.hub.transaction(member_id) as conn:
+            self._needs_attention(conn, member_id, target_id, "InternalError", message, action, self.clock())
 
     # --- lease -------------------------------------------------------------------------------------
 

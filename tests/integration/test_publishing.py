@@ -170,3 +170,24 @@ def test_a_task_that_fires_early_never_publishes_early(pub: PubEnv) -> None:
     post = pub.schedule(pub.create({"x": parts("not yet")}), later)
     assert pub.publish(post)["x"].status == "scheduled"
     assert pub.requests("x", "create_tweet") == 0
+
+
+def test_a_target_claimed_too_often_stops_and_asks_for_a_person(pub: PubEnv) -> None:
+    post = pub.schedule(pub.create({"linkedin": parts("keeps coming back")}))
+    with pub.env.hub.owner() as conn:
+        conn.execute("UPDATE post_targets SET attempts = 12 WHERE post_id = %s", [post.id])
+    stopped = pub.publish(post)["linkedin"]
+    assert stopped.status == "needs_attention" and stopped.error_class == "TooManyAttempts"
+    assert "psn explain" in (stopped.error_action or "")
+    assert pub.requests("linkedin", "create_post") == 0
+    assert len(notifications(pub, "post_needs_attention")) == 1
+
+
+def test_an_internal_error_stops_the_target_instead_of_looping(pub: PubEnv) -> None:
+    post = pub.schedule(pub.create({"x": parts("a bug somewhere")}))
+    target = post.targets[0].id
+    pub.publisher().unexpected_failure(pub.member, target, RuntimeError("boom"))
+    with pub.env.hub.transaction(pub.member) as conn:
+        row = conn.execute("SELECT status, error_class FROM post_targets WHERE id = %s", [target]).fetchone()
+    assert row == {"status": "needs_attention", "error_class": "InternalError"}
+    assert pub.publish(post)["x"].status == "needs_attention"  # the queue entry finds nothing to claim
