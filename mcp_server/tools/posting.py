@@ -151,7 +151,16 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         moment = when or resolve(utcnow(), ctx.settings.timezone, utcnow())
         with ctx.hub.transaction(member) as conn:
             if token is None:
-                shown = confirmations.preview(conn, ctx.ring, member, post_id, moment, immediate=when is None)
+                shown = confirmations.preview(
+                    conn,
+                    ctx.ring,
+                    member,
+                    post_id,
+                    moment,
+                    media_dir=ctx.workspace / "media",
+                    sandbox=ctx.settings.tiktok_sandbox,
+                    immediate=when is None,
+                )
                 return ScheduleAnswer(step="preview", preview=shown)
             confirmations.check_token(conn, ctx.ring, member, post_id, when, token)
         view = posts.schedule_and_enqueue(ctx.hub, member, post_id, moment, enqueue())

@@ -1,7 +1,8 @@
 """Publishing never happens on the first call: a preview first, then a commit with its token.
 
-The preview shows who posts where and when (local time with zone, and UTC) and the exact payload each
-platform's client will send for each part. Its confirmation token is an HMAC, keyed by the workspace's
+The preview shows who posts where and when (local time with zone, and UTC), what psn hands each
+platform's client for each part, and the exact HTTP requests the platform would receive (a dry run of
+the real client against the local emulator). Its confirmation token is an HMAC, keyed by the workspace's
 encryption key, over the post's content, the accounts and the time: a token only commits exactly what
 was previewed, and only for 30 minutes.
 """
@@ -12,15 +13,17 @@ import hashlib
 import hmac
 import json
 import time
+from pathlib import Path
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from psn_core.crypto import Keyring
 from psn_core.errors import PostError
 from psn_core.hub.database import Conn
 from psn_core.platforms.models import ArticleLink, MediaRef, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.dry_run import CapturedRequest, dry_run
 from psn_core.services.posts import PostView, Rendering, get_post
 from psn_core.services.schedule_time import ScheduleTime
 
@@ -35,6 +38,10 @@ class TargetPreview(BaseModel):
     target_id: UUID
     posting_as: str
     payloads: list[PublishRequest]
+    http_requests: list[CapturedRequest] = Field(
+        description="The exact requests the platform would receive (a dry run against the local emulator; "
+        "ids and tokens are the emulator's)."
+    )
 
 
 class PostPreview(BaseModel):
@@ -81,7 +88,15 @@ def _sign(ring: Keyring, issued: int, digest: str) -> str:
 
 
 def preview(
-    conn: Conn, ring: Keyring, member_id: UUID, post_id: UUID, when: ScheduleTime, *, immediate: bool = False
+    conn: Conn,
+    ring: Keyring,
+    member_id: UUID,
+    post_id: UUID,
+    when: ScheduleTime,
+    *,
+    media_dir: Path,
+    sandbox: bool,
+    immediate: bool = False,
 ) -> PostPreview:
     """The dry run of scheduling ``post_id`` at ``when`` (or publishing it now), with its confirmation token."""
     post = get_post(conn, member_id, post_id)
@@ -93,6 +108,7 @@ def preview(
             posting_as=f"Posting as: {name} for your personal hub on {PLATFORMS[t.platform].display_name} "
             f"(@{t.handle})",
             payloads=publish_requests(t.rendering),
+            http_requests=dry_run(t.platform, t.rendering, media_dir, sandbox=sandbox),
         )
         for t in post.targets
         if t.status in ("draft", "scheduled")

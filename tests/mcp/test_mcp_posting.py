@@ -71,6 +71,10 @@ async def test_nothing_is_scheduled_without_the_confirmation_token(hub_env: HubE
     assert x_preview["posting_as"].startswith("Posting as: Ana for your personal hub on X")
     assert [p["parts"][0]["text"] for p in x_preview["payloads"]] == DRAFT["targets"][0]["parts"]
     assert x_preview["payloads"][1]["reply_to_id"] == "<id of part 1>"
+    # the dry run: the exact requests X would receive, from the real client against a local emulator
+    sent = [(r["method"], r["path"]) for r in x_preview["http_requests"]]
+    assert sent == [("POST", "/2/tweets"), ("POST", "/2/tweets")]
+    assert '"in_reply_to_tweet_id"' in x_preview["http_requests"][1]["body"]
     message, action = error_of(wrong)
     assert "changed since the preview" in message and "new preview" in action
     assert {t["status"] for t in done["post"]["targets"]} == {"scheduled"}
