@@ -50,3 +50,9 @@ def epoch(moment: datetime) -> int:
 def epoch_ms(moment: datetime) -> int:
     """Unix milliseconds of an aware datetime (LinkedIn's time format)."""
     return int(moment.timestamp() * 1000)
+
+
+def follower_count(moment: datetime, user_id: str) -> int:
+    """An account's audience in the emulator: a stable base per user that grows by one a day."""
+    base = 100 + sum(map(ord, user_id)) % 900
+    return base + int(moment.timestamp() // 86400) % 10_000

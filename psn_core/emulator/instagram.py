@@ -32,6 +32,7 @@ from typing import Any
 from starlette.responses import Response
 
 from psn_core.emulator.authorize import authorize
+from psn_core.emulator.clock import follower_count
 from psn_core.emulator.instagram_media import Container, InstagramMediaStore
 from psn_core.emulator.oauth import OAuthError, TestApp, TestUser, TokenGrant
 from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response
@@ -247,6 +248,7 @@ class InstagramEmulator(PlatformEmulator):
             "name": user.name,
             "account_type": "BUSINESS",
             "media_count": self.media.count_for(user.user_id),
+            "followers_count": follower_count(self.world.clock(), user.user_id),
         }
         wanted = [f for f in fields.split(",") if f] or ["id"]
         return {key: every[key] for key in wanted if key in every} | {"id": user.user_id}

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from psn_core.emulator.authorize import authorize
-from psn_core.emulator.clock import epoch
+from psn_core.emulator.clock import epoch, follower_count
 from psn_core.emulator.oauth import OAuthError, TestUser
 from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response, parse_model
 from psn_core.emulator.runtime import RateLimiter
@@ -204,7 +204,17 @@ class XEmulator(PlatformEmulator):
     # -- users and posts -----------------------------------------------------------------------
     async def users_me(self, call: Call) -> Response:
         user = self.authenticate(call)
-        return json_response({"data": {"id": user.user_id, "name": user.name, "username": user.username}})
+        data: dict[str, Any] = {"id": user.user_id, "name": user.name, "username": user.username}
+        if "public_metrics" in call.query.get("user.fields", "").split(","):
+            # user.fields=public_metrics (users lookup reference); the audience grows with the clock
+            tweets = sum(1 for t in self.tweets.values() if t.author_id == user.user_id)
+            data["public_metrics"] = {
+                "followers_count": follower_count(self.world.clock(), user.user_id),
+                "following_count": 180,
+                "tweet_count": tweets,
+                "listed_count": 2,
+            }
+        return json_response({"data": data})
 
     async def create_tweet(self, call: Call) -> Response:
         user = self.authenticate(call)

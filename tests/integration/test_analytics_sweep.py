@@ -189,3 +189,12 @@ def test_summary_reads_the_hub_only_and_says_how_fresh_it_is(pub: PubEnv) -> Non
     assert result.freshness.as_of_local.endswith("(Europe/Madrid)")
     assert result.totals.posts == 1 and result.posts[0].published_local.endswith("(Europe/Madrid)")
     assert [p.key for p in result.platforms] == ["x"] and result.totals.engagement_score is not None
+
+
+def test_follower_counts_are_collected_where_the_platform_serves_them(pub: PubEnv) -> None:
+    publish_text(pub, "x", "something to measure")
+    sweeper(pub).sweep(pub.member)
+    counts = rows(pub, "SELECT a.platform, f.followers FROM account_followers f JOIN accounts a ON a.id = f.account_id")
+    by_platform = {r["platform"]: r["followers"] for r in counts}
+    assert set(by_platform) == {"x", "instagram"}  # LinkedIn and TikTok serve no count to psn's scopes
+    assert all(isinstance(n, int) and n >= 100 for n in by_platform.values())
