@@ -24,7 +24,7 @@ from psn_core.errors import ConfigError, InvalidSetting, PSNError, UnsafeRuntime
 from psn_core.hub.database import APP_ROLE, Hub
 from psn_core.services import notifications
 from psn_core.services.analytics_sweep import AnalyticsSweeper
-from psn_core.services.pruning import prune_media, prune_uploads
+from psn_core.services.pruning import prune_media, prune_published_drafts, prune_uploads
 from psn_core.services.publishing import Publisher
 from psn_core.services.tokens import TokenService
 from psn_core.services.watchdog import run_watchdog
@@ -171,7 +171,8 @@ class Worker:
     def _prune(self) -> object:
         with self.hub.transaction(self.member_id) as conn:
             uploads = prune_uploads(conn, self.member_id, utcnow())
-            return prune_media(conn, self.member_id, self.settings.workspace / "media", utcnow()), uploads
+            drafts = prune_published_drafts(conn, self.member_id, utcnow())
+            return prune_media(conn, self.member_id, self.settings.workspace / "media", utcnow()), uploads, drafts
 
     # --- running -----------------------------------------------------------------------------------
 

@@ -1,5 +1,9 @@
-"""Pruning local media: a file in ``<workspace>/media`` goes 7 days after the last post using it was
-published, and never while any unpublished (draft, scheduled, failed, ...) target still uses it."""
+"""Pruning, run daily by the worker:
+
+* local media: a file in ``<workspace>/media`` goes 7 days after the last post using it was published,
+  and never while any unpublished (draft, scheduled, failed, ...) target still uses it;
+* published drafts: compacted 14 days after publishing (see :func:`prune_published_drafts`);
+* upload state of dead targets, a day after its last step."""
 
 from __future__ import annotations
 
@@ -58,5 +62,46 @@ def prune_uploads(conn: Conn, member_id: UUID, now: datetime) -> int:
            AND t.status IN ('cancelled', 'failed', 'expired', 'published')
         """,
         [member_id, now - UPLOAD_KEEP],
+    )
+    return done.rowcount
+
+
+DRAFT_KEEP = timedelta(days=14)
+
+
+def prune_published_drafts(conn: Conn, member_id: UUID, now: datetime) -> int:
+    """Compact the drafts of targets published more than 14 days ago.
+
+    The platform holds the post now; psn keeps only what its analytics and voice report still read: the
+    first part's text and the post's shape (how many parts, which kinds of media, an article link). Later
+    parts' text and media file details go. Returns how many targets were compacted.
+    """
+    done = conn.execute(
+        """
+        WITH due AS (
+            SELECT id, rendering FROM post_targets
+             WHERE member_id = %(member)s AND status = 'published' AND published_at < %(cutoff)s
+               AND NOT rendering ? 'pruned_at'
+        ), parts AS (
+            SELECT due.id, x.i,
+                   jsonb_build_object(
+                       'text', CASE WHEN x.i = 1 THEN x.part->'text' ELSE '""'::jsonb END,
+                       'media', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                              'path', '', 'kind', m->'kind', 'mime_type', m->'mime_type',
+                                              'size_bytes', m->'size_bytes'))
+                                            FROM jsonb_array_elements(x.part->'media') AS m), '[]')) AS part
+              FROM due, jsonb_array_elements(due.rendering->'parts') WITH ORDINALITY AS x(part, i)
+        )
+        UPDATE post_targets t
+           SET rendering = jsonb_build_object(
+                   'parts', (SELECT jsonb_agg(p.part ORDER BY p.i) FROM parts p WHERE p.id = t.id),
+                   'article_url', due.rendering->'article_url',
+                   'title', due.rendering->'title',
+                   'pruned_at', to_jsonb(%(now)s::timestamptz)),
+               updated_at = now()
+          FROM due
+         WHERE t.id = due.id
+        """,
+        {"member": member_id, "now": now, "cutoff": now - DRAFT_KEEP},
     )
     return done.rowcount

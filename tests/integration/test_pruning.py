@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
-from psn_core.services.posts import PartInput
-from psn_core.services.pruning import prune_media, prune_uploads
+from psn_core.services.analytics_store import format_of
+from psn_core.services.posts import PartInput, get_target
+from psn_core.services.pruning import prune_media, prune_published_drafts, prune_uploads
 from tests.conftest import HubEnv
 from tests.publishing_env import PubEnv, make_pub_env, start_clock
 from tests.unit.media.media_factory import MediaFactory
@@ -58,3 +59,18 @@ def test_upload_state_of_dead_targets_is_forgotten(pub: PubEnv, tmp_path: Path) 
         assert conn.execute("SELECT count(*) AS n FROM media_uploads").fetchone() == {"n": 1}
         assert prune_uploads(conn, pub.member, pub.clock() + timedelta(hours=1)) == 0
         assert prune_uploads(conn, pub.member, pub.clock() + timedelta(days=2)) == 1
+
+
+def test_published_drafts_are_compacted_after_fourteen_days(pub: PubEnv, tmp_path: Path) -> None:
+    photo = MediaFactory(tmp_path).image("photo.jpg", (1080, 1080))
+    thread = pub.schedule(pub.create({"x": [PartInput(text="part one", media=[photo]), PartInput(text="part two")]}))
+    assert pub.publish(thread)["x"].status == "published"
+    with pub.env.hub.transaction(pub.member) as conn:
+        assert prune_published_drafts(conn, pub.member, pub.clock() + timedelta(days=13)) == 0
+        assert prune_published_drafts(conn, pub.member, pub.clock() + timedelta(days=15)) == 1
+        assert prune_published_drafts(conn, pub.member, pub.clock() + timedelta(days=16)) == 0  # once
+        target = get_target(conn, pub.member, thread.targets[0].id)
+    parts = target.rendering.parts
+    assert [p.text for p in parts] == ["part one", ""]  # what analytics and the voice report read stays
+    assert parts[0].media[0].kind == "image" and parts[0].media[0].path == ""
+    assert format_of(target.rendering.model_dump()) == "thread"
