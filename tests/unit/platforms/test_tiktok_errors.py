@@ -6,7 +6,8 @@ import pytest
 
 from psn_core.errors import AuthExpired, AuthRevoked, ContentRejected, MediaRejected, RateLimited
 from psn_core.platforms.models import PlatformConfig
-from psn_core.platforms.tiktok import MAX_CHUNK, MAX_FINAL_CHUNK, MIN_CHUNK, TikTokPlatform, chunk_plan
+from psn_core.platforms.tiktok import TikTokPlatform
+from psn_core.platforms.tiktok_rules import MAX_CHUNK, MAX_FINAL_CHUNK, MIN_CHUNK, chunk_plan
 from tests.unit.platforms.conftest import response
 
 MB = 1024 * 1024
