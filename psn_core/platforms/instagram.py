@@ -25,7 +25,6 @@ Official pages followed (facts only):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -33,26 +32,19 @@ from typing import ClassVar
 import httpx2
 
 from psn_core.errors import (
-    AuthExpired,
-    AuthRevoked,
     ContentRejected,
     MediaRejected,
     PlatformError,
-    PlatformUnavailable,
-    RateLimited,
 )
 from psn_core.platforms.base import Platform
 from psn_core.platforms.http import (
     JSONObject,
-    describe_wait,
-    generic_error,
     get_int,
     get_list,
-    get_obj,
     get_str,
     json_body,
-    retry_after_seconds,
 )
+from psn_core.platforms.instagram_errors import classify_graph_error
 from psn_core.platforms.models import (
     Capabilities,
     Limits,
@@ -77,10 +69,6 @@ from psn_core.platforms.models import (
 
 _MB = 1024 * 1024
 DEFAULT_VERSION = "v23.0"
-_RATE_CODES = {4, 17, 32, 613, 80002}
-_AUTH_REVOKED_SUBCODES = {458, 459, 460, 464, 467, 492}
-_NOT_READY = {9007, 2207027}
-_PUBLISH_LIMIT = 2207042
 _CONTAINER_STATE = {
     "IN_PROGRESS": MediaState.PROCESSING,
     "FINISHED": MediaState.READY,
@@ -447,70 +435,7 @@ class InstagramPlatform(Platform):
 
     def classify_error(self, response: httpx2.Response) -> PlatformError:
         """Map Graph API {error: {code, error_subcode, message}} bodies to the PlatformError tree."""
-        status = response.status_code
-        error = get_obj(json_body(response), "error")
-        code = get_int(error, "code")
-        subcode = get_int(error, "error_subcode")
-        message = get_str(error, "error_user_msg") or get_str(error, "message") or ""
-        raw = response.text
-
-        def make(cls: type[PlatformError], text: str, action: str | None = None) -> PlatformError:
-            return cls(text, action, platform=self.name, status_code=status, raw=raw)
-
-        if code == 190 or status == 401:
-            if subcode in _AUTH_REVOKED_SUBCODES or "revoked" in message.lower():
-                return make(AuthRevoked, f"Instagram no longer accepts psn's access: {message}")
-            return make(AuthExpired, f"The Instagram access token is not valid any more: {message}")
-        if code in _RATE_CODES or subcode == _PUBLISH_LIMIT or status == 429:
-            wait = _usage_wait(response.headers)
-            what = "publishing limit (posts per 24 hours)" if subcode == _PUBLISH_LIMIT else "rate limit"
-            return RateLimited(
-                f"Instagram {what} reached; it resets in {describe_wait(wait)}.",
-                "psn keeps the post queued and retries after the reset.",
-                retry_after=wait,
-                platform=self.name,
-                status_code=status,
-                raw=raw,
-            )
-        if code in _NOT_READY or subcode in _NOT_READY:
-            return make(PlatformUnavailable, f"Instagram has not finished processing the media: {message}")
-        if subcode is not None and 2207000 <= subcode < 2208000:
-            return make(MediaRejected, f"Instagram refused the media: {message}")
-        if code in {10, 200} or (code is not None and 200 <= code < 300):
-            return make(
-                AuthRevoked,
-                f"Instagram says psn lacks a permission: {message}",
-                "Reconnect with `psn auth instagram` and grant every permission asked.",
-            )
-        if get_str(error, "is_transient") == "true" or code in {1, 2}:
-            return make(PlatformUnavailable, f"Instagram had a temporary problem: {message}")
-        if code == 100 and "caption" in message.lower():
-            return make(ContentRejected, f"Instagram refused the caption: {message}")
-        return generic_error(response, platform=self.name, display_name=self.display_name, detail=message)
-
-
-def _usage_wait(headers: httpx2.Headers) -> float:
-    """Seconds to wait, from Retry-After or X-Business-Use-Case-Usage (minutes); one hour otherwise."""
-    explicit = retry_after_seconds(headers)
-    if explicit is not None:
-        return explicit
-    raw = headers.get("x-business-use-case-usage")
-    if raw:
-        try:
-            usage = json.loads(raw)
-        except json.JSONDecodeError:
-            usage = {}
-        minutes = [
-            entry.get("estimated_time_to_regain_access", 0)
-            for entries in (usage.values() if isinstance(usage, dict) else [])
-            if isinstance(entries, list)
-            for entry in entries
-            if isinstance(entry, dict)
-        ]
-        longest = max((float(m) for m in minutes if isinstance(m, int | float)), default=0.0)
-        if longest > 0:
-            return longest * 60
-    return 3600.0
+        return classify_graph_error(response, self.name, self.display_name)
 
 
 def _container_error(body: JSONObject) -> str | None:
