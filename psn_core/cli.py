@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from psn_core.cli_company import COMMANDS as COMPANY_COMMANDS
 from psn_core.cli_context import Ctx, PsnGroup, pass_ctx
 from psn_core.cli_insights import COMMANDS as INSIGHT_COMMANDS
 from psn_core.cli_notifications import COMMANDS as NOTIFICATION_COMMANDS
@@ -72,7 +73,7 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     ctx.obj = Ctx(workspace.resolve() if workspace else None)
 
 
-for _command in (*POSTING_COMMANDS, *INSIGHT_COMMANDS, *VOICE_COMMANDS, *NOTIFICATION_COMMANDS):
+for _command in (*POSTING_COMMANDS, *INSIGHT_COMMANDS, *VOICE_COMMANDS, *NOTIFICATION_COMMANDS, *COMPANY_COMMANDS):
     cli.add_command(_command)
 
 

@@ -130,9 +130,11 @@ def check_runtime_role(conn: Conn) -> None:
 class Hub:
     """One hub: an owner connection for migrations and a psn_app pool for everything else."""
 
-    def __init__(self, settings: Settings, target: HubTarget) -> None:
+    def __init__(self, settings: Settings, target: HubTarget, *, member_key: str | None = None) -> None:
         self.settings = settings
         self.target = target
+        # Company hubs: the member's secret key, checked by the hub beside psn.member_id (migration 0009).
+        self.member_key = member_key
         self._pool: ConnectionPool[Conn] | None = None
         self._pool_lock = threading.Lock()
 
@@ -201,6 +203,8 @@ class Hub:
         try:
             with self.pool.connection() as conn, conn.transaction():
                 conn.execute("SELECT set_config('psn.member_id', %s, true)", [str(member_id)])
+                if self.member_key is not None:
+                    conn.execute("SELECT set_config('psn.member_key', %s, true)", [self.member_key])
                 yield conn
         except PoolTimeout as exc:
             raise HubUnreachable(

@@ -165,4 +165,4 @@ def test_notification_tables_have_forced_rls_and_an_app_policy(hub_env: HubEnv) 
         tables = {t.table: t for t in member_tables(conn)}
     for name in NOTIFICATION_TABLES:
         assert tables[name].protected, name
-        assert set(tables[name].app_policies) == {"member_rows"}
+        assert set(tables[name].app_policies) == {"member_rows", "active_member"}

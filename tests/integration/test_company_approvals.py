@@ -1,0 +1,210 @@
+"""The approval workflow end to end on a real company hub: submit, notify, review with calendar context,
+approve (scheduled and queued), reject with a reason, expire unapproved posts; one hub at a time."""
+
+from __future__ import annotations
+
+import ast
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+
+from psn_core.cli import cli
+from psn_core.crypto import load_keyring
+from psn_core.errors import PostInvalid, PostNotFound
+from psn_core.services import approvals
+from psn_core.services.company import CompanyConnection, CompanyHub, Identity, NotPermitted, write_connection
+from psn_core.services.posts import PartInput, get_post
+from psn_core.services.publishing import Publisher
+from psn_core.services.schedule_time import resolve
+from psn_core.timefmt import utcnow
+from tests.conftest import HubEnv
+from tests.integration.test_company_members import Company, _connect_account, make_company
+
+pytestmark = pytest.mark.pg
+UTC_ZONE = ZoneInfo("UTC")
+
+
+class Queue:
+    """The services' Enqueue, recording instead of queueing."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[uuid.UUID, uuid.UUID, datetime]] = []
+
+    def __call__(self, member_id: uuid.UUID, target_id: uuid.UUID, when: datetime) -> str:
+        self.entries.append((member_id, target_id, when))
+        return f"run-{len(self.entries)}"
+
+
+@pytest.fixture
+def acme(hub_env: HubEnv) -> Company:
+    company = make_company(hub_env)
+    _connect_account(company)
+    return company
+
+
+@pytest.fixture
+def hubs(acme: Company) -> Iterator[dict[str, CompanyHub]]:
+    def open_as(who: Identity) -> CompanyHub:
+        connection = CompanyConnection(
+            slug="acme", name="Acme", database=acme.env.database,
+            app_conninfo=acme.hub.target.app_conninfo,  # type: ignore[arg-type]
+            member_id=who.member_id, member_key=who.key,  # type: ignore[arg-type]
+        )  # fmt: skip
+        return CompanyHub(acme.env.settings, connection)
+
+    opened = {
+        "ada": open_as(acme.admin),
+        "eve": open_as(acme.editor),
+        "ann": open_as(acme.ann),
+        "bob": open_as(acme.bob),
+    }
+    yield opened
+    for hub in opened.values():
+        hub.close()
+
+
+def _post(hub: CompanyHub, text: str, at: datetime, queue: Queue, tmp_path: Path) -> approvals.CompanyPostResult:
+    when = resolve(at, "UTC", utcnow())
+    return approvals.post_for_company(
+        hub, ["x"], [PartInput(text=text)], when, queue, media_dir=tmp_path / "media", media_host=None
+    )
+
+
+def _notes(hub: CompanyHub) -> list[tuple[str, str, str]]:
+    with hub.transaction() as conn:
+        rows = conn.execute("SELECT tier, kind, body FROM notifications ORDER BY id").fetchall()
+    return [(r["tier"], r["kind"], r["body"]) for r in rows]
+
+
+def _statuses(hub: CompanyHub, post_id: uuid.UUID) -> set[str]:
+    with hub.transaction() as conn:
+        return {r["status"] for r in conn.execute("SELECT status FROM post_targets WHERE post_id = %s", [post_id])}
+
+
+def test_contributor_post_waits_for_approval_and_an_editor_approves_it(
+    acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
+) -> None:
+    queue = Queue()
+    at = (utcnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    mine = _post(hubs["ada"], "Launch day", at - timedelta(hours=1), queue, tmp_path)
+    assert mine.status == "scheduled" and len(queue.entries) == 1
+
+    submitted = _post(hubs["ann"], "Our new feature", at, queue, tmp_path)
+    assert submitted.status == "pending_approval"
+    assert submitted.context == ["Posting as: Ann for Acme on X"]
+    assert len(queue.entries) == 1  # nothing queued for a pending post
+    for approver in ("ada", "eve"):
+        assert [(t, k) for t, k, _ in _notes(hubs[approver])] == [("critical", "approval_requested")]
+        assert "Ann submitted a post for approval" in _notes(hubs[approver])[0][2]
+    assert _notes(hubs["bob"]) == []
+
+    with hubs["bob"].transaction() as conn, pytest.raises(NotPermitted):
+        approvals.list_pending(conn, utcnow(), UTC_ZONE)
+    with hubs["eve"].transaction() as conn:
+        pending = approvals.list_pending(conn, utcnow(), UTC_ZONE)
+    assert [(p.author, p.targets[0].text) for p in pending] == [("Ann", "Our new feature")]
+    assert len(pending[0].nearby) == 1 and pending[0].nearby[0].startswith("X @acme: scheduled")
+
+    with hubs["ann"].transaction() as conn, pytest.raises(NotPermitted):
+        approvals.approve(conn, str(submitted.post.id), utcnow())
+    view = approvals.approve_and_enqueue(hubs["eve"], str(submitted.post.id)[:8], queue, utcnow())
+    assert {t.status for t in view.targets} == {"scheduled"}
+    assert queue.entries[-1] == (acme.admin.member_id, view.targets[0].id, at)
+    assert ("critical", "approval_approved") in [(t, k) for t, k, _ in _notes(hubs["ann"])]
+
+
+def test_a_rejected_post_is_cancelled_and_the_author_told_why(hubs: dict[str, CompanyHub], tmp_path: Path) -> None:
+    submitted = _post(hubs["ann"], "Hot take", utcnow() + timedelta(hours=2), Queue(), tmp_path)
+    with hubs["eve"].transaction() as conn:
+        with pytest.raises(PostInvalid):
+            approvals.reject(conn, str(submitted.post.id), " ", utcnow())
+        approvals.reject(conn, str(submitted.post.id), "Too spicy for the brand", utcnow())
+    assert _statuses(hubs["ann"], submitted.post.id) == {"cancelled"}
+    kinds = {k: body for _, k, body in _notes(hubs["ann"])}
+    assert "Too spicy for the brand" in kinds["approval_rejected"]
+    with hubs["eve"].transaction() as conn, pytest.raises(PostNotFound):
+        approvals.approve(conn, str(submitted.post.id), utcnow())
+
+
+def test_a_post_not_approved_by_its_time_is_not_published_and_the_author_is_told(
+    acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
+) -> None:
+    submitted = _post(hubs["ann"], "Too late", utcnow() + timedelta(hours=1), Queue(), tmp_path)
+    target_id = submitted.post.targets[0].id
+    publisher = Publisher(hubs["ada"].hub, acme.env.settings, load_keyring(acme.env.settings), enqueue=Queue())
+    assert publisher.publish(acme.admin.member_id, target_id).status == "pending_approval"  # never claimed
+
+    later = utcnow() + timedelta(hours=2)
+    with hubs["eve"].transaction() as conn:
+        assert approvals.list_pending(conn, later, UTC_ZONE) == []  # the listing expires it first
+    assert _statuses(hubs["ann"], submitted.post.id) == {"expired"}
+    assert ("critical", "approval_expired") in [(t, k) for t, k, _ in _notes(hubs["ann"])]
+    assert publisher.publish(acme.admin.member_id, target_id).status == "expired"
+    with hubs["ada"].transaction() as conn:
+        assert get_post(conn, acme.admin.member_id, submitted.post.id).targets[0].published_at is None
+
+
+def test_an_author_sweeping_their_own_overdue_post_is_told_too(hubs: dict[str, CompanyHub], tmp_path: Path) -> None:
+    submitted = _post(hubs["bob"], "Mine", utcnow() + timedelta(minutes=30), Queue(), tmp_path)
+    with hubs["bob"].transaction() as conn:
+        assert approvals.expire_overdue(conn, utcnow() + timedelta(hours=1)) == [submitted.post.id]
+    assert [k for _, k, _ in _notes(hubs["bob"])] == ["approval_expired"]
+
+
+def test_editors_and_admins_schedule_company_posts_directly(hubs: dict[str, CompanyHub], tmp_path: Path) -> None:
+    queue = Queue()
+    result = _post(hubs["eve"], "Editor post", utcnow() + timedelta(hours=1), queue, tmp_path)
+    assert result.status == "scheduled" and len(queue.entries) == 1
+    assert result.context == ["Posting as: Eve for Acme on X"]
+
+
+# --- one hub at a time ---------------------------------------------------------------------------
+
+PUBLISHING_MODULES = ("publishing", "posts", "media_uploads", "tokens", "watchdog", "approvals", "budgets")
+OPENS_A_HUB = {"open", "resolve_target", "read_connection", "load"}
+
+
+def test_no_publishing_code_path_opens_a_hub_of_its_own() -> None:
+    """Publishing works on the one hub it was given: no module on the path resolves, opens or loads
+    another hub (Hub.open, CompanyHub.open, resolve_target, read_connection, Settings.load)."""
+    root = Path(__file__).parents[2] / "psn_core" / "services"
+    for module in PUBLISHING_MODULES:
+        tree = ast.parse((root / f"{module}.py").read_text())
+        calls = {
+            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+        }
+        assert not calls & OPENS_A_HUB, (module, calls & OPENS_A_HUB)
+
+
+# --- the CLI edge --------------------------------------------------------------------------------
+
+
+def test_psn_approve_lists_and_rejects_from_the_command_line(
+    acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
+) -> None:
+    submitted = _post(hubs["ann"], "From the CLI", utcnow() + timedelta(hours=2), Queue(), tmp_path)
+    ws = tmp_path / "eve-ws"
+    ws.mkdir()
+    (ws / "hub.env").write_text("PSN_TIMEZONE=Europe/Madrid\n")
+    write_connection(ws, hubs["eve"].connection)
+
+    def psn(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--workspace", str(ws), *args], catch_exceptions=False)
+
+    listed = psn("approve")
+    assert listed.exit_code == 0, listed.output
+    assert "1 post(s) of Acme waiting for approval." in listed.output
+    assert f"[{str(submitted.post.id)[:8]}] by Ann, due" in listed.output and "(Europe/Madrid)" in listed.output
+    assert psn("approve", "--reject", str(submitted.post.id)[:8]).exit_code != 0  # a reason is required
+    rejected = psn("approve", "--reject", str(submitted.post.id)[:8], "--reason", "Off brand")
+    assert rejected.exit_code == 0 and "the author was told why" in rejected.output
+    assert _statuses(hubs["ann"], submitted.post.id) == {"cancelled"}
+    refused = psn("approve", "--company", "nope")
+    assert refused.exit_code == 1 and "no connection to a company called 'nope'" in refused.output

@@ -1,0 +1,319 @@
+"""Company hubs as psn_app: roles, removal and invite codes enforced by the hub itself (RLS + grants)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from psn_core.errors import HubUnreachable
+from psn_core.hub.database import Hub, connect
+from psn_core.services import company, company_invites
+from psn_core.services.company import (
+    CompanyConnection,
+    CompanyHub,
+    Identity,
+    InviteRateLimited,
+    InviteRejected,
+    NotPermitted,
+    member_transaction,
+)
+from psn_core.timefmt import utcnow
+from tests.conftest import HubEnv, make_settings
+
+pytestmark = pytest.mark.pg
+
+
+@dataclass
+class Company:
+    env: HubEnv
+    admin: Identity
+    editor: Identity
+    ann: Identity  # contributor
+    bob: Identity  # contributor
+
+    @property
+    def hub(self) -> Hub:
+        return self.env.hub
+
+
+def join(hub: Hub, admin: Identity, name: str, role: str = "contributor") -> Identity:
+    with member_transaction(hub, admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow(), role=role)  # type: ignore[arg-type]
+    with hub.app() as conn:
+        who, got = company_invites.redeem_invite(conn, invite.code, display_name=name, timezone="Europe/Madrid")
+    assert got == role
+    return who
+
+
+def make_company(env: HubEnv) -> Company:
+    with env.hub.owner() as conn:
+        admin = company.init_company_hub(conn, slug="acme", name="Acme", admin_name="Ada", timezone="UTC")
+    return Company(
+        env, admin, join(env.hub, admin, "Eve", "editor"), join(env.hub, admin, "Ann"), join(env.hub, admin, "Bob")
+    )
+
+
+@pytest.fixture
+def acme(hub_env: HubEnv) -> Company:
+    return make_company(hub_env)
+
+
+def _draft(hub: Hub, who: Identity, idea: str) -> uuid.UUID:
+    """A draft by ``who`` on the company's X account (owned by the admin who connected it)."""
+    with member_transaction(hub, who) as conn:
+        account = conn.execute("SELECT id, member_id FROM accounts WHERE platform = 'x'").fetchone()
+        assert account is not None
+        post = conn.execute(
+            "INSERT INTO posts (member_id, idea, timezone) VALUES (%s, %s, 'UTC') RETURNING id",
+            [account["member_id"], idea],
+        ).fetchone()
+        assert post is not None
+        conn.execute(
+            "INSERT INTO post_targets (post_id, member_id, account_id, platform, rendering)"
+            ' VALUES (%s, %s, %s, \'x\', \'{"parts": [{"text": "hi"}]}\')',
+            [post["id"], account["member_id"], account["id"]],
+        )
+        return uuid.UUID(str(post["id"]))
+
+
+def _connect_account(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        conn.execute(
+            "INSERT INTO accounts (member_id, platform, handle, remote_user_id) VALUES (%s, 'x', 'acme', 'r1')",
+            [acme.admin.member_id],
+        )
+
+
+def _ideas(hub: Hub, who: Identity) -> set[str]:
+    with member_transaction(hub, who) as conn:
+        return {r["idea"] for r in conn.execute("SELECT idea FROM posts").fetchall()}
+
+
+# --- roles and drafts ----------------------------------------------------------------------------
+
+
+def test_contributor_cannot_see_another_contributors_drafts_but_editors_can(acme: Company) -> None:
+    _connect_account(acme)
+    _draft(acme.hub, acme.ann, "ann's idea")
+    _draft(acme.hub, acme.bob, "bob's idea")
+    assert _ideas(acme.hub, acme.ann) == {"ann's idea"}
+    assert _ideas(acme.hub, acme.bob) == {"bob's idea"}
+    assert _ideas(acme.hub, acme.editor) == {"ann's idea", "bob's idea"}
+    assert _ideas(acme.hub, acme.admin) == {"ann's idea", "bob's idea"}
+
+
+def test_contributor_cannot_schedule_a_company_post_even_with_raw_sql(acme: Company) -> None:
+    _connect_account(acme)
+    post_id = _draft(acme.hub, acme.ann, "sneaky")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.ann) as conn:
+        conn.execute("UPDATE post_targets SET status = 'scheduled' WHERE post_id = %s", [post_id])
+
+
+def test_contributors_see_only_themselves_on_the_roster_and_cannot_promote_themselves(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.ann) as conn:
+        assert [m.display_name for m in company.list_members(conn)] == ["Ann"]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.ann) as conn:
+        conn.execute("UPDATE members SET role = 'admin' WHERE id = %s", [acme.ann.member_id])
+    with member_transaction(acme.hub, acme.editor) as conn:
+        assert {m.display_name for m in company.list_members(conn)} == {"Ada", "Eve", "Ann", "Bob"}
+        with pytest.raises(NotPermitted):
+            company.set_role(conn, "Ann", "editor")
+
+
+def test_nobody_joins_a_company_hub_by_inserting_their_own_member_row(acme: Company) -> None:
+    stranger = uuid.uuid4()
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), acme.hub.transaction(stranger) as conn:
+        conn.execute("INSERT INTO members (id, display_name, role) VALUES (%s, 'Mallory', 'admin')", [stranger])
+
+
+def test_a_member_id_without_its_key_reads_nothing(acme: Company) -> None:
+    _connect_account(acme)
+    _draft(acme.hub, acme.ann, "ann's idea")
+    forged = Identity(acme.admin.member_id, "not-the-key")
+    assert _ideas(acme.hub, forged) == set()
+    with acme.hub.transaction(acme.admin.member_id) as conn:  # no key at all
+        assert conn.execute("SELECT count(*) AS n FROM accounts").fetchone() == {"n": 0}
+        assert conn.execute("SELECT count(*) AS n FROM members").fetchone() == {"n": 0}
+
+
+def test_a_removed_members_connection_reads_nothing_at_once(acme: Company) -> None:
+    _connect_account(acme)
+    _draft(acme.hub, acme.ann, "ann's idea")
+    with member_transaction(acme.hub, acme.admin) as conn:
+        removed = company.remove_member(conn, "Ann", utcnow())
+    assert removed.removed_at is not None
+    with member_transaction(acme.hub, acme.ann) as conn:
+        for table in ("posts", "post_targets", "accounts", "members", "notifications"):
+            count = conn.execute(sql.SQL("SELECT count(*) AS n FROM {}").format(sql.Identifier(table))).fetchone()
+            assert count == {"n": 0}, table
+        assert company.current_role(conn) is None
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.ann) as conn:
+        conn.execute("INSERT INTO settings_kv (member_id, key, value) VALUES (%s, 'k', '1')", [acme.ann.member_id])
+
+
+def test_the_last_admin_cannot_be_removed_or_demoted(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        with pytest.raises(NotPermitted, match="last admin"):
+            company.remove_member(conn, "Ada", utcnow())
+        with pytest.raises(NotPermitted, match="last admin"):
+            company.set_role(conn, "Ada", "editor")
+        assert company.set_role(conn, "Eve", "admin").role == "admin"
+
+
+# --- invites -------------------------------------------------------------------------------------
+
+
+def test_invite_codes_are_stored_only_as_a_hash(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow())
+        row = conn.execute("SELECT code_hash FROM invites WHERE id = %s", [invite.id]).fetchone()
+    assert row == {"code_hash": company_invites.code_hash(invite.code)}
+    assert invite.code.replace("-", "") not in str(row)
+    assert len(invite.code) == 14 and invite.role == "contributor"
+
+
+def test_invites_expire_after_seven_days(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow())
+    assert timedelta(days=6, hours=23) < invite.expires_at - utcnow() <= timedelta(days=7)
+    with acme.hub.owner() as conn:
+        conn.execute("UPDATE invites SET expires_at = now() - interval '1 second' WHERE id = %s", [invite.id])
+    with acme.hub.app() as conn, pytest.raises(InviteRejected, match="expired"):
+        company_invites.redeem_invite(conn, invite.code, display_name="Late", timezone="UTC")
+    with member_transaction(acme.hub, acme.admin) as conn:
+        assert [i.state for i in company_invites.list_invites(conn, utcnow()) if i.id == invite.id] == ["expired"]
+
+
+def test_an_invite_is_single_use_and_case_and_dashes_do_not_matter(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow())
+    typed = invite.code.replace("-", " ").lower()
+    with acme.hub.app() as conn:
+        company_invites.redeem_invite(conn, typed, display_name="First", timezone="UTC")
+        with pytest.raises(InviteRejected, match="already used"):
+            company_invites.redeem_invite(conn, invite.code, display_name="Second", timezone="UTC")
+
+
+def test_a_revoked_invite_cannot_be_redeemed(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow(), note="for Zoe")
+        revoked = company_invites.revoke_invite(conn, str(invite.id)[:8], utcnow())
+    assert revoked.state == "revoked"
+    with acme.hub.app() as conn, pytest.raises(InviteRejected, match="revoked"):
+        company_invites.redeem_invite(conn, invite.code, display_name="Zoe", timezone="UTC")
+
+
+def test_two_people_redeeming_one_code_at_once_exactly_one_joins(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow())
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def redeem(name: str) -> None:
+        with acme.hub.app() as conn:
+            barrier.wait()
+            try:
+                company_invites.redeem_invite(conn, invite.code, display_name=name, timezone="UTC")
+                outcomes.append("joined")
+            except InviteRejected:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=redeem, args=(f"P{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["joined", "refused", "refused", "refused"]
+
+
+def test_wrong_codes_are_rate_limited(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow())
+    with acme.hub.app() as conn:
+        for _ in range(10):
+            with pytest.raises(InviteRejected, match="not valid"):
+                company_invites.redeem_invite(conn, "AAAA-BBBB-CCCC", display_name="Guess", timezone="UTC")
+        with pytest.raises(InviteRateLimited):  # even the right code waits now
+            company_invites.redeem_invite(conn, invite.code, display_name="Real", timezone="UTC")
+
+
+def test_only_admins_create_or_list_invites_and_the_hub_enforces_it(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.editor) as conn:
+        with pytest.raises(NotPermitted):
+            company_invites.create_invite(conn, utcnow())
+        assert conn.execute("SELECT count(*) AS n FROM invites").fetchone() == {"n": 0}
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.editor) as conn:
+        conn.execute("INSERT INTO invites (code_hash, expires_at) VALUES (repeat('a', 64), now() + interval '1 day')")
+
+
+def test_a_personal_hub_refuses_invites(hub_env: HubEnv) -> None:
+    with hub_env.hub.app() as conn, pytest.raises(InviteRejected, match="not a company hub"):
+        company_invites.redeem_invite(conn, "AAAA-BBBB-CCCC", display_name="X", timezone="UTC")
+
+
+# --- creating, joining, syncing ------------------------------------------------------------------
+
+
+def test_create_join_and_sync_a_company_hub(hub_env: HubEnv, tmp_path: Path) -> None:
+    slug = f"co-{uuid.uuid4().hex[:8]}"
+    created = company.create_company(hub_env.settings, slug, admin_name="Ada", display_name="Acme Inc")
+    try:
+        admin_file = created.connection_file.read_text()
+        assert "PSN_DATABASE_URL" in admin_file and created.connection_file.stat().st_mode & 0o777 == 0o600
+        admin_conn = company.read_connection(hub_env.settings.workspace, slug)
+        with CompanyHub(hub_env.settings, admin_conn) as admin_hub:
+            with admin_hub.transaction() as conn:
+                assert company.current_role(conn) == "admin"
+                invite = company_invites.create_invite(conn, utcnow(), role="editor")
+                profile = hub_env.settings.workspace / "voices" / "brand_ambassador.yaml"
+                profile.parent.mkdir(exist_ok=True)
+                example = Path(__file__).parents[2] / "voices" / "brand_ambassador.example.yaml"
+                profile.write_text(example.read_text())
+                company.set_brand_voice(conn, profile)
+            runtime_url = admin_conn.app_conninfo.get_secret_value()
+        other = make_settings(tmp_path / "member-ws", hub_env.server.conninfo("postgres"))
+        joined = company_invites.join_company(other, slug, hub_url=runtime_url, code=invite.code, display_name="Eve")
+        member_file = joined.connection_file.read_text()
+        assert joined.role == "editor" and joined.name == "Acme Inc"
+        assert "PSN_DATABASE_URL" not in member_file and "user=psn_app" in member_file
+        with CompanyHub.open(other, slug) as member_hub:
+            with member_hub.transaction() as conn:
+                assert company.current_role(conn) == "editor"
+                assert conn.execute("SELECT current_user AS u").fetchone() == {"u": "psn_app"}
+            synced = company.sync_brand_voice(member_hub, other.workspace)
+        assert synced.name == f"brand_ambassador-{slug}.yaml"
+        assert synced.read_text() == example.read_text()
+    finally:
+        hub_env.server.drop_database(created.database)
+
+
+def test_an_unreachable_company_hub_fails_fast_with_a_clear_error(hub_env: HubEnv) -> None:
+    settings = make_settings(hub_env.settings.workspace, hub_env.server.conninfo("postgres"), connect_timeout=2)
+    dead = CompanyConnection(
+        slug="gone", name="Gone", database="gone", app_conninfo="host=127.0.0.1 port=9 user=psn_app dbname=gone",  # type: ignore[arg-type]
+        member_id=uuid.uuid4(), member_key="k",  # type: ignore[arg-type]
+    )  # fmt: skip
+    started = time.monotonic()
+    with (
+        CompanyHub(settings, dead) as hub,
+        pytest.raises(HubUnreachable, match="company hub 'gone'"),
+        hub.transaction(),
+    ):
+        pass
+    assert time.monotonic() - started < 5
+
+
+def test_connections_list_and_a_missing_company_is_a_clear_error(hub_env: HubEnv) -> None:
+    assert company.list_connections(hub_env.settings.workspace) == []
+    with pytest.raises(company.CompanyNotFound, match="no connection to a company called 'nope'"):
+        CompanyHub.open(hub_env.settings, "nope")
+    with connect(hub_env.hub.target.owner_conninfo, timeout=5, label="t") as conn:
+        assert conn.execute("SELECT psn_hub_kind() AS k").fetchone() == {"k": "personal"}
