@@ -49,9 +49,6 @@ ROLES = ("admin", "editor", "contributor")
 ADMINS = ("owner", "admin")
 APPROVERS = ("owner", "admin", "editor")
 Role = Literal["admin", "editor", "contributor"]
-# Crockford base32 without I, L, O, U: easy to read aloud and to type. 12 characters = 60 bits.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 12
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
 

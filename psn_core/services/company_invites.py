@@ -17,9 +17,7 @@ from psn_core.config import Settings
 from psn_core.hub.database import Conn, check_runtime_role, connect
 from psn_core.masking import registry
 from psn_core.services.company import (
-    _ALPHABET,
     ADMINS,
-    CODE_LENGTH,
     CompanyConnection,
     CompanyExists,
     Identity,
@@ -32,6 +30,11 @@ from psn_core.services.company import (
     require_role,
     write_connection,
 )
+
+# Crockford base32 without I, L, O, U: easy to read aloud and to type. 12 characters = 60 bits.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+
 
 # --- invites -------------------------------------------------------------------------------------
 
