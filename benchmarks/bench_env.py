@@ -23,6 +23,7 @@ from psycopg.conninfo import make_conninfo
 from psn_core.config import Settings
 from psn_core.crypto import create_key_file, load_keyring
 from psn_core.emulator import Emulator, EmulatorConfig
+from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.hub.database import Hub, connect
 from psn_core.hub.embedded import OWNER_ROLE, EmbeddedServer
 from psn_core.hub.migrate import migrate
@@ -82,22 +83,18 @@ def _bench_env(folder: Path, url: str, config: EmulatorConfig | None) -> Iterato
             migrate(conn, database=database, app_password=APP_PASSWORD)
         with Emulator(config=config or EmulatorConfig(processing_seconds=0.2)) as emu:
             member = uuid.uuid4()
-            values = {
-                "PSN_DATABASE_URL": owner,
-                "PSN_APP_PASSWORD": APP_PASSWORD,
-                "PSN_MEMBER_ID": str(member),
-                "PSN_TIMEZONE": "UTC",
-                "PSN_OAUTH_CALLBACK_PORT": "8765",
-                "PSN_MEDIA_HOST_URL": f"{emu.base_url}/_media/",
+            overrides: dict[str, object] = {
+                "database_url": owner,
+                "app_password": APP_PASSWORD,
+                "member_id": str(member),
+                "timezone": "UTC",
+                "media_host_url": f"{emu.base_url}/_media/",
+                **psn_settings(emu, 8765),
             }
-            for name in ("x", "linkedin", "instagram", "tiktok"):
-                app = emu.default_app(name)
-                values["PSN_TIKTOK_CLIENT_KEY" if name == "tiktok" else f"PSN_{name.upper()}_CLIENT_ID"] = app.client_id
-                values[f"PSN_{name.upper()}_CLIENT_SECRET"] = app.client_secret
-                values[f"PSN_{name.upper()}_API_BASE_URL"] = emu.url_for(name)
+            values = as_env(overrides)
             workspace = folder / "ws"
             workspace.mkdir()
-            settings = Settings.load(workspace, **{k.removeprefix("PSN_").lower(): v for k, v in values.items()})
+            settings = Settings.load(workspace, **overrides)
             create_key_file(settings.key_path)
             with Hub.open(settings) as hub:
                 with hub.transaction(member) as conn:

@@ -141,11 +141,14 @@ class Settings(BaseSettings):
     def oauth_redirect_uri(self) -> str:
         return f"http://127.0.0.1:{self.oauth_callback_port}/callback"
 
+    @staticmethod
+    def client_id_field(platform: str) -> str:
+        """The setting holding a platform app's client id (TikTok calls it the client key)."""
+        return "tiktok_client_key" if platform == "tiktok" else f"{platform}_client_id"
+
     def app_credentials(self, platform: str) -> tuple[str, SecretStr | None, str | None]:
         """(client id, client secret, API base URL override) of a platform app, by platform name."""
-        if platform == "tiktok":
-            return self.tiktok_client_key, self.tiktok_client_secret, self.tiktok_api_base_url
-        client_id = getattr(self, f"{platform}_client_id", None)
+        client_id = getattr(self, self.client_id_field(platform), None)
         if client_id is None:
             raise InvalidSetting(
                 f"psn does not know the platform {platform!r}.", "Use x, linkedin, instagram or tiktok."

@@ -11,8 +11,8 @@ import httpx2
 from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
+from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.hub.database import Hub
-from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts import AccountView, finish_connect, start_connect
 
 
@@ -24,23 +24,12 @@ def free_port() -> int:
 
 def emulator_overrides(emu: Emulator, callback_port: int | None = None) -> dict[str, object]:
     """Settings overrides (PSN_* names without the prefix) for every platform app on ``emu``."""
-    port = callback_port or free_port()
-    overrides: dict[str, object] = {"oauth_callback_port": port, "tiktok_sandbox": True}
-    for name in PLATFORMS:
-        app = emu.create_app(name, redirect_uri=f"http://127.0.0.1:{port}/callback")
-        id_field = "tiktok_client_key" if name == "tiktok" else f"{name}_client_id"
-        overrides[id_field] = app.client_id
-        overrides[f"{name}_client_secret"] = app.client_secret
-        overrides[f"{name}_api_base_url"] = emu.url_for(name)
-    return overrides
+    return psn_settings(emu, callback_port or free_port())
 
 
 def as_env_lines(overrides: dict[str, object]) -> str:
     """The same overrides as hub.env lines."""
-    return "".join(
-        f"PSN_{key.upper()}={str(value).lower() if isinstance(value, bool) else value}\n"
-        for key, value in overrides.items()
-    )
+    return "".join(f"{key}={value}\n" for key, value in as_env(overrides).items())
 
 
 def approve(url: str) -> str:

@@ -76,7 +76,7 @@ def platform_config(settings: Settings, name: str) -> PlatformConfig:
     cls = platform_class(name)
     client_id, secret, base_url = settings.app_credentials(name)
     if not client_id:
-        var = "PSN_TIKTOK_CLIENT_KEY" if name == "tiktok" else f"PSN_{name.upper()}_CLIENT_ID"
+        var = f"PSN_{Settings.client_id_field(name).upper()}"
         raise InvalidSetting(
             f"No {cls.display_name} app is configured ({var} is empty).",
             f"Create a developer app on {cls.display_name}, then set {var} and its secret in hub.env "

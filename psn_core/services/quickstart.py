@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator, EmulatorConfig
+from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.errors import ConnectFailed, PostInvalid
 from psn_core.hub.database import Hub
 from psn_core.oauth_callback import CallbackServer
@@ -83,20 +84,6 @@ class QuickstartReport(BaseModel):
 Progress = Callable[[str], None]
 
 
-def _emulator_settings(emu: Emulator, port: int) -> dict[str, str]:
-    values = {
-        "PSN_OAUTH_CALLBACK_PORT": str(port),
-        "PSN_TIKTOK_SANDBOX": "true",
-        "PSN_MEDIA_HOST_URL": f"{emu.base_url}/_media/",
-    }
-    for name in PLATFORMS:
-        app = emu.create_app(name, redirect_uri=f"http://127.0.0.1:{port}/callback")
-        values["PSN_TIKTOK_CLIENT_KEY" if name == "tiktok" else f"PSN_{name.upper()}_CLIENT_ID"] = app.client_id
-        values[f"PSN_{name.upper()}_CLIENT_SECRET"] = app.client_secret
-        values[f"PSN_{name.upper()}_API_BASE_URL"] = emu.url_for(name)
-    return values
-
-
 def _free_port() -> int:
     import socket
 
@@ -139,8 +126,8 @@ def run_quickstart(workspace: Path, options: QuickstartOptions, progress: Progre
     progress(f"workspace {init.workspace} ready, hub: {init.hub}")
     port = _free_port()
     with Emulator(config=EmulatorConfig(processing_seconds=2)) as emu:
-        env_values = _emulator_settings(emu, port)
-        overrides = {k.removeprefix("PSN_").lower(): v for k, v in env_values.items()}
+        overrides = {**psn_settings(emu, port), "media_host_url": f"{emu.base_url}/_media/"}
+        env_values = as_env(overrides)
         settings = Settings.load(workspace, **overrides)
         assert settings.member_id is not None
         member = settings.member_id

@@ -15,6 +15,7 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.emulator import Emulator, EmulatorConfig
+from psn_core.emulator.settings import as_env
 from psn_core.workspace import set_env_values
 from tests.conftest import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
 from tests.platform_env import emulator_overrides
@@ -37,7 +38,7 @@ def settings(hub_env: HubEnv, emu: Emulator) -> Settings:
         "media_host_url": f"{emu.base_url}/_media/",
         **emulator_overrides(emu),
     }
-    env_lines = {f"PSN_{k.upper()}": str(v).lower() if isinstance(v, bool) else str(v) for k, v in values.items()}
+    env_lines = as_env(values)
     set_env_values(hub_env.settings.workspace / "hub.env", env_lines)
     return make_settings(hub_env.settings.workspace, str(values["database_url"]), timezone="Europe/Madrid")
 

@@ -1,0 +1,25 @@
+"""psn's settings for a running emulator: one registered app per platform whose redirect URI is psn's
+callback on ``callback_port``, exactly as a user registers their own apps. Used by `psn quickstart`, the
+tests and the benchmarks, so there is one place that knows how the emulator maps onto hub.env."""
+
+from __future__ import annotations
+
+from psn_core.config import Settings
+from psn_core.emulator.app import Emulator
+from psn_core.platforms.registry import PLATFORMS
+
+
+def psn_settings(emu: Emulator, callback_port: int) -> dict[str, object]:
+    """Settings overrides (field names, as ``Settings.load`` takes them) for every platform on ``emu``."""
+    values: dict[str, object] = {"oauth_callback_port": callback_port, "tiktok_sandbox": True}
+    for name in PLATFORMS:
+        app = emu.create_app(name, redirect_uri=f"http://127.0.0.1:{callback_port}/callback")
+        values[Settings.client_id_field(name)] = app.client_id
+        values[f"{name}_client_secret"] = app.client_secret
+        values[f"{name}_api_base_url"] = emu.url_for(name)
+    return values
+
+
+def as_env(values: dict[str, object]) -> dict[str, str]:
+    """The same settings as PSN_* environment variables (or hub.env lines)."""
+    return {f"PSN_{k.upper()}": str(v).lower() if isinstance(v, bool) else str(v) for k, v in values.items()}
