@@ -11,6 +11,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 import click
 
@@ -27,6 +28,7 @@ from psn_core.hub.database import Hub
 from psn_core.hub.embedded import EmbeddedServer
 from psn_core.oauth_callback import CallbackServer
 from psn_core.platforms.registry import PLATFORMS
+from psn_core.services import company
 from psn_core.services.accounts import finish_connect, list_accounts, start_connect
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.services.setup import init_workspace, migrate_hub
@@ -199,42 +201,60 @@ def quickstart(
 @click.argument("target", type=click.Choice([*PLATFORMS, "status"]))
 @click.option("--paste", is_flag=True, help="Do not listen for the redirect; paste the URL instead (SSH).")
 @click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
+@click.option("--company", "company_name", default=None, help="Connect a company account (admins of that company).")
 @pass_ctx
-def auth(obj: Ctx, target: str, paste: bool, no_browser: bool) -> None:
+def auth(obj: Ctx, target: str, paste: bool, no_browser: bool, company_name: str | None) -> None:
     """Connect an account (x, linkedin, instagram, tiktok), or `status` to list accounts and tokens."""
-    settings, member = obj.settings, obj.member_id
-    if target == "status":
-        print_accounts(obj)
-        return
-    ring = obj.ring
-    with Hub.open(settings) as hub:
-        with hub.transaction(member) as conn:
-            start = start_connect(conn, settings, ring, member, target)
-        name = PLATFORMS[target].display_name
-        server = None if paste else _listen(settings.oauth_callback_port)
-        click.echo(f"Open this URL to connect {name} (valid 10 minutes):\n  {start.url}")
-        if server is not None and not no_browser:
-            webbrowser.open(start.url)
-        redirect = None
-        if server is not None:
-            click.echo(f"Waiting for the sign-in on {start.redirect_uri} ...")
-            try:
-                redirect = server.wait(settings.oauth_timeout)
-            finally:
-                server.close()
-            if redirect is None:
-                click.echo(f"No sign-in arrived within {settings.oauth_timeout} s.")
+    with obj.member_hub(company_name) as (hub, member):
+        if target == "status":
+            print_accounts(obj, hub, member, company_name)
+            return
+        _connect(obj, hub, member, target, paste=paste, no_browser=no_browser, company_name=company_name)
+
+
+def _connect(
+    obj: Ctx, hub: Hub, member: UUID, target: str, *, paste: bool, no_browser: bool, company_name: str | None
+) -> None:
+    settings, ring = obj.settings, obj.ring
+    name = PLATFORMS[target].display_name
+    with hub.transaction(member) as conn:
+        if company_name is not None:
+            company.require_role(conn, company.ADMINS, "connect company accounts")
+            row = conn.execute(
+                "SELECT m.display_name, h.company_name FROM members m, hub_info h WHERE m.id = %s", [member]
+            ).fetchone()
+            if row is not None:
+                click.echo(f"Connecting {name} for {row['company_name']} as {row['display_name']}.")
+        start = start_connect(conn, settings, ring, member, target)
+    server = None if paste else _listen(settings.oauth_callback_port)
+    click.echo(f"Open this URL to connect {name} (valid 10 minutes):\n  {start.url}")
+    if server is not None and not no_browser:
+        webbrowser.open(start.url)
+    redirect = None
+    if server is not None:
+        click.echo(f"Waiting for the sign-in on {start.redirect_uri} ...")
+        try:
+            redirect = server.wait(settings.oauth_timeout)
+        finally:
+            server.close()
         if redirect is None:
-            redirect = click.prompt(
-                "Paste the full URL your browser was sent to after approving", default="", show_default=False
-            )
-            if not redirect.strip():
-                raise ConnectFailed("No redirect URL was given, so nothing was connected.")
-        account = finish_connect(hub, settings, ring, member, redirect)
+            click.echo(f"No sign-in arrived within {settings.oauth_timeout} s.")
+    if redirect is None:
+        redirect = click.prompt(
+            "Paste the full URL your browser was sent to after approving", default="", show_default=False
+        )
+        if not redirect.strip():
+            raise ConnectFailed("No redirect URL was given, so nothing was connected.")
+    account = finish_connect(hub, settings, ring, member, redirect)
     expiry = local(account.expires_at, settings.zone) if account.expires_at else "no expiry given"
     click.echo(f"Connected {name} as @{account.handle}. Access token expires {expiry}.")
     if account.sandbox:
         click.echo("TikTok sandbox app: posts go out private (SELF_ONLY) until TikTok audits your app.")
+    if company_name is not None:
+        click.echo(
+            f"Its posts publish from this machine: keep `psn worker --company {company_name}` running here"
+            " (the tokens are encrypted with this workspace's key)."
+        )
 
 
 def _listen(port: int) -> CallbackServer | None:
@@ -247,12 +267,13 @@ def _listen(port: int) -> CallbackServer | None:
     return server
 
 
-def print_accounts(obj: Ctx) -> None:
+def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = None) -> None:
     settings = obj.settings
-    with Hub.open(settings) as hub, hub.transaction(obj.member_id) as conn:
-        accounts = list_accounts(conn, obj.member_id)
+    flag = f" --company {company_name}" if company_name else ""
+    with hub.transaction(member) as conn:
+        accounts = list_accounts(conn, member)
     if not accounts:
-        click.echo("No accounts connected. Run `psn auth x` (or linkedin, instagram, tiktok).")
+        click.echo(f"No accounts connected. Run `psn auth x{flag}` (or linkedin, instagram, tiktok).")
         return
     now = utcnow()
     for acc in accounts:
@@ -265,9 +286,13 @@ def print_accounts(obj: Ctx) -> None:
             + (f", last failure: {acc.last_failure_class}" if acc.last_failure_class else "")
         )
         if acc.status != "active":
-            click.echo(f"  what to do: run `psn auth {acc.platform}` to reconnect ({acc.status_reason or acc.status})")
+            click.echo(
+                f"  what to do: run `psn auth {acc.platform}{flag}` to reconnect ({acc.status_reason or acc.status})"
+            )
         elif not acc.can_refresh:
-            click.echo(f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}` before it expires")
+            click.echo(
+                f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}{flag}` before it expires"
+            )
 
 
 # --- worker --------------------------------------------------------------------------------------
@@ -275,13 +300,17 @@ def print_accounts(obj: Ctx) -> None:
 
 @cli.command()
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 32), help="Worker threads.")
+@click.option("--company", "company", default=None, help="Serve this company hub instead of your own hub.")
 @pass_ctx
-def worker(obj: Ctx, workers: int) -> None:
-    """Run the background worker (publishing, token refresh, notifications) until Ctrl-C."""
+def worker(obj: Ctx, workers: int, company: str | None) -> None:
+    """Run the background worker (publishing, token refresh, notifications) until Ctrl-C.
+
+    One process serves one hub: run `psn worker` for your own hub and `psn worker --company NAME` for
+    each company whose accounts you connected (or whose notifications you want delivered)."""
     from psn_core.worker import Worker  # huey loads only for this command
 
-    app = Worker(obj.settings)
-    click.echo(f"psn worker on {app.hub.label} with {workers} thread(s); Ctrl-C stops it cleanly.")
+    app = Worker.for_company(obj.settings, company) if company else Worker(obj.settings)
+    click.echo(f"psn worker on {app.hub.label} (queue {app.queue_name}) with {workers} thread(s); Ctrl-C stops it.")
     try:
         app.run(workers)
     finally:

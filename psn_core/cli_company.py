@@ -18,10 +18,13 @@ from psn_core.timefmt import local, utcnow
 
 
 def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
-    """The publish queue of the company hub (it lives in that hub, like a personal hub's queue)."""
+    """The publish queue of the company hub (it lives in that hub: each publish goes to the queue of the
+    member who connected the account, whose `psn worker --company` runs it)."""
     from psn_core.worker import Worker  # huey loads only for commands that queue work
 
-    return Worker(company.company_settings(obj.settings, hub.connection)).enqueue_publish
+    return Worker(
+        company.company_settings(obj.settings, hub.connection), hub=hub.hub, per_member_queue=True
+    ).enqueue_publish
 
 
 def _when(obj: Ctx, at: str | None) -> ScheduleTime | None:

@@ -3,8 +3,10 @@ pending-critical-notifications footer (the CLI fallback that always works, whate
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import click
@@ -15,6 +17,9 @@ from psn_core.crypto import Keyring, load_keyring
 from psn_core.errors import ConfigError, PSNError
 from psn_core.masking import configure_logging, registry
 from psn_core.workspace import find_workspace
+
+if TYPE_CHECKING:
+    from psn_core.hub.database import Hub
 
 # Commands after which the footer is not printed: they manage the hub itself or are the list.
 _NO_FOOTER = {"init", "hub", "keys", "emulator", "notifications", "worker", "quickstart"}
@@ -67,6 +72,24 @@ class Ctx:
     @property
     def ring(self) -> Keyring:
         return load_keyring(self.settings)
+
+    @contextmanager
+    def member_hub(self, company_name: str | None = None) -> Iterator[tuple[Hub, UUID]]:
+        """The one hub a command talks to, and who it acts as there: the personal hub and this member,
+        or company hub ``company_name`` (connections/<company>.env) as this workspace's member of it.
+
+        Raises:
+            CompanyNotFound: no connection to that company; HubUnreachable.
+        """
+        from psn_core.hub.database import Hub
+        from psn_core.services.company import CompanyHub
+
+        if company_name is None:
+            with Hub.open(self.settings) as hub:
+                yield hub, self.member_id
+            return
+        with CompanyHub.open(self.settings, company_name) as company_hub:
+            yield company_hub.hub, company_hub.who.member_id
 
 
 pass_ctx = click.make_pass_decorator(Ctx)

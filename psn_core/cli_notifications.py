@@ -31,16 +31,20 @@ SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
 # --- notifications -------------------------------------------------------------------------------
 
 
+COMPANY_HELP = "A company hub's notifications for you (approvals) instead of your own hub's."
+
+
 @click.group(invoke_without_command=True)
 @click.option("--history", is_flag=True, help="Also show notifications you already acknowledged.")
+@click.option("--company", "company_name", default=None, help=COMPANY_HELP)
 @click.pass_context
-def notifications(ctx: click.Context, history: bool) -> None:
+def notifications(ctx: click.Context, history: bool, company_name: str | None) -> None:
     """List your pending notifications (times in your zone). Subcommands: ack, setup, prefs, test."""
     if ctx.invoked_subcommand is not None:
         return
     obj: Ctx = ctx.obj
-    with Hub.open(obj.settings) as h:
-        listing = list_notifications(h, require_member(obj.settings), include_acknowledged=history)
+    with obj.member_hub(company_name) as (h, member):
+        listing = list_notifications(h, member, include_acknowledged=history)
     if not listing.items:
         click.echo("No pending notifications.")
         return
@@ -49,19 +53,21 @@ def notifications(ctx: click.Context, history: bool) -> None:
         seen = f", acknowledged {listing.local(item.acknowledged_at)}" if item.acknowledged_at else ""
         click.echo(f"#{item.id} {item.tier.upper()} {listing.local(item.created_at)} [{state}{seen}]")
         click.echo(f"    {item.text().replace(chr(10), chr(10) + '    ')}")
-    click.echo("Acknowledge with `psn notifications ack ID` or `psn notifications ack --all`.")
+    flag = f" --company {company_name}" if company_name else ""
+    click.echo(f"Acknowledge with `psn notifications ack ID{flag}` or `psn notifications ack --all{flag}`.")
 
 
 @notifications.command("ack")
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "ack_all", is_flag=True, help="Acknowledge every pending notification.")
+@click.option("--company", "company_name", default=None, help=COMPANY_HELP)
 @pass_ctx
-def notifications_ack(obj: Ctx, ids: tuple[int, ...], ack_all: bool) -> None:
+def notifications_ack(obj: Ctx, ids: tuple[int, ...], ack_all: bool, company_name: str | None) -> None:
     """Mark notifications as handled, by id or --all."""
     if bool(ids) == ack_all:
         raise click.UsageError("Give notification ids or --all (not both).")
-    with Hub.open(obj.settings) as h:
-        done = acknowledge_notifications(h, require_member(obj.settings), None if ack_all else list(ids))
+    with obj.member_hub(company_name) as (h, member):
+        done = acknowledge_notifications(h, member, None if ack_all else list(ids))
     click.echo(f"Acknowledged {done} notification{'' if done == 1 else 's'}.")
 
 

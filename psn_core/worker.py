@@ -5,6 +5,12 @@ the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., 
 the daily token health check at 06:17 UTC, media pruning at 04:41 UTC). The publish watchdog runs
 every minute. Publishes are queued with an ETA at the post's time. ``psn worker`` runs the consumer;
 several consumers on several machines are safe (the queue is dequeued with ``FOR UPDATE SKIP LOCKED``).
+
+A company hub is served by ``psn worker --company NAME``: one process per hub, never two hubs in one.
+Its queue lives in the company hub, one queue per member (``psn-<member id>``), because a publish can
+only run on the machine holding the key that decrypts the tokens of the member who connected the
+account: an editor's approval queues the publish in the account owner's queue, and only the owner's
+worker consumes it. Queue rows are JSON, never pickle (psn_core.queue_serializer).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.errors import ConfigError, InvalidSetting, PSNError, UnsafeRuntimeRole
 from psn_core.hub.database import APP_ROLE, Hub
-from psn_core.services import notifications
+from psn_core.queue_serializer import JsonSerializer
+from psn_core.services import approvals, notifications
 from psn_core.services.analytics_sweep import AnalyticsSweeper
 from psn_core.services.pruning import prune_media, prune_published_drafts, prune_uploads
 from psn_core.services.publishing import Publisher
@@ -35,26 +42,55 @@ QUEUE = "psn"
 HEADSTART = timedelta(seconds=1.5)
 
 
-class Worker:
-    """The huey app bound to one hub, with psn's tasks registered on it."""
+def queue_name(member_id: UUID | None) -> str:
+    """A personal hub's one queue (``psn``), or a company hub member's own queue (``psn-<member id>``)."""
+    return QUEUE if member_id is None else f"{QUEUE}-{member_id}"
 
-    def __init__(self, settings: Settings, *, immediate: bool = False) -> None:
+
+class Worker:
+    """The huey app bound to one hub, with psn's tasks registered on it.
+
+    ``hub`` (a company hub, carrying the member key) replaces the personal hub from ``settings``; with
+    ``per_member_queue`` each member has a queue of their own in that hub (company hubs).
+    """
+
+    def __init__(
+        self, settings: Settings, *, immediate: bool = False, hub: Hub | None = None, per_member_queue: bool = False
+    ) -> None:
         if settings.member_id is None:
             raise ConfigError("The worker needs PSN_MEMBER_ID (the member whose work it runs).", "Run `psn init`.")
         self.settings = settings
         self.member_id: UUID = settings.member_id
-        self.hub = Hub.open(settings)
-        self.huey = self._queue(immediate)
+        self.hub = hub if hub is not None else Hub.open(settings)
+        self.per_member_queue = per_member_queue
+        self.immediate = immediate
+        self.queue_name = queue_name(self.member_id if per_member_queue else None)
+        self.huey = self._queue(self.queue_name)
+        self._others: dict[UUID, Any] = {}  # other members' publish tasks (company hubs), for enqueueing only
         self.tasks: dict[str, Any] = {}
         self._register()
 
-    def _queue(self, immediate: bool) -> Huey:
+    @classmethod
+    def for_company(cls, settings: Settings, slug: str, *, immediate: bool = False) -> Worker:
+        """The worker of this workspace's member in company hub ``slug`` (connections/<slug>.env).
+
+        Raises:
+            CompanyNotFound: the workspace is not connected to that company.
+        """
+        from psn_core.services.company import CompanyHub, company_settings
+
+        company = CompanyHub.open(settings, slug)
+        return cls(
+            company_settings(settings, company.connection), immediate=immediate, hub=company.hub, per_member_queue=True
+        )
+
+    def _queue(self, name: str) -> Huey:
         """The hub's Postgres by default; Redis when PSN_QUEUE_URL names one (large deployments)."""
         url = self.settings.queue_url.get_secret_value().strip() if self.settings.queue_url else ""
+        common: dict[str, Any] = {"results": False, "utc": True, "immediate": self.immediate,
+                                  "serializer": JsonSerializer()}  # fmt: skip
         if not url:
-            return PostgresHuey(
-                QUEUE, connection=self._connect, create_tables=False, results=False, utc=True, immediate=immediate
-            )
+            return PostgresHuey(name, connection=self._connect, create_tables=False, **common)
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise InvalidSetting(
                 "PSN_QUEUE_URL must be a Redis URL (redis://, rediss:// or unix://).",
@@ -66,7 +102,7 @@ class Worker:
             raise InvalidSetting(
                 "PSN_QUEUE_URL names Redis but the redis client is not installed.", "Run `pip install psn[redis]`."
             ) from exc
-        return RedisHuey(QUEUE, url=url, results=False, utc=True, immediate=immediate)
+        return RedisHuey(name, url=url, **common)
 
     def _connect(self) -> psycopg.Connection[Any]:
         """huey's own connections: psn_app like every runtime connection, checked the same way."""
@@ -92,8 +128,19 @@ class Worker:
         # huey's scheduler looks at its schedule once a second: hand the task over a little early and let
         # the publisher wait out the rest (it never publishes before the due time).
         early = eta - HEADSTART
-        self.publish_task.schedule(args=(str(member_id), str(target_id)), eta=early, id=run_id)
+        self._publish_task_of(member_id).schedule(args=(str(member_id), str(target_id)), eta=early, id=run_id)
         return run_id
+
+    def _publish_task_of(self, member_id: UUID) -> Any:
+        """The publish task in the queue that ``member_id``'s worker consumes (only theirs can decrypt
+        their tokens). Enqueueing there needs no task code: the task's name is the same everywhere."""
+        if not self.per_member_queue or member_id == self.member_id:
+            return self.publish_task
+        task = self._others.get(member_id)
+        if task is None:
+            other = self._queue(queue_name(member_id))
+            task = self._others[member_id] = other.task(name="publish_target", retries=0)(self._publish)
+        return task
 
     # --- registration ------------------------------------------------------------------------------
 
@@ -128,6 +175,7 @@ class Worker:
             crontab(minute="*"),
             lambda: run_watchdog(self.hub, member, self.enqueue_publish, utcnow()),
         )
+        self._periodic("expire_unapproved", crontab(minute="*"), self._expire_unapproved)
         self._periodic("prune_media", crontab(minute="41", hour="4"), self._prune)
         self._periodic("refresh_tokens", crontab(minute="1-59/5"), lambda: self.tokens().refresh_due(member))
         self._periodic("token_health", crontab(minute="17", hour="6"), lambda: self.tokens().check_expiry(member))
@@ -167,6 +215,11 @@ class Worker:
         self.sweep_task = self.huey.task(name="analytics_sweep_now", retries=0)(self._sweep_now)
         self._periodic("analytics_sweep", crontab(minute="13,43"), lambda: self.analytics().sweep(member))
         self._periodic("analytics_requested", crontab(minute="*"), lambda: self.analytics().run_requested(member))
+
+    def _expire_unapproved(self) -> object:
+        """Company posts still waiting for approval at their time: never published, authors told."""
+        with self.hub.transaction(self.member_id) as conn:
+            return approvals.expire_overdue(conn, utcnow())
 
     def _prune(self) -> object:
         with self.hub.transaction(self.member_id) as conn:

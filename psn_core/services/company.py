@@ -244,13 +244,15 @@ class CompanyHub:
 
 
 def company_settings(settings: Settings, connection: CompanyConnection) -> Settings:
-    """The workspace's settings pointed at a company hub (for the publish queue, which lives there)."""
+    """The workspace's settings pointed at a company hub (for its worker and its publish queue, which
+    lives in the company hub: never in the workspace's own Redis, which other members cannot reach)."""
     app = connection.app_conninfo
     return settings.model_copy(
         update={
             "database_url": connection.owner_conninfo or app,
             "app_database_url": app,
             "member_id": connection.member_id,
+            "queue_url": None,
         }
     )
 

@@ -51,11 +51,12 @@ class Workers:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.log = workspace / "worker.log"
 
-    def start(self, threads: int = 4) -> subprocess.Popen[bytes]:
+    def start(self, threads: int = 4, *extra: str) -> subprocess.Popen[bytes]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PSN_")}
+        command = [sys.executable, "-m", "psn_core.cli", "-w", str(self.workspace), "worker", "--workers", str(threads)]
         with self.log.open("ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "psn_core.cli", "-w", str(self.workspace), "worker", "--workers", str(threads)],
+                [*command, *extra],
                 env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.procs.append(proc)

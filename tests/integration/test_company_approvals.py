@@ -208,3 +208,24 @@ def test_psn_approve_lists_and_rejects_from_the_command_line(
     assert _statuses(hubs["ann"], submitted.post.id) == {"cancelled"}
     refused = psn("approve", "--company", "nope")
     assert refused.exit_code == 1 and "no connection to a company called 'nope'" in refused.output
+
+
+# --- the company queue -----------------------------------------------------------------------------
+
+
+def test_an_editors_approval_queues_the_publish_for_the_account_owners_worker(
+    acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
+) -> None:
+    """Each member has a queue of their own in the company hub; only the owner's tokens can publish."""
+    from psn_core.services.company import company_settings
+    from psn_core.worker import Worker, queue_name
+
+    submitted = _post(hubs["ann"], "Queued for Ada", utcnow() + timedelta(hours=1), Queue(), tmp_path)
+    eve = hubs["eve"]
+    producer = Worker(company_settings(acme.env.settings, eve.connection), hub=eve.hub, per_member_queue=True)
+    assert producer.queue_name == queue_name(acme.editor.member_id) != queue_name(None)
+    approvals.approve_and_enqueue(eve, str(submitted.post.id), producer.enqueue_publish, utcnow())
+    with acme.hub.owner() as conn:
+        # (a task with an ETA is queued as it is; the consumer of that queue moves it to its schedule)
+        queues = [r["queue"] for r in conn.execute("SELECT queue FROM huey_task").fetchall()]
+    assert queues == [queue_name(acme.admin.member_id)]

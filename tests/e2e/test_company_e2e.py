@@ -1,0 +1,158 @@
+"""A company hub end to end, as two people run it: the admin creates the company, connects its X account
+and invites a contributor; the contributor joins and posts; the admin approves; the admin's real
+`psn worker --company` process publishes it on time, once; an unapproved post expires and its author is
+told. Every step is the real `psn` command against a real Postgres and the emulator."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from psn_core.emulator import Emulator
+from psn_core.emulator.settings import as_env
+from psn_core.hub.database import Hub, connect
+from psn_core.workspace import set_env_values
+from tests.cli_runner import clean_env, run_psn
+from tests.conftest import TEST_APP_PASSWORD, PgServer, make_settings, new_member
+from tests.e2e.conftest import Workers, wait_for
+from tests.platform_env import approve, emulator_overrides
+
+pytestmark = [pytest.mark.pg, pytest.mark.slow]
+
+
+class Databases:
+    """Databases made for one test on the test server, dropped at the end."""
+
+    def __init__(self, server: PgServer) -> None:
+        self.server = server
+        self.names: list[str] = []
+
+    def new(self, template: str | None = None) -> str:
+        name = f"psn_t_{uuid.uuid4().hex[:10]}"
+        self.server.create_database(name, template=template)
+        self.names.append(name)
+        return name
+
+    def drop_all(self) -> None:
+        for name in self.names:
+            self.server.drop_database(name)
+
+
+@pytest.fixture
+def databases(pg_server: PgServer) -> Iterator[Databases]:
+    made = Databases(pg_server)
+    yield made
+    made.drop_all()
+
+
+def _workspace(root: Path, name: str, databases: Databases, template: str, emu: Emulator) -> Path:
+    """A workspace whose personal hub is a fresh migrated database, with ``name`` as its member."""
+    database = databases.new(template)
+    databases.server.execute(f'GRANT CONNECT ON DATABASE "{database}" TO psn_app')
+    url = databases.server.conninfo(database)
+    settings = make_settings(root / name.lower(), url)
+    with Hub.open(settings) as hub:
+        member = new_member(hub, name)
+    values: dict[str, object] = {
+        "database_url": url,
+        "app_password": TEST_APP_PASSWORD,
+        "member_id": str(member),
+        "timezone": "UTC",
+        **emulator_overrides(emu),
+    }
+    set_env_values(settings.workspace / "hub.env", as_env(values))
+    return settings.workspace
+
+
+def _connect_company_x(ada: Path) -> str:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "psn_core.cli", "auth", "x", "--company", "acme", "--paste"],
+        cwd=ada, env=clean_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    url = ""
+    while not url:
+        line = proc.stdout.readline()
+        assert line, "psn auth printed no URL"
+        url = line.strip() if line.strip().startswith("http") else ""
+    out, err = proc.communicate(approve(url) + "\n", timeout=60)
+    assert proc.returncode == 0, err
+    return first + out
+
+
+def _at(seconds: int) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_a_contributors_post_is_approved_and_published_by_the_admins_company_worker(
+    tmp_path: Path, pg_server: PgServer, migrated_template: str, databases: Databases
+) -> None:
+    with Emulator() as emu:
+        ada = _workspace(tmp_path, "Ada", databases, migrated_template, emu)
+        ann = _workspace(tmp_path, "Ann", databases, migrated_template, emu)
+        company_db = databases.new()
+
+        created = run_psn(ada, "company", "create", "acme", "--display-name", "Acme",
+                          "--database-url", pg_server.conninfo(company_db)).stdout  # fmt: skip
+        assert "you are its admin" in created
+        connected = _connect_company_x(ada)
+        assert "Connecting X for Acme as Ada." in connected and "Connected X as @" in connected
+        assert "psn worker --company acme" in connected
+
+        invited = run_psn(ada, "company", "invite", "acme", "--role", "contributor", "--note", "Ann").stdout
+        join = re.search(r"--hub '([^']+)' --code (\S+)", invited)
+        assert join is not None, invited
+        joined = run_psn(ann, "company", "join", "acme", "--hub", join[1], "--code", join[2], "--your-name", "Ann")
+        assert "Joined Acme as contributor" in joined.stdout
+        refused = run_psn(ann, "auth", "x", "--company", "acme", "--paste", check=False)
+        assert refused.returncode == 1 and "only admin can connect company accounts" in refused.stderr
+
+        # Two posts by the contributor: one the admin approves, one nobody does.
+        late = run_psn(ann, "company", "post", "acme", "Nobody looks at this one", "--to", "x", "--at", _at(20))
+        assert "Sent post" in late.stdout
+        sent = run_psn(ann, "company", "post", "acme", "Our launch is live", "--to", "x", "--at", _at(45))
+        assert "Posting as: Ann for Acme on X" in sent.stdout and "for approval" in sent.stdout
+        post_ref = re.search(r"Sent post (\w{8})", sent.stdout)
+        assert post_ref is not None
+        assert "only admin or editor can review posts" in run_psn(ann, "approve", check=False).stderr
+
+        listed = run_psn(ada, "approve").stdout
+        assert "2 post(s) of Acme waiting for approval." in listed and "by Ann" in listed
+        assert "Our launch is live" in listed
+        approved = run_psn(ada, "approve", "--approve", post_ref[1])
+        assert f"Approved post {post_ref[1]}" in approved.stdout
+
+        workers = Workers(ada)
+        try:
+            worker = workers.start(2, "--company", "acme")
+            x = emu.platform("x")
+
+            def published() -> bool:
+                return any(t.text == "Our launch is live" for t in x.tweets.values())  # type: ignore[attr-defined]
+
+            assert wait_for(published, 90), workers.log.read_text()
+            expired_note = "was not approved before its time"
+            assert wait_for(lambda: expired_note in run_psn(ann, "notifications", "--company", "acme").stdout, 90)
+            assert worker.poll() is None, workers.log.read_text()
+        finally:
+            workers.stop_all()
+
+        texts = [t.text for t in x.tweets.values()]  # type: ignore[attr-defined]
+        assert texts.count("Our launch is live") == 1 and "Nobody looks at this one" not in texts
+        notes = run_psn(ann, "notifications", "--company", "acme").stdout
+        assert f"Your company post {post_ref[1]} was approved by Ada" in notes
+        with connect(pg_server.conninfo(company_db), timeout=10, label="company") as conn:
+            rows = conn.execute(
+                "SELECT t.status, t.published_at, t.due_at FROM post_targets t JOIN posts p ON p.id = t.post_id"
+                " ORDER BY t.due_at"
+            ).fetchall()
+        assert [r["status"] for r in rows] == ["expired", "published"]
+        assert rows[1]["published_at"] >= rows[1]["due_at"]  # never early
