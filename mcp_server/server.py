@@ -23,7 +23,7 @@ import anyio.to_thread
 from mcp.server import MCPServer
 
 from mcp_server.context import ServerContext
-from mcp_server.tools import accounts, analytics, drafting, notifications, posting, voice, workspace
+from mcp_server.tools import accounts, analytics, company, drafting, notifications, posting, voice, workspace
 from psn_core.config import Settings
 from psn_core.errors import PSNError
 from psn_core.masking import configure_logging
@@ -46,6 +46,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     notifications.register,
     workspace.register,
     analytics.register,
+    company.register,
 )
 
 

@@ -31,17 +31,6 @@ def _when(obj: Ctx, at: str | None) -> ScheduleTime | None:
     return resolve(at, obj.settings.timezone, utcnow()) if at else None
 
 
-def _only_company(obj: Ctx, name: str | None) -> str:
-    if name:
-        return name
-    names = company.list_connections(obj.workspace)
-    if len(names) == 1:
-        return names[0]
-    raise company.CompanyNotFound(
-        "Say which company (--company NAME)." if names else "This workspace is not connected to any company."
-    )
-
-
 @click.group("company")
 def company_group() -> None:
     """Company hubs: members, invite codes, brand voice, company posts."""
@@ -175,7 +164,7 @@ def brand(obj: Ctx, name: str, profile: Path) -> None:
 @click.argument("name")
 @pass_ctx
 def sync(obj: Ctx, name: str) -> None:
-    """Copy the company's brand voice into voices/brand_ambassador-<company>.yaml."""
+    """Copy the company's brand voice into voices/brand-ambassador-<company>.yaml."""
     with CompanyHub.open(obj.settings, name) as hub:
         path = company.sync_brand_voice(hub, obj.workspace)
     click.echo(f"Brand voice saved to {path}; posting reads this file, not the company hub.")
@@ -220,7 +209,7 @@ def approve(
     if reject_id and not reason:
         raise click.UsageError("--reject needs --reason (the author is told why).")
     now, zone = utcnow(), obj.settings.zone
-    with CompanyHub.open(obj.settings, _only_company(obj, name)) as hub:
+    with CompanyHub.open(obj.settings, company.pick_company(obj.workspace, name)) as hub:
         if approve_id:
             view = approvals.approve_and_enqueue(hub, approve_id, _company_enqueue(obj, hub), now, _when(obj, at))
             click.echo(f"Approved post {str(view.id)[:8]}; it goes out {local(view.scheduled_at, zone)}.")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import psycopg
@@ -36,6 +36,10 @@ from psn_core.services.publishing import Publisher
 from psn_core.services.tokens import TokenService
 from psn_core.services.watchdog import run_watchdog
 from psn_core.timefmt import utcnow
+
+if TYPE_CHECKING:
+    from psn_core.services.company import CompanyHub
+    from psn_core.services.posts import Enqueue
 
 log = logging.getLogger("psn.worker")
 QUEUE = "psn"
@@ -236,3 +240,12 @@ class Worker:
 
     def close(self) -> None:
         self.hub.close()
+
+
+def company_enqueue(settings: Settings, company: CompanyHub) -> Enqueue:
+    """The services' Enqueue for a company hub: each publish lands in the queue of the member who
+    connected the account (whose `psn worker --company` consumes it). Nothing runs here."""
+    from psn_core.services.company import company_settings
+
+    producer = Worker(company_settings(settings, company.connection), hub=company.hub, per_member_queue=True)
+    return producer.enqueue_publish

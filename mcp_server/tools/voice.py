@@ -30,7 +30,7 @@ Persona = Annotated[
     str,
     Field(
         description="personal (you), brand_operator (the company), brand_ambassador (you within company rules); "
-        "add -<company> with more than one company, e.g. brand_ambassador-acme."
+        "add -<company> with more than one company, e.g. brand-ambassador-acme."
     ),
 ]
 SuggestionId = Annotated[int, Field(description="The suggestion's id, from list_voice_suggestions.")]

@@ -159,7 +159,7 @@ def post_for_company(
         post_input = posts.PostInput(
             idea=idea,
             language=language,
-            persona=f"brand_operator-{company.connection.slug}",
+            persona=f"brand-operator-{company.connection.slug}",
             targets=[posts.TargetInput(account_id=a.id, parts=parts) for a in accounts],
         )
         created = posts.create_post(conn, owner, post_input, timezone=when.zone, media_dir=media_dir,

@@ -200,6 +200,22 @@ def list_connections(workspace: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.env")) if folder.exists() else []
 
 
+def pick_company(workspace: Path, name: str | None) -> str:
+    """The company a command means: ``name``, or the only one this workspace is connected to.
+
+    Raises:
+        CompanyNotFound: no name given and none or several connections.
+    """
+    if name:
+        return check_slug(name)
+    names = list_connections(workspace)
+    if len(names) == 1:
+        return names[0]
+    if names:
+        raise CompanyNotFound(f"This workspace is connected to several companies ({', '.join(names)}): say which.")
+    raise CompanyNotFound("This workspace is not connected to any company.")
+
+
 class CompanyHub:
     """One company hub opened from its connection file: the one hub a company command talks to.
 
@@ -457,7 +473,7 @@ def remove_member(conn: Conn, member_ref: str, now: datetime) -> MemberView:
 
 
 def brand_file(workspace: Path, slug: str) -> Path:
-    return voices_dir(workspace) / f"brand_ambassador-{check_slug(slug)}.yaml"
+    return voices_dir(workspace) / f"brand-ambassador-{check_slug(slug)}.yaml"
 
 
 def set_brand_voice(conn: Conn, profile_file: Path) -> None:
@@ -478,7 +494,7 @@ def set_brand_voice(conn: Conn, profile_file: Path) -> None:
 
 
 def sync_brand_voice(company: CompanyHub, workspace: Path) -> Path:
-    """Copy the company's brand voice into ``voices/brand_ambassador-<company>.yaml``. Posting reads only
+    """Copy the company's brand voice into ``voices/brand-ambassador-<company>.yaml``. Posting reads only
     this local file, never the company hub.
 
     Raises:

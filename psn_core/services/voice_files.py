@@ -4,10 +4,12 @@ Profiles live in ``<workspace>/voices/<persona>.yaml``. The persona key is the f
 
 * ``personal`` (the default): you, posting as yourself;
 * ``brand_operator`` / ``brand_ambassador``: the company speaking, or you speaking inside company
-  guardrails. With more than one company, add the company after a dash, matching
-  ``connections/<company>.env``: ``brand_ambassador-acme.yaml``, ``brand_operator-acme.yaml``.
+  guardrails. For one company's voice, name the company after it, matching ``connections/<company>.env``:
+  the files are ``brand-ambassador-acme.yaml`` (what `psn company sync` writes) and
+  ``brand-operator-acme.yaml``. Either spelling of the persona (``brand_ambassador-acme``,
+  ``brand-ambassador-acme``) names the same file.
 
-The part before the dash must equal the file's ``persona:`` field. ``*.example.yaml`` files are the
+The persona part must equal the file's ``persona:`` field. ``*.example.yaml`` files are the
 shipped examples (copied in by ``psn init``); they are never loaded as a persona.
 
 Errors raised here, in the PSNError tree (psn_core.errors):
@@ -47,7 +49,7 @@ from psn_core.voice.yamlio import locate, parse_yaml
 VOICES_DIR = "voices"
 DEFAULT_PERSONA = "personal"
 EXAMPLE_SUFFIX = ".example.yaml"
-_PERSONA_KEY = re.compile(r"^(personal|brand_operator|brand_ambassador)(-[a-z0-9][a-z0-9_-]{0,40})?$")
+_PERSONA_KEY = re.compile(r"^(personal|brand[_-]operator|brand[_-]ambassador)(-[a-z0-9][a-z0-9_-]{0,40})?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -69,17 +71,31 @@ def voices_dir(workspace: Path) -> Path:
 
 
 def check_persona(persona: str) -> str:
-    """Return ``persona`` if it is a valid profile key.
+    """Return the canonical key of ``persona`` (a company's brand persona is spelled with dashes:
+    ``brand-ambassador-acme``; the others as they are: ``personal``, ``brand_operator``).
 
     Raises:
         VoiceInputInvalid: not personal, brand_operator, brand_ambassador, optionally with -<company>.
     """
-    if not _PERSONA_KEY.match(persona):
+    match = _PERSONA_KEY.match(persona)
+    if not match:
         raise VoiceInputInvalid(
             f"{persona!r} is not a voice persona: use personal, brand_operator, brand_ambassador, "
-            "or one of those followed by -<company> (brand_ambassador-acme)."
+            "or a brand persona followed by -<company> (brand-ambassador-acme)."
         )
-    return persona
+    kind, company = match[1].replace("-", "_"), match[2] or ""
+    return f"{kind.replace('_', '-')}{company}" if company else kind
+
+
+def persona_kind(persona: str) -> str:
+    """The profile kind a persona key names (personal, brand_operator or brand_ambassador).
+
+    Raises:
+        VoiceInputInvalid: not a valid key.
+    """
+    match = _PERSONA_KEY.match(check_persona(persona))
+    assert match is not None
+    return match[1].replace("-", "_")
 
 
 def check_names(*, language: str, platform: str | None = None, format: str | None = None) -> None:
@@ -96,12 +112,20 @@ def check_names(*, language: str, platform: str | None = None, format: str | Non
 
 
 def profile_path(voices: Path, persona: str = DEFAULT_PERSONA) -> Path:
-    """The file for ``persona``: ``voices/<persona>.yaml``.
+    """The file for ``persona``: ``voices/<canonical persona>.yaml`` (a company brand file written with
+    underscores by an earlier psn, ``brand_ambassador-acme.yaml``, is still found).
 
     Raises:
         VoiceInputInvalid: ``persona`` is not a valid key.
     """
-    return voices / f"{check_persona(persona)}.yaml"
+    key = check_persona(persona)
+    path = voices / f"{key}.yaml"
+    if not path.exists() and key.startswith("brand-"):
+        kind, company = persona_kind(key), key[len(persona_kind(key)) :]
+        legacy = voices / f"{kind}{company}.yaml"
+        if legacy.exists():
+            return legacy
+    return path
 
 
 def load_persona_profile(voices: Path, persona: str = DEFAULT_PERSONA) -> VoiceProfile:
@@ -114,7 +138,7 @@ def load_persona_profile(voices: Path, persona: str = DEFAULT_PERSONA) -> VoiceP
     """
     path = profile_path(voices, persona)
     profile = load_profile(path)
-    kind = persona.split("-", 1)[0]
+    kind = persona_kind(persona)
     if profile.persona != kind:
         _, node = parse_yaml(path.read_text(encoding="utf-8"), str(path))
         field, line = locate(node, ("persona",))

@@ -289,7 +289,7 @@ def test_create_join_and_sync_a_company_hub(hub_env: HubEnv, tmp_path: Path) -> 
                 assert company.current_role(conn) == "editor"
                 assert conn.execute("SELECT current_user AS u").fetchone() == {"u": "psn_app"}
             synced = company.sync_brand_voice(member_hub, other.workspace)
-        assert synced.name == f"brand_ambassador-{slug}.yaml"
+        assert synced.name == f"brand-ambassador-{slug}.yaml"
         assert synced.read_text() == example.read_text()
     finally:
         hub_env.server.drop_database(created.database)

@@ -34,6 +34,8 @@ READ_ONLY = {
     "list_queue",
     "list_failures",
     "explain_target",
+    "list_companies",
+    "list_pending_approvals",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -53,6 +55,8 @@ WRITES = {
     "retry_target": (False, False, True),
     "update_voice_profile": (True, True, False),
     "add_anti_pattern": (False, True, False),
+    "approve_post": (False, False, False),
+    "reject_post": (True, False, False),
 }
 
 

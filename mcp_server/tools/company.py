@@ -1,0 +1,122 @@
+"""Company tools: the companies this workspace is connected to, and the approval queue of one of them.
+
+Each call opens one company hub (connections/<company>.env) as this workspace's member of it, and
+closes it before returning. Roles are enforced by the hub itself: a contributor asking to approve gets
+the hub's refusal as a tool error that says who can.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from mcp.server import MCPServer
+from pydantic import BaseModel, Field
+
+from mcp_server.context import ServerContext
+from mcp_server.errors import psn_tool
+from mcp_server.tools import read_only, writes
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.services import approvals, company
+from psn_core.services.posts import PostView
+from psn_core.services.schedule_time import resolve
+from psn_core.timefmt import local, utcnow
+
+CompanyName = Annotated[
+    str | None, Field(description="Which company (its short name); omit when the workspace has only one.")
+]
+PostRef = Annotated[str, Field(description="The pending post's id, or its first 6+ characters.")]
+
+
+class CompanyLink(BaseModel):
+    company: str = Field(description="The short name tools and commands take.")
+    name: str = Field(description="The company's name as people read it.")
+    member_id: UUID = Field(description="This workspace's member id in that company hub.")
+
+
+class Companies(BaseModel):
+    companies: list[CompanyLink]
+
+
+class PendingApprovals(BaseModel):
+    company: str
+    timezone: str
+    pending: list[approvals.PendingPost] = Field(
+        description="Soonest first; `nearby` is what else goes out on the same accounts within 12 hours."
+    )
+
+
+class Approved(BaseModel):
+    context: str = Field(description="Posting as: <approver> for <company> on <platforms>. Tell the user.")
+    post: PostView
+    goes_out: str = Field(description="When it publishes, in the user's zone (zone named).")
+    note: str
+
+
+class Rejected(BaseModel):
+    post_id: UUID
+    note: str
+
+
+def register(server: MCPServer, ctx: ServerContext) -> None:
+    def open_company(name: str | None) -> company.CompanyHub:
+        return company.CompanyHub.open(ctx.settings, company.pick_company(ctx.workspace, name))
+
+    @server.tool(annotations=read_only("Companies"))
+    @psn_tool
+    def list_companies() -> Companies:
+        """The company hubs this workspace is connected to (from connections/, without contacting them)."""
+        links = []
+        for slug in company.list_connections(ctx.workspace):
+            connection = company.read_connection(ctx.workspace, slug)
+            links.append(CompanyLink(company=slug, name=connection.name, member_id=connection.member_id))
+        return Companies(companies=links)
+
+    @server.tool(annotations=read_only("Pending approvals"))
+    @psn_tool
+    def list_pending_approvals(company_name: CompanyName = None) -> PendingApprovals:
+        """Company posts waiting for approval (editors and admins), each with its author, due time in the
+        user's zone, text per account and the accounts' nearby calendar. Posts whose time passed unapproved
+        are expired by this call and their authors told."""
+        with open_company(company_name) as hub, hub.transaction() as conn:
+            pending = approvals.list_pending(conn, utcnow(), ctx.settings.zone)
+        return PendingApprovals(company=hub.name, timezone=ctx.settings.timezone, pending=pending)
+
+    @server.tool(annotations=writes("Approve a company post", destructive=False, idempotent=False))
+    @psn_tool
+    def approve_post(
+        post: PostRef,
+        company_name: CompanyName = None,
+        when: Annotated[
+            str | None, Field(description="A new local time 'YYYY-MM-DD HH:MM' (needed if its time has passed).")
+        ] = None,
+    ) -> Approved:
+        """Approve a pending company post: it is scheduled (at its own time, or `when`) and its author told.
+        Only when the user, having seen it in list_pending_approvals, says to approve it."""
+        now = utcnow()
+        at = resolve(when, ctx.settings.timezone, now) if when else None
+        from psn_core.worker import company_enqueue  # huey loads only when a tool queues work
+
+        with open_company(company_name) as hub:
+            view = approvals.approve_and_enqueue(hub, post, company_enqueue(ctx.settings, hub), now, at)
+            with hub.transaction() as conn:
+                me = conn.execute("SELECT display_name FROM members WHERE id = psn_current_member()").fetchone()
+            platforms = ", ".join(sorted({PLATFORMS[t.platform].display_name for t in view.targets}))
+            context = company.posting_context(me["display_name"] if me else "you", hub.name, platforms)
+        assert view.scheduled_at is not None
+        return Approved(
+            context=context, post=view, goes_out=local(view.scheduled_at, ctx.settings.zone),
+            note="Queued for the worker of whoever connected the company account (`psn worker --company`).",
+        )  # fmt: skip
+
+    @server.tool(annotations=writes("Reject a company post", destructive=True, idempotent=False))
+    @psn_tool
+    def reject_post(
+        post: PostRef,
+        reason: Annotated[str, Field(description="Why, in the user's words: the author reads it. Never invent one.")],
+        company_name: CompanyName = None,
+    ) -> Rejected:
+        """Reject a pending company post with the user's reason: it is cancelled and the author told why."""
+        with open_company(company_name) as hub, hub.transaction() as conn:
+            post_id = approvals.reject(conn, post, reason, utcnow())
+        return Rejected(post_id=post_id, note="Cancelled; the author was told the reason.")
