@@ -1,4 +1,4 @@
-"""`psn company ...` (create, invite, invites, revoke, join, members, role, remove, brand, sync, post) and
+"""`psn company ...` (create, migrate, invite, invites, revoke, join, members, role, remove, brand, sync, post) and
 `psn approve`: thin edges over psn_core.services.company and .approvals. Each command talks to one
 company hub, through ``connections/<company>.env``."""
 
@@ -54,6 +54,15 @@ def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None,
     click.echo(f"Created {done.name} ({done.hub}, database {done.database}); you are its admin.")
     click.echo(f"Connection saved in {done.connection_file} (secret, gitignored).")
     click.echo(f"Invite people with `psn company invite {done.slug}`.")
+
+
+@company_group.command("migrate")
+@click.argument("name")
+@pass_ctx
+def migrate_hub(obj: Ctx, name: str) -> None:
+    """Bring a company hub up to this psn's migrations (the admin who created it, after upgrading psn)."""
+    applied = company.migrate_company(obj.settings, name)
+    click.echo(f"Applied {', '.join(applied)}." if applied else "The company hub is already up to date.")
 
 
 @company_group.command("invite")

@@ -377,6 +377,26 @@ def create_company(
     )
 
 
+def migrate_company(settings: Settings, slug: str) -> list[str]:
+    """Apply the migrations this psn ships to company hub ``slug`` (after upgrading psn). Needs the hub's
+    owner address, which only the connection file of the admin who created it holds. Returns the names
+    applied (empty when the hub was current).
+
+    Raises:
+        CompanyNotFound; NotPermitted: no owner address here; HubUnreachable; MigrationError.
+    """
+    connection = read_connection(settings.workspace, slug)
+    if connection.owner_conninfo is None:
+        raise NotPermitted(
+            f"Only the admin who created {connection.name}'s hub holds its owner address, needed to migrate it.",
+            f"Ask them to run `psn company migrate {connection.slug}`.",
+        )
+    owner = connection.owner_conninfo.get_secret_value()
+    with connect(owner, timeout=settings.connect_timeout, label=f"company hub {connection.slug!r}") as conn:
+        applied = migrate(conn, database=connection.database, app_password=None)
+    return [f"{m.version:04d}_{m.name}" for m in applied]
+
+
 # --- members -------------------------------------------------------------------------------------
 
 

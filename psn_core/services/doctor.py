@@ -1,4 +1,5 @@
-"""`psn doctor`: a checklist of everything psn depends on, each failing line with its fix."""
+"""`psn doctor`: a checklist of everything psn depends on, each failing line with its fix (the personal
+hub here, then each connected company hub in psn_core.services.doctor_company)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from psn_core.errors import PSNError
 from psn_core.hub.audit import member_tables, runtime_role
 from psn_core.hub.database import Hub, check_runtime_role
 from psn_core.hub.migrate import migration_status
+from psn_core.services.doctor_company import company_checks
 from psn_core.services.vault import key_usage
 from psn_core.workspace import private_mode_problem, tracked_secret_files, unignored_secret_paths
 
@@ -252,4 +254,5 @@ def run_doctor(settings: Settings) -> DoctorReport:
     doc.guarded("stored secrets", True, doc.stored_secrets)
     if doc.hub is not None:
         doc.hub.close()
+    company_checks(settings, doc.add, doc.guarded)
     return DoctorReport(workspace=str(settings.workspace), hub=doc.hub.label if doc.hub else None, checks=doc.checks)
