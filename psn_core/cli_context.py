@@ -46,6 +46,7 @@ class Ctx:
     def __init__(self, workspace: Path | None) -> None:
         self._workspace = workspace
         self._settings: Settings | None = None
+        self.company: str | None = None  # a group's --company, for its subcommands
 
     @property
     def workspace(self) -> Path:

@@ -10,7 +10,6 @@ import click
 from pydantic import SecretStr
 
 from psn_core.cli_context import Ctx, pass_ctx
-from psn_core.hub.database import Hub
 from psn_core.notifications.models import Prefs, Tier
 from psn_core.services.notifications import (
     PrefsUpdate,
@@ -18,7 +17,6 @@ from psn_core.services.notifications import (
     acknowledge_notifications,
     configure_transport,
     list_notifications,
-    require_member,
     send_test,
     update_prefs,
 )
@@ -39,10 +37,14 @@ COMPANY_HELP = "A company hub's notifications for you (approvals) instead of you
 @click.option("--company", "company_name", default=None, help=COMPANY_HELP)
 @click.pass_context
 def notifications(ctx: click.Context, history: bool, company_name: str | None) -> None:
-    """List your pending notifications (times in your zone). Subcommands: ack, setup, prefs, test."""
+    """List your pending notifications (times in your zone). Subcommands: ack, setup, prefs, test.
+
+    With --company, everything here (the list, ack, setup, prefs, test) concerns your notifications in
+    that company hub, which your `psn worker --company NAME` delivers."""
+    obj: Ctx = ctx.obj
+    obj.company = company_name
     if ctx.invoked_subcommand is not None:
         return
-    obj: Ctx = ctx.obj
     with obj.member_hub(company_name) as (h, member):
         listing = list_notifications(h, member, include_acknowledged=history)
     if not listing.items:
@@ -66,7 +68,7 @@ def notifications_ack(obj: Ctx, ids: tuple[int, ...], ack_all: bool, company_nam
     """Mark notifications as handled, by id or --all."""
     if bool(ids) == ack_all:
         raise click.UsageError("Give notification ids or --all (not both).")
-    with obj.member_hub(company_name) as (h, member):
+    with obj.member_hub(company_name or obj.company) as (h, member):
         done = acknowledge_notifications(h, member, None if ack_all else list(ids))
     click.echo(f"Acknowledged {done} notification{'' if done == 1 else 's'}.")
 
@@ -95,8 +97,8 @@ def _print_transport(prefs: Prefs) -> None:
 def notifications_setup_waha(obj: Ctx, recipient: str, api_key: str | None) -> None:
     """Send notifications through your WAHA server (PSN_WAHA_BASE_URL, session PSN_WAHA_SESSION)."""
     setup = TransportSetup(transport="waha", recipient=recipient, secret=_secret_option(api_key, "WAHA API key"))
-    with Hub.open(obj.settings) as h:
-        _print_transport(configure_transport(obj.settings, h, require_member(obj.settings), setup))
+    with obj.member_hub(obj.company) as (h, member):
+        _print_transport(configure_transport(obj.settings, h, member, setup))
 
 
 @notifications_setup.command("twilio")
@@ -116,16 +118,16 @@ def notifications_setup_twilio(
         twilio_account_sid=account_sid,
         twilio_from_number=from_number,
     )
-    with Hub.open(obj.settings) as h:
-        _print_transport(configure_transport(obj.settings, h, require_member(obj.settings), setup))
+    with obj.member_hub(obj.company) as (h, member):
+        _print_transport(configure_transport(obj.settings, h, member, setup))
 
 
 @notifications_setup.command("cli")
 @pass_ctx
 def notifications_setup_cli(obj: Ctx) -> None:
     """No WhatsApp: notifications are only printed by psn commands."""
-    with Hub.open(obj.settings) as h:
-        prefs = configure_transport(obj.settings, h, require_member(obj.settings), TransportSetup(transport="cli"))
+    with obj.member_hub(obj.company) as (h, member):
+        prefs = configure_transport(obj.settings, h, member, TransportSetup(transport="cli"))
     _print_transport(prefs)
 
 
@@ -145,8 +147,8 @@ def notifications_prefs(
         daily_cap=daily_cap,
         digest_hour=digest_hour,
     )
-    with Hub.open(obj.settings) as h:
-        prefs = update_prefs(h, require_member(obj.settings), update)
+    with obj.member_hub(obj.company) as (h, member):
+        prefs = update_prefs(h, member, update)
     quiet = f"{prefs.quiet_start:%H:%M}-{prefs.quiet_end:%H:%M}" if prefs.quiet_start and prefs.quiet_end else "off"
     zone = obj.settings.timezone
     click.echo(f"transport {prefs.transport}; quiet hours {quiet} ({zone}); threshold {prefs.threshold}")
@@ -157,8 +159,8 @@ def notifications_prefs(
 @pass_ctx
 def notifications_test(obj: Ctx) -> None:
     """Send a test message now through your transport (quiet hours do not apply)."""
-    with Hub.open(obj.settings) as h:
-        attempt = send_test(obj.settings, h, require_member(obj.settings))
+    with obj.member_hub(obj.company) as (h, member):
+        attempt = send_test(obj.settings, h, member)
     click.echo(f"Test message sent by {attempt.transport} (message id {attempt.provider_message_id}).")
 
 

@@ -22,7 +22,7 @@ from psn_core.services.posts import PartInput, get_post
 from psn_core.services.publishing import Publisher
 from psn_core.services.schedule_time import resolve
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv
+from tests.conftest import HubEnv, make_settings
 from tests.integration.test_company_members import Company, _connect_account, make_company
 
 pytestmark = pytest.mark.pg
@@ -229,3 +229,35 @@ def test_an_editors_approval_queues_the_publish_for_the_account_owners_worker(
         # (a task with an ETA is queued as it is; the consumer of that queue moves it to its schedule)
         queues = [r["queue"] for r in conn.execute("SELECT queue FROM huey_task").fetchall()]
     assert queues == [queue_name(acme.admin.member_id)]
+
+
+def test_an_approver_gets_the_approval_request_on_whatsapp_from_their_company_worker(
+    acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
+) -> None:
+    """`psn notifications --company acme setup waha` stores Eve's transport in the company hub; the
+    delivery task of her `psn worker --company acme` sends the CRITICAL approval request there."""
+    from psn_core.services import notifications
+    from psn_core.services.company import company_settings
+    from tests.fakes.waha import FakeWaha
+
+    with FakeWaha(api_key="waha-company-key-0123") as waha:
+        ws = tmp_path / "eve-ws"
+        ws.mkdir()
+        (ws / "hub.env").write_text(f"PSN_TIMEZONE=Europe/Madrid\nPSN_WAHA_BASE_URL={waha.base_url}\n")
+        eve_settings = make_settings(ws, acme.env.server.conninfo(acme.env.database))  # and her key file
+        eve = hubs["eve"]
+        write_connection(ws, eve.connection)
+        runner = CliRunner()
+        setup = ["--workspace", str(ws), "notifications", "--company", "acme", "setup", "waha"]
+        done = runner.invoke(cli, [*setup, "--phone", "+34600111222", "--api-key", waha.api_key])
+        assert done.exit_code == 0, done.output
+        assert "Notifications go by waha to +34600111222" in done.output
+
+        _post(hubs["ann"], "Please approve", utcnow() + timedelta(hours=2), Queue(), tmp_path)
+        settings = company_settings(eve_settings, eve.connection)  # what `psn worker --company acme` runs with
+        report = notifications.run_delivery(settings, eve.hub, acme.editor.member_id)
+        assert report is not None
+        assert [m.chat_id for m in waha.sent] == ["34600111222@c.us"]
+        assert "Ann submitted a post for approval" in waha.sent[0].text and "psn approve" in waha.sent[0].text
+        listed = runner.invoke(cli, ["--workspace", str(ws), "notifications", "--company", "acme"])
+        assert "CRITICAL" in listed.output and "ack ID --company acme" in listed.output
