@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from psn_core.cli_context import Ctx, pass_ctx
+from psn_core.errors import PostInvalid
 from psn_core.hub.database import Hub
 from psn_core.services import approvals, company, company_invites
 from psn_core.services.company import CompanyHub
@@ -20,11 +21,9 @@ from psn_core.timefmt import local, utcnow
 def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
     """The publish queue of the company hub (it lives in that hub: each publish goes to the queue of the
     member who connected the account, whose `psn worker --company` runs it)."""
-    from psn_core.worker import Worker  # huey loads only for commands that queue work
+    from psn_core.worker import company_enqueue  # huey loads only for commands that queue work
 
-    return Worker(
-        company.company_settings(obj.settings, hub.connection), hub=hub.hub, per_member_queue=True
-    ).enqueue_publish
+    return company_enqueue(obj.settings, hub)
 
 
 def _when(obj: Ctx, at: str | None) -> ScheduleTime | None:
@@ -187,17 +186,38 @@ def sync(obj: Ctx, name: str) -> None:
 @click.option("--to", "targets", multiple=True, required=True, help="Company accounts: x, linkedin, x:@handle.")
 @click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
 @click.option("--idea", default="", help="A few words for the calendar.")
+@click.option("--language", default="en", show_default=True)
 @pass_ctx
-def post(obj: Ctx, name: str, text: tuple[str, ...], targets: tuple[str, ...], at: str | None, idea: str) -> None:
-    """Post on company accounts: scheduled for editors and admins, sent for approval for contributors."""
+def post(
+    obj: Ctx, name: str, text: tuple[str, ...], targets: tuple[str, ...], at: str | None, idea: str, language: str
+) -> None:
+    """Post on company accounts: scheduled for editors and admins, sent for approval for contributors.
+
+    The text is checked against the synced brand voice first (voices/brand-ambassador-<company>.yaml):
+    a word the company's guardrails forbid stops it before anything reaches the hub."""
+    body = " ".join(text)
     when = _when(obj, at) or resolve(utcnow(), obj.settings.timezone, utcnow())
-    with CompanyHub.open(obj.settings, name) as hub:
+    slug = company.check_slug(name)
+    brand = company.check_brand(obj.workspace, slug, body, language)
+    if brand.forbidden_words:
+        raise PostInvalid(
+            f"The post uses words {slug}'s brand guardrails forbid: {', '.join(brand.forbidden_words)}.",
+            "Reword it without them; nothing was sent to the company hub.",
+            problems=[f"forbidden: {word}" for word in brand.forbidden_words],
+        )
+    with CompanyHub.open(obj.settings, slug) as hub:
         result = approvals.post_for_company(
-            hub, list(targets), [PartInput(text=" ".join(text))], when, _company_enqueue(obj, hub),
-            media_dir=obj.workspace / "media", media_host=obj.settings.media_host_url, idea=idea,
+            hub, list(targets), [PartInput(text=body)], when, _company_enqueue(obj, hub),
+            media_dir=obj.workspace / "media", media_host=obj.settings.media_host_url, idea=idea, language=language,
         )  # fmt: skip
     for line in result.context:
         click.echo(line)
+    if brand.file is None:
+        click.echo(f"No brand voice synced here: run `psn company sync {slug}` so posts are checked against it.")
+    elif brand.forbidden_topics:
+        click.echo(f"Brand guardrails: stay off {', '.join(brand.forbidden_topics)}.")
+    if brand.required_disclosure and brand.required_disclosure.lower() not in body.lower():
+        click.echo(f"Brand guardrails ask for the disclosure {brand.required_disclosure!r} on posts about the company.")
     if result.status == "pending_approval":
         click.echo(f"Sent post {str(result.post.id)[:8]} for approval ({when.echo()}); approvers were notified.")
     else:
@@ -223,6 +243,8 @@ def approve(
     with CompanyHub.open(obj.settings, company.pick_company(obj.workspace, name)) as hub:
         if approve_id:
             view = approvals.approve_and_enqueue(hub, approve_id, _company_enqueue(obj, hub), now, _when(obj, at))
+            for line in approvals.approval_context(hub, view):
+                click.echo(line)
             click.echo(f"Approved post {str(view.id)[:8]}; it goes out {local(view.scheduled_at, zone)}.")
             return
         if reject_id:

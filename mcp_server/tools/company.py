@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
-from psn_core.platforms.registry import PLATFORMS
 from psn_core.services import approvals, company
 from psn_core.services.posts import PostView
 from psn_core.services.schedule_time import resolve
@@ -47,7 +46,7 @@ class PendingApprovals(BaseModel):
 
 
 class Approved(BaseModel):
-    context: str = Field(description="Posting as: <approver> for <company> on <platforms>. Tell the user.")
+    context: list[str] = Field(description="Posting as: <approver> for <company> on <platform>. Tell the user.")
     post: PostView
     goes_out: str = Field(description="When it publishes, in the user's zone (zone named).")
     note: str
@@ -99,10 +98,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
         with open_company(company_name) as hub:
             view = approvals.approve_and_enqueue(hub, post, company_enqueue(ctx.settings, hub), now, at)
-            with hub.transaction() as conn:
-                me = conn.execute("SELECT display_name FROM members WHERE id = psn_current_member()").fetchone()
-            platforms = ", ".join(sorted({PLATFORMS[t.platform].display_name for t in view.targets}))
-            context = company.posting_context(me["display_name"] if me else "you", hub.name, platforms)
+            context = approvals.approval_context(hub, view)
         assert view.scheduled_at is not None
         return Approved(
             context=context, post=view, goes_out=local(view.scheduled_at, ctx.settings.zone),

@@ -313,6 +313,14 @@ def approve_and_enqueue(
         return posts.get_post(conn, owner, view.id)
 
 
+def approval_context(company: CompanyHub, view: posts.PostView) -> list[str]:
+    """ "Posting as: <approver> for <company> on <platform>", one line per platform of an approved post."""
+    with company.transaction() as conn:
+        me, company_name = _me(conn), _company_name(conn)
+    platforms = sorted({t.platform for t in view.targets})
+    return [posting_context(me, company_name, PLATFORMS[p].display_name) for p in platforms]
+
+
 def reject(conn: Conn, ref: str, reason: str, now: datetime) -> UUID:
     """Reject a pending post with a reason; it is cancelled and the author is told why.
 

@@ -40,8 +40,8 @@ from psn_core.errors import ConfigError, PSNError
 from psn_core.hub.database import APP_ROLE, Conn, Hub, HubTarget, connect, resolve_target
 from psn_core.hub.migrate import ensure_database, migrate
 from psn_core.masking import registry
-from psn_core.services.voice_files import voices_dir
-from psn_core.voice import load_profile
+from psn_core.services.voice_files import check_text, voices_dir
+from psn_core.voice import VoiceProfileNotFound, load_profile
 from psn_core.workspace import set_env_values, write_private
 
 CONNECTIONS_DIR = "connections"
@@ -510,6 +510,41 @@ def set_brand_voice(conn: Conn, profile_file: Path) -> None:
         "INSERT INTO company_brand (profile_yaml) VALUES (%s) ON CONFLICT (singleton)"
         " DO UPDATE SET profile_yaml = excluded.profile_yaml, updated_by = psn_current_member(), updated_at = now()",
         [profile_file.read_text("utf-8")],
+    )
+
+
+class BrandCheck(BaseModel):
+    """A company post's text against the synced brand voice (the local file, never the hub)."""
+
+    file: Path | None  # None: the brand voice was never synced here
+    forbidden_words: list[str] = []
+    forbidden_topics: list[str] = []
+    required_disclosure: str | None = None
+
+
+def check_brand(workspace: Path, slug: str, text: str, language: str) -> BrandCheck:
+    """Check ``text`` against ``voices/brand-ambassador-<company>.yaml``: the words its guardrails (and
+    the language's never-use list) forbid, plus the topics and disclosure a person must judge.
+
+    Raises:
+        VoiceProfileInvalid: the synced file is broken; UnsupportedLanguage.
+    """
+    voices = voices_dir(workspace)
+    persona = f"brand-ambassador-{check_slug(slug)}"
+    try:
+        checked = check_text(voices, text, language=language, persona=persona)
+    except VoiceProfileNotFound:
+        return BrandCheck(file=None)
+    if checked.profile_used is None:
+        return BrandCheck(file=None)
+    profile = load_profile(checked.profile_used)
+    words = list(dict.fromkeys(t.excerpt for t in checked.report.tells if t.code == "never_use"))
+    rails = profile.guardrails
+    return BrandCheck(
+        file=checked.profile_used,
+        forbidden_words=words,
+        forbidden_topics=list(rails.forbidden_topics) if rails else [],
+        required_disclosure=rails.required_disclosure if rails else None,
     )
 
 

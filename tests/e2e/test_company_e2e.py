@@ -128,7 +128,7 @@ def test_a_contributors_post_is_approved_and_published_by_the_admins_company_wor
         assert "2 post(s) of Acme waiting for approval." in listed and "by Ann" in listed
         assert "Our launch is live" in listed
         approved = run_psn(ada, "approve", "--approve", post_ref[1])
-        assert f"Approved post {post_ref[1]}" in approved.stdout
+        assert f"Approved post {post_ref[1]}" in approved.stdout and "Posting as: Ada for Acme on X" in approved.stdout
 
         workers = Workers(ada)
         try:

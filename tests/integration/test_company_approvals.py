@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from psn_core.cli import cli
 from psn_core.crypto import load_keyring
 from psn_core.errors import PostInvalid, PostNotFound
-from psn_core.services import approvals
+from psn_core.services import approvals, company
 from psn_core.services.company import CompanyConnection, CompanyHub, Identity, NotPermitted, write_connection
 from psn_core.services.posts import PartInput, get_post
 from psn_core.services.publishing import Publisher
@@ -261,3 +261,38 @@ def test_an_approver_gets_the_approval_request_on_whatsapp_from_their_company_wo
         assert "Ann submitted a post for approval" in waha.sent[0].text and "psn approve" in waha.sent[0].text
         listed = runner.invoke(cli, ["--workspace", str(ws), "notifications", "--company", "acme"])
         assert "CRITICAL" in listed.output and "ack ID --company acme" in listed.output
+
+
+def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_reaches_the_hub(
+    acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
+) -> None:
+    ws = tmp_path / "ann-ws"
+    ws.mkdir()
+    (ws / "hub.env").write_text("PSN_TIMEZONE=UTC\n")
+    write_connection(ws, hubs["ann"].connection)
+
+    def psn(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--workspace", str(ws), *args], catch_exceptions=False)
+
+    at = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    unsynced = psn("company", "post", "acme", "Hello from Acme", "--to", "x", "--at", at)
+    assert unsynced.exit_code == 0, unsynced.output
+    assert "Posting as: Ann for Acme on X" in unsynced.output and "run `psn company sync acme`" in unsynced.output
+
+    example = Path(__file__).parents[2] / "voices" / "brand_ambassador.example.yaml"
+    with hubs["ada"].transaction() as conn:
+        company.set_brand_voice(conn, example)
+    assert psn("company", "sync", "acme").exit_code == 0
+    assert (ws / "voices" / "brand-ambassador-acme.yaml").exists()
+
+    refused = psn("company", "post", "acme", "We guarantee delivery by Friday", "--to", "x", "--at", at)
+    assert refused.exit_code == 1
+    assert "brand guardrails forbid: guarantee" in refused.output and "nothing was sent" in refused.output
+    with hubs["ada"].transaction() as conn:
+        texts = [r["rendering"]["parts"][0]["text"] for r in conn.execute("SELECT rendering FROM post_targets")]
+    assert texts == ["Hello from Acme"]
+
+    sent = psn("company", "post", "acme", "Delivery lands on Friday", "--to", "x", "--at", at)
+    assert sent.exit_code == 0, sent.output
+    assert "stay off pricing changes before launch" in sent.output and "'I work at Acme.'" in sent.output
+    assert "for approval" in sent.output

@@ -74,7 +74,7 @@ async def test_an_editor_reviews_approves_and_rejects_through_the_tools(acme: Co
     assert [(p["post_id"], p["author"]) for p in pending["pending"]] == [(first, "Ann"), (second, "Ann")]
     assert pending["pending"][0]["targets"][0]["text"] == "Launch post"
     assert pending["pending"][0]["due_local"].endswith("(Europe/Madrid)")
-    assert approved["context"] == "Posting as: Eve for Acme on X"
+    assert approved["context"] == ["Posting as: Eve for Acme on X"]
     assert {t["status"] for t in approved["post"]["targets"]} == {"scheduled"}
     assert "A rejection needs a reason" in error_of(no_reason)[0]
     assert rejected["post_id"] == second and after["pending"] == []
