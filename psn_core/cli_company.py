@@ -26,6 +26,11 @@ def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
     return company_enqueue(obj.settings, hub)
 
 
+def _context(line: str) -> None:
+    """A "Posting as: ... for <company> ..." line, set apart in colour on a terminal (company, not personal)."""
+    click.secho(line, fg="magenta", bold=True)
+
+
 def _when(obj: Ctx, at: str | None) -> ScheduleTime | None:
     return resolve(at, obj.settings.timezone, utcnow()) if at else None
 
@@ -206,14 +211,18 @@ def post(
             problems=[f"forbidden: {word}" for word in brand.forbidden_words],
         )
     with CompanyHub.open(obj.settings, slug) as hub:
+        with hub.transaction() as conn:
+            stale = company.brand_is_stale(conn, obj.workspace, slug)
         result = approvals.post_for_company(
             hub, list(targets), [PartInput(text=body)], when, _company_enqueue(obj, hub),
             media_dir=obj.workspace / "media", media_host=obj.settings.media_host_url, idea=idea, language=language,
         )  # fmt: skip
     for line in result.context:
-        click.echo(line)
+        _context(line)
     if brand.file is None:
         click.echo(f"No brand voice synced here: run `psn company sync {slug}` so posts are checked against it.")
+    elif stale:
+        click.echo(f"The company's brand voice changed since your last sync: run `psn company sync {slug}`.")
     elif brand.forbidden_topics:
         click.echo(f"Brand guardrails: stay off {', '.join(brand.forbidden_topics)}.")
     if brand.required_disclosure and brand.required_disclosure.lower() not in body.lower():
@@ -244,7 +253,7 @@ def approve(
         if approve_id:
             view = approvals.approve_and_enqueue(hub, approve_id, _company_enqueue(obj, hub), now, _when(obj, at))
             for line in approvals.approval_context(hub, view):
-                click.echo(line)
+                _context(line)
             click.echo(f"Approved post {str(view.id)[:8]}; it goes out {local(view.scheduled_at, zone)}.")
             return
         if reject_id:

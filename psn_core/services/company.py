@@ -548,6 +548,16 @@ def check_brand(workspace: Path, slug: str, text: str, language: str) -> BrandCh
     )
 
 
+def brand_is_stale(conn: Conn, workspace: Path, slug: str) -> bool:
+    """Whether the company's brand voice (in this hub) differs from the synced local file. False when
+    the company has none; True when it has one and this workspace never synced it."""
+    row = conn.execute("SELECT profile_yaml FROM company_brand").fetchone()
+    if row is None:
+        return False
+    local = brand_file(workspace, slug)
+    return not local.exists() or local.read_text("utf-8") != row["profile_yaml"]
+
+
 def sync_brand_voice(company: CompanyHub, workspace: Path) -> Path:
     """Copy the company's brand voice into ``voices/brand-ambassador-<company>.yaml``. Posting reads only
     this local file, never the company hub.

@@ -296,3 +296,10 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
     assert sent.exit_code == 0, sent.output
     assert "stay off pricing changes before launch" in sent.output and "'I work at Acme.'" in sent.output
     assert "for approval" in sent.output
+
+    changed = tmp_path / "brand_ambassador.yaml"
+    changed.write_text(example.read_text().replace("never_use: [guarantee]", "never_use: [guarantee, synergy]"))
+    with hubs["ada"].transaction() as conn:
+        company.set_brand_voice(conn, changed)
+    stale = psn("company", "post", "acme", "Delivery lands on Monday", "--to", "x", "--at", at)
+    assert "brand voice changed since your last sync" in stale.output
