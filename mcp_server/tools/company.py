@@ -41,7 +41,7 @@ class PendingApprovals(BaseModel):
     company: str
     timezone: str
     pending: list[approvals.PendingPost] = Field(
-        description="Soonest first; `nearby` is what else goes out on the same accounts within 12 hours."
+        description="Soonest first; `nearby`: the same accounts' closest posts (3 before, 3 after) within 12 h."
     )
 
 

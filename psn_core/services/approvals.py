@@ -30,6 +30,7 @@ from psn_core.services.schedule_time import ScheduleTime
 from psn_core.timefmt import local
 
 CONTEXT_WINDOW = timedelta(hours=12)  # calendar context shown beside a pending post
+NEARBY_EACH_SIDE = 3  # at most this many of the account's posts before and after it
 
 
 class CompanyAccount(BaseModel):
@@ -60,7 +61,7 @@ class PendingPost(BaseModel):
     due_at: datetime
     due_local: str
     targets: list[PendingTarget]
-    nearby: list[str]  # the same accounts' other posts within CONTEXT_WINDOW, as lines
+    nearby: list[str]  # the same accounts' closest other posts within CONTEXT_WINDOW, as lines
 
 
 def company_account(conn: Conn, spec: str) -> CompanyAccount:
@@ -242,6 +243,7 @@ def list_pending(conn: Conn, now: datetime, zone: ZoneInfo) -> list[PendingPost]
         " JOIN accounts a ON a.id = t.account_id LEFT JOIN members m ON m.id = p.author_id"
         " WHERE t.status = 'pending_approval' ORDER BY t.due_at, t.post_id, t.platform"
     ).fetchall()
+    nearby = _nearby(conn, zone)
     pending: dict[UUID, PendingPost] = {}
     for r in rows:
         item = pending.get(r["post_id"])
@@ -252,21 +254,34 @@ def list_pending(conn: Conn, now: datetime, zone: ZoneInfo) -> list[PendingPost]
             )  # fmt: skip
         text = posts.Rendering.model_validate(r["rendering"]).parts[0].text
         item.targets.append(PendingTarget(id=r["id"], platform=r["platform"], handle=r["handle"], text=text))
-        item.nearby.extend(_nearby(conn, r["account_id"], r["post_id"], r["due_at"], zone))
+        item.nearby.extend(nearby.get(r["id"], []))
     return list(pending.values())
 
 
-def _nearby(conn: Conn, account_id: UUID, post_id: UUID, due: datetime, zone: ZoneInfo) -> list[str]:
+def _nearby(conn: Conn, zone: ZoneInfo) -> dict[UUID, list[str]]:
+    """For every pending target, the same account's closest other posts within CONTEXT_WINDOW: up to
+    NEARBY_EACH_SIDE before and after its time (one query; each side stops early on the account's index)."""
     rows = conn.execute(
-        "SELECT t.platform, t.status, t.due_at, a.handle FROM post_targets t JOIN accounts a ON a.id = t.account_id"
-        " WHERE t.account_id = %s AND t.post_id <> %s AND t.due_at BETWEEN %s AND %s"
-        " AND t.status IN ('pending_approval', 'scheduled', 'publishing', 'published') ORDER BY t.due_at",
-        [account_id, post_id, due - CONTEXT_WINDOW, due + CONTEXT_WINDOW],
+        "SELECT t.id AS pending_id, o.platform, o.status, o.due_at, a.handle FROM post_targets t"
+        " JOIN accounts a ON a.id = t.account_id"
+        " CROSS JOIN LATERAL ("
+        "  (SELECT b.platform, b.status, b.due_at FROM post_targets b WHERE b.account_id = t.account_id"
+        "    AND b.due_at BETWEEN t.due_at - %(window)s AND t.due_at AND b.post_id <> t.post_id"
+        "    AND b.status IN ('pending_approval', 'scheduled', 'publishing', 'published')"
+        "    ORDER BY b.due_at DESC LIMIT %(each)s)"
+        "  UNION ALL"
+        "  (SELECT l.platform, l.status, l.due_at FROM post_targets l WHERE l.account_id = t.account_id"
+        "    AND l.due_at > t.due_at AND l.due_at <= t.due_at + %(window)s AND l.post_id <> t.post_id"
+        "    AND l.status IN ('pending_approval', 'scheduled', 'publishing', 'published')"
+        "    ORDER BY l.due_at LIMIT %(each)s)) o"
+        " WHERE t.status = 'pending_approval' ORDER BY t.id, o.due_at",
+        {"window": CONTEXT_WINDOW, "each": NEARBY_EACH_SIDE},
     ).fetchall()
-    return [
-        f"{PLATFORMS[r['platform']].display_name} @{r['handle']}: {r['status']} {local(r['due_at'], zone)}"
-        for r in rows
-    ]
+    found: dict[UUID, list[str]] = {}
+    for r in rows:
+        line = f"{PLATFORMS[r['platform']].display_name} @{r['handle']}: {r['status']} {local(r['due_at'], zone)}"
+        found.setdefault(r["pending_id"], []).append(line)
+    return found
 
 
 def approve(conn: Conn, ref: str, now: datetime, at: ScheduleTime | None = None) -> tuple[posts.PostView, UUID]:

@@ -1,0 +1,266 @@
+"""What a company hub's workflow costs, on a real Postgres, the emulator and a real company worker.
+
+Run: ``uv run python benchmarks/bench_company.py`` (a temporary embedded Postgres, or the owner URL in
+``PSN_BENCH_DATABASE_URL``). It reports:
+
+* redeem: 40 invite codes redeemed one after another (p50/p99 ms), then 10 threads racing for one
+  code (exactly one must win);
+* submit: 200 contributor posts sent for approval, each notifying every approver (p50/p99 ms);
+* list: the approver's listing (`psn approve`) with 200 pending posts and their calendar context;
+* approve: approving each of them (schedule, author told, queued in the account owner's queue);
+* publish: 30 approved posts due over 20 s, published by a real `psn worker --company` process of the
+  admin who connected the account: lateness from due time to the first platform request (p50/p99 ms).
+
+Results go to benchmarks/results/. About a minute and a half on 2 cores.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx2
+from bench_env import APP_PASSWORD, describe, owner_conninfo, save
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from pydantic import SecretStr
+
+from psn_core.config import Settings
+from psn_core.crypto import create_key_file, load_keyring
+from psn_core.emulator import Emulator, EmulatorConfig
+from psn_core.emulator.settings import as_env, psn_settings
+from psn_core.errors import PSNError
+from psn_core.hub.database import APP_ROLE, Hub, connect
+from psn_core.hub.migrate import migrate
+from psn_core.services import approvals, company, company_invites
+from psn_core.services.accounts import finish_connect, start_connect
+from psn_core.services.company import CompanyConnection, CompanyHub, Identity, member_transaction
+from psn_core.services.posts import PartInput
+from psn_core.services.schedule_time import ScheduleTime
+from psn_core.worker import company_enqueue
+from psn_core.workspace import set_env_values
+
+REDEMPTIONS = 40
+RACERS = 10  # stays under the 10-failures-per-source limit
+PENDING = 200
+PUBLISHED = 30
+WINDOW_SECONDS = 20.0
+
+
+@dataclass
+class CompanyEnv:
+    settings: Settings
+    hub: Hub  # owner-capable, for the bench's own bookkeeping
+    emu: Emulator
+    admin: Identity
+    database: str
+    app_url: str
+    env_values: dict[str, str]
+
+    def open_as(self, who: Identity) -> CompanyHub:
+        connection = CompanyConnection(
+            slug="bench", name="Bench Co", database=self.database, app_conninfo=SecretStr(self.app_url),
+            member_id=who.member_id, member_key=SecretStr(who.key),
+        )  # fmt: skip
+        return CompanyHub(self.settings, connection)
+
+
+@contextmanager
+def company_env() -> Iterator[CompanyEnv]:
+    folder = Path(tempfile.mkdtemp(prefix="psn-bench-co-"))
+    with owner_conninfo() as url:
+        database = f"psn_bench_{uuid.uuid4().hex[:8]}"
+        with connect(url, timeout=10, label="bench") as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        owner = make_conninfo(url, dbname=database)
+        try:
+            with connect(owner, timeout=10, label="bench") as conn:
+                migrate(conn, database=database, app_password=APP_PASSWORD)
+                admin = company.init_company_hub(conn, slug="bench", name="Bench Co", admin_name="Ada", timezone="UTC")
+            with Emulator(config=EmulatorConfig(processing_seconds=0.2)) as emu:
+                overrides: dict[str, object] = {
+                    "database_url": owner, "app_password": APP_PASSWORD, "member_id": str(admin.member_id),
+                    "timezone": "UTC", **psn_settings(emu, 8766),
+                }  # fmt: skip
+                workspace = folder / "ada"
+                workspace.mkdir()
+                settings = Settings.load(workspace, **overrides)
+                create_key_file(settings.key_path)
+                app_url = make_conninfo(owner, user=APP_ROLE, password=APP_PASSWORD)
+                with Hub.open(settings) as hub:
+                    yield CompanyEnv(settings, hub, emu, admin, database, app_url, as_env(overrides))
+        finally:
+            with connect(url, timeout=10, label="bench") as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def timed(body: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    body()
+    return (time.perf_counter() - started) * 1000
+
+
+def redeem_phase(env: CompanyEnv) -> tuple[dict[str, object], list[Identity], Identity]:
+    with member_transaction(env.hub, env.admin) as conn:
+        codes = [company_invites.create_invite(conn, datetime.now(UTC)).code for _ in range(REDEMPTIONS)]
+        editor_code = company_invites.create_invite(conn, datetime.now(UTC), role="editor").code
+        race_code = company_invites.create_invite(conn, datetime.now(UTC)).code
+    joined: list[Identity] = []
+    took: list[float] = []
+    for n, code in enumerate(codes):
+        with env.hub.app() as conn:
+            started = time.perf_counter()
+            who, _role = company_invites.redeem_invite(conn, code, display_name=f"Member {n}", timezone="UTC")
+            took.append((time.perf_counter() - started) * 1000)
+        joined.append(who)
+    with env.hub.app() as conn:
+        editor, _ = company_invites.redeem_invite(conn, editor_code, display_name="Eve", timezone="UTC")
+
+    wins: list[Identity] = []
+    refusals: list[str] = []
+    gate = threading.Barrier(RACERS)
+
+    def race(n: int) -> None:
+        with env.hub.app() as conn:
+            gate.wait()
+            try:
+                who, _ = company_invites.redeem_invite(conn, race_code, display_name=f"Racer {n}", timezone="UTC")
+                wins.append(who)
+            except PSNError as exc:
+                refusals.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=race, args=(n,)) for n in range(RACERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wins) == 1, (wins, refusals)
+    return {"sequential_ms": describe(took), "race": {"threads": RACERS, "winners": len(wins)}}, joined, editor
+
+
+def connect_company_x(env: CompanyEnv) -> None:
+    ring = load_keyring(env.settings)
+    with env.open_as(env.admin) as admin, admin.transaction() as conn:
+        start = start_connect(conn, env.settings, ring, env.admin.member_id, "x")
+    with httpx2.Client(follow_redirects=False, timeout=10) as browser:
+        redirect = browser.get(start.url).headers["location"]
+    with env.open_as(env.admin) as admin:
+        finish_connect(admin.hub, env.settings, ring, env.admin.member_id, redirect)
+
+
+def at(moment: datetime) -> ScheduleTime:
+    return ScheduleTime(utc=moment, local=moment.replace(tzinfo=None), zone="UTC")
+
+
+def submit(env: CompanyEnv, hubs: list[CompanyHub], texts: list[str], due: list[datetime]) -> list[float]:
+    """Each post by the next contributor in turn; returns the ms each submission took."""
+    took = []
+    media_dir = env.settings.workspace / "media"
+    for n, (text, when) in enumerate(zip(texts, due, strict=True)):
+        started = time.perf_counter()
+        approvals.post_for_company(
+            hubs[n % len(hubs)], ["x"], [PartInput(text=text)], at(when), lambda *_: "unused",
+            media_dir=media_dir, media_host=None,
+        )  # fmt: skip
+        took.append((time.perf_counter() - started) * 1000)
+    return took
+
+
+def publish_phase(env: CompanyEnv, authors: list[CompanyHub], editor: CompanyHub) -> dict[str, object]:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=15)
+    due = [start + timedelta(seconds=n * WINDOW_SECONDS / PUBLISHED) for n in range(PUBLISHED)]
+    texts = [f"bench company {n} {uuid.uuid4().hex[:6]}" for n in range(PUBLISHED)]
+    submit(env, authors, texts, due)
+    enqueue = company_enqueue(env.settings, editor)
+    with editor.transaction() as conn:
+        pending = [p.post_id for p in approvals.list_pending(conn, datetime.now(UTC), env.settings.zone)]
+    assert len(pending) == PUBLISHED, len(pending)  # the earlier ones were all approved
+    for post_id in pending:
+        approvals.approve_and_enqueue(editor, str(post_id), enqueue, datetime.now(UTC))
+
+    workspace = env.settings.workspace
+    set_env_values(workspace / "hub.env", env.env_values)
+    with env.open_as(env.admin) as admin:
+        admin_connection = admin.connection
+    company.write_connection(workspace, admin_connection)
+    worker_env = {k: v for k, v in os.environ.items() if not k.startswith("PSN_")}
+    command = [sys.executable, "-m", "psn_core.cli", "-w", str(workspace), "worker", "--company", "bench"]
+    worker = subprocess.Popen(command, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15 + WINDOW_SECONDS + 120
+        while time.monotonic() < deadline:
+            with env.hub.owner() as conn:
+                row = conn.execute("SELECT count(*) AS n FROM post_targets WHERE status = 'published'").fetchone()
+            if row and row["n"] >= PUBLISHED:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    with env.hub.owner() as conn:
+        rows = conn.execute(
+            "SELECT extract(epoch FROM first_request_at - due_at) * 1000 AS late FROM post_targets"
+            " WHERE status = 'published'"
+        ).fetchall()
+    late = [float(r["late"]) for r in rows]
+    tweets = sum(1 for t in env.emu.platform("x").tweets.values() if t.text.startswith("bench company"))  # type: ignore[attr-defined]
+    return {"published": len(late), "tweets": tweets, "lateness_ms": describe(late) if late else None}
+
+
+def main() -> None:
+    with company_env() as env:
+        redeem, members, editor_id = redeem_phase(env)
+        connect_company_x(env)
+        authors = [env.open_as(who) for who in members[:4]]
+        editor = env.open_as(editor_id)
+        try:
+            base = datetime.now(UTC) + timedelta(hours=2)
+            texts = [f"pending post {n}" for n in range(PENDING)]
+            due = [base + timedelta(minutes=7 * n) for n in range(PENDING)]
+            submitted = submit(env, authors, texts, due)
+
+            listing: list[float] = []
+            for _ in range(5):
+                with editor.transaction() as conn:
+                    listing.append(
+                        timed(lambda conn=conn: approvals.list_pending(conn, datetime.now(UTC), env.settings.zone))
+                    )
+            with editor.transaction() as conn:
+                pending = approvals.list_pending(conn, datetime.now(UTC), env.settings.zone)
+            assert len(pending) == PENDING, len(pending)
+            enqueue = company_enqueue(env.settings, editor)
+            approving = [
+                timed(lambda ref=str(p.post_id): approvals.approve_and_enqueue(editor, ref, enqueue, datetime.now(UTC)))
+                for p in pending
+            ]
+            published = publish_phase(env, authors, editor)
+        finally:
+            for hub in [*authors, editor]:
+                hub.close()
+        results = {
+            "redeem": redeem,
+            "submit_ms": describe(submitted),
+            "list_pending_ms": {**describe(listing), "pending_posts": PENDING},
+            "approve_ms": describe(approving),
+            "publish": published,
+        }
+    path = save("company", results)
+    for name, value in results.items():
+        print(f"{name}: {value}")
+    print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()
