@@ -252,8 +252,8 @@ def _connect(
         click.echo("TikTok sandbox app: posts go out private (SELF_ONLY) until TikTok audits your app.")
     if company_name is not None:
         click.echo(
-            f"Its posts publish from this machine: keep `psn worker --company {company_name}` running here"
-            " (the tokens are encrypted with this workspace's key)."
+            f"Its posts publish from this machine: keep `psn worker --company {company_name}` (or `psn worker --all`)"
+            " running here; the tokens are encrypted with this workspace's key."
         )
 
 
@@ -300,16 +300,26 @@ def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = 
 
 @cli.command()
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 32), help="Worker threads.")
-@click.option("--company", "company", default=None, help="Serve this company hub instead of your own hub.")
+@click.option("--company", "company_name", default=None, help="Serve this company hub instead of your own hub.")
+@click.option("--all", "serve_all", is_flag=True, help="Serve your hub and every connected company hub.")
 @pass_ctx
-def worker(obj: Ctx, workers: int, company: str | None) -> None:
+def worker(obj: Ctx, workers: int, company_name: str | None, serve_all: bool) -> None:
     """Run the background worker (publishing, token refresh, notifications) until Ctrl-C.
 
-    One process serves one hub: run `psn worker` for your own hub and `psn worker --company NAME` for
-    each company whose accounts you connected (or whose notifications you want delivered)."""
+    One process serves one hub: `psn worker` serves your own hub, `psn worker --company NAME` a company
+    hub whose accounts you connected (or whose notifications you want delivered), and `psn worker --all`
+    runs and watches one of each, restarting any that dies."""
+    if serve_all:
+        if company_name:
+            raise click.UsageError("Use --all or --company, not both.")
+        from psn_core.worker_supervisor import Supervisor, worker_commands
+
+        children = worker_commands(obj.workspace, company.list_connections(obj.workspace), workers)
+        click.echo(f"psn worker --all: {', '.join(c.label for c in children)}; Ctrl-C stops them all.")
+        sys.exit(Supervisor(children, click.echo).run())
     from psn_core.worker import Worker  # huey loads only for this command
 
-    app = Worker.for_company(obj.settings, company) if company else Worker(obj.settings)
+    app = Worker.for_company(obj.settings, company_name) if company_name else Worker(obj.settings)
     click.echo(f"psn worker on {app.hub.label} (queue {app.queue_name}) with {workers} thread(s); Ctrl-C stops it.")
     try:
         app.run(workers)

@@ -58,7 +58,7 @@ def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None,
     click.echo(f"Created {done.name} ({done.hub}, database {done.database}); you are its admin.")
     click.echo(f"Connection saved in {done.connection_file} (secret, gitignored).")
     click.echo(f"Next: connect its accounts with `psn auth x --company {done.slug}` (or linkedin, instagram, tiktok),")
-    click.echo(f"keep `psn worker --company {done.slug}` running on this machine to publish them,")
+    click.echo(f"keep `psn worker --company {done.slug}` (or `psn worker --all`) running here to publish them,")
     click.echo(f"and invite people with `psn company invite {done.slug}`.")
 
 

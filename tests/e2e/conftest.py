@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,8 +17,9 @@ import pytest
 from psn_core.config import Settings
 from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.emulator.settings import as_env
+from psn_core.hub.database import Hub
 from psn_core.workspace import set_env_values
-from tests.conftest import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
+from tests.conftest import TEST_APP_PASSWORD, HubEnv, PgServer, make_settings, new_member
 from tests.platform_env import emulator_overrides
 
 
@@ -91,3 +93,50 @@ def wait_for(predicate: Callable[[], bool], timeout: float, every: float = 0.5) 
             return True
         time.sleep(every)
     return predicate()
+
+
+# --- workspaces of people with hubs of their own (company tests) ---------------------------------
+
+
+class Databases:
+    """Databases made for one test on the test server, dropped at the end."""
+
+    def __init__(self, server: PgServer) -> None:
+        self.server = server
+        self.names: list[str] = []
+
+    def new(self, template: str | None = None) -> str:
+        name = f"psn_t_{uuid.uuid4().hex[:10]}"
+        self.server.create_database(name, template=template)
+        self.names.append(name)
+        return name
+
+    def drop_all(self) -> None:
+        for name in self.names:
+            self.server.drop_database(name)
+
+
+@pytest.fixture
+def databases(pg_server: PgServer) -> Iterator[Databases]:
+    made = Databases(pg_server)
+    yield made
+    made.drop_all()
+
+
+def member_workspace(root: Path, name: str, databases: Databases, template: str, emu: Emulator) -> Path:
+    """A workspace whose personal hub is a fresh migrated database, with ``name`` as its member."""
+    database = databases.new(template)
+    databases.server.execute(f'GRANT CONNECT ON DATABASE "{database}" TO psn_app')
+    url = databases.server.conninfo(database)
+    settings = make_settings(root / name.lower(), url)
+    with Hub.open(settings) as hub:
+        member = new_member(hub, name)
+    values: dict[str, object] = {
+        "database_url": url,
+        "app_password": TEST_APP_PASSWORD,
+        "member_id": str(member),
+        "timezone": "UTC",
+        **emulator_overrides(emu),
+    }
+    set_env_values(settings.workspace / "hub.env", as_env(values))
+    return settings.workspace

@@ -8,67 +8,19 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from psn_core.emulator import Emulator
-from psn_core.emulator.settings import as_env
-from psn_core.hub.database import Hub, connect
-from psn_core.workspace import set_env_values
+from psn_core.hub.database import connect
 from tests.cli_runner import clean_env, run_psn
-from tests.conftest import TEST_APP_PASSWORD, PgServer, make_settings, new_member
-from tests.e2e.conftest import Workers, wait_for
-from tests.platform_env import approve, emulator_overrides
+from tests.conftest import PgServer
+from tests.e2e.conftest import Databases, Workers, member_workspace, wait_for
+from tests.platform_env import approve
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
-
-
-class Databases:
-    """Databases made for one test on the test server, dropped at the end."""
-
-    def __init__(self, server: PgServer) -> None:
-        self.server = server
-        self.names: list[str] = []
-
-    def new(self, template: str | None = None) -> str:
-        name = f"psn_t_{uuid.uuid4().hex[:10]}"
-        self.server.create_database(name, template=template)
-        self.names.append(name)
-        return name
-
-    def drop_all(self) -> None:
-        for name in self.names:
-            self.server.drop_database(name)
-
-
-@pytest.fixture
-def databases(pg_server: PgServer) -> Iterator[Databases]:
-    made = Databases(pg_server)
-    yield made
-    made.drop_all()
-
-
-def _workspace(root: Path, name: str, databases: Databases, template: str, emu: Emulator) -> Path:
-    """A workspace whose personal hub is a fresh migrated database, with ``name`` as its member."""
-    database = databases.new(template)
-    databases.server.execute(f'GRANT CONNECT ON DATABASE "{database}" TO psn_app')
-    url = databases.server.conninfo(database)
-    settings = make_settings(root / name.lower(), url)
-    with Hub.open(settings) as hub:
-        member = new_member(hub, name)
-    values: dict[str, object] = {
-        "database_url": url,
-        "app_password": TEST_APP_PASSWORD,
-        "member_id": str(member),
-        "timezone": "UTC",
-        **emulator_overrides(emu),
-    }
-    set_env_values(settings.workspace / "hub.env", as_env(values))
-    return settings.workspace
 
 
 def _connect_company_x(ada: Path) -> str:
@@ -96,8 +48,8 @@ def test_a_contributors_post_is_approved_and_published_by_the_admins_company_wor
     tmp_path: Path, pg_server: PgServer, migrated_template: str, databases: Databases
 ) -> None:
     with Emulator() as emu:
-        ada = _workspace(tmp_path, "Ada", databases, migrated_template, emu)
-        ann = _workspace(tmp_path, "Ann", databases, migrated_template, emu)
+        ada = member_workspace(tmp_path, "Ada", databases, migrated_template, emu)
+        ann = member_workspace(tmp_path, "Ann", databases, migrated_template, emu)
         company_db = databases.new()
 
         created = run_psn(ada, "company", "create", "acme", "--display-name", "Acme",
@@ -106,6 +58,8 @@ def test_a_contributors_post_is_approved_and_published_by_the_admins_company_wor
         connected = _connect_company_x(ada)
         assert "Connecting X for Acme as Ada." in connected and "Connected X as @" in connected
         assert "psn worker --company acme" in connected
+        status = run_psn(ada, "auth", "status", "--company", "acme").stdout
+        assert re.search(r"^X @\S+: active$", status, re.MULTILINE), status
 
         invited = run_psn(ada, "company", "invite", "acme", "--role", "contributor", "--note", "Ann").stdout
         join = re.search(r"--hub '([^']+)' --code (\S+)", invited)
