@@ -16,9 +16,7 @@ Results go to benchmarks/results/. About a minute and a half on 2 cores.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,8 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
-from bench_env import APP_PASSWORD, describe, owner_conninfo, save
-from psycopg import sql
+from bench_env import APP_PASSWORD, describe, owner_conninfo, run_worker_until_published, save, temporary_database
 from psycopg.conninfo import make_conninfo
 from pydantic import SecretStr
 
@@ -42,7 +39,6 @@ from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.errors import PSNError
 from psn_core.hub.database import APP_ROLE, Hub, connect
-from psn_core.hub.migrate import migrate
 from psn_core.services import approvals, company, company_invites
 from psn_core.services.accounts import finish_connect, start_connect
 from psn_core.services.company import CompanyConnection, CompanyHub, Identity, member_transaction
@@ -79,14 +75,9 @@ class CompanyEnv:
 @contextmanager
 def company_env() -> Iterator[CompanyEnv]:
     folder = Path(tempfile.mkdtemp(prefix="psn-bench-co-"))
-    with owner_conninfo() as url:
-        database = f"psn_bench_{uuid.uuid4().hex[:8]}"
-        with connect(url, timeout=10, label="bench") as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-        owner = make_conninfo(url, dbname=database)
-        try:
+    try:
+        with owner_conninfo() as url, temporary_database(url) as (database, owner):
             with connect(owner, timeout=10, label="bench") as conn:
-                migrate(conn, database=database, app_password=APP_PASSWORD)
                 admin = company.init_company_hub(conn, slug="bench", name="Bench Co", admin_name="Ada", timezone="UTC")
             with Emulator(config=EmulatorConfig(processing_seconds=0.2)) as emu:
                 overrides: dict[str, object] = {
@@ -100,10 +91,8 @@ def company_env() -> Iterator[CompanyEnv]:
                 app_url = make_conninfo(owner, user=APP_ROLE, password=APP_PASSWORD)
                 with Hub.open(settings) as hub:
                     yield CompanyEnv(settings, hub, emu, admin, database, app_url, as_env(overrides))
-        finally:
-            with connect(url, timeout=10, label="bench") as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
-            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def timed(body: Callable[[], object]) -> float:
@@ -195,20 +184,8 @@ def publish_phase(env: CompanyEnv, authors: list[CompanyHub], editor: CompanyHub
     with env.open_as(env.admin) as admin:
         admin_connection = admin.connection
     company.write_connection(workspace, admin_connection)
-    worker_env = {k: v for k, v in os.environ.items() if not k.startswith("PSN_")}
     command = [sys.executable, "-m", "psn_core.cli", "-w", str(workspace), "worker", "--company", "bench"]
-    worker = subprocess.Popen(command, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 15 + WINDOW_SECONDS + 120
-        while time.monotonic() < deadline:
-            with env.hub.owner() as conn:
-                row = conn.execute("SELECT count(*) AS n FROM post_targets WHERE status = 'published'").fetchone()
-            if row and row["n"] >= PUBLISHED:
-                break
-            time.sleep(0.5)
-    finally:
-        worker.terminate()
-        worker.wait(30)
+    run_worker_until_published(env.hub, command, {}, PUBLISHED, 15 + WINDOW_SECONDS + 120)
     with env.hub.owner() as conn:
         rows = conn.execute(
             "SELECT extract(epoch FROM first_request_at - due_at) * 1000 AS late FROM post_targets"

@@ -8,7 +8,9 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,7 +75,9 @@ def bench_env(config: EmulatorConfig | None = None) -> Iterator[BenchEnv]:
         yield from _bench_env(folder, url, config)
 
 
-def _bench_env(folder: Path, url: str, config: EmulatorConfig | None) -> Iterator[BenchEnv]:
+@contextmanager
+def temporary_database(url: str) -> Iterator[tuple[str, str]]:
+    """A new migrated database on the server at ``url``, dropped at the end: (name, owner conninfo)."""
     database = f"psn_bench_{uuid.uuid4().hex[:8]}"
     with connect(url, timeout=10, label="bench") as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
@@ -81,7 +85,35 @@ def _bench_env(folder: Path, url: str, config: EmulatorConfig | None) -> Iterato
     try:
         with connect(owner, timeout=10, label="bench") as conn:
             migrate(conn, database=database, app_password=APP_PASSWORD)
-        with Emulator(config=config or EmulatorConfig(processing_seconds=0.2)) as emu:
+        yield database, owner
+    finally:
+        with connect(url, timeout=10, label="bench") as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+
+
+def run_worker_until_published(hub: Hub, command: list[str], env: dict[str, str], count: int, timeout: float) -> None:
+    """Run a real `psn worker` process until ``count`` targets are published (or ``timeout`` s pass)."""
+    worker_env = {**{k: v for k, v in os.environ.items() if not k.startswith("PSN_")}, **env}
+    worker = subprocess.Popen(command, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with hub.owner() as conn:
+                row = conn.execute("SELECT count(*) AS n FROM post_targets WHERE status = 'published'").fetchone()
+            if row and row["n"] >= count:
+                return
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.wait(30)
+
+
+def _bench_env(folder: Path, url: str, config: EmulatorConfig | None) -> Iterator[BenchEnv]:
+    try:
+        with (
+            temporary_database(url) as (_database, owner),
+            Emulator(config=config or EmulatorConfig(processing_seconds=0.2)) as emu,
+        ):
             member = uuid.uuid4()
             overrides: dict[str, object] = {
                 "database_url": owner,
@@ -101,8 +133,6 @@ def _bench_env(folder: Path, url: str, config: EmulatorConfig | None) -> Iterato
                     conn.execute("INSERT INTO members (id, display_name) VALUES (%s, 'Bench')", [member])
                 yield BenchEnv(settings, hub, emu, member, values)
     finally:
-        with connect(url, timeout=10, label="bench") as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
         shutil.rmtree(folder, ignore_errors=True)
 
 

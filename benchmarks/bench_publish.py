@@ -12,14 +12,12 @@ Results go to benchmarks/results/.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 
 import httpx2
-from bench_env import bench_env, describe, save
+from bench_env import bench_env, describe, run_worker_until_published, save
 
 from psn_core.crypto import load_keyring
 from psn_core.services.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
@@ -55,25 +53,8 @@ def main() -> None:
             when = ScheduleTime(utc=due, local=due.replace(tzinfo=None), zone="UTC")
             schedule_and_enqueue(env.hub, env.member, post.id, when, producer.enqueue_publish)
         producer.close()
-        worker_env = {**{k: v for k, v in os.environ.items() if not k.startswith("PSN_")}, **env.env_values}
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "psn_core.cli", "-w", str(env.settings.workspace), "worker"],
-            env=worker_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 10 + WINDOW_SECONDS + 120
-            while time.monotonic() < deadline:
-                with env.hub.owner() as conn:
-                    row = conn.execute("SELECT count(*) FILTER (WHERE status = 'published') AS n FROM post_targets")
-                    done = row.fetchone()
-                if done and done["n"] == len(plan):
-                    break
-                time.sleep(0.5)
-        finally:
-            worker.terminate()
-            worker.wait(30)
+        command = [sys.executable, "-m", "psn_core.cli", "-w", str(env.settings.workspace), "worker"]
+        run_worker_until_published(env.hub, command, env.env_values, len(plan), 10 + WINDOW_SECONDS + 120)
         with env.hub.owner() as conn:
             rows = conn.execute(
                 "SELECT platform, extract(epoch FROM first_request_at - due_at) * 1000 AS late,"

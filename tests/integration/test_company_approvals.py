@@ -186,17 +186,24 @@ def test_no_publishing_code_path_opens_a_hub_of_its_own() -> None:
 # --- the CLI edge --------------------------------------------------------------------------------
 
 
+class Cli:
+    """`psn` in a workspace of its own connected to Acme as one member (their connections/acme.env)."""
+
+    def __init__(self, ws: Path, hub: CompanyHub, env: str) -> None:
+        ws.mkdir()
+        (ws / "hub.env").write_text(env)
+        write_connection(ws, hub.connection)
+        self.ws = ws
+
+    def __call__(self, *args: str) -> Result:
+        return CliRunner().invoke(cli, ["--workspace", str(self.ws), *args], catch_exceptions=False)
+
+
 def test_psn_approve_lists_and_rejects_from_the_command_line(
     acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
 ) -> None:
     submitted = _post(hubs["ann"], "From the CLI", utcnow() + timedelta(hours=2), Queue(), tmp_path)
-    ws = tmp_path / "eve-ws"
-    ws.mkdir()
-    (ws / "hub.env").write_text("PSN_TIMEZONE=Europe/Madrid\n")
-    write_connection(ws, hubs["eve"].connection)
-
-    def psn(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--workspace", str(ws), *args], catch_exceptions=False)
+    psn = Cli(tmp_path / "eve-ws", hubs["eve"], "PSN_TIMEZONE=Europe/Madrid\n")
 
     listed = psn("approve")
     assert listed.exit_code == 0, listed.output
@@ -241,15 +248,11 @@ def test_an_approver_gets_the_approval_request_on_whatsapp_from_their_company_wo
     from tests.fakes.waha import FakeWaha
 
     with FakeWaha(api_key="waha-company-key-0123") as waha:
-        ws = tmp_path / "eve-ws"
-        ws.mkdir()
-        (ws / "hub.env").write_text(f"PSN_TIMEZONE=Europe/Madrid\nPSN_WAHA_BASE_URL={waha.base_url}\n")
-        eve_settings = make_settings(ws, acme.env.server.conninfo(acme.env.database))  # and her key file
         eve = hubs["eve"]
-        write_connection(ws, eve.connection)
-        runner = CliRunner()
-        setup = ["--workspace", str(ws), "notifications", "--company", "acme", "setup", "waha"]
-        done = runner.invoke(cli, [*setup, "--phone", "+34600111222", "--api-key", waha.api_key])
+        psn = Cli(tmp_path / "eve-ws", eve, f"PSN_TIMEZONE=Europe/Madrid\nPSN_WAHA_BASE_URL={waha.base_url}\n")
+        eve_settings = make_settings(psn.ws, acme.env.server.conninfo(acme.env.database))  # and her key file
+        setup = ["notifications", "--company", "acme", "setup", "waha"]
+        done = psn(*setup, "--phone", "+34600111222", "--api-key", waha.api_key)
         assert done.exit_code == 0, done.output
         assert "Notifications go by waha to +34600111222" in done.output
 
@@ -259,20 +262,15 @@ def test_an_approver_gets_the_approval_request_on_whatsapp_from_their_company_wo
         assert report is not None
         assert [m.chat_id for m in waha.sent] == ["34600111222@c.us"]
         assert "Ann submitted a post for approval" in waha.sent[0].text and "psn approve" in waha.sent[0].text
-        listed = runner.invoke(cli, ["--workspace", str(ws), "notifications", "--company", "acme"])
+        listed = psn("notifications", "--company", "acme")
         assert "CRITICAL" in listed.output and "ack ID --company acme" in listed.output
 
 
 def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_reaches_the_hub(
     acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
 ) -> None:
-    ws = tmp_path / "ann-ws"
-    ws.mkdir()
-    (ws / "hub.env").write_text("PSN_TIMEZONE=UTC\n")
-    write_connection(ws, hubs["ann"].connection)
-
-    def psn(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--workspace", str(ws), *args], catch_exceptions=False)
+    psn = Cli(tmp_path / "ann-ws", hubs["ann"], "PSN_TIMEZONE=UTC\n")
+    ws = psn.ws
 
     at = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
     unsynced = psn("company", "post", "acme", "Hello from Acme", "--to", "x", "--at", at)
