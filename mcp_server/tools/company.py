@@ -71,7 +71,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             links.append(CompanyLink(company=slug, name=connection.name, member_id=connection.member_id))
         return Companies(companies=links)
 
-    @server.tool(annotations=read_only("Pending approvals"))
+    # Not read-only: listing first expires posts whose time passed unapproved (and tells their authors).
+    @server.tool(annotations=writes("Pending approvals", destructive=False, idempotent=True))
     @psn_tool
     def list_pending_approvals(company_name: CompanyName = None) -> PendingApprovals:
         """Company posts waiting for approval (editors and admins), each with its author, due time in the

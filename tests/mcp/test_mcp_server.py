@@ -35,7 +35,6 @@ READ_ONLY = {
     "list_failures",
     "explain_target",
     "list_companies",
-    "list_pending_approvals",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -55,6 +54,7 @@ WRITES = {
     "retry_target": (False, False, True),
     "update_voice_profile": (True, True, False),
     "add_anti_pattern": (False, True, False),
+    "list_pending_approvals": (False, True, False),  # expires overdue posts before listing
     "approve_post": (False, False, False),
     "reject_post": (True, False, False),
 }
