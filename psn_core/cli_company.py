@@ -4,15 +4,19 @@ company hub, through ``connections/<company>.env``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+import psycopg
 
 from psn_core.cli_context import Ctx, pass_ctx
-from psn_core.errors import PostInvalid
+from psn_core.errors import PostInvalid, PSNError
 from psn_core.hub.database import Hub
 from psn_core.services import approvals, company, company_invites
 from psn_core.services.company import CompanyHub
+from psn_core.services.notifications import pending_critical_footer
 from psn_core.services.posts import Enqueue, PartInput
 from psn_core.services.schedule_time import ScheduleTime, resolve
 from psn_core.timefmt import local, utcnow
@@ -24,6 +28,20 @@ def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
     from psn_core.worker import company_enqueue  # huey loads only for commands that queue work
 
     return company_enqueue(obj.settings, hub)
+
+
+@contextmanager
+def _open(obj: Ctx, name: str) -> Iterator[CompanyHub]:
+    """The company hub a command talks to; afterwards, its critical notifications for you (on stderr,
+    like the personal hub's footer), so an author learns of a rejection from any company command."""
+    with CompanyHub.open(obj.settings, name) as hub:
+        yield hub
+        try:
+            lines = pending_critical_footer(hub.hub, hub.who.member_id, hub.connection.slug)
+        except (PSNError, psycopg.Error):
+            lines = []  # the footer never turns a working command into a failing one
+        for line in lines:
+            click.echo(line, err=True)
 
 
 def _context(line: str) -> None:
@@ -79,7 +97,7 @@ def migrate_hub(obj: Ctx, name: str) -> None:
 @pass_ctx
 def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None) -> None:
     """Make a single-use invite code (admins)."""
-    with CompanyHub.open(obj.settings, name) as hub:
+    with _open(obj, name) as hub:
         with hub.transaction() as conn:
             made = company_invites.create_invite(conn, utcnow(), role=role, note=note, ttl_days=days)  # type: ignore[arg-type]
         url = hub.connection.app_conninfo.get_secret_value()
@@ -95,7 +113,7 @@ def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None) -
 @pass_ctx
 def invites(obj: Ctx, name: str) -> None:
     """List invite codes and their states (admins)."""
-    with CompanyHub.open(obj.settings, name) as hub, hub.transaction() as conn:
+    with _open(obj, name) as hub, hub.transaction() as conn:
         items = company_invites.list_invites(conn, utcnow())
     for item in items:
         note = f" - {item.note}" if item.note else ""
@@ -110,7 +128,7 @@ def invites(obj: Ctx, name: str) -> None:
 @pass_ctx
 def revoke(obj: Ctx, name: str, invite_id: str) -> None:
     """Revoke an unused invite code (admins)."""
-    with CompanyHub.open(obj.settings, name) as hub, hub.transaction() as conn:
+    with _open(obj, name) as hub, hub.transaction() as conn:
         done = company_invites.revoke_invite(conn, invite_id, utcnow())
     click.echo(f"Revoked invite {str(done.id)[:8]}.")
 
@@ -134,7 +152,7 @@ def join(obj: Ctx, name: str, hub_url: str, code: str, your_name: str) -> None:
 @pass_ctx
 def members(obj: Ctx, name: str, everyone: bool) -> None:
     """List members and roles (admins and editors see everyone)."""
-    with CompanyHub.open(obj.settings, name) as hub, hub.transaction() as conn:
+    with _open(obj, name) as hub, hub.transaction() as conn:
         roster = company.list_members(conn, include_removed=everyone)
     for m in roster:
         gone = f" (removed {local(m.removed_at, obj.settings.zone)})" if m.removed_at else ""
@@ -148,7 +166,7 @@ def members(obj: Ctx, name: str, everyone: bool) -> None:
 @pass_ctx
 def role(obj: Ctx, name: str, member: str, role: str) -> None:
     """Change a member's role (admins)."""
-    with CompanyHub.open(obj.settings, name) as hub, hub.transaction() as conn:
+    with _open(obj, name) as hub, hub.transaction() as conn:
         done = company.set_role(conn, member, role)  # type: ignore[arg-type]
     click.echo(f"{done.display_name} is now {done.role}.")
 
@@ -159,7 +177,7 @@ def role(obj: Ctx, name: str, member: str, role: str) -> None:
 @pass_ctx
 def remove(obj: Ctx, name: str, member: str) -> None:
     """Remove a member: their connection reads nothing from now on (admins)."""
-    with CompanyHub.open(obj.settings, name) as hub, hub.transaction() as conn:
+    with _open(obj, name) as hub, hub.transaction() as conn:
         done = company.remove_member(conn, member, utcnow())
     click.echo(f"Removed {done.display_name}; their queries see nothing from now on.")
 
@@ -170,7 +188,7 @@ def remove(obj: Ctx, name: str, member: str) -> None:
 @pass_ctx
 def brand(obj: Ctx, name: str, profile: Path) -> None:
     """Set the company's brand voice and guardrails from a brand_ambassador profile (admins)."""
-    with CompanyHub.open(obj.settings, name) as hub, hub.transaction() as conn:
+    with _open(obj, name) as hub, hub.transaction() as conn:
         company.set_brand_voice(conn, profile)
     click.echo(f"Brand voice of {hub.name} updated; members run `psn company sync {hub.connection.slug}`.")
 
@@ -180,7 +198,7 @@ def brand(obj: Ctx, name: str, profile: Path) -> None:
 @pass_ctx
 def sync(obj: Ctx, name: str) -> None:
     """Copy the company's brand voice into voices/brand-ambassador-<company>.yaml."""
-    with CompanyHub.open(obj.settings, name) as hub:
+    with _open(obj, name) as hub:
         path = company.sync_brand_voice(hub, obj.workspace)
     click.echo(f"Brand voice saved to {path}; posting reads this file, not the company hub.")
 
@@ -210,7 +228,7 @@ def post(
             "Reword it without them; nothing was sent to the company hub.",
             problems=[f"forbidden: {word}" for word in brand.forbidden_words],
         )
-    with CompanyHub.open(obj.settings, slug) as hub:
+    with _open(obj, slug) as hub:
         with hub.transaction() as conn:
             stale = company.brand_is_stale(conn, obj.workspace, slug)
         result = approvals.post_for_company(
@@ -249,7 +267,7 @@ def approve(
     if reject_id and not reason:
         raise click.UsageError("--reject needs --reason (the author is told why).")
     now, zone = utcnow(), obj.settings.zone
-    with CompanyHub.open(obj.settings, company.pick_company(obj.workspace, name)) as hub:
+    with _open(obj, company.pick_company(obj.workspace, name)) as hub:
         if approve_id:
             view = approvals.approve_and_enqueue(hub, approve_id, _company_enqueue(obj, hub), now, _when(obj, at))
             for line in approvals.approval_context(hub, view):

@@ -6,7 +6,9 @@ tokens publish it; ``posts.author_id`` is who wrote it. A contributor's post goe
 approver gets a CRITICAL notification, and an editor or admin approves it (it is scheduled and queued)
 or rejects it with a reason (the author is told). A pending post whose time passes is never published
 (the publisher only claims ``scheduled`` targets): :func:`expire_overdue` marks it expired and tells the
-author. Every function works on one company hub connection; nothing here opens a second hub.
+author. Once a post is decided (approved, rejected or expired) every approver's request for it is
+acknowledged, so it stops waiting on them. Every function works on one company hub connection; nothing
+here opens a second hub.
 """
 
 from __future__ import annotations
@@ -191,6 +193,11 @@ def _pending_ref(conn: Conn, ref: str) -> tuple[UUID, UUID, UUID | None]:
     return rows[0]["id"], rows[0]["member_id"], rows[0]["author_id"]
 
 
+def _settle_requests(conn: Conn, post_id: UUID) -> None:
+    """The post is decided: every approver's request for it is acknowledged (no longer waiting)."""
+    conn.execute("SELECT psn_settle_approval_requests(%s)", [post_id])
+
+
 def _tell_author(
     conn: Conn, author: UUID | None, kind: str, message: str, action: str, key: str, now: datetime
 ) -> None:
@@ -219,6 +226,7 @@ def expire_overdue(conn: Conn, now: datetime) -> list[UUID]:
     expired = sorted({r["post_id"] for r in rows}, key=str)
     for post_id in expired:
         conn.execute("INSERT INTO approval_events (post_id, event) VALUES (%s, 'expired')", [post_id])
+        _settle_requests(conn, post_id)
         author = conn.execute("SELECT author_id FROM posts WHERE id = %s", [post_id]).fetchone()
         _tell_author(
             conn, author["author_id"] if author else None, "approval_expired",
@@ -306,6 +314,7 @@ def approve(conn: Conn, ref: str, now: datetime, at: ScheduleTime | None = None)
     )
     view = posts.schedule_post(conn, owner, post_id, when)
     conn.execute("INSERT INTO approval_events (post_id, event) VALUES (%s, 'approved')", [post_id])
+    _settle_requests(conn, post_id)
     _tell_author(
         conn, author, "approval_approved", f"Your company post {str(post_id)[:8]} was approved by {_me(conn)}.",
         f"It goes out {when.echo()}.", f"approval:{post_id}:approved", now,
@@ -355,6 +364,7 @@ def reject(conn: Conn, ref: str, reason: str, now: datetime) -> UUID:
     conn.execute(
         "INSERT INTO approval_events (post_id, event, reason) VALUES (%s, 'rejected', %s)", [post_id, reason.strip()]
     )
+    _settle_requests(conn, post_id)
     _tell_author(
         conn, author, "approval_rejected",
         f"{_me(conn)} rejected your company post {str(post_id)[:8]}: {reason.strip()}",

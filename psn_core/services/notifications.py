@@ -81,21 +81,25 @@ def acknowledge_notifications(hub: Hub, member_id: UUID, ids: list[int] | None, 
         return store.acknowledge(conn, member_id, ids, now=_now(now))
 
 
-def pending_critical_footer(hub: Hub, member_id: UUID) -> list[str]:
+def pending_critical_footer(hub: Hub, member_id: UUID, company: str | None = None) -> list[str]:
     """Lines the CLI prints after every command while critical notifications wait (the fallback that
-    works when WhatsApp does not). Empty when there is nothing to say."""
+    works when WhatsApp does not); ``company`` names the company hub they are in. Empty when there is
+    nothing to say."""
     with hub.transaction(member_id) as conn:
         items = store.pending_critical(conn, member_id)
         zone = store.member_zone(conn, member_id)
     if not items:
         return []
+    where = f" in {company}" if company else ""
     lines = [
-        f"! {len(items)} critical notification{'s' if len(items) > 1 else ''} need{'' if len(items) > 1 else 's'} you:"
+        f"! {len(items)} critical notification{'s' if len(items) > 1 else ''}{where}"
+        f" need{'' if len(items) > 1 else 's'} you:"
     ]
     for item in items:
         lines.append(f"  #{item.id} {format_local(item.created_at, zone.key)}: {item.body}")
         lines.append(f"      {item.action}")
-    lines.append("  Mark them handled with `psn notifications ack ID` (or --all).")
+    flag = f" --company {company}" if company else ""
+    lines.append(f"  Mark them handled with `psn notifications ack ID{flag}` (or --all{flag}).")
     return lines
 
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from psn_core.cli import cli
 from psn_core.crypto import load_keyring
 from psn_core.errors import PostInvalid, PostNotFound
+from psn_core.notifications.store import pending_critical
 from psn_core.services import approvals, company
 from psn_core.services.company import CompanyConnection, CompanyHub, Identity, NotPermitted, write_connection
 from psn_core.services.posts import PartInput, get_post
@@ -81,6 +82,12 @@ def _notes(hub: CompanyHub) -> list[tuple[str, str, str]]:
     return [(r["tier"], r["kind"], r["body"]) for r in rows]
 
 
+def _waiting(hub: CompanyHub) -> list[str]:
+    """Kinds of the member's critical notifications still waiting (what the CLI footer shows)."""
+    with hub.transaction() as conn:
+        return [n.kind for n in pending_critical(conn, hub.who.member_id)]
+
+
 def _statuses(hub: CompanyHub, post_id: uuid.UUID) -> set[str]:
     with hub.transaction() as conn:
         return {r["status"] for r in conn.execute("SELECT status FROM post_targets WHERE post_id = %s", [post_id])}
@@ -116,6 +123,8 @@ def test_contributor_post_waits_for_approval_and_an_editor_approves_it(
     assert {t.status for t in view.targets} == {"scheduled"}
     assert queue.entries[-1] == (acme.admin.member_id, view.targets[0].id, at)
     assert ("critical", "approval_approved") in [(t, k) for t, k, _ in _notes(hubs["ann"])]
+    for approver in ("ada", "eve"):  # the decided request no longer waits on anyone
+        assert _waiting(hubs[approver]) == []
 
 
 def test_a_rejected_post_is_cancelled_and_the_author_told_why(hubs: dict[str, CompanyHub], tmp_path: Path) -> None:
@@ -144,6 +153,7 @@ def test_a_post_not_approved_by_its_time_is_not_published_and_the_author_is_told
         assert approvals.list_pending(conn, later, UTC_ZONE) == []  # the listing expires it first
     assert _statuses(hubs["ann"], submitted.post.id) == {"expired"}
     assert ("critical", "approval_expired") in [(t, k) for t, k, _ in _notes(hubs["ann"])]
+    assert _waiting(hubs["eve"]) == _waiting(hubs["ada"]) == []  # nothing left to decide
     assert publisher.publish(acme.admin.member_id, target_id).status == "expired"
     with hubs["ada"].transaction() as conn:
         assert get_post(conn, acme.admin.member_id, submitted.post.id).targets[0].published_at is None
@@ -212,6 +222,11 @@ def test_psn_approve_lists_and_rejects_from_the_command_line(
     assert psn("approve", "--reject", str(submitted.post.id)[:8]).exit_code != 0  # a reason is required
     rejected = psn("approve", "--reject", str(submitted.post.id)[:8], "--reason", "Off brand")
     assert rejected.exit_code == 0 and "the author was told why" in rejected.output
+    assert _waiting(hubs["eve"]) == [] and _waiting(hubs["ann"]) == ["approval_rejected"]
+    ann = Cli(tmp_path / "ann-ws", hubs["ann"], "PSN_TIMEZONE=UTC\n")
+    footer = ann("company", "members", "acme")  # any company command tells Ann, on stderr
+    assert footer.exit_code == 0 and "! 1 critical notification in acme needs you:" in footer.stderr
+    assert "rejected your company post" in footer.stderr and "ack ID --company acme" in footer.stderr
     assert _statuses(hubs["ann"], submitted.post.id) == {"cancelled"}
     refused = psn("approve", "--company", "nope")
     assert refused.exit_code == 1 and "no connection to a company called 'nope'" in refused.output
