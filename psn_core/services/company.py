@@ -40,8 +40,9 @@ from psn_core.errors import ConfigError, PSNError
 from psn_core.hub.database import APP_ROLE, Conn, Hub, HubTarget, connect, resolve_target
 from psn_core.hub.migrate import ensure_database, migrate
 from psn_core.masking import registry
-from psn_core.services.voice_files import check_text, voices_dir
-from psn_core.voice import VoiceProfileNotFound, load_profile
+from psn_core.services.voice_files import check_text, profile_path, voices_dir
+from psn_core.voice import load_profile
+from psn_core.voice.errors import UnsupportedLanguage
 from psn_core.workspace import set_env_values, write_private
 
 CONNECTIONS_DIR = "connections"
@@ -493,7 +494,17 @@ def remove_member(conn: Conn, member_ref: str, now: datetime) -> MemberView:
 
 
 def brand_file(workspace: Path, slug: str) -> Path:
+    """Where `psn company sync` writes the brand voice: voices/brand-ambassador-<company>.yaml."""
     return voices_dir(workspace) / f"brand-ambassador-{check_slug(slug)}.yaml"
+
+
+def synced_brand_file(workspace: Path, slug: str) -> Path:
+    """The synced brand voice file to read (also one an earlier psn wrote with underscores)."""
+    return profile_path(voices_dir(workspace), f"brand-ambassador-{check_slug(slug)}")
+
+
+def _has_word(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def set_brand_voice(conn: Conn, profile_file: Path) -> None:
@@ -524,24 +535,23 @@ class BrandCheck(BaseModel):
 
 def check_brand(workspace: Path, slug: str, text: str, language: str) -> BrandCheck:
     """Check ``text`` against ``voices/brand-ambassador-<company>.yaml``: the words its guardrails (and
-    the language's never-use list) forbid, plus the topics and disclosure a person must judge.
+    the language's never-use list) forbid, plus the topics and disclosure a person must judge. A
+    language psn ships no tells for is checked against the guardrail words alone.
 
     Raises:
-        VoiceProfileInvalid: the synced file is broken; UnsupportedLanguage.
+        VoiceProfileInvalid: the synced file is broken.
     """
-    voices = voices_dir(workspace)
-    persona = f"brand-ambassador-{check_slug(slug)}"
+    path = synced_brand_file(workspace, slug)
+    if not path.exists():
+        return BrandCheck(file=None)
+    rails = load_profile(path).guardrails
     try:
-        checked = check_text(voices, text, language=language, persona=persona)
-    except VoiceProfileNotFound:
-        return BrandCheck(file=None)
-    if checked.profile_used is None:
-        return BrandCheck(file=None)
-    profile = load_profile(checked.profile_used)
-    words = list(dict.fromkeys(t.excerpt for t in checked.report.tells if t.code == "never_use"))
-    rails = profile.guardrails
+        checked = check_text(voices_dir(workspace), text, language=language, persona=f"brand-ambassador-{slug}")
+        words = list(dict.fromkeys(t.excerpt for t in checked.report.tells if t.code == "never_use"))
+    except UnsupportedLanguage:  # no tells shipped for it: the guardrail words, matched as whole words
+        words = [w for w in (rails.never_use if rails else []) if _has_word(text, w)]
     return BrandCheck(
-        file=checked.profile_used,
+        file=path,
         forbidden_words=words,
         forbidden_topics=list(rails.forbidden_topics) if rails else [],
         required_disclosure=rails.required_disclosure if rails else None,
@@ -554,7 +564,7 @@ def brand_is_stale(conn: Conn, workspace: Path, slug: str) -> bool:
     row = conn.execute("SELECT profile_yaml FROM company_brand").fetchone()
     if row is None:
         return False
-    local = brand_file(workspace, slug)
+    local = synced_brand_file(workspace, slug)
     return not local.exists() or local.read_text("utf-8") != row["profile_yaml"]
 
 

@@ -19,11 +19,11 @@ from psn_core.hub.audit import member_tables
 from psn_core.hub.migrate import migration_status
 from psn_core.services.company import (
     CompanyHub,
-    brand_file,
     connection_path,
     current_role,
     list_connections,
     read_connection,
+    synced_brand_file,
 )
 from psn_core.timefmt import utcnow
 from psn_core.workspace import private_mode_problem
@@ -126,7 +126,7 @@ class _Company:
         assert self.hub is not None
         with self.hub.transaction() as conn:
             row = conn.execute("SELECT profile_yaml FROM company_brand").fetchone()
-        local: Path = brand_file(self.settings.workspace, self.slug)
+        local: Path = synced_brand_file(self.settings.workspace, self.slug)
         sync = f"Run `psn company sync {self.slug}`."
         if row is None:
             self.add("brand voice", "warn", "the company has no brand voice yet", "An admin runs `psn company brand`.")

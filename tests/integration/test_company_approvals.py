@@ -305,6 +305,8 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
         texts = [r["rendering"]["parts"][0]["text"] for r in conn.execute("SELECT rendering FROM post_targets")]
     assert texts == ["Hello from Acme"]
 
+    german = psn("company", "post", "acme", "Wir guarantee Lieferung", "--to", "x", "--at", at, "--language", "de")
+    assert german.exit_code == 1 and "forbid: guarantee" in german.output  # no German tells: guardrails still hold
     sent = psn("company", "post", "acme", "Delivery lands on Friday", "--to", "x", "--at", at)
     assert sent.exit_code == 0, sent.output
     assert "stay off pricing changes before launch" in sent.output and "'I work at Acme.'" in sent.output
