@@ -210,9 +210,17 @@ def sync(obj: Ctx, name: str) -> None:
 @click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--language", default="en", show_default=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 def post(
-    obj: Ctx, name: str, text: tuple[str, ...], targets: tuple[str, ...], at: str | None, idea: str, language: str
+    obj: Ctx,
+    name: str,
+    text: tuple[str, ...],
+    targets: tuple[str, ...],
+    at: str | None,
+    idea: str,
+    language: str,
+    yes: bool,
 ) -> None:
     """Post on company accounts: scheduled for editors and admins, sent for approval for contributors.
 
@@ -231,12 +239,18 @@ def post(
     with _open(obj, slug) as hub:
         with hub.transaction() as conn:
             stale = company.brand_is_stale(conn, obj.workspace, slug)
+            preview = approvals.preview_company_post(conn, list(targets))
+        for line in preview.context:
+            _context(line)
+        click.echo(f"  {body}")
+        click.echo(f"  {'waits for approval by an editor or admin, due' if preview.needs_approval else 'goes out'} "
+                   f"{when.echo()}")  # fmt: skip
+        if not yes:
+            click.confirm("Send it for approval?" if preview.needs_approval else "Schedule it?", abort=True)
         result = approvals.post_for_company(
             hub, list(targets), [PartInput(text=body)], when, _company_enqueue(obj, hub),
             media_dir=obj.workspace / "media", media_host=obj.settings.media_host_url, idea=idea, language=language,
         )  # fmt: skip
-    for line in result.context:
-        _context(line)
     if brand.file is None:
         click.echo(f"No brand voice synced here: run `psn company sync {slug}` so posts are checked against it.")
     elif stale:

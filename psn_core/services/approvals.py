@@ -133,6 +133,30 @@ def schedule_or_submit(conn: Conn, owner_id: UUID, post_id: UUID, when: Schedule
     return "scheduled"
 
 
+class CompanyPostPreview(BaseModel):
+    """What a company post would do, shown before it is written."""
+
+    context: list[str]  # "Posting as: <name> for <company> on <platform>", one per account
+    accounts: list[CompanyAccount]
+    needs_approval: bool  # the caller is a contributor
+
+
+def preview_company_post(conn: Conn, specs: list[str]) -> CompanyPostPreview:
+    """Who would post where, and whether it would wait for approval. Reads only.
+
+    Raises:
+        NotPermitted: not an active member; PostNotFound: unknown account; PostInvalid: the accounts
+        belong to different connectors.
+    """
+    role = require_role(conn, (*APPROVERS, "contributor"), "post for the company")
+    accounts = [company_account(conn, spec) for spec in specs]
+    if len({a.member_id for a in accounts}) != 1:
+        raise PostInvalid("One company post goes to accounts connected by one admin.", problems=[])
+    me, company_name = _me(conn), _company_name(conn)
+    context = [posting_context(me, company_name, PLATFORMS[a.platform].display_name) for a in accounts]
+    return CompanyPostPreview(context=context, accounts=accounts, needs_approval=role == "contributor")
+
+
 def post_for_company(
     company: CompanyHub,
     specs: list[str],
@@ -152,13 +176,8 @@ def post_for_company(
         post breaks a platform's rules; NotPermitted; HubUnreachable.
     """
     with company.transaction() as conn:
-        accounts = [company_account(conn, spec) for spec in specs]
-        owners = {a.member_id for a in accounts}
-        if len(owners) != 1:
-            raise PostInvalid("One company post goes to accounts connected by one admin.", problems=[])
-        owner = owners.pop()
-        me, company_name = _me(conn), _company_name(conn)
-        context = [posting_context(me, company_name, PLATFORMS[a.platform].display_name) for a in accounts]
+        preview = preview_company_post(conn, specs)
+        accounts, owner = preview.accounts, preview.accounts[0].member_id
         post_input = posts.PostInput(
             idea=idea,
             language=language,
@@ -172,7 +191,7 @@ def post_for_company(
         if status == "scheduled":
             posts.enqueue_due(conn, owner, created.id, enqueue)
         view = posts.get_post(conn, owner, created.id)
-    return CompanyPostResult(post=view, status=status, context=context)  # type: ignore[arg-type]
+    return CompanyPostResult(post=view, status=status, context=preview.context)  # type: ignore[arg-type]
 
 
 # --- reviewing -----------------------------------------------------------------------------------

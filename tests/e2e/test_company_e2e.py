@@ -70,9 +70,10 @@ def test_a_contributors_post_is_approved_and_published_by_the_admins_company_wor
         assert refused.returncode == 1 and "only admin can connect company accounts" in refused.stderr
 
         # Two posts by the contributor: one the admin approves, one nobody does.
-        late = run_psn(ann, "company", "post", "acme", "Nobody looks at this one", "--to", "x", "--at", _at(20))
+        post = ("company", "post", "acme", "--yes", "--to", "x", "--at")
+        late = run_psn(ann, *post, _at(20), "Nobody looks at this one")
         assert "Sent post" in late.stdout
-        sent = run_psn(ann, "company", "post", "acme", "Our launch is live", "--to", "x", "--at", _at(45))
+        sent = run_psn(ann, *post, _at(45), "Our launch is live")
         assert "Posting as: Ann for Acme on X" in sent.stdout and "for approval" in sent.stdout
         post_ref = re.search(r"Sent post (\w{8})", sent.stdout)
         assert post_ref is not None

@@ -205,8 +205,8 @@ class Cli:
         write_connection(ws, hub.connection)
         self.ws = ws
 
-    def __call__(self, *args: str) -> Result:
-        return CliRunner().invoke(cli, ["--workspace", str(self.ws), *args], catch_exceptions=False)
+    def __call__(self, *args: str, stdin: str | None = None) -> Result:
+        return CliRunner().invoke(cli, ["--workspace", str(self.ws), *args], input=stdin, catch_exceptions=False)
 
 
 def test_psn_approve_lists_and_rejects_from_the_command_line(
@@ -288,8 +288,12 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
     ws = psn.ws
 
     at = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
-    unsynced = psn("company", "post", "acme", "Hello from Acme", "--to", "x", "--at", at)
+    declined = psn("company", "post", "acme", "Not this one", "--to", "x", "--at", at, stdin="n\n")
+    assert declined.exit_code == 1 and "Send it for approval? [y/N]" in declined.output
+    assert declined.output.index("Posting as: Ann for Acme on X") < declined.output.index("Send it for approval?")
+    unsynced = psn("company", "post", "acme", "Hello from Acme", "--to", "x", "--at", at, stdin="y\n")
     assert unsynced.exit_code == 0, unsynced.output
+    assert "waits for approval by an editor or admin, due" in unsynced.output
     assert "Posting as: Ann for Acme on X" in unsynced.output and "run `psn company sync acme`" in unsynced.output
 
     example = Path(__file__).parents[2] / "voices" / "brand_ambassador.example.yaml"
@@ -298,16 +302,17 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
     assert psn("company", "sync", "acme").exit_code == 0
     assert (ws / "voices" / "brand-ambassador-acme.yaml").exists()
 
-    refused = psn("company", "post", "acme", "We guarantee delivery by Friday", "--to", "x", "--at", at)
+    refused = psn("company", "post", "acme", "We guarantee delivery by Friday", "--to", "x", "--at", at, "--yes")
     assert refused.exit_code == 1
     assert "brand guardrails forbid: guarantee" in refused.output and "nothing was sent" in refused.output
     with hubs["ada"].transaction() as conn:
         texts = [r["rendering"]["parts"][0]["text"] for r in conn.execute("SELECT rendering FROM post_targets")]
     assert texts == ["Hello from Acme"]
 
-    german = psn("company", "post", "acme", "Wir guarantee Lieferung", "--to", "x", "--at", at, "--language", "de")
+    german = psn("company", "post", "acme", "Wir guarantee Lieferung", "--to", "x", "--at", at, "--language", "de",
+                 "--yes")  # fmt: skip
     assert german.exit_code == 1 and "forbid: guarantee" in german.output  # no German tells: guardrails still hold
-    sent = psn("company", "post", "acme", "Delivery lands on Friday", "--to", "x", "--at", at)
+    sent = psn("company", "post", "acme", "Delivery lands on Friday", "--to", "x", "--at", at, "--yes")
     assert sent.exit_code == 0, sent.output
     assert "stay off pricing changes before launch" in sent.output and "'I work at Acme.'" in sent.output
     assert "for approval" in sent.output
@@ -316,5 +321,5 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
     changed.write_text(example.read_text().replace("never_use: [guarantee]", "never_use: [guarantee, synergy]"))
     with hubs["ada"].transaction() as conn:
         company.set_brand_voice(conn, changed)
-    stale = psn("company", "post", "acme", "Delivery lands on Monday", "--to", "x", "--at", at)
+    stale = psn("company", "post", "acme", "Delivery lands on Monday", "--to", "x", "--at", at, "--yes")
     assert "brand voice changed since your last sync" in stale.output
