@@ -14,7 +14,7 @@ import psycopg
 from psn_core.cli_context import Ctx, pass_ctx
 from psn_core.errors import PostInvalid, PSNError
 from psn_core.hub.database import Hub
-from psn_core.services import approvals, company, company_invites
+from psn_core.services import approvals, company, company_brand, company_invites
 from psn_core.services.company import CompanyHub
 from psn_core.services.notifications import pending_critical_footer
 from psn_core.services.posts import Enqueue, PartInput
@@ -189,7 +189,7 @@ def remove(obj: Ctx, name: str, member: str) -> None:
 def brand(obj: Ctx, name: str, profile: Path) -> None:
     """Set the company's brand voice and guardrails from a brand_ambassador profile (admins)."""
     with _open(obj, name) as hub, hub.transaction() as conn:
-        company.set_brand_voice(conn, profile)
+        company_brand.set_brand_voice(conn, profile)
     click.echo(f"Brand voice of {hub.name} updated; members run `psn company sync {hub.connection.slug}`.")
 
 
@@ -199,7 +199,7 @@ def brand(obj: Ctx, name: str, profile: Path) -> None:
 def sync(obj: Ctx, name: str) -> None:
     """Copy the company's brand voice into voices/brand-ambassador-<company>.yaml."""
     with _open(obj, name) as hub:
-        path = company.sync_brand_voice(hub, obj.workspace)
+        path = company_brand.sync_brand_voice(hub, obj.workspace)
     click.echo(f"Brand voice saved to {path}; posting reads this file, not the company hub.")
 
 
@@ -229,7 +229,7 @@ def post(
     body = " ".join(text)
     when = _when(obj, at) or resolve(utcnow(), obj.settings.timezone, utcnow())
     slug = company.check_slug(name)
-    brand = company.check_brand(obj.workspace, slug, body, language)
+    brand = company_brand.check_brand(obj.workspace, slug, body, language)
     if brand.forbidden_words:
         raise PostInvalid(
             f"The post uses words {slug}'s brand guardrails forbid: {', '.join(brand.forbidden_words)}.",
@@ -238,7 +238,7 @@ def post(
         )
     with _open(obj, slug) as hub:
         with hub.transaction() as conn:
-            stale = company.brand_is_stale(conn, obj.workspace, slug)
+            stale = company_brand.brand_is_stale(conn, obj.workspace, slug)
             preview = approvals.preview_company_post(conn, list(targets))
         for line in preview.context:
             _context(line)

@@ -23,8 +23,8 @@ from psn_core.services.company import (
     current_role,
     list_connections,
     read_connection,
-    synced_brand_file,
 )
+from psn_core.services.company_brand import synced_brand_file
 from psn_core.timefmt import utcnow
 from psn_core.workspace import private_mode_problem
 

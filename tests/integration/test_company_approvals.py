@@ -17,7 +17,7 @@ from psn_core.cli import cli
 from psn_core.crypto import load_keyring
 from psn_core.errors import PostInvalid, PostNotFound
 from psn_core.notifications.store import pending_critical
-from psn_core.services import approvals, company
+from psn_core.services import approvals, company_brand
 from psn_core.services.company import CompanyConnection, CompanyHub, Identity, NotPermitted, write_connection
 from psn_core.services.posts import PartInput, get_post
 from psn_core.services.publishing import Publisher
@@ -298,7 +298,7 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
 
     example = Path(__file__).parents[2] / "voices" / "brand_ambassador.example.yaml"
     with hubs["ada"].transaction() as conn:
-        company.set_brand_voice(conn, example)
+        company_brand.set_brand_voice(conn, example)
     assert psn("company", "sync", "acme").exit_code == 0
     assert (ws / "voices" / "brand-ambassador-acme.yaml").exists()
 
@@ -320,6 +320,6 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
     changed = tmp_path / "brand_ambassador.yaml"
     changed.write_text(example.read_text().replace("never_use: [guarantee]", "never_use: [guarantee, synergy]"))
     with hubs["ada"].transaction() as conn:
-        company.set_brand_voice(conn, changed)
+        company_brand.set_brand_voice(conn, changed)
     stale = psn("company", "post", "acme", "Delivery lands on Monday", "--to", "x", "--at", at, "--yes")
     assert "brand voice changed since your last sync" in stale.output

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from psn_core.config import Settings
-from psn_core.services import company
+from psn_core.services import company, company_brand
 from psn_core.services.company import CompanyConnection, Identity, NotPermitted, member_transaction, write_connection
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.timefmt import utcnow
@@ -54,10 +54,10 @@ def test_a_healthy_connection_passes_and_the_brand_voice_must_be_synced(acme: Co
     assert "no brand voice yet" in checks["brand voice"][1]
 
     with member_transaction(acme.hub, acme.admin) as conn:
-        company.set_brand_voice(conn, EXAMPLE)
+        company_brand.set_brand_voice(conn, EXAMPLE)
     assert "brand-ambassador-acme.yaml is missing" in _company(run_doctor(settings))["brand voice"][1]
     with company.CompanyHub.open(settings, "acme") as hub:
-        synced = company.sync_brand_voice(hub, settings.workspace)
+        synced = company_brand.sync_brand_voice(hub, settings.workspace)
     assert _company(run_doctor(settings))["brand voice"][0] == "ok"
     synced.write_text(synced.read_text() + "\n# edited by hand\n")
     status, detail, fix = _company(run_doctor(settings))["brand voice"]

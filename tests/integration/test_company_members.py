@@ -15,7 +15,7 @@ from psycopg import sql
 
 from psn_core.errors import HubUnreachable
 from psn_core.hub.database import Hub, connect
-from psn_core.services import company, company_invites
+from psn_core.services import company, company_brand, company_invites
 from psn_core.services.company import (
     CompanyConnection,
     CompanyHub,
@@ -277,7 +277,7 @@ def test_create_join_and_sync_a_company_hub(hub_env: HubEnv, tmp_path: Path) -> 
                 profile.parent.mkdir(exist_ok=True)
                 example = Path(__file__).parents[2] / "voices" / "brand_ambassador.example.yaml"
                 profile.write_text(example.read_text())
-                company.set_brand_voice(conn, profile)
+                company_brand.set_brand_voice(conn, profile)
             runtime_url = admin_conn.app_conninfo.get_secret_value()
         other = make_settings(tmp_path / "member-ws", hub_env.server.conninfo("postgres"))
         joined = company_invites.join_company(other, slug, hub_url=runtime_url, code=invite.code, display_name="Eve")
@@ -288,7 +288,7 @@ def test_create_join_and_sync_a_company_hub(hub_env: HubEnv, tmp_path: Path) -> 
             with member_hub.transaction() as conn:
                 assert company.current_role(conn) == "editor"
                 assert conn.execute("SELECT current_user AS u").fetchone() == {"u": "psn_app"}
-            synced = company.sync_brand_voice(member_hub, other.workspace)
+            synced = company_brand.sync_brand_voice(member_hub, other.workspace)
         assert synced.name == f"brand-ambassador-{slug}.yaml"
         assert synced.read_text() == example.read_text()
     finally:
