@@ -81,9 +81,15 @@ class Worker:
         Raises:
             CompanyNotFound: the workspace is not connected to that company.
         """
-        from psn_core.services.company import CompanyHub, company_settings
+        from psn_core.services.company import CompanyHub
 
-        company = CompanyHub.open(settings, slug)
+        return cls.for_company_hub(settings, CompanyHub.open(settings, slug), immediate=immediate)
+
+    @classmethod
+    def for_company_hub(cls, settings: Settings, company: CompanyHub, *, immediate: bool = False) -> Worker:
+        """The worker of this workspace's member in an opened company hub (its own queue there)."""
+        from psn_core.services.company import company_settings
+
         return cls(
             company_settings(settings, company.connection), immediate=immediate, hub=company.hub, per_member_queue=True
         )
@@ -245,7 +251,4 @@ class Worker:
 def company_enqueue(settings: Settings, company: CompanyHub) -> Enqueue:
     """The services' Enqueue for a company hub: each publish lands in the queue of the member who
     connected the account (whose `psn worker --company` consumes it). Nothing runs here."""
-    from psn_core.services.company import company_settings
-
-    producer = Worker(company_settings(settings, company.connection), hub=company.hub, per_member_queue=True)
-    return producer.enqueue_publish
+    return Worker.for_company_hub(settings, company).enqueue_publish

@@ -18,7 +18,7 @@ from psn_core.crypto import load_keyring
 from psn_core.errors import PostInvalid, PostNotFound
 from psn_core.notifications.store import pending_critical
 from psn_core.services import approvals, company_brand
-from psn_core.services.company import CompanyConnection, CompanyHub, Identity, NotPermitted, write_connection
+from psn_core.services.company import CompanyHub, Identity, NotPermitted, write_connection
 from psn_core.services.posts import PartInput, get_post
 from psn_core.services.publishing import Publisher
 from psn_core.services.schedule_time import resolve
@@ -51,12 +51,7 @@ def acme(hub_env: HubEnv) -> Company:
 @pytest.fixture
 def hubs(acme: Company) -> Iterator[dict[str, CompanyHub]]:
     def open_as(who: Identity) -> CompanyHub:
-        connection = CompanyConnection(
-            slug="acme", name="Acme", database=acme.env.database,
-            app_conninfo=acme.hub.target.app_conninfo,  # type: ignore[arg-type]
-            member_id=who.member_id, member_key=who.key,  # type: ignore[arg-type]
-        )  # fmt: skip
-        return CompanyHub(acme.env.settings, connection)
+        return CompanyHub(acme.env.settings, acme.connection_as(who))
 
     opened = {
         "ada": open_as(acme.admin),
@@ -239,12 +234,11 @@ def test_an_editors_approval_queues_the_publish_for_the_account_owners_worker(
     acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
 ) -> None:
     """Each member has a queue of their own in the company hub; only the owner's tokens can publish."""
-    from psn_core.services.company import company_settings
     from psn_core.worker import Worker, queue_name
 
     submitted = _post(hubs["ann"], "Queued for Ada", utcnow() + timedelta(hours=1), Queue(), tmp_path)
     eve = hubs["eve"]
-    producer = Worker(company_settings(acme.env.settings, eve.connection), hub=eve.hub, per_member_queue=True)
+    producer = Worker.for_company_hub(acme.env.settings, eve)
     assert producer.queue_name == queue_name(acme.editor.member_id) != queue_name(None)
     approvals.approve_and_enqueue(eve, str(submitted.post.id), producer.enqueue_publish, utcnow())
     with acme.hub.owner() as conn:

@@ -10,7 +10,7 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.services import company, company_brand
-from psn_core.services.company import CompanyConnection, Identity, NotPermitted, member_transaction, write_connection
+from psn_core.services.company import Identity, NotPermitted, member_transaction, write_connection
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.timefmt import utcnow
 from tests.conftest import HubEnv, make_settings
@@ -29,12 +29,7 @@ def acme(hub_env: HubEnv) -> Company:
 
 
 def _workspace(acme: Company, who: Identity, folder: Path, *, app: str | None = None) -> Settings:
-    connection = CompanyConnection(
-        slug="acme", name="Acme", database=acme.env.database,
-        app_conninfo=app or acme.hub.target.app_conninfo,  # type: ignore[arg-type]
-        member_id=who.member_id, member_key=who.key,  # type: ignore[arg-type]
-    )  # fmt: skip
-    write_connection(folder, connection)
+    write_connection(folder, acme.connection_as(who, app=app))
     return make_settings(folder, acme.env.server.conninfo(acme.env.database), connect_timeout=2)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+from pydantic import SecretStr
 
 from psn_core.errors import HubUnreachable
 from psn_core.hub.database import Hub, connect
@@ -42,6 +43,14 @@ class Company:
     @property
     def hub(self) -> Hub:
         return self.env.hub
+
+    def connection_as(self, who: Identity, *, app: str | None = None) -> CompanyConnection:
+        """What ``who``'s connections/acme.env holds (``app``: another runtime address, e.g. a dead one)."""
+        return CompanyConnection(
+            slug="acme", name="Acme", database=self.env.database,
+            app_conninfo=SecretStr(app or self.hub.target.app_conninfo), member_id=who.member_id,
+            member_key=SecretStr(who.key),
+        )  # fmt: skip
 
 
 def join(hub: Hub, admin: Identity, name: str, role: str = "contributor") -> Identity:

@@ -12,7 +12,7 @@ from mcp.server import MCPServer
 
 from mcp_server.server import build_server
 from psn_core.services import approvals
-from psn_core.services.company import CompanyConnection, CompanyHub, Identity, write_connection
+from psn_core.services.company import CompanyHub, Identity, write_connection
 from psn_core.services.posts import PartInput
 from psn_core.services.schedule_time import resolve
 from psn_core.timefmt import utcnow
@@ -31,24 +31,16 @@ def acme(hub_env: HubEnv) -> Company:
     return company
 
 
-def _connection(acme: Company, who: Identity) -> CompanyConnection:
-    return CompanyConnection(
-        slug="acme", name="Acme", database=acme.env.database,
-        app_conninfo=acme.hub.target.app_conninfo,  # type: ignore[arg-type]
-        member_id=who.member_id, member_key=who.key,  # type: ignore[arg-type]
-    )  # fmt: skip
-
-
 def _server_of(acme: Company, who: Identity, folder: Path) -> MCPServer:
     """The MCP server of a workspace connected to Acme as ``who`` (its personal hub is never used here)."""
-    write_connection(folder, _connection(acme, who))
+    write_connection(folder, acme.connection_as(who))
     owner_url = acme.env.server.conninfo(acme.env.database)
     return build_server(make_settings(folder, owner_url, member_id=who.member_id, timezone=ZONE))
 
 
 def _submit(acme: Company, text: str, hours: float, tmp_path: Path) -> str:
     """Ann (a contributor) submits a company post; returns its id."""
-    with CompanyHub(acme.env.settings, _connection(acme, acme.ann)) as ann:
+    with CompanyHub(acme.env.settings, acme.connection_as(acme.ann)) as ann:
         done = approvals.post_for_company(
             ann, ["x"], [PartInput(text=text)], resolve(utcnow() + timedelta(hours=hours), "UTC", utcnow()),
             lambda *_: "unused", media_dir=tmp_path / "media", media_host=None,
