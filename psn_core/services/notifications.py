@@ -9,7 +9,9 @@ command, and the worker's periodic tasks (plain functions a huey periodic task c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, time
+from typing import TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, SecretStr
@@ -37,6 +39,8 @@ from psn_core.notifications.models import (
 from psn_core.notifications.transports import TWILIO_TOKEN_SECRET, WAHA_KEY_SECRET, Transport, build_transport
 from psn_core.services.vault import get_secret, set_secret
 from psn_core.workspace import set_env_values
+
+R = TypeVar("R")
 
 _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _SECRET_NAMES = {"waha": WAHA_KEY_SECRET, "twilio": TWILIO_TOKEN_SECRET}
@@ -252,19 +256,24 @@ def send_test(settings: Settings, hub: Hub, member_id: UUID, now: datetime | Non
                 store.mark_held(conn, test.id, "test_failed")
 
 
+def _with_transport(settings: Settings, hub: Hub, member_id: UUID, work: Callable[[Transport], R]) -> R | None:
+    """``work`` with the member's transport open (closed after); None when notifications are CLI-only."""
+    transport = open_transport(settings, hub, member_id)
+    if transport is None:
+        return None
+    try:
+        return work(transport)
+    finally:
+        transport.close()
+
+
 def run_delivery(settings: Settings, hub: Hub, member_id: UUID, now: datetime | None = None) -> DeliveryReport | None:
     """Periodic task: deliver what policy allows now. None when notifications are CLI-only.
 
     Raises:
         TransportNotConfigured: the chosen transport lacks its key or settings.
     """
-    transport = open_transport(settings, hub, member_id)
-    if transport is None:
-        return None
-    try:
-        return deliver_pending(hub, member_id, transport, _now(now))
-    finally:
-        transport.close()
+    return _with_transport(settings, hub, member_id, lambda t: deliver_pending(hub, member_id, t, _now(now)))
 
 
 def run_health_ping(settings: Settings, hub: Hub, member_id: UUID, now: datetime | None = None) -> PingReport | None:
@@ -274,13 +283,7 @@ def run_health_ping(settings: Settings, hub: Hub, member_id: UUID, now: datetime
     Raises:
         TransportNotConfigured: the chosen transport lacks its key or settings.
     """
-    transport = open_transport(settings, hub, member_id)
-    if transport is None:
-        return None
-    try:
-        return ping_transport(hub, member_id, transport, _now(now))
-    finally:
-        transport.close()
+    return _with_transport(settings, hub, member_id, lambda t: ping_transport(hub, member_id, t, _now(now)))
 
 
 def run_digest(settings: Settings, hub: Hub, member_id: UUID, now: datetime | None = None) -> DigestReport | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,12 +54,13 @@ def _trimmed(text: str, start: int, end: int) -> Segment | None:
     return Segment(start + lead, start + lead + len(stripped), stripped)
 
 
-def sentences(text: str) -> list[Segment]:
-    """Sentences (and lone lines such as list items), skipping pieces with no words."""
+def _pieces(text: str, separators: Iterator[re.Match[str]], *, keep_separator: bool) -> list[Segment]:
+    """The text between separators (each piece keeping its separator when ``keep_separator``), trimmed,
+    skipping pieces with no words."""
     found: list[Segment] = []
     start = 0
-    for match in _SENTENCE_END_RE.finditer(text):
-        seg = _trimmed(text, start, match.end())
+    for match in separators:
+        seg = _trimmed(text, start, match.end() if keep_separator else match.start())
         if seg is not None and seg.word_count > 0:
             found.append(seg)
         start = match.end()
@@ -66,21 +68,16 @@ def sentences(text: str) -> list[Segment]:
     if seg is not None and seg.word_count > 0:
         found.append(seg)
     return found
+
+
+def sentences(text: str) -> list[Segment]:
+    """Sentences (and lone lines such as list items), skipping pieces with no words."""
+    return _pieces(text, _SENTENCE_END_RE.finditer(text), keep_separator=True)
 
 
 def paragraphs(text: str) -> list[Segment]:
     """Blocks separated by blank lines, skipping blocks with no words."""
-    found: list[Segment] = []
-    start = 0
-    for match in _PARAGRAPH_SPLIT_RE.finditer(text):
-        seg = _trimmed(text, start, match.start())
-        if seg is not None and seg.word_count > 0:
-            found.append(seg)
-        start = match.end()
-    seg = _trimmed(text, start, len(text))
-    if seg is not None and seg.word_count > 0:
-        found.append(seg)
-    return found
+    return _pieces(text, _PARAGRAPH_SPLIT_RE.finditer(text), keep_separator=False)
 
 
 def variation(values: list[int]) -> float:
