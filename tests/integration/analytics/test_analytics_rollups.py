@@ -3,38 +3,18 @@ and reach the summary, the voice report and the drafting context."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from psn_core.crypto import load_keyring
-from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.platforms.models import PostMetrics
 from psn_core.services.analytics import summary
 from psn_core.services.analytics_store import DueTarget, rebuild_rollups, record_metrics, refresh_flags
 from psn_core.services.analytics_sweep import AnalyticsSweeper
 from psn_core.services.voice_context import PlatformRules, draft_context
 from psn_core.services.voice_report import voice_report
-from tests.conftest import HubEnv
-from tests.publishing_env import PubEnv, make_pub_env, parts, start_clock
+from tests.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return start_clock()
-
-
-@pytest.fixture
-def emu(clock: ManualClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock, config=EmulatorConfig(processing_seconds=5, hold_seconds=3)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def pub(hub_env: HubEnv, emu: Emulator, clock: ManualClock) -> PubEnv:
-    return make_pub_env(hub_env, emu, clock, platform_read_timeout=1.0, timezone="Europe/Madrid")
 
 
 def sweep(pub: PubEnv) -> None:

@@ -3,37 +3,18 @@ platform collected, X batched, the recency schedule, the 20% budget stop, and re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from psn_core.crypto import load_keyring
-from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.services.analytics import summary
 from psn_core.services.analytics_sweep import AnalyticsSweeper
 from psn_core.services.posts import PartInput
-from tests.conftest import HubEnv
-from tests.publishing_env import PubEnv, make_pub_env, parts, start_clock
+from tests.publishing_env import PubEnv, parts
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return start_clock()
-
-
-@pytest.fixture
-def emu(clock: ManualClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock, config=EmulatorConfig(processing_seconds=5, hold_seconds=3)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def pub(hub_env: HubEnv, emu: Emulator, clock: ManualClock) -> PubEnv:
-    return make_pub_env(hub_env, emu, clock, platform_read_timeout=1.0, timezone="Europe/Madrid")
 
 
 @pytest.fixture

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from PIL import Image
 
 from psn_core.crypto import load_keyring
-from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.services.analytics_report import WeekInvalid, parse_week, weekly_review, write_report
 from psn_core.services.analytics_sweep import AnalyticsSweeper, request_refresh
-from tests.conftest import HubEnv, new_member
-from tests.publishing_env import PubEnv, make_pub_env, parts, start_clock
+from tests.conftest import new_member
+from tests.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg
 
@@ -26,22 +24,6 @@ TABLES = (
     "analytics_sweeps",
     "analytics_requests",
 )
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return start_clock()
-
-
-@pytest.fixture
-def emu(clock: ManualClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock, config=EmulatorConfig(processing_seconds=5, hold_seconds=3)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def pub(hub_env: HubEnv, emu: Emulator, clock: ManualClock) -> PubEnv:
-    return make_pub_env(hub_env, emu, clock, platform_read_timeout=1.0, timezone="Europe/Madrid")
 
 
 def publish(pub: PubEnv, platform: str, *texts: str, language: str = "en", idea: str = "") -> None:
