@@ -7,6 +7,7 @@ a bare workspace with no hub at all, which is also what proves they never touch 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from mcp.types import CallToolResult, TextContent
 
 from mcp_server.server import build_server
 from psn_core.config import Settings
+from psn_core.emulator import Emulator
 from tests.conftest import HubEnv, make_settings, new_member
+from tests.platform_env import emulator_overrides
 
 ZONE = "Europe/Madrid"
 
@@ -46,6 +49,21 @@ def settings(hub_env: HubEnv, member: uuid.UUID) -> Settings:
 @pytest.fixture
 def server(settings: Settings) -> MCPServer:
     return build_server(settings)
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emulator_settings(hub_env: HubEnv, member: uuid.UUID, emu: Emulator) -> Settings:
+    """Ana's settings with every platform app registered on the emulator."""
+    conninfo = hub_env.server.conninfo(hub_env.database)
+    return make_settings(
+        hub_env.settings.workspace, conninfo, member_id=member, timezone=ZONE, **emulator_overrides(emu)
+    )
 
 
 @pytest.fixture

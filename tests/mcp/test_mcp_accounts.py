@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import anyio.to_thread
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
 from mcp_server.server import build_server
+from psn_core.config import Settings
 from psn_core.emulator import Emulator
-from tests.conftest import HubEnv, make_settings
 from tests.mcp.conftest import ZONE, error_of, structured
-from tests.platform_env import approve, emulator_overrides
+from tests.platform_env import approve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
 
 
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def connect_server(hub_env: HubEnv, member: uuid.UUID, emu: Emulator) -> MCPServer:
+def connect_server(emulator_settings: Settings) -> MCPServer:
     """A server whose platform apps are registered on the emulator."""
-    conninfo = hub_env.server.conninfo(hub_env.database)
-    settings = make_settings(
-        hub_env.settings.workspace, conninfo, member_id=member, timezone=ZONE, **emulator_overrides(emu)
-    )
-    return build_server(settings)
+    return build_server(emulator_settings)
 
 
 async def test_auth_status_with_nothing_connected(server: MCPServer) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,29 +12,19 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from mcp_server.server import build_server
-from psn_core.emulator import Emulator
-from tests.conftest import HubEnv, make_settings
+from psn_core.config import Settings
+from tests.conftest import HubEnv
 from tests.mcp.conftest import ZONE, error_of, structured
-from tests.platform_env import connect_account, emulator_overrides
+from tests.platform_env import connect_account
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
 
 
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def posting_server(hub_env: HubEnv, member: uuid.UUID, emu: Emulator) -> MCPServer:
-    conninfo = hub_env.server.conninfo(hub_env.database)
-    settings = make_settings(
-        hub_env.settings.workspace, conninfo, member_id=member, timezone=ZONE, **emulator_overrides(emu)
-    )
+def posting_server(hub_env: HubEnv, member: uuid.UUID, emulator_settings: Settings) -> MCPServer:
     for platform in ("x", "linkedin", "instagram"):
-        connect_account(hub_env.hub, settings, member, platform)
-    return build_server(settings)
+        connect_account(hub_env.hub, emulator_settings, member, platform)
+    return build_server(emulator_settings)
 
 
 def tomorrow_at_nine() -> str:
