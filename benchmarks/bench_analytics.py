@@ -30,9 +30,9 @@ from psycopg.conninfo import make_conninfo
 from psn_core.config import Settings
 from psn_core.hub.database import Conn, Hub, connect
 from psn_core.hub.migrate import migrate
-from psn_core.services.analytics import summary
-from psn_core.services.analytics_report import weekly_review
-from psn_core.services.analytics_store import rebuild_rollups
+from psn_core.services.analytics.report import weekly_review
+from psn_core.services.analytics.store import rebuild_rollups
+from psn_core.services.analytics.summary import summary
 
 APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
 POSTS = 100_000

@@ -31,7 +31,7 @@ from psn_core.config import Settings
 from psn_core.errors import RateLimited
 from psn_core.hub.database import Hub, connect
 from psn_core.hub.migrate import migrate
-from psn_core.services.budgets import Priority, reserve
+from psn_core.services.accounts.budgets import Priority, reserve
 
 APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
 CALLS_SINGLE = 3000

@@ -29,7 +29,7 @@ from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.hub.database import Hub, connect
 from psn_core.hub.embedded import OWNER_ROLE, EmbeddedServer
 from psn_core.hub.migrate import migrate
-from psn_core.services.accounts import AccountView, finish_connect, start_connect
+from psn_core.services.accounts.accounts import AccountView, finish_connect, start_connect
 
 APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
 RESULTS = Path(__file__).parent / "results"

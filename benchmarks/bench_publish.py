@@ -20,10 +20,10 @@ import httpx2
 from bench_env import bench_env, describe, run_worker_until_published, save
 
 from psn_core.crypto import load_keyring
-from psn_core.services.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
-from psn_core.services.schedule_time import ScheduleTime
-from psn_core.services.tokens import TokenService
-from psn_core.worker import Worker
+from psn_core.services.accounts.tokens import TokenService
+from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
+from psn_core.services.posting.schedule_time import ScheduleTime
+from psn_core.worker.app import Worker
 
 SHARE = {"x": 90, "linkedin": 60}
 WINDOW_SECONDS = 30.0

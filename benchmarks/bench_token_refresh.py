@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from bench_env import bench_env, describe, save
 
 from psn_core.crypto import load_keyring
-from psn_core.services.tokens import TokenService
+from psn_core.services.accounts.tokens import TokenService
 
 CALLERS = (1, 5, 20, 50)
 ROUNDS = 5

@@ -19,7 +19,7 @@ from psn_core.crypto import Keyring, load_keyring
 from psn_core.errors import ConfigError, PSNError, WorkspaceNotFound
 from psn_core.hub.database import Hub
 from psn_core.masking import registry
-from psn_core.services.voice_files import voices_dir
+from psn_core.services.voice.files import voices_dir
 
 
 class ServerContext:

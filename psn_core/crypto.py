@@ -100,6 +100,8 @@ class Keyring:
             raise UnknownKeyId(f"A stored secret was encrypted with key {kid}, which this workspace does not have.")
         try:
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            if base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=") != body:
+                raise ValueError("not the canonical encoding")  # a changed padding bit is a changed token too
             nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
             plain = AESGCM(key).decrypt(nonce, sealed, aad.encode("utf-8")).decode("utf-8")
         except (InvalidTag, binascii.Error, ValueError) as exc:

@@ -13,7 +13,7 @@ from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
 from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.hub.database import Hub
-from psn_core.services.accounts import AccountView, finish_connect, start_connect
+from psn_core.services.accounts.accounts import AccountView, finish_connect, start_connect
 
 
 def free_port() -> int:

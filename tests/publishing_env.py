@@ -13,8 +13,8 @@ from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator, ManualClock
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts import AccountView
-from psn_core.services.posts import (
+from psn_core.services.accounts.accounts import AccountView
+from psn_core.services.posting.posts import (
     PartInput,
     PostInput,
     PostView,
@@ -25,8 +25,8 @@ from psn_core.services.posts import (
     get_post,
     schedule_post,
 )
-from psn_core.services.publishing import Publisher
-from psn_core.services.schedule_time import resolve
+from psn_core.services.posting.publishing import Publisher
+from psn_core.services.posting.schedule_time import resolve
 from tests.conftest import HubEnv, make_settings, new_member
 from tests.platform_env import connect_account, emulator_overrides
 

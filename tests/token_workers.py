@@ -11,7 +11,7 @@ from uuid import UUID
 from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.hub.database import Hub
-from psn_core.services.tokens import TokenService
+from psn_core.services.accounts.tokens import TokenService
 
 
 def hammer(

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
-from psn_core.services.analytics import summary
-from psn_core.services.analytics_models import RefreshRequested, Summary
-from psn_core.services.analytics_report import ReportFiles, WeeklyReview, render_markdown, weekly_review, write_report
-from psn_core.services.analytics_sweep import request_refresh
+from psn_core.services.analytics.models import RefreshRequested, Summary
+from psn_core.services.analytics.report import ReportFiles, WeeklyReview, render_markdown, weekly_review, write_report
+from psn_core.services.analytics.summary import summary
+from psn_core.services.analytics.sweep import request_refresh
 from psn_core.timefmt import utcnow
 
 Week = Annotated[

@@ -16,9 +16,10 @@ from pydantic import BaseModel, Field
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
-from psn_core.services import approvals, company
-from psn_core.services.posts import PostView
-from psn_core.services.schedule_time import resolve
+from psn_core.services.company import approvals
+from psn_core.services.company import hubs as company
+from psn_core.services.posting.posts import PostView
+from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import local, utcnow
 
 CompanyName = Annotated[
@@ -95,7 +96,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         Only when the user, having seen it in list_pending_approvals, says to approve it."""
         now = utcnow()
         at = resolve(when, ctx.settings.timezone, now) if when else None
-        from psn_core.worker import company_enqueue  # huey loads only when a tool queues work
+        from psn_core.worker.app import company_enqueue  # huey loads only when a tool queues work
 
         with open_company(company_name) as hub:
             view = approvals.approve_and_enqueue(hub, post, company_enqueue(ctx.settings, hub), now, at)

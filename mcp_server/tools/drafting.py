@@ -12,9 +12,9 @@ from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only
 from mcp_server.tools.voice import Persona
-from psn_core.services import drafts as service
-from psn_core.services.voice_context import DraftContext
-from psn_core.services.voice_files import DEFAULT_PERSONA
+from psn_core.services.posting import drafts as service
+from psn_core.services.voice.context import DraftContext
+from psn_core.services.voice.files import DEFAULT_PERSONA
 
 Language = Annotated[str, Field(description="The language the post is written in, as a code: en, es, pt-BR ...")]
 

@@ -22,10 +22,10 @@ from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.platforms.x_text import split_thread
-from psn_core.services import confirmations, posts
-from psn_core.services.accounts import pick_account
-from psn_core.services.schedule_time import ScheduleTime, resolve
-from psn_core.services.voice import record_edit
+from psn_core.services.accounts.accounts import pick_account
+from psn_core.services.posting import confirmations, posts
+from psn_core.services.posting.schedule_time import ScheduleTime, resolve
+from psn_core.services.voice.learning import record_edit
 from psn_core.timefmt import utcnow
 
 When = Annotated[str, Field(description="Local time in the user's zone, 'YYYY-MM-DD HH:MM'.")]
@@ -75,7 +75,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     def enqueue() -> posts.Enqueue:
         with lock:
             if not producer:
-                from psn_core.worker import Worker
+                from psn_core.worker.app import Worker
 
                 producer.append(Worker(ctx.settings).enqueue_publish)
             return producer[0]

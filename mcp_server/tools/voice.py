@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
-from psn_core.services import voice as service
-from psn_core.services.voice_files import (
+from psn_core.services.voice import learning as service
+from psn_core.services.voice.files import (
     DEFAULT_PERSONA,
     ProfilePatch,
     ProfileSummary,
@@ -21,8 +21,8 @@ from psn_core.services.voice_files import (
     init_profile,
     update_profile,
 )
-from psn_core.services.voice_files import add_anti_pattern as add_pattern
-from psn_core.services.voice_report import VoiceReport, voice_report
+from psn_core.services.voice.files import add_anti_pattern as add_pattern
+from psn_core.services.voice.report import VoiceReport, voice_report
 from psn_core.voice import CoreAnswers
 from psn_core.voice.anti_patterns import AntiPattern
 

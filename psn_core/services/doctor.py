@@ -1,5 +1,5 @@
 """`psn doctor`: a checklist of everything psn depends on, each failing line with its fix (the personal
-hub here, then each connected company hub in psn_core.services.doctor_company)."""
+hub here, then each connected company hub in psn_core.services.company.doctor)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from psn_core.errors import PSNError
 from psn_core.hub.audit import member_tables, runtime_role
 from psn_core.hub.database import Hub, check_runtime_role
 from psn_core.hub.migrate import migration_status
-from psn_core.services.doctor_company import company_checks
-from psn_core.services.vault import key_usage
+from psn_core.hub.vault import key_usage
+from psn_core.services.company.doctor import company_checks
 from psn_core.workspace import private_mode_problem, tracked_secret_files, unignored_secret_paths
 
 Status = Literal["ok", "warn", "fail", "skip"]

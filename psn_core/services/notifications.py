@@ -20,6 +20,7 @@ from psn_core.config import HUB_ENV, Settings
 from psn_core.crypto import load_keyring
 from psn_core.errors import InvalidSetting
 from psn_core.hub.database import Hub
+from psn_core.hub.vault import get_secret, set_secret
 from psn_core.masking import registry
 from psn_core.notifications import store
 from psn_core.notifications.delivery import deliver_pending, ping_transport, send_now
@@ -37,7 +38,6 @@ from psn_core.notifications.models import (
     format_local,
 )
 from psn_core.notifications.transports import TWILIO_TOKEN_SECRET, WAHA_KEY_SECRET, Transport, build_transport
-from psn_core.services.vault import get_secret, set_secret
 from psn_core.workspace import set_env_values
 
 R = TypeVar("R")

@@ -13,7 +13,7 @@ from psn_core.config import HUB_ENV, STATE_DIR, Settings
 from psn_core.crypto import create_key_file
 from psn_core.hub.database import Hub
 from psn_core.hub.migrate import ensure_database, migrate
-from psn_core.services.voice_files import copy_example_profiles
+from psn_core.services.voice.files import copy_example_profiles
 from psn_core.workspace import (
     ensure_gitignore,
     example_env_text,

@@ -16,7 +16,7 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
-from psn_core.services import company
+from psn_core.services.company import hubs as company
 from tests.cli_runner import clean_env
 from tests.conftest import PgServer
 from tests.e2e.conftest import Databases, member_workspace

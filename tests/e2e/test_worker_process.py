@@ -10,8 +10,8 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.tokens import refresh_window
-from psn_core.worker import Worker
+from psn_core.services.accounts.tokens import refresh_window
+from psn_core.worker.app import Worker
 from tests.conftest import HubEnv
 from tests.e2e.conftest import Workers, wait_for
 from tests.platform_env import connect_account

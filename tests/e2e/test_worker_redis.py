@@ -16,9 +16,9 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.errors import InvalidSetting
-from psn_core.services.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
-from psn_core.services.schedule_time import ScheduleTime
-from psn_core.worker import Worker
+from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
+from psn_core.services.posting.schedule_time import ScheduleTime
+from psn_core.worker.app import Worker
 from psn_core.workspace import set_env_values
 from tests.conftest import HubEnv, make_settings
 from tests.e2e.conftest import Workers, wait_for

@@ -12,10 +12,10 @@ from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
 from psn_core.errors import ConnectFailed, InvalidSetting
+from psn_core.hub.vault import unseal
 from psn_core.platforms.models import TokenSet
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts import finish_connect, list_accounts, start_connect, store_tokens
-from psn_core.services.vault import unseal
+from psn_core.services.accounts.accounts import finish_connect, list_accounts, start_connect, store_tokens
 from tests.conftest import HubEnv, make_settings, new_member
 from tests.platform_env import approve, emulator_overrides
 

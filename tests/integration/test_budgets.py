@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from psn_core.cli import cli
+from psn_core.cli.main import cli
 from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.errors import RateLimited
 from psn_core.hub.audit import member_tables
@@ -26,8 +26,8 @@ from psn_core.hub.database import Hub
 from psn_core.platforms.instagram import InstagramPlatform
 from psn_core.platforms.models import MediaKind, MediaRef, PlatformConfig, PostPart, PublishRequest
 from psn_core.platforms.x import XPlatform
-from psn_core.services.budget_rules import ACCOUNT_BUCKET, rule_for
-from psn_core.services.budgets import BudgetGate, Priority, Reservation, budget_status, observe, reserve
+from psn_core.services.accounts.budget_rules import ACCOUNT_BUCKET, rule_for
+from psn_core.services.accounts.budgets import BudgetGate, Priority, Reservation, budget_status, observe, reserve
 from psn_core.timefmt import local, utcnow
 from tests.conftest import HubEnv, new_member
 

@@ -13,15 +13,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from psn_core.cli import cli
+from psn_core.cli.main import cli
 from psn_core.crypto import load_keyring
 from psn_core.errors import PostInvalid, PostNotFound
 from psn_core.notifications.store import pending_critical
-from psn_core.services import approvals, company_brand
-from psn_core.services.company import CompanyHub, Identity, NotPermitted, write_connection
-from psn_core.services.posts import PartInput, get_post
-from psn_core.services.publishing import Publisher
-from psn_core.services.schedule_time import resolve
+from psn_core.services.company import approvals
+from psn_core.services.company import brand as company_brand
+from psn_core.services.company.hubs import CompanyHub, Identity, NotPermitted, write_connection
+from psn_core.services.posting.posts import PartInput, get_post
+from psn_core.services.posting.publishing import Publisher
+from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
 from tests.conftest import HubEnv, make_settings
 from tests.integration.test_company_members import Company, _connect_account, make_company
@@ -234,7 +235,7 @@ def test_an_editors_approval_queues_the_publish_for_the_account_owners_worker(
     acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
 ) -> None:
     """Each member has a queue of their own in the company hub; only the owner's tokens can publish."""
-    from psn_core.worker import Worker, queue_name
+    from psn_core.worker.app import Worker, queue_name
 
     submitted = _post(hubs["ann"], "Queued for Ada", utcnow() + timedelta(hours=1), Queue(), tmp_path)
     eve = hubs["eve"]
@@ -253,7 +254,7 @@ def test_an_approver_gets_the_approval_request_on_whatsapp_from_their_company_wo
     """`psn notifications --company acme setup waha` stores Eve's transport in the company hub; the
     delivery task of her `psn worker --company acme` sends the CRITICAL approval request there."""
     from psn_core.services import notifications
-    from psn_core.services.company import company_settings
+    from psn_core.services.company.hubs import company_settings
     from tests.fakes.waha import FakeWaha
 
     with FakeWaha(api_key="waha-company-key-0123") as waha:

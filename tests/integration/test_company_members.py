@@ -16,8 +16,10 @@ from pydantic import SecretStr
 
 from psn_core.errors import HubUnreachable
 from psn_core.hub.database import Hub, connect
-from psn_core.services import company, company_brand, company_invites
-from psn_core.services.company import (
+from psn_core.services.company import brand as company_brand
+from psn_core.services.company import hubs as company
+from psn_core.services.company import invites as company_invites
+from psn_core.services.company.hubs import (
     CompanyConnection,
     CompanyHub,
     Identity,

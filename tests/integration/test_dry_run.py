@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from psn_core.errors import ContentRejected
-from psn_core.services.dry_run import dry_run
-from psn_core.services.posts import RenderedPart, Rendering, store_media
+from psn_core.services.posting.dry_run import dry_run
+from psn_core.services.posting.posts import RenderedPart, Rendering, store_media
 from tests.unit.media.media_factory import MediaFactory
 
 

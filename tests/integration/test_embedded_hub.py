@@ -10,8 +10,8 @@ from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.hub.database import Hub
 from psn_core.hub.embedded import EmbeddedServer, _system_bin_dir
+from psn_core.hub.vault import get_secret, set_secret
 from psn_core.services.setup import init_workspace
-from psn_core.services.vault import get_secret, set_secret
 
 pytestmark = pytest.mark.pg
 

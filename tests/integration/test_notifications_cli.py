@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from psn_core.cli import cli
+from psn_core.cli.main import cli
 from psn_core.crypto import load_keyring
+from psn_core.hub.vault import get_secret
 from psn_core.notifications import notify
 from psn_core.notifications.models import Tier
-from psn_core.services.vault import get_secret
 from psn_core.workspace import set_env_values
 from tests.conftest import TEST_APP_PASSWORD, HubEnv
 from tests.fakes.notifications import member_in

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
-from psn_core.services.analytics_store import format_of
-from psn_core.services.posts import PartInput, get_target
-from psn_core.services.pruning import prune_media, prune_published_drafts, prune_uploads
+from psn_core.services.analytics.store import format_of
+from psn_core.services.posting.posts import PartInput, get_target
+from psn_core.services.posting.pruning import prune_media, prune_published_drafts, prune_uploads
 from tests.conftest import HubEnv
 from tests.publishing_env import PubEnv, make_pub_env, start_clock
 from tests.unit.media.media_factory import MediaFactory

@@ -16,8 +16,8 @@ from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
 from psn_core.errors import AuthRevoked
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts import AccountView, get_account
-from psn_core.services.tokens import TokenService, refresh_window
+from psn_core.services.accounts.accounts import AccountView, get_account
+from psn_core.services.accounts.tokens import TokenService, refresh_window
 from tests.conftest import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
 from tests.platform_env import connect_account, emulator_overrides
 from tests.token_workers import hammer
@@ -178,7 +178,7 @@ def test_a_transient_failure_then_success_recovers(hub_env: HubEnv, settings: Se
 
 def test_a_401_refreshes_once_and_retries(hub_env: HubEnv, settings: Settings, emu: Emulator) -> None:
     from psn_core.platforms.x import XPlatform
-    from psn_core.services.accounts import platform_config
+    from psn_core.services.accounts.accounts import platform_config
 
     member = new_member(hub_env.hub)
     account = connect_account(hub_env.hub, settings, member, "x")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from psn_core.services.voice import (
+from psn_core.services.voice.files import VoiceInputInvalid, copy_example_profiles
+from psn_core.services.voice.learning import (
     PlatformRules,
     SuggestionNotFound,
     accept_suggestion,
@@ -20,8 +21,7 @@ from psn_core.services.voice import (
     recent_formats,
     record_edit,
 )
-from psn_core.services.voice_files import VoiceInputInvalid, copy_example_profiles
-from psn_core.services.voice_report import REPORT_MIN_EDITS, voice_report
+from psn_core.services.voice.report import REPORT_MIN_EDITS, voice_report
 from psn_core.voice import load_profile
 from tests.conftest import HubEnv, new_member
 

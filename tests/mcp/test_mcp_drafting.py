@@ -12,8 +12,8 @@ from mcp.server import MCPServer
 from psn_core.config import Settings
 from psn_core.platforms.base import count_text
 from psn_core.platforms.models import TextCounting
-from psn_core.services.drafts import DraftInputInvalid, check_draft
-from psn_core.services.voice_files import copy_example_profiles, voices_dir
+from psn_core.services.posting.drafts import DraftInputInvalid, check_draft
+from psn_core.services.voice.files import copy_example_profiles, voices_dir
 from tests.mcp.conftest import error_of, structured, text_of
 
 pytestmark = pytest.mark.anyio

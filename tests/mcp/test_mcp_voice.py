@@ -10,8 +10,8 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from psn_core.config import Settings
-from psn_core.services.voice import record_edit
-from psn_core.services.voice_files import voices_dir
+from psn_core.services.voice.files import voices_dir
+from psn_core.services.voice.learning import record_edit
 from psn_core.voice import load_profile
 from tests.conftest import HubEnv
 from tests.mcp.conftest import error_of, structured

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from huey.registry import Message
 
-from psn_core.queue_serializer import JsonSerializer, QueueDataRejected
+from psn_core.queue import JsonSerializer, QueueDataRejected
 
 
 class Boom:

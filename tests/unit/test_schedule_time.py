@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from psn_core.errors import InvalidSchedule
-from psn_core.services.schedule_time import resolve
+from psn_core.services.posting.schedule_time import resolve
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

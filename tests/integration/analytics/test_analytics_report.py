@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from PIL import Image
 
 from psn_core.crypto import load_keyring
-from psn_core.services.analytics_report import WeekInvalid, parse_week, weekly_review, write_report
-from psn_core.services.analytics_sweep import AnalyticsSweeper, request_refresh
+from psn_core.services.analytics.report import WeekInvalid, parse_week, weekly_review, write_report
+from psn_core.services.analytics.sweep import AnalyticsSweeper, request_refresh
 from tests.conftest import new_member
 from tests.publishing_env import PubEnv, parts
 
@@ -31,7 +31,15 @@ def publish(pub: PubEnv, platform: str, *texts: str, language: str = "en", idea:
     assert done[platform].status == "published", done[platform].error_message
 
 
+def to_next_monday_morning(pub: PubEnv) -> None:
+    """Move the test's clock to 09:00 next Monday in the user's zone, so the week's posts share one week on any date."""
+    local = pub.clock().astimezone(pub.settings.zone)
+    monday = datetime.combine(local.date() + timedelta(days=7 - local.weekday()), time(9), tzinfo=pub.settings.zone)
+    pub.clock.advance((monday - local).total_seconds())
+
+
 def a_measured_week(pub: PubEnv) -> None:
+    to_next_monday_morning(pub)
     for n in range(3):
         publish(pub, "x", f"steady English post {n}", idea="product updates")
     publish(pub, "x", "primera parte del hilo", "segunda parte", language="es", idea="hiring")

@@ -7,11 +7,11 @@ import pytest
 
 from psn_core.crypto import load_keyring
 from psn_core.platforms.models import PostMetrics
-from psn_core.services.analytics import summary
-from psn_core.services.analytics_store import DueTarget, rebuild_rollups, record_metrics, refresh_flags
-from psn_core.services.analytics_sweep import AnalyticsSweeper
-from psn_core.services.voice_context import PlatformRules, draft_context
-from psn_core.services.voice_report import voice_report
+from psn_core.services.analytics.store import DueTarget, rebuild_rollups, record_metrics, refresh_flags
+from psn_core.services.analytics.summary import summary
+from psn_core.services.analytics.sweep import AnalyticsSweeper
+from psn_core.services.voice.context import PlatformRules, draft_context
+from psn_core.services.voice.report import voice_report
 from tests.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from psn_core.crypto import load_keyring
-from psn_core.services.analytics import summary
-from psn_core.services.analytics_sweep import AnalyticsSweeper
-from psn_core.services.posts import PartInput
+from psn_core.services.analytics.summary import summary
+from psn_core.services.analytics.sweep import AnalyticsSweeper
+from psn_core.services.posting.posts import PartInput
 from tests.publishing_env import PubEnv, parts
 from tests.unit.media.media_factory import MediaFactory
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from psn_core.services.voice_files import (
+from psn_core.services.voice.files import (
     VoiceInputInvalid,
     check_persona,
     example_profiles,

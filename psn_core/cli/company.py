@@ -1,0 +1,316 @@
+"""`psn company ...` (create, migrate, invite, invites, revoke, join, members, role, remove, brand, sync, post) and
+`psn approve`: thin edges over psn_core.services.company.hubs and .approvals. Each command talks to one
+company hub, through ``connections/<company>.env``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import psycopg
+
+from psn_core.cli.context import Ctx, pass_ctx
+from psn_core.errors import PostInvalid, PSNError
+from psn_core.hub.database import Hub
+from psn_core.services.company import approvals
+from psn_core.services.company import brand as company_brand
+from psn_core.services.company import hubs as company
+from psn_core.services.company import invites as company_invites
+from psn_core.services.company.hubs import CompanyHub
+from psn_core.services.notifications import pending_critical_footer
+from psn_core.services.posting.posts import Enqueue, PartInput
+from psn_core.services.posting.schedule_time import ScheduleTime, resolve
+from psn_core.timefmt import local, utcnow
+
+
+def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
+    """The publish queue of the company hub (it lives in that hub: each publish goes to the queue of the
+    member who connected the account, whose `psn worker --company` runs it)."""
+    from psn_core.worker.app import company_enqueue  # huey loads only for commands that queue work
+
+    return company_enqueue(obj.settings, hub)
+
+
+@contextmanager
+def _open(obj: Ctx, name: str) -> Iterator[CompanyHub]:
+    """The company hub a command talks to; afterwards, its critical notifications for you (on stderr,
+    like the personal hub's footer), so an author learns of a rejection from any company command."""
+    with CompanyHub.open(obj.settings, name) as hub:
+        yield hub
+        try:
+            lines = pending_critical_footer(hub.hub, hub.who.member_id, hub.connection.slug)
+        except (PSNError, psycopg.Error):
+            lines = []  # the footer never turns a working command into a failing one
+        for line in lines:
+            click.echo(line, err=True)
+
+
+def _context(line: str) -> None:
+    """A "Posting as: ... for <company> ..." line, set apart in colour on a terminal (company, not personal)."""
+    click.secho(line, fg="magenta", bold=True)
+
+
+def _when(obj: Ctx, at: str | None) -> ScheduleTime | None:
+    return resolve(at, obj.settings.timezone, utcnow()) if at else None
+
+
+@click.group("company")
+def company_group() -> None:
+    """Company hubs: members, invite codes, brand voice, company posts."""
+
+
+@company_group.command("create")
+@click.argument("name")
+@click.option("--display-name", default=None, help="The company's name as people read it (default: NAME).")
+@click.option("--your-name", default=None, help="Your name in the company (default: your personal hub's).")
+@click.option("--database-url", default=None, help="Owner URL of an empty database for it (default: a new one).")
+@pass_ctx
+def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None, database_url: str | None) -> None:
+    """Create a company hub; you become its first admin."""
+    if your_name is None:
+        with Hub.open(obj.settings) as hub, hub.transaction(obj.member_id) as conn:
+            row = conn.execute("SELECT display_name FROM members WHERE id = %s", [obj.member_id]).fetchone()
+        your_name = row["display_name"] if row else "Admin"
+    done = company.create_company(
+        obj.settings, name, admin_name=your_name, display_name=display_name, owner_url=database_url
+    )
+    click.echo(f"Created {done.name} ({done.hub}, database {done.database}); you are its admin.")
+    click.echo(f"Connection saved in {done.connection_file} (secret, gitignored).")
+    click.echo(f"Next: connect its accounts with `psn auth x --company {done.slug}` (or linkedin, instagram, tiktok),")
+    click.echo(f"keep `psn worker --company {done.slug}` (or `psn worker --all`) running here to publish them,")
+    click.echo(f"and invite people with `psn company invite {done.slug}`.")
+
+
+@company_group.command("migrate")
+@click.argument("name")
+@pass_ctx
+def migrate_hub(obj: Ctx, name: str) -> None:
+    """Bring a company hub up to this psn's migrations (the admin who created it, after upgrading psn)."""
+    applied = company.migrate_company(obj.settings, name)
+    click.echo(f"Applied {', '.join(applied)}." if applied else "The company hub is already up to date.")
+
+
+@company_group.command("invite")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["contributor", "editor"]), default="contributor", show_default=True)
+@click.option("--note", default=None, help="Who it is for (shown by `psn company invites`).")
+@click.option("--days", type=click.IntRange(1, 90), default=None, help="Days until it expires (default 7).")
+@pass_ctx
+def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None) -> None:
+    """Make a single-use invite code (admins)."""
+    with _open(obj, name) as hub:
+        with hub.transaction() as conn:
+            made = company_invites.create_invite(conn, utcnow(), role=role, note=note, ttl_days=days)  # type: ignore[arg-type]
+        url = hub.connection.app_conninfo.get_secret_value()
+    click.echo(
+        f"Invite code: {made.code} ({made.role}, single use, expires {local(made.expires_at, obj.settings.zone)})"
+    )
+    click.echo("Send it with the hub's runtime address, privately:")
+    click.echo(f"  psn company join {hub.connection.slug} --hub '{url}' --code {made.code}")
+
+
+@company_group.command("invites")
+@click.argument("name")
+@pass_ctx
+def invites(obj: Ctx, name: str) -> None:
+    """List invite codes and their states (admins)."""
+    with _open(obj, name) as hub, hub.transaction() as conn:
+        items = company_invites.list_invites(conn, utcnow())
+    for item in items:
+        note = f" - {item.note}" if item.note else ""
+        expires = local(item.expires_at, obj.settings.zone)
+        click.echo(f"  [{str(item.id)[:8]}] {item.state:8} {item.role:11} expires {expires}{note}")
+    click.echo(f"{len(items)} invite(s).")
+
+
+@company_group.command("revoke")
+@click.argument("name")
+@click.argument("invite_id")
+@pass_ctx
+def revoke(obj: Ctx, name: str, invite_id: str) -> None:
+    """Revoke an unused invite code (admins)."""
+    with _open(obj, name) as hub, hub.transaction() as conn:
+        done = company_invites.revoke_invite(conn, invite_id, utcnow())
+    click.echo(f"Revoked invite {str(done.id)[:8]}.")
+
+
+@company_group.command("join")
+@click.argument("name")
+@click.option("--hub", "hub_url", required=True, help="The company hub's runtime address (from the admin).")
+@click.option("--code", required=True, help="Your invite code.")
+@click.option("--your-name", required=True, help="Your name as the company will see it.")
+@pass_ctx
+def join(obj: Ctx, name: str, hub_url: str, code: str, your_name: str) -> None:
+    """Join a company with an invite code."""
+    done = company_invites.join_company(obj.settings, name, hub_url=hub_url, code=code, display_name=your_name)
+    click.echo(f"Joined {done.name} as {done.role}. Connection saved in {done.connection_file} (secret, gitignored).")
+    click.echo(f"Run `psn company sync {done.slug}` to copy the brand voice.")
+
+
+@company_group.command("members")
+@click.argument("name")
+@click.option("--all", "everyone", is_flag=True, help="Include removed members.")
+@pass_ctx
+def members(obj: Ctx, name: str, everyone: bool) -> None:
+    """List members and roles (admins and editors see everyone)."""
+    with _open(obj, name) as hub, hub.transaction() as conn:
+        roster = company.list_members(conn, include_removed=everyone)
+    for m in roster:
+        gone = f" (removed {local(m.removed_at, obj.settings.zone)})" if m.removed_at else ""
+        click.echo(f"  [{str(m.id)[:8]}] {m.display_name}: {m.role}{gone}")
+
+
+@company_group.command("role")
+@click.argument("name")
+@click.argument("member")
+@click.argument("role", type=click.Choice(list(company.ROLES)))
+@pass_ctx
+def role(obj: Ctx, name: str, member: str, role: str) -> None:
+    """Change a member's role (admins)."""
+    with _open(obj, name) as hub, hub.transaction() as conn:
+        done = company.set_role(conn, member, role)  # type: ignore[arg-type]
+    click.echo(f"{done.display_name} is now {done.role}.")
+
+
+@company_group.command("remove")
+@click.argument("name")
+@click.argument("member")
+@pass_ctx
+def remove(obj: Ctx, name: str, member: str) -> None:
+    """Remove a member: their connection reads nothing from now on (admins)."""
+    with _open(obj, name) as hub, hub.transaction() as conn:
+        done = company.remove_member(conn, member, utcnow())
+    click.echo(f"Removed {done.display_name}; their queries see nothing from now on.")
+
+
+@company_group.command("brand")
+@click.argument("name")
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+def brand(obj: Ctx, name: str, profile: Path) -> None:
+    """Set the company's brand voice and guardrails from a brand_ambassador profile (admins)."""
+    with _open(obj, name) as hub, hub.transaction() as conn:
+        company_brand.set_brand_voice(conn, profile)
+    click.echo(f"Brand voice of {hub.name} updated; members run `psn company sync {hub.connection.slug}`.")
+
+
+@company_group.command("sync")
+@click.argument("name")
+@pass_ctx
+def sync(obj: Ctx, name: str) -> None:
+    """Copy the company's brand voice into voices/brand-ambassador-<company>.yaml."""
+    with _open(obj, name) as hub:
+        path = company_brand.sync_brand_voice(hub, obj.workspace)
+    click.echo(f"Brand voice saved to {path}; posting reads this file, not the company hub.")
+
+
+@company_group.command("post")
+@click.argument("name")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--to", "targets", multiple=True, required=True, help="Company accounts: x, linkedin, x:@handle.")
+@click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
+@click.option("--idea", default="", help="A few words for the calendar.")
+@click.option("--language", default="en", show_default=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_ctx
+def post(
+    obj: Ctx,
+    name: str,
+    text: tuple[str, ...],
+    targets: tuple[str, ...],
+    at: str | None,
+    idea: str,
+    language: str,
+    yes: bool,
+) -> None:
+    """Post on company accounts: scheduled for editors and admins, sent for approval for contributors.
+
+    The text is checked against the synced brand voice first (voices/brand-ambassador-<company>.yaml):
+    a word the company's guardrails forbid stops it before anything reaches the hub."""
+    body = " ".join(text)
+    when = _when(obj, at) or resolve(utcnow(), obj.settings.timezone, utcnow())
+    slug = company.check_slug(name)
+    brand = company_brand.check_brand(obj.workspace, slug, body, language)
+    if brand.forbidden_words:
+        raise PostInvalid(
+            f"The post uses words {slug}'s brand guardrails forbid: {', '.join(brand.forbidden_words)}.",
+            "Reword it without them; nothing was sent to the company hub.",
+            problems=[f"forbidden: {word}" for word in brand.forbidden_words],
+        )
+    with _open(obj, slug) as hub:
+        with hub.transaction() as conn:
+            stale = company_brand.brand_is_stale(conn, obj.workspace, slug)
+            preview = approvals.preview_company_post(conn, list(targets))
+        for line in preview.context:
+            _context(line)
+        click.echo(f"  {body}")
+        click.echo(f"  {'waits for approval by an editor or admin, due' if preview.needs_approval else 'goes out'} "
+                   f"{when.echo()}")  # fmt: skip
+        if not yes:
+            click.confirm("Send it for approval?" if preview.needs_approval else "Schedule it?", abort=True)
+        result = approvals.post_for_company(
+            hub, list(targets), [PartInput(text=body)], when, _company_enqueue(obj, hub),
+            media_dir=obj.workspace / "media", media_host=obj.settings.media_host_url, idea=idea, language=language,
+        )  # fmt: skip
+    if brand.file is None:
+        click.echo(f"No brand voice synced here: run `psn company sync {slug}` so posts are checked against it.")
+    elif stale:
+        click.echo(f"The company's brand voice changed since your last sync: run `psn company sync {slug}`.")
+    elif brand.forbidden_topics:
+        click.echo(f"Brand guardrails: stay off {', '.join(brand.forbidden_topics)}.")
+    if brand.required_disclosure and brand.required_disclosure.lower() not in body.lower():
+        click.echo(f"Brand guardrails ask for the disclosure {brand.required_disclosure!r} on posts about the company.")
+    if result.status == "pending_approval":
+        click.echo(f"Sent post {str(result.post.id)[:8]} for approval ({when.echo()}); approvers were notified.")
+    else:
+        click.echo(f"Scheduled post {str(result.post.id)[:8]} for {when.echo()}.")
+
+
+@click.command("approve")
+@click.option("--company", "name", default=None, help="Which company (default: the only one connected).")
+@click.option("--approve", "approve_id", default=None, help="Approve this post (id or first 6+ characters).")
+@click.option("--reject", "reject_id", default=None, help="Reject this post.")
+@click.option("--reason", default=None, help="Why it is rejected (the author is told).")
+@click.option("--at", "at", default=None, help="With --approve: a new local time, YYYY-MM-DD HH:MM.")
+@pass_ctx
+def approve(
+    obj: Ctx, name: str | None, approve_id: str | None, reject_id: str | None, reason: str | None, at: str | None
+) -> None:
+    """List company posts waiting for approval, or approve / reject one (editors and admins)."""
+    if approve_id and reject_id:
+        raise click.UsageError("Use --approve or --reject, not both.")
+    if reject_id and not reason:
+        raise click.UsageError("--reject needs --reason (the author is told why).")
+    now, zone = utcnow(), obj.settings.zone
+    with _open(obj, company.pick_company(obj.workspace, name)) as hub:
+        if approve_id:
+            view = approvals.approve_and_enqueue(hub, approve_id, _company_enqueue(obj, hub), now, _when(obj, at))
+            for line in approvals.approval_context(hub, view):
+                _context(line)
+            click.echo(f"Approved post {str(view.id)[:8]}; it goes out {local(view.scheduled_at, zone)}.")
+            return
+        if reject_id:
+            with hub.transaction() as conn:
+                post_id = approvals.reject(conn, reject_id, reason or "", now)
+            click.echo(f"Rejected post {str(post_id)[:8]}; the author was told why.")
+            return
+        with hub.transaction() as conn:
+            pending = approvals.list_pending(conn, now, zone)
+    _show_pending(pending, hub.name)
+
+
+def _show_pending(pending: list[approvals.PendingPost], company_name: str) -> None:
+    click.echo(f"{len(pending)} post(s) of {company_name} waiting for approval.")
+    for item in pending:
+        click.echo(f"[{str(item.post_id)[:8]}] by {item.author or 'a former member'}, due {item.due_local}")
+        for t in item.targets:
+            click.echo(f"    {t.platform} @{t.handle}: {t.text[:70]}{'...' if len(t.text) > 70 else ''}")
+        for line in item.nearby or ["(nothing else on these accounts within 12 hours)"]:
+            click.echo(f"    nearby: {line}")
+    if pending:
+        click.echo("Approve with `psn approve --approve ID`, or `psn approve --reject ID --reason '...'`.")
+
+
+COMMANDS = (company_group, approve)

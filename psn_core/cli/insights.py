@@ -1,0 +1,88 @@
+"""`psn budget`, `psn analytics`, `psn review`: read from the hub only, thin edges over their services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from psn_core.cli.context import Ctx, pass_ctx
+from psn_core.hub.database import Hub
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.timefmt import local, utcnow
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
+
+
+# --- budget --------------------------------------------------------------------------------------
+
+
+@click.command()
+@pass_ctx
+def budget(obj: Ctx) -> None:
+    """Show what is left of each account's API request budget and when it resets."""
+    from psn_core.services.accounts.budgets import budget_status  # one insertion: cli.py is edited concurrently
+
+    settings = obj.settings
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        lines = budget_status(conn, obj.member_id)
+    if not lines:
+        click.echo("No API calls counted yet: budgets appear after psn talks to a platform.")
+    for line in lines:
+        resets = f"resets {local(line.reset_at, settings.zone)}" if line.reset_at else "no window open"
+        click.echo(
+            f"{PLATFORMS[line.platform].display_name} @{line.handle} {line.bucket}: "
+            f"{line.used}/{line.limit} used, {line.percent_left}% left, {resets}"
+        )
+
+
+# --- analytics (read from the hub only; the worker's sweep collects) ------------------------------
+
+
+@click.command()
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3650), help="How far back.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of the post list.")
+@click.option("--refresh", is_flag=True, help="Also queue a sweep for the worker (never calls platforms here).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_ctx
+def analytics(obj: Ctx, days: int, page: int, refresh: bool, as_json: bool) -> None:
+    """Your posts' performance over the last days, from the hub, saying how fresh the numbers are."""
+    from psn_core.services.analytics.summary import describe, summary
+
+    settings = obj.settings
+    if refresh:
+        from psn_core.worker.app import Worker
+
+        app = Worker(settings)
+        try:
+            click.echo(f"Sweep queued (task {app.enqueue_sweep()}); a running `psn worker` collects it.", err=True)
+        finally:
+            app.close()
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        result = summary(conn, obj.member_id, zone=settings.zone, now=utcnow(), days=days, page=page)
+    click.echo(result.model_dump_json(indent=2) if as_json else "\n".join(describe(result)))
+
+
+@click.command()
+@click.option("--week", default=None, help="ISO week like 2026-W09 (default: last complete week).")
+@pass_ctx
+def review(obj: Ctx, week: str | None) -> None:
+    """Write the weekly report (Markdown + PNG trend chart) under reports/."""
+    from psn_core.services.analytics.report import weekly_review, write_report
+
+    settings = obj.settings
+    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
+        data = weekly_review(conn, obj.member_id, zone=settings.zone, now=utcnow(), week=week)
+    files = write_report(data, obj.workspace)
+    click.echo(f"Weekly review {data.week}: {data.totals.posts} posts, {data.freshness.as_of_local}.")
+    click.echo(f"  report: {files.markdown}\n  chart:  {files.chart}")
+
+
+COMMANDS = (
+    budget,
+    analytics,
+    review,
+)

@@ -1,0 +1,219 @@
+"""`psn post`, `queue`, `calendar`, `failures`, `retry`, `explain`, `cancel`, `reschedule`: thin edges
+over psn_core.services.posting.posts. Times are always shown in the user's zone, with the zone named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from psn_core.cli.context import Ctx, pass_ctx
+from psn_core.errors import PostInvalid
+from psn_core.hub.database import Conn, Hub
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.platforms.x_text import split_thread
+from psn_core.services.accounts.accounts import pick_account
+from psn_core.services.posting import posts
+from psn_core.services.posting.schedule_time import resolve
+from psn_core.timefmt import local, utcnow
+
+
+@contextmanager
+def _member_tx(obj: Ctx) -> Iterator[tuple[Hub, Conn]]:
+    with Hub.open(obj.settings) as hub, hub.transaction(obj.member_id) as conn:
+        yield hub, conn
+
+
+def _enqueue(obj: Ctx) -> posts.Enqueue:
+    from psn_core.worker.app import Worker  # huey loads only for commands that queue work
+
+    producer = Worker(obj.settings)
+    return producer.enqueue_publish
+
+
+def _show_target(obj: Ctx, t: posts.TargetView) -> None:
+    zone = obj.settings.zone
+    name = PLATFORMS[t.platform].display_name
+    when = local(t.next_attempt_at or t.due_at, zone)
+    click.echo(f"  [{str(t.id)[:8]}] {name} @{t.handle}: {t.status} {when}")
+    first = t.rendering.parts[0].text.replace("\n", " ")
+    more = f" (+{len(t.rendering.parts) - 1} parts)" if len(t.rendering.parts) > 1 else ""
+    click.echo(f"      {first[:70]}{'...' if len(first) > 70 else ''}{more}")
+    if t.status == "published":
+        late = f", {t.lateness_ms} ms after its time" if t.lateness_ms is not None else ""
+        private = " (private: TikTok sandbox)" if t.private_only else ""
+        click.echo(f"      published {local(t.published_at, zone)}{late}; id {', '.join(t.remote_ids)}{private}")
+    elif t.error_message:
+        click.echo(f"      {t.error_message}")
+        click.echo(f"      what to do: {t.error_action}")
+
+
+@click.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option("--to", "targets", multiple=True, required=True, help="x, linkedin, instagram, tiktok (or x:@handle).")
+@click.option("--media", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
+@click.option("--thread", is_flag=True, help="Split long text into a thread where the platform has threads.")
+@click.option("--idea", default="", help="A few words for the calendar.")
+@click.option("--language", default="en", show_default=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_ctx
+def post(
+    obj: Ctx,
+    text: tuple[str, ...],
+    targets: tuple[str, ...],
+    media: tuple[Path, ...],
+    at: str | None,
+    thread: bool,
+    idea: str,
+    language: str,
+    yes: bool,
+) -> None:
+    """Schedule a post (now, or --at a local time) to one or more accounts."""
+    body = " ".join(text)
+    settings = obj.settings
+    when = resolve(at or utcnow(), settings.timezone, utcnow())
+    with _member_tx(obj) as (_hub, conn):
+        accounts = [pick_account(conn, obj.member_id, spec) for spec in targets]
+        me = conn.execute("SELECT display_name FROM members WHERE id = %s", [obj.member_id]).fetchone()
+    inputs = []
+    for account in accounts:
+        cls = PLATFORMS[account.platform]
+        pieces = split_thread(body) if thread and cls.capabilities.threads else [body]
+        parts = [posts.PartInput(text=piece) for piece in pieces]
+        parts[0] = posts.PartInput(text=pieces[0], media=list(media))
+        inputs.append(posts.TargetInput(account_id=account.id, parts=parts))
+    click.echo(f"Posting as: {me['display_name'] if me else obj.member_id} for your personal hub, {when.echo()}")
+    for account, target in zip(accounts, inputs, strict=True):
+        name = PLATFORMS[account.platform].display_name
+        click.echo(f"  on {name} @{account.handle}: {len(target.parts)} part(s)")
+        for number, part in enumerate(target.parts, start=1):
+            click.echo(f"    {number}. {part.text}")
+    if not yes:
+        click.confirm("Schedule it?", abort=True)
+    draft = posts.PostInput(idea=idea, language=language, targets=inputs)
+    with Hub.open(settings) as hub:
+        with hub.transaction(obj.member_id) as conn:
+            try:
+                created = posts.create_post(
+                    conn,
+                    obj.member_id,
+                    draft,
+                    timezone=settings.timezone,
+                    media_dir=settings.workspace / "media",
+                    media_host=settings.media_host_url,
+                )
+            except PostInvalid as exc:
+                for problem in exc.problems:
+                    click.echo(f"  - {problem}", err=True)
+                raise
+        view = posts.schedule_and_enqueue(hub, obj.member_id, created.id, when, _enqueue(obj))
+    click.echo(f"Scheduled post {str(view.id)[:8]} for {when.echo()}. Run `psn worker` so it goes out.")
+    for scheduled in view.targets:
+        _show_target(obj, scheduled)
+
+
+@click.command()
+@pass_ctx
+def queue(obj: Ctx) -> None:
+    """What is scheduled or publishing, soonest first."""
+    with _member_tx(obj) as (_hub, conn):
+        items = posts.list_targets(conn, obj.member_id, posts.QUEUED)
+    click.echo(f"{len(items)} in the queue (times in {obj.settings.timezone}).")
+    for item in items:
+        _show_target(obj, item)
+
+
+@click.command()
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90))
+@pass_ctx
+def calendar(obj: Ctx, days: int) -> None:
+    """Everything due in the next days, by day, in your zone."""
+    zone = obj.settings.zone
+    start = utcnow().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    with _member_tx(obj) as (_hub, conn):
+        items = posts.calendar(conn, obj.member_id, start, days)
+    for day in range(days):
+        date = (start + timedelta(days=day)).date()
+        todays = [t for t in items if t.due_at and t.due_at.astimezone(zone).date() == date]
+        click.echo(f"{date:%a %Y-%m-%d}: {len(todays) or 'nothing'}")
+        for item in todays:
+            _show_target(obj, item)
+
+
+@click.command()
+@pass_ctx
+def failures(obj: Ctx) -> None:
+    """Targets that failed, expired or need your attention, with what to do."""
+    with _member_tx(obj) as (_hub, conn):
+        items = posts.list_targets(conn, obj.member_id, posts.FAILED)
+    click.echo(f"{len(items)} need attention." + (" Retry one with `psn retry ID`." if items else ""))
+    for item in items:
+        _show_target(obj, item)
+
+
+@click.command()
+@click.argument("ref")
+@pass_ctx
+def retry(obj: Ctx, ref: str) -> None:
+    """Publish a failed or expired target again, now (a thread continues where it stopped)."""
+    with Hub.open(obj.settings) as hub:
+        with hub.transaction(obj.member_id) as conn:
+            target = posts.retry_target(
+                conn, obj.member_id, posts.resolve_ref(conn, obj.member_id, ref, "target"), utcnow()
+            )
+        run_id = _enqueue(obj)(obj.member_id, target.id, utcnow())
+    click.echo(f"Queued again ({run_id[:8]}); `psn queue` shows it.")
+    _show_target(obj, target)
+
+
+@click.command()
+@click.argument("ref")
+@pass_ctx
+def explain(obj: Ctx, ref: str) -> None:
+    """What happened to a target: the platform's own words (secrets masked) and every attempt."""
+    with _member_tx(obj) as (_hub, conn):
+        info = posts.explain_target(conn, obj.member_id, posts.resolve_ref(conn, obj.member_id, ref, "target"))
+    _show_target(obj, info.target)
+    for entry in info.attempts:
+        click.echo(
+            f"  part {entry.part_index + 1}, attempt {entry.attempt}: {entry.state}"
+            f" {local(entry.started_at, obj.settings.zone, seconds=True)}"
+            + (f" -> {entry.remote_id}" if entry.remote_id else "")
+            + (f" ({entry.error_class}: {entry.detail})" if entry.error_class else "")
+        )
+    if info.error_raw:
+        click.echo("  platform said:")
+        click.echo("    " + info.error_raw[:2000])
+
+
+@click.command()
+@click.argument("ref")
+@pass_ctx
+def cancel(obj: Ctx, ref: str) -> None:
+    """Cancel a post's targets that have not started publishing."""
+    with _member_tx(obj) as (_hub, conn):
+        view = posts.cancel_post(conn, obj.member_id, posts.resolve_ref(conn, obj.member_id, ref, "post"))
+    click.echo(f"Post {str(view.id)[:8]}:")
+    for target in view.targets:
+        _show_target(obj, target)
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--at", "at", required=True, help="New local time, YYYY-MM-DD HH:MM in your zone.")
+@pass_ctx
+def reschedule(obj: Ctx, ref: str, at: str) -> None:
+    """Move a post to another time (until it starts publishing)."""
+    when = resolve(at, obj.settings.timezone, utcnow())
+    with Hub.open(obj.settings) as hub:
+        with hub.transaction(obj.member_id) as conn:
+            post_id = posts.resolve_ref(conn, obj.member_id, ref, "post")
+        view = posts.schedule_and_enqueue(hub, obj.member_id, post_id, when, _enqueue(obj))
+    click.echo(f"Post {str(view.id)[:8]} now goes out {when.echo()}.")
+
+
+COMMANDS = (post, queue, calendar, failures, retry, explain, cancel, reschedule)

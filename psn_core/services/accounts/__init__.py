@@ -1,0 +1,1 @@
+"""Accounts wing: connected accounts, OAuth tokens (single-flight refresh), request budgets."""

@@ -1,0 +1,319 @@
+"""Connecting platform accounts: the OAuth authorization-code flow (state + PKCE) and its bookkeeping.
+
+``start_connect`` makes the authorization URL and remembers the sign-in (state hash, encrypted PKCE
+verifier, 10 minutes). ``finish_connect`` takes the redirect the browser came back with (from the
+one-shot callback server, or pasted by the user on a headless machine), checks the state, exchanges the
+code, learns who the user is and stores the account and its tokens encrypted. The CLI and the MCP
+tools both use these two calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from psn_core.config import Settings
+from psn_core.crypto import Keyring
+from psn_core.errors import ConnectFailed, InvalidSetting
+from psn_core.hub.database import Conn, Hub
+from psn_core.hub.vault import seal, unseal
+from psn_core.platforms.base import Platform
+from psn_core.platforms.models import PlatformConfig, TokenSet
+from psn_core.platforms.oauth import OAuthClient, authorization_url
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.timefmt import utcnow
+
+SIGN_IN_TTL = timedelta(minutes=10)
+
+
+class ConnectStart(BaseModel):
+    platform: str
+    url: str
+    state: str
+    redirect_uri: str
+    expires_at: datetime
+
+
+class AccountView(BaseModel):
+    id: UUID
+    platform: str
+    handle: str
+    display_name: str | None
+    status: str
+    status_reason: str | None
+    sandbox: bool
+    expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    last_refreshed_at: datetime | None
+    last_failure_class: str | None
+    can_refresh: bool
+
+
+def platform_class(name: str) -> type[Platform]:
+    """The platform client class for a name.
+
+    Raises:
+        InvalidSetting: unknown platform.
+    """
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        raise InvalidSetting(
+            f"psn does not know the platform {name!r}.", f"Use one of: {', '.join(PLATFORMS)}."
+        ) from None
+
+
+def platform_config(settings: Settings, name: str) -> PlatformConfig:
+    """The app configuration of one platform, from settings.
+
+    Raises:
+        InvalidSetting: the app's client id is not configured.
+    """
+    cls = platform_class(name)
+    client_id, secret, base_url = settings.app_credentials(name)
+    if not client_id:
+        var = f"PSN_{Settings.client_id_field(name).upper()}"
+        raise InvalidSetting(
+            f"No {cls.display_name} app is configured ({var} is empty).",
+            f"Create a developer app on {cls.display_name}, then set {var} and its secret in hub.env "
+            "(see hub.env.example).",
+        )
+    return PlatformConfig(
+        client_id=client_id,
+        client_secret=secret if secret is not None else PlatformConfig().client_secret,
+        redirect_uri=settings.oauth_redirect_uri,
+        base_url=base_url or None,
+        sandbox=settings.tiktok_sandbox if name == "tiktok" else False,
+        media_host_url=settings.media_host_url,
+        api_version=settings.linkedin_api_version if name == "linkedin" else None,
+        connect_timeout=float(settings.connect_timeout),
+        read_timeout=settings.platform_read_timeout,
+    )
+
+
+def _state_hash(state: str) -> str:
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()
+
+
+def start_connect(conn: Conn, settings: Settings, ring: Keyring, member_id: UUID, platform: str) -> ConnectStart:
+    """Begin connecting an account: the URL to open, remembered for 10 minutes.
+
+    Raises:
+        InvalidSetting: the platform or its app is not configured.
+    """
+    cls = platform_class(platform)
+    config = platform_config(settings, platform)
+    request = authorization_url(cls, config)
+    now = utcnow()
+    state_hash = _state_hash(request.state)
+    verifier = None
+    if request.code_verifier:
+        verifier = seal(ring, "oauth_pending", "code_verifier", {"state_hash": state_hash}, request.code_verifier)
+    conn.execute("DELETE FROM oauth_pending WHERE member_id = %s AND expires_at < %s", [member_id, now])
+    conn.execute(
+        "INSERT INTO oauth_pending (state_hash, member_id, platform, code_verifier_enc, redirect_uri, expires_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        [state_hash, member_id, platform, verifier, config.redirect_uri, now + SIGN_IN_TTL],
+    )
+    return ConnectStart(
+        platform=platform,
+        url=request.url,
+        state=request.state,
+        redirect_uri=config.redirect_uri,
+        expires_at=now + SIGN_IN_TTL,
+    )
+
+
+def parse_redirect(redirect: str) -> tuple[str | None, str | None, str | None]:
+    """(code, state, error) from a redirect URL, a bare query string, or ``code=...&state=...``."""
+    text = redirect.strip()
+    query = urlsplit(text).query if "://" in text else text.lstrip("?")
+    params = parse_qs(query)
+
+    def one(name: str) -> str | None:
+        values = params.get(name)
+        return values[0] if values else None
+
+    return one("code"), one("state"), one("error_description") or one("error")
+
+
+def _take_pending(conn: Conn, member_id: UUID, state: str) -> tuple[str, str | None, str, datetime]:
+    row = conn.execute(
+        "DELETE FROM oauth_pending WHERE state_hash = %s AND member_id = %s"
+        " RETURNING platform, code_verifier_enc, state_hash, expires_at",
+        [_state_hash(state), member_id],
+    ).fetchone()
+    if row is None:
+        raise ConnectFailed(
+            "This sign-in was not started by psn, was already used, or belongs to another member "
+            "(the state does not match)."
+        )
+    return row["platform"], row["code_verifier_enc"], row["state_hash"], row["expires_at"]
+
+
+def finish_connect(hub: Hub, settings: Settings, ring: Keyring, member_id: UUID, redirect: str) -> AccountView:
+    """Complete a sign-in from the redirect URL (or its query string).
+
+    Reconnecting an account updates it in place and never replaces a stored refresh token with an
+    empty one.
+
+    Raises:
+        ConnectFailed: declined, unknown/used/expired state, or no code in the redirect.
+        AuthRevoked, PlatformError: the platform refused the code exchange.
+    """
+    code, state, error = parse_redirect(redirect)
+    if error:
+        raise ConnectFailed(f"The platform did not grant access: {error}.")
+    if not code or not state:
+        raise ConnectFailed(
+            "That is not a sign-in redirect: it has no code and state.",
+            "Paste the whole URL your browser was sent to after approving psn (it starts with "
+            f"{settings.oauth_redirect_uri}).",
+        )
+    # Claim the sign-in in its own transaction: single use even if the exchange below fails.
+    with hub.transaction(member_id) as conn:
+        platform, verifier_enc, state_hash, expires_at = _take_pending(conn, member_id, state)
+    if expires_at < utcnow():
+        raise ConnectFailed("This sign-in expired (they last 10 minutes).")
+    verifier = None
+    if verifier_enc:
+        verifier = unseal(ring, "oauth_pending", "code_verifier", {"state_hash": state_hash}, verifier_enc)
+    cls = platform_class(platform)
+    config = platform_config(settings, platform)
+    oauth = OAuthClient(cls, config)
+    try:
+        tokens = oauth.exchange_code(code, verifier)
+    finally:
+        oauth.close()
+    with cls(config) as client:
+        user = client.get_current_user(tokens.access_token.get_secret_value())
+    with hub.transaction(member_id) as conn:
+        account_id = _store_account(conn, member_id, platform, user.id, user.handle, user.display_name, config.sandbox)
+        store_tokens(conn, ring, member_id, account_id, tokens)
+        return get_account(conn, member_id, account_id)
+
+
+def _store_account(
+    conn: Conn,
+    member_id: UUID,
+    platform: str,
+    remote_id: str,
+    handle: str,
+    display_name: str | None,
+    sandbox: bool,
+) -> UUID:
+    row = conn.execute(
+        """
+        INSERT INTO accounts (member_id, platform, handle, remote_user_id, display_name, sandbox)
+        VALUES (%s, %s, %s, %s, %s, %s)
+        ON CONFLICT (member_id, platform, remote_user_id) DO UPDATE
+           SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name, sandbox = EXCLUDED.sandbox,
+               status = 'active', status_reason = NULL, updated_at = now()
+        RETURNING id
+        """,
+        [member_id, platform, handle, remote_id, display_name, sandbox],
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
+
+
+def store_tokens(conn: Conn, ring: Keyring, member_id: UUID, account_id: UUID, tokens: TokenSet) -> None:
+    """Store a token set encrypted. A missing refresh token keeps the stored one (never blanked)."""
+    key: dict[str, object] = {"account_id": account_id}
+    access = seal(ring, "oauth_tokens", "access_token", key, tokens.access_token.get_secret_value())
+    refresh = None
+    if tokens.refresh_token is not None and tokens.refresh_token.get_secret_value():
+        refresh = seal(ring, "oauth_tokens", "refresh_token", key, tokens.refresh_token.get_secret_value())
+    expires = tokens.obtained_at + timedelta(seconds=tokens.expires_in) if tokens.expires_in else None
+    refresh_expires = (
+        tokens.obtained_at + timedelta(seconds=tokens.refresh_expires_in) if tokens.refresh_expires_in else None
+    )
+    conn.execute(
+        """
+        INSERT INTO oauth_tokens (account_id, member_id, access_token_enc, refresh_token_enc, token_type, scopes,
+                                  expires_at, refresh_expires_at, last_refreshed_at)
+        VALUES (%(account)s, %(member)s, %(access)s, %(refresh)s, %(type)s, %(scopes)s, %(exp)s, %(rexp)s, %(now)s)
+        ON CONFLICT (account_id) DO UPDATE SET
+            access_token_enc = EXCLUDED.access_token_enc,
+            refresh_token_enc = COALESCE(EXCLUDED.refresh_token_enc, oauth_tokens.refresh_token_enc),
+            refresh_expires_at = CASE WHEN EXCLUDED.refresh_token_enc IS NULL
+                                      THEN oauth_tokens.refresh_expires_at ELSE EXCLUDED.refresh_expires_at END,
+            token_type = EXCLUDED.token_type,
+            scopes = CASE WHEN cardinality(EXCLUDED.scopes) > 0 THEN EXCLUDED.scopes ELSE oauth_tokens.scopes END,
+            expires_at = EXCLUDED.expires_at,
+            last_refreshed_at = EXCLUDED.last_refreshed_at,
+            refresh_failures = 0,
+            last_failure_class = NULL,
+            expiry_alerts_sent = '{}',
+            version = oauth_tokens.version + 1,
+            updated_at = now()
+        """,
+        {
+            "account": account_id,
+            "member": member_id,
+            "access": access,
+            "refresh": refresh,
+            "type": tokens.token_type,
+            "scopes": list(tokens.scopes),
+            "exp": expires,
+            "rexp": refresh_expires,
+            "now": tokens.obtained_at,
+        },
+    )
+
+
+_ACCOUNT_SELECT = """
+    SELECT a.id, a.platform, a.handle, a.display_name, a.status, a.status_reason, a.sandbox,
+           t.expires_at, t.refresh_expires_at, t.last_refreshed_at, t.last_failure_class,
+           (t.refresh_token_enc IS NOT NULL) AS has_refresh
+      FROM accounts a LEFT JOIN oauth_tokens t ON t.account_id = a.id
+"""
+
+
+def _view(row: dict[str, object]) -> AccountView:
+    cls = PLATFORMS[str(row["platform"])]
+    can_refresh = cls.oauth.programmatic_refresh and (bool(row["has_refresh"]) or cls.oauth.refresh_with_access_token)
+    return AccountView(**{k: v for k, v in row.items() if k != "has_refresh"}, can_refresh=can_refresh)  # type: ignore[arg-type]
+
+
+def get_account(conn: Conn, member_id: UUID, account_id: UUID) -> AccountView:
+    """One of the member's accounts.
+
+    Raises:
+        ConnectFailed: no such account for this member.
+    """
+    row = conn.execute(_ACCOUNT_SELECT + " WHERE a.id = %s AND a.member_id = %s", [account_id, member_id]).fetchone()
+    if row is None:
+        raise ConnectFailed(f"No account {account_id} in this hub.", "Run `psn auth status` to list your accounts.")
+    return _view(row)
+
+
+def list_accounts(conn: Conn, member_id: UUID) -> list[AccountView]:
+    rows = conn.execute(_ACCOUNT_SELECT + " WHERE a.member_id = %s ORDER BY a.platform, a.handle", [member_id])
+    return [_view(r) for r in rows.fetchall()]
+
+
+def pick_account(conn: Conn, member_id: UUID, spec: str) -> AccountView:
+    """The account a user means by ``x`` or ``x:@handle``.
+
+    Raises:
+        InvalidSetting: unknown platform; ConnectFailed: no such account, or several and no handle given.
+    """
+    platform, _, handle = spec.partition(":")
+    platform_class(platform)
+    matches = [a for a in list_accounts(conn, member_id) if a.platform == platform]
+    if handle:
+        matches = [a for a in matches if a.handle.lower() == handle.lstrip("@").lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ConnectFailed(f"No {platform} account {handle or ''} is connected.".replace("  ", " "),
+                            f"Run `psn auth {platform}` to connect one.")  # fmt: skip
+    names = ", ".join(f"{platform}:@{a.handle}" for a in matches)
+    raise ConnectFailed(
+        f"Several {platform} accounts are connected ({names}).", "Say which one, e.g. --to " + names.split(", ")[0]
+    )

@@ -1,0 +1,219 @@
+"""The analytics sweep: the only code that asks platforms for metrics. The worker runs it twice an hour.
+
+Per account it collects the targets that are due by the recency schedule (every run for posts under
+2 days, every 6 h under 7 days, daily under 30 days, never after 30 days unless forced), batched as the
+platform allows (``Platform.metrics_batch_size``: X 100 ids a request, TikTok 20, LinkedIn and
+Instagram one post at a time), then the follower count once a day where the platform has a read for
+it. Every request goes through a BACKGROUND :class:`~psn_core.services.accounts.budgets.BudgetGate`, so the
+sweep stops when 20% of the account's budget is left: the stop is recorded (``analytics_sweeps.
+resume_at``) and the account is skipped until then, with no error storm and no retries in between.
+Each batch is stored in its own transaction, so a stop keeps everything collected before it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from psn_core.config import Settings
+from psn_core.crypto import Keyring
+from psn_core.errors import PSNError, RateLimited
+from psn_core.hub.database import Hub
+from psn_core.platforms.base import Platform
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.accounts.accounts import platform_config
+from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.tokens import TokenService
+from psn_core.services.analytics.models import (
+    FOLLOWERS_EVERY,
+    MAX_AGE,
+    AccountSweep,
+    RefreshRequested,
+    SweepResult,
+)
+from psn_core.services.analytics.store import (
+    DueTarget,
+    ensure_rollups,
+    format_of,
+    record_followers,
+    record_metrics,
+    refresh_flags,
+)
+from psn_core.timefmt import local, utcnow
+
+MAX_TARGETS_PER_ACCOUNT = 2000  # one run's worth; the rest stay due for the next run
+
+_DUE = """
+SELECT t.id AS target_id, t.post_id, t.account_id, t.platform, p.language, t.rendering,
+       t.remote_ids, t.published_at
+  FROM post_targets t
+  JOIN posts p ON p.id = t.post_id
+  LEFT JOIN metric_collection c ON c.target_id = t.id
+ WHERE t.member_id = %(member)s AND t.account_id = %(account)s AND t.status = 'published'
+   AND cardinality(t.remote_ids) > 0 AND t.published_at IS NOT NULL
+   AND (%(force)s OR (t.published_at > %(since)s AND (c.target_id IS NULL OR c.next_due_at <= %(now)s)))
+ ORDER BY t.published_at DESC
+ LIMIT %(limit)s
+"""
+
+
+def _batches(items: Sequence[DueTarget], size: int) -> list[Sequence[DueTarget]]:
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]
+
+
+class AnalyticsSweeper:
+    """Collects metrics and follower counts for one hub's members. Safe in several workers at once
+    (each batch locks the rows it changes), though the worker runs one sweep at a time."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        settings: Settings,
+        ring: Keyring,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.hub, self.settings, self.clock, self.sleep = hub, settings, clock, sleep
+        self.tokens = TokenService(hub, settings, ring, clock=clock, sleep=sleep)
+
+    def sweep(self, member_id: UUID, *, force: bool = False) -> SweepResult:
+        """Collect what is due for every active account of the member; ``force`` collects every post.
+
+        Raises:
+            HubUnreachable: the hub could not be reached (platform errors stop one account, never raise).
+        """
+        now = self.clock()
+        with self.hub.transaction(member_id) as conn:
+            ensure_rollups(conn, member_id, self.settings.timezone, now)
+            accounts = conn.execute(
+                """
+                SELECT a.id, a.platform, a.handle, s.resume_at, s.followers_checked_at
+                  FROM accounts a LEFT JOIN analytics_sweeps s ON s.account_id = a.id
+                 WHERE a.member_id = %s AND a.status = 'active'
+                 ORDER BY a.platform, a.handle
+                """,
+                [member_id],
+            ).fetchall()
+        results = [self._account(member_id, row, force) for row in accounts]
+        return SweepResult(at=now, forced=force, accounts=results)
+
+    def run_requested(self, member_id: UUID) -> SweepResult | None:
+        """Run the sweep a user asked for (`psn analytics --refresh`, refresh_analytics); None if none."""
+        with self.hub.transaction(member_id) as conn:
+            row = conn.execute(
+                "DELETE FROM analytics_requests WHERE member_id = %s RETURNING force", [member_id]
+            ).fetchone()
+        return None if row is None else self.sweep(member_id, force=bool(row["force"]))
+
+    # --- one account ---------------------------------------------------------------------------------
+
+    def _due(self, member_id: UUID, account_id: UUID, force: bool, now: datetime) -> list[DueTarget]:
+        params = {
+            "member": member_id,
+            "account": account_id,
+            "force": force,
+            "since": now - MAX_AGE,
+            "now": now,
+            "limit": MAX_TARGETS_PER_ACCOUNT,
+        }
+        with self.hub.transaction(member_id) as conn:
+            rows = conn.execute(_DUE, params).fetchall()
+        cls = PLATFORMS[rows[0]["platform"]] if rows else None
+        return [
+            DueTarget(
+                target_id=r["target_id"],
+                post_id=r["post_id"],
+                account_id=r["account_id"],
+                platform=r["platform"],
+                language=r["language"],
+                format=format_of(r["rendering"]),
+                remote_id=remote_id,
+                published_at=r["published_at"],
+            )
+            for r in rows
+            if cls is not None and (remote_id := cls.metrics_id(r["remote_ids"])) is not None
+        ]
+
+    def _account(self, member_id: UUID, account: dict[str, object], force: bool) -> AccountSweep:
+        now = self.clock()
+        account_id = UUID(str(account["id"]))
+        cls = PLATFORMS[str(account["platform"])]
+        view = AccountSweep(account_id=account_id, platform=cls.name, handle=str(account["handle"]), due=0, collected=0)
+        resume_at = account["resume_at"]
+        if not force and isinstance(resume_at, datetime) and resume_at > now:
+            view.stopped = f"waiting for the request budget until {local(resume_at, self.settings.zone)}"
+            view.resume_at = resume_at
+            return view
+        due = self._due(member_id, account_id, force, now)
+        view.due = len(due)
+        gate = BudgetGate(self.hub, member_id, account_id, Priority.BACKGROUND, self.clock)
+        checked = account["followers_checked_at"]
+        followers_due = force or not isinstance(checked, datetime) or now - checked >= FOLLOWERS_EVERY
+        with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
+            try:
+                for batch in _batches(due, cls.metrics_batch_size):
+                    view.collected += self._collect(member_id, client, account_id, batch)
+                if followers_due:
+                    view.followers = self.tokens.call(member_id, account_id, client.fetch_follower_count)
+                    with self.hub.transaction(member_id) as conn:
+                        record_followers(conn, member_id, account_id, view.followers, self.clock())
+            except RateLimited as exc:
+                view.stopped = exc.message
+                view.resume_at = self.clock() + timedelta(seconds=exc.retry_after or 60)
+            except PSNError as exc:  # one account's failure never stops the others
+                view.stopped = exc.message
+        self._finish(member_id, view, now)
+        return view
+
+    def _collect(self, member_id: UUID, client: Platform, account_id: UUID, batch: Sequence[DueTarget]) -> int:
+        ids = [t.remote_id for t in batch]
+        readings = self.tokens.call(member_id, account_id, lambda token: client.fetch_metrics(token, ids))
+        with self.hub.transaction(member_id) as conn:
+            return record_metrics(conn, member_id, batch, readings, self.clock(), self.settings.timezone)
+
+    def _finish(self, member_id: UUID, view: AccountSweep, started: datetime) -> None:
+        now = self.clock()
+        with self.hub.transaction(member_id) as conn:
+            refresh_flags(conn, member_id, view.account_id, now)
+            conn.execute(
+                """
+                INSERT INTO analytics_sweeps (account_id, member_id, last_started_at, last_finished_at,
+                                              last_complete_at, resume_at, stopped_reason, collected)
+                VALUES (%(account)s, %(member)s, %(started)s, %(now)s, %(complete)s, %(resume)s, %(reason)s,
+                        %(collected)s)
+                ON CONFLICT (account_id) DO UPDATE SET
+                    last_started_at = EXCLUDED.last_started_at, last_finished_at = EXCLUDED.last_finished_at,
+                    last_complete_at = COALESCE(EXCLUDED.last_complete_at, analytics_sweeps.last_complete_at),
+                    resume_at = EXCLUDED.resume_at, stopped_reason = EXCLUDED.stopped_reason,
+                    collected = EXCLUDED.collected
+                """,
+                {
+                    "account": view.account_id,
+                    "member": member_id,
+                    "started": started,
+                    "now": now,
+                    "complete": None if view.stopped else now,
+                    "resume": view.resume_at,
+                    "reason": view.stopped,
+                    "collected": view.collected,
+                },
+            )
+
+
+def request_refresh(hub: Hub, member_id: UUID, now: datetime, *, force: bool = False) -> RefreshRequested:
+    """Ask the worker for a sweep (it checks every minute); never calls a platform itself."""
+    with hub.transaction(member_id) as conn:
+        conn.execute(
+            "INSERT INTO analytics_requests (member_id, requested_at, force) VALUES (%s, %s, %s)"
+            " ON CONFLICT (member_id) DO UPDATE SET requested_at = EXCLUDED.requested_at,"
+            " force = analytics_requests.force OR EXCLUDED.force",
+            [member_id, now, force],
+        )
+    return RefreshRequested(
+        requested_at=now,
+        message="Refresh requested: the worker (`psn worker`) collects fresh metrics within a minute, "
+        "within each account's request budget.",
+    )

@@ -1,0 +1,156 @@
+"""`psn doctor`'s checks of each company hub this workspace is connected to (connections/<company>.env).
+
+Each company is checked on its own, one hub at a time, as this workspace's member of it (psn_app with
+the member key, never the owner role): the connection file is private, the hub answers within the
+connect timeout, it is migrated as far as this psn, the runtime role is safe and RLS covers every table,
+the membership is still active, the local brand voice matches the hub's, and no scheduled post is
+overdue on the accounts this member connected (which would mean their company worker is not running).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from psn_core.config import Settings
+from psn_core.hub.audit import member_tables
+from psn_core.hub.migrate import migration_status
+from psn_core.services.company.brand import synced_brand_file
+from psn_core.services.company.hubs import (
+    CompanyHub,
+    connection_path,
+    current_role,
+    list_connections,
+    read_connection,
+)
+from psn_core.timefmt import utcnow
+from psn_core.workspace import private_mode_problem
+
+Status = Literal["ok", "warn", "fail", "skip"]
+Add = Callable[[str, Status, str, str | None], None]
+Guard = Callable[[str, bool, Callable[[], None]], None]
+OVERDUE = timedelta(minutes=3)  # the watchdog re-queues after one minute; three means nobody consumes
+
+
+def company_checks(settings: Settings, add: Add, guarded: Guard) -> None:
+    """Add the checks of every connected company (nothing when there are none)."""
+    for slug in list_connections(settings.workspace):
+        _Company(settings, slug, add).run(guarded)
+
+
+class _Company:
+    def __init__(self, settings: Settings, slug: str, add: Add) -> None:
+        self.settings, self.slug, self._add = settings, slug, add
+        self.hub: CompanyHub | None = None
+        self.active = False  # an active member: what the hub shows them means something
+
+    def add(self, what: str, status: Status, detail: str, fix: str | None = None) -> None:
+        self._add(f"company {self.slug}: {what}", status, detail, fix)
+
+    def run(self, guarded: Guard) -> None:
+        label = f"company {self.slug}"
+        guarded(f"{label}: connection", False, self.connection)
+        guarded(f"{label}: reachable", False, self.reach)
+        if self.hub is None:
+            self.add("hub", "skip", "not reachable, the other company checks were skipped")
+            return
+        try:
+            for what, body in (
+                ("migrations", self.migrations),
+                ("row-level security", self.rls),
+                ("membership", self.membership),
+            ):
+                guarded(f"{label}: {what}", False, body)
+            for what, body in (("brand voice", self.brand), ("worker", self.worker)):
+                if self.active:
+                    guarded(f"{label}: {what}", False, body)
+                else:
+                    self.add(what, "skip", "not an active member")
+        finally:
+            self.hub.close()
+
+    def connection(self) -> None:
+        path = connection_path(self.settings.workspace, self.slug)
+        problem = private_mode_problem(path)
+        self.add("connection", "warn" if problem else "ok", problem or f"{path} (mode 0600)", f"chmod 600 {path}")
+
+    def reach(self) -> None:
+        hub = CompanyHub(self.settings, read_connection(self.settings.workspace, self.slug))
+        with hub.hub.app() as conn:  # raises UnsafeRuntimeRole unless it is a plain psn_app
+            version = conn.execute("SHOW server_version").fetchone()
+        self.hub = hub
+        shown = version["server_version"] if version else "?"
+        self.add("reachable", "ok", f"{hub.name} as psn_app (PostgreSQL {shown})")
+
+    def migrations(self) -> None:
+        assert self.hub is not None
+        with self.hub.hub.app() as conn:
+            status = migration_status(conn)
+        admin_fix = f"An admin of the company runs `psn company migrate {self.slug}`."
+        if status.unknown:
+            self.add("migrations", "fail", f"the hub has migrations this psn lacks: {status.unknown}", "Upgrade psn.")
+        elif status.pending or status.mismatched:
+            names = ", ".join(f"{m.version:04d}_{m.name}" for m in status.pending) or str(status.mismatched)
+            self.add("migrations", "fail", f"not migrated as far as this psn: {names}", admin_fix)
+        else:
+            self.add("migrations", "ok", f"{len(status.applied)} applied, none pending")
+
+    def rls(self) -> None:
+        assert self.hub is not None
+        with self.hub.hub.app() as conn:
+            tables = member_tables(conn)
+        weak = [t.table for t in tables if not t.protected]
+        if weak:
+            fix = f"An admin runs `psn company migrate {self.slug}`; if it persists, report it."
+            self.add("row-level security", "fail", f"not protected: {', '.join(weak)}", fix)
+        else:
+            self.add("row-level security", "ok", f"enabled and forced on all {len(tables)} member-data tables")
+
+    def membership(self) -> None:
+        assert self.hub is not None
+        with self.hub.transaction() as conn:
+            role = current_role(conn)
+            row = conn.execute("SELECT display_name FROM members WHERE id = psn_current_member()").fetchone()
+        if role is None or row is None:
+            self.add(
+                "membership", "fail", "this workspace's member was removed, or its member key is not accepted",
+                "Ask an admin for a new invite code, then `psn company join` again.",
+            )  # fmt: skip
+        else:
+            self.active = True
+            self.add("membership", "ok", f"{row['display_name']}, {role}")
+
+    def brand(self) -> None:
+        assert self.hub is not None
+        with self.hub.transaction() as conn:
+            row = conn.execute("SELECT profile_yaml FROM company_brand").fetchone()
+        local: Path = synced_brand_file(self.settings.workspace, self.slug)
+        sync = f"Run `psn company sync {self.slug}`."
+        if row is None:
+            self.add("brand voice", "warn", "the company has no brand voice yet", "An admin runs `psn company brand`.")
+        elif not local.exists():
+            self.add("brand voice", "warn", f"not synced: {local.name} is missing", sync)
+        elif local.read_text("utf-8") != row["profile_yaml"]:
+            self.add("brand voice", "warn", f"{local.name} differs from the company's brand voice", sync)
+        else:
+            self.add("brand voice", "ok", f"{local.name} matches the company's")
+
+    def worker(self) -> None:
+        assert self.hub is not None
+        member = self.hub.who.member_id
+        with self.hub.transaction() as conn:
+            row = conn.execute(
+                "SELECT count(*) AS n FROM post_targets t JOIN accounts a ON a.id = t.account_id"
+                " WHERE a.member_id = %s AND t.status = 'scheduled' AND t.due_at < %s",
+                [member, utcnow() - OVERDUE],
+            ).fetchone()
+        overdue = int(row["n"]) if row else 0
+        if overdue:
+            self.add(
+                "worker", "fail", f"{overdue} scheduled post(s) on accounts you connected are overdue",
+                f"Start `psn worker --company {self.slug}` on this machine (it holds the key to those tokens).",
+            )  # fmt: skip
+        else:
+            self.add("worker", "ok", "nothing overdue on the accounts you connected")

@@ -1,0 +1,2 @@
+"""Posting wing: drafts, posts and their targets, schedule times, confirmations, publishing, media uploads,
+the watchdog and pruning."""

@@ -1,0 +1,267 @@
+"""Drafting: checking a draft against each target platform, and the bundle a writer needs for one post.
+
+:func:`check_draft` is pure (text and voice files, no hub): per target it measures the text the way
+the platform counts it, previews the thread a long X-style post becomes, checks the media count
+against the declared limits, and scores naturalness once for the whole draft.
+:func:`drafting_context` turns a platform's declaration into :class:`PlatformRules` and hands it to
+:func:`psn_core.services.voice.context.draft_context`. Both branch on declared limits and capabilities,
+never on a platform's name.
+
+Errors raised here, in the PSNError tree (psn_core.errors):
+
+    ConfigError
+    └── DraftInputInvalid     no target platform was given
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from psn_core.errors import ConfigError
+from psn_core.hub.database import Hub
+from psn_core.platforms.base import Platform, count_text
+from psn_core.platforms.models import Capabilities, Limits, TextCounting
+from psn_core.platforms.x_text import InvalidReason, parse_post, split_thread
+from psn_core.services.accounts.accounts import platform_class
+from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context
+from psn_core.services.voice.files import DEFAULT_PERSONA, check_text
+from psn_core.voice import NaturalnessReport, UnsupportedLanguage
+
+# Capability flags that describe what a post can be (formats.yaml names), as opposed to how it is sent.
+_FORMAT_CAPABILITIES: dict[str, str] = {
+    "text_only": "text",
+    "threads": "threads",
+    "images": "images",
+    "carousels": "carousels",
+    "documents": "documents",
+    "video": "video",
+    "articles": "articles",
+    "reels": "reels",
+    "photo_posts": "photo_posts",
+}
+_LIMIT_NAMES = (
+    "max_thread_parts",
+    "carousel_min",
+    "carousel_max",
+    "max_images_per_post",
+    "posts_per_day",
+    "title_max_length",
+)
+_COUNTING_RULES: dict[TextCounting, str] = {
+    TextCounting.X_WEIGHTED: "as {name} counts them: every link counts 23, emoji and CJK characters count 2",
+    TextCounting.CHARACTERS: "Unicode characters",
+    TextCounting.UTF16: "UTF-16 code units (most emoji count 2)",
+}
+
+
+class DraftInputInvalid(ConfigError):
+    default_action = "Name at least one target platform: x, linkedin, instagram or tiktok."
+
+
+class LengthCheck(BaseModel):
+    counting: TextCounting
+    length: int = Field(description="The text's length as the platform counts it.")
+    limit: int
+    fits: bool
+
+
+class ThreadPreview(BaseModel):
+    """How a text too long for one post splits into a thread (nothing dropped, URLs never cut)."""
+
+    parts: list[str]
+    part_lengths: list[int]
+    max_parts: int | None
+    fits: bool
+
+
+class MediaCheck(BaseModel):
+    count: int
+    max_items: int
+    fits: bool
+
+
+class TargetCheck(BaseModel):
+    """One target platform's verdict on the draft."""
+
+    platform: str
+    display_name: str
+    ok: bool
+    length: LengthCheck
+    thread: ThreadPreview | None = Field(description="Set when the text is too long for one post but can be a thread.")
+    media: MediaCheck
+    problems: list[str] = Field(description="What must change before this target can be posted, in sentences.")
+
+
+class DraftCheck(BaseModel):
+    """The draft checked against every target, and how human it reads."""
+
+    ok: bool = Field(description="True when every target can take the draft as it is (thread splitting included).")
+    language: str
+    persona: str
+    targets: list[TargetCheck]
+    naturalness: NaturalnessReport | None
+    naturalness_note: str | None = None
+    profile_used: Path | None = Field(description="The voice profile the naturalness check used, if any.")
+
+
+def _media_check(limits: Limits, media_count: int) -> MediaCheck:
+    most = max(limits.max_images_per_post, limits.carousel_max or 0)
+    return MediaCheck(count=media_count, max_items=most, fits=media_count <= most)
+
+
+def _thread(text: str, limits: Limits) -> ThreadPreview:
+    parts = split_thread(text, limit=limits.max_text_length)
+    lengths = [count_text(p, limits.text_counting) for p in parts]
+    fits = limits.max_thread_parts is None or len(parts) <= limits.max_thread_parts
+    return ThreadPreview(parts=parts, part_lengths=lengths, max_parts=limits.max_thread_parts, fits=fits)
+
+
+def _check_target(cls: type[Platform], text: str, media_count: int) -> TargetCheck:
+    limits, caps, name = cls.limits, cls.capabilities, cls.display_name
+    length = count_text(text, limits.text_counting)
+    check = LengthCheck(
+        counting=limits.text_counting,
+        length=length,
+        limit=limits.max_text_length,
+        fits=length <= limits.max_text_length,
+    )
+    problems: list[str] = []
+    thread: ThreadPreview | None = None
+    if limits.text_counting is TextCounting.X_WEIGHTED and parse_post(text).reason is InvalidReason.INVALID_CHARACTERS:
+        problems.append(f"The text holds characters {name} refuses (U+FFFE, U+FEFF or U+FFFF): remove them.")
+    elif not check.fits and caps.threads:
+        thread = _thread(text, limits)
+        if not thread.fits:
+            problems.append(
+                f"As a thread this is {len(thread.parts)} posts; {name} threads hold at most {thread.max_parts}."
+            )
+    elif not check.fits:
+        problems.append(f"The text is {length} long as {name} counts it; the limit is {limits.max_text_length}.")
+    media = _media_check(limits, media_count)
+    if not media.fits:
+        problems.append(f"{name} takes at most {media.max_items} media items in one post, not {media_count}.")
+    if media_count == 0 and not caps.text_only:
+        problems.append(f"{name} does not publish text alone: add an image or a video.")
+    if not text.strip() and media_count == 0:
+        problems.append("The draft is empty.")
+    return TargetCheck(
+        platform=cls.name,
+        display_name=name,
+        ok=not problems,
+        length=check,
+        thread=thread,
+        media=media,
+        problems=problems,
+    )
+
+
+def check_draft(
+    voices: Path,
+    text: str,
+    *,
+    platforms: Sequence[str],
+    language: str,
+    persona: str = DEFAULT_PERSONA,
+    media_count: int = 0,
+) -> DraftCheck:
+    """Check a draft for each target platform and score how human it reads.
+
+    A language psn has no tells for is not an error: the targets are still checked and
+    ``naturalness_note`` says why there is no score.
+
+    Raises:
+        DraftInputInvalid: no target platform.
+        InvalidSetting: a platform psn does not know.
+        VoiceInputInvalid: bad persona or language name.
+        VoiceProfileInvalid: the persona's profile exists but is broken (names field and line).
+    """
+    names = list(dict.fromkeys(p.strip().lower() for p in platforms))
+    if not names:
+        raise DraftInputInvalid("No target platform was given, so there is nothing to check the draft against.")
+    classes = [platform_class(name) for name in names]
+    note: str | None = None
+    report: NaturalnessReport | None = None
+    profile_used: Path | None = None
+    try:
+        checked = check_text(voices, text, language=language, persona=persona)
+        report, profile_used = checked.report, checked.profile_used
+    except UnsupportedLanguage as exc:
+        note = f"{exc.message} The targets are checked; the naturalness score is skipped."
+    targets = [_check_target(cls, text, media_count) for cls in classes]
+    return DraftCheck(
+        ok=all(t.ok for t in targets),
+        language=language,
+        persona=persona,
+        targets=targets,
+        naturalness=report,
+        naturalness_note=note,
+        profile_used=profile_used,
+    )
+
+
+# --- the drafting bundle ---------------------------------------------------------------------------
+
+
+def _capability_names(caps: Capabilities) -> list[str]:
+    return [label for flag, label in _FORMAT_CAPABILITIES.items() if getattr(caps, flag)]
+
+
+def _plain_rules(cls: type[Platform]) -> list[str]:
+    limits, caps, name = cls.limits, cls.capabilities, cls.display_name
+    counting = _COUNTING_RULES[limits.text_counting].format(name=name)
+    rules = [f"A post's text is at most {limits.max_text_length} characters, counted in {counting}."]
+    if caps.threads and limits.max_thread_parts:
+        rules.append(f"Longer text can go out as a thread of up to {limits.max_thread_parts} posts.")
+    if caps.carousels and limits.carousel_max:
+        rules.append(f"A carousel holds {limits.carousel_min or 2} to {limits.carousel_max} items.")
+    if not caps.text_only:
+        rules.append(f"{name} does not publish text alone: every post needs an image or a video.")
+    if caps.sandbox_private_only:
+        rules.append("An unaudited app posts privately (visible to the author only).")
+    if limits.title_max_length:
+        rules.append(f"Titles are at most {limits.title_max_length} characters.")
+    return rules
+
+
+def platform_rules(platform: str) -> PlatformRules:
+    """A platform's declared limits and capabilities, in the shape the voice services take.
+
+    Raises:
+        InvalidSetting: a platform psn does not know.
+    """
+    cls = platform_class(platform)
+    limits = {name: value for name in _LIMIT_NAMES if (value := getattr(cls.limits, name)) is not None}
+    return PlatformRules(
+        platform=cls.name,
+        capabilities=_capability_names(cls.capabilities),
+        max_text_length=cls.limits.max_text_length,
+        limits=limits,
+        rules=_plain_rules(cls),
+    )
+
+
+def drafting_context(
+    hub: Hub,
+    voices: Path,
+    member_id: UUID,
+    *,
+    platform: str,
+    language: str,
+    persona: str = DEFAULT_PERSONA,
+) -> DraftContext:
+    """Voice section, platform rules and limits, anti-patterns and a varied format for one post.
+
+    Raises:
+        InvalidSetting: a platform psn does not know.
+        VoiceInputInvalid: bad persona or language name.
+        VoiceProfileInvalid: the profile is broken (names field and line).
+        NoFormatAvailable: none of the platform's capabilities maps to a known format.
+        HubUnreachable: the hub did not answer.
+    """
+    rules = platform_rules(platform.strip().lower())
+    with hub.transaction(member_id) as conn:
+        return draft_context(conn, voices, member_id, persona=persona, language=language, platform_rules=rules)

@@ -1,0 +1,189 @@
+"""The media upload state machine of one target, persisted in ``media_uploads`` after every step:
+
+INITIALIZED -> UPLOADING -> PROCESSING -> READY -> PUBLISHED, or FAILED.
+
+A restarted worker picks up from the stored session (the next chunk to send, or the polling), and a
+hard timeout (5 minutes for images and documents, 15 for video, from the first step) turns a stuck
+upload into a clear MediaRejected instead of a post that hangs forever.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+from psycopg.types.json import Jsonb
+
+from psn_core.errors import MediaRejected, OutcomeUnknown
+from psn_core.hub.database import Hub
+from psn_core.platforms.base import Platform
+from psn_core.platforms.models import (
+    MediaKind,
+    MediaRef,
+    MediaState,
+    MediaTransfer,
+    PublishRequest,
+    UploadRequest,
+    UploadSession,
+)
+from psn_core.services.posting.posts import MediaItem
+
+HARD_TIMEOUT = {MediaKind.VIDEO: timedelta(minutes=15)}
+DEFAULT_TIMEOUT = timedelta(minutes=5)
+MAX_POLL_WAIT = 10.0
+
+
+class MediaUploader:
+    """Prepares each media item of one target part for publishing, resumably."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        member_id: UUID,
+        target_id: UUID,
+        client: Platform,
+        token: str,
+        media_dir: Path,
+        *,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.hub, self.member_id, self.target_id = hub, member_id, target_id
+        self.client, self.token, self.media_dir = client, token, media_dir
+        self.clock, self.sleep = clock, sleep
+
+    def _row(self, part: int, index: int) -> dict[str, object] | None:
+        with self.hub.transaction(self.member_id) as conn:
+            return conn.execute(
+                "SELECT * FROM media_uploads WHERE target_id = %s AND part_index = %s AND media_index = %s",
+                [self.target_id, part, index],
+            ).fetchone()
+
+    def _save(self, part: int, index: int, path: str, state: str, **fields: object) -> None:
+        session = fields.pop("session", None)
+        with self.hub.transaction(self.member_id) as conn:
+            conn.execute(
+                """
+                INSERT INTO media_uploads (member_id, target_id, part_index, media_index, path, state, deadline,
+                                           session, remote_media_id, error)
+                VALUES (%(m)s, %(t)s, %(p)s, %(i)s, %(path)s, %(state)s, %(deadline)s, %(session)s, %(remote)s,
+                        %(error)s)
+                ON CONFLICT (target_id, part_index, media_index) DO UPDATE SET
+                    state = EXCLUDED.state,
+                    session = COALESCE(EXCLUDED.session, media_uploads.session),
+                    remote_media_id = COALESCE(EXCLUDED.remote_media_id, media_uploads.remote_media_id),
+                    error = EXCLUDED.error, updated_at = now()
+                """,
+                {
+                    "m": self.member_id,
+                    "t": self.target_id,
+                    "p": part,
+                    "i": index,
+                    "path": path,
+                    "state": state,
+                    "deadline": fields.get("deadline", self.clock()),
+                    "session": Jsonb(session.model_dump(mode="json")) if isinstance(session, UploadSession) else None,
+                    "remote": fields.get("remote"),
+                    "error": fields.get("error"),
+                },
+            )
+
+    def mark_published(self) -> None:
+        with self.hub.transaction(self.member_id) as conn:
+            conn.execute(
+                "UPDATE media_uploads SET state = 'PUBLISHED', updated_at = now()"
+                " WHERE target_id = %s AND state = 'READY'",
+                [self.target_id],
+            )
+
+    def prepare(
+        self,
+        part: int,
+        index: int,
+        item: MediaItem,
+        *,
+        post: PublishRequest,
+        before_write: Callable[[], None],
+    ) -> MediaRef:
+        """A MediaRef the platform accepts in a post: a public URL, or the id of a finished upload.
+
+        ``before_write`` runs before an upload whose first step publishes (TikTok video), so the ledger
+        records the attempt before it can happen.
+
+        Raises:
+            MediaRejected: the platform refused the media, failed processing, or it took too long.
+            OutcomeUnknown: a publishing upload was started before a crash and its fate is unknown.
+            PlatformError: any other platform failure (retry resumes from the stored state).
+        """
+        cls = type(self.client)
+        transfer = cls.transfer_for(item.kind)
+        if transfer is MediaTransfer.URL:
+            return MediaRef(kind=item.kind, url=item.path, alt_text=item.alt_text, title=item.title)
+        row = self._row(part, index)
+        now = self.clock()
+        if row is not None and row["state"] in ("READY", "PUBLISHED"):
+            return MediaRef(
+                kind=item.kind, media_id=str(row["remote_media_id"]), alt_text=item.alt_text, title=item.title
+            )
+        if row is not None and row["state"] == "FAILED":
+            raise MediaRejected(f"{cls.display_name} did not accept the media: {row['error']}.", platform=cls.name)
+        deadline = row["deadline"] if row is not None else now + HARD_TIMEOUT.get(item.kind, DEFAULT_TIMEOUT)
+        assert isinstance(deadline, datetime)
+        session = UploadSession.model_validate(row["session"]) if row is not None and row["session"] else None
+        if session is None:
+            if row is not None and transfer is MediaTransfer.UPLOAD_WITH_POST:
+                raise OutcomeUnknown(
+                    f"A {cls.display_name} upload that also publishes was started before an interruption; "
+                    "psn cannot tell whether it went out.",
+                    f"Check your {cls.display_name} profile and inbox; if the post is not there, run `psn retry`.",
+                    platform=cls.name,
+                )
+            self._save(part, index, item.path, "INITIALIZED", deadline=deadline)
+            if transfer is MediaTransfer.UPLOAD_WITH_POST:
+                before_write()
+            request = UploadRequest(
+                kind=item.kind,
+                mime_type=item.mime_type,
+                total_bytes=item.size_bytes,
+                alt_text=item.alt_text,
+                post=post if transfer is MediaTransfer.UPLOAD_WITH_POST else None,
+            )
+            session = self.client.init_upload(self.token, request)
+            self._save(part, index, item.path, "UPLOADING", session=session, deadline=deadline)
+        return self._finish(part, index, item, session, deadline)
+
+    def _finish(self, part: int, index: int, item: MediaItem, session: UploadSession, deadline: datetime) -> MediaRef:
+        cls = type(self.client)
+        data = (self.media_dir / item.path).read_bytes()
+        for chunk_index, chunk in self.client.chunks(session, data):
+            session = self.client.upload_chunk(self.token, session, chunk_index, chunk)
+            self._save(part, index, item.path, "UPLOADING", session=session, deadline=deadline)
+        if not session.finalized:
+            session = self.client.finalize_upload(self.token, session)
+        self._save(part, index, item.path, "PROCESSING", session=session, deadline=deadline)
+        wait = 1.0
+        while True:
+            status = self.client.upload_status(self.token, session)
+            if status.state is MediaState.READY:
+                self._save(part, index, item.path, "READY", remote=status.media_id, deadline=deadline)
+                return MediaRef(kind=item.kind, media_id=status.media_id, alt_text=item.alt_text, title=item.title)
+            if status.state is MediaState.FAILED:
+                reason = status.error or "processing failed"
+                self._save(part, index, item.path, "FAILED", error=reason, deadline=deadline)
+                raise MediaRejected(f"{cls.display_name} could not process the media: {reason}.", platform=cls.name)
+            left = (deadline - self.clock()).total_seconds()
+            if left <= 0:
+                minutes = int(HARD_TIMEOUT.get(item.kind, DEFAULT_TIMEOUT).total_seconds() // 60)
+                reason = f"processing did not finish within {minutes} minutes"
+                self._save(part, index, item.path, "FAILED", error=reason, deadline=deadline)
+                raise MediaRejected(
+                    f"{cls.display_name} {reason}.",
+                    "Try a smaller or shorter file, then `psn retry`.",
+                    platform=cls.name,
+                )
+            pause = status.check_after_seconds if status.check_after_seconds is not None else wait
+            self.sleep(max(0.05, min(pause, left, MAX_POLL_WAIT)))
+            wait = min(wait * 2, MAX_POLL_WAIT)

@@ -1,0 +1,421 @@
+"""Publishing one target, exactly once.
+
+1. **Claim**: ``scheduled -> publishing`` in one locked transaction; a duplicate or stale queue entry
+   finds nothing to claim and stops. Never early: a task that fires early waits (briefly) or leaves it
+   to the entry for the new time. A target past its due time plus the post's TTL expires instead of
+   going out hours late.
+2. **Lease**: a session advisory lock held while publishing. The watchdog tries the same lock: free
+   means the publisher died (the target is resumed), held too long means it is stuck.
+3. **Parts**: each remote part (a tweet of a thread, a post) has an idempotency key. A ledger row is
+   committed *before* the request leaves. A row left ``sending`` or ``unknown`` is reconciled by reading
+   the account's recent posts before anything is sent again; a thread resumes at its first
+   unpublished part.
+4. **Outcome**: published, or a retry at the right time (rate limit reset, backoff), or failed with the
+   platform's sentence, the fix, and one notification.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from psn_core.config import Settings
+from psn_core.crypto import Keyring
+from psn_core.errors import (
+    AuthRevoked,
+    OutcomeUnknown,
+    PlatformError,
+    PlatformUnavailable,
+    PostLocked,
+    PSNError,
+    RateLimited,
+)
+from psn_core.hub.database import Conn, Hub, check_runtime_role, connect
+from psn_core.notifications import Tier, notify
+from psn_core.platforms.base import Platform
+from psn_core.platforms.models import ArticleLink, PostPart, PublishRequest, PublishResult
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.accounts.accounts import platform_config
+from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.tokens import TokenService
+from psn_core.services.posting.media_uploads import MediaUploader
+from psn_core.services.posting.posts import Enqueue, RenderedPart, Rendering, TargetView, get_target
+from psn_core.timefmt import local, utcnow
+
+MAX_ATTEMPTS = 5  # retries of transient failures before a target fails
+MAX_CLAIMS = 12  # claims of one target, whatever the reason (rate limits, resumes): then a person looks
+EARLY_WAIT = timedelta(seconds=5)
+RECONCILE_SKEW = timedelta(minutes=10)
+
+
+def lease_key(target_id: UUID) -> str:
+    return f"psn.publish:{target_id}"
+
+
+class Publisher:
+    """Publishes targets for one hub. Safe to run in many worker processes at once."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        settings: Settings,
+        ring: Keyring,
+        *,
+        enqueue: Enqueue,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.hub, self.settings, self.ring = hub, settings, ring
+        self.enqueue, self.clock, self.sleep, self.jitter = enqueue, clock, sleep, jitter
+        self.tokens = TokenService(hub, settings, ring, clock=clock, sleep=sleep)
+        self.media_dir = settings.workspace / "media"
+
+    # --- claim -------------------------------------------------------------------------------------
+
+    def _claim(self, member_id: UUID, target_id: UUID) -> dict[str, object] | None:
+        """Move the target to publishing, or return None when there is nothing (yet) to do."""
+        while True:
+            now = self.clock()
+            with self.hub.transaction(member_id) as conn:
+                row = conn.execute(
+                    "SELECT t.*, p.ttl_seconds, p.timezone, a.handle FROM post_targets t"
+                    " JOIN posts p ON p.id = t.post_id JOIN accounts a ON a.id = t.account_id"
+                    " WHERE t.id = %s FOR UPDATE OF t",
+                    [target_id],
+                ).fetchone()
+                if row is None or row["status"] != "scheduled":
+                    return None
+                due = row["next_attempt_at"]
+                assert isinstance(due, datetime)
+                if due > now + EARLY_WAIT:
+                    return None  # rescheduled later: the queue entry for the new time will do it
+                if due <= now:
+                    if int(row["attempts"]) >= MAX_CLAIMS:
+                        self._give_up(conn, member_id, row, now)
+                        return None
+                    expires = row["due_at"] + timedelta(seconds=int(row["ttl_seconds"]))
+                    if not row["remote_ids"] and now > expires:
+                        self._expire(conn, member_id, row, now)
+                        return None
+                    conn.execute(
+                        "UPDATE post_targets SET status = 'publishing', attempts = attempts + 1,"
+                        " publishing_started_at = %s, updated_at = now() WHERE id = %s",
+                        [now, target_id],
+                    )
+                    return {**row, "attempts": int(row["attempts"]) + 1}
+            self.sleep((due - now).total_seconds())  # a few seconds early: wait, never publish early
+
+    def _expire(self, conn: Conn, member_id: UUID, row: dict[str, object], now: datetime) -> None:
+        cls = PLATFORMS[str(row["platform"])]
+        late = now - row["due_at"]  # type: ignore[operator]
+        minutes = int(late.total_seconds() // 60)
+        message = (
+            f"Your {cls.display_name} post for @{row['handle']} was not published: it could only have gone out "
+            f"{minutes} minutes late, past its {int(row['ttl_seconds']) // 60}-minute window."  # type: ignore[call-overload]
+        )
+        action = f"Run `psn retry {row['id']}` to publish it now, or reschedule it."
+        conn.execute(
+            "UPDATE post_targets SET status = 'expired', error_class = 'Expired', error_message = %s,"
+            " error_action = %s, updated_at = now() WHERE id = %s",
+            [message, action, row["id"]],
+        )
+        notify(conn, member_id, Tier.CRITICAL, "post_expired", message, action, f"target:{row['id']}:expired", now=now)
+
+    def _give_up(self, conn: Conn, member_id: UUID, row: dict[str, object], now: datetime) -> None:
+        cls = PLATFORMS[str(row["platform"])]
+        message = f"psn tried your {cls.display_name} post for @{row['handle']} {row['attempts']} times and stopped."
+        action = f"Run `psn explain {row['id']}` to see each attempt, then `psn retry {row['id']}`."
+        self._needs_attention(conn, member_id, UUID(str(row["id"])), "TooManyAttempts", message, action, now)
+
+    def _needs_attention(
+        self, conn: Conn, member_id: UUID, target_id: UUID, error: str, message: str, action: str, now: datetime
+    ) -> None:
+        conn.execute(
+            "UPDATE post_targets SET status = 'needs_attention', error_class = %s, error_message = %s,"
+            " error_action = %s, updated_at = now() WHERE id = %s",
+            [error, message, action, target_id],
+        )
+        notify(
+            conn,
+            member_id,
+            Tier.CRITICAL,
+            "post_needs_attention",
+            message,
+            action,
+            f"target:{target_id}:{error}",
+            now=now,
+        )
+
+    def unexpected_failure(self, member_id: UUID, target_id: UUID, exc: BaseException) -> None:
+        """A bug, not a platform's answer: stop retrying this target and tell the user (worker edge)."""
+        message = f"psn hit an internal error while publishing ({type(exc).__name__}); the post was not retried."
+        action = (
+            f"Run `psn explain {target_id}`; if the post is not live, `psn retry {target_id}` (and report the bug)."
+        )
+        with self.hub.transaction(member_id) as conn:
+            self._needs_attention(conn, member_id, target_id, "InternalError", message, action, self.clock())
+
+    # --- lease -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _lease(self, target_id: UUID) -> Iterator[None]:
+        with connect(self.hub.target.app_conninfo, timeout=self.settings.connect_timeout, label=self.hub.label) as conn:
+            check_runtime_role(conn)
+            held = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", [lease_key(target_id)])
+            row = held.fetchone()
+            if not row or not row["ok"]:
+                raise PostLocked(f"Target {target_id} is being published by another worker.")
+            yield  # the lock goes with the connection, also when this process dies
+
+    # --- publish -----------------------------------------------------------------------------------
+
+    def publish(self, member_id: UUID, target_id: UUID) -> TargetView:
+        """Publish one target if it is due (the queue's publish task).
+
+        Raises:
+            PostNotFound: the target does not exist for this member.
+        """
+        try:
+            # The lease comes first: a target seen "publishing" with a free lease has lost its publisher.
+            with self._lease(target_id):
+                claim = self._claim(member_id, target_id)
+                if claim is not None:
+                    try:
+                        result = self._run(member_id, claim)
+                    except PSNError as exc:
+                        self._failed(member_id, claim, exc)
+                    else:
+                        self._published(member_id, claim, result)
+        except PostLocked:
+            pass  # another worker holds the lease and does this target
+        with self.hub.transaction(member_id) as conn:
+            return get_target(conn, member_id, target_id)
+
+    def _run(self, member_id: UUID, claim: dict[str, object]) -> PublishResult:
+        cls = PLATFORMS[str(claim["platform"])]
+        account_id = UUID(str(claim["account_id"]))
+        gate = BudgetGate(self.hub, member_id, account_id, Priority.CRITICAL, self.clock)
+        rendering = Rendering.model_validate(claim["rendering"])
+        with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
+            return self.tokens.call(
+                member_id, account_id, lambda token: self._parts(member_id, claim, client, token, rendering)
+            )
+
+    def _parts(
+        self, member_id: UUID, claim: dict[str, object], client: Platform, token: str, rendering: Rendering
+    ) -> PublishResult:
+        target_id = UUID(str(claim["id"]))
+        with self.hub.transaction(member_id) as conn:
+            stored = conn.execute("SELECT remote_ids FROM post_targets WHERE id = %s", [target_id]).fetchone()
+        remote_ids: list[str] = list(stored["remote_ids"]) if stored else []
+        uploader = MediaUploader(
+            self.hub, member_id, target_id, client, token, self.media_dir, clock=self.clock, sleep=self.sleep
+        )
+        last: PublishResult | None = None
+        for index, part in enumerate(rendering.parts):
+            if index < len(remote_ids):
+                continue
+            previous = remote_ids[-1] if remote_ids else None
+            found = self._reconcile(member_id, target_id, index, client, token, part)
+            if found is not None:
+                remote_ids.append(found)
+                continue
+            request = self._request(rendering, part, previous if index else None)
+            ledger = _Ledger(self, member_id, target_id, index)
+            media = tuple(
+                uploader.prepare(index, i, item, post=request, before_write=ledger.sending)
+                for i, item in enumerate(part.media)
+            )
+            request = request.model_copy(update={"parts": (PostPart(text=part.text, media=media),)})
+            ledger.sending()
+            try:
+                last = client.publish(token, request)
+            except OutcomeUnknown as exc:
+                ledger.finish("unknown", error=exc)
+                raise
+            except PlatformError as exc:
+                ledger.finish("failed", error=exc)
+                raise
+            ledger.finish("ok", remote_id=last.post_id)
+            remote_ids.append(last.post_id)
+        uploader.mark_published()
+        if last is None:
+            return PublishResult(post_id=remote_ids[0] if remote_ids else "", part_ids=tuple(remote_ids))
+        return last.model_copy(update={"post_id": remote_ids[0], "part_ids": tuple(remote_ids)})
+
+    def _request(self, rendering: Rendering, part: RenderedPart, reply_to: str | None) -> PublishRequest:
+        article = ArticleLink(url=rendering.article_url) if rendering.article_url else None
+        return PublishRequest(
+            parts=(PostPart(text=part.text),),
+            article=article,
+            title=rendering.title,
+            reel=rendering.reel,
+            privacy_level=rendering.privacy_level,
+            reply_to_id=reply_to,
+        )
+
+    def _reconcile(
+        self, member_id: UUID, target_id: UUID, index: int, client: Platform, token: str, part: RenderedPart
+    ) -> str | None:
+        """If an earlier attempt of this part may have gone out, find it on the account before resending."""
+        with self.hub.transaction(member_id) as conn:
+            row = conn.execute(
+                "SELECT * FROM publish_ledger WHERE target_id = %s AND part_index = %s ORDER BY attempt DESC LIMIT 1",
+                [target_id, index],
+            ).fetchone()
+        if row is None or row["state"] not in ("sending", "unknown"):
+            return None
+        wanted = " ".join(part.text.split())
+        since = row["started_at"] - RECONCILE_SKEW
+        if wanted:
+            for post in client.list_recent_posts(token, limit=20):
+                if " ".join(post.text.split()) == wanted and (post.created_at is None or post.created_at >= since):
+                    self._settle(member_id, row["id"], target_id, "reconciled", post.post_id)
+                    return post.post_id
+        if not wanted:
+            raise OutcomeUnknown(
+                f"psn cannot tell whether part {index + 1} went out (it has no text to look for).",
+                "Check the account; if the post is missing, run `psn retry`.",
+                platform=type(client).name,
+            )
+        self._settle(member_id, row["id"], target_id, "abandoned", None)
+        return None
+
+    def _settle(self, member_id: UUID, ledger_id: int, target_id: UUID, state: str, remote_id: str | None) -> None:
+        with self.hub.transaction(member_id) as conn:
+            conn.execute(
+                "UPDATE publish_ledger SET state = %s, remote_id = %s, finished_at = %s WHERE id = %s",
+                [state, remote_id, self.clock(), ledger_id],
+            )
+            if remote_id is not None:
+                conn.execute(
+                    "UPDATE post_targets SET remote_ids = array_append(remote_ids, %s) WHERE id = %s",
+                    [remote_id, target_id],
+                )
+
+    # --- outcomes ----------------------------------------------------------------------------------
+
+    def _published(self, member_id: UUID, claim: dict[str, object], result: PublishResult) -> None:
+        now = self.clock()
+        with self.hub.transaction(member_id) as conn:
+            conn.execute(
+                "UPDATE post_targets SET status = 'published', published_at = %s, remote_url = %s,"
+                " private_only = %s, error_class = NULL, error_message = NULL, error_action = NULL,"
+                " lateness_ms = (extract(epoch FROM coalesce(first_request_at, %s) - due_at) * 1000)::int,"
+                " updated_at = now() WHERE id = %s",
+                [now, result.url, result.private_only, now, claim["id"]],
+            )
+
+    def _failed(self, member_id: UUID, claim: dict[str, object], exc: PSNError) -> None:
+        cls = PLATFORMS[str(claim["platform"])]
+        now = self.clock()
+        zone = str(claim["timezone"])
+        attempts = int(claim["attempts"])  # type: ignore[call-overload]
+        retry_at: datetime | None = None
+        if isinstance(exc, RateLimited):
+            retry_at = now + timedelta(seconds=exc.retry_after + 1)
+        elif isinstance(exc, PlatformUnavailable | OutcomeUnknown) and attempts < MAX_ATTEMPTS:
+            retry_at = now + timedelta(seconds=min(30 * 2 ** (attempts - 1), 900) * (1 + self.jitter() / 4))
+        raw = exc.raw if isinstance(exc, PlatformError) else ""
+        with self.hub.transaction(member_id) as conn:
+            done = conn.execute("SELECT remote_ids FROM post_targets WHERE id = %s", [claim["id"]]).fetchone()
+            live = len(done["remote_ids"]) if done else 0
+            if retry_at is not None:
+                action = f"psn retries at {local(retry_at, ZoneInfo(zone))}; nothing to do."
+                conn.execute(
+                    "UPDATE post_targets SET status = 'scheduled', next_attempt_at = %s, error_class = %s,"
+                    " error_message = %s, error_action = %s, error_raw = %s, updated_at = now() WHERE id = %s",
+                    [retry_at, type(exc).__name__, exc.message, action, raw, claim["id"]],
+                )
+                if isinstance(exc, RateLimited):
+                    notify(
+                        conn,
+                        member_id,
+                        Tier.STANDARD,
+                        "post_rate_limited",
+                        f"{exc.message} Your {cls.display_name} post is queued.",
+                        action,
+                        f"target:{claim['id']}:rate_limited",
+                        now=now,
+                    )
+            else:
+                status = "needs_attention" if isinstance(exc, OutcomeUnknown | AuthRevoked) else "failed"
+                partial = f" Parts 1-{live} are live; `psn retry` continues from part {live + 1}." if live else ""
+                action = exc.action + partial
+                conn.execute(
+                    "UPDATE post_targets SET status = %s, error_class = %s, error_message = %s, error_action = %s,"
+                    " error_raw = %s, updated_at = now() WHERE id = %s",
+                    [status, type(exc).__name__, exc.message, action, raw, claim["id"]],
+                )
+                notify(
+                    conn,
+                    member_id,
+                    Tier.CRITICAL,
+                    "post_failed",
+                    f"Your {cls.display_name} post for @{claim['handle']} was not published: {exc.message}",
+                    action,
+                    f"target:{claim['id']}:failed",
+                    now=now,
+                )
+        if retry_at is not None:
+            run_id = self.enqueue(member_id, UUID(str(claim["id"])), retry_at)
+            with self.hub.transaction(member_id) as conn:
+                conn.execute("UPDATE post_targets SET run_id = %s WHERE id = %s", [run_id, claim["id"]])
+
+
+class _Ledger:
+    """The ledger rows of one part's attempt: committed before the request, settled after it."""
+
+    def __init__(self, publisher: Publisher, member_id: UUID, target_id: UUID, part: int) -> None:
+        self.p, self.member_id, self.target_id, self.part = publisher, member_id, target_id, part
+        self.row_id: int | None = None
+
+    def sending(self) -> None:
+        if self.row_id is not None:
+            return
+        now = self.p.clock()
+        with self.p.hub.transaction(self.member_id) as conn:
+            attempt = conn.execute(
+                "SELECT coalesce(max(attempt), 0) + 1 AS n FROM publish_ledger"
+                " WHERE target_id = %s AND part_index = %s",
+                [self.target_id, self.part],
+            ).fetchone()
+            assert attempt is not None
+            row = conn.execute(
+                "INSERT INTO publish_ledger (member_id, target_id, part_index, idempotency_key, attempt, state,"
+                " started_at) VALUES (%s, %s, %s, %s, %s, 'sending', %s) RETURNING id",
+                [self.member_id, self.target_id, self.part, f"{self.target_id}:{self.part}", attempt["n"], now],
+            ).fetchone()
+            assert row is not None
+            self.row_id = int(row["id"])
+            conn.execute(
+                "UPDATE post_targets SET first_request_at = coalesce(first_request_at, %s) WHERE id = %s",
+                [now, self.target_id],
+            )
+
+    def finish(self, state: str, *, remote_id: str | None = None, error: PSNError | None = None) -> None:
+        assert self.row_id is not None
+        with self.p.hub.transaction(self.member_id) as conn:
+            conn.execute(
+                "UPDATE publish_ledger SET state = %s, remote_id = %s, error_class = %s, detail = %s,"
+                " finished_at = %s WHERE id = %s",
+                [
+                    state,
+                    remote_id,
+                    type(error).__name__ if error else None,
+                    error.message if error else None,
+                    self.p.clock(),
+                    self.row_id,
+                ],
+            )
+            if remote_id is not None:
+                conn.execute(
+                    "UPDATE post_targets SET remote_ids = array_append(remote_ids, %s) WHERE id = %s",
+                    [remote_id, self.target_id],
+                )

@@ -1,0 +1,1 @@
+"""Voice wing: profile files, the drafting context, learning from edits, the voice report."""

@@ -1,0 +1,343 @@
+"""Voice in the hub: learning from edits and the suggestions the user accepts or dismisses.
+
+Format variety and the drafting bundle live in voice_context, the report in voice_report; this
+module re-exports the first two so callers have one import for the posting flow.
+
+Call :func:`record_edit` on every approval, edited or not: an unchanged draft counts as an edit
+ratio of 0, which is what makes the trend in ``psn voice report`` fall as the profile improves. Its
+format also feeds :func:`recent_formats`, so format variety needs no other bookkeeping.
+
+Every function takes a connection from ``hub.transaction(member_id)``; row-level security already
+limits it to that member, and ``member_id`` is written explicitly so the policy's check can hold.
+
+Errors raised here, in the PSNError tree (psn_core.errors):
+
+    PSNError
+    └── SuggestionNotFound    no pending suggestion with that id for this member
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+from uuid import UUID
+
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, Field
+
+from psn_core.errors import PSNError
+from psn_core.hub.database import Conn
+from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context, recent_formats
+from psn_core.services.voice.files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
+from psn_core.voice import (
+    EditDiff,
+    Suggestion,
+    UnsupportedLanguage,
+    VoiceProfile,
+    VoiceProfileInvalid,
+    VoiceProfileNotFound,
+    apply_suggestion,
+    check_naturalness,
+    diff_edit,
+    save_profile,
+    suggest_from_edits,
+)
+
+# Suggestions look at this many recent edits per persona and language: habits change, and an old
+# habit should stop arguing for a profile change once the writer has moved on.
+HISTORY_WINDOW = 50
+
+SuggestionStatus = Literal["pending", "accepted", "dismissed"]
+
+
+class SuggestionNotFound(PSNError):
+    default_action = "Run `psn voice suggestions` to see the pending suggestions and their ids."
+
+
+class StoredSuggestion(BaseModel):
+    """A suggestion as stored in the hub, with its id for accept/dismiss."""
+
+    id: int
+    persona: str
+    language: str
+    kind: Literal["never_use", "sentence_length", "signature_phrase"]
+    value: str
+    target_words: int | None
+    reason: str
+    evidence: int
+    status: SuggestionStatus
+    created_at: datetime
+    decided_at: datetime | None
+
+    def suggestion(self) -> Suggestion:
+        return Suggestion(
+            kind=self.kind,
+            language=self.language,
+            value=self.value,
+            target_words=self.target_words,
+            evidence=self.evidence,
+            reason=self.reason,
+        )
+
+
+class RecordedEdit(BaseModel):
+    """One stored draft/final pair and what psn learned from it."""
+
+    id: int
+    persona: str
+    language: str
+    platform: str
+    format: str
+    edit_ratio: float = Field(description="0 = posted as drafted, 1 = rewritten entirely.")
+    removed_words: list[str]
+    added_words: list[str]
+    naturalness_before: int | None = Field(description="None when psn has no tells for the language.")
+    naturalness_after: int | None
+    suggestions: list[StoredSuggestion] = Field(description="Pending suggestions created or updated now.")
+    note: str | None = Field(default=None, description="Why suggestions were not refreshed, if they were not.")
+
+
+_SUGGESTION_COLUMNS = """
+    id, persona, language, kind, payload->>'value' AS value, (payload->>'target_words')::int AS target_words,
+    payload->>'reason' AS reason, evidence, status, created_at, decided_at
+"""
+
+
+def _subject(suggestion: Suggestion) -> str:
+    # One pending sentence-length target per persona and language; words and phrases are their own subject.
+    return "sentence_length" if suggestion.kind == "sentence_length" else suggestion.value.lower()
+
+
+def record_edit(
+    conn: Conn,
+    voices: Path,
+    member_id: UUID,
+    *,
+    persona: str = DEFAULT_PERSONA,
+    language: str,
+    platform: str,
+    format: str,
+    draft: str,
+    final: str,
+    at: datetime | None = None,
+) -> RecordedEdit:
+    """Store a draft and the text the user approved, diffed, and refresh profile suggestions.
+
+    The pair is stored even when the profile is missing or broken (``note`` says why suggestions
+    were skipped); they are refreshed from the whole recent history on the next edit.
+
+    Raises:
+        VoiceInputInvalid: a persona, language, platform or format name is not well-formed.
+    """
+    check_names(language=language, platform=platform, format=format)
+    path = profile_path(voices, persona)
+    profile: VoiceProfile | None = None
+    note: str | None = None
+    try:
+        profile = load_persona_profile(voices, persona)
+    except VoiceProfileNotFound:
+        note = f"No voice profile at {path} yet, so no suggestions: run `psn voice init`."
+    except VoiceProfileInvalid as exc:
+        note = f"Suggestions skipped until the profile is fixed: {exc.message}"
+    diff = diff_edit(draft, final)
+    try:
+        before: int | None = check_naturalness(draft, profile, language).score
+        after: int | None = check_naturalness(final, profile, language).score
+    except UnsupportedLanguage:
+        before = after = None
+    row = conn.execute(
+        """
+        INSERT INTO draft_edits (member_id, persona, language, platform, format, draft_text, final_text,
+                                 edit_ratio, diff, naturalness_before, naturalness_after, created_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()))
+        RETURNING id
+        """,
+        [
+            member_id,
+            persona,
+            language,
+            platform,
+            format,
+            draft,
+            final,
+            diff.ratio,
+            Jsonb(diff.model_dump(mode="json")),
+            before,
+            after,
+            at,
+        ],
+    ).fetchone()
+    assert row is not None
+    refreshed: list[StoredSuggestion] = []
+    if profile is not None:
+        try:
+            refreshed = refresh_suggestions(conn, member_id, persona=persona, language=language, profile=profile)
+        except UnsupportedLanguage:
+            note = f"psn has no word lists for {language!r}, so edits in it are stored but not learned from."
+    return RecordedEdit(
+        id=row["id"],
+        persona=persona,
+        language=language,
+        platform=platform,
+        format=format,
+        edit_ratio=diff.ratio,
+        removed_words=diff.removed_words,
+        added_words=diff.added_words,
+        naturalness_before=before,
+        naturalness_after=after,
+        suggestions=refreshed,
+        note=note,
+    )
+
+
+def refresh_suggestions(
+    conn: Conn, member_id: UUID, *, persona: str, language: str, profile: VoiceProfile
+) -> list[StoredSuggestion]:
+    """Recompute suggestions from the recent edits; insert new ones, update the evidence of pending ones.
+
+    A dismissed suggestion is not proposed again (for sentence length: not that same target); one
+    already in the profile is not proposed (``suggest_from_edits`` checks the profile). Returns the
+    rows created or changed.
+
+    Raises:
+        UnsupportedLanguage: psn has no stopword list for ``language``.
+    """
+    rows = conn.execute(
+        """
+        SELECT diff FROM draft_edits WHERE member_id = %s AND persona = %s AND language = %s
+         ORDER BY created_at DESC, id DESC LIMIT %s
+        """,
+        [member_id, persona, language, HISTORY_WINDOW],
+    ).fetchall()
+    diffs = [EditDiff.model_validate(r["diff"]) for r in reversed(rows)]
+    found = suggest_from_edits(diffs, profile, language)
+    dismissed = {
+        (r["kind"], r["value"])
+        for r in conn.execute(
+            """
+            SELECT kind, payload->>'value' AS value FROM voice_suggestions
+             WHERE member_id = %s AND persona = %s AND language = %s AND status = 'dismissed'
+            """,
+            [member_id, persona, language],
+        ).fetchall()
+    }
+    changed: list[StoredSuggestion] = []
+    for suggestion in found:
+        if (suggestion.kind, suggestion.value) in dismissed:
+            continue
+        stored = conn.execute(
+            f"""
+            INSERT INTO voice_suggestions (member_id, persona, language, kind, subject, payload, evidence)
+            VALUES (%s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (member_id, persona, language, kind, subject) WHERE status = 'pending'
+            DO UPDATE SET payload = EXCLUDED.payload, evidence = EXCLUDED.evidence, updated_at = now()
+                    WHERE voice_suggestions.payload IS DISTINCT FROM EXCLUDED.payload
+            RETURNING {_SUGGESTION_COLUMNS}
+            """,  # noqa: S608 - the interpolated part is a constant column list
+            [
+                member_id,
+                persona,
+                language,
+                suggestion.kind,
+                _subject(suggestion),
+                Jsonb(suggestion.model_dump(mode="json")),
+                suggestion.evidence,
+            ],
+        ).fetchone()
+        if stored is not None:
+            changed.append(StoredSuggestion.model_validate(stored))
+    return changed
+
+
+def list_suggestions(
+    conn: Conn, member_id: UUID, *, status: SuggestionStatus | None = "pending", persona: str | None = None
+) -> list[StoredSuggestion]:
+    """Suggestions for the member, oldest first; ``status=None`` lists every status."""
+    rows = conn.execute(
+        f"""
+        SELECT {_SUGGESTION_COLUMNS} FROM voice_suggestions
+         WHERE member_id = %(member)s
+           AND (%(status)s::text IS NULL OR status = %(status)s)
+           AND (%(persona)s::text IS NULL OR persona = %(persona)s)
+         ORDER BY id
+        """,  # noqa: S608 - the interpolated part is a constant column list
+        {"member": member_id, "status": status, "persona": persona},
+    ).fetchall()
+    return [StoredSuggestion.model_validate(r) for r in rows]
+
+
+def _pending(conn: Conn, member_id: UUID, suggestion_id: int) -> StoredSuggestion:
+    row = conn.execute(
+        f"""
+        SELECT {_SUGGESTION_COLUMNS} FROM voice_suggestions
+         WHERE member_id = %s AND id = %s AND status = 'pending' FOR UPDATE
+        """,  # noqa: S608 - the interpolated part is a constant column list
+        [member_id, suggestion_id],
+    ).fetchone()
+    if row is None:
+        raise SuggestionNotFound(f"There is no pending voice suggestion #{suggestion_id}.")
+    return StoredSuggestion.model_validate(row)
+
+
+def _decide(conn: Conn, member_id: UUID, suggestion_id: int, status: SuggestionStatus) -> StoredSuggestion:
+    row = conn.execute(
+        f"""
+        UPDATE voice_suggestions SET status = %s, decided_at = now(), updated_at = now()
+         WHERE member_id = %s AND id = %s AND status = 'pending'
+        RETURNING {_SUGGESTION_COLUMNS}
+        """,  # noqa: S608 - the interpolated part is a constant column list
+        [status, member_id, suggestion_id],
+    ).fetchone()
+    if row is None:
+        raise SuggestionNotFound(f"There is no pending voice suggestion #{suggestion_id}.")
+    return StoredSuggestion.model_validate(row)
+
+
+class AcceptedSuggestion(BaseModel):
+    suggestion: StoredSuggestion
+    path: Path
+
+
+def accept_suggestion(conn: Conn, voices: Path, member_id: UUID, suggestion_id: int) -> AcceptedSuggestion:
+    """Apply a pending suggestion to its profile file (atomic save, unknown keys kept); mark it accepted.
+
+    The file is written before the row is marked: if the commit then fails, the suggestion stays
+    pending and accepting it again is harmless (applying a suggestion twice changes nothing).
+
+    Raises:
+        SuggestionNotFound: no pending suggestion with that id.
+        VoiceProfileNotFound: the persona's profile file is gone.
+        VoiceProfileInvalid: the profile file is broken (names field and line); nothing is written.
+    """
+    pending = _pending(conn, member_id, suggestion_id)
+    path = profile_path(voices, pending.persona)
+    profile = load_persona_profile(voices, pending.persona)
+    save_profile(apply_suggestion(profile, pending.suggestion()), path)
+    return AcceptedSuggestion(suggestion=_decide(conn, member_id, suggestion_id, "accepted"), path=path)
+
+
+def dismiss_suggestion(conn: Conn, member_id: UUID, suggestion_id: int) -> StoredSuggestion:
+    """Mark a pending suggestion dismissed; psn will not propose the same change again.
+
+    Raises:
+        SuggestionNotFound: no pending suggestion with that id.
+    """
+    return _decide(conn, member_id, suggestion_id, "dismissed")
+
+
+__all__ = [
+    "AcceptedSuggestion",
+    "DraftContext",
+    "PlatformRules",
+    "RecordedEdit",
+    "StoredSuggestion",
+    "SuggestionNotFound",
+    "accept_suggestion",
+    "dismiss_suggestion",
+    "draft_context",
+    "list_suggestions",
+    "recent_formats",
+    "record_edit",
+    "refresh_suggestions",
+]
