@@ -1,0 +1,40 @@
+"""Named query files: parsing, errors that say where, and loading once per process."""
+
+from __future__ import annotations
+
+import pytest
+
+from psn_core.hub.sql import Queries, parse
+
+
+def test_named_queries_are_split_and_their_doc_comments_dropped() -> None:
+    text = """
+-- name: first
+-- What it does.
+SELECT 1 WHERE a = %(a)s;
+
+-- name: second
+UPDATE t SET x = 1
+ WHERE id = %(id)s
+"""
+    assert parse(text) == {"first": "SELECT 1 WHERE a = %(a)s", "second": "UPDATE t SET x = 1\n WHERE id = %(id)s"}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("SELECT 1;\n-- name: a\nSELECT 2", "before the first"),
+        ("-- name: a\n-- only a comment\n", "has no SQL"),
+        ("-- name: a\nSELECT 1\n-- name: a\nSELECT 2", "defined twice"),
+    ],
+)
+def test_a_malformed_query_file_names_the_problem(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        parse(text, "wing/queries.sql")
+
+
+def test_an_unknown_query_name_is_an_attribute_error_naming_the_file() -> None:
+    queries = Queries({"known": "SELECT 1"}, "wing/queries.sql")
+    assert queries.known == "SELECT 1" and queries["known"] == "SELECT 1"
+    with pytest.raises(AttributeError, match=r"wing/queries.sql has no query named 'missing'"):
+        _ = queries.missing
