@@ -1,8 +1,8 @@
 """The producer side of the worker's queue: which queue a task goes to, how it is stored, and enqueueing.
 
 Enqueueing needs no worker: :class:`Producer` puts a message on a hub's queue that the consumer
-(``psn worker``, psn_core.worker.app) runs, because both sides register psn's tasks through
-:func:`task` here: the same name, the same queue, the same JSON.
+(``psn worker``) runs, because both sides register psn's tasks through :func:`task` here: the same
+name, the same queue, the same JSON.
 
 A personal hub has one queue (``psn``). A company hub has one queue per member (``psn-<member id>``),
 because a publish can only run on the machine holding the key that decrypts the tokens of the member who

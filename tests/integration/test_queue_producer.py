@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from psn_core.queue import HEADSTART, PUBLISH_TASK, SWEEP_TASK, Producer, queue_name
+from psn_core.queue import HEADSTART, PUBLISH_TASK, SWEEP_TASK, JsonSerializer, Producer, queue_name
 from psn_core.worker.app import Worker
 from tests.conftest import HubEnv, new_member
 
@@ -31,6 +31,8 @@ def test_a_queued_publish_runs_as_the_workers_publish_task(hub_env: HubEnv) -> N
     consumer = Worker(settings, hub=hub_env.hub)
     task = consumer.huey.deserialize_task(data)
     assert queue == queue_name(None) == consumer.queue_name
+    # the wire name every psn version has used: rows queued before an upgrade still run after it
+    assert JsonSerializer().deserialize(data).name == "psn_core.worker.app.publish_target"
     assert type(task) is consumer.tasks[PUBLISH_TASK].task_class
     assert (task.id, task.args, task.kwargs) == (run_id, (str(member), str(target)), {})
     assert task.eta == (eta - HEADSTART).replace(tzinfo=None) and task.retries == 0
