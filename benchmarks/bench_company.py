@@ -39,6 +39,7 @@ from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.errors import PSNError
 from psn_core.hub.database import APP_ROLE, Hub, connect
+from psn_core.queue import company_enqueue
 from psn_core.services.accounts.accounts import finish_connect, start_connect
 from psn_core.services.company import approvals
 from psn_core.services.company import hubs as company
@@ -46,7 +47,6 @@ from psn_core.services.company import invites as company_invites
 from psn_core.services.company.hubs import CompanyConnection, CompanyHub, Identity, member_transaction
 from psn_core.services.posting.posts import PartInput
 from psn_core.services.posting.schedule_time import ScheduleTime
-from psn_core.worker.app import company_enqueue
 from psn_core.workspace import set_env_values
 
 REDEMPTIONS = 40

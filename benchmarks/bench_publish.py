@@ -20,10 +20,10 @@ import httpx2
 from bench_env import bench_env, describe, run_worker_until_published, save
 
 from psn_core.crypto import load_keyring
+from psn_core.queue import Producer
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
 from psn_core.services.posting.schedule_time import ScheduleTime
-from psn_core.worker.app import Worker
 
 SHARE = {"x": 90, "linkedin": 60}
 WINDOW_SECONDS = 30.0
@@ -34,7 +34,7 @@ def main() -> None:
         accounts = {name: env.connect(name) for name in SHARE}
         plan = [(p, i) for i in range(max(SHARE.values())) for p in SHARE if i < SHARE[p]]
         start = datetime.now(UTC) + timedelta(seconds=10)
-        producer = Worker(env.settings)
+        producer = Producer(env.settings, env.hub)
         for n, (platform_name, i) in enumerate(plan):
             target = TargetInput(
                 account_id=accounts[platform_name].id,

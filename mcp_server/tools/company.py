@@ -96,16 +96,18 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         Only when the user, having seen it in list_pending_approvals, says to approve it."""
         now = utcnow()
         at = resolve(when, ctx.settings.timezone, now) if when else None
-        from psn_core.worker.app import company_enqueue  # huey loads only when a tool queues work
+        from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
 
         with open_company(company_name) as hub:
             view = approvals.approve_and_enqueue(hub, post, company_enqueue(ctx.settings, hub), now, at)
             context = approvals.approval_context(hub, view)
         assert view.scheduled_at is not None
         return Approved(
-            context=context, post=view, goes_out=local(view.scheduled_at, ctx.settings.zone),
+            context=context,
+            post=view,
+            goes_out=local(view.scheduled_at, ctx.settings.zone),
             note="Queued for the worker of whoever connected the company account (`psn worker --company`).",
-        )  # fmt: skip
+        )
 
     @server.tool(annotations=writes("Reject a company post", destructive=True, idempotent=False))
     @psn_tool

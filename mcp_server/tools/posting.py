@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
+from psn_core.emulator.sandbox import open_sandbox  # the preview's dry run (the one allowed emulator import)
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.platforms.x_text import split_thread
 from psn_core.services.accounts.accounts import pick_account
@@ -75,9 +76,9 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     def enqueue() -> posts.Enqueue:
         with lock:
             if not producer:
-                from psn_core.worker.app import Worker
+                from psn_core.queue import Producer  # huey loads only when a tool queues work
 
-                producer.append(Worker(ctx.settings).enqueue_publish)
+                producer.append(Producer(ctx.settings, ctx.hub).enqueue_publish)
             return producer[0]
 
     def when_of(text: str) -> ScheduleTime:
@@ -159,6 +160,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                     moment,
                     media_dir=ctx.workspace / "media",
                     sandbox=ctx.settings.tiktok_sandbox,
+                    open_sandbox=open_sandbox,
                     immediate=when is None,
                 )
                 return ScheduleAnswer(step="preview", preview=shown)

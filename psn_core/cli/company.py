@@ -28,7 +28,7 @@ from psn_core.timefmt import local, utcnow
 def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
     """The publish queue of the company hub (it lives in that hub: each publish goes to the queue of the
     member who connected the account, whose `psn worker --company` runs it)."""
-    from psn_core.worker.app import company_enqueue  # huey loads only for commands that queue work
+    from psn_core.queue import company_enqueue  # huey loads only for commands that queue work
 
     return company_enqueue(obj.settings, hub)
 

@@ -53,16 +53,15 @@ def analytics(obj: Ctx, days: int, page: int, refresh: bool, as_json: bool) -> N
     from psn_core.services.analytics.summary import describe, summary
 
     settings = obj.settings
-    if refresh:
-        from psn_core.worker.app import Worker
+    with Hub.open(settings) as h:
+        if refresh:
+            from psn_core.queue import Producer  # huey loads only for commands that queue work
 
-        app = Worker(settings)
-        try:
-            click.echo(f"Sweep queued (task {app.enqueue_sweep()}); a running `psn worker` collects it.", err=True)
-        finally:
-            app.close()
-    with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
-        result = summary(conn, obj.member_id, zone=settings.zone, now=utcnow(), days=days, page=page)
+            with Producer(settings, h) as producer:
+                queued = producer.enqueue_sweep(obj.member_id)
+            click.echo(f"Sweep queued (task {queued}); a running `psn worker` collects it.", err=True)
+        with h.transaction(obj.member_id) as conn:
+            result = summary(conn, obj.member_id, zone=settings.zone, now=utcnow(), days=days, page=page)
     click.echo(result.model_dump_json(indent=2) if as_json else "\n".join(describe(result)))
 
 

@@ -27,11 +27,10 @@ def _member_tx(obj: Ctx) -> Iterator[tuple[Hub, Conn]]:
         yield hub, conn
 
 
-def _enqueue(obj: Ctx) -> posts.Enqueue:
-    from psn_core.worker.app import Worker  # huey loads only for commands that queue work
+def _enqueue(obj: Ctx, hub: Hub) -> posts.Enqueue:
+    from psn_core.queue import Producer  # huey loads only for commands that queue work
 
-    producer = Worker(obj.settings)
-    return producer.enqueue_publish
+    return Producer(obj.settings, hub).enqueue_publish
 
 
 def _show_target(obj: Ctx, t: posts.TargetView) -> None:
@@ -110,7 +109,7 @@ def post(
                 for problem in exc.problems:
                     click.echo(f"  - {problem}", err=True)
                 raise
-        view = posts.schedule_and_enqueue(hub, obj.member_id, created.id, when, _enqueue(obj))
+        view = posts.schedule_and_enqueue(hub, obj.member_id, created.id, when, _enqueue(obj, hub))
     click.echo(f"Scheduled post {str(view.id)[:8]} for {when.echo()}. Run `psn worker` so it goes out.")
     for scheduled in view.targets:
         _show_target(obj, scheduled)
@@ -165,7 +164,7 @@ def retry(obj: Ctx, ref: str) -> None:
             target = posts.retry_target(
                 conn, obj.member_id, posts.resolve_ref(conn, obj.member_id, ref, "target"), utcnow()
             )
-        run_id = _enqueue(obj)(obj.member_id, target.id, utcnow())
+        run_id = _enqueue(obj, hub)(obj.member_id, target.id, utcnow())
     click.echo(f"Queued again ({run_id[:8]}); `psn queue` shows it.")
     _show_target(obj, target)
 
@@ -212,7 +211,7 @@ def reschedule(obj: Ctx, ref: str, at: str) -> None:
     with Hub.open(obj.settings) as hub:
         with hub.transaction(obj.member_id) as conn:
             post_id = posts.resolve_ref(conn, obj.member_id, ref, "post")
-        view = posts.schedule_and_enqueue(hub, obj.member_id, post_id, when, _enqueue(obj))
+        view = posts.schedule_and_enqueue(hub, obj.member_id, post_id, when, _enqueue(obj, hub))
     click.echo(f"Post {str(view.id)[:8]} now goes out {when.echo()}.")
 
 

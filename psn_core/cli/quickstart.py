@@ -171,13 +171,10 @@ def run_quickstart(workspace: Path, options: QuickstartOptions, progress: Progre
             when = resolve(utcnow() + timedelta(seconds=options.delay_seconds), settings.timezone, utcnow())
             worker = _start_worker(workspace, env_values)
             try:
-                from psn_core.worker.app import Worker
+                from psn_core.queue import Producer
 
-                producer = Worker(settings)
-                try:
+                with Producer(settings, hub) as producer:
                     posts.schedule_and_enqueue(hub, member, draft.id, when, producer.enqueue_publish)
-                finally:
-                    producer.close()
                 progress(f"scheduled for {when.echo()}; a worker process is running")
                 outcomes = _watch(hub, member, draft.id, options, progress)
             finally:

@@ -16,10 +16,10 @@ import pytest
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
 from psn_core.platforms.registry import PLATFORMS
+from psn_core.queue import Producer
 from psn_core.services.accounts.accounts import AccountView
 from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
 from psn_core.services.posting.schedule_time import ScheduleTime
-from psn_core.worker.app import Worker
 from tests.conftest import HubEnv
 from tests.e2e.conftest import Workers, wait_for
 from tests.platform_env import connect_account
@@ -43,7 +43,7 @@ def _schedule(
 ) -> list[UUID]:
     assert settings.member_id is not None
     member = settings.member_id
-    producer = Worker(settings)
+    producer = Producer(settings, hub_env.hub)
     targets: list[UUID] = []
     try:
         for n, (platform, i) in enumerate(plan):

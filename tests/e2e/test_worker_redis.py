@@ -16,6 +16,7 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.errors import InvalidSetting
+from psn_core.queue import Producer, open_queue, queue_name
 from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
 from psn_core.services.posting.schedule_time import ScheduleTime
 from psn_core.worker.app import Worker
@@ -55,8 +56,8 @@ def test_worker_publishes_through_a_redis_queue(
     set_env_values(settings.workspace / "hub.env", {"PSN_QUEUE_URL": redis_url})
     redis_settings = make_settings(settings.workspace, str(settings.database_url.get_secret_value()))  # type: ignore[union-attr]
     account = connect_account(hub_env.hub, redis_settings, settings.member_id, "x")
-    producer = Worker(redis_settings)
-    assert type(producer.huey).__name__ == "RedisHuey"
+    assert type(open_queue(redis_settings, hub_env.hub, queue_name(None))).__name__ == "RedisHuey"
+    producer = Producer(redis_settings, hub_env.hub)
     target = TargetInput(account_id=account.id, parts=[PartInput(text="through redis")])
     with hub_env.hub.transaction(settings.member_id) as conn:
         post = create_post(

@@ -251,13 +251,15 @@ def test_an_editors_approval_queues_the_publish_for_the_account_owners_worker(
     acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
 ) -> None:
     """Each member has a queue of their own in the company hub; only the owner's tokens can publish."""
-    from psn_core.worker.app import Worker, queue_name
+    from psn_core.queue import Producer, queue_name
+    from psn_core.worker.app import Worker
 
     submitted = _post(hubs["ann"], "Queued for Ada", utcnow() + timedelta(hours=1), Queue(), tmp_path)
     eve = hubs["eve"]
-    producer = Worker.for_company_hub(acme.env.settings, eve)
-    assert producer.queue_name == queue_name(acme.editor.member_id) != queue_name(None)
-    approvals.approve_and_enqueue(eve, str(submitted.post.id), producer.enqueue_publish, utcnow())
+    assert Worker.for_company_hub(acme.env.settings, eve).queue_name == queue_name(acme.editor.member_id)
+    assert queue_name(acme.editor.member_id) != queue_name(None)
+    with Producer.for_company_hub(acme.env.settings, eve) as producer:
+        approvals.approve_and_enqueue(eve, str(submitted.post.id), producer.enqueue_publish, utcnow())
     with acme.hub.owner() as conn:
         # (a task with an ETA is queued as it is; the consumer of that queue moves it to its schedule)
         queues = [r["queue"] for r in conn.execute("SELECT queue FROM huey_task").fetchall()]

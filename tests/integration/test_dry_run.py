@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from psn_core.emulator.sandbox import open_sandbox
 from psn_core.errors import ContentRejected
 from psn_core.services.posting.dry_run import dry_run
 from psn_core.services.posting.posts import RenderedPart, Rendering, store_media
@@ -20,7 +21,11 @@ def photo_item(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_linkedin_dry_run_is_the_upload_then_the_post(photo_item, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sent = dry_run(
-        "linkedin", Rendering(parts=[RenderedPart(text="hello", media=[photo_item])]), tmp_path / "media", sandbox=False
+        "linkedin",
+        Rendering(parts=[RenderedPart(text="hello", media=[photo_item])]),
+        tmp_path / "media",
+        sandbox=False,
+        open_sandbox=open_sandbox,
     )
     assert [(r.method, r.path.split("/")[1]) for r in sent] == [("POST", "rest"), ("PUT", "upload"), ("POST", "rest")]
     post = json.loads(sent[-1].body)
@@ -33,6 +38,7 @@ def test_instagram_dry_run_shows_the_container_and_publish_parameters(photo_item
         Rendering(parts=[RenderedPart(text="caption here", media=[photo_item])]),
         tmp_path / "media",
         sandbox=False,
+        open_sandbox=open_sandbox,
     )
     container, publish = sent
     assert container.path.endswith("/media") and container.query["caption"] == "caption here"
@@ -41,4 +47,6 @@ def test_instagram_dry_run_shows_the_container_and_publish_parameters(photo_item
 
 def test_a_post_the_client_refuses_fails_the_dry_run_too(tmp_path: Path) -> None:
     with pytest.raises(ContentRejected):
-        dry_run("x", Rendering(parts=[RenderedPart(text="y" * 400)]), tmp_path, sandbox=False)
+        dry_run(
+            "x", Rendering(parts=[RenderedPart(text="y" * 400)]), tmp_path, sandbox=False, open_sandbox=open_sandbox
+        )

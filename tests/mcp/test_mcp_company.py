@@ -11,12 +11,12 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from mcp_server.server import build_server
+from psn_core.queue import queue_name
 from psn_core.services.company import approvals
 from psn_core.services.company.hubs import CompanyHub, Identity, write_connection
 from psn_core.services.posting.posts import PartInput
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
-from psn_core.worker.app import queue_name
 from tests.conftest import HubEnv, make_settings
 from tests.integration.test_company_members import Company, _connect_account, make_company
 from tests.mcp.conftest import ZONE, error_of, structured

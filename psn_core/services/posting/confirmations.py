@@ -23,7 +23,7 @@ from psn_core.errors import PostError
 from psn_core.hub.database import Conn
 from psn_core.platforms.models import ArticleLink, MediaRef, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.posting.dry_run import CapturedRequest, dry_run
+from psn_core.services.posting.dry_run import CapturedRequest, OpenSandbox, dry_run
 from psn_core.services.posting.posts import PostView, Rendering, get_post
 from psn_core.services.posting.schedule_time import ScheduleTime
 
@@ -96,9 +96,11 @@ def preview(
     *,
     media_dir: Path,
     sandbox: bool,
+    open_sandbox: OpenSandbox,
     immediate: bool = False,
 ) -> PostPreview:
-    """The dry run of scheduling ``post_id`` at ``when`` (or publishing it now), with its confirmation token."""
+    """The dry run of scheduling ``post_id`` at ``when`` (or publishing it now), with its confirmation token.
+    ``open_sandbox`` gives the local stand-in of the platforms the dry run sends its requests to."""
     post = get_post(conn, member_id, post_id)
     me = conn.execute("SELECT display_name FROM members WHERE id = %s", [member_id]).fetchone()
     name = me["display_name"] if me else str(member_id)
@@ -108,7 +110,7 @@ def preview(
             posting_as=f"Posting as: {name} for your personal hub on {PLATFORMS[t.platform].display_name} "
             f"(@{t.handle})",
             payloads=publish_requests(t.rendering),
-            http_requests=dry_run(t.platform, t.rendering, media_dir, sandbox=sandbox),
+            http_requests=dry_run(t.platform, t.rendering, media_dir, sandbox=sandbox, open_sandbox=open_sandbox),
         )
         for t in post.targets
         if t.status in ("draft", "scheduled")

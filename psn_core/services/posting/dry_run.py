@@ -1,18 +1,21 @@
 """A dry run of publishing: the exact HTTP requests psn's platform clients would send for a post.
 
-The real clients run, unchanged, against a throwaway in-process emulator of the platforms (nothing
-leaves the machine), and every request they send is captured: method, path and body. Ids and tokens in
-the capture are the emulator's; everything else is what the platform would receive. Media bytes are
-summarised by size.
+The real clients run, unchanged, against a throwaway local sandbox of the platforms (nothing leaves
+the machine), and every request they send is captured: method, path and body. Ids and tokens in the
+capture are the sandbox's; everything else is what the platform would receive. Media bytes are
+summarised by size. The edges pass the sandbox (psn_core.emulator.sandbox, backed by the emulator):
+services never import the emulator.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Protocol
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
-from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.platforms.models import (
     ArticleLink,
     MediaRef,
@@ -24,6 +27,46 @@ from psn_core.platforms.models import (
 )
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.posts import Rendering
+
+
+class SentRequest(Protocol):
+    """One request the sandbox received."""
+
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> dict[str, str]: ...
+    @property
+    def body(self) -> str: ...
+
+
+class Sandbox(Protocol):
+    """A throwaway local stand-in for the four platforms' APIs that records every request it receives."""
+
+    @property
+    def requests(self) -> Sequence[SentRequest]: ...
+
+    def platform_config(self, platform: str, *, sandbox: bool) -> PlatformConfig:
+        """The client settings that point ``platform``'s real client at this sandbox."""
+        ...
+
+    def access_token(self, platform: str) -> str:
+        """A valid access token of a test account on ``platform``."""
+        ...
+
+    def host_media(self, name: str, content: bytes, content_type: str) -> object:
+        """Serve ``content`` at the media host URL + ``name`` (for platforms that fetch media by URL)."""
+        ...
+
+    def clear_requests(self) -> None: ...
+
+
+# Opens a fresh sandbox for one dry run, closed afterwards.
+OpenSandbox = Callable[[], AbstractContextManager[Sandbox]]
 
 
 class CapturedRequest(BaseModel):
@@ -46,24 +89,20 @@ def _request(rendering: Rendering, index: int, media: tuple[MediaRef, ...], repl
     )
 
 
-def dry_run(platform: str, rendering: Rendering, media_dir: Path, *, sandbox: bool) -> list[CapturedRequest]:
-    """Every request (except token traffic) publishing ``rendering`` on ``platform`` would send.
+def dry_run(
+    platform: str, rendering: Rendering, media_dir: Path, *, sandbox: bool, open_sandbox: OpenSandbox
+) -> list[CapturedRequest]:
+    """Every request (except token traffic) publishing ``rendering`` on ``platform`` would send, run
+    against a sandbox from ``open_sandbox`` (``sandbox``: the platform app's own sandbox mode).
 
     Raises:
         PlatformError: the client itself refuses the post (for instance, too long); the same error the
             real publish would raise before or at its first request.
     """
     cls = PLATFORMS[platform]
-    with Emulator(config=EmulatorConfig(processing_seconds=0)) as emu:
-        app, token = emu.default_app(platform), emu.grant_tokens(platform).access_token
-        config = PlatformConfig(
-            client_id=app.client_id,
-            client_secret=SecretStr(app.client_secret),
-            base_url=emu.url_for(platform),
-            media_host_url=f"{emu.base_url}/_media/",
-            sandbox=sandbox,
-            poll_interval=0.0,
-        )
+    with open_sandbox() as emu:
+        config = emu.platform_config(platform, sandbox=sandbox)
+        token = emu.access_token(platform)
         for part in rendering.parts:
             for item in part.media:
                 emu.host_media(item.path, (media_dir / item.path).read_bytes(), item.mime_type)

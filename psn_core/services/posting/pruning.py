@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from psn_core.hub.database import Conn
+from psn_core.hub.database import Conn, Hub
 
 MEDIA_KEEP = timedelta(days=7)
 
@@ -105,3 +105,12 @@ def prune_published_drafts(conn: Conn, member_id: UUID, now: datetime) -> int:
         {"member": member_id, "now": now, "cutoff": now - DRAFT_KEEP},
     )
     return done.rowcount
+
+
+def prune(hub: Hub, member_id: UUID, media_dir: Path, now: datetime) -> tuple[PruneReport, int, int]:
+    """The daily pruning of ``member_id``'s data in one transaction: media files, upload state, published
+    drafts. Returns the media report and the numbers of upload states and drafts pruned."""
+    with hub.transaction(member_id) as conn:
+        uploads = prune_uploads(conn, member_id, now)
+        drafts = prune_published_drafts(conn, member_id, now)
+        return prune_media(conn, member_id, media_dir, now), uploads, drafts
