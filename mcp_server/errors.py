@@ -26,12 +26,6 @@ R = TypeVar("R")
 ERROR_META_KEY = "psn/error"
 
 
-class ToolArgumentsInvalid(PSNError):
-    """The arguments of a tool call make no sense together (the schema cannot say so)."""
-
-    default_action = "Call the tool again with the arguments its description asks for."
-
-
 def error_text(error: PSNError) -> str:
     """The text the model reads: what happened, then what to do, secrets masked."""
     return f"{registry.redact(error.message)}\nWhat to do: {registry.redact(error.action)}"

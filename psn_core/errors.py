@@ -4,11 +4,41 @@ Each class carries a human ``message`` (what happened), an ``action`` (what the 
 ``retryable`` (whether trying the same thing again later can succeed). Edges (CLI, MCP tools, worker
 tasks) print ``message`` and ``action``; nothing else should need to catch ``Exception``.
 
+Indentation is inheritance. ``(also X)`` names a second parent, kept because code catches the class by
+it. Every class is defined in this module except those marked with a home below; they live beside the
+domain type they carry (tests/unit/test_error_tree.py checks this tree against the code):
+
+    [voice]   psn_core.voice.errors     voice files and suggestions (carry ProfileProblem)
+    [media]   psn_core.media.errors     MediaInvalid (carries the MediaCheck that failed)
+
     PSNError
+    ├── NotFound                    what was asked for (by id, name or path) does not exist
+    │   ├── WorkspaceNotFound       no psn workspace in this folder or above it
+    │   ├── PostNotFound
+    │   ├── CompanyNotFound         no connections/<company>.env
+    │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
+    │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
+    │   └── VoiceProfileNotFound    [voice] the profile file does not exist
+    ├── InvalidInput                what was passed in is wrong; fix it and ask again
+    │   ├── PostInvalid             it breaks a platform's rules (every problem listed)
+    │   ├── InvalidSchedule         the time does not exist, is ambiguous or has passed
+    │   ├── ConfirmationInvalid     a publish confirmation token that is forged, stale or for another preview
+    │   ├── DraftInputInvalid       a draft check with no target platform
+    │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
+    │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
+    │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
+    │   ├── MediaInvalid            [media] (also MediaRejected) the file fails the platform's media specs
+    │   ├── VoiceInputInvalid       [voice] a persona, language, platform or format name is not well-formed
+    │   └── _ProblemsError          [voice] a file with problems, each naming its field and line
+    │       ├── VoiceProfileInvalid     [voice] the YAML is broken or a field is wrong
+    │       └── VoiceDataInvalid        [voice] a data file shipped with psn is broken (a psn bug)
     ├── ConfigError                 settings or workspace are wrong; fix them and run again
-    │   ├── WorkspaceNotFound
     │   ├── InvalidSetting
-    │   └── KeyMissing              no encryption key (file or PSN_MASTER_KEY)
+    │   ├── KeyMissing              no encryption key (file or PSN_MASTER_KEY)
+    │   ├── MediaHostNotConfigured  the platform pulls media from a public URL and there is no media host
+    │   ├── VoiceProfileExists      [voice] `psn voice init` would overwrite a profile (use --force)
+    │   ├── UnsupportedLanguage     [voice] no naturalness tells exist for that language
+    │   └── NoFormatAvailable       [voice] the platform's capabilities allow none of the known formats
     ├── HubError                    the hub database
     │   ├── HubUnreachable          (retryable) connect failed or timed out
     │   ├── EmbeddedServerError     the private Postgres in .psn/pg could not start or stop
@@ -18,14 +48,21 @@ tasks) print ``message`` and ``action``; nothing else should need to catch ``Exc
     │   ├── UnsafeRuntimeRole       runtime connection is superuser or BYPASSRLS
     │   └── MemberContextMissing    a query path ran without a member id
     ├── ConnectFailed               connecting an account did not complete (state, decline, timeout)
-    ├── PostError                   a post cannot be created, scheduled or changed as asked
-    │   ├── PostInvalid             it breaks a platform's rules (every problem listed)
-    │   ├── InvalidSchedule         the time does not exist, is ambiguous or has passed
-    │   ├── PostNotFound
+    ├── CompanyError                a company hub refused or cannot do what was asked
+    │   ├── CompanyExists           the company or its connection file already exists
+    │   ├── NotPermitted            the member's role (or removal) does not allow it
+    │   ├── InviteRejected          the code is unknown, used, expired or revoked
+    │   └── InviteRateLimited       (retryable) too many failed codes lately
+    ├── PostError                   a post cannot be changed as asked
     │   └── PostLocked              it is publishing (or done): too late to change
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
+    ├── NotificationError           the notification system (a failed transport never loses a notification)
+    │   ├── TransportNotConfigured  no WhatsApp transport, recipient or stored key/token
+    │   └── TransportError          a transport said no or could not be reached
+    │       ├── TransportUnavailable  (retryable) network, timeout, 5xx, 429, WAHA session not WORKING
+    │       └── TransportRejected     bad API key / auth token, bad recipient: fix the setup
     └── PlatformError               a social platform said no (raw body kept, redacted)
         ├── AuthExpired             (retryable after refresh)
         ├── AuthRevoked             user must reconnect
@@ -59,6 +96,72 @@ class PSNError(Exception):
         return f"{self.message}\n  What to do: {self.action}"
 
 
+# --- not found ---------------------------------------------------------------------------------
+
+
+class NotFound(PSNError):
+    """What was asked for (by id, name or path) does not exist."""
+
+
+class WorkspaceNotFound(NotFound):
+    default_action = "Run `psn init` in the folder you want to use, or pass --workspace PATH."
+
+
+class PostNotFound(NotFound):
+    default_action = "Run `psn queue` to see your posts and their states."
+
+
+class CompanyNotFound(NotFound):
+    default_action = "Run `psn company join <company> --hub URL --code CODE`, or `psn company create <company>`."
+
+
+class NotificationNotFound(NotFound):
+    default_action = "Run `psn notifications` to see the ids of your pending notifications."
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+class InvalidInput(PSNError):
+    """What was passed in (arguments, a file, a time, a token) is wrong."""
+
+
+class PostInvalid(InvalidInput):
+    default_action = "Edit the post as described and schedule it again; nothing was uploaded."
+
+    def __init__(self, message: str, action: str | None = None, *, problems: list[str] | None = None) -> None:
+        super().__init__(message, action)
+        self.problems = problems or []
+
+
+class InvalidSchedule(InvalidInput):
+    default_action = "Pick another time, written as YYYY-MM-DD HH:MM in your time zone."
+
+
+class ConfirmationInvalid(InvalidInput):
+    default_action = "Ask for a new preview (call again without a confirmation token) and confirm that one."
+
+
+class DraftInputInvalid(InvalidInput):
+    default_action = "Name at least one target platform: x, linkedin, instagram or tiktok."
+
+
+class WeekInvalid(InvalidInput):
+    """A --week value that is not an ISO week like 2026-W09."""
+
+    default_action = "Give the week as YYYY-Www, e.g. 2026-W09 (ISO weeks start on Monday)."
+
+
+class ToolArgumentsInvalid(InvalidInput):
+    """The arguments of a tool call make no sense together (the schema cannot say so)."""
+
+    default_action = "Call the tool again with the arguments its description asks for."
+
+
+class InvalidNotification(InvalidInput):
+    default_action = "This is a psn bug: every notification needs a message and an action to take."
+
+
 # --- configuration -----------------------------------------------------------------------------
 
 
@@ -66,10 +169,6 @@ class ConfigError(PSNError):
     """Settings or the workspace are wrong."""
 
     default_action = "Fix the setting in hub.env (see hub.env.example) and run the command again."
-
-
-class WorkspaceNotFound(ConfigError):
-    default_action = "Run `psn init` in the folder you want to use, or pass --workspace PATH."
 
 
 class InvalidSetting(ConfigError):
@@ -80,6 +179,15 @@ class KeyMissing(ConfigError):
     default_action = (
         "Restore the key file named by PSN_KEY_FILE (default .psn/master.key) from your backup, "
         "or set PSN_MASTER_KEY. Without it, stored tokens cannot be read: reconnect accounts with `psn auth`."
+    )
+
+
+class MediaHostNotConfigured(ConfigError):
+    """The platform pulls media from a public URL and psn has no media host to serve it from."""
+
+    default_action = (
+        "Set PSN_MEDIA_HOST_URL to a public base URL (a bucket or CDN) that serves your media files, "
+        "or pass a public URL for each media item."
     )
 
 
@@ -137,29 +245,37 @@ class ConnectFailed(PSNError):
     default_action = "Run `psn auth <platform>` again and approve psn in the browser within 10 minutes."
 
 
+# --- company hubs ------------------------------------------------------------------------------
+
+
+class CompanyError(PSNError):
+    default_action = "Run `psn company members` to see your role in the company hub."
+
+
+class CompanyExists(CompanyError):
+    default_action = "Pick another company name, or delete connections/<company>.env if it is stale."
+
+
+class NotPermitted(CompanyError):
+    default_action = "Ask an admin of the company (`psn company members` lists them for editors and admins)."
+
+
+class InviteRejected(CompanyError):
+    default_action = "Ask an admin for a new code (`psn company invite`)."
+
+
+class InviteRateLimited(CompanyError):
+    retryable = True
+    default_action = "Wait 15 minutes, check the code with whoever sent it, and try again."
+
+
 # --- posts -------------------------------------------------------------------------------------
 
 
 class PostError(PSNError):
-    """A post cannot be created, scheduled or changed as asked."""
+    """A post cannot be changed as asked."""
 
     default_action = "Run `psn queue` to see your posts and their states."
-
-
-class PostInvalid(PostError):
-    default_action = "Edit the post as described and schedule it again; nothing was uploaded."
-
-    def __init__(self, message: str, action: str | None = None, *, problems: list[str] | None = None) -> None:
-        super().__init__(message, action)
-        self.problems = problems or []
-
-
-class InvalidSchedule(PostError):
-    default_action = "Pick another time, written as YYYY-MM-DD HH:MM in your time zone."
-
-
-class PostNotFound(PostError):
-    pass
 
 
 class PostLocked(PostError):
@@ -185,6 +301,41 @@ class UnknownKeyId(CryptoError):
         "A stored secret names a key this workspace does not have. Restore the old key file or add it "
         "to PSN_OLD_MASTER_KEYS, then run `psn keys rotate`."
     )
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+class NotificationError(PSNError):
+    """The notification system. A failed transport never loses a notification: the record stays queued
+    and the CLI prints it."""
+
+
+class TransportNotConfigured(NotificationError):
+    default_action = (
+        "Run `psn notifications setup waha --chat-id NUMBER@c.us --api-key KEY` or "
+        "`psn notifications setup twilio --to +NUMBER --auth-token TOKEN`."
+    )
+
+
+class TransportError(NotificationError):
+    """A transport failed; ``transport`` names it (waha, twilio)."""
+
+    def __init__(self, message: str, action: str | None = None, *, transport: str = "") -> None:
+        super().__init__(message, action)
+        self.transport = transport
+
+
+class TransportUnavailable(TransportError):
+    retryable = True
+    default_action = (
+        "Nothing is lost: notifications stay queued and every psn command prints critical ones. "
+        "Check that the WhatsApp service is running; psn delivers the backlog when it is back."
+    )
+
+
+class TransportRejected(TransportError):
+    default_action = "Check the stored key and recipient with `psn notifications setup`, then `psn notifications test`."
 
 
 # --- platforms ---------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from mcp.server import MCPServer
 from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
-from mcp_server.errors import ToolArgumentsInvalid, psn_tool
+from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
+from psn_core.errors import ToolArgumentsInvalid
 from psn_core.notifications.models import Notification, format_local
 from psn_core.services import notifications as service
 

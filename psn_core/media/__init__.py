@@ -2,8 +2,9 @@
 
 ``probe_media`` reads what a file really is (Pillow for images, FFmpeg through PyAV for video, pypdf
 for PDFs; never the file name). ``validate_media`` checks it against a platform and returns every
-problem as a sentence saying what to change; ``require_valid`` raises ``MediaInvalid`` (a
-``MediaRejected``) instead. The publishing service calls ``require_valid`` before any upload.
+problem as a sentence saying what to change; ``require_valid`` raises ``MediaInvalid`` (in
+:mod:`.errors`: an InvalidInput and a MediaRejected) instead. The publishing service calls
+``require_valid`` before any upload.
 """
 
 from psn_core.media.models import (
@@ -18,7 +19,6 @@ from psn_core.media.models import (
 )
 from psn_core.media.probe import probe_media
 from psn_core.media.validate import (
-    MediaInvalid,
     TargetLike,
     require_valid,
     resolve_target,
@@ -30,7 +30,6 @@ __all__ = [
     "DocumentInfo",
     "ImageInfo",
     "MediaCheck",
-    "MediaInvalid",
     "MediaProbe",
     "MediaProblem",
     "MediaTarget",

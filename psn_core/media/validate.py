@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
-from psn_core.errors import MediaRejected
 from psn_core.media.describe import (
     canonical_codec,
     codec_name,
@@ -26,6 +25,7 @@ from psn_core.media.describe import (
     ratio_of,
     size_pair,
 )
+from psn_core.media.errors import MediaInvalid
 from psn_core.media.models import MediaCheck, MediaProbe, MediaProblem, MediaTarget, ProblemCode
 from psn_core.media.probe import probe_media
 from psn_core.platforms.base import Platform
@@ -45,17 +45,6 @@ _NOUNS = {
     MediaKind.VIDEO: ("video", "videos"),
     MediaKind.DOCUMENT: ("document", "documents"),
 }
-
-
-class MediaInvalid(MediaRejected):
-    """A file failed the platform's media specs before upload; ``check`` holds every problem."""
-
-    default_action = "Change the file as described, then schedule the post again."
-
-    def __init__(self, check: MediaCheck) -> None:
-        super().__init__(check.summary(), platform=check.target)
-        self.check = check
-        self.problems = check.problems
 
 
 def resolve_target(target: TargetLike) -> MediaTarget:

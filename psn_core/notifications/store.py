@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from psn_core.errors import InvalidNotification, NotificationNotFound
 from psn_core.hub.database import Conn
 from psn_core.masking import registry
-from psn_core.notifications.errors import InvalidNotification, NotificationNotFound
 from psn_core.notifications.models import DEDUP_WINDOW, DeliveryAttempt, Health, Notification, Prefs, Tier
 from psn_core.notifications.policy import local_day_start
 

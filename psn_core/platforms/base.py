@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import httpx2
 
-from psn_core.errors import ConfigError, MediaRejected, PlatformError, PlatformUnavailable
+from psn_core.errors import MediaHostNotConfigured, MediaRejected, PlatformError, PlatformUnavailable
 from psn_core.platforms.http import RequestGate, Sender, make_client
 from psn_core.platforms.models import (
     Capabilities,
@@ -40,15 +40,6 @@ from psn_core.platforms.models import (
     UploadSession,
 )
 from psn_core.platforms.x_text import weighted_length
-
-
-class MediaHostNotConfigured(ConfigError):
-    """The platform pulls media from a public URL and psn has no media host to serve it from."""
-
-    default_action = (
-        "Set PSN_MEDIA_HOST_URL to a public base URL (a bucket or CDN) that serves your media files, "
-        "or pass a public URL for each media item."
-    )
 
 
 def count_text(text: str, counting: TextCounting) -> int:

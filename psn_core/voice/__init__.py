@@ -1,6 +1,7 @@
 """Voice: profiles (voices/*.yaml), naturalness checks, learning from edits, format variety.
 
-Pure code only (files and text); storage in the hub and MCP tools live elsewhere.
+Pure code only (files and text); storage in the hub and MCP tools live elsewhere. Its errors are
+imported from :mod:`.errors`.
 """
 
 from psn_core.voice.anti_patterns import (
@@ -20,14 +21,7 @@ from psn_core.voice.edits import (
     edit_ratio,
     suggest_from_edits,
 )
-from psn_core.voice.errors import (
-    NoFormatAvailable,
-    ProfileProblem,
-    UnsupportedLanguage,
-    VoiceDataInvalid,
-    VoiceProfileInvalid,
-    VoiceProfileNotFound,
-)
+from psn_core.voice.errors import ProfileProblem
 from psn_core.voice.formats import rank_formats, recommend_format
 from psn_core.voice.naturalness import FlaggedTell, NaturalnessReport, check_naturalness
 from psn_core.voice.onboarding import CORE_QUESTIONS, CoreAnswers, build_profile, write_profile_from_answers
@@ -53,7 +47,6 @@ __all__ = [
     "LanguageVoice",
     "LimitAntiPattern",
     "NaturalnessReport",
-    "NoFormatAvailable",
     "PhraseAntiPattern",
     "PlatformStyle",
     "ProfileProblem",
@@ -61,11 +54,7 @@ __all__ = [
     "SentenceLength",
     "Suggestion",
     "Traits",
-    "UnsupportedLanguage",
-    "VoiceDataInvalid",
     "VoiceProfile",
-    "VoiceProfileInvalid",
-    "VoiceProfileNotFound",
     "apply_suggestion",
     "available_languages",
     "build_profile",

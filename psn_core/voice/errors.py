@@ -1,18 +1,13 @@
-"""Errors raised by the voice package, as subclasses of the shared tree in psn_core.errors.
+"""Voice errors: a leaf of the PSNError tree, listed (with its parents) in psn_core.errors.
 
-ConfigError
-├── VoiceProfileNotFound     the profile file does not exist
-├── VoiceProfileInvalid      the YAML is broken or a field is wrong (names field and line)
-├── VoiceDataInvalid         a data file shipped with psn is broken (a psn bug)
-├── UnsupportedLanguage      no naturalness tells exist for that language
-└── NoFormatAvailable        the platform's capabilities allow none of the known formats
+They live here, not in psn_core.errors, because the file errors carry ``ProfileProblem``, a voice model.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from psn_core.errors import ConfigError
+from psn_core.errors import ConfigError, InvalidInput, NotFound
 
 
 class ProfileProblem(BaseModel):
@@ -27,8 +22,8 @@ class ProfileProblem(BaseModel):
         return f"{where}: {self.field or '(top level)'}: {self.message}"
 
 
-class _ProblemsError(ConfigError):
-    """A ConfigError that carries the problems found in one file."""
+class _ProblemsError(InvalidInput):
+    """An InvalidInput that carries the problems found in one file."""
 
     def __init__(self, source: str, problems: list[ProfileProblem], action: str | None = None) -> None:
         self.source = source
@@ -45,8 +40,23 @@ class VoiceDataInvalid(_ProblemsError):
     default_action = "This is a psn bug: a data file shipped with psn is invalid. Reinstall psn or report it."
 
 
-class VoiceProfileNotFound(ConfigError):
+class VoiceInputInvalid(InvalidInput):
+    default_action = (
+        "Use a persona such as personal, brand_operator or brand_ambassador-<company>, a language code "
+        "such as en or es, and lower-case platform and format names (x, linkedin, short_take)."
+    )
+
+
+class VoiceProfileNotFound(NotFound):
     default_action = "Create the profile with `psn voice init`, or copy voices/personal.example.yaml."
+
+
+class SuggestionNotFound(NotFound):
+    default_action = "Run `psn voice suggestions` to see the pending suggestions and their ids."
+
+
+class VoiceProfileExists(ConfigError):
+    default_action = "Edit the file by hand, or run `psn voice init --force` to replace it."
 
 
 class UnsupportedLanguage(ConfigError):

@@ -15,11 +15,11 @@ from click.testing import CliRunner, Result
 
 from psn_core.cli.main import cli
 from psn_core.crypto import load_keyring
-from psn_core.errors import PostInvalid, PostNotFound
+from psn_core.errors import NotPermitted, PostInvalid, PostNotFound
 from psn_core.notifications.store import pending_critical
 from psn_core.services.company import approvals
 from psn_core.services.company import brand as company_brand
-from psn_core.services.company.hubs import CompanyHub, Identity, NotPermitted, write_connection
+from psn_core.services.company.hubs import CompanyHub, Identity, write_connection
 from psn_core.services.posting.posts import PartInput, get_post
 from psn_core.services.posting.publishing import Publisher
 from psn_core.services.posting.schedule_time import resolve

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from psn_core.config import Settings
+from psn_core.errors import NotPermitted
 from psn_core.services.company import brand as company_brand
 from psn_core.services.company import hubs as company
-from psn_core.services.company.hubs import Identity, NotPermitted, member_transaction, write_connection
+from psn_core.services.company.hubs import Identity, member_transaction, write_connection
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.timefmt import utcnow
 from tests.conftest import HubEnv, make_settings

@@ -14,20 +14,12 @@ import pytest
 from psycopg import sql
 from pydantic import SecretStr
 
-from psn_core.errors import HubUnreachable
+from psn_core.errors import HubUnreachable, InviteRateLimited, InviteRejected, NotPermitted
 from psn_core.hub.database import Hub, connect
 from psn_core.services.company import brand as company_brand
 from psn_core.services.company import hubs as company
 from psn_core.services.company import invites as company_invites
-from psn_core.services.company.hubs import (
-    CompanyConnection,
-    CompanyHub,
-    Identity,
-    InviteRateLimited,
-    InviteRejected,
-    NotPermitted,
-    member_transaction,
-)
+from psn_core.services.company.hubs import CompanyConnection, CompanyHub, Identity, member_transaction
 from psn_core.timefmt import utcnow
 from tests.conftest import HubEnv, make_settings
 

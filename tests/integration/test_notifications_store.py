@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from psn_core.errors import InvalidNotification, NotificationNotFound
 from psn_core.hub.audit import member_tables
 from psn_core.masking import registry
 from psn_core.notifications import acknowledge, notify, pending_critical
-from psn_core.notifications.errors import InvalidNotification, NotificationNotFound
 from psn_core.notifications.models import Tier
 from psn_core.notifications.store import get_prefs, list_unacknowledged, mark_delivered, record_attempt
 from psn_core.services.notifications import (

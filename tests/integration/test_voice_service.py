@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from psn_core.services.voice.files import VoiceInputInvalid, copy_example_profiles
+from psn_core.services.voice.files import copy_example_profiles
 from psn_core.services.voice.learning import (
     PlatformRules,
-    SuggestionNotFound,
     accept_suggestion,
     dismiss_suggestion,
     draft_context,
@@ -23,6 +22,7 @@ from psn_core.services.voice.learning import (
 )
 from psn_core.services.voice.report import REPORT_MIN_EDITS, voice_report
 from psn_core.voice import load_profile
+from psn_core.voice.errors import SuggestionNotFound, VoiceInputInvalid
 from tests.conftest import HubEnv, new_member
 
 pytestmark = pytest.mark.pg

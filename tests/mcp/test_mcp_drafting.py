@@ -10,9 +10,10 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from psn_core.config import Settings
+from psn_core.errors import DraftInputInvalid
 from psn_core.platforms.base import count_text
 from psn_core.platforms.models import TextCounting
-from psn_core.services.posting.drafts import DraftInputInvalid, check_draft
+from psn_core.services.posting.drafts import check_draft
 from psn_core.services.voice.files import copy_example_profiles, voices_dir
 from tests.mcp.conftest import error_of, structured, text_of
 

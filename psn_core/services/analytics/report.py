@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from psycopg import sql
 from pydantic import BaseModel, Field
 
-from psn_core.errors import PSNError
+from psn_core.errors import WeekInvalid
 from psn_core.hub.database import Conn
 from psn_core.services.analytics.chart import trend_chart
 from psn_core.services.analytics.models import Freshness, PeriodLine, PostLine, Split, Totals
@@ -28,12 +28,6 @@ from psn_core.services.analytics.summary import POST_COLUMNS, SUM_SQL, freshness
 TOP_N = 3
 BASELINE_WEEKS = 4
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-class WeekInvalid(PSNError):
-    """A --week value that is not an ISO week like 2026-W09."""
-
-    default_action = "Give the week as YYYY-Www, e.g. 2026-W09 (ISO weeks start on Monday)."
 
 
 class RankedPost(PostLine):

@@ -2,7 +2,7 @@
 (``voices/brand-ambassador-<company>.yaml``), and company posts are checked against that file only,
 never against the hub (posting reads local files and one hub).
 
-Errors raised here are CompanyError and NotPermitted (psn_core.services.company.hubs), and the voice
+Errors raised here are CompanyError and NotPermitted (psn_core.errors), and the voice
 profile errors (VoiceProfileInvalid, VoiceProfileNotFound).
 """
 
@@ -13,16 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from psn_core.errors import ConfigError
+from psn_core.errors import CompanyError, ConfigError
 from psn_core.hub.database import Conn
-from psn_core.services.company.hubs import (
-    ADMINS,
-    APPROVERS,
-    CompanyError,
-    CompanyHub,
-    check_slug,
-    require_role,
-)
+from psn_core.services.company.hubs import ADMINS, APPROVERS, CompanyHub, check_slug, require_role
 from psn_core.services.voice.files import check_text, profile_path, voices_dir
 from psn_core.voice import load_profile
 from psn_core.voice.errors import UnsupportedLanguage

@@ -7,15 +7,8 @@ member id *and* their member key (``psn.member_key``, checked by ``psn_member_ro
 so knowing another member's id is not enough to act as them. Roles are enforced by the hub's RLS
 policies (migration 0009); the checks here only turn refusals into clear sentences.
 
-Errors raised here, in the PSNError tree (psn_core.errors):
-
-    PSNError
-    └── CompanyError
-        ├── CompanyNotFound      no connections/<company>.env
-        ├── CompanyExists        the company or its connection file already exists
-        ├── NotPermitted         the member's role (or removal) does not allow it
-        ├── InviteRejected       the code is unknown, used, expired or revoked
-        └── InviteRateLimited    (retryable) too many failed codes lately
+Errors raised here (psn_core.errors holds the tree): the CompanyError branch (CompanyExists,
+NotPermitted, InviteRejected, InviteRateLimited) and CompanyNotFound (a NotFound).
 """
 
 from __future__ import annotations
@@ -37,7 +30,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pydantic import BaseModel, SecretStr
 
 from psn_core.config import Settings
-from psn_core.errors import ConfigError, PSNError
+from psn_core.errors import CompanyExists, CompanyNotFound, ConfigError, NotPermitted
 from psn_core.hub.database import APP_ROLE, Conn, Hub, HubTarget, connect, resolve_target
 from psn_core.hub.migrate import ensure_database, migrate
 from psn_core.masking import registry
@@ -49,31 +42,6 @@ ADMINS = ("owner", "admin")
 APPROVERS = ("owner", "admin", "editor")
 Role = Literal["admin", "editor", "contributor"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
-
-
-class CompanyError(PSNError):
-    default_action = "Run `psn company members` to see your role in the company hub."
-
-
-class CompanyNotFound(CompanyError, ConfigError):
-    default_action = "Run `psn company join <company> --hub URL --code CODE`, or `psn company create <company>`."
-
-
-class CompanyExists(CompanyError):
-    default_action = "Pick another company name, or delete connections/<company>.env if it is stale."
-
-
-class NotPermitted(CompanyError):
-    default_action = "Ask an admin of the company (`psn company members` lists them for editors and admins)."
-
-
-class InviteRejected(CompanyError):
-    default_action = "Ask an admin for a new code (`psn company invite`)."
-
-
-class InviteRateLimited(CompanyError):
-    retryable = True
-    default_action = "Wait 15 minutes, check the code with whoever sent it, and try again."
 
 
 # --- identity ----------------------------------------------------------------------------------

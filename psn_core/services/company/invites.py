@@ -14,16 +14,13 @@ from uuid import UUID
 from pydantic import BaseModel, SecretStr
 
 from psn_core.config import Settings
+from psn_core.errors import CompanyExists, InviteRateLimited, InviteRejected, NotPermitted
 from psn_core.hub.database import Conn, check_runtime_role, connect
 from psn_core.masking import registry
 from psn_core.services.company.hubs import (
     ADMINS,
     CompanyConnection,
-    CompanyExists,
     Identity,
-    InviteRateLimited,
-    InviteRejected,
-    NotPermitted,
     check_slug,
     connection_path,
     new_key,

@@ -19,7 +19,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from psn_core.crypto import Keyring
-from psn_core.errors import PostError
+from psn_core.errors import ConfirmationInvalid
 from psn_core.hub.database import Conn
 from psn_core.platforms.models import ArticleLink, MediaRef, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
@@ -28,10 +28,6 @@ from psn_core.services.posting.posts import PostView, Rendering, get_post
 from psn_core.services.posting.schedule_time import ScheduleTime
 
 TOKEN_TTL_SECONDS = 30 * 60
-
-
-class ConfirmationInvalid(PostError):
-    default_action = "Ask for a new preview (call again without a confirmation token) and confirm that one."
 
 
 class TargetPreview(BaseModel):

@@ -7,10 +7,8 @@ against the declared limits, and scores naturalness once for the whole draft.
 :func:`psn_core.services.voice.context.draft_context`. Both branch on declared limits and capabilities,
 never on a platform's name.
 
-Errors raised here, in the PSNError tree (psn_core.errors):
-
-    ConfigError
-    └── DraftInputInvalid     no target platform was given
+Errors raised here (psn_core.errors holds the tree): DraftInputInvalid (an InvalidInput) when no
+target platform was given.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from psn_core.errors import ConfigError
+from psn_core.errors import DraftInputInvalid
 from psn_core.hub.database import Hub
 from psn_core.platforms.base import Platform, count_text
 from psn_core.platforms.models import Capabilities, Limits, TextCounting
@@ -29,7 +27,8 @@ from psn_core.platforms.x_text import InvalidReason, parse_post, split_thread
 from psn_core.services.accounts.accounts import platform_class
 from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_text
-from psn_core.voice import NaturalnessReport, UnsupportedLanguage
+from psn_core.voice import NaturalnessReport
+from psn_core.voice.errors import UnsupportedLanguage
 
 # Capability flags that describe what a post can be (formats.yaml names), as opposed to how it is sent.
 _FORMAT_CAPABILITIES: dict[str, str] = {
@@ -56,10 +55,6 @@ _COUNTING_RULES: dict[TextCounting, str] = {
     TextCounting.CHARACTERS: "Unicode characters",
     TextCounting.UTF16: "UTF-16 code units (most emoji count 2)",
 }
-
-
-class DraftInputInvalid(ConfigError):
-    default_action = "Name at least one target platform: x, linkedin, instagram or tiktok."
 
 
 class LengthCheck(BaseModel):

@@ -23,10 +23,10 @@ from psn_core.voice import (
     PlatformStyle,
     Traits,
     VoiceProfile,
-    VoiceProfileNotFound,
     default_anti_patterns,
     rank_formats,
 )
+from psn_core.voice.errors import VoiceProfileNotFound
 from psn_core.voice.formats import format_catalog
 
 

@@ -12,11 +12,9 @@ Profiles live in ``<workspace>/voices/<persona>.yaml``. The persona key is the f
 The persona part must equal the file's ``persona:`` field. ``*.example.yaml`` files are the
 shipped examples (copied in by ``psn init``); they are never loaded as a persona.
 
-Errors raised here, in the PSNError tree (psn_core.errors):
-
-    ConfigError
-    ├── VoiceInputInvalid     a persona, language, platform or format name is not well-formed
-    └── VoiceProfileExists    `psn voice init` would overwrite a profile (use --force)
+Errors raised here (psn_core.voice.errors; psn_core.errors holds the tree): VoiceInputInvalid (an
+InvalidInput) for a persona, language, platform or format name that is not well-formed, and
+VoiceProfileExists when `psn voice init` would overwrite a profile (use --force).
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from psn_core.errors import ConfigError
 from psn_core.voice import (
     CoreAnswers,
     NaturalnessReport,
@@ -35,8 +32,6 @@ from psn_core.voice import (
     ProfileProblem,
     Traits,
     VoiceProfile,
-    VoiceProfileInvalid,
-    VoiceProfileNotFound,
     available_languages,
     check_naturalness,
     load_profile,
@@ -44,6 +39,7 @@ from psn_core.voice import (
     write_profile_from_answers,
 )
 from psn_core.voice.anti_patterns import AntiPattern
+from psn_core.voice.errors import VoiceInputInvalid, VoiceProfileExists, VoiceProfileInvalid, VoiceProfileNotFound
 from psn_core.voice.yamlio import locate, parse_yaml
 
 VOICES_DIR = "voices"
@@ -52,17 +48,6 @@ EXAMPLE_SUFFIX = ".example.yaml"
 _PERSONA_KEY = re.compile(r"^(personal|brand[_-]operator|brand[_-]ambassador)(-[a-z0-9][a-z0-9_-]{0,40})?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-
-
-class VoiceInputInvalid(ConfigError):
-    default_action = (
-        "Use a persona such as personal, brand_operator or brand_ambassador-<company>, a language code "
-        "such as en or es, and lower-case platform and format names (x, linkedin, short_take)."
-    )
-
-
-class VoiceProfileExists(ConfigError):
-    default_action = "Edit the file by hand, or run `psn voice init --force` to replace it."
 
 
 def voices_dir(workspace: Path) -> Path:

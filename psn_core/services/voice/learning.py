@@ -10,10 +10,8 @@ format also feeds :func:`recent_formats`, so format variety needs no other bookk
 Every function takes a connection from ``hub.transaction(member_id)``; row-level security already
 limits it to that member, and ``member_id`` is written explicitly so the policy's check can hold.
 
-Errors raised here, in the PSNError tree (psn_core.errors):
-
-    PSNError
-    └── SuggestionNotFound    no pending suggestion with that id for this member
+Errors raised here (psn_core.voice.errors; psn_core.errors holds the tree): SuggestionNotFound (a
+NotFound) when the member has no pending suggestion with that id.
 """
 
 from __future__ import annotations
@@ -26,33 +24,26 @@ from uuid import UUID
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
-from psn_core.errors import PSNError
 from psn_core.hub.database import Conn
 from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context, recent_formats
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
 from psn_core.voice import (
     EditDiff,
     Suggestion,
-    UnsupportedLanguage,
     VoiceProfile,
-    VoiceProfileInvalid,
-    VoiceProfileNotFound,
     apply_suggestion,
     check_naturalness,
     diff_edit,
     save_profile,
     suggest_from_edits,
 )
+from psn_core.voice.errors import SuggestionNotFound, UnsupportedLanguage, VoiceProfileInvalid, VoiceProfileNotFound
 
 # Suggestions look at this many recent edits per persona and language: habits change, and an old
 # habit should stop arguing for a profile change once the writer has moved on.
 HISTORY_WINDOW = 50
 
 SuggestionStatus = Literal["pending", "accepted", "dismissed"]
-
-
-class SuggestionNotFound(PSNError):
-    default_action = "Run `psn voice suggestions` to see the pending suggestions and their ids."
 
 
 class StoredSuggestion(BaseModel):
@@ -332,7 +323,6 @@ __all__ = [
     "PlatformRules",
     "RecordedEdit",
     "StoredSuggestion",
-    "SuggestionNotFound",
     "accept_suggestion",
     "dismiss_suggestion",
     "draft_context",

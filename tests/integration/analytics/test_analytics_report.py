@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from psn_core.crypto import load_keyring
-from psn_core.services.analytics.report import WeekInvalid, parse_week, weekly_review, write_report
+from psn_core.errors import WeekInvalid
+from psn_core.services.analytics.report import parse_week, weekly_review, write_report
 from psn_core.services.analytics.sweep import AnalyticsSweeper, request_refresh
 from tests.conftest import new_member
 from tests.publishing_env import PubEnv, parts

@@ -13,8 +13,9 @@ import pytest
 from media_factory import MediaFactory, pad_to
 
 from psn_core.errors import MediaRejected
-from psn_core.media import MediaCheck, MediaInvalid, MediaTarget, ProblemCode, require_valid, validate_media
+from psn_core.media import MediaCheck, MediaTarget, ProblemCode, require_valid, validate_media
 from psn_core.media.describe import human_size
+from psn_core.media.errors import MediaInvalid
 from psn_core.platforms.models import MediaKind, MediaSpec
 from psn_core.platforms.registry import PLATFORMS
 

@@ -10,7 +10,6 @@ from media_factory import MB, MediaFactory, pad_to
 from psn_core.errors import MediaRejected
 from psn_core.media import (
     MediaCheck,
-    MediaInvalid,
     MediaTarget,
     ProblemCode,
     probe_media,
@@ -20,6 +19,7 @@ from psn_core.media import (
     validate_probe,
 )
 from psn_core.media.describe import canonical_codec
+from psn_core.media.errors import MediaInvalid
 from psn_core.platforms.instagram import InstagramPlatform
 from psn_core.platforms.models import MediaKind, MediaSpec, PlatformConfig
 from psn_core.platforms.x import XPlatform

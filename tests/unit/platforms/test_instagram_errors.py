@@ -6,8 +6,14 @@ import json
 
 import pytest
 
-from psn_core.errors import AuthExpired, AuthRevoked, MediaRejected, PlatformUnavailable, RateLimited
-from psn_core.platforms.base import MediaHostNotConfigured
+from psn_core.errors import (
+    AuthExpired,
+    AuthRevoked,
+    MediaHostNotConfigured,
+    MediaRejected,
+    PlatformUnavailable,
+    RateLimited,
+)
 from psn_core.platforms.instagram import InstagramPlatform
 from psn_core.platforms.models import PlatformConfig
 from tests.unit.platforms.conftest import response

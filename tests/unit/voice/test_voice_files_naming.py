@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 
 from psn_core.services.voice.files import (
-    VoiceInputInvalid,
     check_persona,
     example_profiles,
     load_persona_profile,
     persona_kind,
     profile_path,
 )
-from psn_core.voice import VoiceProfileInvalid
+from psn_core.voice.errors import VoiceInputInvalid, VoiceProfileInvalid
 
 
 @pytest.mark.parametrize(

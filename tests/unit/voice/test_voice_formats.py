@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from psn_core.voice import NoFormatAvailable
+from psn_core.voice.errors import NoFormatAvailable
 from psn_core.voice.formats import rank_formats, recommend_format
 
 LINKEDIN_LIKE = {"text", "images", "carousels", "documents", "video", "polls"}

@@ -8,13 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from psn_core.voice import (
-    UnsupportedLanguage,
-    available_languages,
-    check_naturalness,
-    load_tells,
-    parse_profile,
-)
+from psn_core.voice import available_languages, check_naturalness, load_tells, parse_profile
+from psn_core.voice.errors import UnsupportedLanguage
 from psn_core.voice.naturalness import post_shape
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "voice_corpus"

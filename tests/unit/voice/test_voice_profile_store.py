@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from psn_core.voice import (
-    VoiceProfileInvalid,
-    VoiceProfileNotFound,
-    check_naturalness,
-    list_profiles,
-    load_profile,
-    parse_profile,
-    save_profile,
-)
+from psn_core.voice import check_naturalness, list_profiles, load_profile, parse_profile, save_profile
+from psn_core.voice.errors import VoiceProfileInvalid, VoiceProfileNotFound
 from psn_core.voice.profile import LanguageVoice
 
 REPO = Path(__file__).resolve().parents[3]
