@@ -33,6 +33,7 @@ from psn_core.platforms.models import (
     PublishRequest,
     PublishResult,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
@@ -87,6 +88,8 @@ class Platform(ABC):
     name: ClassVar[str]
     display_name: ClassVar[str]
     limits: ClassVar[Limits]
+    # How the platform counts API requests; read by the request budgets.
+    rate_limits: ClassVar[RateLimits] = RateLimits()
     capabilities: ClassVar[Capabilities]
     media_specs: ClassVar[Mapping[MediaKind, MediaSpec]]
     oauth: ClassVar[OAuthSpec]

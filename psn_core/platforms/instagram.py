@@ -47,6 +47,7 @@ from psn_core.platforms.http import (
 from psn_core.platforms.instagram_errors import classify_graph_error
 from psn_core.platforms.models import (
     Capabilities,
+    HeaderDialect,
     Limits,
     MediaKind,
     MediaRef,
@@ -60,6 +61,7 @@ from psn_core.platforms.models import (
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
@@ -93,6 +95,10 @@ class InstagramPlatform(Platform):
         requests_per_window=200,
         window_seconds=3600,
     )
+    # One rolling hourly budget per account across every endpoint; usage comes as percentages in
+    # X-Business-Use-Case-Usage (per business id) and X-App-Usage, with estimated_time_to_regain_access
+    # (minutes) once throttled. https://developers.facebook.com/docs/graph-api/overview/rate-limiting
+    rate_limits: ClassVar[RateLimits] = RateLimits(per_endpoint=False, headers=HeaderDialect.META_USAGE)
     capabilities: ClassVar[Capabilities] = Capabilities(
         carousels=True, video=True, images=True, reels=True, needs_public_media_url=True
     )

@@ -73,11 +73,13 @@ from psn_core.platforms.models import (
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
     UploadRequest,
     UploadSession,
+    WindowAnchor,
 )
 
 _MB = 1024 * 1024
@@ -118,6 +120,15 @@ class LinkedInPlatform(Platform):
         requests_per_window=150,
         window_seconds=86400,
         title_max_length=400,
+    )
+    # Daily per-endpoint limits per member that reset at midnight UTC; no headers, and no numbers published
+    # except share creation (the declared 150 per day), which is therefore used for every endpoint.
+    # Media bytes PUT to upload URLs are not API calls.
+    # https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits
+    rate_limits: ClassVar[RateLimits] = RateLimits(
+        anchor=WindowAnchor.UTC_MIDNIGHT,
+        api_roots=("rest", "v2", "oauth"),
+        unmetered_methods=frozenset({"PUT"}),
     )
     capabilities: ClassVar[Capabilities] = Capabilities(
         text_only=True, carousels=True, documents=True, images=True, articles=True

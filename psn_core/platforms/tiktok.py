@@ -62,6 +62,7 @@ from psn_core.platforms.models import (
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
@@ -71,6 +72,7 @@ from psn_core.platforms.models import (
 from psn_core.platforms.tiktok_rules import chunk_plan, classify_tiktok_error
 
 _MB = 1024 * 1024
+_POST_INITS_PER_MINUTE = 6
 SELF_ONLY = "SELF_ONLY"
 PUBLIC = "PUBLIC_TO_EVERYONE"
 
@@ -95,9 +97,27 @@ class TikTokPlatform(Platform):
         carousel_max=35,
         max_images_per_post=35,
         posts_per_day=15,
-        requests_per_window=6,  # post init per user token per minute
+        requests_per_window=_POST_INITS_PER_MINUTE,  # post init per user token per minute
         window_seconds=60,
         title_max_length=90,
+    )
+    # Per-endpoint one-minute windows per user token, documented per endpoint (600 by default); no usage
+    # headers, so psn counts. Media bytes PUT to upload URLs are not API calls.
+    # https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit
+    rate_limits: ClassVar[RateLimits] = RateLimits(
+        default_requests=600,
+        endpoint_requests={
+            "GET /v2/user/info/": 600,
+            "POST /v2/video/list/": 600,
+            "POST /v2/video/query/": 600,
+            "POST /v2/post/publish/creator_info/query/": 20,
+            "POST /v2/post/publish/status/fetch/": 30,
+            "POST /v2/post/publish/video/init/": _POST_INITS_PER_MINUTE,
+            "POST /v2/post/publish/inbox/video/init/": _POST_INITS_PER_MINUTE,
+            "POST /v2/post/publish/content/init/": _POST_INITS_PER_MINUTE,
+        },
+        api_roots=("v2",),
+        unmetered_methods=frozenset({"PUT"}),
     )
     capabilities: ClassVar[Capabilities] = Capabilities(
         video=True,

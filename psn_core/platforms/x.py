@@ -55,6 +55,7 @@ from psn_core.platforms.http import (
 )
 from psn_core.platforms.models import (
     Capabilities,
+    HeaderDialect,
     Limits,
     MediaKind,
     MediaSpec,
@@ -66,6 +67,7 @@ from psn_core.platforms.models import (
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
@@ -98,6 +100,14 @@ class XPlatform(Platform):
         posts_per_day=2400,
         requests_per_window=100,  # POST /2/tweets per user per 15 minutes (tier-dependent)
         window_seconds=900,
+    )
+    # Per-endpoint 15-minute windows; x-rate-limit-limit/-remaining/-reset on every response, and
+    # x-user-limit-24hour-* when the daily post cap is the one exhausted. The default is POST /2/tweets'
+    # number; headers give each endpoint's real one.
+    rate_limits: ClassVar[RateLimits] = RateLimits(
+        endpoint_requests={"GET /2/users/me": 75},
+        headers=HeaderDialect.X_RATE_LIMIT,
+        api_roots=("2",),
     )
     capabilities: ClassVar[Capabilities] = Capabilities(text_only=True, threads=True, images=True, video=True)
     media_specs: ClassVar[Mapping[MediaKind, MediaSpec]] = {
