@@ -312,19 +312,8 @@ class InstagramPlatform(Platform):
             expires_at=datetime.now(UTC) + timedelta(hours=24),
         )
 
-    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
-        """Instagram never receives bytes from psn.
-
-        Raises:
-            MediaRejected: always; give a public URL instead.
-        """
-        raise MediaRejected(
-            "Instagram fetches media from a public URL; psn does not send it bytes.", platform=self.name
-        )
-
-    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """Nothing to finalize: the container processes on its own."""
-        return session.model_copy(update={"finalized": True})
+    # upload_chunk and finalize_upload are the base class's: Instagram never receives bytes from psn
+    # (the default refuses them), and a container has nothing to finalize.
 
     def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
         """Container status_code mapped to a media state (ERROR/EXPIRED carry the reason).

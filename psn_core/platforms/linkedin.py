@@ -324,9 +324,7 @@ class LinkedInPlatform(Platform):
         )
         return session.model_copy(update={"next_chunk": 1})
 
-    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """Nothing to call: LinkedIn processes the asset once the PUT completes."""
-        return session.model_copy(update={"finalized": True})
+    # finalize_upload is the base class's no-op: LinkedIn processes the asset once the PUT completes.
 
     def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
         """GET the image or document and read its status.

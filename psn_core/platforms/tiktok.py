@@ -385,9 +385,7 @@ class TikTokPlatform(Platform):
         )
         return session.model_copy(update={"next_chunk": max(session.next_chunk, index + 1)})
 
-    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """Nothing to call: TikTok starts processing after the last chunk."""
-        return session.model_copy(update={"finalized": True})
+    # finalize_upload is the base class's no-op: TikTok starts processing after the last chunk.
 
     def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
         """The publish status seen as a media state (inbox and published both count as ready).

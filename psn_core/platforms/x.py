@@ -38,6 +38,7 @@ from psn_core.errors import (
     PlatformError,
     RateLimited,
 )
+from psn_core.platforms import x_text
 from psn_core.platforms.base import Platform, attach_partial_ids
 from psn_core.platforms.http import (
     FileField,
@@ -147,6 +148,15 @@ class XPlatform(Platform):
         refresh_token_rotates=True,
         refresh_token_single_use=True,
     )
+
+    @classmethod
+    def split_thread(cls, text: str) -> list[str]:
+        """Posts of at most 280 weighted characters, cut at paragraphs, lines, sentences or words.
+
+        Raises:
+            ContentRejected: the text holds characters X refuses (U+FFFE, U+FEFF, U+FFFF).
+        """
+        return x_text.split_thread(text, limit=cls.limits.max_text_length)
 
     # --- publishing ----------------------------------------------------------------------------
 
