@@ -7,12 +7,13 @@ Library code never reads ``os.environ``: it receives a :class:`Settings`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from psn_core.errors import InvalidSetting
@@ -20,6 +21,41 @@ from psn_core.masking import mask, mask_url
 
 HUB_ENV = "hub.env"
 STATE_DIR = ".psn"
+
+
+class PlatformApp(BaseModel):
+    """The settings of one platform app: a typed view over its flat ``PSN_<PLATFORM>_*`` settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    client_id: str = ""
+    client_secret: SecretStr | None = None
+    api_base_url: str | None = None
+    sandbox: bool = False  # unaudited app: posts are private
+    api_version: str | None = None
+
+
+@dataclass(frozen=True)
+class AppFields:
+    """The names of the flat settings behind one :class:`PlatformApp` (hub.env names without PSN_)."""
+
+    client_id: str
+    client_secret: str
+    api_base_url: str
+    sandbox: str | None = None
+    api_version: str | None = None
+
+
+# The one map from platform apps to the flat settings users write in hub.env (whose names never change).
+APP_FIELDS: dict[str, AppFields] = {
+    "x": AppFields("x_client_id", "x_client_secret", "x_api_base_url"),
+    "linkedin": AppFields(
+        "linkedin_client_id", "linkedin_client_secret", "linkedin_api_base_url", api_version="linkedin_api_version"
+    ),
+    "instagram": AppFields("instagram_client_id", "instagram_client_secret", "instagram_api_base_url"),
+    # TikTok calls its client id the client key
+    "tiktok": AppFields("tiktok_client_key", "tiktok_client_secret", "tiktok_api_base_url", sandbox="tiktok_sandbox"),
+}
 
 
 class Settings(BaseSettings):
@@ -142,18 +178,44 @@ class Settings(BaseSettings):
         return f"http://127.0.0.1:{self.oauth_callback_port}/callback"
 
     @staticmethod
-    def client_id_field(platform: str) -> str:
-        """The setting holding a platform app's client id (TikTok calls it the client key)."""
-        return "tiktok_client_key" if platform == "tiktok" else f"{platform}_client_id"
+    def app_fields(platform: str) -> AppFields:
+        """The names of a platform app's settings.
 
-    def app_credentials(self, platform: str) -> tuple[str, SecretStr | None, str | None]:
-        """(client id, client secret, API base URL override) of a platform app, by platform name."""
-        client_id = getattr(self, self.client_id_field(platform), None)
-        if client_id is None:
+        Raises:
+            InvalidSetting: psn has no platform of that name.
+        """
+        try:
+            return APP_FIELDS[platform]
+        except KeyError:
+            *others, last = APP_FIELDS
             raise InvalidSetting(
-                f"psn does not know the platform {platform!r}.", "Use x, linkedin, instagram or tiktok."
-            )
-        return client_id, getattr(self, f"{platform}_client_secret"), getattr(self, f"{platform}_api_base_url")
+                f"psn does not know the platform {platform!r}.", f"Use {', '.join(others)} or {last}."
+            ) from None
+
+    @staticmethod
+    def client_id_field(platform: str) -> str:
+        """The setting holding a platform app's client id (TikTok calls it the client key).
+
+        Raises:
+            InvalidSetting: psn has no platform of that name.
+        """
+        return Settings.app_fields(platform).client_id
+
+    def app(self, platform: str) -> PlatformApp:
+        """A platform app's settings (client id, secret, API base URL override, sandbox, API version).
+
+        Raises:
+            InvalidSetting: psn has no platform of that name.
+        """
+        fields = self.app_fields(platform)
+        # names from APP_FIELDS, the one table of them; pydantic checks each value's type
+        return PlatformApp(
+            client_id=getattr(self, fields.client_id),
+            client_secret=getattr(self, fields.client_secret),
+            api_base_url=getattr(self, fields.api_base_url),
+            sandbox=getattr(self, fields.sandbox) if fields.sandbox else False,
+            api_version=getattr(self, fields.api_version) if fields.api_version else None,
+        )
 
 
 def masked_settings(settings: Settings) -> list[tuple[str, str]]:

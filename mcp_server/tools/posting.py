@@ -22,7 +22,6 @@ from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
 from psn_core.emulator.sandbox import open_sandbox  # the preview's dry run (the one allowed emulator import)
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.platforms.x_text import split_thread
 from psn_core.services.accounts.accounts import pick_account
 from psn_core.services.posting import confirmations, posts
 from psn_core.services.posting.schedule_time import ScheduleTime, resolve
@@ -100,8 +99,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 if target.ai_draft:
                     ai_drafts[account.id] = target.ai_draft
                 texts = list(target.parts)
-                if target.split_into_thread and PLATFORMS[account.platform].capabilities.threads:
-                    texts = split_thread(texts[0]) + texts[1:]
+                if target.split_into_thread:
+                    texts = PLATFORMS[account.platform].split_thread(texts[0]) + texts[1:]
                 parts = [posts.PartInput(text=t) for t in texts]
                 parts[0] = posts.PartInput(text=texts[0], media=target.media)  # type: ignore[arg-type]
                 inputs.append(

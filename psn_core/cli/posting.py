@@ -14,7 +14,6 @@ from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.errors import PostInvalid
 from psn_core.hub.database import Conn, Hub
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.platforms.x_text import split_thread
 from psn_core.services.accounts.accounts import pick_account
 from psn_core.services.posting import posts
 from psn_core.services.posting.schedule_time import resolve
@@ -81,7 +80,7 @@ def post(
     inputs = []
     for account in accounts:
         cls = PLATFORMS[account.platform]
-        pieces = split_thread(body) if thread and cls.capabilities.threads else [body]
+        pieces = cls.split_thread(body) if thread else [body]
         parts = [posts.PartInput(text=piece) for piece in pieces]
         parts[0] = posts.PartInput(text=pieces[0], media=list(media))
         inputs.append(posts.TargetInput(account_id=account.id, parts=parts))

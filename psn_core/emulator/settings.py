@@ -11,12 +11,15 @@ from psn_core.platforms.registry import PLATFORMS
 
 def psn_settings(emu: Emulator, callback_port: int) -> dict[str, object]:
     """Settings overrides (field names, as ``Settings.load`` takes them) for every platform on ``emu``."""
-    values: dict[str, object] = {"oauth_callback_port": callback_port, "tiktok_sandbox": True}
+    values: dict[str, object] = {"oauth_callback_port": callback_port}
     for name in PLATFORMS:
         app = emu.create_app(name, redirect_uri=f"http://127.0.0.1:{callback_port}/callback")
-        values[Settings.client_id_field(name)] = app.client_id
-        values[f"{name}_client_secret"] = app.client_secret
-        values[f"{name}_api_base_url"] = emu.url_for(name)
+        fields = Settings.app_fields(name)
+        if fields.sandbox:
+            values[fields.sandbox] = True
+        values[fields.client_id] = app.client_id
+        values[fields.client_secret] = app.client_secret
+        values[fields.api_base_url] = emu.url_for(name)
     return values
 
 

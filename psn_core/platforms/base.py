@@ -33,6 +33,7 @@ from psn_core.platforms.models import (
     PublishRequest,
     PublishResult,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
@@ -78,6 +79,8 @@ class Platform(ABC):
     name: ClassVar[str]
     display_name: ClassVar[str]
     limits: ClassVar[Limits]
+    # How the platform counts API requests; read by the request budgets.
+    rate_limits: ClassVar[RateLimits] = RateLimits()
     capabilities: ClassVar[Capabilities]
     media_specs: ClassVar[Mapping[MediaKind, MediaSpec]]
     oauth: ClassVar[OAuthSpec]
@@ -123,6 +126,16 @@ class Platform(ABC):
         return count_text(text, cls.limits.text_counting)
 
     @classmethod
+    def split_thread(cls, text: str) -> list[str]:
+        """The parts of a thread carrying ``text``, each within the platform's text limit. A platform
+        without threads keeps the text whole, in one part.
+
+        Raises:
+            ContentRejected: the text holds characters the platform refuses.
+        """
+        return [text]
+
+    @classmethod
     def transfer_for(cls, kind: MediaKind) -> MediaTransfer:
         return cls.media_transfer.get(kind, MediaTransfer.UPLOAD)
 
@@ -160,37 +173,51 @@ class Platform(ABC):
             PlatformError: any other refusal, as its most specific subclass.
         """
 
-    @abstractmethod
+    # The upload verbs are optional: the defaults below refuse (a platform that takes no uploads, or no
+    # bytes, implements none of them or only the ones it uses), and finalizing is a no-op.
+
     def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
         """Start a media upload; persist the returned session to resume later.
 
         Raises:
+            MediaRejected: the platform takes no media uploads (the default).
             PlatformError: the platform refused the upload.
         """
+        raise self._unsupported_upload()
 
-    @abstractmethod
     def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
         """Send chunk ``index`` (bytes ``index*chunk_size`` onwards); returns the advanced session.
 
         Raises:
+            MediaRejected: the platform takes no media bytes from psn (the default).
             PlatformError: the chunk was refused; resend the same index.
         """
+        raise self._unsupported_upload()
 
-    @abstractmethod
     def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """Tell the platform every chunk is there.
+        """Tell the platform every chunk is there. The default has nothing to tell: the session is final.
 
         Raises:
             PlatformError: the platform refused to finalize.
         """
+        return session.model_copy(update={"finalized": True})
 
-    @abstractmethod
     def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
         """Processing state of an uploaded media item.
 
         Raises:
+            MediaRejected: the platform takes no media uploads (the default).
             PlatformError: the status could not be read.
         """
+        raise self._unsupported_upload()
+
+    def _unsupported_upload(self) -> MediaRejected:
+        if self.capabilities.needs_public_media_url:
+            return MediaRejected(
+                f"{self.display_name} fetches media from a public URL; psn does not send it bytes.",
+                platform=self.name,
+            )
+        return MediaRejected(f"{self.display_name} takes no media uploads from psn.", platform=self.name)
 
     @abstractmethod
     def publish_status(self, token: str, remote_id: str) -> PublishStatus:

@@ -47,6 +47,7 @@ from psn_core.platforms.http import (
 from psn_core.platforms.instagram_errors import classify_graph_error
 from psn_core.platforms.models import (
     Capabilities,
+    HeaderDialect,
     Limits,
     MediaKind,
     MediaRef,
@@ -60,6 +61,7 @@ from psn_core.platforms.models import (
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
@@ -93,6 +95,10 @@ class InstagramPlatform(Platform):
         requests_per_window=200,
         window_seconds=3600,
     )
+    # One rolling hourly budget per account across every endpoint; usage comes as percentages in
+    # X-Business-Use-Case-Usage (per business id) and X-App-Usage, with estimated_time_to_regain_access
+    # (minutes) once throttled. https://developers.facebook.com/docs/graph-api/overview/rate-limiting
+    rate_limits: ClassVar[RateLimits] = RateLimits(per_endpoint=False, headers=HeaderDialect.META_USAGE)
     capabilities: ClassVar[Capabilities] = Capabilities(
         carousels=True, video=True, images=True, reels=True, needs_public_media_url=True
     )
@@ -306,19 +312,8 @@ class InstagramPlatform(Platform):
             expires_at=datetime.now(UTC) + timedelta(hours=24),
         )
 
-    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
-        """Instagram never receives bytes from psn.
-
-        Raises:
-            MediaRejected: always; give a public URL instead.
-        """
-        raise MediaRejected(
-            "Instagram fetches media from a public URL; psn does not send it bytes.", platform=self.name
-        )
-
-    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """Nothing to finalize: the container processes on its own."""
-        return session.model_copy(update={"finalized": True})
+    # upload_chunk and finalize_upload are the base class's: Instagram never receives bytes from psn
+    # (the default refuses them), and a container has nothing to finalize.
 
     def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
         """Container status_code mapped to a media state (ERROR/EXPIRED carry the reason).

@@ -45,7 +45,6 @@ from psn_core.errors import (
     PlatformError,
     RateLimited,
 )
-from psn_core.platforms.base import Platform
 from psn_core.platforms.http import (
     JSONObject,
     JSONValue,
@@ -53,43 +52,34 @@ from psn_core.platforms.http import (
     generic_error,
     get_int,
     get_list,
-    get_obj,
     get_str,
     json_body,
     looks_revoked,
     retry_after_seconds,
 )
+from psn_core.platforms.linkedin_media import LinkedInMedia
 from psn_core.platforms.models import (
     Capabilities,
     Limits,
     MediaKind,
     MediaRef,
     MediaSpec,
-    MediaState,
-    MediaStatus,
     OAuthSpec,
     PostMetrics,
     PublishRequest,
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
-    UploadRequest,
-    UploadSession,
+    WindowAnchor,
 )
 
 _MB = 1024 * 1024
 DEFAULT_VERSION = "202601"
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
-_ASSET = {MediaKind.IMAGE: "images", MediaKind.GIF: "images", MediaKind.DOCUMENT: "documents"}
-_ASSET_STATE = {
-    "WAITING_UPLOAD": MediaState.PENDING,
-    "PROCESSING": MediaState.PROCESSING,
-    "AVAILABLE": MediaState.READY,
-    "PROCESSING_FAILED": MediaState.FAILED,
-}
 _ANALYTICS = ("IMPRESSION", "MEMBERS_REACHED", "REACTION", "COMMENT", "RESHARE")
 _POST_STATE = {
     "PUBLISHED": PublishState.PUBLISHED,
@@ -104,7 +94,7 @@ def escape_little_text(text: str) -> str:
     return _RESERVED.sub(r"\\\1", text)
 
 
-class LinkedInPlatform(Platform):
+class LinkedInPlatform(LinkedInMedia):
     name: ClassVar[str] = "linkedin"
     display_name: ClassVar[str] = "LinkedIn"
     default_base_url: ClassVar[str] = "https://api.linkedin.com"
@@ -118,6 +108,15 @@ class LinkedInPlatform(Platform):
         requests_per_window=150,
         window_seconds=86400,
         title_max_length=400,
+    )
+    # Daily per-endpoint limits per member that reset at midnight UTC; no headers, and no numbers published
+    # except share creation (the declared 150 per day), which is therefore used for every endpoint.
+    # Media bytes PUT to upload URLs are not API calls.
+    # https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits
+    rate_limits: ClassVar[RateLimits] = RateLimits(
+        anchor=WindowAnchor.UTC_MIDNIGHT,
+        api_roots=("rest", "v2", "oauth"),
+        unmetered_methods=frozenset({"PUT"}),
     )
     capabilities: ClassVar[Capabilities] = Capabilities(
         text_only=True, carousels=True, documents=True, images=True, articles=True
@@ -257,86 +256,7 @@ class LinkedInPlatform(Platform):
         state = _POST_STATE.get(get_str(json_body(response), "lifecycleState") or "", PublishState.PUBLISHED)
         return PublishStatus(remote_id=remote_id, state=state, post_ids=(remote_id,))
 
-    # --- assets (images, documents) ------------------------------------------------------------
-
-    def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
-        """initializeUpload for an image or document; the session keeps the one-shot upload URL.
-
-        Raises:
-            MediaRejected: LinkedIn assets of this kind are not supported by psn.
-            PlatformError: the initialization was refused.
-        """
-        asset = _ASSET.get(request.kind)
-        if asset is None:
-            raise MediaRejected(f"psn does not upload {request.kind.value} to LinkedIn.", platform=self.name)
-        owner = request.owner_urn or self.get_author_urn(token)
-        response = self.sender.request(
-            "POST",
-            self.url(f"/rest/{asset}"),
-            token=token,
-            headers=self.rest_headers(token),
-            params={"action": "initializeUpload"},
-            json={"initializeUploadRequest": {"owner": owner}},
-        )
-        value = get_obj(json_body(response), "value")
-        urn = get_str(value, "image") or get_str(value, "document")
-        upload_url = get_str(value, "uploadUrl")
-        if not urn or not upload_url:
-            raise PlatformError("LinkedIn returned no upload URL.", platform=self.name, raw=response.text)
-        expires = get_int(value, "uploadUrlExpiresAt")
-        return UploadSession(
-            platform=self.name,
-            kind=request.kind,
-            media_id=urn,
-            mime_type=request.mime_type,
-            total_bytes=request.total_bytes,
-            chunk_size=max(1, request.total_bytes),
-            total_chunks=1,
-            upload_url=upload_url,
-            expires_at=datetime.fromtimestamp(expires / 1000, UTC) if expires else None,
-        )
-
-    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
-        """PUT the whole file to the upload URL (images and documents are a single part).
-
-        Raises:
-            PlatformError: the upload was refused.
-        """
-        if session.upload_url is None:
-            raise PlatformError("This LinkedIn upload has no upload URL.", platform=self.name)
-        self.sender.request(
-            "PUT",
-            session.upload_url,
-            token=token,
-            headers={**self.auth_headers(token), "Content-Type": "application/octet-stream"},
-            content=data,
-        )
-        return session.model_copy(update={"next_chunk": 1})
-
-    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """Nothing to call: LinkedIn processes the asset once the PUT completes."""
-        return session.model_copy(update={"finalized": True})
-
-    def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
-        """GET the image or document and read its status.
-
-        Raises:
-            PlatformError: the asset could not be read.
-        """
-        asset = _ASSET.get(session.kind, "images")
-        response = self.sender.request(
-            "GET",
-            self.url(f"/rest/{asset}/{quote(session.media_id, safe='')}"),
-            token=token,
-            headers=self.rest_headers(token),
-        )
-        raw_state = get_str(json_body(response), "status") or ""
-        state = _ASSET_STATE.get(raw_state, MediaState.PROCESSING)
-        return MediaStatus(
-            media_id=session.media_id,
-            state=state,
-            error=f"processing failed ({raw_state})" if state is MediaState.FAILED else None,
-        )
+    # --- assets (images, documents): init_upload, upload_chunk, upload_status (linkedin_media.py) ---
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Typed models of the platform contract: what a platform declares and what its verbs take and return.
 
-Declarations (``Limits``, ``Capabilities``, ``MediaSpec``, ``OAuthSpec``) are frozen class attributes of
-each platform; payloads (``PublishRequest``, ``UploadRequest`` ...) are what services pass in; results
+Declarations (``Limits``, ``RateLimits``, ``Capabilities``, ``MediaSpec``, ``OAuthSpec``) are frozen class
+attributes of each platform; payloads (``PublishRequest``, ``UploadRequest`` ...) are what services pass in; results
 (``PublishResult``, ``UploadSession`` ...) are what comes back. ``UploadSession`` is plain data so a caller
 can persist it between upload steps and resume after a crash.
 """
@@ -56,6 +56,39 @@ class Limits(_Frozen):
     requests_per_window: int | None = None
     window_seconds: int | None = None
     title_max_length: int | None = None
+
+
+class HeaderDialect(StrEnum):
+    """How a platform reports its own request count in responses."""
+
+    X_RATE_LIMIT = "x_rate_limit"  # x-rate-limit-limit / -remaining / -reset per endpoint
+    META_USAGE = "meta_usage"  # X-Business-Use-Case-Usage / X-App-Usage percentages
+    NONE = "none"  # nothing documented: psn's own count is all there is
+
+
+class WindowAnchor(StrEnum):
+    """When a rate-limit window opens and closes."""
+
+    FIRST_CALL = "first_call"  # opens with the first call after the last reset, lasts window_seconds
+    UTC_MIDNIGHT = "utc_midnight"  # daily windows that close at 00:00 UTC
+
+
+class RateLimits(_Frozen):
+    """How a platform counts API requests, as its documentation publishes it.
+
+    Every window lasts ``Limits.window_seconds``. An endpoint is named ``METHOD /path/template`` (ids and
+    URNs written ``:id`` / ``:urn``, the path starting at one of ``api_roots``).
+    """
+
+    per_endpoint: bool = True  # one budget per endpoint; False: one budget for the whole account
+    # requests per window of an endpoint not listed below; None: Limits.requests_per_window
+    default_requests: int | None = None
+    endpoint_requests: dict[str, int] = Field(default_factory=dict)  # documented per-endpoint numbers
+    anchor: WindowAnchor = WindowAnchor.FIRST_CALL
+    headers: HeaderDialect = HeaderDialect.NONE
+    # path segments where the API path starts, so a proxy or emulator prefix is not part of the endpoint
+    api_roots: tuple[str, ...] = ()
+    unmetered_methods: frozenset[str] = frozenset()  # requests that are not API calls (media byte PUTs)
 
 
 class Capabilities(_Frozen):

@@ -38,7 +38,6 @@ from psn_core.errors import (
     PlatformError,
     PlatformUnavailable,
 )
-from psn_core.platforms.base import Platform
 from psn_core.platforms.http import (
     JSONObject,
     JSONValue,
@@ -53,8 +52,6 @@ from psn_core.platforms.models import (
     Limits,
     MediaKind,
     MediaSpec,
-    MediaState,
-    MediaStatus,
     MediaTransfer,
     OAuthSpec,
     PostMetrics,
@@ -62,17 +59,16 @@ from psn_core.platforms.models import (
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
-    UploadRequest,
-    UploadSession,
 )
-from psn_core.platforms.tiktok_rules import chunk_plan, classify_tiktok_error
+from psn_core.platforms.tiktok_rules import classify_tiktok_error
+from psn_core.platforms.tiktok_upload import TikTokUpload
 
 _MB = 1024 * 1024
-SELF_ONLY = "SELF_ONLY"
-PUBLIC = "PUBLIC_TO_EVERYONE"
+_POST_INITS_PER_MINUTE = 6
 
 _PUBLISH_STATE = {
     "PROCESSING_UPLOAD": PublishState.PROCESSING,
@@ -83,7 +79,7 @@ _PUBLISH_STATE = {
 }
 
 
-class TikTokPlatform(Platform):
+class TikTokPlatform(TikTokUpload):
     name: ClassVar[str] = "tiktok"
     display_name: ClassVar[str] = "TikTok"
     default_base_url: ClassVar[str] = "https://open.tiktokapis.com"
@@ -95,9 +91,27 @@ class TikTokPlatform(Platform):
         carousel_max=35,
         max_images_per_post=35,
         posts_per_day=15,
-        requests_per_window=6,  # post init per user token per minute
+        requests_per_window=_POST_INITS_PER_MINUTE,  # post init per user token per minute
         window_seconds=60,
         title_max_length=90,
+    )
+    # Per-endpoint one-minute windows per user token, documented per endpoint (600 by default); no usage
+    # headers, so psn counts. Media bytes PUT to upload URLs are not API calls.
+    # https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit
+    rate_limits: ClassVar[RateLimits] = RateLimits(
+        default_requests=600,
+        endpoint_requests={
+            "GET /v2/user/info/": 600,
+            "POST /v2/video/list/": 600,
+            "POST /v2/video/query/": 600,
+            "POST /v2/post/publish/creator_info/query/": 20,
+            "POST /v2/post/publish/status/fetch/": 30,
+            "POST /v2/post/publish/video/init/": _POST_INITS_PER_MINUTE,
+            "POST /v2/post/publish/inbox/video/init/": _POST_INITS_PER_MINUTE,
+            "POST /v2/post/publish/content/init/": _POST_INITS_PER_MINUTE,
+        },
+        api_roots=("v2",),
+        unmetered_methods=frozenset({"PUT"}),
     )
     capabilities: ClassVar[Capabilities] = Capabilities(
         video=True,
@@ -148,54 +162,8 @@ class TikTokPlatform(Platform):
         refresh_token_rotates=True,
     )
 
-    def json_headers(self, token: str) -> dict[str, str]:
-        return {**self.auth_headers(token), "Content-Type": "application/json; charset=UTF-8"}
-
-    # --- creator info and post settings -------------------------------------------------------
-
-    def creator_privacy_options(self, token: str) -> list[str]:
-        """privacy_level_options from creator_info (must be queried before each direct post).
-
-        Raises:
-            PlatformError: the query failed.
-        """
-        response = self.sender.request(
-            "POST",
-            self.url("/v2/post/publish/creator_info/query/"),
-            token=token,
-            headers=self.json_headers(token),
-        )
-        return [str(v) for v in get_list(get_obj(json_body(response), "data"), "privacy_level_options")]
-
-    def _privacy(self, token: str, request: PublishRequest) -> str:
-        options = self.creator_privacy_options(token)
-        if self.config.sandbox:
-            return SELF_ONLY  # unaudited clients can only post privately
-        wanted = request.privacy_level or (PUBLIC if PUBLIC in options else None)
-        if wanted is None or wanted not in options:
-            raise ContentRejected(
-                f"TikTok does not offer privacy level {wanted or PUBLIC} for this account "
-                f"(it offers {', '.join(options) or 'none'}).",
-                "Choose one of the offered privacy levels for this post.",
-                platform=self.name,
-            )
-        return wanted
-
-    def _post_info(self, token: str, request: PublishRequest, *, photo: bool) -> JSONObject:
-        text = request.parts[0].text
-        info: JSONObject = {
-            "privacy_level": self._privacy(token, request),
-            "disable_comment": request.disable_comments,
-        }
-        if photo:
-            info["title"] = (request.title or "")[: self.limits.title_max_length or 90]
-            info["description"] = text
-            info["auto_add_music"] = True
-        else:
-            info["title"] = text
-            info["disable_duet"] = False
-            info["disable_stitch"] = False
-        return info
+    # --- post settings and video upload: json_headers, creator_privacy_options, init_upload, upload_chunk,
+    # upload_status (tiktok_upload.py)
 
     # --- publishing ----------------------------------------------------------------------------
 
@@ -251,12 +219,6 @@ class TikTokPlatform(Platform):
         )
         return self._publish_id(response)
 
-    def _publish_id(self, response: httpx2.Response) -> str:
-        publish_id = get_str(json_body(response), "data", "publish_id")
-        if not publish_id:
-            raise PlatformError("TikTok returned no publish id.", platform=self.name, raw=response.text)
-        return publish_id
-
     def wait_for_publish(self, token: str, publish_id: str) -> PublishStatus:
         """Poll the status until PUBLISH_COMPLETE, SEND_TO_USER_INBOX or FAILED.
 
@@ -295,92 +257,6 @@ class TikTokPlatform(Platform):
         state = _PUBLISH_STATE.get(get_str(data, "status") or "", PublishState.PROCESSING)
         ids = tuple(str(v) for v in get_list(data, "publicaly_available_post_id") if v is not None)
         return PublishStatus(remote_id=remote_id, state=state, post_ids=ids, error=get_str(data, "fail_reason"))
-
-    # --- video upload (FILE_UPLOAD) ------------------------------------------------------------
-
-    def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
-        """Initialise a FILE_UPLOAD video: a direct post when ``request.post`` is set, else an inbox draft.
-
-        Raises:
-            MediaRejected: not a video, or too large to chunk.
-            OutcomeUnknown: a direct-post init was sent and no answer came back.
-            PlatformError: the init was refused.
-        """
-        if request.kind is not MediaKind.VIDEO:
-            raise MediaRejected("TikTok receives only videos as uploaded bytes.", platform=self.name)
-        plan = chunk_plan(request.total_bytes)
-        source: JSONObject = {
-            "source": "FILE_UPLOAD",
-            "video_size": request.total_bytes,
-            "chunk_size": plan.chunk_size,
-            "total_chunk_count": plan.total_chunk_count,
-        }
-        if request.post is not None:
-            path = "/v2/post/publish/video/init/"
-            body: JSONObject = {"post_info": self._post_info(token, request.post, photo=False), "source_info": source}
-        else:
-            path = "/v2/post/publish/inbox/video/init/"
-            body = {"source_info": source}
-        response = self.sender.request(
-            "POST",
-            self.url(path),
-            write=request.post is not None,
-            token=token,
-            headers=self.json_headers(token),
-            json=body,
-        )
-        upload_url = get_str(json_body(response), "data", "upload_url")
-        return UploadSession(
-            platform=self.name,
-            kind=request.kind,
-            media_id=self._publish_id(response),
-            mime_type=request.mime_type,
-            total_bytes=request.total_bytes,
-            chunk_size=plan.chunk_size,
-            total_chunks=plan.total_chunk_count,
-            upload_url=upload_url,
-            expires_at=datetime.now(UTC) + timedelta(hours=1),  # upload_url is valid for one hour
-        )
-
-    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
-        """PUT one chunk with its Content-Range; chunks must go in order.
-
-        Raises:
-            PlatformError: the chunk was refused.
-        """
-        if session.upload_url is None:
-            raise PlatformError("This TikTok upload has no upload URL.", platform=self.name)
-        first = index * session.chunk_size
-        last = first + len(data) - 1
-        self.sender.request(
-            "PUT",
-            session.upload_url,
-            token=token,
-            content=data,
-            headers={
-                "Content-Type": session.mime_type,
-                "Content-Length": str(len(data)),
-                "Content-Range": f"bytes {first}-{last}/{session.total_bytes}",
-            },
-        )
-        return session.model_copy(update={"next_chunk": max(session.next_chunk, index + 1)})
-
-    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """Nothing to call: TikTok starts processing after the last chunk."""
-        return session.model_copy(update={"finalized": True})
-
-    def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
-        """The publish status seen as a media state (inbox and published both count as ready).
-
-        Raises:
-            PlatformError: the status could not be read.
-        """
-        status = self.publish_status(token, session.media_id)
-        state = {
-            PublishState.PROCESSING: MediaState.PROCESSING,
-            PublishState.FAILED: MediaState.FAILED,
-        }.get(status.state, MediaState.READY)
-        return MediaStatus(media_id=session.media_id, state=state, error=status.error)
 
     # --- reading -------------------------------------------------------------------------------
 

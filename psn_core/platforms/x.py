@@ -24,7 +24,6 @@ Official pages followed (facts only):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -38,9 +37,9 @@ from psn_core.errors import (
     PlatformError,
     RateLimited,
 )
-from psn_core.platforms.base import Platform, attach_partial_ids
+from psn_core.platforms import x_text
+from psn_core.platforms.base import attach_partial_ids
 from psn_core.platforms.http import (
-    FileField,
     JSONObject,
     JSONValue,
     describe_wait,
@@ -55,37 +54,28 @@ from psn_core.platforms.http import (
 )
 from psn_core.platforms.models import (
     Capabilities,
+    HeaderDialect,
     Limits,
     MediaKind,
     MediaSpec,
-    MediaState,
-    MediaStatus,
     OAuthSpec,
     PostMetrics,
     PublishRequest,
     PublishResult,
     PublishState,
     PublishStatus,
+    RateLimits,
     RemotePost,
     RemoteUser,
     TextCounting,
-    UploadRequest,
-    UploadSession,
 )
+from psn_core.platforms.x_media import XMediaUpload
 from psn_core.platforms.x_text import weighted_length
 
 _MB = 1024 * 1024
-_CHUNK = 4 * _MB  # APPEND accepts at most 5 MB per segment
-_CATEGORY = {MediaKind.IMAGE: "tweet_image", MediaKind.GIF: "tweet_gif", MediaKind.VIDEO: "tweet_video"}
-_MEDIA_STATE = {
-    "pending": MediaState.PENDING,
-    "in_progress": MediaState.PROCESSING,
-    "succeeded": MediaState.READY,
-    "failed": MediaState.FAILED,
-}
 
 
-class XPlatform(Platform):
+class XPlatform(XMediaUpload):
     name: ClassVar[str] = "x"
     display_name: ClassVar[str] = "X"
     default_base_url: ClassVar[str] = "https://api.x.com"
@@ -98,6 +88,14 @@ class XPlatform(Platform):
         posts_per_day=2400,
         requests_per_window=100,  # POST /2/tweets per user per 15 minutes (tier-dependent)
         window_seconds=900,
+    )
+    # Per-endpoint 15-minute windows; x-rate-limit-limit/-remaining/-reset on every response, and
+    # x-user-limit-24hour-* when the daily post cap is the one exhausted. The default is POST /2/tweets'
+    # number; headers give each endpoint's real one.
+    rate_limits: ClassVar[RateLimits] = RateLimits(
+        endpoint_requests={"GET /2/users/me": 75},
+        headers=HeaderDialect.X_RATE_LIMIT,
+        api_roots=("2",),
     )
     capabilities: ClassVar[Capabilities] = Capabilities(text_only=True, threads=True, images=True, video=True)
     media_specs: ClassVar[Mapping[MediaKind, MediaSpec]] = {
@@ -137,6 +135,15 @@ class XPlatform(Platform):
         refresh_token_rotates=True,
         refresh_token_single_use=True,
     )
+
+    @classmethod
+    def split_thread(cls, text: str) -> list[str]:
+        """Posts of at most 280 weighted characters, cut at paragraphs, lines, sentences or words.
+
+        Raises:
+            ContentRejected: the text holds characters X refuses (U+FFFE, U+FEFF, U+FFFF).
+        """
+        return x_text.split_thread(text, limit=cls.limits.max_text_length)
 
     # --- publishing ----------------------------------------------------------------------------
 
@@ -210,102 +217,7 @@ class XPlatform(Platform):
         detail = get_str(body, "errors", 0, "detail") or get_str(body, "errors", 0, "message")
         return PublishStatus(remote_id=remote_id, state=PublishState.FAILED, error=detail)
 
-    # --- media upload --------------------------------------------------------------------------
-
-    def init_upload(self, token: str, request: UploadRequest) -> UploadSession:
-        """INIT a chunked upload.
-
-        Raises:
-            MediaRejected: X does not take this kind of media.
-            PlatformError: INIT was refused.
-        """
-        category = _CATEGORY.get(request.kind)
-        if category is None:
-            raise MediaRejected(f"X does not accept {request.kind.value} uploads.", platform=self.name)
-        data = {
-            "command": "INIT",
-            "media_type": request.mime_type,
-            "total_bytes": str(request.total_bytes),
-            "media_category": category,
-        }
-        response = self.sender.request(
-            "POST",
-            self.url("/2/media/upload"),
-            token=token,
-            headers=self.auth_headers(token),
-            files=_form(data),
-        )
-        body = json_body(response)
-        media_id = get_str(body, "data", "id")
-        if not media_id:
-            raise PlatformError("X returned no media id for the upload.", platform=self.name, raw=response.text)
-        expires = get_int(body, "data", "expires_after_secs")
-        return UploadSession(
-            platform=self.name,
-            kind=request.kind,
-            media_id=media_id,
-            mime_type=request.mime_type,
-            total_bytes=request.total_bytes,
-            chunk_size=_CHUNK,
-            total_chunks=max(1, math.ceil(request.total_bytes / _CHUNK)),
-            expires_at=datetime.now(UTC) + timedelta(seconds=expires) if expires else None,
-        )
-
-    def upload_chunk(self, token: str, session: UploadSession, index: int, data: bytes) -> UploadSession:
-        """APPEND one segment.
-
-        Raises:
-            PlatformError: the segment was refused.
-        """
-        fields = {"command": "APPEND", "media_id": session.media_id, "segment_index": str(index)}
-        files: list[tuple[str, FileField]] = [*_form(fields), ("media", ("chunk", data, "application/octet-stream"))]
-        self.sender.request(
-            "POST", self.url("/2/media/upload"), token=token, headers=self.auth_headers(token), files=files
-        )
-        return session.model_copy(update={"next_chunk": max(session.next_chunk, index + 1)})
-
-    def finalize_upload(self, token: str, session: UploadSession) -> UploadSession:
-        """FINALIZE; videos and GIFs then need STATUS polling.
-
-        Raises:
-            PlatformError: FINALIZE was refused.
-        """
-        response = self.sender.request(
-            "POST",
-            self.url("/2/media/upload"),
-            token=token,
-            headers=self.auth_headers(token),
-            files=_form({"command": "FINALIZE", "media_id": session.media_id}),
-        )
-        # Only a FINALIZE answer with processing_info may be polled with STATUS (images are ready at once).
-        processing = bool(get_obj(json_body(response), "data", "processing_info"))
-        return session.model_copy(update={"finalized": True, "needs_processing": processing})
-
-    def upload_status(self, token: str, session: UploadSession) -> MediaStatus:
-        """STATUS of the processing; no processing_info means the media is ready.
-
-        Raises:
-            PlatformError: STATUS failed.
-        """
-        if session.finalized and not session.needs_processing:
-            return MediaStatus(media_id=session.media_id, state=MediaState.READY)
-        response = self.sender.request(
-            "GET",
-            self.url("/2/media/upload"),
-            token=token,
-            headers=self.auth_headers(token),
-            params={"command": "STATUS", "media_id": session.media_id},
-        )
-        info = get_obj(json_body(response), "data", "processing_info")
-        if not info:
-            return MediaStatus(media_id=session.media_id, state=MediaState.READY)
-        state = _MEDIA_STATE.get(get_str(info, "state") or "", MediaState.PROCESSING)
-        return MediaStatus(
-            media_id=session.media_id,
-            state=state,
-            check_after_seconds=get_int(info, "check_after_secs"),
-            error=get_str(info, "error", "message") or get_str(info, "error", "name"),
-        )
+    # --- media upload: init_upload, upload_chunk, finalize_upload, upload_status (x_media.py) -----
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -473,11 +385,6 @@ def _x_retry_after(headers: httpx2.Headers) -> float:
                 pass
     wait = retry_after_seconds(headers, now)
     return 900.0 if wait is None else wait
-
-
-def _form(fields: Mapping[str, str]) -> list[tuple[str, FileField]]:
-    """multipart/form-data text fields, as the upload endpoint expects."""
-    return [(key, (None, value)) for key, value in fields.items()]
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from psn_core.config import Settings, masked_settings
+from psn_core.config import APP_FIELDS, Settings, masked_settings
 from psn_core.errors import InvalidSetting, WorkspaceNotFound
+from psn_core.platforms.registry import PLATFORMS
 from psn_core.workspace import (
     GITIGNORE_ENTRIES,
     ensure_gitignore,
@@ -24,6 +26,25 @@ def test_example_env_documents_every_setting() -> None:
     documented = set(re.findall(r"^# (PSN_[A-Z_]+)=", example_env_text(), flags=re.M))
     expected = {f"PSN_{name.upper()}" for name in Settings.model_fields if name != "workspace"}
     assert expected - documented == set()
+
+
+def test_every_platform_app_maps_onto_its_hub_env_names(tmp_path: Path) -> None:
+    assert set(APP_FIELDS) == set(PLATFORMS)
+    for fields in APP_FIELDS.values():
+        assert {name for name in dataclasses.astuple(fields) if name} <= set(Settings.model_fields)
+    (tmp_path / "hub.env").write_text(
+        "PSN_TIKTOK_CLIENT_KEY=key\nPSN_TIKTOK_SANDBOX=false\nPSN_X_CLIENT_SECRET=s3cret\n"
+        "PSN_LINKEDIN_API_VERSION=202601\nPSN_INSTAGRAM_API_BASE_URL=http://127.0.0.1:9/instagram\n"
+    )
+    settings = Settings.load(tmp_path)
+    tiktok, x = settings.app("tiktok"), settings.app("x")
+    assert (tiktok.client_id, tiktok.sandbox, x.sandbox) == ("key", False, False)
+    assert x.client_secret is not None and x.client_secret.get_secret_value() == "s3cret"
+    assert settings.app("linkedin").api_version == "202601" and x.api_version is None
+    assert settings.app("instagram").api_base_url == "http://127.0.0.1:9/instagram"
+    assert Settings.client_id_field("tiktok") == "tiktok_client_key"
+    with pytest.raises(InvalidSetting):
+        settings.app("myspace")
 
 
 def test_bad_timezone_names_the_setting_and_the_fix(tmp_path: Path) -> None:

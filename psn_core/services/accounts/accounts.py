@@ -74,8 +74,8 @@ def platform_config(settings: Settings, name: str) -> PlatformConfig:
         InvalidSetting: the app's client id is not configured.
     """
     cls = platform_class(name)
-    client_id, secret, base_url = settings.app_credentials(name)
-    if not client_id:
+    app = settings.app(name)
+    if not app.client_id:
         var = f"PSN_{Settings.client_id_field(name).upper()}"
         raise InvalidSetting(
             f"No {cls.display_name} app is configured ({var} is empty).",
@@ -83,13 +83,13 @@ def platform_config(settings: Settings, name: str) -> PlatformConfig:
             "(see hub.env.example).",
         )
     return PlatformConfig(
-        client_id=client_id,
-        client_secret=secret if secret is not None else PlatformConfig().client_secret,
+        client_id=app.client_id,
+        client_secret=app.client_secret if app.client_secret is not None else PlatformConfig().client_secret,
         redirect_uri=settings.oauth_redirect_uri,
-        base_url=base_url or None,
-        sandbox=settings.tiktok_sandbox if name == "tiktok" else False,
+        base_url=app.api_base_url or None,
+        sandbox=app.sandbox,
         media_host_url=settings.media_host_url,
-        api_version=settings.linkedin_api_version if name == "linkedin" else None,
+        api_version=app.api_version,
         connect_timeout=float(settings.connect_timeout),
         read_timeout=settings.platform_read_timeout,
     )

@@ -1,25 +1,9 @@
-"""Where request budgets come from, per platform: which bucket a request spends from, that bucket's
-limit and window, and what a response says about the platform's own count.
+"""Where request budgets come from: which bucket a request spends from, that bucket's limit and window,
+and what a response says about the platform's own count.
 
-Limits start from each platform's declaration (``Limits.requests_per_window`` / ``window_seconds``)
-plus the per-endpoint numbers its documentation publishes; headers then correct them:
-
-- X: per-endpoint 15-minute windows; x-rate-limit-limit/-remaining/-reset on every response, and
-  x-user-limit-24hour-* when the daily post cap is the one exhausted.
-  https://docs.x.com/x-api/fundamentals/rate-limits
-- Instagram: one rolling hourly budget per account (200 calls) across every endpoint; usage comes as
-  percentages in X-Business-Use-Case-Usage (per business id) and X-App-Usage, with
-  estimated_time_to_regain_access (minutes) once throttled.
-  https://developers.facebook.com/docs/graph-api/overview/rate-limiting
-- LinkedIn: daily per-endpoint limits per member that reset at midnight UTC; no headers, and no
-  numbers published except share creation (150 per member per day, the declared limit), which is
-  therefore used for every endpoint.
-  https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits
-- TikTok: per-endpoint one-minute windows per user token, documented per endpoint (600 by default);
-  no usage headers, so psn counts.
-  https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit
-
-Media bytes sent to LinkedIn's and TikTok's upload URLs (PUT) are not API calls and are not budgeted.
+Every number is the platform's declaration (``Limits.requests_per_window`` / ``window_seconds`` and its
+``RateLimits``: per-endpoint numbers its documentation publishes, when windows close, which headers report
+usage); this module only interprets them. Headers then correct psn's own count.
 """
 
 from __future__ import annotations
@@ -29,30 +13,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from urllib.parse import unquote, urlsplit
 
 from psn_core.platforms.base import Platform
 from psn_core.platforms.http import retry_after_seconds
+from psn_core.platforms.models import HeaderDialect, WindowAnchor
 from psn_core.platforms.registry import PLATFORMS
 
 ACCOUNT_BUCKET = "all"
 _LONG_ID = re.compile(r"^[A-Za-z0-9_.~-]{16,}$")
-
-
-class HeaderDialect(StrEnum):
-    """How a platform reports its count in responses."""
-
-    X_RATE_LIMIT = "x_rate_limit"  # x-rate-limit-limit / -remaining / -reset per endpoint
-    META_USAGE = "meta_usage"  # X-Business-Use-Case-Usage / X-App-Usage percentages
-    NONE = "none"  # nothing documented: psn's own count is all there is
-
-
-class WindowAnchor(StrEnum):
-    """When a window opens and closes."""
-
-    FIRST_CALL = "first_call"  # opens with the first call after the last reset, lasts window_seconds
-    UTC_MIDNIGHT = "utc_midnight"  # daily windows that close at 00:00 UTC (LinkedIn)
 
 
 @dataclass(frozen=True)
@@ -113,9 +82,9 @@ class BudgetRule:
         """What a response says about this platform's count; a 429 always exhausts the bucket."""
         lowered = {k.lower(): v for k, v in headers.items()}
         if self.headers is HeaderDialect.X_RATE_LIMIT:
-            seen = _read_x(lowered, status_code == 429)
+            seen = _read_x_rate_limit(lowered, status_code == 429)
         elif self.headers is HeaderDialect.META_USAGE:
-            seen = _read_meta(lowered, now)
+            seen = _read_meta_usage(lowered, now)
         else:
             seen = Observation()
         if status_code != 429:
@@ -130,8 +99,8 @@ class BudgetRule:
 def endpoint_bucket(method: str, url: str, roots: tuple[str, ...] = ()) -> str:
     """``METHOD /path/template``: ids and URNs replaced, anything before the API root dropped.
 
-    >>> endpoint_bucket("GET", "http://127.0.0.1:8700/x/2/tweets/1870000000000000001?x=1", ("2",))
-    'GET /2/tweets/:id'
+    >>> endpoint_bucket("GET", "http://127.0.0.1:8700/proxy/v1/items/1870000000000000001?q=1", ("v1",))
+    'GET /v1/items/:id'
     """
     segments = urlsplit(url).path.split("/")[1:]
     start = next((i for i, seg in enumerate(segments) if seg in roots), 0)
@@ -166,7 +135,7 @@ def _epoch(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(number, UTC) if number is not None else None
 
 
-def _read_x(headers: Mapping[str, str], throttled: bool) -> Observation:
+def _read_x_rate_limit(headers: Mapping[str, str], throttled: bool) -> Observation:
     limit = _int(headers.get("x-rate-limit-limit"))
     remaining = _int(headers.get("x-rate-limit-remaining"))
     reset = _epoch(headers.get("x-rate-limit-reset"))
@@ -179,7 +148,7 @@ def _read_x(headers: Mapping[str, str], throttled: bool) -> Observation:
     return Observation(used=used, limit=limit, reset_at=reset)
 
 
-def _read_meta(headers: Mapping[str, str], now: datetime) -> Observation:
+def _read_meta_usage(headers: Mapping[str, str], now: datetime) -> Observation:
     percents: list[int] = []
     regain_minutes = 0
     for name in ("x-business-use-case-usage", "x-app-usage"):
@@ -208,75 +177,27 @@ def _read_meta(headers: Mapping[str, str], now: datetime) -> Observation:
     return Observation(used_pct=pct)
 
 
-def _declared(platform: type[Platform]) -> BucketLimit:
-    limits = platform.limits
+def _rule(platform: type[Platform]) -> BudgetRule:
+    """A platform's budget rule, from its declared limits and rate limits."""
+    limits, declared = platform.limits, platform.rate_limits
     if limits.requests_per_window is None or limits.window_seconds is None:
         raise ValueError(f"{platform.display_name} declares no request window; budgets need one")
-    return BucketLimit(limits.requests_per_window, limits.window_seconds)
+    window = limits.window_seconds
+    default = declared.default_requests if declared.default_requests is not None else limits.requests_per_window
+    return BudgetRule(
+        platform.name,
+        platform.display_name,
+        default=BucketLimit(default, window),
+        per_endpoint=declared.per_endpoint,
+        anchor=declared.anchor,
+        headers=declared.headers,
+        documented={bucket: BucketLimit(n, window) for bucket, n in declared.endpoint_requests.items()},
+        api_roots=declared.api_roots,
+        unmetered_methods=declared.unmetered_methods,
+    )
 
 
-def _tiktok_documented(declared: BucketLimit) -> dict[str, BucketLimit]:
-    minute = declared.window_seconds
-    per_minute = {
-        "GET /v2/user/info/": 600,
-        "POST /v2/video/list/": 600,
-        "POST /v2/video/query/": 600,
-        "POST /v2/post/publish/creator_info/query/": 20,
-        "POST /v2/post/publish/status/fetch/": 30,
-    }
-    documented = {bucket: BucketLimit(n, minute) for bucket, n in per_minute.items()}
-    for init in ("video/init/", "inbox/video/init/", "content/init/"):
-        documented[f"POST /v2/post/publish/{init}"] = declared  # the declared 6 per minute is post init's
-    return documented
-
-
-def _build() -> dict[str, BudgetRule]:
-    x, linkedin, instagram, tiktok = (PLATFORMS[n] for n in ("x", "linkedin", "instagram", "tiktok"))
-    x_window = _declared(x).window_seconds
-    return {
-        "x": BudgetRule(
-            "x",
-            x.display_name,
-            default=_declared(x),  # POST /2/tweets' number; headers give each endpoint's real one
-            per_endpoint=True,
-            anchor=WindowAnchor.FIRST_CALL,
-            headers=HeaderDialect.X_RATE_LIMIT,
-            documented={"GET /2/users/me": BucketLimit(75, x_window)},
-            api_roots=("2",),
-        ),
-        "instagram": BudgetRule(
-            "instagram",
-            instagram.display_name,
-            default=_declared(instagram),
-            per_endpoint=False,
-            anchor=WindowAnchor.FIRST_CALL,
-            headers=HeaderDialect.META_USAGE,
-        ),
-        "linkedin": BudgetRule(
-            "linkedin",
-            linkedin.display_name,
-            default=_declared(linkedin),
-            per_endpoint=True,
-            anchor=WindowAnchor.UTC_MIDNIGHT,
-            headers=HeaderDialect.NONE,
-            api_roots=("rest", "v2", "oauth"),
-            unmetered_methods=frozenset({"PUT"}),
-        ),
-        "tiktok": BudgetRule(
-            "tiktok",
-            tiktok.display_name,
-            default=BucketLimit(600, _declared(tiktok).window_seconds),  # the documented default
-            per_endpoint=True,
-            anchor=WindowAnchor.FIRST_CALL,
-            headers=HeaderDialect.NONE,
-            documented=_tiktok_documented(_declared(tiktok)),
-            api_roots=("v2",),
-            unmetered_methods=frozenset({"PUT"}),
-        ),
-    }
-
-
-RULES: dict[str, BudgetRule] = _build()
+RULES: dict[str, BudgetRule] = {name: _rule(platform) for name, platform in PLATFORMS.items()}
 
 
 def rule_for(platform: str) -> BudgetRule:

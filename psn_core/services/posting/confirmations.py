@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from psn_core.crypto import Keyring
 from psn_core.errors import ConfirmationInvalid
 from psn_core.hub.database import Conn
-from psn_core.platforms.models import ArticleLink, MediaRef, PostPart, PublishRequest
+from psn_core.platforms.models import MediaRef, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.dry_run import CapturedRequest, OpenSandbox, dry_run
 from psn_core.services.posting.posts import PostView, Rendering, get_post
@@ -52,22 +52,12 @@ class PostPreview(BaseModel):
 def publish_requests(rendering: Rendering) -> list[PublishRequest]:
     """What the publisher hands the platform client for each part. Media are named by file; their ids
     exist only after upload, and each thread part replies to the one before it."""
-    article = ArticleLink(url=rendering.article_url) if rendering.article_url else None
     requests = []
     for index, part in enumerate(rendering.parts):
         media = tuple(
             MediaRef(kind=m.kind, url=f"media/{m.path}", alt_text=m.alt_text, title=m.title) for m in part.media
         )
-        requests.append(
-            PublishRequest(
-                parts=(PostPart(text=part.text, media=media),),
-                article=article,
-                title=rendering.title,
-                reel=rendering.reel,
-                privacy_level=rendering.privacy_level,
-                reply_to_id=f"<id of part {index}>" if index else None,
-            )
-        )
+        requests.append(rendering.publish_request(index, media, f"<id of part {index}>"))
     return requests
 
 

@@ -23,7 +23,7 @@ from psn_core.errors import DraftInputInvalid
 from psn_core.hub.database import Hub
 from psn_core.platforms.base import Platform, count_text
 from psn_core.platforms.models import Capabilities, Limits, TextCounting
-from psn_core.platforms.x_text import InvalidReason, parse_post, split_thread
+from psn_core.platforms.x_text import InvalidReason, parse_post
 from psn_core.services.accounts.accounts import platform_class
 from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_text
@@ -108,9 +108,10 @@ def _media_check(limits: Limits, media_count: int) -> MediaCheck:
     return MediaCheck(count=media_count, max_items=most, fits=media_count <= most)
 
 
-def _thread(text: str, limits: Limits) -> ThreadPreview:
-    parts = split_thread(text, limit=limits.max_text_length)
-    lengths = [count_text(p, limits.text_counting) for p in parts]
+def _thread(cls: type[Platform], text: str) -> ThreadPreview:
+    limits = cls.limits
+    parts = cls.split_thread(text)
+    lengths = [cls.text_length(p) for p in parts]
     fits = limits.max_thread_parts is None or len(parts) <= limits.max_thread_parts
     return ThreadPreview(parts=parts, part_lengths=lengths, max_parts=limits.max_thread_parts, fits=fits)
 
@@ -129,7 +130,7 @@ def _check_target(cls: type[Platform], text: str, media_count: int) -> TargetChe
     if limits.text_counting is TextCounting.X_WEIGHTED and parse_post(text).reason is InvalidReason.INVALID_CHARACTERS:
         problems.append(f"The text holds characters {name} refuses (U+FFFE, U+FEFF or U+FFFF): remove them.")
     elif not check.fits and caps.threads:
-        thread = _thread(text, limits)
+        thread = _thread(cls, text)
         if not thread.fits:
             problems.append(
                 f"As a thread this is {len(thread.parts)} posts; {name} threads hold at most {thread.max_parts}."

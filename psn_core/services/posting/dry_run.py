@@ -17,12 +17,9 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from psn_core.platforms.models import (
-    ArticleLink,
     MediaRef,
     MediaTransfer,
     PlatformConfig,
-    PostPart,
-    PublishRequest,
     UploadRequest,
 )
 from psn_core.platforms.registry import PLATFORMS
@@ -76,19 +73,6 @@ class CapturedRequest(BaseModel):
     body: str
 
 
-def _request(rendering: Rendering, index: int, media: tuple[MediaRef, ...], reply_to: str | None) -> PublishRequest:
-    article = ArticleLink(url=rendering.article_url) if rendering.article_url else None
-    part = rendering.parts[index]
-    return PublishRequest(
-        parts=(PostPart(text=part.text, media=media),),
-        article=article,
-        title=rendering.title,
-        reel=rendering.reel,
-        privacy_level=rendering.privacy_level,
-        reply_to_id=reply_to,
-    )
-
-
 def dry_run(
     platform: str, rendering: Rendering, media_dir: Path, *, sandbox: bool, open_sandbox: OpenSandbox
 ) -> list[CapturedRequest]:
@@ -116,7 +100,7 @@ def dry_run(
                     if transfer is MediaTransfer.URL:
                         refs.append(MediaRef(kind=item.kind, url=item.path, alt_text=item.alt_text, title=item.title))
                         continue
-                    post = _request(rendering, index, (), previous if index else None)
+                    post = rendering.publish_request(index, previous=previous)
                     upload = UploadRequest(
                         kind=item.kind,
                         mime_type=item.mime_type,
@@ -125,7 +109,7 @@ def dry_run(
                         post=post if transfer is MediaTransfer.UPLOAD_WITH_POST else None,
                     )
                     refs.append(client.upload_media(token, upload, (media_dir / item.path).read_bytes()))
-                result = client.publish(token, _request(rendering, index, tuple(refs), previous if index else None))
+                result = client.publish(token, rendering.publish_request(index, tuple(refs), previous))
                 previous = result.post_id
         prefix = f"/{platform}"
         return [

@@ -27,7 +27,7 @@ from psn_core.errors import PostInvalid, PostLocked, PostNotFound
 from psn_core.hub.database import Conn, Hub
 from psn_core.media import probe_media, validate_probe
 from psn_core.platforms.base import Platform
-from psn_core.platforms.models import MediaKind, MediaTransfer
+from psn_core.platforms.models import ArticleLink, MediaKind, MediaRef, MediaTransfer, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.schedule_time import ScheduleTime
 
@@ -55,6 +55,21 @@ class Rendering(BaseModel):
     article_url: str | None = None
     reel: bool = False
     privacy_level: str | None = None
+
+    def publish_request(
+        self, index: int, media: tuple[MediaRef, ...] = (), previous: str | None = None
+    ) -> PublishRequest:
+        """What the platform client is handed to publish part ``index``: its text with ``media`` (the
+        part's media as uploaded or as URLs), the post's options, and, past the first part, a reply to
+        ``previous`` (the part before it)."""
+        return PublishRequest(
+            parts=(PostPart(text=self.parts[index].text, media=media),),
+            article=ArticleLink(url=self.article_url) if self.article_url else None,
+            title=self.title,
+            reel=self.reel,
+            privacy_level=self.privacy_level,
+            reply_to_id=previous if index else None,
+        )
 
 
 class PartInput(BaseModel):

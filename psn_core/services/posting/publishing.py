@@ -38,7 +38,7 @@ from psn_core.errors import (
 from psn_core.hub.database import Conn, Hub, check_runtime_role, connect
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import Platform
-from psn_core.platforms.models import ArticleLink, PostPart, PublishRequest, PublishResult
+from psn_core.platforms.models import PublishResult
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority
@@ -226,13 +226,13 @@ class Publisher:
             if found is not None:
                 remote_ids.append(found)
                 continue
-            request = self._request(rendering, part, previous if index else None)
+            request = rendering.publish_request(index, previous=previous)
             ledger = _Ledger(self, member_id, target_id, index)
             media = tuple(
                 uploader.prepare(index, i, item, post=request, before_write=ledger.sending)
                 for i, item in enumerate(part.media)
             )
-            request = request.model_copy(update={"parts": (PostPart(text=part.text, media=media),)})
+            request = rendering.publish_request(index, media, previous)
             ledger.sending()
             try:
                 last = client.publish(token, request)
@@ -248,17 +248,6 @@ class Publisher:
         if last is None:
             return PublishResult(post_id=remote_ids[0] if remote_ids else "", part_ids=tuple(remote_ids))
         return last.model_copy(update={"post_id": remote_ids[0], "part_ids": tuple(remote_ids)})
-
-    def _request(self, rendering: Rendering, part: RenderedPart, reply_to: str | None) -> PublishRequest:
-        article = ArticleLink(url=rendering.article_url) if rendering.article_url else None
-        return PublishRequest(
-            parts=(PostPart(text=part.text),),
-            article=article,
-            title=rendering.title,
-            reel=rendering.reel,
-            privacy_level=rendering.privacy_level,
-            reply_to_id=reply_to,
-        )
 
     def _reconcile(
         self, member_id: UUID, target_id: UUID, index: int, client: Platform, token: str, part: RenderedPart
