@@ -49,6 +49,7 @@ from psn_core.services.company.members import ROLES as ROLES
 from psn_core.services.company.members import MemberView as MemberView
 from psn_core.services.company.members import Role as Role
 from psn_core.services.company.members import current_role as current_role
+from psn_core.services.company.members import display_name as display_name
 from psn_core.services.company.members import list_members as list_members
 from psn_core.services.company.members import member_transaction as member_transaction
 from psn_core.services.company.members import remove_member as remove_member

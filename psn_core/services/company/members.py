@@ -61,6 +61,12 @@ class MemberView(BaseModel):
     removed_at: datetime | None
 
 
+def display_name(conn: Conn, member_id: UUID) -> str | None:
+    """A member's display name (in a personal hub: the user's own), or None when there is no such member."""
+    name: str | None = sql.value(conn, Q.member_name, {"member": member_id})
+    return name
+
+
 def list_members(conn: Conn, *, include_removed: bool = False) -> list[MemberView]:
     """The roster as the caller may see it (admins and editors: everyone; contributors: themselves)."""
     return sql.many(conn, Q.list_members, {"include_removed": include_removed}, MemberView)

@@ -188,3 +188,7 @@ UPDATE post_targets SET status = 'draft', updated_at = now() WHERE post_id = %(p
 UPDATE post_targets SET status = 'cancelled', error_class = 'Rejected', error_message = %(reason)s,
        error_action = 'Edit the post and submit it again.', updated_at = now()
  WHERE post_id = %(post)s AND status = 'pending_approval';
+
+-- name: server_version
+-- The PostgreSQL version the hub runs.
+SHOW server_version;
