@@ -71,8 +71,8 @@ def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None,
     """Create a company hub; you become its first admin."""
     if your_name is None:
         with Hub.open(obj.settings) as hub, hub.transaction(obj.member_id) as conn:
-            row = conn.execute("SELECT display_name FROM members WHERE id = %s", [obj.member_id]).fetchone()
-        your_name = row["display_name"] if row else "Admin"
+            mine = company.display_name(conn, obj.member_id)
+        your_name = mine if mine is not None else "Admin"
     done = company.create_company(
         obj.settings, name, admin_name=your_name, display_name=display_name, owner_url=database_url
     )
@@ -246,14 +246,21 @@ def post(
         for line in preview.context:
             _context(line)
         click.echo(f"  {body}")
-        click.echo(f"  {'waits for approval by an editor or admin, due' if preview.needs_approval else 'goes out'} "
-                   f"{when.echo()}")  # fmt: skip
+        waits = "waits for approval by an editor or admin, due" if preview.needs_approval else "goes out"
+        click.echo(f"  {waits} {when.echo()}")
         if not yes:
             click.confirm("Send it for approval?" if preview.needs_approval else "Schedule it?", abort=True)
         result = approvals.post_for_company(
-            hub, list(targets), [PartInput(text=body)], when, _company_enqueue(obj, hub),
-            media_dir=obj.workspace / "media", media_host=obj.settings.media_host_url, idea=idea, language=language,
-        )  # fmt: skip
+            hub,
+            list(targets),
+            [PartInput(text=body)],
+            when,
+            _company_enqueue(obj, hub),
+            media_dir=obj.workspace / "media",
+            media_host=obj.settings.media_host_url,
+            idea=idea,
+            language=language,
+        )
     if brand.file is None:
         click.echo(f"No brand voice synced here: run `psn company sync {slug}` so posts are checked against it.")
     elif stale:

@@ -32,7 +32,7 @@ from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import finish_connect, list_accounts, start_connect
 from psn_core.services.company import hubs as company
 from psn_core.services.doctor import DoctorReport, run_doctor
-from psn_core.services.setup import init_workspace, migrate_hub
+from psn_core.services.setup import init_workspace, migrate_hub, ping_hub
 from psn_core.timefmt import local, until, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -404,9 +404,7 @@ def hub_status(obj: Ctx) -> None:
     """Say where the hub is and whether it is running."""
     settings = obj.settings
     if not settings.uses_embedded_hub:
-        with Hub.open(settings, start=False) as h, h.owner() as conn:
-            conn.execute("SELECT 1")
-        click.echo(f"URL hub {h.label}: reachable.")
+        click.echo(f"URL hub {ping_hub(settings)}: reachable.")
         return
     status = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).status()
     if status.running:

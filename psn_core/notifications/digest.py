@@ -12,11 +12,14 @@ from collections import defaultdict
 from datetime import date, datetime
 from uuid import UUID
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
+from psn_core.hub.sql import Queries
 from psn_core.notifications import store
 from psn_core.notifications.models import DigestReport, Notification, Tier
 from psn_core.notifications.policy import digest_due
 
+Q = Queries.load(__package__)
 DIGEST_KIND = "digest"
 DIGEST_ACTION = "Run `psn notifications` to see every item, then `psn notifications ack --all`."
 _EXAMPLES_PER_KIND = 3
@@ -54,47 +57,31 @@ def build_digest(hub: Hub, member_id: UUID, now: datetime) -> DigestReport | Non
         if day is None:
             return None
         # one builder at a time per member; the unique index is the last line of defence
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{member_id}:digest"])
+        conn.execute(Q.lock_key, {"key": f"{member_id}:digest"})
         if _digest_exists(conn, member_id, day):
             return None
         items = _waiting_items(conn, member_id, now)
         if not items:
             return None
         text = assemble(items, day, zone.key)
-        row = conn.execute(
-            """
-            INSERT INTO notifications (member_id, tier, kind, dedup_key, title, body, action, state,
-                                       created_at, last_seen_at, digest_local_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s)
-            RETURNING id
-            """,
-            [
-                member_id,
-                Tier.ENGAGEMENT.value,
-                DIGEST_KIND,
-                f"digest:{day}",
-                "daily digest",
-                text,
-                DIGEST_ACTION,
-                now,
-                now,
-                day,
-            ],
-        ).fetchone()
-        assert row is not None
-        digest_id = int(row["id"])
-        conn.execute(
-            "UPDATE notifications SET state = 'digested', digest_id = %s WHERE member_id = %s AND id = ANY(%s)",
-            [digest_id, member_id, [i.id for i in items]],
-        )
+        digest = {
+            "member": member_id,
+            "tier": Tier.ENGAGEMENT.value,
+            "kind": DIGEST_KIND,
+            "key": f"digest:{day}",
+            "title": "daily digest",
+            "body": text,
+            "action": DIGEST_ACTION,
+            "now": now,
+            "day": day,
+        }
+        digest_id = int(sql.value(conn, Q.insert_digest, digest))
+        sql.run(conn, Q.mark_digested, {"digest": digest_id, "member": member_id, "ids": [i.id for i in items]})
     return DigestReport(digest_id=digest_id, local_date=day, items=len(items), text=text)
 
 
 def _digest_exists(conn: Conn, member_id: UUID, day: date) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM notifications WHERE member_id = %s AND digest_local_date = %s", [member_id, day]
-    ).fetchone()
-    return row is not None
+    return bool(sql.value(conn, Q.digest_exists, {"member": member_id, "day": day}))
 
 
 def _waiting_items(conn: Conn, member_id: UUID, now: datetime) -> list[Notification]:

@@ -13,12 +13,16 @@ from pydantic import BaseModel
 from psn_core.config import HUB_ENV, Settings
 from psn_core.crypto import load_keyring
 from psn_core.errors import PSNError
+from psn_core.hub import sql
 from psn_core.hub.audit import member_tables, runtime_role
 from psn_core.hub.database import Hub, check_runtime_role
 from psn_core.hub.migrate import migration_status
+from psn_core.hub.sql import Queries
 from psn_core.hub.vault import key_usage
 from psn_core.services.company.doctor import company_checks
 from psn_core.workspace import private_mode_problem, tracked_secret_files, unignored_secret_paths
+
+Q = Queries.load("psn_core.hub")  # the hub-level queries (psn_core/hub/queries.sql)
 
 Status = Literal["ok", "warn", "fail", "skip"]
 
@@ -116,13 +120,13 @@ class _Doctor:
         hub = Hub.open(self.settings)
         started = time.perf_counter()
         with hub.owner() as conn:
-            version = conn.execute("SHOW server_version").fetchone()
+            version: str | None = sql.value(conn, Q.server_version)
         elapsed = (time.perf_counter() - started) * 1000
         self.hub = hub
         self.add(
             "hub reachable",
             "ok",
-            f"{hub.label}, PostgreSQL {version['server_version'] if version else '?'}, {elapsed:.0f} ms",
+            f"{hub.label}, PostgreSQL {version or '?'}, {elapsed:.0f} ms",
         )
 
     def migrations(self) -> None:
@@ -169,9 +173,9 @@ class _Doctor:
             return
         with self.hub.app() as conn:
             check_runtime_role(conn)
-            leaked = conn.execute("SELECT count(*) AS n FROM members").fetchone()
-        if leaked and leaked["n"]:
-            self.add("runtime role", "fail", f"psn_app without a member id sees {leaked['n']} member rows", fix)
+            leaked = int(sql.value(conn, Q.unscoped_members))
+        if leaked:
+            self.add("runtime role", "fail", f"psn_app without a member id sees {leaked} member rows", fix)
         else:
             self.add("runtime role", "ok", "psn_app: NOSUPERUSER, NOBYPASSRLS, owns nothing, sees nothing unscoped")
 
@@ -209,11 +213,11 @@ class _Doctor:
             self.add("member", "fail", "PSN_MEMBER_ID is not set", "Run `psn init`.")
             return
         with self.hub.transaction(self.settings.member_id) as conn:
-            row = conn.execute("SELECT display_name FROM members WHERE id = %s", [self.settings.member_id]).fetchone()
-        if row is None:
+            name: str | None = sql.value(conn, Q.member_name, {"member": self.settings.member_id})
+        if name is None:
             self.add("member", "fail", f"member {self.settings.member_id} is not in this hub", "Run `psn init`.")
         else:
-            self.add("member", "ok", f"{row['display_name']} ({self.settings.timezone})")
+            self.add("member", "ok", f"{name} ({self.settings.timezone})")
 
     def stored_secrets(self) -> None:
         assert self.hub is not None

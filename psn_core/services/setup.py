@@ -11,8 +11,10 @@ from pydantic import BaseModel
 
 from psn_core.config import HUB_ENV, STATE_DIR, Settings
 from psn_core.crypto import create_key_file
+from psn_core.hub import sql
 from psn_core.hub.database import Hub
 from psn_core.hub.migrate import ensure_database, migrate
+from psn_core.hub.sql import Queries
 from psn_core.services.voice.files import copy_example_profiles
 from psn_core.workspace import (
     ensure_gitignore,
@@ -21,6 +23,8 @@ from psn_core.workspace import (
     set_env_values,
     write_private,
 )
+
+Q = Queries.load("psn_core.hub")  # the hub-level queries (psn_core/hub/queries.sql)
 
 
 class InitResult(BaseModel):
@@ -91,11 +95,18 @@ def migrate_hub(settings: Settings, hub: Hub) -> MigrateResult:
 def ensure_member(hub: Hub, member_id: UUID, *, name: str, timezone: str) -> bool:
     """Create the member row if it does not exist yet (as psn_app, inside its own RLS context)."""
     with hub.transaction(member_id) as conn:
-        done = conn.execute(
-            "INSERT INTO members (id, display_name, timezone) VALUES (%s, %s, %s) ON CONFLICT (id) DO NOTHING",
-            [member_id, name, timezone],
-        )
-        return done.rowcount == 1
+        return sql.run(conn, Q.ensure_member, {"member": member_id, "name": name, "timezone": timezone}) == 1
+
+
+def ping_hub(settings: Settings) -> str:
+    """Connect to a URL hub as its owner (never starting anything) and run a no-op; returns its label.
+
+    Raises:
+        HubUnreachable: the hub could not be reached.
+    """
+    with Hub.open(settings, start=False) as hub, hub.owner() as conn:
+        conn.execute(Q.ping)
+    return hub.label
 
 
 def init_workspace(

@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 from pydantic import SecretStr
 
-from psn_core.errors import HubUnreachable, InviteRateLimited, InviteRejected, NotPermitted
+from psn_core.errors import CompanyNotFound, HubUnreachable, InviteRateLimited, InviteRejected, NotPermitted
 from psn_core.hub.database import Hub, connect
 from psn_core.services.company import brand as company_brand
 from psn_core.services.company import hubs as company
@@ -316,7 +316,7 @@ def test_an_unreachable_company_hub_fails_fast_with_a_clear_error(hub_env: HubEn
 
 def test_connections_list_and_a_missing_company_is_a_clear_error(hub_env: HubEnv) -> None:
     assert company.list_connections(hub_env.settings.workspace) == []
-    with pytest.raises(company.CompanyNotFound, match="no connection to a company called 'nope'"):
+    with pytest.raises(CompanyNotFound, match="no connection to a company called 'nope'"):
         CompanyHub.open(hub_env.settings, "nope")
     with connect(hub_env.hub.target.owner_conninfo, timeout=5, label="t") as conn:
         assert conn.execute("SELECT psn_hub_kind() AS k").fetchone() == {"k": "personal"}

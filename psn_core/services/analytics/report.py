@@ -10,24 +10,47 @@ from __future__ import annotations
 
 import re
 import statistics
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from psycopg import sql
+from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel, Field
 
 from psn_core.errors import WeekInvalid
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.analytics.chart import trend_chart
 from psn_core.services.analytics.models import Freshness, PeriodLine, PostLine, Split, Totals
-from psn_core.services.analytics.summary import POST_COLUMNS, SUM_SQL, freshness, post_line, totals_of, weekly_trend
+from psn_core.services.analytics.summary import (
+    KeyedSums,
+    PostRow,
+    Sums,
+    freshness,
+    post_line,
+    totals_of,
+    weekly_trend,
+)
 
+Q = Queries.load(__package__)
 TOP_N = 3
 BASELINE_WEEKS = 4
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A score over a window (posts per hour, per format or per topic); None without exposure."""
+
+    n: int
+    score: float | None
+    platform: str = ""
+    hour: int = 0
+    format: str = ""
+    topic: str = ""
 
 
 class RankedPost(PostLine):
@@ -83,8 +106,8 @@ def parse_week(week: str | None, zone: ZoneInfo, now: datetime) -> tuple[str, da
     return f"{year}-W{number:02d}", monday
 
 
-def _table(rows: list[dict[str, Any]], dim: str, previous: dict[str, float | None]) -> list[TableRow]:
-    out = [totals_of(r, TableRow, key=r[dim], previous_score=previous.get(r[dim])) for r in rows]
+def _table(rows: list[KeyedSums], previous: dict[str, float | None]) -> list[TableRow]:
+    out = [totals_of(r, TableRow, key=r.key, previous_score=previous.get(r.key)) for r in rows]
     return sorted(out, key=lambda t: (-(t.engagement_score or 0), t.key))
 
 
@@ -109,51 +132,20 @@ def weekly_review(
     label, monday = parse_week(week, zone, now)
     start = datetime.combine(monday, time(), zone)
     end = start + timedelta(days=7)
-    rows = conn.execute(
-        sql.SQL(
-            """SELECT {cols}, p.idea FROM post_metrics pm JOIN post_targets t ON t.id = pm.target_id
-                JOIN posts p ON p.id = pm.post_id
-               WHERE pm.member_id = %s AND pm.published_at >= %s AND pm.published_at < %s"""
-        ).format(cols=POST_COLUMNS),
-        [member_id, start, end],
-    ).fetchall()
-    lines = [post_line(r, zone) for r in rows]
-    dims: dict[str, list[dict[str, Any]]] = {}
+    in_week = {"member": member_id, "start": start, "end": end}
+    lines = [post_line(r, zone) for r in sql.many(conn, Q.week_posts, in_week, PostRow)]
+    dims: dict[str, list[KeyedSums]] = {}
     previous_rows: dict[str, dict[str, float | None]] = {}
-    before = monday - timedelta(weeks=BASELINE_WEEKS)
+    first = monday - timedelta(weeks=BASELINE_WEEKS)
+    before = {"member": member_id, "zone": zone.key, "first": first, "monday": monday}
     for dim in ("platform", "language", "format"):
-        dims[dim] = conn.execute(
-            sql.SQL(
-                """SELECT {dim}, count(*) AS posts, {sums} FROM post_metrics
-                    WHERE member_id = %s AND published_at >= %s AND published_at < %s GROUP BY {dim}"""
-            ).format(dim=sql.Identifier(dim), sums=SUM_SQL),
-            [member_id, start, end],
-        ).fetchall()
-        prev = conn.execute(
-            sql.SQL(
-                """SELECT {dim} AS key, COALESCE(sum(posts), 0) AS posts, {sums} FROM metric_rollups
-                    WHERE member_id = %s AND period = 'week' AND zone = %s AND period_start >= %s
-                      AND period_start < %s GROUP BY {dim}"""
-            ).format(dim=sql.Identifier(dim), sums=SUM_SQL),
-            [member_id, zone.key, before, monday],
-        ).fetchall()
-        previous_rows[dim] = {r["key"]: totals_of(r).engagement_score for r in prev}
-    week_totals = conn.execute(
-        sql.SQL(
-            "SELECT count(*) AS posts, {sums} FROM post_metrics"
-            " WHERE member_id = %s AND published_at >= %s AND published_at < %s"
-        ).format(sums=SUM_SQL),
-        [member_id, start, end],
-    ).fetchone()
-    prev_total = conn.execute(
-        sql.SQL(
-            """SELECT COALESCE(sum(posts), 0) AS posts, {sums} FROM metric_rollups
-                WHERE member_id = %s AND period = 'week' AND zone = %s AND period_start >= %s
-                  AND period_start < %s"""
-        ).format(sums=SUM_SQL),
-        [member_id, zone.key, before, monday],
-    ).fetchone()
-    platform_avg: dict[str, float | None] = {r["platform"]: totals_of(r).engagement_score for r in dims["platform"]}
+        by_dim = {"dim": Identifier(dim)}
+        dims[dim] = sql.many(conn, SQL(Q.week_split).format(**by_dim).as_string(conn), in_week, KeyedSums)
+        prev = sql.many(conn, SQL(Q.previous_split).format(**by_dim).as_string(conn), before, KeyedSums)
+        previous_rows[dim] = {r.key: totals_of(r).engagement_score for r in prev}
+    week_totals = sql.one(conn, Q.week_totals, in_week, Sums)
+    prev_total = sql.one(conn, Q.previous_totals, before, Sums)
+    platform_avg: dict[str, float | None] = {r.key: totals_of(r).engagement_score for r in dims["platform"]}
     scored = sorted(
         (p for p in lines if p.engagement_score is not None), key=lambda p: (-(p.engagement_score or 0), p.target_id)
     )
@@ -170,9 +162,9 @@ def weekly_review(
         previous=totals_of(prev_total) if prev_total else Totals(),
         worked=worked,
         did_not=did_not,
-        platforms=_table(dims["platform"], "platform", previous_rows["platform"]),
-        languages=_table(dims["language"], "language", previous_rows["language"]),
-        formats=_table(dims["format"], "format", previous_rows["format"]),
+        platforms=_table(dims["platform"], previous_rows["platform"]),
+        languages=_table(dims["language"], previous_rows["language"]),
+        formats=_table(dims["format"], previous_rows["format"]),
         flagged=[p for p in lines if p.flags],
         suggestions=suggestions(conn, member_id, zone, end),
         trend=weekly_trend(conn, member_id, zone.key, end - timedelta(seconds=1)),
@@ -183,55 +175,38 @@ def suggestions(conn: Conn, member_id: UUID, zone: ZoneInfo, until: datetime) ->
     """Posting times, formats and topics to rest, from the 90 days before ``until`` (at least 2 posts each)."""
     since = until - timedelta(days=90)
     out: list[str] = []
-    hours = conn.execute(
-        """SELECT platform, extract(hour FROM published_at AT TIME ZONE %s)::int AS hour, count(*) AS n,
-                  sum(weighted)::float / NULLIF(sum(exposure), 0) * 1000 AS score
-             FROM post_metrics WHERE member_id = %s AND published_at >= %s AND published_at < %s
-            GROUP BY 1, 2 HAVING count(*) >= 2 ORDER BY 1, 4 DESC NULLS LAST""",
-        [zone.key, member_id, since, until],
-    ).fetchall()
+    window = {"member": member_id, "since": since, "until": until}
+    hours = sql.many(conn, Q.best_hours, {**window, "zone": zone.key}, Scored)
     seen: set[str] = set()
     for r in hours:
-        if r["platform"] not in seen and r["score"] is not None:
-            seen.add(r["platform"])
+        if r.platform not in seen and r.score is not None:
+            seen.add(r.platform)
             out.append(
-                f"Post on {r['platform']} around {r['hour']:02d}:00 ({zone.key}): your best hour there "
-                f"(score {r['score']:.1f} over {r['n']} posts)."
+                f"Post on {r.platform} around {r.hour:02d}:00 ({zone.key}): your best hour there "
+                f"(score {r.score:.1f} over {r.n} posts)."
             )
-    formats = conn.execute(
-        """SELECT platform, format, count(*) AS n, sum(weighted)::float / NULLIF(sum(exposure), 0) * 1000 AS score
-             FROM post_metrics WHERE member_id = %s AND published_at >= %s AND published_at < %s
-            GROUP BY 1, 2 HAVING count(*) >= 2""",
-        [member_id, since, until],
-    ).fetchall()
-    by_platform: dict[str, list[dict[str, Any]]] = {}
-    for r in formats:
-        if r["score"] is not None:
-            by_platform.setdefault(r["platform"], []).append(r)
+    by_platform: dict[str, list[tuple[float, str]]] = {}
+    for r in sql.many(conn, Q.format_scores, window, Scored):
+        if r.score is not None:
+            by_platform.setdefault(r.platform, []).append((r.score, r.format))
     for platform, items in sorted(by_platform.items()):
         if len(items) >= 2:
-            items.sort(key=lambda r: -r["score"])
-            best, worst = items[0], items[-1]
+            items.sort(key=lambda item: -item[0])
+            (best, best_format), (worst, worst_format) = items[0], items[-1]
             out.append(
-                f"On {platform}, {best['format']} posts score {best['score']:.1f} against {worst['score']:.1f} "
-                f"for {worst['format']}: make more {best['format']} posts."
+                f"On {platform}, {best_format} posts score {best:.1f} against {worst:.1f} "
+                f"for {worst_format}: make more {best_format} posts."
             )
-    topics = conn.execute(
-        """SELECT lower(btrim(p.idea)) AS topic, count(*) AS n,
-                  sum(pm.weighted)::float / NULLIF(sum(pm.exposure), 0) * 1000 AS score
-             FROM post_metrics pm JOIN posts p ON p.id = pm.post_id
-            WHERE pm.member_id = %s AND pm.published_at >= %s AND pm.published_at < %s AND btrim(p.idea) <> ''
-            GROUP BY 1 HAVING count(*) >= 2""",
-        [member_id, until - timedelta(days=30), until],
-    ).fetchall()
-    scores = [r["score"] for r in topics if r["score"] is not None]
+    recent = {**window, "since": until - timedelta(days=30)}
+    topics = sql.many(conn, Q.topic_scores, recent, Scored)
+    scores = [r.score for r in topics if r.score is not None]
     if len(scores) >= 2:
         middle = statistics.median(scores)
-        for r in sorted(topics, key=lambda r: r["score"] or 0):
-            if r["score"] is not None and r["score"] < 0.8 * middle:
+        for r in sorted(topics, key=lambda r: r.score or 0):
+            if r.score is not None and r.score < 0.8 * middle:
                 out.append(
-                    f"Rest the topic \u201c{r['topic'][:60]}\u201d for a couple of weeks: {r['n']} posts in 30 days "
-                    f"scored {r['score']:.1f}, below your typical {middle:.1f}."
+                    f"Rest the topic \u201c{r.topic[:60]}\u201d for a couple of weeks: {r.n} posts in 30 days "
+                    f"scored {r.score:.1f}, below your typical {middle:.1f}."
                 )
     return out or ["Not enough posts yet for suggestions (each needs at least 2 posts to compare)."]
 

@@ -10,13 +10,36 @@ i.e. a post drafted with psn's voice context and reviewed through it. Every othe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from pydantic import BaseModel
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.analytics.models import engagement_rate, engagement_score
-from psn_core.services.analytics.summary import flag_sentences
+from psn_core.services.analytics.summary import Flags, flag_sentences
+
+Q = Queries.load(__package__)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Posts, engagements and exposure of one group (voice-matched or not, or one format)."""
+
+    posts: int
+    engagements: int = 0
+    exposure: int = 0
+    weighted: int = 0
+    matched: bool = False
+    format: str = ""
+
+
+@dataclass(frozen=True)
+class FlaggedPost(Flags):
+    platform: str
+    text: str | None
 
 
 class MatchedPerformance(BaseModel):
@@ -29,30 +52,18 @@ class MatchedPerformance(BaseModel):
 def voice_matched_performance(conn: Conn, member_id: UUID, days: int = 90) -> MatchedPerformance | None:
     """Engagement rate of voice-matched posts against the rest over ``days``; None unless both groups
     have measured posts (never an estimate)."""
-    rows = conn.execute(
-        """
-        SELECT EXISTS (SELECT 1 FROM draft_edits d
-                        WHERE d.member_id = pm.member_id AND d.platform = pm.platform
-                          AND d.final_text = t.rendering -> 'parts' -> 0 ->> 'text') AS matched,
-               count(*) AS posts, COALESCE(sum(pm.engagements), 0) AS engagements,
-               COALESCE(sum(pm.exposure), 0) AS exposure
-          FROM post_metrics pm JOIN post_targets t ON t.id = pm.target_id
-         WHERE pm.member_id = %s AND pm.published_at >= now() - make_interval(days => %s)
-         GROUP BY 1
-        """,
-        [member_id, days],
-    ).fetchall()
-    groups = {r["matched"]: r for r in rows}
+    rows = sql.many(conn, Q.matched_performance, {"member": member_id, "days": days}, Group)
+    groups = {r.matched: r for r in rows}
     mine, other = groups.get(True), groups.get(False)
     if mine is None or other is None:
         return None
-    rate_mine = engagement_rate(int(mine["engagements"]), int(mine["exposure"]))
-    rate_other = engagement_rate(int(other["engagements"]), int(other["exposure"]))
+    rate_mine = engagement_rate(int(mine.engagements), int(mine.exposure))
+    rate_other = engagement_rate(int(other.engagements), int(other.exposure))
     if rate_mine is None or rate_other is None:
         return None
     return MatchedPerformance(
-        matched_posts=int(mine["posts"]),
-        other_posts=int(other["posts"]),
+        matched_posts=int(mine.posts),
+        other_posts=int(other.posts),
         matched_engagement_rate=rate_mine,
         other_engagement_rate=rate_other,
     )
@@ -60,32 +71,15 @@ def voice_matched_performance(conn: Conn, member_id: UUID, days: int = 90) -> Ma
 
 def flagged_notes(conn: Conn, member_id: UUID, platform: str | None = None, limit: int = 5) -> list[str]:
     """Suppression signals of the last 30 days (optionally one platform's), newest first, as sentences."""
-    rows = conn.execute(
-        """
-        SELECT pm.platform, pm.exposure, pm.engagements, pm.baseline_exposure, pm.flag_low_impressions,
-               pm.flag_low_engagement, left(t.rendering -> 'parts' -> 0 ->> 'text', 60) AS text
-          FROM post_metrics pm JOIN post_targets t ON t.id = pm.target_id
-         WHERE pm.member_id = %s AND pm.published_at >= now() - interval '30 days'
-           AND (pm.flag_low_impressions OR pm.flag_low_engagement) AND (%s::text IS NULL OR pm.platform = %s)
-         ORDER BY pm.published_at DESC LIMIT %s
-        """,
-        [member_id, platform, platform, limit],
-    ).fetchall()
-    return [f"{r['platform']} \u201c{r['text']}\u201d: {'; '.join(flag_sentences(r))}" for r in rows]
+    params = {"member": member_id, "platform": platform, "limit": limit}
+    rows = sql.many(conn, Q.flagged_notes, params, FlaggedPost)
+    return [f"{r.platform} \u201c{r.text}\u201d: {'; '.join(flag_sentences(r))}" for r in rows]
 
 
 def recent_performance(conn: Conn, member_id: UUID, platform: str) -> list[str]:
     """What performed on ``platform`` in the last 30 days, by format, plus flagged posts: for the writer."""
-    rows = conn.execute(
-        """
-        SELECT format, count(*) AS posts, COALESCE(sum(weighted), 0) AS weighted, COALESCE(sum(exposure), 0) AS exposure
-          FROM post_metrics
-         WHERE member_id = %s AND platform = %s AND published_at >= now() - interval '30 days'
-         GROUP BY format
-        """,
-        [member_id, platform],
-    ).fetchall()
-    scored = [(r["format"], int(r["posts"]), engagement_score(int(r["weighted"]), int(r["exposure"]))) for r in rows]
+    rows = sql.many(conn, Q.recent_formats, {"member": member_id, "platform": platform}, Group)
+    scored = [(r.format, int(r.posts), engagement_score(int(r.weighted), int(r.exposure))) for r in rows]
     ranked = sorted((s for s in scored if s[2] is not None), key=lambda s: -(s[2] or 0))
     notes = [
         f"Last 30 days on {platform}: {fmt} posts scored {score:.1f} (weighted engagements per 1,000; {n} posts)."

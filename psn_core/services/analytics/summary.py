@@ -11,18 +11,19 @@ the snapshot time series, so it stays interactive however much history the hub h
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from psycopg import sql
-
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.analytics.models import (
     LOW_IMPRESSIONS_RATIO,
     PAGE_SIZE,
+    Format,
     Freshness,
     History,
     PeriodLine,
@@ -35,23 +36,96 @@ from psn_core.services.analytics.models import (
 )
 from psn_core.timefmt import local
 
-SUMS = ("exposure", "impressions", "views", "reach", "likes", "comments", "shares", "saves", "engagements", "weighted")
-# The sums every query returns, in SUMS order.
-SUM_SQL = sql.SQL(
-    "COALESCE(sum(exposure), 0)::bigint AS exposure, COALESCE(sum(impressions), 0)::bigint AS impressions,"
-    " COALESCE(sum(views), 0)::bigint AS views, COALESCE(sum(reach), 0)::bigint AS reach,"
-    " COALESCE(sum(likes), 0)::bigint AS likes, COALESCE(sum(comments), 0)::bigint AS comments,"
-    " COALESCE(sum(shares), 0)::bigint AS shares, COALESCE(sum(saves), 0)::bigint AS saves,"
-    " COALESCE(sum(engagements), 0)::bigint AS engagements, COALESCE(sum(weighted), 0)::bigint AS weighted"
-)
+Q = Queries.load(__package__)
 TREND_WEEKS = 12
 
 
-def totals_of(row: Mapping[str, Any], cls: type[Totals] = Totals, **extra: Any) -> Any:
+@dataclass(frozen=True)
+class Sums:
+    """A row of sums over a set of posts (every query of sums returns these columns)."""
+
+    posts: int
+    exposure: int
+    impressions: int
+    views: int
+    reach: int
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    engagements: int
+    weighted: int
+
+
+SUMS = tuple(f.name for f in fields(Sums) if f.name != "posts")
+
+
+@dataclass(frozen=True)
+class KeyedSums(Sums):
+    """Sums for one value of a dimension (``key``: a platform, a language or a format)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class PeriodSums(Sums):
+    period_start: date
+
+
+@dataclass(frozen=True)
+class SplitSums(Sums):
+    """A summary row: ``g`` holds the GROUPING bits (1 = rolled up) of platform, language, format."""
+
+    platform: str | None
+    language: str | None
+    format: str | None
+    g: int
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The suppression columns of a post_metrics row."""
+
+    exposure: int
+    engagements: int
+    baseline_exposure: float | None
+    flag_low_impressions: bool | None
+    flag_low_engagement: bool | None
+
+
+@dataclass(frozen=True)
+class PostRow(Flags):
+    target_id: UUID
+    post_id: UUID
+    platform: str
+    language: str
+    format: Format
+    published_at: datetime
+    weighted: int
+    text: str | None
+
+
+@dataclass(frozen=True)
+class SweepState:
+    platform: str
+    handle: str
+    last_finished_at: datetime | None
+    resume_at: datetime | None
+    stopped_reason: str | None
+
+
+@dataclass(frozen=True)
+class Followers:
+    platform: str
+    handle: str
+    followers: int
+
+
+def totals_of(row: Sums, cls: type[Totals] = Totals, **extra: Any) -> Any:
     """A Totals (or subclass) from a row of sums, with rate and score derived."""
-    values = {c: int(row[c] or 0) for c in SUMS}
+    values = {c: int(getattr(row, c) or 0) for c in SUMS}
     return cls(
-        posts=int(row["posts"] or 0),
+        posts=int(row.posts or 0),
         **values,
         engagement_rate=engagement_rate(values["engagements"], values["exposure"]),
         engagement_score=engagement_score(values["weighted"], values["exposure"]),
@@ -59,64 +133,50 @@ def totals_of(row: Mapping[str, Any], cls: type[Totals] = Totals, **extra: Any) 
     )
 
 
-def flag_sentences(row: Mapping[str, Any]) -> list[str]:
+def flag_sentences(row: Flags) -> list[str]:
     """The suppression signals of one post_metrics row, as sentences."""
     out = []
-    baseline = row.get("baseline_exposure")
-    if row.get("flag_low_impressions") and baseline:
-        below = 1 - row["exposure"] / baseline
+    baseline = row.baseline_exposure
+    if row.flag_low_impressions and baseline:
+        below = 1 - row.exposure / baseline
         out.append(
-            f"reach {below:.0%} below the account's 30-day average ({row['exposure']:,} vs {baseline:,.0f}; "
+            f"reach {below:.0%} below the account's 30-day average ({row.exposure:,} vs {baseline:,.0f}; "
             f"flagged under {LOW_IMPRESSIONS_RATIO:.0%}): check for suppression"
         )
-    if row.get("flag_low_engagement"):
-        rate = engagement_rate(row["engagements"], row["exposure"]) or 0.0
-        out.append(f"high reach ({row['exposure']:,}) with near-zero engagement ({rate:.2%}): review the post")
+    if row.flag_low_engagement:
+        rate = engagement_rate(row.engagements, row.exposure) or 0.0
+        out.append(f"high reach ({row.exposure:,}) with near-zero engagement ({rate:.2%}): review the post")
     return out
 
 
-POST_COLUMNS = sql.SQL(
-    "pm.target_id, pm.post_id, pm.platform, pm.language, pm.format, pm.published_at, pm.exposure,"
-    " pm.engagements, pm.weighted, pm.baseline_exposure, pm.flag_low_impressions, pm.flag_low_engagement,"
-    " left(t.rendering -> 'parts' -> 0 ->> 'text', 80) AS text"
-)
-
-
-def post_line(row: Mapping[str, Any], zone: ZoneInfo) -> PostLine:
+def post_line(row: PostRow, zone: ZoneInfo) -> PostLine:
     return PostLine(
-        target_id=row["target_id"],
-        post_id=row["post_id"],
-        platform=row["platform"],
-        language=row["language"],
-        format=row["format"],
-        published_at=row["published_at"],
-        published_local=local(row["published_at"], zone),
-        text=row["text"] or "",
-        exposure=row["exposure"],
-        engagements=row["engagements"],
-        engagement_rate=engagement_rate(row["engagements"], row["exposure"]),
-        engagement_score=engagement_score(row["weighted"], row["exposure"]),
+        target_id=row.target_id,
+        post_id=row.post_id,
+        platform=row.platform,
+        language=row.language,
+        format=row.format,
+        published_at=row.published_at,
+        published_local=local(row.published_at, zone),
+        text=row.text or "",
+        exposure=row.exposure,
+        engagements=row.engagements,
+        engagement_rate=engagement_rate(row.engagements, row.exposure),
+        engagement_score=engagement_score(row.weighted, row.exposure),
         flags=flag_sentences(row),
     )
 
 
 def freshness(conn: Conn, member_id: UUID, zone: ZoneInfo, now: datetime) -> Freshness:
     """When metrics were last collected, and which accounts' last sweep stopped early."""
-    rows = conn.execute(
-        """
-        SELECT a.platform, a.handle, s.last_finished_at, s.resume_at, s.stopped_reason
-          FROM analytics_sweeps s JOIN accounts a ON a.id = s.account_id
-         WHERE s.member_id = %s ORDER BY a.platform, a.handle
-        """,
-        [member_id],
-    ).fetchall()
-    finished = [r["last_finished_at"] for r in rows if r["last_finished_at"] is not None]
+    rows = sql.many(conn, Q.freshness, {"member": member_id}, SweepState)
+    finished = [r.last_finished_at for r in rows if r.last_finished_at is not None]
     as_of = max(finished) if finished else None
     stale = []
     for r in rows:
-        if r["stopped_reason"]:
-            later = f"; continues after {local(r['resume_at'], zone)}" if r["resume_at"] else ""
-            stale.append(f"{r['platform']} @{r['handle']}: {r['stopped_reason']}{later}")
+        if r.stopped_reason:
+            later = f"; continues after {local(r.resume_at, zone)}" if r.resume_at else ""
+            stale.append(f"{r.platform} @{r.handle}: {r.stopped_reason}{later}")
     shown = f"metrics as of {local(as_of, zone)}" if as_of else "no metrics yet (the worker's sweep has not run)"
     return Freshness(as_of=as_of, as_of_local=shown, stale_accounts=stale)
 
@@ -125,18 +185,10 @@ def weekly_trend(conn: Conn, member_id: UUID, zone: str, until: datetime, weeks:
     """Weekly rollups (all platforms) of the ``weeks`` weeks up to ``until``, oldest first."""
     first = (until.astimezone(ZoneInfo(zone)) - timedelta(weeks=weeks - 1)).date()
     first -= timedelta(days=first.weekday())
-    rows = conn.execute(
-        sql.SQL(
-            """
-        SELECT period_start, COALESCE(sum(posts), 0) AS posts, {sums}
-          FROM metric_rollups
-         WHERE member_id = %s AND period = 'week' AND zone = %s AND period_start >= %s AND period_start <= %s
-         GROUP BY period_start ORDER BY period_start
-        """
-        ).format(sums=SUM_SQL),
-        [member_id, zone, first, until.astimezone(ZoneInfo(zone)).date()],
-    ).fetchall()
-    return [totals_of(r, PeriodLine, period_start=r["period_start"].isoformat()) for r in rows]
+    last = until.astimezone(ZoneInfo(zone)).date()
+    params = {"member": member_id, "zone": zone, "first": first, "last": last}
+    rows = sql.many(conn, Q.weekly_trend, params, PeriodSums)
+    return [totals_of(r, PeriodLine, period_start=r.period_start.isoformat()) for r in rows]
 
 
 def summary(conn: Conn, member_id: UUID, *, zone: ZoneInfo, now: datetime, days: int = 30, page: int = 1) -> Summary:
@@ -149,58 +201,22 @@ def summary(conn: Conn, member_id: UUID, *, zone: ZoneInfo, now: datetime, days:
     if days < 1 or page < 1:
         raise ValueError("days and page start at 1")
     since = now - timedelta(days=days)
-    split_rows = conn.execute(
-        sql.SQL(
-            """
-        SELECT platform, language, format, GROUPING(platform, language, format) AS g,
-               count(*) AS posts, {sums}
-          FROM post_metrics
-         WHERE member_id = %s AND published_at >= %s
-         GROUP BY GROUPING SETS ((), (platform), (language), (format))
-        """
-        ).format(sums=SUM_SQL),
-        [member_id, since],
-    ).fetchall()
+    member = {"member": member_id, "since": since}
     totals = Totals()
     splits: dict[str, list[Split]] = {"platform": [], "language": [], "format": []}
-    for r in split_rows:
-        if r["g"] == 7:
+    for r in sql.many(conn, Q.summary_splits, member, SplitSums):
+        if r.g == 7:
             totals = totals_of(r)
             continue
-        dim = {3: "platform", 5: "language", 6: "format"}[r["g"]]  # GROUPING bits: 1 = rolled up
-        splits[dim].append(totals_of(r, Split, key=r[dim]))
+        dim = {3: "platform", 5: "language", 6: "format"}[r.g]  # GROUPING bits: 1 = rolled up
+        splits[dim].append(totals_of(r, Split, key=getattr(r, dim)))
     for items in splits.values():
         items.sort(key=lambda s: (-(s.engagement_score or 0), s.key))
     pages = max(1, math.ceil(totals.posts / PAGE_SIZE))
-    posts = conn.execute(
-        sql.SQL(
-            """
-        SELECT {cols} FROM post_metrics pm JOIN post_targets t ON t.id = pm.target_id
-         WHERE pm.member_id = %s AND pm.published_at >= %s
-         ORDER BY pm.published_at DESC, pm.target_id LIMIT %s OFFSET %s
-        """
-        ).format(cols=POST_COLUMNS),
-        [member_id, since, PAGE_SIZE, (page - 1) * PAGE_SIZE],
-    ).fetchall()
-    flagged = conn.execute(
-        sql.SQL(
-            """
-        SELECT {cols} FROM post_metrics pm JOIN post_targets t ON t.id = pm.target_id
-         WHERE pm.member_id = %s AND pm.published_at >= %s
-           AND (pm.flag_low_impressions OR pm.flag_low_engagement)
-         ORDER BY pm.published_at DESC LIMIT %s
-        """
-        ).format(cols=POST_COLUMNS),
-        [member_id, since, PAGE_SIZE],
-    ).fetchall()
-    followers = conn.execute(
-        """
-        SELECT DISTINCT ON (f.account_id) a.platform, a.handle, f.followers
-          FROM account_followers f JOIN accounts a ON a.id = f.account_id
-         WHERE f.member_id = %s ORDER BY f.account_id, f.collected_at DESC
-        """,
-        [member_id],
-    ).fetchall()
+    page_of = {**member, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+    posts = sql.many(conn, Q.summary_posts, page_of, PostRow)
+    flagged = sql.many(conn, Q.summary_flagged, {**member, "limit": PAGE_SIZE}, PostRow)
+    followers = sql.many(conn, Q.latest_followers, member, Followers)
     return Summary(
         days=days,
         since=since,
@@ -211,7 +227,7 @@ def summary(conn: Conn, member_id: UUID, *, zone: ZoneInfo, now: datetime, days:
         languages=splits["language"],
         formats=splits["format"],
         flagged=[post_line(r, zone) for r in flagged],
-        followers={f"{r['platform']} @{r['handle']}": r["followers"] for r in followers},
+        followers={f"{r.platform} @{r.handle}": r.followers for r in followers},
         page=page,
         pages=pages,
         posts=[post_line(r, zone) for r in posts],
@@ -229,28 +245,17 @@ def history(
     """
     if page < 1:
         raise ValueError("page starts at 1")
-    count = conn.execute(
-        "SELECT count(DISTINCT period_start) AS n FROM metric_rollups"
-        " WHERE member_id = %s AND period = %s AND zone = %s",
-        [member_id, period, zone.key],
-    ).fetchone()
-    rows = conn.execute(
-        sql.SQL(
-            """
-        SELECT period_start, COALESCE(sum(posts), 0) AS posts, {sums}
-          FROM metric_rollups WHERE member_id = %s AND period = %s AND zone = %s
-         GROUP BY period_start ORDER BY period_start DESC LIMIT %s OFFSET %s
-        """
-        ).format(sums=SUM_SQL),
-        [member_id, period, zone.key, TREND_WEEKS, (page - 1) * TREND_WEEKS],
-    ).fetchall()
-    total = int(count["n"]) if count else 0
+    params = {"member": member_id, "period": period, "zone": zone.key}
+    count = sql.value(conn, Q.history_count, params)
+    page_of = {**params, "limit": TREND_WEEKS, "offset": (page - 1) * TREND_WEEKS}
+    rows = sql.many(conn, Q.history, page_of, PeriodSums)
+    total = int(count or 0)
     return History(
         period=period,
         timezone=zone.key,
         page=page,
         pages=max(1, math.ceil(total / TREND_WEEKS)),
-        lines=[totals_of(r, PeriodLine, period_start=r["period_start"].isoformat()) for r in rows],
+        lines=[totals_of(r, PeriodLine, period_start=r.period_start.isoformat()) for r in rows],
     )
 
 

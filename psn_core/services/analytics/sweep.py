@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from psn_core.config import Settings
 from psn_core.crypto import Keyring
 from psn_core.errors import PSNError, RateLimited
+from psn_core.hub import sql
 from psn_core.hub.database import Hub
+from psn_core.hub.sql import Queries
 from psn_core.platforms.base import Platform
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import platform_config
@@ -43,20 +47,36 @@ from psn_core.services.analytics.store import (
 )
 from psn_core.timefmt import local, utcnow
 
+Q = Queries.load(__package__)
 MAX_TARGETS_PER_ACCOUNT = 2000  # one run's worth; the rest stay due for the next run
 
-_DUE = """
-SELECT t.id AS target_id, t.post_id, t.account_id, t.platform, p.language, t.rendering,
-       t.remote_ids, t.published_at
-  FROM post_targets t
-  JOIN posts p ON p.id = t.post_id
-  LEFT JOIN metric_collection c ON c.target_id = t.id
- WHERE t.member_id = %(member)s AND t.account_id = %(account)s AND t.status = 'published'
-   AND cardinality(t.remote_ids) > 0 AND t.published_at IS NOT NULL
-   AND (%(force)s OR (t.published_at > %(since)s AND (c.target_id IS NULL OR c.next_due_at <= %(now)s)))
- ORDER BY t.published_at DESC
- LIMIT %(limit)s
-"""
+
+@dataclass(frozen=True)
+class SweepAccount:
+    """An active account and where its last sweep left off."""
+
+    id: UUID
+    platform: str
+    handle: str
+    resume_at: datetime | None
+    followers_checked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Request:
+    force: bool
+
+
+@dataclass(frozen=True)
+class DueRow:
+    target_id: UUID
+    post_id: UUID
+    account_id: UUID
+    platform: str
+    language: str
+    rendering: dict[str, Any]
+    remote_ids: list[str]
+    published_at: datetime
 
 
 def _batches(items: Sequence[DueTarget], size: int) -> list[Sequence[DueTarget]]:
@@ -88,25 +108,15 @@ class AnalyticsSweeper:
         now = self.clock()
         with self.hub.transaction(member_id) as conn:
             ensure_rollups(conn, member_id, self.settings.timezone, now)
-            accounts = conn.execute(
-                """
-                SELECT a.id, a.platform, a.handle, s.resume_at, s.followers_checked_at
-                  FROM accounts a LEFT JOIN analytics_sweeps s ON s.account_id = a.id
-                 WHERE a.member_id = %s AND a.status = 'active'
-                 ORDER BY a.platform, a.handle
-                """,
-                [member_id],
-            ).fetchall()
+            accounts = sql.many(conn, Q.sweep_accounts, {"member": member_id}, SweepAccount)
         results = [self._account(member_id, row, force) for row in accounts]
         return SweepResult(at=now, forced=force, accounts=results)
 
     def run_requested(self, member_id: UUID) -> SweepResult | None:
         """Run the sweep a user asked for (`psn analytics --refresh`, refresh_analytics); None if none."""
         with self.hub.transaction(member_id) as conn:
-            row = conn.execute(
-                "DELETE FROM analytics_requests WHERE member_id = %s RETURNING force", [member_id]
-            ).fetchone()
-        return None if row is None else self.sweep(member_id, force=bool(row["force"]))
+            found = sql.one(conn, Q.take_request, {"member": member_id}, Request)
+        return None if found is None else self.sweep(member_id, force=found.force)
 
     # --- one account ---------------------------------------------------------------------------------
 
@@ -120,38 +130,38 @@ class AnalyticsSweeper:
             "limit": MAX_TARGETS_PER_ACCOUNT,
         }
         with self.hub.transaction(member_id) as conn:
-            rows = conn.execute(_DUE, params).fetchall()
-        cls = PLATFORMS[rows[0]["platform"]] if rows else None
+            rows = sql.many(conn, Q.due_targets, params, DueRow)
+        cls = PLATFORMS[rows[0].platform] if rows else None
         return [
             DueTarget(
-                target_id=r["target_id"],
-                post_id=r["post_id"],
-                account_id=r["account_id"],
-                platform=r["platform"],
-                language=r["language"],
-                format=format_of(r["rendering"]),
+                target_id=r.target_id,
+                post_id=r.post_id,
+                account_id=r.account_id,
+                platform=r.platform,
+                language=r.language,
+                format=format_of(r.rendering),
                 remote_id=remote_id,
-                published_at=r["published_at"],
+                published_at=r.published_at,
             )
             for r in rows
-            if cls is not None and (remote_id := cls.metrics_id(r["remote_ids"])) is not None
+            if cls is not None and (remote_id := cls.metrics_id(r.remote_ids)) is not None
         ]
 
-    def _account(self, member_id: UUID, account: dict[str, object], force: bool) -> AccountSweep:
+    def _account(self, member_id: UUID, account: SweepAccount, force: bool) -> AccountSweep:
         now = self.clock()
-        account_id = UUID(str(account["id"]))
-        cls = PLATFORMS[str(account["platform"])]
-        view = AccountSweep(account_id=account_id, platform=cls.name, handle=str(account["handle"]), due=0, collected=0)
-        resume_at = account["resume_at"]
-        if not force and isinstance(resume_at, datetime) and resume_at > now:
+        account_id = account.id
+        cls = PLATFORMS[account.platform]
+        view = AccountSweep(account_id=account_id, platform=cls.name, handle=account.handle, due=0, collected=0)
+        resume_at = account.resume_at
+        if not force and resume_at is not None and resume_at > now:
             view.stopped = f"waiting for the request budget until {local(resume_at, self.settings.zone)}"
             view.resume_at = resume_at
             return view
         due = self._due(member_id, account_id, force, now)
         view.due = len(due)
         gate = BudgetGate(self.hub, member_id, account_id, Priority.BACKGROUND, self.clock)
-        checked = account["followers_checked_at"]
-        followers_due = force or not isinstance(checked, datetime) or now - checked >= FOLLOWERS_EVERY
+        checked = account.followers_checked_at
+        followers_due = force or checked is None or now - checked >= FOLLOWERS_EVERY
         with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
             try:
                 for batch in _batches(due, cls.metrics_batch_size):
@@ -178,18 +188,9 @@ class AnalyticsSweeper:
         now = self.clock()
         with self.hub.transaction(member_id) as conn:
             refresh_flags(conn, member_id, view.account_id, now)
-            conn.execute(
-                """
-                INSERT INTO analytics_sweeps (account_id, member_id, last_started_at, last_finished_at,
-                                              last_complete_at, resume_at, stopped_reason, collected)
-                VALUES (%(account)s, %(member)s, %(started)s, %(now)s, %(complete)s, %(resume)s, %(reason)s,
-                        %(collected)s)
-                ON CONFLICT (account_id) DO UPDATE SET
-                    last_started_at = EXCLUDED.last_started_at, last_finished_at = EXCLUDED.last_finished_at,
-                    last_complete_at = COALESCE(EXCLUDED.last_complete_at, analytics_sweeps.last_complete_at),
-                    resume_at = EXCLUDED.resume_at, stopped_reason = EXCLUDED.stopped_reason,
-                    collected = EXCLUDED.collected
-                """,
+            sql.run(
+                conn,
+                Q.finish_sweep,
                 {
                     "account": view.account_id,
                     "member": member_id,
@@ -206,12 +207,7 @@ class AnalyticsSweeper:
 def request_refresh(hub: Hub, member_id: UUID, now: datetime, *, force: bool = False) -> RefreshRequested:
     """Ask the worker for a sweep (it checks every minute); never calls a platform itself."""
     with hub.transaction(member_id) as conn:
-        conn.execute(
-            "INSERT INTO analytics_requests (member_id, requested_at, force) VALUES (%s, %s, %s)"
-            " ON CONFLICT (member_id) DO UPDATE SET requested_at = EXCLUDED.requested_at,"
-            " force = analytics_requests.force OR EXCLUDED.force",
-            [member_id, now, force],
-        )
+        sql.run(conn, Q.request_refresh, {"member": member_id, "now": now, "force": force})
     return RefreshRequested(
         requested_at=now,
         message="Refresh requested: the worker (`psn worker`) collects fresh metrics within a minute, "

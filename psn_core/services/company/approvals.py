@@ -13,16 +13,19 @@ here opens a second hub.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from psn_core.errors import PostInvalid, PostLocked, PostNotFound
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.masking import registry
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.registry import PLATFORMS
@@ -31,6 +34,7 @@ from psn_core.services.posting import posts
 from psn_core.services.posting.schedule_time import ScheduleTime
 from psn_core.timefmt import local
 
+Q = Queries.load(__package__)
 CONTEXT_WINDOW = timedelta(hours=12)  # calendar context shown beside a pending post
 NEARBY_EACH_SIDE = 3  # at most this many of the account's posts before and after it
 
@@ -66,6 +70,44 @@ class PendingPost(BaseModel):
     nearby: list[str]  # the same accounts' closest other posts within CONTEXT_WINDOW, as lines
 
 
+@dataclass(frozen=True)
+class PendingRef:
+    id: UUID
+    member_id: UUID
+    author_id: UUID | None
+
+
+@dataclass(frozen=True)
+class ExpiredTarget:
+    post_id: UUID
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    """A target waiting for approval, with its account's handle, the post's idea and author."""
+
+    id: UUID
+    post_id: UUID
+    account_id: UUID
+    platform: str
+    due_at: datetime
+    rendering: dict[str, Any]
+    handle: str
+    idea: str
+    author: str | None
+
+
+@dataclass(frozen=True)
+class NearbyRow:
+    """Another post of a pending target's account, close to its time."""
+
+    pending_id: UUID
+    platform: str
+    status: str
+    due_at: datetime
+    handle: str
+
+
 def company_account(conn: Conn, spec: str) -> CompanyAccount:
     """A company account by ``x`` or ``x:@handle`` (every active member can see them, not their tokens).
 
@@ -73,25 +115,22 @@ def company_account(conn: Conn, spec: str) -> CompanyAccount:
         PostNotFound: none or several match.
     """
     platform, _, handle = spec.partition(":")
-    rows = conn.execute(
-        "SELECT id, member_id, platform, handle, status FROM accounts WHERE platform = %s"
-        " AND (%s = '' OR lower(handle) = lower(%s)) ORDER BY handle",
-        [platform, handle.lstrip("@"), handle.lstrip("@")],
-    ).fetchall()
+    found = {"platform": platform, "handle": handle.lstrip("@")}
+    rows = sql.many(conn, Q.company_accounts, found, CompanyAccount)
     if len(rows) != 1:
         reason = "is not connected to the company" if not rows else "matches several company accounts"
         raise PostNotFound(f"{spec} {reason}.", "Say which account, e.g. --to x:@handle; admins connect accounts.")
-    return CompanyAccount.model_validate(rows[0])
+    return rows[0]
 
 
 def _me(conn: Conn) -> str:
-    row = conn.execute("SELECT display_name FROM members WHERE id = psn_current_member()").fetchone()
-    return row["display_name"] if row else "unknown member"
+    name: str | None = sql.value(conn, Q.my_name)
+    return name if name is not None else "unknown member"
 
 
 def _company_name(conn: Conn) -> str:
-    row = conn.execute("SELECT company_name FROM hub_info").fetchone()
-    return row["company_name"] if row else "the company"
+    name: str | None = sql.value(conn, Q.company_name)
+    return name if name is not None else "the company"
 
 
 # --- submitting ----------------------------------------------------------------------------------
@@ -99,23 +138,17 @@ def _company_name(conn: Conn) -> str:
 
 def submit_for_approval(conn: Conn, post_id: UUID, when: ScheduleTime) -> None:
     """Put the post's draft targets in ``pending_approval`` for ``when`` and tell every approver."""
-    conn.execute(
-        "UPDATE posts SET scheduled_at = %s, local_time = %s, timezone = %s, updated_at = now() WHERE id = %s",
-        [when.utc, when.local, when.zone, post_id],
-    )
-    changed = conn.execute(
-        "UPDATE post_targets SET status = 'pending_approval', due_at = %s, next_attempt_at = NULL, updated_at = now()"
-        " WHERE post_id = %s AND status IN ('draft', 'pending_approval') RETURNING id",
-        [when.utc, post_id],
-    ).fetchall()
-    if not changed:
+    sql.run(conn, Q.schedule_post_time, {"utc": when.utc, "local": when.local, "zone": when.zone, "post": post_id})
+    if sql.run(conn, Q.submit_targets, {"due": when.utc, "post": post_id}) == 0:
         raise PostLocked(f"Post {post_id} has nothing left to submit.")
-    conn.execute("INSERT INTO approval_events (post_id, event) VALUES (%s, 'submitted')", [post_id])
-    message = registry.redact(f"{_me(conn)} submitted a post for approval, due {when.echo()}.")
-    conn.execute(
-        "SELECT psn_notify_approvers('approval_requested', %s, %s, %s)",
-        [message, f"Run `psn approve` to review it (post {str(post_id)[:8]}).", f"approval:{post_id}:requested"],
-    )
+    _event(conn, post_id, "submitted")
+    request = {
+        "kind": "approval_requested",
+        "message": registry.redact(f"{_me(conn)} submitted a post for approval, due {when.echo()}."),
+        "action": f"Run `psn approve` to review it (post {str(post_id)[:8]}).",
+        "key": f"approval:{post_id}:requested",
+    }
+    conn.execute(Q.notify_approvers, request)
 
 
 def schedule_or_submit(conn: Conn, owner_id: UUID, post_id: UUID, when: ScheduleTime) -> str:
@@ -184,8 +217,9 @@ def post_for_company(
             persona=f"brand-operator-{company.connection.slug}",
             targets=[posts.TargetInput(account_id=a.id, parts=parts) for a in accounts],
         )
-        created = posts.create_post(conn, owner, post_input, timezone=when.zone, media_dir=media_dir,
-                                    media_host=media_host)  # fmt: skip
+        created = posts.create_post(
+            conn, owner, post_input, timezone=when.zone, media_dir=media_dir, media_host=media_host
+        )
         status = schedule_or_submit(conn, owner, created.id, when)
     with company.transaction() as conn:
         if status == "scheduled":
@@ -201,20 +235,20 @@ def _pending_ref(conn: Conn, ref: str) -> tuple[UUID, UUID, UUID | None]:
     cleaned = ref.strip().lower().replace("%", "").replace("_", "")
     if len(cleaned) < 6:
         raise PostNotFound(f"{ref!r} is too short to name a post.", "Give at least the first 6 characters.")
-    rows = conn.execute(
-        "SELECT DISTINCT p.id, p.member_id, p.author_id FROM posts p JOIN post_targets t ON t.post_id = p.id"
-        " WHERE p.id::text LIKE %s AND t.status = 'pending_approval' LIMIT 2",
-        [cleaned + "%"],
-    ).fetchall()
+    rows = sql.many(conn, Q.pending_posts, {"prefix": cleaned + "%"}, PendingRef)
     if len(rows) != 1:
         reason = "matches no post waiting for approval" if not rows else "matches several posts"
         raise PostNotFound(f"{ref!r} {reason}.", "Run `psn approve` to list the pending posts.")
-    return rows[0]["id"], rows[0]["member_id"], rows[0]["author_id"]
+    return rows[0].id, rows[0].member_id, rows[0].author_id
 
 
 def _settle_requests(conn: Conn, post_id: UUID) -> None:
     """The post is decided: every approver's request for it is acknowledged (no longer waiting)."""
-    conn.execute("SELECT psn_settle_approval_requests(%s)", [post_id])
+    conn.execute(Q.settle_requests, {"post": post_id})
+
+
+def _event(conn: Conn, post_id: UUID, event: str, reason: str | None = None) -> None:
+    sql.run(conn, Q.approval_event, {"post": post_id, "event": event, "reason": reason})
 
 
 def _tell_author(
@@ -222,36 +256,31 @@ def _tell_author(
 ) -> None:
     if author is None:
         return
-    me = conn.execute("SELECT psn_current_member() AS id").fetchone()
-    if me is not None and me["id"] == author:
+    if sql.value(conn, Q.current_member) == author:
         notify(conn, author, Tier.CRITICAL, kind, message, action, key, now=now)
         return
-    conn.execute(
-        "SELECT psn_notify_member(%s, %s, %s, %s, %s)",
-        [author, kind, registry.redact(message), registry.redact(action), key],
-    )
+    told = {"member": author, "kind": kind, "message": registry.redact(message), "action": registry.redact(action)}
+    conn.execute(Q.notify_member, {**told, "key": key})
 
 
 def expire_overdue(conn: Conn, now: datetime) -> list[UUID]:
     """Pending posts whose time has passed (visible to the caller) become expired; authors are told.
     Safe to call from any sweep (the watchdog, `psn approve`); returns the expired post ids."""
-    rows = conn.execute(
-        "UPDATE post_targets SET status = 'expired', error_class = 'NotApproved',"
-        " error_message = 'Nobody approved this post before its time, so it was not published.',"
-        " error_action = 'Submit it again with a new time.', updated_at = now()"
-        " WHERE status = 'pending_approval' AND due_at <= %s RETURNING post_id",
-        [now],
-    ).fetchall()
-    expired = sorted({r["post_id"] for r in rows}, key=str)
+    rows = sql.many(conn, Q.expire_overdue, {"now": now}, ExpiredTarget)
+    expired = sorted({r.post_id for r in rows}, key=str)
     for post_id in expired:
-        conn.execute("INSERT INTO approval_events (post_id, event) VALUES (%s, 'expired')", [post_id])
+        _event(conn, post_id, "expired")
         _settle_requests(conn, post_id)
-        author = conn.execute("SELECT author_id FROM posts WHERE id = %s", [post_id]).fetchone()
+        author: UUID | None = sql.value(conn, Q.post_author, {"post": post_id})
         _tell_author(
-            conn, author["author_id"] if author else None, "approval_expired",
+            conn,
+            author,
+            "approval_expired",
             f"Your company post {str(post_id)[:8]} was not approved before its time, so it was not published.",
-            "Submit it again with a new time, or ask an editor to review sooner.", f"approval:{post_id}:expired", now,
-        )  # fmt: skip
+            "Submit it again with a new time, or ask an editor to review sooner.",
+            f"approval:{post_id}:expired",
+            now,
+        )
     return expired
 
 
@@ -264,50 +293,35 @@ def list_pending(conn: Conn, now: datetime, zone: ZoneInfo) -> list[PendingPost]
     """
     require_role(conn, APPROVERS, "review posts")
     expire_overdue(conn, now)
-    rows = conn.execute(
-        "SELECT t.id, t.post_id, t.account_id, t.platform, t.due_at, t.rendering, a.handle, p.idea,"
-        " m.display_name AS author FROM post_targets t JOIN posts p ON p.id = t.post_id"
-        " JOIN accounts a ON a.id = t.account_id LEFT JOIN members m ON m.id = p.author_id"
-        " WHERE t.status = 'pending_approval' ORDER BY t.due_at, t.post_id, t.platform"
-    ).fetchall()
+    rows = sql.many(conn, Q.pending_targets, None, PendingRow)
     nearby = _nearby(conn, zone)
     pending: dict[UUID, PendingPost] = {}
     for r in rows:
-        item = pending.get(r["post_id"])
+        item = pending.get(r.post_id)
         if item is None:
-            item = pending[r["post_id"]] = PendingPost(
-                post_id=r["post_id"], author=r["author"], idea=r["idea"], due_at=r["due_at"],
-                due_local=local(r["due_at"], zone), targets=[], nearby=[],
-            )  # fmt: skip
-        text = posts.Rendering.model_validate(r["rendering"]).parts[0].text
-        item.targets.append(PendingTarget(id=r["id"], platform=r["platform"], handle=r["handle"], text=text))
-        item.nearby.extend(nearby.get(r["id"], []))
+            item = pending[r.post_id] = PendingPost(
+                post_id=r.post_id,
+                author=r.author,
+                idea=r.idea,
+                due_at=r.due_at,
+                due_local=local(r.due_at, zone),
+                targets=[],
+                nearby=[],
+            )
+        text = posts.Rendering.model_validate(r.rendering).parts[0].text
+        item.targets.append(PendingTarget(id=r.id, platform=r.platform, handle=r.handle, text=text))
+        item.nearby.extend(nearby.get(r.id, []))
     return list(pending.values())
 
 
 def _nearby(conn: Conn, zone: ZoneInfo) -> dict[UUID, list[str]]:
     """For every pending target, the same account's closest other posts within CONTEXT_WINDOW: up to
     NEARBY_EACH_SIDE before and after its time (one query; each side stops early on the account's index)."""
-    rows = conn.execute(
-        "SELECT t.id AS pending_id, o.platform, o.status, o.due_at, a.handle FROM post_targets t"
-        " JOIN accounts a ON a.id = t.account_id"
-        " CROSS JOIN LATERAL ("
-        "  (SELECT b.platform, b.status, b.due_at FROM post_targets b WHERE b.account_id = t.account_id"
-        "    AND b.due_at BETWEEN t.due_at - %(window)s AND t.due_at AND b.post_id <> t.post_id"
-        "    AND b.status IN ('pending_approval', 'scheduled', 'publishing', 'published')"
-        "    ORDER BY b.due_at DESC LIMIT %(each)s)"
-        "  UNION ALL"
-        "  (SELECT l.platform, l.status, l.due_at FROM post_targets l WHERE l.account_id = t.account_id"
-        "    AND l.due_at > t.due_at AND l.due_at <= t.due_at + %(window)s AND l.post_id <> t.post_id"
-        "    AND l.status IN ('pending_approval', 'scheduled', 'publishing', 'published')"
-        "    ORDER BY l.due_at LIMIT %(each)s)) o"
-        " WHERE t.status = 'pending_approval' ORDER BY t.id, o.due_at",
-        {"window": CONTEXT_WINDOW, "each": NEARBY_EACH_SIDE},
-    ).fetchall()
+    rows = sql.many(conn, Q.nearby, {"window": CONTEXT_WINDOW, "each": NEARBY_EACH_SIDE}, NearbyRow)
     found: dict[UUID, list[str]] = {}
     for r in rows:
-        line = f"{PLATFORMS[r['platform']].display_name} @{r['handle']}: {r['status']} {local(r['due_at'], zone)}"
-        found.setdefault(r["pending_id"], []).append(line)
+        line = f"{PLATFORMS[r.platform].display_name} @{r.handle}: {r.status} {local(r.due_at, zone)}"
+        found.setdefault(r.pending_id, []).append(line)
     return found
 
 
@@ -321,23 +335,24 @@ def approve(conn: Conn, ref: str, now: datetime, at: ScheduleTime | None = None)
     """
     require_role(conn, APPROVERS, "approve posts")
     post_id, owner, author = _pending_ref(conn, ref)
-    row = conn.execute("SELECT scheduled_at, local_time, timezone FROM posts WHERE id = %s", [post_id]).fetchone()
-    assert row is not None
-    when = at or ScheduleTime(utc=row["scheduled_at"], local=row["local_time"], zone=row["timezone"])
+    stored = sql.one(conn, Q.post_time, {"post": post_id}, ScheduleTime)
+    assert stored is not None
+    when = at or stored
     if when.utc <= now:
         raise PostLocked(f"Post {str(post_id)[:8]}'s time has passed.", "Approve it with a new time (--at).")
-    conn.execute(
-        "UPDATE post_targets SET status = 'draft', updated_at = now()"
-        " WHERE post_id = %s AND status = 'pending_approval'",
-        [post_id],
-    )
+    sql.run(conn, Q.unsubmit_targets, {"post": post_id})
     view = posts.schedule_post(conn, owner, post_id, when)
-    conn.execute("INSERT INTO approval_events (post_id, event) VALUES (%s, 'approved')", [post_id])
+    _event(conn, post_id, "approved")
     _settle_requests(conn, post_id)
     _tell_author(
-        conn, author, "approval_approved", f"Your company post {str(post_id)[:8]} was approved by {_me(conn)}.",
-        f"It goes out {when.echo()}.", f"approval:{post_id}:approved", now,
-    )  # fmt: skip
+        conn,
+        author,
+        "approval_approved",
+        f"Your company post {str(post_id)[:8]} was approved by {_me(conn)}.",
+        f"It goes out {when.echo()}.",
+        f"approval:{post_id}:approved",
+        now,
+    )
     return view, owner
 
 
@@ -374,19 +389,16 @@ def reject(conn: Conn, ref: str, reason: str, now: datetime) -> UUID:
     if not reason.strip():
         raise PostInvalid("A rejection needs a reason for the author.", problems=["reason is empty"])
     post_id, _owner, author = _pending_ref(conn, ref)
-    conn.execute(
-        "UPDATE post_targets SET status = 'cancelled', error_class = 'Rejected', error_message = %s,"
-        " error_action = 'Edit the post and submit it again.', updated_at = now()"
-        " WHERE post_id = %s AND status = 'pending_approval'",
-        [reason.strip(), post_id],
-    )
-    conn.execute(
-        "INSERT INTO approval_events (post_id, event, reason) VALUES (%s, 'rejected', %s)", [post_id, reason.strip()]
-    )
+    sql.run(conn, Q.reject_targets, {"reason": reason.strip(), "post": post_id})
+    _event(conn, post_id, "rejected", reason.strip())
     _settle_requests(conn, post_id)
     _tell_author(
-        conn, author, "approval_rejected",
+        conn,
+        author,
+        "approval_rejected",
         f"{_me(conn)} rejected your company post {str(post_id)[:8]}: {reason.strip()}",
-        "Edit the post and submit it again.", f"approval:{post_id}:rejected", now,
-    )  # fmt: skip
+        "Edit the post and submit it again.",
+        f"approval:{post_id}:rejected",
+        now,
+    )
     return post_id

@@ -14,12 +14,22 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from psn_core.errors import CompanyError, ConfigError
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.company.hubs import ADMINS, APPROVERS, CompanyHub, check_slug, require_role
 from psn_core.services.voice.files import check_text, profile_path, voices_dir
 from psn_core.voice import load_profile
 from psn_core.voice.errors import UnsupportedLanguage
 from psn_core.workspace import write_private
+
+Q = Queries.load(__package__)
+
+
+def brand_yaml(conn: Conn) -> str | None:
+    """The company's brand voice as stored in the hub (YAML), or None when it was never set."""
+    yaml: str | None = sql.value(conn, Q.brand)
+    return yaml
 
 
 def brand_file(workspace: Path, slug: str) -> Path:
@@ -46,11 +56,7 @@ def set_brand_voice(conn: Conn, profile_file: Path) -> None:
     profile = load_profile(profile_file)
     if profile.persona != "brand_ambassador":
         raise ConfigError(f"{profile_file} is a {profile.persona} profile; the brand voice is brand_ambassador.")
-    conn.execute(
-        "INSERT INTO company_brand (profile_yaml) VALUES (%s) ON CONFLICT (singleton)"
-        " DO UPDATE SET profile_yaml = excluded.profile_yaml, updated_by = psn_current_member(), updated_at = now()",
-        [profile_file.read_text("utf-8")],
-    )
+    sql.run(conn, Q.save_brand, {"yaml": profile_file.read_text("utf-8")})
 
 
 class BrandCheck(BaseModel):
@@ -90,11 +96,11 @@ def check_brand(workspace: Path, slug: str, text: str, language: str) -> BrandCh
 def brand_is_stale(conn: Conn, workspace: Path, slug: str) -> bool:
     """Whether the company's brand voice (in this hub) differs from the synced local file. False when
     the company has none; True when it has one and this workspace never synced it."""
-    row = conn.execute("SELECT profile_yaml FROM company_brand").fetchone()
-    if row is None:
+    yaml = brand_yaml(conn)
+    if yaml is None:
         return False
     local = synced_brand_file(workspace, slug)
-    return not local.exists() or local.read_text("utf-8") != row["profile_yaml"]
+    return not local.exists() or local.read_text("utf-8") != yaml
 
 
 def sync_brand_voice(company: CompanyHub, workspace: Path) -> Path:
@@ -106,12 +112,12 @@ def sync_brand_voice(company: CompanyHub, workspace: Path) -> Path:
     """
     with company.transaction() as conn:
         require_role(conn, (*APPROVERS, "contributor"), "sync the brand voice")
-        row = conn.execute("SELECT profile_yaml FROM company_brand").fetchone()
-    if row is None:
+        yaml = brand_yaml(conn)
+    if yaml is None:
         raise CompanyError(f"{company.name} has no brand voice yet.", "An admin sets it with `psn company brand FILE`.")
     target = brand_file(workspace, company.connection.slug)
     tmp = target.with_name(f".{target.name}.sync")
-    write_private(tmp, row["profile_yaml"])
+    write_private(tmp, yaml)
     try:
         load_profile(tmp)  # never replace a good local file with one that does not load
         tmp.replace(target)

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Literal
 
 from psn_core.config import Settings
+from psn_core.hub import sql
 from psn_core.hub.audit import member_tables
 from psn_core.hub.migrate import migration_status
-from psn_core.services.company.brand import synced_brand_file
+from psn_core.hub.sql import Queries
+from psn_core.services.company.brand import brand_yaml, synced_brand_file
 from psn_core.services.company.hubs import (
     CompanyHub,
     connection_path,
@@ -31,6 +33,7 @@ from psn_core.workspace import private_mode_problem
 Status = Literal["ok", "warn", "fail", "skip"]
 Add = Callable[[str, Status, str, str | None], None]
 Guard = Callable[[str, bool, Callable[[], None]], None]
+Q = Queries.load(__package__)
 OVERDUE = timedelta(minutes=3)  # the watchdog re-queues after one minute; three means nobody consumes
 
 
@@ -79,9 +82,9 @@ class _Company:
     def reach(self) -> None:
         hub = CompanyHub(self.settings, read_connection(self.settings.workspace, self.slug))
         with hub.hub.app() as conn:  # raises UnsafeRuntimeRole unless it is a plain psn_app
-            version = conn.execute("SHOW server_version").fetchone()
+            version: str | None = sql.value(conn, Q.server_version)
         self.hub = hub
-        shown = version["server_version"] if version else "?"
+        shown = version or "?"
         self.add("reachable", "ok", f"{hub.name} as psn_app (PostgreSQL {shown})")
 
     def migrations(self) -> None:
@@ -112,27 +115,29 @@ class _Company:
         assert self.hub is not None
         with self.hub.transaction() as conn:
             role = current_role(conn)
-            row = conn.execute("SELECT display_name FROM members WHERE id = psn_current_member()").fetchone()
-        if role is None or row is None:
+            name: str | None = sql.value(conn, Q.my_name)
+        if role is None or name is None:
             self.add(
-                "membership", "fail", "this workspace's member was removed, or its member key is not accepted",
+                "membership",
+                "fail",
+                "this workspace's member was removed, or its member key is not accepted",
                 "Ask an admin for a new invite code, then `psn company join` again.",
-            )  # fmt: skip
+            )
         else:
             self.active = True
-            self.add("membership", "ok", f"{row['display_name']}, {role}")
+            self.add("membership", "ok", f"{name}, {role}")
 
     def brand(self) -> None:
         assert self.hub is not None
         with self.hub.transaction() as conn:
-            row = conn.execute("SELECT profile_yaml FROM company_brand").fetchone()
+            yaml = brand_yaml(conn)
         local: Path = synced_brand_file(self.settings.workspace, self.slug)
         sync = f"Run `psn company sync {self.slug}`."
-        if row is None:
+        if yaml is None:
             self.add("brand voice", "warn", "the company has no brand voice yet", "An admin runs `psn company brand`.")
         elif not local.exists():
             self.add("brand voice", "warn", f"not synced: {local.name} is missing", sync)
-        elif local.read_text("utf-8") != row["profile_yaml"]:
+        elif local.read_text("utf-8") != yaml:
             self.add("brand voice", "warn", f"{local.name} differs from the company's brand voice", sync)
         else:
             self.add("brand voice", "ok", f"{local.name} matches the company's")
@@ -141,16 +146,13 @@ class _Company:
         assert self.hub is not None
         member = self.hub.who.member_id
         with self.hub.transaction() as conn:
-            row = conn.execute(
-                "SELECT count(*) AS n FROM post_targets t JOIN accounts a ON a.id = t.account_id"
-                " WHERE a.member_id = %s AND t.status = 'scheduled' AND t.due_at < %s",
-                [member, utcnow() - OVERDUE],
-            ).fetchone()
-        overdue = int(row["n"]) if row else 0
+            overdue = int(sql.value(conn, Q.overdue_connected, {"member": member, "before": utcnow() - OVERDUE}))
         if overdue:
             self.add(
-                "worker", "fail", f"{overdue} scheduled post(s) on accounts you connected are overdue",
+                "worker",
+                "fail",
+                f"{overdue} scheduled post(s) on accounts you connected are overdue",
                 f"Start `psn worker --company {self.slug}` on this machine (it holds the key to those tokens).",
-            )  # fmt: skip
+            )
         else:
             self.add("worker", "ok", "nothing overdue on the accounts you connected")

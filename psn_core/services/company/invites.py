@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -15,7 +16,9 @@ from pydantic import BaseModel, SecretStr
 
 from psn_core.config import Settings
 from psn_core.errors import CompanyExists, InviteRateLimited, InviteRejected, NotPermitted
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, check_runtime_role, connect
+from psn_core.hub.sql import Queries
 from psn_core.masking import registry
 from psn_core.services.company.hubs import (
     ADMINS,
@@ -29,6 +32,8 @@ from psn_core.services.company.hubs import (
 )
 
 # Crockford base32 without I, L, O, U: easy to read aloud and to type. 12 characters = 60 bits.
+Q = Queries.load(__package__)
+InviteState = Literal["open", "used", "expired", "revoked"]
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12
 
@@ -47,6 +52,48 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(re.sub(r"[^A-Za-z0-9]", "", code).upper().encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class InviteTtl:
+    invite_ttl_days: int
+
+
+@dataclass(frozen=True)
+class CreatedInvite:
+    id: UUID
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class InviteId:
+    id: UUID
+
+
+@dataclass(frozen=True)
+class InviteRow:
+    id: UUID
+    role: str
+    note: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """What psn_redeem_invite answers: ``outcome`` is ok, rate_limited or why the code was refused."""
+
+    outcome: str
+    new_member: UUID | None
+    new_role: str | None
+
+
+@dataclass(frozen=True)
+class HubIdentity:
+    database: str
+    name: str | None
+
+
 class InviteCreated(BaseModel):
     id: UUID
     code: str
@@ -62,13 +109,17 @@ class InviteView(BaseModel):
     expires_at: datetime
     used_at: datetime | None
     revoked_at: datetime | None
-    state: Literal["open", "used", "expired", "revoked"]
+    state: InviteState
 
 
 def create_invite(
-    conn: Conn, now: datetime, *, role: Literal["editor", "contributor"] = "contributor", note: str | None = None,
+    conn: Conn,
+    now: datetime,
+    *,
+    role: Literal["editor", "contributor"] = "contributor",
+    note: str | None = None,
     ttl_days: int | None = None,
-) -> InviteCreated:  # fmt: skip
+) -> InviteCreated:
     """A single-use invite code (admins only). The code is returned once; the hub keeps its hash.
 
     Raises:
@@ -76,15 +127,13 @@ def create_invite(
     """
     require_role(conn, ADMINS, "create invites")
     if ttl_days is None:
-        row = conn.execute("SELECT invite_ttl_days FROM hub_info").fetchone()
-        ttl_days = int(row["invite_ttl_days"]) if row else 7
+        configured = sql.one(conn, Q.invite_ttl_days, None, InviteTtl)
+        ttl_days = int(configured.invite_ttl_days) if configured else 7
     code = new_code()
-    row = conn.execute(
-        "INSERT INTO invites (code_hash, role, note, expires_at) VALUES (%s, %s, %s, %s) RETURNING id, expires_at",
-        [code_hash(code), role, note, now + timedelta(days=ttl_days)],
-    ).fetchone()
-    assert row is not None
-    return InviteCreated(id=row["id"], code=code, role=role, expires_at=row["expires_at"])
+    invite = {"code_hash": code_hash(code), "role": role, "note": note, "expires_at": now + timedelta(days=ttl_days)}
+    created = sql.one(conn, Q.create_invite, invite, CreatedInvite)
+    assert created is not None
+    return InviteCreated(id=created.id, code=code, role=role, expires_at=created.expires_at)
 
 
 def list_invites(conn: Conn, now: datetime) -> list[InviteView]:
@@ -94,21 +143,12 @@ def list_invites(conn: Conn, now: datetime) -> list[InviteView]:
         NotPermitted: the caller is not an admin.
     """
     require_role(conn, ADMINS, "list invites")
-    rows = conn.execute(
-        "SELECT id, role, note, created_at, expires_at, used_at, revoked_at FROM invites ORDER BY created_at DESC"
-    ).fetchall()
     views = []
-    for r in rows:
-        state = (
-            "revoked"
-            if r["revoked_at"]
-            else "used"
-            if r["used_at"]
-            else "expired"
-            if r["expires_at"] <= now
-            else "open"
+    for r in sql.many(conn, Q.list_invites, None, InviteRow):
+        state: InviteState = (
+            "revoked" if r.revoked_at else "used" if r.used_at else "expired" if r.expires_at <= now else "open"
         )
-        views.append(InviteView.model_validate({**r, "state": state}))
+        views.append(InviteView(**asdict(r), state=state))
     return views
 
 
@@ -120,17 +160,13 @@ def revoke_invite(conn: Conn, ref: str, now: datetime) -> InviteView:
     """
     require_role(conn, ADMINS, "revoke invites")
     cleaned = ref.strip().lower().replace("%", "").replace("_", "")
-    rows = conn.execute(
-        "UPDATE invites SET revoked_at = %s WHERE id::text LIKE %s AND used_at IS NULL AND revoked_at IS NULL"
-        " AND length(%s) >= 6 RETURNING id",
-        [now, cleaned + "%", cleaned],
-    ).fetchall()
+    rows = sql.many(conn, Q.revoke_invite, {"now": now, "prefix": cleaned + "%", "ref": cleaned}, InviteId)
     if len(rows) != 1:
         raise NotPermitted(
             f"{ref!r} {'matches several invites' if rows else 'names no open invite'}.",
             "Run `psn company invites` to see their ids.",
         )
-    return next(i for i in list_invites(conn, now) if i.id == rows[0]["id"])
+    return next(i for i in list_invites(conn, now) if i.id == rows[0].id)
 
 
 _REFUSALS = {
@@ -152,16 +188,15 @@ def redeem_invite(conn: Conn, code: str, *, display_name: str, timezone: str) ->
     key = new_key()
     who_hash = hashlib.sha256(key.encode()).hexdigest()
     with conn.transaction():
-        row = conn.execute(
-            "SELECT outcome, new_member, new_role FROM psn_redeem_invite(%s, %s, %s, %s)",
-            [code, who_hash, display_name, timezone],
-        ).fetchone()
-    assert row is not None
-    if row["outcome"] == "rate_limited":
+        redeem = {"code": code, "key_hash": who_hash, "name": display_name, "timezone": timezone}
+        outcome = sql.one(conn, Q.redeem_invite, redeem, Redeemed)
+    assert outcome is not None
+    if outcome.outcome == "rate_limited":
         raise InviteRateLimited("Too many wrong invite codes were tried lately; joining is paused for a while.")
-    if row["outcome"] != "ok":
-        raise InviteRejected(_REFUSALS.get(row["outcome"], "That invite code was refused."))
-    return Identity(row["new_member"], key), str(row["new_role"])
+    if outcome.outcome != "ok":
+        raise InviteRejected(_REFUSALS.get(outcome.outcome, "That invite code was refused."))
+    assert outcome.new_member is not None
+    return Identity(outcome.new_member, key), str(outcome.new_role)
 
 
 class Joined(BaseModel):
@@ -186,12 +221,12 @@ def join_company(settings: Settings, slug: str, *, hub_url: str, code: str, disp
     label = f"company hub {slug!r}"
     with connect(hub_url, timeout=settings.connect_timeout, label=label) as conn:
         who, role = redeem_invite(conn, code, display_name=display_name, timezone=settings.timezone)
-        info = conn.execute("SELECT current_database() AS db, (SELECT company_name FROM hub_info) AS name").fetchone()
+        info = sql.one(conn, Q.hub_identity, None, HubIdentity)
     assert info is not None
     connection = CompanyConnection(
         slug=slug,
-        name=info["name"] or slug,
-        database=info["db"],
+        name=info.name or slug,
+        database=info.database,
         app_conninfo=SecretStr(hub_url),
         member_id=who.member_id,
         member_key=SecretStr(who.key),

@@ -8,12 +8,15 @@ rules come in as a parameter, so this module never imports psn_core.platforms.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.analytics.signals import recent_performance
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
 from psn_core.voice import (
@@ -29,6 +32,13 @@ from psn_core.voice import (
 from psn_core.voice.errors import VoiceProfileNotFound
 from psn_core.voice.formats import format_catalog
 
+Q = Queries.load(__package__)
+
+
+@dataclass(frozen=True)
+class FormatRow:
+    format: str
+
 
 def recent_formats(conn: Conn, member_id: UUID, platform: str, n: int | None = None) -> list[str]:
     """Formats of the member's last ``n`` approved posts on ``platform``, oldest first.
@@ -40,14 +50,9 @@ def recent_formats(conn: Conn, member_id: UUID, platform: str, n: int | None = N
     """
     check_names(language="en", platform=platform)
     limit = n if n is not None else format_catalog().recency.window
-    rows = conn.execute(
-        """
-        SELECT format FROM draft_edits WHERE member_id = %s AND platform = %s
-         ORDER BY created_at DESC, id DESC LIMIT %s
-        """,
-        [member_id, platform, limit],
-    ).fetchall()
-    return [r["format"] for r in reversed(rows)]
+    params = {"member": member_id, "platform": platform, "limit": limit}
+    rows = sql.many(conn, Q.recent_formats, params, FormatRow)
+    return [r.format for r in reversed(rows)]
 
 
 class PlatformRules(BaseModel):

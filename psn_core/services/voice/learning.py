@@ -16,6 +16,7 @@ NotFound) when the member has no pending suggestion with that id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -24,7 +25,9 @@ from uuid import UUID
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context, recent_formats
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
 from psn_core.voice import (
@@ -89,10 +92,17 @@ class RecordedEdit(BaseModel):
     note: str | None = Field(default=None, description="Why suggestions were not refreshed, if they were not.")
 
 
-_SUGGESTION_COLUMNS = """
-    id, persona, language, kind, payload->>'value' AS value, (payload->>'target_words')::int AS target_words,
-    payload->>'reason' AS reason, evidence, status, created_at, decided_at
-"""
+Q = Queries.load(__package__)
+
+
+class StoredDiff(BaseModel):
+    diff: EditDiff
+
+
+@dataclass(frozen=True)
+class Dismissed:
+    kind: str
+    value: str | None
 
 
 def _subject(suggestion: Suggestion) -> str:
@@ -137,29 +147,21 @@ def record_edit(
         after: int | None = check_naturalness(final, profile, language).score
     except UnsupportedLanguage:
         before = after = None
-    row = conn.execute(
-        """
-        INSERT INTO draft_edits (member_id, persona, language, platform, format, draft_text, final_text,
-                                 edit_ratio, diff, naturalness_before, naturalness_after, created_at)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()))
-        RETURNING id
-        """,
-        [
-            member_id,
-            persona,
-            language,
-            platform,
-            format,
-            draft,
-            final,
-            diff.ratio,
-            Jsonb(diff.model_dump(mode="json")),
-            before,
-            after,
-            at,
-        ],
-    ).fetchone()
-    assert row is not None
+    edit = {
+        "member": member_id,
+        "persona": persona,
+        "language": language,
+        "platform": platform,
+        "format": format,
+        "draft": draft,
+        "final": final,
+        "ratio": diff.ratio,
+        "diff": Jsonb(diff.model_dump(mode="json")),
+        "before": before,
+        "after": after,
+        "at": at,
+    }
+    edit_id = int(sql.value(conn, Q.record_edit, edit))
     refreshed: list[StoredSuggestion] = []
     if profile is not None:
         try:
@@ -167,7 +169,7 @@ def record_edit(
         except UnsupportedLanguage:
             note = f"psn has no word lists for {language!r}, so edits in it are stored but not learned from."
     return RecordedEdit(
-        id=row["id"],
+        id=edit_id,
         persona=persona,
         language=language,
         platform=platform,
@@ -194,50 +196,25 @@ def refresh_suggestions(
     Raises:
         UnsupportedLanguage: psn has no stopword list for ``language``.
     """
-    rows = conn.execute(
-        """
-        SELECT diff FROM draft_edits WHERE member_id = %s AND persona = %s AND language = %s
-         ORDER BY created_at DESC, id DESC LIMIT %s
-        """,
-        [member_id, persona, language, HISTORY_WINDOW],
-    ).fetchall()
-    diffs = [EditDiff.model_validate(r["diff"]) for r in reversed(rows)]
+    voice = {"member": member_id, "persona": persona, "language": language}
+    rows = sql.many(conn, Q.recent_diffs, {**voice, "limit": HISTORY_WINDOW}, StoredDiff)
+    diffs = [r.diff for r in reversed(rows)]
     found = suggest_from_edits(diffs, profile, language)
-    dismissed = {
-        (r["kind"], r["value"])
-        for r in conn.execute(
-            """
-            SELECT kind, payload->>'value' AS value FROM voice_suggestions
-             WHERE member_id = %s AND persona = %s AND language = %s AND status = 'dismissed'
-            """,
-            [member_id, persona, language],
-        ).fetchall()
-    }
+    dismissed = {(r.kind, r.value) for r in sql.many(conn, Q.dismissed, voice, Dismissed)}
     changed: list[StoredSuggestion] = []
     for suggestion in found:
         if (suggestion.kind, suggestion.value) in dismissed:
             continue
-        stored = conn.execute(
-            f"""
-            INSERT INTO voice_suggestions (member_id, persona, language, kind, subject, payload, evidence)
-            VALUES (%s, %s, %s, %s, %s, %s, %s)
-            ON CONFLICT (member_id, persona, language, kind, subject) WHERE status = 'pending'
-            DO UPDATE SET payload = EXCLUDED.payload, evidence = EXCLUDED.evidence, updated_at = now()
-                    WHERE voice_suggestions.payload IS DISTINCT FROM EXCLUDED.payload
-            RETURNING {_SUGGESTION_COLUMNS}
-            """,  # noqa: S608 - the interpolated part is a constant column list
-            [
-                member_id,
-                persona,
-                language,
-                suggestion.kind,
-                _subject(suggestion),
-                Jsonb(suggestion.model_dump(mode="json")),
-                suggestion.evidence,
-            ],
-        ).fetchone()
+        upsert = {
+            **voice,
+            "kind": suggestion.kind,
+            "subject": _subject(suggestion),
+            "payload": Jsonb(suggestion.model_dump(mode="json")),
+            "evidence": suggestion.evidence,
+        }
+        stored = sql.one(conn, Q.upsert_suggestion, upsert, StoredSuggestion)
         if stored is not None:
-            changed.append(StoredSuggestion.model_validate(stored))
+            changed.append(stored)
     return changed
 
 
@@ -245,44 +222,23 @@ def list_suggestions(
     conn: Conn, member_id: UUID, *, status: SuggestionStatus | None = "pending", persona: str | None = None
 ) -> list[StoredSuggestion]:
     """Suggestions for the member, oldest first; ``status=None`` lists every status."""
-    rows = conn.execute(
-        f"""
-        SELECT {_SUGGESTION_COLUMNS} FROM voice_suggestions
-         WHERE member_id = %(member)s
-           AND (%(status)s::text IS NULL OR status = %(status)s)
-           AND (%(persona)s::text IS NULL OR persona = %(persona)s)
-         ORDER BY id
-        """,  # noqa: S608 - the interpolated part is a constant column list
-        {"member": member_id, "status": status, "persona": persona},
-    ).fetchall()
-    return [StoredSuggestion.model_validate(r) for r in rows]
+    params = {"member": member_id, "status": status, "persona": persona}
+    return sql.many(conn, Q.list_suggestions, params, StoredSuggestion)
 
 
 def _pending(conn: Conn, member_id: UUID, suggestion_id: int) -> StoredSuggestion:
-    row = conn.execute(
-        f"""
-        SELECT {_SUGGESTION_COLUMNS} FROM voice_suggestions
-         WHERE member_id = %s AND id = %s AND status = 'pending' FOR UPDATE
-        """,  # noqa: S608 - the interpolated part is a constant column list
-        [member_id, suggestion_id],
-    ).fetchone()
-    if row is None:
+    found = sql.one(conn, Q.lock_pending, {"member": member_id, "id": suggestion_id}, StoredSuggestion)
+    if found is None:
         raise SuggestionNotFound(f"There is no pending voice suggestion #{suggestion_id}.")
-    return StoredSuggestion.model_validate(row)
+    return found
 
 
 def _decide(conn: Conn, member_id: UUID, suggestion_id: int, status: SuggestionStatus) -> StoredSuggestion:
-    row = conn.execute(
-        f"""
-        UPDATE voice_suggestions SET status = %s, decided_at = now(), updated_at = now()
-         WHERE member_id = %s AND id = %s AND status = 'pending'
-        RETURNING {_SUGGESTION_COLUMNS}
-        """,  # noqa: S608 - the interpolated part is a constant column list
-        [status, member_id, suggestion_id],
-    ).fetchone()
-    if row is None:
+    decision = {"status": status, "member": member_id, "id": suggestion_id}
+    decided = sql.one(conn, Q.decide, decision, StoredSuggestion)
+    if decided is None:
         raise SuggestionNotFound(f"There is no pending voice suggestion #{suggestion_id}.")
-    return StoredSuggestion.model_validate(row)
+    return decided
 
 
 class AcceptedSuggestion(BaseModel):

@@ -10,17 +10,20 @@ report says so; it is never estimated. Posts flagged for possible suppression ar
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from psycopg.rows import DictRow
 from pydantic import BaseModel, Field
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.analytics.signals import flagged_notes, voice_matched_performance
 
+Q = Queries.load(__package__)
 REPORT_MIN_EDITS = 10
 # Trend: the first few edits of a voice against its latest few.
 TREND_SPAN = 5
@@ -31,6 +34,18 @@ PERFORMANCE_PENDING = (
     "Post performance by voice match: not available yet (needs analytics for posts both drafted through psn "
     "and not; psn shows no estimate)."
 )
+
+
+@dataclass(frozen=True)
+class EditRow:
+    """One stored edit, with the Monday of its week in the member's zone."""
+
+    persona: str
+    language: str
+    edit_ratio: float
+    naturalness_before: int | None
+    naturalness_after: int | None
+    week: date
 
 
 class WeekPoint(BaseModel):
@@ -122,15 +137,7 @@ def voice_report(conn: Conn, member_id: UUID, *, timezone: str = "UTC") -> Voice
         ZoneInfoNotFoundError: ``timezone`` is not an IANA zone (Settings validates it first).
     """
     ZoneInfo(timezone)
-    rows = conn.execute(
-        """
-        SELECT persona, language, edit_ratio, naturalness_before, naturalness_after,
-               date_trunc('week', created_at AT TIME ZONE %s)::date AS week
-          FROM draft_edits WHERE member_id = %s
-         ORDER BY created_at, id
-        """,
-        [timezone, member_id],
-    ).fetchall()
+    rows = sql.many(conn, Q.edit_history, {"zone": timezone, "member": member_id}, EditRow)
     total = len(rows)
     if total < REPORT_MIN_EDITS:
         return VoiceReport(
@@ -140,12 +147,12 @@ def voice_report(conn: Conn, member_id: UUID, *, timezone: str = "UTC") -> Voice
             timezone=timezone,
             flagged=flagged_notes(conn, member_id),
         )
-    groups: dict[tuple[str, str], list[DictRow]] = {}
+    groups: dict[tuple[str, str], list[EditRow]] = {}
     for row in rows:
-        groups.setdefault((row["persona"], row["language"]), []).append(row)
+        groups.setdefault((row.persona, row.language), []).append(row)
     voices = []
     for (persona, language), items in sorted(groups.items()):
-        ratios = [float(r["edit_ratio"]) for r in items]
+        ratios = [float(r.edit_ratio) for r in items]
         first, recent = _mean(ratios[:TREND_SPAN]), _mean(ratios[-TREND_SPAN:])
         voices.append(
             VoiceTrend(
@@ -156,13 +163,13 @@ def voice_report(conn: Conn, member_id: UUID, *, timezone: str = "UTC") -> Voice
                 first_edit_ratio=first,
                 recent_edit_ratio=recent,
                 direction=_direction(first, recent),
-                naturalness_before=_mean_or_none([r["naturalness_before"] for r in items]),
-                naturalness_after=_mean_or_none([r["naturalness_after"] for r in items]),
-                weeks=_weeks([(r["week"], float(r["edit_ratio"])) for r in items]),
+                naturalness_before=_mean_or_none([r.naturalness_before for r in items]),
+                naturalness_after=_mean_or_none([r.naturalness_after for r in items]),
+                weeks=_weeks([(r.week, float(r.edit_ratio)) for r in items]),
             )
         )
-    weeks = _weeks([(r["week"], float(r["edit_ratio"])) for r in rows])
-    ratios = [float(r["edit_ratio"]) for r in rows]
+    weeks = _weeks([(r.week, float(r.edit_ratio)) for r in rows])
+    ratios = [float(r.edit_ratio) for r in rows]
     first, recent = _mean(ratios[:TREND_SPAN]), _mean(ratios[-TREND_SPAN:])
     moved = {"falling": "down", "rising": "up", "flat": "about the same"}[_direction(first, recent)]
     summary = f"{total} edits: you change {recent:.0%} of a draft lately, against {first:.0%} at first ({moved})."

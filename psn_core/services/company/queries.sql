@@ -1,0 +1,194 @@
+-- Company hubs: members and roles, invites, the brand voice and the approval workflow. Every query
+-- runs on one company hub connection; the hub's RLS policies (migration 0009) enforce roles, and
+-- psn_current_member() / psn_member_role() resolve the caller from psn.member_id and psn.member_key.
+
+-- name: set_member_key
+-- Act with the member's key for the rest of the transaction.
+SELECT set_config('psn.member_key', %(key)s, true);
+
+-- name: member_role
+-- The caller's role, or NULL when not an active member (removed, wrong key).
+SELECT psn_member_role();
+
+-- name: my_name
+-- The caller's display name.
+SELECT display_name FROM members WHERE id = psn_current_member();
+
+-- name: current_member
+-- The caller's member id.
+SELECT psn_current_member();
+
+-- name: member_name
+-- A member's display name.
+SELECT display_name FROM members WHERE id = %(member)s;
+
+-- name: company_slug
+-- The company this hub belongs to, if any.
+SELECT company_slug FROM hub_info;
+
+-- name: company_name
+-- The company's display name.
+SELECT company_name FROM hub_info;
+
+-- name: hub_identity
+-- The database name and the company's display name, for the connection file.
+SELECT current_database() AS database, (SELECT company_name FROM hub_info) AS name;
+
+-- name: mark_company
+-- Mark a freshly migrated hub as a company's.
+INSERT INTO hub_info (kind, company_slug, company_name) VALUES ('company', %(slug)s, %(name)s);
+
+-- name: insert_admin
+-- The company's first admin.
+INSERT INTO members (id, display_name, timezone, role, key_hash)
+VALUES (%(id)s, %(name)s, %(timezone)s, 'admin', %(key_hash)s);
+
+-- name: list_members
+-- The roster the caller may see (removed members only when asked).
+SELECT id, display_name, role, timezone, created_at, removed_at FROM members
+ WHERE %(include_removed)s OR removed_at IS NULL ORDER BY created_at, display_name;
+
+-- name: find_member
+-- Members whose display name is the reference, or whose id starts with it (6+ characters).
+SELECT id, display_name, role, timezone, created_at, removed_at FROM members
+ WHERE lower(display_name) = lower(%(ref)s) OR (length(%(ref)s) >= 6 AND id::text LIKE %(prefix)s) LIMIT 2;
+
+-- name: active_admins
+-- How many active owners and admins the company has.
+SELECT count(*) FROM members WHERE role IN ('owner', 'admin') AND removed_at IS NULL;
+
+-- name: set_role
+-- Change a member's role (the hub lets only admins).
+UPDATE members SET role = %(role)s, updated_at = now() WHERE id = %(id)s;
+
+-- name: remove_member
+-- Remove a member (the hub lets only admins).
+UPDATE members SET removed_at = %(now)s, updated_at = now() WHERE id = %(id)s;
+
+-- name: invite_ttl_days
+-- How long new invite codes stay valid.
+SELECT invite_ttl_days FROM hub_info;
+
+-- name: create_invite
+-- A single-use invite; the hub keeps the code's hash only.
+INSERT INTO invites (code_hash, role, note, expires_at) VALUES (%(code_hash)s, %(role)s, %(note)s, %(expires_at)s)
+RETURNING id, expires_at;
+
+-- name: list_invites
+-- Every invite, newest first.
+SELECT id, role, note, created_at, expires_at, used_at, revoked_at FROM invites ORDER BY created_at DESC;
+
+-- name: revoke_invite
+-- Revoke the unused invites whose id starts with the reference (6+ characters).
+UPDATE invites SET revoked_at = %(now)s
+ WHERE id::text LIKE %(prefix)s AND used_at IS NULL AND revoked_at IS NULL AND length(%(ref)s) >= 6
+RETURNING id;
+
+-- name: redeem_invite
+-- Redeem a code for a new member (the hub counts failures and rate-limits them).
+SELECT outcome, new_member, new_role FROM psn_redeem_invite(%(code)s, %(key_hash)s, %(name)s, %(timezone)s);
+
+-- name: save_brand
+-- Store the company's brand voice (one row).
+INSERT INTO company_brand (profile_yaml) VALUES (%(yaml)s) ON CONFLICT (singleton)
+DO UPDATE SET profile_yaml = excluded.profile_yaml, updated_by = psn_current_member(), updated_at = now();
+
+-- name: brand
+-- The company's brand voice, as YAML.
+SELECT profile_yaml FROM company_brand;
+
+-- name: overdue_connected
+-- Scheduled targets on the accounts a member connected that are overdue.
+SELECT count(*) FROM post_targets t JOIN accounts a ON a.id = t.account_id
+ WHERE a.member_id = %(member)s AND t.status = 'scheduled' AND t.due_at < %(before)s;
+
+-- name: company_accounts
+-- Company accounts on a platform (one handle when given), visible to every active member.
+SELECT id, member_id, platform, handle, status FROM accounts
+ WHERE platform = %(platform)s AND (%(handle)s = '' OR lower(handle) = lower(%(handle)s)) ORDER BY handle;
+
+-- name: schedule_post_time
+-- When a post is due, in UTC and as the author gave it.
+UPDATE posts SET scheduled_at = %(utc)s, local_time = %(local)s, timezone = %(zone)s, updated_at = now()
+ WHERE id = %(post)s;
+
+-- name: submit_targets
+-- Put a post's draft targets up for approval.
+UPDATE post_targets SET status = 'pending_approval', due_at = %(due)s, next_attempt_at = NULL, updated_at = now()
+ WHERE post_id = %(post)s AND status IN ('draft', 'pending_approval')
+RETURNING id;
+
+-- name: approval_event
+-- Record a step of a post's approval (submitted, approved, rejected, expired).
+INSERT INTO approval_events (post_id, event, reason) VALUES (%(post)s, %(event)s, %(reason)s);
+
+-- name: notify_approvers
+-- A CRITICAL notification to every approver of the company.
+SELECT psn_notify_approvers(%(kind)s, %(message)s, %(action)s, %(key)s);
+
+-- name: notify_member
+-- A CRITICAL notification to another member.
+SELECT psn_notify_member(%(member)s, %(kind)s, %(message)s, %(action)s, %(key)s);
+
+-- name: settle_requests
+-- The post is decided: every approver's request for it is acknowledged.
+SELECT psn_settle_approval_requests(%(post)s);
+
+-- name: pending_posts
+-- Posts waiting for approval whose id starts with the reference.
+SELECT DISTINCT p.id, p.member_id, p.author_id FROM posts p JOIN post_targets t ON t.post_id = p.id
+ WHERE p.id::text LIKE %(prefix)s AND t.status = 'pending_approval' LIMIT 2;
+
+-- name: expire_overdue
+-- Pending targets whose time has passed are expired.
+UPDATE post_targets SET status = 'expired', error_class = 'NotApproved',
+       error_message = 'Nobody approved this post before its time, so it was not published.',
+       error_action = 'Submit it again with a new time.', updated_at = now()
+ WHERE status = 'pending_approval' AND due_at <= %(now)s
+RETURNING post_id;
+
+-- name: post_author
+-- Who wrote a post.
+SELECT author_id FROM posts WHERE id = %(post)s;
+
+-- name: pending_targets
+-- Every target waiting for approval, soonest first, with its account, idea and author.
+SELECT t.id, t.post_id, t.account_id, t.platform, t.due_at, t.rendering, a.handle, p.idea,
+       m.display_name AS author
+  FROM post_targets t JOIN posts p ON p.id = t.post_id
+  JOIN accounts a ON a.id = t.account_id LEFT JOIN members m ON m.id = p.author_id
+ WHERE t.status = 'pending_approval' ORDER BY t.due_at, t.post_id, t.platform;
+
+-- name: nearby
+-- For every pending target, the same account's closest other posts within the window on each side.
+SELECT t.id AS pending_id, o.platform, o.status, o.due_at, a.handle FROM post_targets t
+  JOIN accounts a ON a.id = t.account_id
+ CROSS JOIN LATERAL (
+       (SELECT b.platform, b.status, b.due_at FROM post_targets b WHERE b.account_id = t.account_id
+           AND b.due_at BETWEEN t.due_at - %(window)s AND t.due_at AND b.post_id <> t.post_id
+           AND b.status IN ('pending_approval', 'scheduled', 'publishing', 'published')
+         ORDER BY b.due_at DESC LIMIT %(each)s)
+       UNION ALL
+       (SELECT l.platform, l.status, l.due_at FROM post_targets l WHERE l.account_id = t.account_id
+           AND l.due_at > t.due_at AND l.due_at <= t.due_at + %(window)s AND l.post_id <> t.post_id
+           AND l.status IN ('pending_approval', 'scheduled', 'publishing', 'published')
+         ORDER BY l.due_at LIMIT %(each)s)) o
+ WHERE t.status = 'pending_approval' ORDER BY t.id, o.due_at;
+
+-- name: post_time
+-- When a post is due, as stored.
+SELECT scheduled_at AS utc, local_time AS local, timezone AS zone FROM posts WHERE id = %(post)s;
+
+-- name: unsubmit_targets
+-- Return a post's pending targets to draft before it is scheduled.
+UPDATE post_targets SET status = 'draft', updated_at = now() WHERE post_id = %(post)s AND status = 'pending_approval';
+
+-- name: reject_targets
+-- Cancel a post's pending targets with the approver's reason.
+UPDATE post_targets SET status = 'cancelled', error_class = 'Rejected', error_message = %(reason)s,
+       error_action = 'Edit the post and submit it again.', updated_at = now()
+ WHERE post_id = %(post)s AND status = 'pending_approval';
+
+-- name: server_version
+-- The PostgreSQL version the hub runs.
+SHOW server_version;
