@@ -21,28 +21,13 @@ from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
 from psn_core.emulator.sandbox import open_sandbox  # the preview's dry run (the one allowed emulator import)
-from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import pick_account
-from psn_core.services.posting import confirmations, posts
+from psn_core.services.posting import confirmations, explanations, posts, saved_drafts
+from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft
 from psn_core.services.posting.schedule_time import ScheduleTime, resolve
-from psn_core.services.voice.learning import record_edit
 from psn_core.timefmt import utcnow
 
 When = Annotated[str, Field(description="Local time in the user's zone, 'YYYY-MM-DD HH:MM'.")]
 Token = Annotated[str | None, Field(description="The confirmation_token from the preview; omit to get a preview.")]
-
-
-class DraftTarget(BaseModel):
-    account: str = Field(description="x, linkedin, instagram, tiktok, or platform:@handle when several are connected.")
-    parts: list[str] = Field(min_length=1, description="The text of each part; several parts make an X thread.")
-    media: list[str] = Field(default=[], description="Paths of image/video/PDF files for the first part.")
-    split_into_thread: bool = Field(default=False, description="Split a long first part into a thread (X).")
-    ai_draft: str | None = Field(
-        default=None,
-        description="The text you first proposed, before the user's edits: psn learns their voice from the difference.",
-    )
-    title: str | None = None
-    article_url: str | None = None
 
 
 class Scheduled(BaseModel):
@@ -91,49 +76,9 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         """Save a draft the user has reviewed and edited, checked against every platform's rules before
         anything is uploaded. Returns the post with its id; schedule it with schedule_post."""
         member = ctx.member_id
-        inputs = []
-        ai_drafts: dict[UUID, str] = {}
+        draft = ReviewedDraft(targets=targets, idea=idea, language=language, persona=persona, origin="ai_reviewed")
         with ctx.hub.transaction(member) as conn:
-            for target in targets:
-                account = pick_account(conn, member, target.account)
-                if target.ai_draft:
-                    ai_drafts[account.id] = target.ai_draft
-                texts = list(target.parts)
-                if target.split_into_thread:
-                    texts = PLATFORMS[account.platform].split_thread(texts[0]) + texts[1:]
-                parts = [posts.PartInput(text=t) for t in texts]
-                parts[0] = posts.PartInput(text=texts[0], media=target.media)  # type: ignore[arg-type]
-                inputs.append(
-                    posts.TargetInput(
-                        account_id=account.id, parts=parts, title=target.title, article_url=target.article_url
-                    )
-                )
-            draft = posts.PostInput(idea=idea, language=language, persona=persona, origin="ai_reviewed", targets=inputs)
-            created = posts.create_post(
-                conn,
-                member,
-                draft,
-                timezone=ctx.settings.timezone,
-                media_dir=ctx.workspace / "media",
-                media_host=ctx.settings.media_host_url,
-            )
-            for made in created.targets:  # the user's edits of Claude's drafts: what the voice profile learns from
-                if made.account_id in ai_drafts:
-                    rendered = made.rendering.parts
-                    shape = "thread" if len(rendered) > 1 else ("image" if rendered[0].media else "text")
-                    final = "\n\n".join(p.text for p in rendered)
-                    record_edit(
-                        conn,
-                        ctx.voices,
-                        member,
-                        persona=persona,
-                        language=language,
-                        platform=made.platform,
-                        format=shape,
-                        draft=ai_drafts[made.account_id],
-                        final=final,
-                    )
-            return created
+            return saved_drafts.save_draft(conn, ctx.settings, member, draft)
 
     @server.tool(annotations=read_only("Drafts"))
     @psn_tool
@@ -141,10 +86,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         """Posts saved as drafts and not scheduled yet."""
         member = ctx.member_id
         with ctx.hub.transaction(member) as conn:
-            rows = conn.execute(
-                "SELECT DISTINCT post_id FROM post_targets WHERE member_id = %s AND status = 'draft'", [member]
-            ).fetchall()
-            return DraftList(drafts=[posts.get_post(conn, member, r["post_id"]) for r in rows])
+            return DraftList(drafts=saved_drafts.list_drafts(conn, member))
 
     def commit(post_id: UUID, when: ScheduleTime | None, token: str | None) -> ScheduleAnswer:
         member = ctx.member_id
@@ -224,7 +166,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=read_only("Explain a target"))
     @psn_tool
-    def explain_target(target_id: UUID) -> posts.Explanation:
+    def explain_target(target_id: UUID) -> explanations.Explanation:
         """What happened to a target: the platform's own words (secrets masked) and every attempt."""
         with ctx.hub.transaction(ctx.member_id) as conn:
-            return posts.explain_target(conn, ctx.member_id, target_id)
+            return explanations.explain_target(conn, ctx.member_id, target_id)

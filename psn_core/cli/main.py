@@ -29,7 +29,7 @@ from psn_core.hub.database import Hub
 from psn_core.hub.embedded import EmbeddedServer
 from psn_core.hub.vault import rotate_keys
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import finish_connect, list_accounts, start_connect
+from psn_core.services.accounts.accounts import company_connector, finish_connect, list_accounts, start_connect
 from psn_core.services.company import hubs as company
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.services.setup import init_workspace, migrate_hub, ping_hub
@@ -220,11 +220,9 @@ def _connect(
     with hub.transaction(member) as conn:
         if company_name is not None:
             company.require_role(conn, company.ADMINS, "connect company accounts")
-            row = conn.execute(
-                "SELECT m.display_name, h.company_name FROM members m, hub_info h WHERE m.id = %s", [member]
-            ).fetchone()
-            if row is not None:
-                click.echo(f"Connecting {name} for {row['company_name']} as {row['display_name']}.")
+            who = company_connector(conn, member)
+            if who is not None:
+                click.echo(f"Connecting {name} for {who.company_name} as {who.display_name}.")
         start = start_connect(conn, settings, ring, member, target)
     server = None if paste else _listen(settings.oauth_callback_port)
     click.echo(f"Open this URL to connect {name} (valid 10 minutes):\n  {start.url}")

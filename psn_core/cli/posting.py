@@ -14,8 +14,7 @@ from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.errors import PostInvalid
 from psn_core.hub.database import Conn, Hub
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import pick_account
-from psn_core.services.posting import posts
+from psn_core.services.posting import explanations, posts, saved_drafts
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import local, utcnow
 
@@ -74,36 +73,29 @@ def post(
     body = " ".join(text)
     settings = obj.settings
     when = resolve(at or utcnow(), settings.timezone, utcnow())
+    files = [str(m) for m in media]
+    draft = saved_drafts.ReviewedDraft(
+        targets=[
+            saved_drafts.DraftTarget(account=spec, parts=[body], media=files, split_into_thread=thread)
+            for spec in targets
+        ],
+        idea=idea,
+        language=language,
+    )
     with _member_tx(obj) as (_hub, conn):
-        accounts = [pick_account(conn, obj.member_id, spec) for spec in targets]
-        me = conn.execute("SELECT display_name FROM members WHERE id = %s", [obj.member_id]).fetchone()
-    inputs = []
-    for account in accounts:
-        cls = PLATFORMS[account.platform]
-        pieces = cls.split_thread(body) if thread else [body]
-        parts = [posts.PartInput(text=piece) for piece in pieces]
-        parts[0] = posts.PartInput(text=pieces[0], media=list(media))
-        inputs.append(posts.TargetInput(account_id=account.id, parts=parts))
-    click.echo(f"Posting as: {me['display_name'] if me else obj.member_id} for your personal hub, {when.echo()}")
-    for account, target in zip(accounts, inputs, strict=True):
-        name = PLATFORMS[account.platform].display_name
-        click.echo(f"  on {name} @{account.handle}: {len(target.parts)} part(s)")
-        for number, part in enumerate(target.parts, start=1):
+        plan = saved_drafts.plan_draft(conn, obj.member_id, draft)
+    click.echo(f"Posting as: {plan.posting_as} for your personal hub, {when.echo()}")
+    for planned in plan.targets:
+        name = PLATFORMS[planned.account.platform].display_name
+        click.echo(f"  on {name} @{planned.account.handle}: {len(planned.target.parts)} part(s)")
+        for number, part in enumerate(planned.target.parts, start=1):
             click.echo(f"    {number}. {part.text}")
     if not yes:
         click.confirm("Schedule it?", abort=True)
-    draft = posts.PostInput(idea=idea, language=language, targets=inputs)
     with Hub.open(settings) as hub:
         with hub.transaction(obj.member_id) as conn:
             try:
-                created = posts.create_post(
-                    conn,
-                    obj.member_id,
-                    draft,
-                    timezone=settings.timezone,
-                    media_dir=settings.workspace / "media",
-                    media_host=settings.media_host_url,
-                )
+                created = saved_drafts.save_plan(conn, settings, obj.member_id, plan)
             except PostInvalid as exc:
                 for problem in exc.problems:
                     click.echo(f"  - {problem}", err=True)
@@ -174,7 +166,8 @@ def retry(obj: Ctx, ref: str) -> None:
 def explain(obj: Ctx, ref: str) -> None:
     """What happened to a target: the platform's own words (secrets masked) and every attempt."""
     with _member_tx(obj) as (_hub, conn):
-        info = posts.explain_target(conn, obj.member_id, posts.resolve_ref(conn, obj.member_id, ref, "target"))
+        target_id = posts.resolve_ref(conn, obj.member_id, ref, "target")
+        info = explanations.explain_target(conn, obj.member_id, target_id)
     _show_target(obj, info.target)
     for entry in info.attempts:
         click.echo(

@@ -1,1 +1,2 @@
-"""Accounts wing: connected accounts, OAuth tokens (single-flight refresh), request budgets."""
+"""Accounts wing: connected accounts, OAuth tokens (single-flight refresh), request budgets. Its SQL lives
+in queries.sql."""

@@ -10,6 +10,7 @@ tools both use these two calls.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
@@ -19,7 +20,9 @@ from pydantic import BaseModel
 from psn_core.config import Settings
 from psn_core.crypto import Keyring
 from psn_core.errors import ConnectFailed, InvalidSetting
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
+from psn_core.hub.sql import Queries
 from psn_core.hub.vault import seal, unseal
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import PlatformConfig, TokenSet
@@ -27,6 +30,7 @@ from psn_core.platforms.oauth import OAuthClient, authorization_url
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.timefmt import utcnow
 
+Q = Queries.load(__package__)
 SIGN_IN_TTL = timedelta(minutes=10)
 
 
@@ -113,11 +117,18 @@ def start_connect(conn: Conn, settings: Settings, ring: Keyring, member_id: UUID
     verifier = None
     if request.code_verifier:
         verifier = seal(ring, "oauth_pending", "code_verifier", {"state_hash": state_hash}, request.code_verifier)
-    conn.execute("DELETE FROM oauth_pending WHERE member_id = %s AND expires_at < %s", [member_id, now])
-    conn.execute(
-        "INSERT INTO oauth_pending (state_hash, member_id, platform, code_verifier_enc, redirect_uri, expires_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        [state_hash, member_id, platform, verifier, config.redirect_uri, now + SIGN_IN_TTL],
+    sql.run(conn, Q.delete_expired_sign_ins, {"member_id": member_id, "now": now})
+    sql.run(
+        conn,
+        Q.insert_sign_in,
+        {
+            "state_hash": state_hash,
+            "member_id": member_id,
+            "platform": platform,
+            "code_verifier_enc": verifier,
+            "redirect_uri": config.redirect_uri,
+            "expires_at": now + SIGN_IN_TTL,
+        },
     )
     return ConnectStart(
         platform=platform,
@@ -141,18 +152,25 @@ def parse_redirect(redirect: str) -> tuple[str | None, str | None, str | None]:
     return one("code"), one("state"), one("error_description") or one("error")
 
 
-def _take_pending(conn: Conn, member_id: UUID, state: str) -> tuple[str, str | None, str, datetime]:
-    row = conn.execute(
-        "DELETE FROM oauth_pending WHERE state_hash = %s AND member_id = %s"
-        " RETURNING platform, code_verifier_enc, state_hash, expires_at",
-        [_state_hash(state), member_id],
-    ).fetchone()
+@dataclass(frozen=True)
+class _SignIn:
+    """A sign-in started by :func:`start_connect`, claimed once."""
+
+    platform: str
+    code_verifier_enc: str | None
+    state_hash: str
+    expires_at: datetime
+
+
+def _take_pending(conn: Conn, member_id: UUID, state: str) -> _SignIn:
+    params = {"state_hash": _state_hash(state), "member_id": member_id}
+    row = sql.one(conn, Q.take_sign_in, params, _SignIn)
     if row is None:
         raise ConnectFailed(
             "This sign-in was not started by psn, was already used, or belongs to another member "
             "(the state does not match)."
         )
-    return row["platform"], row["code_verifier_enc"], row["state_hash"], row["expires_at"]
+    return row
 
 
 def finish_connect(hub: Hub, settings: Settings, ring: Keyring, member_id: UUID, redirect: str) -> AccountView:
@@ -176,12 +194,14 @@ def finish_connect(hub: Hub, settings: Settings, ring: Keyring, member_id: UUID,
         )
     # Claim the sign-in in its own transaction: single use even if the exchange below fails.
     with hub.transaction(member_id) as conn:
-        platform, verifier_enc, state_hash, expires_at = _take_pending(conn, member_id, state)
-    if expires_at < utcnow():
+        sign_in = _take_pending(conn, member_id, state)
+    if sign_in.expires_at < utcnow():
         raise ConnectFailed("This sign-in expired (they last 10 minutes).")
+    platform = sign_in.platform
     verifier = None
-    if verifier_enc:
-        verifier = unseal(ring, "oauth_pending", "code_verifier", {"state_hash": state_hash}, verifier_enc)
+    if sign_in.code_verifier_enc:
+        aad: dict[str, object] = {"state_hash": sign_in.state_hash}
+        verifier = unseal(ring, "oauth_pending", "code_verifier", aad, sign_in.code_verifier_enc)
     cls = platform_class(platform)
     config = platform_config(settings, platform)
     oauth = OAuthClient(cls, config)
@@ -206,19 +226,20 @@ def _store_account(
     display_name: str | None,
     sandbox: bool,
 ) -> UUID:
-    row = conn.execute(
-        """
-        INSERT INTO accounts (member_id, platform, handle, remote_user_id, display_name, sandbox)
-        VALUES (%s, %s, %s, %s, %s, %s)
-        ON CONFLICT (member_id, platform, remote_user_id) DO UPDATE
-           SET handle = EXCLUDED.handle, display_name = EXCLUDED.display_name, sandbox = EXCLUDED.sandbox,
-               status = 'active', status_reason = NULL, updated_at = now()
-        RETURNING id
-        """,
-        [member_id, platform, handle, remote_id, display_name, sandbox],
-    ).fetchone()
-    assert row is not None
-    return UUID(str(row["id"]))
+    account_id = sql.value(
+        conn,
+        Q.upsert_account,
+        {
+            "member_id": member_id,
+            "platform": platform,
+            "handle": handle,
+            "remote_user_id": remote_id,
+            "display_name": display_name,
+            "sandbox": sandbox,
+        },
+    )
+    assert account_id is not None
+    return UUID(str(account_id))
 
 
 def store_tokens(conn: Conn, ring: Keyring, member_id: UUID, account_id: UUID, tokens: TokenSet) -> None:
@@ -232,52 +253,46 @@ def store_tokens(conn: Conn, ring: Keyring, member_id: UUID, account_id: UUID, t
     refresh_expires = (
         tokens.obtained_at + timedelta(seconds=tokens.refresh_expires_in) if tokens.refresh_expires_in else None
     )
-    conn.execute(
-        """
-        INSERT INTO oauth_tokens (account_id, member_id, access_token_enc, refresh_token_enc, token_type, scopes,
-                                  expires_at, refresh_expires_at, last_refreshed_at)
-        VALUES (%(account)s, %(member)s, %(access)s, %(refresh)s, %(type)s, %(scopes)s, %(exp)s, %(rexp)s, %(now)s)
-        ON CONFLICT (account_id) DO UPDATE SET
-            access_token_enc = EXCLUDED.access_token_enc,
-            refresh_token_enc = COALESCE(EXCLUDED.refresh_token_enc, oauth_tokens.refresh_token_enc),
-            refresh_expires_at = CASE WHEN EXCLUDED.refresh_token_enc IS NULL
-                                      THEN oauth_tokens.refresh_expires_at ELSE EXCLUDED.refresh_expires_at END,
-            token_type = EXCLUDED.token_type,
-            scopes = CASE WHEN cardinality(EXCLUDED.scopes) > 0 THEN EXCLUDED.scopes ELSE oauth_tokens.scopes END,
-            expires_at = EXCLUDED.expires_at,
-            last_refreshed_at = EXCLUDED.last_refreshed_at,
-            refresh_failures = 0,
-            last_failure_class = NULL,
-            expiry_alerts_sent = '{}',
-            version = oauth_tokens.version + 1,
-            updated_at = now()
-        """,
+    sql.run(
+        conn,
+        Q.upsert_tokens,
         {
-            "account": account_id,
-            "member": member_id,
-            "access": access,
-            "refresh": refresh,
-            "type": tokens.token_type,
+            "account_id": account_id,
+            "member_id": member_id,
+            "access_token_enc": access,
+            "refresh_token_enc": refresh,
+            "token_type": tokens.token_type,
             "scopes": list(tokens.scopes),
-            "exp": expires,
-            "rexp": refresh_expires,
-            "now": tokens.obtained_at,
+            "expires_at": expires,
+            "refresh_expires_at": refresh_expires,
+            "obtained_at": tokens.obtained_at,
         },
     )
 
 
-_ACCOUNT_SELECT = """
-    SELECT a.id, a.platform, a.handle, a.display_name, a.status, a.status_reason, a.sandbox,
-           t.expires_at, t.refresh_expires_at, t.last_refreshed_at, t.last_failure_class,
-           (t.refresh_token_enc IS NOT NULL) AS has_refresh
-      FROM accounts a LEFT JOIN oauth_tokens t ON t.account_id = a.id
-"""
+@dataclass(frozen=True)
+class _AccountRow:
+    """An account and the state of its tokens, as stored."""
+
+    id: UUID
+    platform: str
+    handle: str
+    display_name: str | None
+    status: str
+    status_reason: str | None
+    sandbox: bool
+    expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    last_refreshed_at: datetime | None
+    last_failure_class: str | None
+    has_refresh: bool
 
 
-def _view(row: dict[str, object]) -> AccountView:
-    cls = PLATFORMS[str(row["platform"])]
-    can_refresh = cls.oauth.programmatic_refresh and (bool(row["has_refresh"]) or cls.oauth.refresh_with_access_token)
-    return AccountView(**{k: v for k, v in row.items() if k != "has_refresh"}, can_refresh=can_refresh)  # type: ignore[arg-type]
+def _view(row: _AccountRow) -> AccountView:
+    cls = PLATFORMS[row.platform]
+    can_refresh = cls.oauth.programmatic_refresh and (row.has_refresh or cls.oauth.refresh_with_access_token)
+    fields = {k: v for k, v in asdict(row).items() if k != "has_refresh"}
+    return AccountView.model_validate({**fields, "can_refresh": can_refresh})
 
 
 def get_account(conn: Conn, member_id: UUID, account_id: UUID) -> AccountView:
@@ -286,15 +301,27 @@ def get_account(conn: Conn, member_id: UUID, account_id: UUID) -> AccountView:
     Raises:
         ConnectFailed: no such account for this member.
     """
-    row = conn.execute(_ACCOUNT_SELECT + " WHERE a.id = %s AND a.member_id = %s", [account_id, member_id]).fetchone()
+    row = sql.one(conn, Q.account, {"account_id": account_id, "member_id": member_id}, _AccountRow)
     if row is None:
         raise ConnectFailed(f"No account {account_id} in this hub.", "Run `psn auth status` to list your accounts.")
     return _view(row)
 
 
 def list_accounts(conn: Conn, member_id: UUID) -> list[AccountView]:
-    rows = conn.execute(_ACCOUNT_SELECT + " WHERE a.member_id = %s ORDER BY a.platform, a.handle", [member_id])
-    return [_view(r) for r in rows.fetchall()]
+    """Every account of the member, by platform and handle, with the state of its tokens."""
+    return [_view(r) for r in sql.many(conn, Q.accounts_of_member, {"member_id": member_id}, _AccountRow)]
+
+
+class CompanyConnector(BaseModel):
+    """Who connects an account for a company hub."""
+
+    display_name: str
+    company_name: str | None
+
+
+def company_connector(conn: Conn, member_id: UUID) -> CompanyConnector | None:
+    """The member's name and the company's, in a company hub (None when the hub says nothing)."""
+    return sql.one(conn, Q.company_connector, {"member_id": member_id}, CompanyConnector)
 
 
 def pick_account(conn: Conn, member_id: UUID, spec: str) -> AccountView:

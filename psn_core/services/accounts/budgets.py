@@ -29,11 +29,14 @@ import httpx2
 from pydantic import BaseModel, ConfigDict
 
 from psn_core.errors import RateLimited
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
+from psn_core.hub.sql import Queries
 from psn_core.platforms.http import describe_wait
 from psn_core.services.accounts.budget_rules import ACCOUNT_BUCKET, BudgetRule, rule_for
 from psn_core.timefmt import local, utcnow
 
+Q = Queries.load(__package__)
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -84,39 +87,25 @@ class BudgetLine(BaseModel):
         return 100 * self.remaining // self.limit if self.limit else 0
 
 
-_RESERVE = """
-INSERT INTO budget_ledger AS b
-       (member_id, account_id, platform, bucket, window_start, reset_at, request_limit, used, updated_at)
-VALUES (%(member)s, %(account)s, %(platform)s, %(bucket)s, %(now)s, %(window_end)s, %(limit)s, 1, %(now)s)
-ON CONFLICT (member_id, account_id, platform, bucket) DO UPDATE
-   SET used = CASE WHEN b.reset_at <= EXCLUDED.window_start THEN 1 ELSE b.used + 1 END,
-       window_start = CASE WHEN b.reset_at <= EXCLUDED.window_start THEN EXCLUDED.window_start
-                           ELSE b.window_start END,
-       reset_at = CASE WHEN b.reset_at <= EXCLUDED.window_start THEN EXCLUDED.reset_at ELSE b.reset_at END,
-       request_limit = CASE WHEN b.limit_from_headers THEN b.request_limit ELSE EXCLUDED.request_limit END,
-       updated_at = EXCLUDED.updated_at
- WHERE b.reset_at <= EXCLUDED.window_start
-    OR (b.request_limit - b.used)::bigint * 100 > b.request_limit::bigint * %(reserved_pct)s
-RETURNING used, request_limit, window_start, reset_at
-"""
+@dataclass(frozen=True)
+class _Window:
+    """One bucket's window as stored."""
 
-_OBSERVE = """
-UPDATE budget_ledger AS b
-   SET request_limit = COALESCE(%(limit)s::int, b.request_limit),
-       limit_from_headers = b.limit_from_headers OR %(limit)s::int IS NOT NULL,
-       used = CASE
-           WHEN %(exhausted)s THEN GREATEST(b.used, COALESCE(%(limit)s::int, b.request_limit))
-           ELSE GREATEST(CASE WHEN b.reset_at <= %(now)s THEN 0 ELSE b.used END,
-                         COALESCE(%(used)s::int,
-                                  COALESCE(%(limit)s::int, b.request_limit)::bigint * %(used_pct)s::int / 100, 0))
-       END,
-       window_start = CASE WHEN b.reset_at <= %(now)s THEN %(now)s ELSE b.window_start END,
-       reset_at = COALESCE(%(reset_at)s::timestamptz,
-                           CASE WHEN b.reset_at > %(now)s THEN b.reset_at ELSE %(window_end)s END),
-       updated_at = %(now)s
- WHERE b.member_id = %(member)s AND b.account_id = %(account)s AND b.platform = %(platform)s
-   AND b.bucket = %(bucket)s
-"""
+    used: int
+    request_limit: int
+    window_start: datetime
+    reset_at: datetime
+
+
+@dataclass(frozen=True)
+class _Line:
+    account_id: UUID
+    handle: str
+    platform: str
+    bucket: str
+    used: int
+    request_limit: int
+    reset_at: datetime
 
 
 def reserve(
@@ -142,8 +131,9 @@ def reserve(
         ValueError: unknown platform.
     """
     rule = rule_for(platform)
-    row = conn.execute(
-        _RESERVE,
+    row = sql.one(
+        conn,
+        Q.reserve,
         {
             "member": member_id,
             "account": account_id,
@@ -154,9 +144,10 @@ def reserve(
             "limit": rule.limit_for(bucket).limit,
             "reserved_pct": RESERVED_PERCENT[priority],
         },
-    ).fetchone()
+        _Window,
+    )
     if row is not None:
-        return Reservation(platform, bucket, row["used"], row["request_limit"], row["window_start"], row["reset_at"])
+        return Reservation(platform, bucket, row.used, row.request_limit, row.window_start, row.reset_at)
     raise _refusal(conn, rule, member_id, account_id, bucket, priority, now, zone)
 
 
@@ -171,13 +162,10 @@ def _refusal(
     zone: ZoneInfo,
 ) -> RateLimited:
     # Read only to word the refusal: the decision was already taken atomically by the upsert.
-    row = conn.execute(
-        "SELECT used, request_limit, reset_at FROM budget_ledger"
-        " WHERE member_id = %s AND account_id = %s AND platform = %s AND bucket = %s",
-        [member_id, account_id, rule.platform, bucket],
-    ).fetchone()
-    used, limit = (row["used"], row["request_limit"]) if row else (0, 0)
-    reset_at: datetime = row["reset_at"] if row else rule.window_end(bucket, now)
+    where = {"member": member_id, "account": account_id, "platform": rule.platform, "bucket": bucket}
+    row = sql.one(conn, Q.budget_window, where, _Window)
+    used, limit = (row.used, row.request_limit) if row else (0, 0)
+    reset_at: datetime = row.reset_at if row else rule.window_end(bucket, now)
     wait = max(1.0, (reset_at - now).total_seconds())
     what = "this account" if bucket == ACCOUNT_BUCKET else f"{bucket} on this account"
     when = f"{local(reset_at, zone)}, {describe_wait(wait)} from now"
@@ -223,8 +211,9 @@ def observe(
     seen = rule.read(status_code, headers, now)
     if seen.empty:
         return False
-    conn.execute(
-        _OBSERVE,
+    sql.run(
+        conn,
+        Q.observe,
         {
             "member": member_id,
             "account": account_id,
@@ -245,27 +234,18 @@ def observe(
 def budget_status(conn: Conn, member_id: UUID, now: datetime | None = None) -> list[BudgetLine]:
     """Every bucket of the member's accounts: used, limit and when it resets (None: no open window)."""
     moment = now or utcnow()
-    rows = conn.execute(
-        """
-        SELECT b.account_id, a.handle, b.platform, b.bucket, b.used, b.request_limit, b.reset_at
-          FROM budget_ledger b JOIN accounts a ON a.id = b.account_id
-         WHERE b.member_id = %s
-         ORDER BY b.platform, a.handle, b.bucket
-        """,
-        [member_id],
-    ).fetchall()
     lines = []
-    for r in rows:
-        live = r["reset_at"] > moment
+    for r in sql.many(conn, Q.budget_lines, {"member_id": member_id}, _Line):
+        live = r.reset_at > moment
         lines.append(
             BudgetLine(
-                account_id=r["account_id"],
-                handle=r["handle"],
-                platform=r["platform"],
-                bucket=r["bucket"],
-                used=r["used"] if live else 0,
-                limit=r["request_limit"],
-                reset_at=r["reset_at"] if live else None,
+                account_id=r.account_id,
+                handle=r.handle,
+                platform=r.platform,
+                bucket=r.bucket,
+                used=r.used if live else 0,
+                limit=r.request_limit,
+                reset_at=r.reset_at if live else None,
             )
         )
     return lines

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
@@ -34,7 +35,9 @@ from psn_core.errors import (
     PSNError,
     RateLimited,
 )
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
+from psn_core.hub.sql import Queries
 from psn_core.hub.vault import unseal
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import Platform
@@ -44,6 +47,7 @@ from psn_core.services.accounts.accounts import platform_class, platform_config,
 from psn_core.services.accounts.budgets import BudgetGate, Priority
 from psn_core.timefmt import utcnow
 
+Q = Queries.load(__package__)
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 
@@ -83,12 +87,28 @@ def refresh_window(cls: type[Platform]) -> timedelta:
     return LONG_WINDOW if life >= timedelta(days=14) else max(life / 4, timedelta(minutes=10))
 
 
-_LOCKED_ROW = """
-    SELECT t.account_id, t.access_token_enc, t.refresh_token_enc, t.expires_at, t.refresh_expires_at,
-           t.refresh_failures, t.version, t.expiry_alerts_sent, a.platform, a.handle, a.status
-      FROM oauth_tokens t JOIN accounts a ON a.id = t.account_id
-     WHERE t.account_id = %s
-"""
+@dataclass(frozen=True)
+class _TokenRow:
+    """An account's token row (secrets still sealed) with its account's platform, handle and status."""
+
+    account_id: UUID
+    access_token_enc: str
+    refresh_token_enc: str | None
+    expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    refresh_failures: int
+    version: int
+    expiry_alerts_sent: list[int]
+    platform: str
+    handle: str
+    status: str
+
+
+@dataclass(frozen=True)
+class _Expiring:
+    account_id: UUID
+    expires_at: datetime
+    platform: str
 
 
 class TokenService:
@@ -110,17 +130,15 @@ class TokenService:
 
     # --- reading -----------------------------------------------------------------------------------
 
-    def _record(self, row: dict[str, object]) -> TokenRecord:
-        access = unseal(
-            self.ring, "oauth_tokens", "access_token", {"account_id": row["account_id"]}, str(row["access_token_enc"])
-        )
+    def _record(self, row: _TokenRow) -> TokenRecord:
+        access = unseal(self.ring, "oauth_tokens", "access_token", {"account_id": row.account_id}, row.access_token_enc)
         return TokenRecord(
-            account_id=UUID(str(row["account_id"])),
-            platform=str(row["platform"]),
-            handle=str(row["handle"]),
+            account_id=row.account_id,
+            platform=row.platform,
+            handle=row.handle,
             access_token=SecretStr(access),
-            expires_at=row["expires_at"],  # type: ignore[arg-type]
-            version=int(row["version"]),  # type: ignore[call-overload]
+            expires_at=row.expires_at,
+            version=row.version,
         )
 
     def _expiring(self, expires_at: object, within: timedelta) -> bool:
@@ -133,16 +151,16 @@ class TokenService:
             AuthRevoked: the account has no token or needs reconnecting.
         """
         with self.hub.transaction(member_id) as conn:
-            row = conn.execute(_LOCKED_ROW, [account_id]).fetchone()
+            row = sql.one(conn, Q.token, {"account_id": account_id}, _TokenRow)
         return self._checked(row, account_id)
 
-    def _checked(self, row: dict[str, object] | None, account_id: UUID) -> TokenRecord:
+    def _checked(self, row: _TokenRow | None, account_id: UUID) -> TokenRecord:
         if row is None:
             raise AuthRevoked(f"Account {account_id} has no stored token.", "Connect it with `psn auth <platform>`.")
-        if row["status"] != "active":
-            cls = platform_class(str(row["platform"]))
+        if row.status != "active":
+            cls = platform_class(row.platform)
             raise AuthRevoked(
-                f"{cls.display_name} @{row['handle']} needs reconnecting ({row['status']}).",
+                f"{cls.display_name} @{row.handle} needs reconnecting ({row.status}).",
                 f"Run `psn auth {cls.name}` to reconnect.",
                 platform=cls.name,
             )
@@ -192,7 +210,7 @@ class TokenService:
         """
         outcome: TokenRecord | PSNError
         with self.hub.transaction(member_id) as conn:
-            row = conn.execute(_LOCKED_ROW + " FOR UPDATE OF t", [account_id]).fetchone()
+            row = sql.one(conn, Q.token_for_update, {"account_id": account_id}, _TokenRow)
             record = self._checked(row, account_id)
             assert row is not None
             sibling_refreshed = seen_version is not None and record.version != seen_version
@@ -205,19 +223,19 @@ class TokenService:
             raise outcome
         return outcome
 
-    def _refresh_locked(self, conn: Conn, member_id: UUID, row: dict[str, object]) -> TokenRecord | PSNError:
-        cls = platform_class(str(row["platform"]))
-        account_id = UUID(str(row["account_id"]))
+    def _refresh_locked(self, conn: Conn, member_id: UUID, row: _TokenRow) -> TokenRecord | PSNError:
+        cls = platform_class(row.platform)
+        account_id = row.account_id
         key: dict[str, object] = {"account_id": account_id}
         secret: str | None = None
-        if row["refresh_token_enc"]:
-            secret = unseal(self.ring, "oauth_tokens", "refresh_token", key, str(row["refresh_token_enc"]))
+        if row.refresh_token_enc:
+            secret = unseal(self.ring, "oauth_tokens", "refresh_token", key, row.refresh_token_enc)
         elif cls.oauth.refresh_with_access_token:
-            secret = unseal(self.ring, "oauth_tokens", "access_token", key, str(row["access_token_enc"]))
+            secret = unseal(self.ring, "oauth_tokens", "access_token", key, row.access_token_enc)
         if secret is None or not cls.oauth.programmatic_refresh:
             reason = "psn has no way to refresh this token"
-            return self._needs_reauth(conn, member_id, row, "no_refresh", reason, int(row["refresh_failures"]))  # type: ignore[call-overload]
-        failures = int(row["refresh_failures"])  # type: ignore[call-overload]
+            return self._needs_reauth(conn, member_id, row, "no_refresh", reason, row.refresh_failures)
+        failures = row.refresh_failures
         gate = BudgetGate(self.hub, member_id, account_id, Priority.CRITICAL, self.clock, conn=conn)
         oauth = OAuthClient(cls, platform_config(self.settings, cls.name), gate=gate)
         try:
@@ -241,33 +259,25 @@ class TokenService:
         finally:
             oauth.close()
 
-    def _store(
-        self, conn: Conn, member_id: UUID, account_id: UUID, row: dict[str, object], tokens: TokenSet
-    ) -> TokenRecord:
+    def _store(self, conn: Conn, member_id: UUID, account_id: UUID, row: _TokenRow, tokens: TokenSet) -> TokenRecord:
         store_tokens(conn, self.ring, member_id, account_id, tokens.model_copy(update={"obtained_at": self.clock()}))
-        fresh = conn.execute(_LOCKED_ROW, [account_id]).fetchone()
+        fresh = sql.one(conn, Q.token, {"account_id": account_id}, _TokenRow)
         assert fresh is not None
         return self._record(fresh)
 
     def _record_failure(self, conn: Conn, account_id: UUID, failure: str, failures: int) -> None:
-        conn.execute(
-            "UPDATE oauth_tokens SET refresh_failures = %s, last_failure_class = %s, last_failure_at = %s"
-            " WHERE account_id = %s",
-            [failures, failure, self.clock(), account_id],
-        )
+        params = {"failures": failures, "failure": failure, "now": self.clock(), "account_id": account_id}
+        sql.run(conn, Q.record_refresh_failure, params)
 
     def _needs_reauth(
-        self, conn: Conn, member_id: UUID, row: dict[str, object], failure: str, reason: str, failures: int
+        self, conn: Conn, member_id: UUID, row: _TokenRow, failure: str, reason: str, failures: int
     ) -> AuthRevoked:
-        cls = platform_class(str(row["platform"]))
-        account_id = UUID(str(row["account_id"]))
+        cls = platform_class(row.platform)
+        account_id = row.account_id
         self._record_failure(conn, account_id, failure, failures)
-        conn.execute(
-            "UPDATE accounts SET status = 'needs_reauth', status_reason = %s, updated_at = now() WHERE id = %s",
-            [reason[:300], account_id],
-        )
+        sql.run(conn, Q.account_needs_reauth, {"reason": reason[:300], "account_id": account_id})
         message = (
-            f"psn can no longer refresh the {cls.display_name} token of @{row['handle']}: {reason.rstrip('.')}. "
+            f"psn can no longer refresh the {cls.display_name} token of @{row.handle}: {reason.rstrip('.')}. "
             "Posts to this account are paused."
         )
         action = f"Run `psn auth {cls.name}` to reconnect."
@@ -289,20 +299,17 @@ class TokenService:
         """Refresh every active token inside its platform's refresh window (the token-refresher task)."""
         report = SweepReport()
         with self.hub.transaction(member_id) as conn:
-            rows = conn.execute(
-                "SELECT t.account_id, t.expires_at, a.platform FROM oauth_tokens t JOIN accounts a"
-                " ON a.id = t.account_id WHERE a.status = 'active' AND t.expires_at IS NOT NULL"
-            ).fetchall()
+            rows = sql.many(conn, Q.expiring_tokens, None, _Expiring)
         for row in rows:
-            window = refresh_window(platform_class(row["platform"]))
-            if not self._expiring(row["expires_at"], window):
-                report.skipped.append(row["account_id"])
+            window = refresh_window(platform_class(row.platform))
+            if not self._expiring(row.expires_at, window):
+                report.skipped.append(row.account_id)
                 continue
             try:
-                self.refresh(member_id, row["account_id"], within=window)
-                report.refreshed.append(row["account_id"])
+                self.refresh(member_id, row.account_id, within=window)
+                report.refreshed.append(row.account_id)
             except PSNError as exc:
-                report.failed[str(row["account_id"])] = exc.message
+                report.failed[str(row.account_id)] = exc.message
         return report
 
     def check_expiry(self, member_id: UUID) -> list[ExpiryAlert]:
@@ -310,17 +317,17 @@ class TokenService:
         alerts: list[ExpiryAlert] = []
         now = self.clock()
         with self.hub.transaction(member_id) as conn:
-            rows = conn.execute(_LOCKED_ROW.replace("WHERE t.account_id = %s", "WHERE a.status = 'active'")).fetchall()
+            rows = sql.many(conn, Q.active_tokens, None, _TokenRow)
             for row in rows:
-                cls = platform_class(row["platform"])
+                cls = platform_class(row.platform)
                 renewable = cls.oauth.programmatic_refresh and (
-                    row["refresh_token_enc"] is not None or cls.oauth.refresh_with_access_token
+                    row.refresh_token_enc is not None or cls.oauth.refresh_with_access_token
                 )
-                deadline = row["refresh_expires_at"] if renewable else row["expires_at"]
+                deadline = row.refresh_expires_at if renewable else row.expires_at
                 if deadline is None:
                     continue
                 crossed = [d for d in EXPIRY_ALERT_DAYS if deadline - now <= timedelta(days=d)]
-                fresh = [d for d in crossed if d not in row["expiry_alerts_sent"]]
+                fresh = [d for d in crossed if d not in row.expiry_alerts_sent]
                 if not fresh:
                     continue
                 threshold = min(fresh)
@@ -331,18 +338,16 @@ class TokenService:
                     member_id,
                     Tier.CRITICAL,
                     "token_expiring",
-                    f"Your {cls.display_name} {what} for @{row['handle']} expires in {days} days.",
+                    f"Your {cls.display_name} {what} for @{row.handle} expires in {days} days.",
                     f"Run `psn auth {cls.name}` to reconnect.",
-                    f"token:{row['account_id']}:expiry:{threshold}",
+                    f"token:{row.account_id}:expiry:{threshold}",
                     now=now,
                 )
-                conn.execute(
-                    "UPDATE oauth_tokens SET expiry_alerts_sent = %s WHERE account_id = %s",
-                    [sorted(set(row["expiry_alerts_sent"]) | set(crossed)), row["account_id"]],
-                )
+                days_sent = sorted(set(row.expiry_alerts_sent) | set(crossed))
+                sql.run(conn, Q.set_expiry_alerts, {"days": days_sent, "account_id": row.account_id})
                 alerts.append(
                     ExpiryAlert(
-                        account_id=row["account_id"], platform=cls.name, threshold_days=threshold, expires_at=deadline
+                        account_id=row.account_id, platform=cls.name, threshold_days=threshold, expires_at=deadline
                     )
                 )
         return alerts

@@ -20,13 +20,16 @@ from pydantic import BaseModel, Field
 
 from psn_core.crypto import Keyring
 from psn_core.errors import ConfirmationInvalid
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.platforms.models import MediaRef, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.dry_run import CapturedRequest, OpenSandbox, dry_run
 from psn_core.services.posting.posts import PostView, Rendering, get_post
 from psn_core.services.posting.schedule_time import ScheduleTime
 
+Q = Queries.load(__package__)
 TOKEN_TTL_SECONDS = 30 * 60
 
 
@@ -47,6 +50,12 @@ class PostPreview(BaseModel):
     targets: list[TargetPreview]
     confirmation_token: str
     expires_in_seconds: int = TOKEN_TTL_SECONDS
+
+
+def poster_name(conn: Conn, member_id: UUID) -> str:
+    """The name a member posts as (their id if the hub has no such member)."""
+    name = sql.value(conn, Q.member_display_name, {"member_id": member_id})
+    return str(name) if name is not None else str(member_id)
 
 
 def publish_requests(rendering: Rendering) -> list[PublishRequest]:
@@ -88,8 +97,7 @@ def preview(
     """The dry run of scheduling ``post_id`` at ``when`` (or publishing it now), with its confirmation token.
     ``open_sandbox`` gives the local stand-in of the platforms the dry run sends its requests to."""
     post = get_post(conn, member_id, post_id)
-    me = conn.execute("SELECT display_name FROM members WHERE id = %s", [member_id]).fetchone()
-    name = me["display_name"] if me else str(member_id)
+    name = poster_name(conn, member_id)
     targets = [
         TargetPreview(
             target_id=t.id,

@@ -16,9 +16,12 @@ from pathlib import Path
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
+from pydantic import BaseModel
 
 from psn_core.errors import MediaRejected, OutcomeUnknown
+from psn_core.hub import sql
 from psn_core.hub.database import Hub
+from psn_core.hub.sql import Queries
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import (
     MediaKind,
@@ -31,9 +34,20 @@ from psn_core.platforms.models import (
 )
 from psn_core.services.posting.posts import MediaItem
 
+Q = Queries.load(__package__)
 HARD_TIMEOUT = {MediaKind.VIDEO: timedelta(minutes=15)}
 DEFAULT_TIMEOUT = timedelta(minutes=5)
 MAX_POLL_WAIT = 10.0
+
+
+class _Upload(BaseModel):
+    """The stored state of one media item's upload."""
+
+    state: str
+    deadline: datetime
+    session: UploadSession | None
+    remote_media_id: str | None
+    error: str | None
 
 
 class MediaUploader:
@@ -55,49 +69,34 @@ class MediaUploader:
         self.client, self.token, self.media_dir = client, token, media_dir
         self.clock, self.sleep = clock, sleep
 
-    def _row(self, part: int, index: int) -> dict[str, object] | None:
+    def _row(self, part: int, index: int) -> _Upload | None:
         with self.hub.transaction(self.member_id) as conn:
-            return conn.execute(
-                "SELECT * FROM media_uploads WHERE target_id = %s AND part_index = %s AND media_index = %s",
-                [self.target_id, part, index],
-            ).fetchone()
+            where = {"target_id": self.target_id, "part_index": part, "media_index": index}
+            return sql.one(conn, Q.upload_state, where, _Upload)
 
     def _save(self, part: int, index: int, path: str, state: str, **fields: object) -> None:
         session = fields.pop("session", None)
         with self.hub.transaction(self.member_id) as conn:
-            conn.execute(
-                """
-                INSERT INTO media_uploads (member_id, target_id, part_index, media_index, path, state, deadline,
-                                           session, remote_media_id, error)
-                VALUES (%(m)s, %(t)s, %(p)s, %(i)s, %(path)s, %(state)s, %(deadline)s, %(session)s, %(remote)s,
-                        %(error)s)
-                ON CONFLICT (target_id, part_index, media_index) DO UPDATE SET
-                    state = EXCLUDED.state,
-                    session = COALESCE(EXCLUDED.session, media_uploads.session),
-                    remote_media_id = COALESCE(EXCLUDED.remote_media_id, media_uploads.remote_media_id),
-                    error = EXCLUDED.error, updated_at = now()
-                """,
+            sql.run(
+                conn,
+                Q.save_upload,
                 {
-                    "m": self.member_id,
-                    "t": self.target_id,
-                    "p": part,
-                    "i": index,
+                    "member_id": self.member_id,
+                    "target_id": self.target_id,
+                    "part_index": part,
+                    "media_index": index,
                     "path": path,
                     "state": state,
                     "deadline": fields.get("deadline", self.clock()),
                     "session": Jsonb(session.model_dump(mode="json")) if isinstance(session, UploadSession) else None,
-                    "remote": fields.get("remote"),
+                    "remote_media_id": fields.get("remote"),
                     "error": fields.get("error"),
                 },
             )
 
     def mark_published(self) -> None:
         with self.hub.transaction(self.member_id) as conn:
-            conn.execute(
-                "UPDATE media_uploads SET state = 'PUBLISHED', updated_at = now()"
-                " WHERE target_id = %s AND state = 'READY'",
-                [self.target_id],
-            )
+            sql.run(conn, Q.mark_uploads_published, {"target_id": self.target_id})
 
     def prepare(
         self,
@@ -124,15 +123,12 @@ class MediaUploader:
             return MediaRef(kind=item.kind, url=item.path, alt_text=item.alt_text, title=item.title)
         row = self._row(part, index)
         now = self.clock()
-        if row is not None and row["state"] in ("READY", "PUBLISHED"):
-            return MediaRef(
-                kind=item.kind, media_id=str(row["remote_media_id"]), alt_text=item.alt_text, title=item.title
-            )
-        if row is not None and row["state"] == "FAILED":
-            raise MediaRejected(f"{cls.display_name} did not accept the media: {row['error']}.", platform=cls.name)
-        deadline = row["deadline"] if row is not None else now + HARD_TIMEOUT.get(item.kind, DEFAULT_TIMEOUT)
-        assert isinstance(deadline, datetime)
-        session = UploadSession.model_validate(row["session"]) if row is not None and row["session"] else None
+        if row is not None and row.state in ("READY", "PUBLISHED"):
+            return MediaRef(kind=item.kind, media_id=str(row.remote_media_id), alt_text=item.alt_text, title=item.title)
+        if row is not None and row.state == "FAILED":
+            raise MediaRejected(f"{cls.display_name} did not accept the media: {row.error}.", platform=cls.name)
+        deadline = row.deadline if row is not None else now + HARD_TIMEOUT.get(item.kind, DEFAULT_TIMEOUT)
+        session = row.session if row is not None else None
         if session is None:
             if row is not None and transfer is MediaTransfer.UPLOAD_WITH_POST:
                 raise OutcomeUnknown(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -24,12 +25,16 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
 from psn_core.errors import PostInvalid, PostLocked, PostNotFound
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
+from psn_core.hub.sql import Queries
 from psn_core.media import probe_media, validate_probe
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import ArticleLink, MediaKind, MediaRef, MediaTransfer, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.schedule_time import ScheduleTime
+
+Q = Queries.load(__package__)
 
 # (member id, target id, when) -> the queue's run id. The worker provides it; services never import huey.
 Enqueue = Callable[[UUID, UUID, datetime], str]
@@ -209,13 +214,40 @@ def render(target: TargetInput, media_dir: Path) -> Rendering:
 # --- storage -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Account:
+    platform: str
+    handle: str
+    status: str
+
+
+@dataclass(frozen=True)
+class _PostRow:
+    id: UUID
+    idea: str
+    language: str
+    persona: str
+    timezone: str
+    local_time: datetime | None
+    scheduled_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Due:
+    id: UUID
+    next_attempt_at: datetime
+
+
+@dataclass(frozen=True)
+class _Id:
+    id: UUID
+
+
 def _account(conn: Conn, member_id: UUID, account_id: UUID) -> tuple[type[Platform], str, str]:
-    row = conn.execute(
-        "SELECT platform, handle, status FROM accounts WHERE id = %s AND member_id = %s", [account_id, member_id]
-    ).fetchone()
+    row = sql.one(conn, Q.account_of_member, {"account_id": account_id, "member_id": member_id}, _Account)
     if row is None:
         raise PostNotFound(f"No connected account {account_id}.", "Run `psn auth status` to list your accounts.")
-    return PLATFORMS[row["platform"]], row["handle"], row["status"]
+    return PLATFORMS[row.platform], row.handle, row.status
 
 
 def create_post(
@@ -237,28 +269,33 @@ def create_post(
         rows.append((target, cls, rendering))
     if problems:
         raise PostInvalid(f"The post cannot go out as it is: {problems[0]}", problems=problems)
-    created = conn.execute(
-        "INSERT INTO posts (member_id, idea, language, persona, origin, timezone, ttl_seconds)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-        [member_id, post.idea, post.language, post.persona, post.origin, timezone, post.ttl_minutes * 60],
-    ).fetchone()
-    assert created is not None
+    post_id: UUID = sql.value(
+        conn,
+        Q.insert_post,
+        {
+            "member_id": member_id,
+            "idea": post.idea,
+            "language": post.language,
+            "persona": post.persona,
+            "origin": post.origin,
+            "timezone": timezone,
+            "ttl_seconds": post.ttl_minutes * 60,
+        },
+    )
+    assert post_id is not None
     for target, cls, rendering in rows:
-        conn.execute(
-            "INSERT INTO post_targets (post_id, member_id, account_id, platform, rendering)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            [created["id"], member_id, target.account_id, cls.name, Jsonb(rendering.model_dump(mode="json"))],
+        sql.run(
+            conn,
+            Q.insert_target,
+            {
+                "post_id": post_id,
+                "member_id": member_id,
+                "account_id": target.account_id,
+                "platform": cls.name,
+                "rendering": Jsonb(rendering.model_dump(mode="json")),
+            },
         )
-    return get_post(conn, member_id, created["id"])
-
-
-_TARGETS = """
-    SELECT t.*, a.handle FROM post_targets t JOIN accounts a ON a.id = t.account_id
-"""
-
-
-def _target_view(row: dict[str, object]) -> TargetView:
-    return TargetView.model_validate({**row, "rendering": Rendering.model_validate(row["rendering"])})
+    return get_post(conn, member_id, post_id)
 
 
 def get_post(conn: Conn, member_id: UUID, post_id: UUID) -> PostView:
@@ -267,21 +304,23 @@ def get_post(conn: Conn, member_id: UUID, post_id: UUID) -> PostView:
     Raises:
         PostNotFound: no such post for this member.
     """
-    row = conn.execute("SELECT * FROM posts WHERE id = %s AND member_id = %s", [post_id, member_id]).fetchone()
+    row = sql.one(conn, Q.post, {"post_id": post_id, "member_id": member_id}, _PostRow)
     if row is None:
         raise PostNotFound(f"No post {post_id}.")
-    targets = conn.execute(_TARGETS + " WHERE t.post_id = %s ORDER BY t.platform, t.created_at", [post_id])
-    return PostView(
-        **{k: row[k] for k in PostView.model_fields if k != "targets"},
-        targets=[_target_view(t) for t in targets.fetchall()],
-    )
+    targets = sql.many(conn, Q.targets_of_post, {"post_id": post_id}, TargetView)
+    return PostView(**asdict(row), targets=targets)
 
 
 def get_target(conn: Conn, member_id: UUID, target_id: UUID) -> TargetView:
-    row = conn.execute(_TARGETS + " WHERE t.id = %s AND t.member_id = %s", [target_id, member_id]).fetchone()
+    """One of the member's targets.
+
+    Raises:
+        PostNotFound: no such target for this member.
+    """
+    row = sql.one(conn, Q.target, {"target_id": target_id, "member_id": member_id}, TargetView)
     if row is None:
         raise PostNotFound(f"No post target {target_id}.", "Run `psn queue` or `psn failures` to list targets.")
-    return _target_view(row)
+    return row
 
 
 # --- scheduling --------------------------------------------------------------------------------
@@ -294,31 +333,29 @@ def schedule_post(conn: Conn, member_id: UUID, post_id: UUID, when: ScheduleTime
     Raises:
         PostNotFound; PostLocked: no target can be changed any more.
     """
-    conn.execute(
-        "UPDATE posts SET scheduled_at = %s, local_time = %s, timezone = %s, updated_at = now()"
-        " WHERE id = %s AND member_id = %s",
-        [when.utc, when.local, when.zone, post_id, member_id],
+    sql.run(
+        conn,
+        Q.set_post_time,
+        {"utc": when.utc, "local": when.local, "zone": when.zone, "post_id": post_id, "member_id": member_id},
     )
-    changed = conn.execute(
-        "UPDATE post_targets SET status = 'scheduled', due_at = %s, next_attempt_at = %s, run_id = NULL,"
-        " updated_at = now() WHERE post_id = %s AND status IN ('draft', 'scheduled') RETURNING id",
-        [when.utc, when.utc, post_id],
-    ).fetchall()
+    changed = sql.run(conn, Q.schedule_targets, {"utc": when.utc, "post_id": post_id})
     post = get_post(conn, member_id, post_id)
     if not changed:
         raise PostLocked(f"Post {post_id} is already publishing or done; its time cannot change.")
     return post
 
 
+def set_run_id(conn: Conn, target_id: UUID, run_id: str) -> None:
+    """Remember the queue entry that will publish a target."""
+    sql.run(conn, Q.set_run_id, {"run_id": run_id, "target_id": target_id})
+
+
 def enqueue_due(conn: Conn, member_id: UUID, post_id: UUID, enqueue: Enqueue) -> list[str]:
     """Hand every scheduled target of a post to the queue and remember the run ids."""
     run_ids = []
-    rows = conn.execute(
-        "SELECT id, next_attempt_at FROM post_targets WHERE post_id = %s AND status = 'scheduled'", [post_id]
-    ).fetchall()
-    for row in rows:
-        run_id = enqueue(member_id, row["id"], row["next_attempt_at"])
-        conn.execute("UPDATE post_targets SET run_id = %s WHERE id = %s", [run_id, row["id"]])
+    for due in sql.many(conn, Q.scheduled_targets_of_post, {"post_id": post_id}, _Due):
+        run_id = enqueue(member_id, due.id, due.next_attempt_at)
+        set_run_id(conn, due.id, run_id)
         run_ids.append(run_id)
     return run_ids
 
@@ -330,12 +367,7 @@ def cancel_post(conn: Conn, member_id: UUID, post_id: UUID) -> PostView:
         PostNotFound; PostLocked: nothing was left to cancel.
     """
     post = get_post(conn, member_id, post_id)
-    cancelled = conn.execute(
-        "UPDATE post_targets SET status = 'cancelled', updated_at = now()"
-        " WHERE post_id = %s AND status IN ('draft', 'scheduled') RETURNING id",
-        [post_id],
-    ).fetchall()
-    if not cancelled:
+    if not sql.run(conn, Q.cancel_targets, {"post_id": post_id}):
         states = ", ".join(sorted({t.status for t in post.targets}))
         raise PostLocked(f"Nothing to cancel: the post's targets are {states}.")
     return get_post(conn, member_id, post_id)
@@ -347,13 +379,7 @@ def retry_target(conn: Conn, member_id: UUID, target_id: UUID, now: datetime) ->
     Raises:
         PostNotFound; PostLocked: the target is not in a state that can be retried.
     """
-    row = conn.execute(
-        "UPDATE post_targets SET status = 'scheduled', due_at = %s, next_attempt_at = %s, error_class = NULL,"
-        " error_message = NULL, error_action = NULL, updated_at = now()"
-        " WHERE id = %s AND member_id = %s AND status IN ('failed', 'expired', 'needs_attention') RETURNING id",
-        [now, now, target_id, member_id],
-    ).fetchone()
-    if row is None:
+    if not sql.run(conn, Q.retry_target, {"now": now, "target_id": target_id, "member_id": member_id}):
         current = get_target(conn, member_id, target_id)
         raise PostLocked(f"Target {target_id} is {current.status}; only failed or expired targets can be retried.")
     return get_target(conn, member_id, target_id)
@@ -363,12 +389,8 @@ def list_targets(
     conn: Conn, member_id: UUID, statuses: tuple[str, ...], *, since: datetime | None = None, limit: int = 100
 ) -> list[TargetView]:
     """Targets in the given states, soonest first (queue, calendar, failures)."""
-    rows = conn.execute(
-        _TARGETS + " WHERE t.member_id = %s AND t.status = ANY(%s) AND (%s::timestamptz IS NULL OR t.due_at >= %s)"
-        " ORDER BY coalesce(t.next_attempt_at, t.due_at), t.platform LIMIT %s",
-        [member_id, list(statuses), since, since, limit],
-    ).fetchall()
-    return [_target_view(r) for r in rows]
+    params = {"member_id": member_id, "statuses": list(statuses), "since": since, "limit": limit}
+    return sql.many(conn, Q.targets_in_states, params, TargetView)
 
 
 QUEUED = ("scheduled", "publishing")
@@ -377,12 +399,8 @@ FAILED = ("failed", "expired", "needs_attention")
 
 def calendar(conn: Conn, member_id: UUID, start: datetime, days: int = 7) -> list[TargetView]:
     """Everything due in ``days`` days from ``start``, whatever its state (except cancelled)."""
-    rows = conn.execute(
-        _TARGETS + " WHERE t.member_id = %s AND t.due_at >= %s AND t.due_at < %s AND t.status <> 'cancelled'"
-        " ORDER BY t.due_at, t.platform",
-        [member_id, start, start + timedelta(days=days)],
-    ).fetchall()
-    return [_target_view(r) for r in rows]
+    params = {"member_id": member_id, "start": start, "end": start + timedelta(days=days)}
+    return sql.many(conn, Q.targets_due_between, params, TargetView)
 
 
 # --- lookups and the whole scheduling step -----------------------------------------------------
@@ -394,18 +412,16 @@ def resolve_ref(conn: Conn, member_id: UUID, ref: str, kind: Literal["post", "ta
     Raises:
         PostNotFound: no match, or the prefix matches several.
     """
-    table = "posts" if kind == "post" else "post_targets"
+    query = Q.post_ids_by_prefix if kind == "post" else Q.target_ids_by_prefix
     cleaned = ref.strip().lower()
     if len(cleaned) < 6:
         raise PostNotFound(f"{ref!r} is too short to name a {kind}.", "Give at least the first 6 characters.")
-    rows = conn.execute(
-        f"SELECT id FROM {table} WHERE member_id = %s AND id::text LIKE %s LIMIT 2",  # noqa: S608 - fixed names
-        [member_id, cleaned.replace("%", "").replace("_", "") + "%"],
-    ).fetchall()
+    prefix = cleaned.replace("%", "").replace("_", "") + "%"
+    rows = sql.many(conn, query, {"member_id": member_id, "prefix": prefix}, _Id)
     if len(rows) != 1:
         reason = "matches nothing" if not rows else "matches several"
         raise PostNotFound(f"{ref!r} {reason}.", "Run `psn queue` or `psn failures` to see the ids.")
-    return UUID(str(rows[0]["id"]))
+    return UUID(str(rows[0].id))
 
 
 def schedule_and_enqueue(hub: Hub, member_id: UUID, post_id: UUID, when: ScheduleTime, enqueue: Enqueue) -> PostView:
@@ -419,34 +435,3 @@ def schedule_and_enqueue(hub: Hub, member_id: UUID, post_id: UUID, when: Schedul
     with hub.transaction(member_id) as conn:
         enqueue_due(conn, member_id, post_id, enqueue)
         return get_post(conn, member_id, post_id)
-
-
-class LedgerEntry(BaseModel):
-    part_index: int
-    attempt: int
-    state: str
-    remote_id: str | None
-    error_class: str | None
-    detail: str | None
-    started_at: datetime
-    finished_at: datetime | None
-
-
-class Explanation(BaseModel):
-    target: TargetView
-    error_raw: str | None
-    attempts: list[LedgerEntry]
-
-
-def explain_target(conn: Conn, member_id: UUID, target_id: UUID) -> Explanation:
-    """What happened to a target: its error (raw platform body, secrets masked) and every attempt."""
-    target = get_target(conn, member_id, target_id)
-    raw = conn.execute("SELECT error_raw FROM post_targets WHERE id = %s", [target_id]).fetchone()
-    ledger = conn.execute(
-        "SELECT * FROM publish_ledger WHERE target_id = %s ORDER BY part_index, attempt", [target_id]
-    ).fetchall()
-    return Explanation(
-        target=target,
-        error_raw=raw["error_raw"] if raw else None,
-        attempts=[LedgerEntry.model_validate(r) for r in ledger],
-    )

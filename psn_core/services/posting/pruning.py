@@ -7,13 +7,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
 from pydantic import BaseModel
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
+from psn_core.hub.sql import Queries
+
+Q = Queries.load(__package__)
 
 MEDIA_KEEP = timedelta(days=7)
 
@@ -23,28 +28,23 @@ class PruneReport(BaseModel):
     kept: int = 0
 
 
+@dataclass(frozen=True)
+class _MediaUse:
+    path: str
+    still_needed: bool
+
+
 def prune_media(conn: Conn, member_id: UUID, media_dir: Path, now: datetime) -> PruneReport:
     """Delete media files whose every post was published more than 7 days ago."""
-    rows = conn.execute(
-        """
-        SELECT m->>'path' AS path,
-               bool_or(t.status <> 'published' OR t.published_at > %s) AS still_needed
-          FROM post_targets t,
-               jsonb_array_elements(t.rendering->'parts') AS p,
-               jsonb_array_elements(p->'media') AS m
-         WHERE t.member_id = %s AND t.status <> 'cancelled'
-         GROUP BY 1
-        """,
-        [now - MEDIA_KEEP, member_id],
-    ).fetchall()
+    params = {"member_id": member_id, "published_before": now - MEDIA_KEEP}
     report = PruneReport()
-    for row in rows:
-        path = media_dir / str(row["path"])
-        if row["still_needed"] or not path.exists():
+    for use in sql.many(conn, Q.media_in_use, params, _MediaUse):
+        path = media_dir / str(use.path)
+        if use.still_needed or not path.exists():
             report.kept += int(path.exists())
             continue
         path.unlink()
-        report.deleted.append(str(row["path"]))
+        report.deleted.append(str(use.path))
     return report
 
 
@@ -55,15 +55,7 @@ def prune_uploads(conn: Conn, member_id: UUID, now: datetime) -> int:
     """Forget upload state that can never be used again: uploads of targets that were cancelled, failed
     or expired, and unpublished leftovers of published targets, a day after their last step. The
     platforms expire such media themselves (X and Instagram after 24 hours); psn never publishes them."""
-    done = conn.execute(
-        """
-        DELETE FROM media_uploads u USING post_targets t
-         WHERE u.target_id = t.id AND u.member_id = %s AND u.updated_at < %s AND u.state <> 'PUBLISHED'
-           AND t.status IN ('cancelled', 'failed', 'expired', 'published')
-        """,
-        [member_id, now - UPLOAD_KEEP],
-    )
-    return done.rowcount
+    return sql.run(conn, Q.prune_uploads, {"member_id": member_id, "before": now - UPLOAD_KEEP})
 
 
 DRAFT_KEEP = timedelta(days=14)
@@ -76,35 +68,8 @@ def prune_published_drafts(conn: Conn, member_id: UUID, now: datetime) -> int:
     first part's text and the post's shape (how many parts, which kinds of media, an article link). Later
     parts' text and media file details go. Returns how many targets were compacted.
     """
-    done = conn.execute(
-        """
-        WITH due AS (
-            SELECT id, rendering FROM post_targets
-             WHERE member_id = %(member)s AND status = 'published' AND published_at < %(cutoff)s
-               AND NOT rendering ? 'pruned_at'
-        ), parts AS (
-            SELECT due.id, x.i,
-                   jsonb_build_object(
-                       'text', CASE WHEN x.i = 1 THEN x.part->'text' ELSE '""'::jsonb END,
-                       'media', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                                              'path', '', 'kind', m->'kind', 'mime_type', m->'mime_type',
-                                              'size_bytes', m->'size_bytes'))
-                                            FROM jsonb_array_elements(x.part->'media') AS m), '[]')) AS part
-              FROM due, jsonb_array_elements(due.rendering->'parts') WITH ORDINALITY AS x(part, i)
-        )
-        UPDATE post_targets t
-           SET rendering = jsonb_build_object(
-                   'parts', (SELECT jsonb_agg(p.part ORDER BY p.i) FROM parts p WHERE p.id = t.id),
-                   'article_url', due.rendering->'article_url',
-                   'title', due.rendering->'title',
-                   'pruned_at', to_jsonb(%(now)s::timestamptz)),
-               updated_at = now()
-          FROM due
-         WHERE t.id = due.id
-        """,
-        {"member": member_id, "now": now, "cutoff": now - DRAFT_KEEP},
-    )
-    return done.rowcount
+    params = {"member_id": member_id, "now": now, "cutoff": now - DRAFT_KEEP}
+    return sql.run(conn, Q.prune_published_drafts, params)
 
 
 def prune(hub: Hub, member_id: UUID, media_dir: Path, now: datetime) -> tuple[PruneReport, int, int]:

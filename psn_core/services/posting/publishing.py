@@ -20,9 +20,12 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
 
 from psn_core.config import Settings
 from psn_core.crypto import Keyring
@@ -35,7 +38,9 @@ from psn_core.errors import (
     PSNError,
     RateLimited,
 )
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub, check_runtime_role, connect
+from psn_core.hub.sql import Queries
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import PublishResult
@@ -44,9 +49,10 @@ from psn_core.services.accounts.accounts import platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.posting.media_uploads import MediaUploader
-from psn_core.services.posting.posts import Enqueue, RenderedPart, Rendering, TargetView, get_target
+from psn_core.services.posting.posts import Enqueue, RenderedPart, Rendering, TargetView, get_target, set_run_id
 from psn_core.timefmt import local, utcnow
 
+Q = Queries.load(__package__)
 MAX_ATTEMPTS = 5  # retries of transient failures before a target fails
 MAX_CLAIMS = 12  # claims of one target, whatever the reason (rate limits, resumes): then a person looks
 EARLY_WAIT = timedelta(seconds=5)
@@ -55,6 +61,32 @@ RECONCILE_SKEW = timedelta(minutes=10)
 
 def lease_key(target_id: UUID) -> str:
     return f"psn.publish:{target_id}"
+
+
+class Claim(BaseModel):
+    """A claimed target with its post's TTL and zone and its account's handle."""
+
+    id: UUID
+    account_id: UUID
+    platform: str
+    status: str
+    due_at: datetime | None
+    next_attempt_at: datetime | None
+    attempts: int
+    remote_ids: list[str]
+    rendering: Rendering
+    ttl_seconds: int
+    timezone: str
+    handle: str
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """The latest ledger row of one part."""
+
+    id: int
+    state: str
+    started_at: datetime
 
 
 class Publisher:
@@ -78,69 +110,54 @@ class Publisher:
 
     # --- claim -------------------------------------------------------------------------------------
 
-    def _claim(self, member_id: UUID, target_id: UUID) -> dict[str, object] | None:
+    def _claim(self, member_id: UUID, target_id: UUID) -> Claim | None:
         """Move the target to publishing, or return None when there is nothing (yet) to do."""
         while True:
             now = self.clock()
             with self.hub.transaction(member_id) as conn:
-                row = conn.execute(
-                    "SELECT t.*, p.ttl_seconds, p.timezone, a.handle FROM post_targets t"
-                    " JOIN posts p ON p.id = t.post_id JOIN accounts a ON a.id = t.account_id"
-                    " WHERE t.id = %s FOR UPDATE OF t",
-                    [target_id],
-                ).fetchone()
-                if row is None or row["status"] != "scheduled":
+                row = sql.one(conn, Q.claim_target, {"target_id": target_id}, Claim)
+                if row is None or row.status != "scheduled":
                     return None
-                due = row["next_attempt_at"]
-                assert isinstance(due, datetime)
+                due = row.next_attempt_at
+                assert due is not None and row.due_at is not None
                 if due > now + EARLY_WAIT:
                     return None  # rescheduled later: the queue entry for the new time will do it
                 if due <= now:
-                    if int(row["attempts"]) >= MAX_CLAIMS:
+                    if row.attempts >= MAX_CLAIMS:
                         self._give_up(conn, member_id, row, now)
                         return None
-                    expires = row["due_at"] + timedelta(seconds=int(row["ttl_seconds"]))
-                    if not row["remote_ids"] and now > expires:
+                    expires = row.due_at + timedelta(seconds=row.ttl_seconds)
+                    if not row.remote_ids and now > expires:
                         self._expire(conn, member_id, row, now)
                         return None
-                    conn.execute(
-                        "UPDATE post_targets SET status = 'publishing', attempts = attempts + 1,"
-                        " publishing_started_at = %s, updated_at = now() WHERE id = %s",
-                        [now, target_id],
-                    )
-                    return {**row, "attempts": int(row["attempts"]) + 1}
+                    sql.run(conn, Q.start_publishing, {"now": now, "target_id": target_id})
+                    return row.model_copy(update={"attempts": row.attempts + 1})
             self.sleep((due - now).total_seconds())  # a few seconds early: wait, never publish early
 
-    def _expire(self, conn: Conn, member_id: UUID, row: dict[str, object], now: datetime) -> None:
-        cls = PLATFORMS[str(row["platform"])]
-        late = now - row["due_at"]  # type: ignore[operator]
+    def _expire(self, conn: Conn, member_id: UUID, row: Claim, now: datetime) -> None:
+        cls = PLATFORMS[row.platform]
+        assert row.due_at is not None
+        late = now - row.due_at
         minutes = int(late.total_seconds() // 60)
         message = (
-            f"Your {cls.display_name} post for @{row['handle']} was not published: it could only have gone out "
-            f"{minutes} minutes late, past its {int(row['ttl_seconds']) // 60}-minute window."  # type: ignore[call-overload]
+            f"Your {cls.display_name} post for @{row.handle} was not published: it could only have gone out "
+            f"{minutes} minutes late, past its {row.ttl_seconds // 60}-minute window."
         )
-        action = f"Run `psn retry {row['id']}` to publish it now, or reschedule it."
-        conn.execute(
-            "UPDATE post_targets SET status = 'expired', error_class = 'Expired', error_message = %s,"
-            " error_action = %s, updated_at = now() WHERE id = %s",
-            [message, action, row["id"]],
-        )
-        notify(conn, member_id, Tier.CRITICAL, "post_expired", message, action, f"target:{row['id']}:expired", now=now)
+        action = f"Run `psn retry {row.id}` to publish it now, or reschedule it."
+        sql.run(conn, Q.expire_target, {"message": message, "action": action, "target_id": row.id})
+        notify(conn, member_id, Tier.CRITICAL, "post_expired", message, action, f"target:{row.id}:expired", now=now)
 
-    def _give_up(self, conn: Conn, member_id: UUID, row: dict[str, object], now: datetime) -> None:
-        cls = PLATFORMS[str(row["platform"])]
-        message = f"psn tried your {cls.display_name} post for @{row['handle']} {row['attempts']} times and stopped."
-        action = f"Run `psn explain {row['id']}` to see each attempt, then `psn retry {row['id']}`."
-        self._needs_attention(conn, member_id, UUID(str(row["id"])), "TooManyAttempts", message, action, now)
+    def _give_up(self, conn: Conn, member_id: UUID, row: Claim, now: datetime) -> None:
+        cls = PLATFORMS[row.platform]
+        message = f"psn tried your {cls.display_name} post for @{row.handle} {row.attempts} times and stopped."
+        action = f"Run `psn explain {row.id}` to see each attempt, then `psn retry {row.id}`."
+        self._needs_attention(conn, member_id, row.id, "TooManyAttempts", message, action, now)
 
     def _needs_attention(
         self, conn: Conn, member_id: UUID, target_id: UUID, error: str, message: str, action: str, now: datetime
     ) -> None:
-        conn.execute(
-            "UPDATE post_targets SET status = 'needs_attention', error_class = %s, error_message = %s,"
-            " error_action = %s, updated_at = now() WHERE id = %s",
-            [error, message, action, target_id],
-        )
+        params = {"error_class": error, "message": message, "action": action, "target_id": target_id}
+        sql.run(conn, Q.needs_attention, params)
         notify(
             conn,
             member_id,
@@ -167,9 +184,7 @@ class Publisher:
     def _lease(self, target_id: UUID) -> Iterator[None]:
         with connect(self.hub.target.app_conninfo, timeout=self.settings.connect_timeout, label=self.hub.label) as conn:
             check_runtime_role(conn)
-            held = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", [lease_key(target_id)])
-            row = held.fetchone()
-            if not row or not row["ok"]:
+            if not sql.value(conn, Q.try_lease, {"key": lease_key(target_id)}):
                 raise PostLocked(f"Target {target_id} is being published by another worker.")
             yield  # the lock goes with the connection, also when this process dies
 
@@ -197,23 +212,23 @@ class Publisher:
         with self.hub.transaction(member_id) as conn:
             return get_target(conn, member_id, target_id)
 
-    def _run(self, member_id: UUID, claim: dict[str, object]) -> PublishResult:
-        cls = PLATFORMS[str(claim["platform"])]
-        account_id = UUID(str(claim["account_id"]))
+    def _run(self, member_id: UUID, claim: Claim) -> PublishResult:
+        cls = PLATFORMS[claim.platform]
+        account_id = claim.account_id
         gate = BudgetGate(self.hub, member_id, account_id, Priority.CRITICAL, self.clock)
-        rendering = Rendering.model_validate(claim["rendering"])
+        rendering = claim.rendering
         with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
             return self.tokens.call(
                 member_id, account_id, lambda token: self._parts(member_id, claim, client, token, rendering)
             )
 
     def _parts(
-        self, member_id: UUID, claim: dict[str, object], client: Platform, token: str, rendering: Rendering
+        self, member_id: UUID, claim: Claim, client: Platform, token: str, rendering: Rendering
     ) -> PublishResult:
-        target_id = UUID(str(claim["id"]))
+        target_id = claim.id
         with self.hub.transaction(member_id) as conn:
-            stored = conn.execute("SELECT remote_ids FROM post_targets WHERE id = %s", [target_id]).fetchone()
-        remote_ids: list[str] = list(stored["remote_ids"]) if stored else []
+            stored = sql.value(conn, Q.remote_ids_of_target, {"target_id": target_id})
+        remote_ids: list[str] = list(stored) if stored is not None else []
         uploader = MediaUploader(
             self.hub, member_id, target_id, client, token, self.media_dir, clock=self.clock, sleep=self.sleep
         )
@@ -254,18 +269,15 @@ class Publisher:
     ) -> str | None:
         """If an earlier attempt of this part may have gone out, find it on the account before resending."""
         with self.hub.transaction(member_id) as conn:
-            row = conn.execute(
-                "SELECT * FROM publish_ledger WHERE target_id = %s AND part_index = %s ORDER BY attempt DESC LIMIT 1",
-                [target_id, index],
-            ).fetchone()
-        if row is None or row["state"] not in ("sending", "unknown"):
+            row = sql.one(conn, Q.last_ledger_attempt, {"target_id": target_id, "part_index": index}, _Attempt)
+        if row is None or row.state not in ("sending", "unknown"):
             return None
         wanted = " ".join(part.text.split())
-        since = row["started_at"] - RECONCILE_SKEW
+        since = row.started_at - RECONCILE_SKEW
         if wanted:
             for post in client.list_recent_posts(token, limit=20):
                 if " ".join(post.text.split()) == wanted and (post.created_at is None or post.created_at >= since):
-                    self._settle(member_id, row["id"], target_id, "reconciled", post.post_id)
+                    self._settle(member_id, row.id, target_id, "reconciled", post.post_id)
                     return post.post_id
         if not wanted:
             raise OutcomeUnknown(
@@ -273,39 +285,28 @@ class Publisher:
                 "Check the account; if the post is missing, run `psn retry`.",
                 platform=type(client).name,
             )
-        self._settle(member_id, row["id"], target_id, "abandoned", None)
+        self._settle(member_id, row.id, target_id, "abandoned", None)
         return None
 
     def _settle(self, member_id: UUID, ledger_id: int, target_id: UUID, state: str, remote_id: str | None) -> None:
         with self.hub.transaction(member_id) as conn:
-            conn.execute(
-                "UPDATE publish_ledger SET state = %s, remote_id = %s, finished_at = %s WHERE id = %s",
-                [state, remote_id, self.clock(), ledger_id],
-            )
+            params = {"state": state, "remote_id": remote_id, "now": self.clock(), "id": ledger_id}
+            sql.run(conn, Q.settle_ledger, params)
             if remote_id is not None:
-                conn.execute(
-                    "UPDATE post_targets SET remote_ids = array_append(remote_ids, %s) WHERE id = %s",
-                    [remote_id, target_id],
-                )
+                sql.run(conn, Q.append_remote_id, {"remote_id": remote_id, "target_id": target_id})
 
     # --- outcomes ----------------------------------------------------------------------------------
 
-    def _published(self, member_id: UUID, claim: dict[str, object], result: PublishResult) -> None:
-        now = self.clock()
+    def _published(self, member_id: UUID, claim: Claim, result: PublishResult) -> None:
+        params = {"now": self.clock(), "url": result.url, "private_only": result.private_only, "target_id": claim.id}
         with self.hub.transaction(member_id) as conn:
-            conn.execute(
-                "UPDATE post_targets SET status = 'published', published_at = %s, remote_url = %s,"
-                " private_only = %s, error_class = NULL, error_message = NULL, error_action = NULL,"
-                " lateness_ms = (extract(epoch FROM coalesce(first_request_at, %s) - due_at) * 1000)::int,"
-                " updated_at = now() WHERE id = %s",
-                [now, result.url, result.private_only, now, claim["id"]],
-            )
+            sql.run(conn, Q.mark_published, params)
 
-    def _failed(self, member_id: UUID, claim: dict[str, object], exc: PSNError) -> None:
-        cls = PLATFORMS[str(claim["platform"])]
+    def _failed(self, member_id: UUID, claim: Claim, exc: PSNError) -> None:
+        cls = PLATFORMS[claim.platform]
         now = self.clock()
-        zone = str(claim["timezone"])
-        attempts = int(claim["attempts"])  # type: ignore[call-overload]
+        zone = claim.timezone
+        attempts = claim.attempts
         retry_at: datetime | None = None
         if isinstance(exc, RateLimited):
             retry_at = now + timedelta(seconds=exc.retry_after + 1)
@@ -313,15 +314,12 @@ class Publisher:
             retry_at = now + timedelta(seconds=min(30 * 2 ** (attempts - 1), 900) * (1 + self.jitter() / 4))
         raw = exc.raw if isinstance(exc, PlatformError) else ""
         with self.hub.transaction(member_id) as conn:
-            done = conn.execute("SELECT remote_ids FROM post_targets WHERE id = %s", [claim["id"]]).fetchone()
-            live = len(done["remote_ids"]) if done else 0
+            done = sql.value(conn, Q.remote_ids_of_target, {"target_id": claim.id})
+            live = len(done) if done is not None else 0
+            error = {"error_class": type(exc).__name__, "message": exc.message, "raw": raw, "target_id": claim.id}
             if retry_at is not None:
                 action = f"psn retries at {local(retry_at, ZoneInfo(zone))}; nothing to do."
-                conn.execute(
-                    "UPDATE post_targets SET status = 'scheduled', next_attempt_at = %s, error_class = %s,"
-                    " error_message = %s, error_action = %s, error_raw = %s, updated_at = now() WHERE id = %s",
-                    [retry_at, type(exc).__name__, exc.message, action, raw, claim["id"]],
-                )
+                sql.run(conn, Q.retry_later, {**error, "retry_at": retry_at, "action": action})
                 if isinstance(exc, RateLimited):
                     notify(
                         conn,
@@ -330,32 +328,28 @@ class Publisher:
                         "post_rate_limited",
                         f"{exc.message} Your {cls.display_name} post is queued.",
                         action,
-                        f"target:{claim['id']}:rate_limited",
+                        f"target:{claim.id}:rate_limited",
                         now=now,
                     )
             else:
                 status = "needs_attention" if isinstance(exc, OutcomeUnknown | AuthRevoked) else "failed"
                 partial = f" Parts 1-{live} are live; `psn retry` continues from part {live + 1}." if live else ""
                 action = exc.action + partial
-                conn.execute(
-                    "UPDATE post_targets SET status = %s, error_class = %s, error_message = %s, error_action = %s,"
-                    " error_raw = %s, updated_at = now() WHERE id = %s",
-                    [status, type(exc).__name__, exc.message, action, raw, claim["id"]],
-                )
+                sql.run(conn, Q.mark_failed, {**error, "status": status, "action": action})
                 notify(
                     conn,
                     member_id,
                     Tier.CRITICAL,
                     "post_failed",
-                    f"Your {cls.display_name} post for @{claim['handle']} was not published: {exc.message}",
+                    f"Your {cls.display_name} post for @{claim.handle} was not published: {exc.message}",
                     action,
-                    f"target:{claim['id']}:failed",
+                    f"target:{claim.id}:failed",
                     now=now,
                 )
         if retry_at is not None:
-            run_id = self.enqueue(member_id, UUID(str(claim["id"])), retry_at)
+            run_id = self.enqueue(member_id, claim.id, retry_at)
             with self.hub.transaction(member_id) as conn:
-                conn.execute("UPDATE post_targets SET run_id = %s WHERE id = %s", [run_id, claim["id"]])
+                set_run_id(conn, claim.id, run_id)
 
 
 class _Ledger:
@@ -369,42 +363,38 @@ class _Ledger:
         if self.row_id is not None:
             return
         now = self.p.clock()
+        where = {"target_id": self.target_id, "part_index": self.part}
         with self.p.hub.transaction(self.member_id) as conn:
-            attempt = conn.execute(
-                "SELECT coalesce(max(attempt), 0) + 1 AS n FROM publish_ledger"
-                " WHERE target_id = %s AND part_index = %s",
-                [self.target_id, self.part],
-            ).fetchone()
-            assert attempt is not None
-            row = conn.execute(
-                "INSERT INTO publish_ledger (member_id, target_id, part_index, idempotency_key, attempt, state,"
-                " started_at) VALUES (%s, %s, %s, %s, %s, 'sending', %s) RETURNING id",
-                [self.member_id, self.target_id, self.part, f"{self.target_id}:{self.part}", attempt["n"], now],
-            ).fetchone()
-            assert row is not None
-            self.row_id = int(row["id"])
-            conn.execute(
-                "UPDATE post_targets SET first_request_at = coalesce(first_request_at, %s) WHERE id = %s",
-                [now, self.target_id],
+            attempt = sql.value(conn, Q.next_ledger_attempt, where)
+            row_id = sql.value(
+                conn,
+                Q.insert_ledger,
+                {
+                    **where,
+                    "member_id": self.member_id,
+                    "idempotency_key": f"{self.target_id}:{self.part}",
+                    "attempt": attempt,
+                    "now": now,
+                },
             )
+            assert row_id is not None
+            self.row_id = int(row_id)
+            sql.run(conn, Q.first_request_at, {"now": now, "target_id": self.target_id})
 
     def finish(self, state: str, *, remote_id: str | None = None, error: PSNError | None = None) -> None:
         assert self.row_id is not None
         with self.p.hub.transaction(self.member_id) as conn:
-            conn.execute(
-                "UPDATE publish_ledger SET state = %s, remote_id = %s, error_class = %s, detail = %s,"
-                " finished_at = %s WHERE id = %s",
-                [
-                    state,
-                    remote_id,
-                    type(error).__name__ if error else None,
-                    error.message if error else None,
-                    self.p.clock(),
-                    self.row_id,
-                ],
+            sql.run(
+                conn,
+                Q.finish_ledger,
+                {
+                    "state": state,
+                    "remote_id": remote_id,
+                    "error_class": type(error).__name__ if error else None,
+                    "detail": error.message if error else None,
+                    "now": self.p.clock(),
+                    "id": self.row_id,
+                },
             )
             if remote_id is not None:
-                conn.execute(
-                    "UPDATE post_targets SET remote_ids = array_append(remote_ids, %s) WHERE id = %s",
-                    [remote_id, self.target_id],
-                )
+                sql.run(conn, Q.append_remote_id, {"remote_id": remote_id, "target_id": self.target_id})

@@ -10,17 +10,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from pydantic import BaseModel
 
+from psn_core.hub import sql
 from psn_core.hub.database import Hub, check_runtime_role, connect
+from psn_core.hub.sql import Queries
 from psn_core.notifications import Tier, notify
+from psn_core.platforms.models import MediaKind
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.posting.posts import Enqueue
+from psn_core.services.posting.posts import Enqueue, Rendering, set_run_id
 from psn_core.services.posting.publishing import lease_key
 
+Q = Queries.load(__package__)
 GRACE = timedelta(seconds=60)
 HARD_TIMEOUT = timedelta(minutes=5)
 VIDEO_HARD_TIMEOUT = timedelta(minutes=15)
@@ -32,14 +37,27 @@ class WatchdogReport(BaseModel):
     stuck: list[UUID] = []
 
 
+class _Publishing(BaseModel):
+    """A target publishing now, as the watchdog sees it."""
+
+    id: UUID
+    platform: str
+    publishing_started_at: datetime | None
+    rendering: Rendering
+    handle: str
+
+
+@dataclass(frozen=True)
+class _Id:
+    id: UUID
+
+
 def lease_is_free(hub: Hub, target_id: UUID) -> bool:
     """Whether no live publisher holds the target's lease (tries the lock and gives it straight back)."""
     with connect(hub.target.app_conninfo, timeout=hub.settings.connect_timeout, label=hub.label) as conn:
         check_runtime_role(conn)
-        row = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0)) AS ok", [lease_key(target_id)])
-        got = row.fetchone()
-        if got and got["ok"]:
-            conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [lease_key(target_id)])
+        if sql.value(conn, Q.try_lease, {"key": lease_key(target_id)}):
+            sql.value(conn, Q.release_lease, {"key": lease_key(target_id)})
             return True
     return False
 
@@ -48,56 +66,41 @@ def run_watchdog(hub: Hub, member_id: UUID, enqueue: Enqueue, now: datetime) -> 
     """One sweep over the member's scheduled and publishing targets."""
     report = WatchdogReport()
     with hub.transaction(member_id) as conn:
-        overdue = conn.execute(
-            "SELECT id FROM post_targets WHERE member_id = %s AND status = 'scheduled' AND next_attempt_at < %s",
-            [member_id, now - GRACE],
-        ).fetchall()
-        publishing = conn.execute(
-            "SELECT t.id, t.platform, t.publishing_started_at, t.rendering, a.handle FROM post_targets t"
-            " JOIN accounts a ON a.id = t.account_id WHERE t.member_id = %s AND t.status = 'publishing'",
-            [member_id],
-        ).fetchall()
+        overdue = sql.many(conn, Q.overdue_targets, {"member_id": member_id, "before": now - GRACE}, _Id)
+        publishing = sql.many(conn, Q.publishing_targets, {"member_id": member_id}, _Publishing)
     for row in overdue:
-        _requeue(hub, member_id, row["id"], enqueue, now)
-        report.requeued.append(row["id"])
-    for row in publishing:
-        if lease_is_free(hub, row["id"]):
+        _requeue(hub, member_id, row.id, enqueue, now)
+        report.requeued.append(row.id)
+    for target in publishing:
+        if lease_is_free(hub, target.id):
             with hub.transaction(member_id) as conn:
-                moved = conn.execute(
-                    "UPDATE post_targets SET status = 'scheduled', next_attempt_at = %s, updated_at = now()"
-                    " WHERE id = %s AND status = 'publishing' RETURNING id",
-                    [now, row["id"]],
-                ).fetchone()
+                moved = sql.run(conn, Q.resume_target, {"now": now, "target_id": target.id})
             if moved:
-                _requeue(hub, member_id, row["id"], enqueue, now)
-                report.resumed.append(row["id"])
+                _requeue(hub, member_id, target.id, enqueue, now)
+                report.resumed.append(target.id)
             continue
-        video = any(m.get("kind") == "video" for p in row["rendering"]["parts"] for m in p.get("media", []))
+        video = any(m.kind == MediaKind.VIDEO for p in target.rendering.parts for m in p.media)
         limit = VIDEO_HARD_TIMEOUT if video else HARD_TIMEOUT
-        if row["publishing_started_at"] is not None and now - row["publishing_started_at"] > limit:
-            _stuck(hub, member_id, row, limit, now)
-            report.stuck.append(row["id"])
+        if target.publishing_started_at is not None and now - target.publishing_started_at > limit:
+            _stuck(hub, member_id, target, limit, now)
+            report.stuck.append(target.id)
     return report
 
 
 def _requeue(hub: Hub, member_id: UUID, target_id: UUID, enqueue: Enqueue, now: datetime) -> None:
     run_id = enqueue(member_id, target_id, now)
     with hub.transaction(member_id) as conn:
-        conn.execute("UPDATE post_targets SET run_id = %s WHERE id = %s", [run_id, target_id])
+        set_run_id(conn, target_id, run_id)
 
 
-def _stuck(hub: Hub, member_id: UUID, row: dict[str, object], limit: timedelta, now: datetime) -> None:
-    cls = PLATFORMS[str(row["platform"])]
+def _stuck(hub: Hub, member_id: UUID, target: _Publishing, limit: timedelta, now: datetime) -> None:
+    cls = PLATFORMS[target.platform]
     minutes = int(limit.total_seconds() // 60)
     message = (
-        f"Your {cls.display_name} post for @{row['handle']} has been publishing for more than {minutes} minutes "
+        f"Your {cls.display_name} post for @{target.handle} has been publishing for more than {minutes} minutes "
         "and psn stopped waiting."
     )
-    action = f"Check @{row['handle']} on {cls.display_name}; if the post is missing, run `psn retry {row['id']}`."
+    action = f"Check @{target.handle} on {cls.display_name}; if the post is missing, run `psn retry {target.id}`."
     with hub.transaction(member_id) as conn:
-        conn.execute(
-            "UPDATE post_targets SET status = 'needs_attention', error_class = 'Stuck', error_message = %s,"
-            " error_action = %s, updated_at = now() WHERE id = %s AND status = 'publishing'",
-            [message, action, row["id"]],
-        )
-        notify(conn, member_id, Tier.CRITICAL, "post_stuck", message, action, f"target:{row['id']}:stuck", now=now)
+        sql.run(conn, Q.mark_stuck, {"message": message, "action": action, "target_id": target.id})
+        notify(conn, member_id, Tier.CRITICAL, "post_stuck", message, action, f"target:{target.id}:stuck", now=now)

@@ -1,0 +1,152 @@
+"""Saving a reviewed draft: the one path from "the user approved this text" to a stored post.
+
+Both edges use it: the MCP tool ``save_draft`` (Claude's draft, edited by the user) and the CLI's
+``psn post`` (the user's own text). :func:`plan_draft` resolves each target's account (``x`` or
+``x:@handle``) and shapes its parts (a long first part becomes a thread where the platform has
+threads; media go with the first part); :func:`save_plan` stores the post, checked against every
+platform's rules, and lets the voice profile learn from the user's edits of an AI draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from psn_core.config import Settings
+from psn_core.hub import sql
+from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.accounts.accounts import AccountView, pick_account
+from psn_core.services.posting.confirmations import poster_name
+from psn_core.services.posting.posts import PartInput, PostInput, PostView, TargetInput, create_post, get_post
+from psn_core.services.voice.files import voices_dir
+from psn_core.services.voice.learning import record_edit
+
+Q = Queries.load(__package__)
+
+
+class DraftTarget(BaseModel):
+    account: str = Field(description="x, linkedin, instagram, tiktok, or platform:@handle when several are connected.")
+    parts: list[str] = Field(min_length=1, description="The text of each part; several parts make an X thread.")
+    media: list[str] = Field(default=[], description="Paths of image/video/PDF files for the first part.")
+    split_into_thread: bool = Field(default=False, description="Split a long first part into a thread (X).")
+    ai_draft: str | None = Field(
+        default=None,
+        description="The text you first proposed, before the user's edits: psn learns their voice from the difference.",
+    )
+    title: str | None = None
+    article_url: str | None = None
+
+
+class ReviewedDraft(BaseModel):
+    """A draft the user reviewed: where it goes and what it says."""
+
+    targets: list[DraftTarget]
+    idea: str = ""
+    language: str = "en"
+    persona: str = "personal"
+    origin: Literal["human", "ai_reviewed"] = "human"
+
+
+class PlannedTarget(BaseModel):
+    account: AccountView
+    target: TargetInput
+    ai_draft: str | None = None
+
+
+class DraftPlan(BaseModel):
+    """A reviewed draft with its accounts resolved and its parts shaped, ready to show and to save."""
+
+    posting_as: str
+    draft: ReviewedDraft
+    targets: list[PlannedTarget]
+
+
+def _target_input(account: AccountView, target: DraftTarget) -> TargetInput:
+    texts = list(target.parts)
+    if target.split_into_thread:  # a platform without threads keeps the text in one part
+        texts = PLATFORMS[account.platform].split_thread(texts[0]) + texts[1:]
+    parts = [PartInput(text=t) for t in texts]
+    parts[0] = PartInput(text=texts[0], media=[Path(m) for m in target.media])
+    return TargetInput(account_id=account.id, parts=parts, title=target.title, article_url=target.article_url)
+
+
+def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
+    """Resolve each target's account and shape its parts (nothing is stored).
+
+    Raises:
+        InvalidSetting: an unknown platform; ConnectFailed: no such account, or several and no handle given.
+    """
+    targets = []
+    for target in draft.targets:
+        account = pick_account(conn, member_id, target.account)
+        targets.append(PlannedTarget(account=account, target=_target_input(account, target), ai_draft=target.ai_draft))
+    return DraftPlan(posting_as=poster_name(conn, member_id), draft=draft, targets=targets)
+
+
+def save_plan(conn: Conn, settings: Settings, member_id: UUID, plan: DraftPlan) -> PostView:
+    """Store the planned post as a draft, and what the voice profile learns from the user's edits.
+
+    Raises:
+        PostInvalid: any target breaks its platform's rules (all problems listed); nothing is stored.
+        PostNotFound: an account was removed since the plan was made.
+        VoiceInputInvalid: a persona or language name is not well-formed (only with an AI draft).
+    """
+    draft = plan.draft
+    post = PostInput(
+        idea=draft.idea,
+        language=draft.language,
+        persona=draft.persona,
+        origin=draft.origin,
+        targets=[planned.target for planned in plan.targets],
+    )
+    created = create_post(
+        conn,
+        member_id,
+        post,
+        timezone=settings.timezone,
+        media_dir=settings.workspace / "media",
+        media_host=settings.media_host_url,
+    )
+    ai_drafts = {planned.account.id: planned.ai_draft for planned in plan.targets if planned.ai_draft}
+    for made in created.targets:  # the user's edits of Claude's drafts: what the voice profile learns from
+        if made.account_id in ai_drafts:
+            rendered = made.rendering.parts
+            shape = "thread" if len(rendered) > 1 else ("image" if rendered[0].media else "text")
+            record_edit(
+                conn,
+                voices_dir(settings.workspace),
+                member_id,
+                persona=draft.persona,
+                language=draft.language,
+                platform=made.platform,
+                format=shape,
+                draft=ai_drafts[made.account_id],
+                final="\n\n".join(p.text for p in rendered),
+            )
+    return created
+
+
+def save_draft(conn: Conn, settings: Settings, member_id: UUID, draft: ReviewedDraft) -> PostView:
+    """Plan and save a reviewed draft in one go (see :func:`plan_draft` and :func:`save_plan`).
+
+    Raises:
+        InvalidSetting, ConnectFailed: see :func:`plan_draft`; PostInvalid, VoiceInputInvalid: see :func:`save_plan`.
+    """
+    return save_plan(conn, settings, member_id, plan_draft(conn, member_id, draft))
+
+
+@dataclass(frozen=True)
+class _DraftPost:
+    post_id: UUID
+
+
+def list_drafts(conn: Conn, member_id: UUID) -> list[PostView]:
+    """The member's posts saved as drafts and not scheduled yet."""
+    rows = sql.many(conn, Q.draft_post_ids, {"member_id": member_id}, _DraftPost)
+    return [get_post(conn, member_id, row.post_id) for row in rows]

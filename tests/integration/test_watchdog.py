@@ -1,0 +1,80 @@
+"""The publish watchdog: a lost queue entry is queued again, a target whose publisher died is resumed,
+and one held past its hard timeout becomes needs_attention with one notification."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from psn_core.emulator import Emulator, ManualClock
+from psn_core.services.posting.publishing import lease_key
+from psn_core.services.posting.watchdog import run_watchdog
+from tests.conftest import HubEnv
+from tests.publishing_env import PubEnv, make_pub_env, parts, start_clock
+
+pytestmark = pytest.mark.pg
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return start_clock()
+
+
+@pytest.fixture
+def emu(clock: ManualClock) -> Iterator[Emulator]:
+    with Emulator(clock=clock) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def pub(hub_env: HubEnv, emu: Emulator, clock: ManualClock) -> PubEnv:
+    return make_pub_env(hub_env, emu, clock)
+
+
+def _status(pub: PubEnv, target: object) -> dict[str, object]:
+    with pub.env.hub.owner() as conn:
+        row = conn.execute("SELECT status, error_class, run_id FROM post_targets WHERE id = %s", [target]).fetchone()
+    assert row is not None
+    return row
+
+
+def test_a_lost_queue_entry_is_queued_again_after_a_minute(pub: PubEnv) -> None:
+    post = pub.schedule(pub.create({"linkedin": parts("lost in the queue")}))
+    target = post.targets[0].id
+    pub.queue.clear()
+    report = run_watchdog(pub.env.hub, pub.member, pub.enqueue, pub.clock() + timedelta(seconds=30))
+    assert report.requeued == [] and pub.queue == []
+    report = run_watchdog(pub.env.hub, pub.member, pub.enqueue, pub.clock() + timedelta(minutes=2))
+    assert report.requeued == [target] and [t for _, t, _ in pub.queue] == [target]
+    assert _status(pub, target)["run_id"] == "run-1"
+
+
+def test_a_dead_publisher_is_resumed_and_a_live_one_past_its_timeout_is_stuck(pub: PubEnv) -> None:
+    post = pub.schedule(pub.create({"linkedin": parts("publishing forever")}))
+    target = post.targets[0].id
+    now = pub.clock()
+    with pub.env.hub.owner() as conn:
+        conn.execute(
+            "UPDATE post_targets SET status = 'publishing', publishing_started_at = %s WHERE id = %s",
+            [now - timedelta(minutes=10), target],
+        )
+    pub.queue.clear()
+    report = run_watchdog(pub.env.hub, pub.member, pub.enqueue, now)
+    assert report.resumed == [target] and _status(pub, target)["status"] == "scheduled"
+    assert [t for _, t, _ in pub.queue] == [target]
+
+    with pub.env.hub.owner() as conn:
+        conn.execute("UPDATE post_targets SET status = 'publishing' WHERE id = %s", [target])
+        conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lease_key(target)])
+        report = run_watchdog(pub.env.hub, pub.member, pub.enqueue, now)
+        conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [lease_key(target)])
+        notes = conn.execute("SELECT body FROM notifications WHERE kind = 'post_stuck'").fetchall()
+    assert report.stuck == [target] and report.resumed == []
+    assert _status(pub, target) | {"run_id": None} == {
+        "status": "needs_attention",
+        "error_class": "Stuck",
+        "run_id": None,
+    }
+    assert len(notes) == 1 and "more than 5 minutes" in str(notes[0]["body"])
