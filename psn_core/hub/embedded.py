@@ -115,7 +115,10 @@ class EmbeddedServer:
         try:
             self._pg_ctl(["-w", "-m", "fast", "stop"], timeout=60)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise EmbeddedServerError(f"The embedded hub in {self.pgdata} did not stop: {exc}") from exc
+            if not self.status().running:  # pg_ctl gave up waiting, yet the server did go down
+                return True
+            said = exc.stderr if isinstance(exc.stderr, str) else ""
+            raise EmbeddedServerError(f"The embedded hub in {self.pgdata} did not stop: {exc} {said.strip()}") from exc
         return True
 
     # --- backends ------------------------------------------------------------------------------
