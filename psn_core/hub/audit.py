@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from psn_core.hub import sql
 from psn_core.hub.database import APP_ROLE, Conn
+from psn_core.hub.sql import Queries
+
+Q = Queries.load(__package__)
 
 # Tables that hold no member data (bookkeeping, the worker's queue: payloads carry ids only).
 # Everything else must have RLS.
@@ -42,40 +46,36 @@ class RoleSecurity:
         return self.exists and not self.superuser and not self.bypassrls and self.owns_tables == 0
 
 
+@dataclass(frozen=True)
+class _TableRow:
+    """A row of ``table_security``."""
+
+    table: str
+    enabled: bool
+    forced: bool
+    policies: list[str]
+
+
+@dataclass(frozen=True)
+class _RoleRow:
+    """A row of ``role_security``."""
+
+    rolsuper: bool
+    rolbypassrls: bool
+    owned: int
+
+
 def member_tables(conn: Conn) -> list[TableSecurity]:
     """RLS state of every member-data table in the public schema (from pg_class and pg_policies)."""
-    rows = conn.execute(
-        """
-        SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-               coalesce(array_agg(p.policyname ORDER BY p.policyname)
-                        FILTER (WHERE %(role)s = ANY (p.roles) OR 'public' = ANY (p.roles)), '{}') AS policies
-          FROM pg_class c
-          JOIN pg_namespace n ON n.oid = c.relnamespace
-          LEFT JOIN pg_policies p ON p.schemaname = n.nspname AND p.tablename = c.relname
-         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-         GROUP BY c.relname, c.relrowsecurity, c.relforcerowsecurity
-         ORDER BY c.relname
-        """,
-        {"role": APP_ROLE},
-    ).fetchall()
+    rows = sql.many(conn, Q.table_security, {"role": APP_ROLE}, _TableRow)
     return [
-        TableSecurity(r["table"], r["enabled"], r["forced"], tuple(r["policies"]))
-        for r in rows
-        if r["table"] not in NON_MEMBER_TABLES
+        TableSecurity(r.table, r.enabled, r.forced, tuple(r.policies)) for r in rows if r.table not in NON_MEMBER_TABLES
     ]
 
 
 def runtime_role(conn: Conn) -> RoleSecurity:
     """Attributes of psn_app, and how many public tables it owns (it should own none)."""
-    row = conn.execute(
-        """
-        SELECT r.rolsuper, r.rolbypassrls,
-               (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE n.nspname = 'public' AND c.relowner = r.oid) AS owned
-          FROM pg_roles r WHERE r.rolname = %s
-        """,
-        [APP_ROLE],
-    ).fetchone()
+    row = sql.one(conn, Q.role_security, {"role": APP_ROLE}, _RoleRow)
     if row is None:
         return RoleSecurity(APP_ROLE, exists=False)
-    return RoleSecurity(APP_ROLE, True, row["rolsuper"], row["rolbypassrls"], int(row["owned"]))
+    return RoleSecurity(APP_ROLE, True, row.rolsuper, row.rolbypassrls, int(row.owned))

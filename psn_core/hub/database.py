@@ -24,10 +24,13 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from psn_core.config import Settings
 from psn_core.errors import HubUnreachable, InvalidSetting, MemberContextMissing, UnsafeRuntimeRole
+from psn_core.hub import sql
 from psn_core.hub.embedded import DATABASE, OWNER_ROLE, EmbeddedServer
+from psn_core.hub.sql import Queries
 from psn_core.masking import mask_url, registry
 
 APP_ROLE = "psn_app"
+Q = Queries.load(__package__)
 
 Conn = psycopg.Connection[DictRow]
 
@@ -105,25 +108,32 @@ def connect(conninfo: str, *, timeout: int, label: str, autocommit: bool = True)
         raise HubUnreachable(f"Could not reach the hub at {label} within {timeout} s: {reason}") from exc
 
 
+@dataclass(frozen=True)
+class SessionRole:
+    """The role a connection runs as (a row of ``session_role``)."""
+
+    name: str
+    rolsuper: bool
+    rolbypassrls: bool
+
+
 def check_runtime_role(conn: Conn) -> None:
     """Refuse to run as anything but a plain psn_app role.
 
     Raises:
         UnsafeRuntimeRole: superuser, BYPASSRLS, or another role than psn_app.
     """
-    row = conn.execute(
-        "SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-    ).fetchone()
+    row = sql.one(conn, Q.session_role, None, SessionRole)
     assert row is not None
-    if row["rolsuper"] or row["rolbypassrls"]:
-        flags = ", ".join(f for f, on in (("SUPERUSER", row["rolsuper"]), ("BYPASSRLS", row["rolbypassrls"])) if on)
+    if row.rolsuper or row.rolbypassrls:
+        flags = ", ".join(f for f, on in (("SUPERUSER", row.rolsuper), ("BYPASSRLS", row.rolbypassrls)) if on)
         raise UnsafeRuntimeRole(
-            f"Refusing to use role {row['name']!r} at runtime: it has {flags}, so row-level security "
+            f"Refusing to use role {row.name!r} at runtime: it has {flags}, so row-level security "
             "would not protect anyone's data."
         )
-    if row["name"] != APP_ROLE:
+    if row.name != APP_ROLE:
         raise UnsafeRuntimeRole(
-            f"Refusing to use role {row['name']!r} at runtime: runtime connections must be {APP_ROLE!r}."
+            f"Refusing to use role {row.name!r} at runtime: runtime connections must be {APP_ROLE!r}."
         )
 
 
@@ -202,9 +212,9 @@ class Hub:
             raise MemberContextMissing("A hub query ran without a member id.")
         try:
             with self.pool.connection() as conn, conn.transaction():
-                conn.execute("SELECT set_config('psn.member_id', %s, true)", [str(member_id)])
+                sql.run(conn, Q.set_member_id, {"member_id": str(member_id)})
                 if self.member_key is not None:
-                    conn.execute("SELECT set_config('psn.member_key', %s, true)", [self.member_key])
+                    sql.run(conn, Q.set_member_key, {"member_key": self.member_key})
                 yield conn
         except PoolTimeout as exc:
             raise HubUnreachable(

@@ -13,10 +13,14 @@ import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-from psycopg import sql
+from psycopg.sql import SQL, Identifier, Literal
 
 from psn_core.errors import MigrationChecksumMismatch, MigrationError, MigrationMissing
+from psn_core.hub import sql
 from psn_core.hub.database import APP_ROLE, Conn
+from psn_core.hub.sql import Queries
+
+Q = Queries.load(__package__)
 
 # pg_advisory_lock key: "psnmigr" as a number; any constant works as long as every psn uses it.
 LOCK_KEY = 0x7073_6E6D_6967_72
@@ -28,6 +32,14 @@ class Migration:
     version: int
     name: str
     sql: str
+    checksum: str
+
+
+@dataclass(frozen=True)
+class RecordedMigration:
+    """A row of ``schema_migrations``: what the hub says it applied."""
+
+    version: int
     checksum: str
 
 
@@ -68,21 +80,10 @@ def available_migrations() -> list[Migration]:
     return found
 
 
-_BOOTSTRAP = """
-CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    integer PRIMARY KEY,
-    name       text NOT NULL,
-    checksum   text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-)
-"""
-
-
 def _recorded(conn: Conn) -> dict[int, str]:
-    exists = conn.execute("SELECT to_regclass('public.schema_migrations') IS NOT NULL AS ok").fetchone()
-    if not exists or not exists["ok"]:
+    if not sql.value(conn, Q.schema_migrations_exists):
         return {}
-    return {r["version"]: r["checksum"] for r in conn.execute("SELECT version, checksum FROM schema_migrations")}
+    return {r.version: r.checksum for r in sql.many(conn, Q.recorded_migrations, None, RecordedMigration)}
 
 
 def migration_status(conn: Conn, migrations: list[Migration] | None = None) -> MigrationStatus:
@@ -104,19 +105,17 @@ def migration_status(conn: Conn, migrations: list[Migration] | None = None) -> M
 
 def ensure_app_role(conn: Conn, database: str, password: str | None) -> None:
     """Create psn_app if missing (never a superuser, never BYPASSRLS), set its password, grant CONNECT."""
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone()
-    if not exists:
+    # Role and database names are identifiers, and DDL takes no parameters: built here, not in queries.sql.
+    if sql.value(conn, Q.role_exists, {"role": APP_ROLE}) is None:
         conn.execute(
-            sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION").format(
-                sql.Identifier(APP_ROLE)
+            SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION").format(
+                Identifier(APP_ROLE)
             )
         )
     if password:
-        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(APP_ROLE), sql.Literal(password)))
-    conn.execute(
-        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), sql.Identifier(APP_ROLE))
-    )
-    conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(APP_ROLE)))
+        conn.execute(SQL("ALTER ROLE {} PASSWORD {}").format(Identifier(APP_ROLE), Literal(password)))
+    conn.execute(SQL("GRANT CONNECT ON DATABASE {} TO {}").format(Identifier(database), Identifier(APP_ROLE)))
+    conn.execute(SQL("GRANT USAGE ON SCHEMA public TO {}").format(Identifier(APP_ROLE)))
 
 
 def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migration]:
@@ -129,11 +128,11 @@ def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migr
         MigrationMissing: the hub has migrations this psn does not ship.
     """
     migrations = available_migrations()
-    conn.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    sql.run(conn, Q.lock_migrations, {"key": LOCK_KEY})
     try:
         ensure_app_role(conn, database, app_password)
-        conn.execute(_BOOTSTRAP)
-        conn.execute(sql.SQL("GRANT SELECT ON schema_migrations TO {}").format(sql.Identifier(APP_ROLE)))
+        sql.run(conn, Q.create_schema_migrations)
+        conn.execute(SQL("GRANT SELECT ON schema_migrations TO {}").format(Identifier(APP_ROLE)))
         status = migration_status(conn, migrations)
         if status.mismatched:
             names = ", ".join(f"{v:04d}" for v in status.mismatched)
@@ -144,19 +143,19 @@ def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migr
         for migration in status.pending:
             with conn.transaction():
                 conn.execute(migration.sql.encode("utf-8"))
-                conn.execute(
-                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
-                    [migration.version, migration.name, migration.checksum],
+                sql.run(
+                    conn,
+                    Q.record_migration,
+                    {"version": migration.version, "name": migration.name, "checksum": migration.checksum},
                 )
         return status.pending
     finally:
-        conn.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        sql.run(conn, Q.unlock_migrations, {"key": LOCK_KEY})
 
 
 def ensure_database(conn: Conn, database: str) -> bool:
     """Create ``database`` if missing (embedded hub, company hubs). Returns True when created."""
-    row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
-    if row:
+    if sql.value(conn, Q.database_exists, {"database": database}) is not None:
         return False
-    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    conn.execute(SQL("CREATE DATABASE {}").format(Identifier(database)))
     return True

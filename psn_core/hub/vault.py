@@ -9,13 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from psycopg import sql
+from psycopg.sql import SQL, Identifier, Placeholder
 from pydantic import BaseModel
 
 from psn_core.config import Settings
 from psn_core.crypto import Keyring, generate_key, key_id, load_keyring, split_ciphertext, write_key_file
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
+from psn_core.hub.sql import Queries
 from psn_core.masking import mask
+
+Q = Queries.load(__package__)
 
 
 @dataclass(frozen=True)
@@ -60,34 +64,37 @@ class SecretInfo(BaseModel):
     masked: str
 
 
+@dataclass(frozen=True)
+class _SecretName:
+    """A row of ``secret_names``."""
+
+    name: str
+
+
 def set_secret(conn: Conn, ring: Keyring, member_id: UUID, name: str, value: str) -> None:
     """Store (or replace) an API key or other secret for the member, encrypted."""
     row: dict[str, object] = {"member_id": member_id, "name": name}
-    conn.execute(
-        """
-        INSERT INTO secrets (member_id, name, value_enc) VALUES (%s, %s, %s)
-        ON CONFLICT (member_id, name) DO UPDATE SET value_enc = EXCLUDED.value_enc, updated_at = now()
-        """,
-        [member_id, name, seal(ring, "secrets", "value", row, value)],
-    )
+    sealed = seal(ring, "secrets", "value", row, value)
+    sql.run(conn, Q.upsert_secret, {"member_id": member_id, "name": name, "value_enc": sealed})
 
 
 def get_secret(conn: Conn, ring: Keyring, member_id: UUID, name: str) -> str | None:
     """The decrypted secret, or None when not stored. Raises as :func:`unseal`."""
-    found = conn.execute(
-        "SELECT value_enc FROM secrets WHERE member_id = %s AND name = %s", [member_id, name]
-    ).fetchone()
+    found: str | None = sql.value(conn, Q.secret_value, {"member_id": member_id, "name": name})
     if found is None:
         return None
-    return unseal(ring, "secrets", "value", {"member_id": member_id, "name": name}, found["value_enc"])
+    return unseal(ring, "secrets", "value", {"member_id": member_id, "name": name}, found)
 
 
 def list_secrets(conn: Conn, ring: Keyring, member_id: UUID) -> list[SecretInfo]:
-    rows = conn.execute("SELECT name FROM secrets WHERE member_id = %s ORDER BY name", [member_id]).fetchall()
-    return [SecretInfo(name=r["name"], masked=mask(get_secret(conn, ring, member_id, r["name"]))) for r in rows]
+    rows = sql.many(conn, Q.secret_names, {"member_id": member_id}, _SecretName)
+    return [SecretInfo(name=r.name, masked=mask(get_secret(conn, ring, member_id, r.name))) for r in rows]
 
 
 # --- rotation -----------------------------------------------------------------------------------
+# The queries below name tables and columns from ENCRYPTED_COLUMNS, so they are built with
+# psycopg.sql.Identifier rather than kept in queries.sql. Rows stay dicts: the key columns differ per
+# table, and EncryptedColumn.aad reads them by name.
 
 
 class RotationReport(BaseModel):
@@ -105,8 +112,8 @@ def key_usage(conn: Conn) -> dict[str, int]:
     """How many stored ciphertexts each key id encrypts (owner connection: all members)."""
     usage: dict[str, int] = {}
     for col in ENCRYPTED_COLUMNS:
-        query = sql.SQL("SELECT {col} AS v FROM {table} WHERE {col} IS NOT NULL").format(
-            col=sql.Identifier(col.column), table=sql.Identifier(col.table)
+        query = SQL("SELECT {col} AS v FROM {table} WHERE {col} IS NOT NULL").format(
+            col=Identifier(col.column), table=Identifier(col.table)
         )
         for row in conn.execute(query):
             kid = split_ciphertext(row["v"])[0]
@@ -123,20 +130,20 @@ def reencrypt_all(conn: Conn, ring: Keyring) -> dict[str, int]:
     counts: dict[str, int] = {}
     with conn.transaction():
         for col in ENCRYPTED_COLUMNS:
-            keys = sql.SQL(", ").join(sql.Identifier(k) for k in col.keys)
-            select = sql.SQL("SELECT {keys}, {col} AS v FROM {table} WHERE {col} IS NOT NULL FOR UPDATE").format(
-                keys=keys, col=sql.Identifier(col.column), table=sql.Identifier(col.table)
+            keys = SQL(", ").join(Identifier(k) for k in col.keys)
+            select = SQL("SELECT {keys}, {col} AS v FROM {table} WHERE {col} IS NOT NULL FOR UPDATE").format(
+                keys=keys, col=Identifier(col.column), table=Identifier(col.table)
             )
-            where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in col.keys)
-            update = sql.SQL("UPDATE {table} SET {col} = %s WHERE {where}").format(
-                table=sql.Identifier(col.table), col=sql.Identifier(col.column), where=where
+            where = SQL(" AND ").join(SQL("{} = {}").format(Identifier(k), Placeholder(k)) for k in col.keys)
+            update = SQL("UPDATE {table} SET {col} = {sealed} WHERE {where}").format(
+                table=Identifier(col.table), col=Identifier(col.column), sealed=Placeholder("sealed"), where=where
             )
             done = 0
             for row in conn.execute(select).fetchall():
                 if not ring.needs_reencrypt(row["v"]):
                     continue
                 plain = ring.decrypt(row["v"], col.aad(row))
-                conn.execute(update, [ring.encrypt(plain, col.aad(row)), *(row[k] for k in col.keys)])
+                conn.execute(update, {"sealed": ring.encrypt(plain, col.aad(row)), **{k: row[k] for k in col.keys}})
                 done += 1
             counts[f"{col.table}.{col.label}"] = done
     return counts

@@ -338,8 +338,8 @@ def pick_account(conn: Conn, member_id: UUID, spec: str) -> AccountView:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise ConnectFailed(f"No {platform} account {handle or ''} is connected.".replace("  ", " "),
-                            f"Run `psn auth {platform}` to connect one.")  # fmt: skip
+        missing = f"No {platform} account {handle or ''} is connected.".replace("  ", " ")
+        raise ConnectFailed(missing, f"Run `psn auth {platform}` to connect one.")
     names = ", ".join(f"{platform}:@{a.handle}" for a in matches)
     raise ConnectFailed(
         f"Several {platform} accounts are connected ({names}).", "Say which one, e.g. --to " + names.split(", ")[0]

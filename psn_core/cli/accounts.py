@@ -1,0 +1,116 @@
+"""`psn auth`: connect an account through OAuth (or list the connected ones with `psn auth status`)."""
+
+from __future__ import annotations
+
+import webbrowser
+from uuid import UUID
+
+import click
+
+from psn_core.cli.context import Ctx, pass_ctx
+from psn_core.cli.oauth_callback import CallbackServer
+from psn_core.errors import ConnectFailed
+from psn_core.hub.database import Hub
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.accounts.accounts import company_connector, finish_connect, list_accounts, start_connect
+from psn_core.services.company import hubs as company
+from psn_core.timefmt import local, until, utcnow
+
+
+@click.command()
+@click.argument("target", type=click.Choice([*PLATFORMS, "status"]))
+@click.option("--paste", is_flag=True, help="Do not listen for the redirect; paste the URL instead (SSH).")
+@click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
+@click.option("--company", "company_name", default=None, help="Connect a company account (admins of that company).")
+@pass_ctx
+def auth(obj: Ctx, target: str, paste: bool, no_browser: bool, company_name: str | None) -> None:
+    """Connect an account (x, linkedin, instagram, tiktok), or `status` to list accounts and tokens."""
+    with obj.member_hub(company_name) as (hub, member):
+        if target == "status":
+            print_accounts(obj, hub, member, company_name)
+            return
+        _connect(obj, hub, member, target, paste=paste, no_browser=no_browser, company_name=company_name)
+
+
+def _connect(
+    obj: Ctx, hub: Hub, member: UUID, target: str, *, paste: bool, no_browser: bool, company_name: str | None
+) -> None:
+    settings, ring = obj.settings, obj.ring
+    name = PLATFORMS[target].display_name
+    with hub.transaction(member) as conn:
+        if company_name is not None:
+            company.require_role(conn, company.ADMINS, "connect company accounts")
+            who = company_connector(conn, member)
+            if who is not None:
+                click.echo(f"Connecting {name} for {who.company_name} as {who.display_name}.")
+        start = start_connect(conn, settings, ring, member, target)
+    server = None if paste else _listen(settings.oauth_callback_port)
+    click.echo(f"Open this URL to connect {name} (valid 10 minutes):\n  {start.url}")
+    if server is not None and not no_browser:
+        webbrowser.open(start.url)
+    redirect = None
+    if server is not None:
+        click.echo(f"Waiting for the sign-in on {start.redirect_uri} ...")
+        try:
+            redirect = server.wait(settings.oauth_timeout)
+        finally:
+            server.close()
+        if redirect is None:
+            click.echo(f"No sign-in arrived within {settings.oauth_timeout} s.")
+    if redirect is None:
+        redirect = click.prompt(
+            "Paste the full URL your browser was sent to after approving", default="", show_default=False
+        )
+        if not redirect.strip():
+            raise ConnectFailed("No redirect URL was given, so nothing was connected.")
+    account = finish_connect(hub, settings, ring, member, redirect)
+    expiry = local(account.expires_at, settings.zone) if account.expires_at else "no expiry given"
+    click.echo(f"Connected {name} as @{account.handle}. Access token expires {expiry}.")
+    if account.sandbox:
+        click.echo("TikTok sandbox app: posts go out private (SELF_ONLY) until TikTok audits your app.")
+    if company_name is not None:
+        click.echo(
+            f"Its posts publish from this machine: keep `psn worker --company {company_name}` (or `psn worker --all`)"
+            " running here; the tokens are encrypted with this workspace's key."
+        )
+
+
+def _listen(port: int) -> CallbackServer | None:
+    server = CallbackServer(port)
+    try:
+        server.start()
+    except OSError as exc:
+        click.echo(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}); paste the redirect URL instead.")
+        return None
+    return server
+
+
+def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = None) -> None:
+    settings = obj.settings
+    flag = f" --company {company_name}" if company_name else ""
+    with hub.transaction(member) as conn:
+        accounts = list_accounts(conn, member)
+    if not accounts:
+        click.echo(f"No accounts connected. Run `psn auth x{flag}` (or linkedin, instagram, tiktok).")
+        return
+    now = utcnow()
+    for acc in accounts:
+        name = PLATFORMS[acc.platform].display_name
+        click.echo(f"{name} @{acc.handle}: {acc.status}{' (sandbox)' if acc.sandbox else ''}")
+        if acc.expires_at is not None:
+            click.echo(f"  access token expires {local(acc.expires_at, settings.zone)} ({until(acc.expires_at, now)})")
+        click.echo(
+            f"  last refresh {local(acc.last_refreshed_at, settings.zone)}"
+            + (f", last failure: {acc.last_failure_class}" if acc.last_failure_class else "")
+        )
+        if acc.status != "active":
+            click.echo(
+                f"  what to do: run `psn auth {acc.platform}{flag}` to reconnect ({acc.status_reason or acc.status})"
+            )
+        elif not acc.can_refresh:
+            click.echo(
+                f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}{flag}` before it expires"
+            )
+
+
+COMMANDS = (auth,)
