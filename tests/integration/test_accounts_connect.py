@@ -16,8 +16,8 @@ from psn_core.hub.vault import unseal
 from psn_core.platforms.models import TokenSet
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import finish_connect, list_accounts, start_connect, store_tokens
-from tests.conftest import HubEnv, make_settings, new_member
-from tests.platform_env import approve, emulator_overrides
+from tests.support.hubs import HubEnv, make_settings, new_member
+from tests.support.platform_env import approve, emulator_overrides
 
 pytestmark = pytest.mark.pg
 

@@ -29,7 +29,7 @@ from psn_core.platforms.x import XPlatform
 from psn_core.services.accounts.budget_rules import ACCOUNT_BUCKET, rule_for
 from psn_core.services.accounts.budgets import BudgetGate, Priority, Reservation, budget_status, observe, reserve
 from psn_core.timefmt import local, utcnow
-from tests.conftest import HubEnv, new_member
+from tests.support.hubs import HubEnv, new_member
 
 pg = pytest.mark.pg
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)

@@ -29,7 +29,7 @@ from psn_core.services.company.hubs import (
     member_transaction,
 )
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv, make_settings
+from tests.support.hubs import HubEnv, make_settings
 
 pytestmark = pytest.mark.pg
 

@@ -16,10 +16,10 @@ from psn_core.notifications.errors import TransportRejected, TransportUnavailabl
 from psn_core.notifications.models import Tier
 from psn_core.notifications.store import attempts, get_health, list_unacknowledged
 from psn_core.services.notifications import run_delivery, run_health_ping, send_test
-from tests.conftest import HubEnv
 from tests.fakes.notifications import member_in, use_twilio, use_waha
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.waha import FakeWaha
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.pg
 

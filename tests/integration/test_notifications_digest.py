@@ -12,9 +12,9 @@ from psn_core.notifications import build_digest, notify
 from psn_core.notifications.models import Tier
 from psn_core.notifications.store import list_unacknowledged
 from psn_core.services.notifications import PrefsUpdate, run_delivery, run_digest, update_prefs
-from tests.conftest import HubEnv
 from tests.fakes.notifications import member_in, use_waha
 from tests.fakes.waha import FakeWaha
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.pg
 

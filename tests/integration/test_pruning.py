@@ -13,8 +13,8 @@ from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.services.analytics.store import format_of
 from psn_core.services.posting.posts import PartInput, get_target
 from psn_core.services.posting.pruning import prune_media, prune_published_drafts, prune_uploads
-from tests.conftest import HubEnv
-from tests.publishing_env import PubEnv, make_pub_env, start_clock
+from tests.support.hubs import HubEnv
+from tests.support.publishing_env import PubEnv, make_pub_env, start_clock
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg

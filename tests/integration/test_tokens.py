@@ -18,9 +18,9 @@ from psn_core.errors import AuthRevoked
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import AccountView, get_account
 from psn_core.services.accounts.tokens import TokenService, refresh_window
-from tests.conftest import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
-from tests.platform_env import connect_account, emulator_overrides
-from tests.token_workers import hammer
+from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
+from tests.support.platform_env import connect_account, emulator_overrides
+from tests.support.token_workers import hammer
 
 pytestmark = pytest.mark.pg
 

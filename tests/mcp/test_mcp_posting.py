@@ -13,9 +13,9 @@ from mcp.server import MCPServer
 
 from mcp_server.server import build_server
 from psn_core.config import Settings
-from tests.conftest import HubEnv
 from tests.mcp.conftest import ZONE, error_of, structured
-from tests.platform_env import connect_account
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
 

@@ -10,8 +10,8 @@ from PIL import Image
 from psn_core.crypto import load_keyring
 from psn_core.services.analytics.report import WeekInvalid, parse_week, weekly_review, write_report
 from psn_core.services.analytics.sweep import AnalyticsSweeper, request_refresh
-from tests.conftest import new_member
-from tests.publishing_env import PubEnv, parts
+from tests.support.hubs import new_member
+from tests.support.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg
 

@@ -12,7 +12,7 @@ from psn_core.services.analytics.summary import summary
 from psn_core.services.analytics.sweep import AnalyticsSweeper
 from psn_core.services.voice.context import PlatformRules, draft_context
 from psn_core.services.voice.report import voice_report
-from tests.publishing_env import PubEnv, parts
+from tests.support.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg
 

@@ -11,7 +11,7 @@ from psn_core.crypto import load_keyring
 from psn_core.services.analytics.summary import summary
 from psn_core.services.analytics.sweep import AnalyticsSweeper
 from psn_core.services.posting.posts import PartInput
-from tests.publishing_env import PubEnv, parts
+from tests.support.publishing_env import PubEnv, parts
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg

@@ -27,8 +27,8 @@ from psn_core.services.posting.posts import (
 )
 from psn_core.services.posting.publishing import Publisher
 from psn_core.services.posting.schedule_time import resolve
-from tests.conftest import HubEnv, make_settings, new_member
-from tests.platform_env import connect_account, emulator_overrides
+from tests.support.hubs import HubEnv, make_settings, new_member
+from tests.support.platform_env import connect_account, emulator_overrides
 
 
 @dataclass
