@@ -13,8 +13,9 @@ import pytest
 from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.errors import PostInvalid
 from psn_core.services.posting.posts import PartInput
+from tests.support.clock import start_clock
 from tests.support.hubs import HubEnv
-from tests.support.publishing_env import PubEnv, make_pub_env, parts, start_clock
+from tests.support.publishing_env import PubEnv, make_pub_env, parts
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg

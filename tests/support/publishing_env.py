@@ -6,7 +6,7 @@ from __future__ import annotations
 import mimetypes
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from psn_core.config import Settings
@@ -100,12 +100,8 @@ def make_pub_env(hub_env: HubEnv, emu: Emulator, clock: ManualClock, **overrides
         **{**emulator_overrides(emu), **overrides},
     )
     member = new_member(hub_env.hub)
-    accounts = {name: connect_account(hub_env.hub, settings, member, name) for name in PLATFORMS}
+    accounts = {name: connect_account(hub_env.hub, settings, member, name, clock) for name in PLATFORMS}
     return PubEnv(hub_env, settings, emu, clock, member, accounts)
-
-
-def start_clock() -> ManualClock:
-    return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
 def parts(*texts: str, media: list[Path] | None = None) -> list[PartInput]:

@@ -33,6 +33,13 @@ def rollups(pub: PubEnv, query: str) -> set[tuple[object, ...]]:
         return {tuple(r.values()) for r in conn.execute(query, {"zone": "Europe/Madrid"}).fetchall()}
 
 
+def age_by_database_now(pub: PubEnv) -> None:
+    """The voice report and the drafting context read "the last 30 days" by the database's now(), not
+    by a clock: move the measured posts so their age by that now is their age by the test's clock."""
+    with pub.env.hub.owner() as conn:
+        conn.execute("UPDATE post_metrics SET published_at = published_at + (now() - %s)", [pub.clock()])
+
+
 RAW = """
 SELECT p.period, date_trunc(p.period, published_at AT TIME ZONE %(zone)s)::date AS start, platform, language, format,
        count(*) AS posts, sum(COALESCE(impressions, 0)) AS i, sum(COALESCE(reach, 0)) AS r,
@@ -89,6 +96,8 @@ def test_a_post_far_below_the_accounts_average_reach_is_flagged_everywhere(pub: 
 
     with pub.env.hub.transaction(pub.member) as conn:
         result = summary(conn, pub.member, zone=pub.settings.zone, now=pub.clock())
+    age_by_database_now(pub)
+    with pub.env.hub.transaction(pub.member) as conn:
         report = voice_report(conn, pub.member, timezone="Europe/Madrid")
         rules = PlatformRules(platform="x", capabilities=["text", "threads"], max_text_length=280)
         context = draft_context(
