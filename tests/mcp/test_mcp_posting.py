@@ -28,6 +28,7 @@ def posting_server(hub_env: HubEnv, member: uuid.UUID, emulator_settings: Settin
 
 
 def tomorrow_at_nine() -> str:
+    """From the real now: the MCP tools read the real time (an edge takes no clock)."""
     local = datetime.now(UTC).astimezone(ZoneInfo(ZONE)) + timedelta(days=1)
     return f"{local:%Y-%m-%d} 09:00"
 
