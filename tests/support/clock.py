@@ -9,7 +9,8 @@ a Saturday night, the last day of a year, the nights the clocks change (``./scri
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from psn_core.emulator import ManualClock
 
@@ -34,3 +35,28 @@ def start_instant() -> datetime:
 def start_clock() -> ManualClock:
     """A manual clock at the run's start instant; tests move it with ``advance``."""
     return ManualClock(start_instant())
+
+
+def _wall_times(zone: str, around: date, at: time) -> list[datetime]:
+    """The instants (UTC) of the wall-clock time ``at`` in ``zone`` on the days around ``around``, in
+    order; a day whose clocks skip ``at`` (a DST gap) has none, one where it repeats gives the first."""
+    tz = ZoneInfo(zone)
+    out = []
+    for offset in range(-2, 3):
+        local = datetime.combine(around + timedelta(days=offset), at, tzinfo=tz)
+        moment = local.astimezone(UTC)
+        if moment.astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None):
+            out.append(moment)
+    return out
+
+
+def last_local(moment: datetime, zone: str, at: time) -> datetime:
+    """The latest instant at or before ``moment`` when the clocks in ``zone`` read ``at``, in UTC."""
+    day = moment.astimezone(ZoneInfo(zone)).date()
+    return max(m for m in _wall_times(zone, day, at) if m <= moment)
+
+
+def next_local(moment: datetime, zone: str, at: time) -> datetime:
+    """The first instant after ``moment`` when the clocks in ``zone`` read ``at``, in UTC."""
+    day = moment.astimezone(ZoneInfo(zone)).date()
+    return min(m for m in _wall_times(zone, day, at) if m > moment)
