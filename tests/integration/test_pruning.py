@@ -32,6 +32,7 @@ def pub(hub_env: HubEnv, clock: ManualClock) -> Iterator[PubEnv]:
         yield make_pub_env(hub_env, emu, clock)
 
 
+@pytest.mark.dates
 def test_media_goes_seven_days_after_publishing_and_not_before(pub: PubEnv, tmp_path: Path) -> None:
     photo = MediaFactory(tmp_path).image("photo.jpg", (1080, 1080))
     published = pub.schedule(pub.create({"x": [PartInput(text="with a photo", media=[photo])]}))
@@ -51,6 +52,7 @@ def test_media_goes_seven_days_after_publishing_and_not_before(pub: PubEnv, tmp_
     assert early.deleted == [] and late.deleted == [stored.name] and not stored.exists()
 
 
+@pytest.mark.dates
 def test_upload_state_of_dead_targets_is_forgotten(pub: PubEnv, tmp_path: Path) -> None:
     photo = MediaFactory(tmp_path).image("photo.jpg", (1080, 1080))
     post = pub.schedule(pub.create({"x": [PartInput(text="will fail", media=[photo])]}))
@@ -65,6 +67,7 @@ def test_upload_state_of_dead_targets_is_forgotten(pub: PubEnv, tmp_path: Path) 
         assert prune_uploads(conn, pub.member, last_step + timedelta(days=2)) == 1
 
 
+@pytest.mark.dates
 def test_published_drafts_are_compacted_after_fourteen_days(pub: PubEnv, tmp_path: Path) -> None:
     photo = MediaFactory(tmp_path).image("photo.jpg", (1080, 1080))
     thread = pub.schedule(pub.create({"x": [PartInput(text="part one", media=[photo]), PartInput(text="part two")]}))

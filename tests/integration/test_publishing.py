@@ -157,6 +157,7 @@ def test_text_only_post_to_instagram_is_refused_up_front(pub: PubEnv) -> None:
         pub.create({"instagram": parts("words only")})
 
 
+@pytest.mark.dates
 def test_a_post_that_would_go_out_too_late_expires(pub: PubEnv) -> None:
     post = pub.schedule(pub.create({"linkedin": parts("time-sensitive")}, ttl_minutes=30))
     pub.clock.advance(minutes=31)
@@ -166,6 +167,7 @@ def test_a_post_that_would_go_out_too_late_expires(pub: PubEnv) -> None:
     assert len(notifications(pub, "post_expired")) == 1
 
 
+@pytest.mark.dates
 def test_a_task_that_fires_early_never_publishes_early(pub: PubEnv) -> None:
     later = pub.clock() + timedelta(hours=2)
     post = pub.schedule(pub.create({"x": parts("not yet")}), later)

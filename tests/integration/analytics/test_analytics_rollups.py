@@ -59,6 +59,7 @@ ROLLED = (
 )
 
 
+@pytest.mark.dates
 def test_rollups_kept_incrementally_equal_the_sums_of_the_latest_snapshots(pub: PubEnv) -> None:
     publish(pub, "x", "an English post")
     publish(pub, "x", "a thread, part one", "part two")
@@ -86,6 +87,7 @@ def test_rollups_kept_incrementally_equal_the_sums_of_the_latest_snapshots(pub: 
     assert rollups(pub, ROLLED) == kept  # a full rebuild agrees with the incremental upkeep
 
 
+@pytest.mark.dates
 def test_a_post_far_below_the_accounts_average_reach_is_flagged_everywhere(pub: PubEnv) -> None:
     for n in range(3):
         publish(pub, "x", f"an ordinary post {n}")
@@ -139,6 +141,7 @@ def test_high_reach_with_near_zero_engagement_is_flagged(pub: PubEnv) -> None:
     assert rows[-1]["target_id"] == targets[3].target_id
 
 
+@pytest.mark.dates
 def test_a_zone_change_rebuilds_the_rollups_in_the_new_zone(pub: PubEnv) -> None:
     publish(pub, "x", "one")
     pub.clock.advance(hours=1)
