@@ -24,7 +24,12 @@ from psn_core.errors import PSNError
 from psn_core.hub.database import Hub, connect
 from psn_core.hub.embedded import OWNER_ROLE, EmbeddedServer
 from psn_core.hub.migrate import migrate
+from tests.support.clock import start_instant
 from tests.support.hubs import TEMPLATE_DB, TEST_APP_PASSWORD, HubEnv, PgServer, make_settings
+
+
+def pytest_report_header() -> str:
+    return f"test clocks start at {start_instant().isoformat()} (PSN_TEST_START moves it)"
 
 
 def _fail_or_skip(reason: str) -> None:
