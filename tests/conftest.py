@@ -14,46 +14,22 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from psn_core.config import Settings
-from psn_core.crypto import create_key_file
 from psn_core.errors import PSNError
 from psn_core.hub.database import Hub, connect
 from psn_core.hub.embedded import OWNER_ROLE, EmbeddedServer
 from psn_core.hub.migrate import migrate
+from tests.support.clock import start_instant
+from tests.support.hubs import TEMPLATE_DB, TEST_APP_PASSWORD, HubEnv, PgServer, make_settings
 
-TEST_APP_PASSWORD = "psn-test-app-password-1234"
-TEMPLATE_DB = "psn_test_template"
 
-
-@dataclass
-class PgServer:
-    """An owner-level conninfo for a server tests may create databases on."""
-
-    owner_conninfo: str
-    label: str
-
-    def conninfo(self, database: str) -> str:
-        return make_conninfo(self.owner_conninfo, dbname=database)
-
-    def execute(self, statement: sql.Composable | str, database: str = "postgres") -> None:
-        with connect(self.conninfo(database), timeout=10, label=self.label) as conn:
-            conn.execute(statement)
-
-    def create_database(self, name: str, template: str | None = None) -> None:
-        stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            stmt = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
-        self.execute(stmt)
-
-    def drop_database(self, name: str) -> None:
-        self.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+def pytest_report_header() -> str:
+    return f"test clocks start at {start_instant().isoformat()} (PSN_TEST_START moves it)"
 
 
 def _fail_or_skip(reason: str) -> None:
@@ -92,27 +68,6 @@ def migrated_template(pg_server: PgServer) -> str:
     return TEMPLATE_DB
 
 
-def make_settings(workspace: Path, owner_conninfo: str, **overrides: object) -> Settings:
-    workspace.mkdir(parents=True, exist_ok=True)
-    values: dict[str, object] = {
-        "database_url": owner_conninfo,
-        "app_password": TEST_APP_PASSWORD,
-        "connect_timeout": 5,
-    }
-    settings = Settings.load(workspace, **{**values, **overrides})
-    if settings.master_key is None and not settings.key_path.exists():
-        create_key_file(settings.key_path)
-    return settings
-
-
-@dataclass
-class HubEnv:
-    settings: Settings
-    hub: Hub
-    database: str
-    server: PgServer
-
-
 @pytest.fixture
 def empty_database(pg_server: PgServer) -> Iterator[str]:
     """A brand-new empty database (for migration tests); its owner conninfo is returned."""
@@ -137,10 +92,3 @@ def hub_env(pg_server: PgServer, migrated_template: str, tmp_path: Path) -> Iter
     finally:
         hub.close()
         pg_server.drop_database(name)
-
-
-def new_member(hub: Hub, name: str = "Member") -> uuid.UUID:
-    member_id = uuid.uuid4()
-    with hub.transaction(member_id) as conn:
-        conn.execute("INSERT INTO members (id, display_name) VALUES (%s, %s)", [member_id, name])
-    return member_id

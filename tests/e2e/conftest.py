@@ -19,8 +19,8 @@ from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.emulator.settings import as_env
 from psn_core.hub.database import Hub
 from psn_core.workspace import set_env_values
-from tests.conftest import TEST_APP_PASSWORD, HubEnv, PgServer, make_settings, new_member
-from tests.platform_env import emulator_overrides
+from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, PgServer, make_settings, new_member
+from tests.support.platform_env import emulator_overrides
 
 
 @pytest.fixture

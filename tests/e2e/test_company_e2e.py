@@ -15,10 +15,10 @@ import pytest
 
 from psn_core.emulator import Emulator
 from psn_core.hub.database import connect
-from tests.cli_runner import clean_env, run_psn
-from tests.conftest import PgServer
 from tests.e2e.conftest import Databases, Workers, member_workspace, wait_for
-from tests.platform_env import approve
+from tests.support.cli_runner import clean_env, run_psn
+from tests.support.hubs import PgServer
+from tests.support.platform_env import approve
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

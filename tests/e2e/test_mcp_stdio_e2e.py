@@ -11,10 +11,10 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from psn_core.config import Settings
-from tests.conftest import HubEnv
 from tests.e2e.conftest import Workers
 from tests.mcp.conftest import structured
-from tests.platform_env import connect_account
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow, pytest.mark.anyio]
 REPO = Path(__file__).resolve().parents[2]

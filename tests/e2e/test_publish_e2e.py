@@ -20,9 +20,9 @@ from psn_core.queue import Producer
 from psn_core.services.accounts.accounts import AccountView
 from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
 from psn_core.services.posting.schedule_time import ScheduleTime
-from tests.conftest import HubEnv
 from tests.e2e.conftest import Workers, wait_for
-from tests.platform_env import connect_account
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]

@@ -17,9 +17,9 @@ import pytest
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
 from psn_core.services.company import hubs as company
-from tests.cli_runner import clean_env
-from tests.conftest import PgServer
 from tests.e2e.conftest import Databases, member_workspace
+from tests.support.cli_runner import clean_env
+from tests.support.hubs import PgServer
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

@@ -12,9 +12,9 @@ from psn_core.config import Settings
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.tokens import refresh_window
 from psn_core.worker.app import Worker
-from tests.conftest import HubEnv
 from tests.e2e.conftest import Workers, wait_for
-from tests.platform_env import connect_account
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

@@ -21,9 +21,9 @@ from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, c
 from psn_core.services.posting.schedule_time import ScheduleTime
 from psn_core.worker.app import Worker
 from psn_core.workspace import set_env_values
-from tests.conftest import HubEnv, make_settings
 from tests.e2e.conftest import Workers, wait_for
-from tests.platform_env import connect_account
+from tests.support.hubs import HubEnv, make_settings
+from tests.support.platform_env import connect_account
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from psn_core.config import Settings
 from psn_core.notifications.models import Tier
 from psn_core.services.notifications import PrefsUpdate, TransportSetup, configure_transport, update_prefs
-from tests.conftest import HubEnv, new_member
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.waha import FakeWaha
+from tests.support.hubs import HubEnv, new_member
 
 PHONE = "+34 600 111 222"
 

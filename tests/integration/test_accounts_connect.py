@@ -16,8 +16,9 @@ from psn_core.hub.vault import unseal
 from psn_core.platforms.models import TokenSet
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import finish_connect, list_accounts, start_connect, store_tokens
-from tests.conftest import HubEnv, make_settings, new_member
-from tests.platform_env import approve, emulator_overrides
+from tests.support.clock import start_instant
+from tests.support.hubs import HubEnv, make_settings, new_member
+from tests.support.platform_env import approve, emulator_overrides
 
 pytestmark = pytest.mark.pg
 
@@ -49,11 +50,12 @@ def test_connect_stores_the_account_and_encrypted_tokens(
     redirect = connect(hub_env, settings, member, platform)
     assert redirect.startswith(settings.oauth_redirect_uri)
 
+    signed_in = datetime.now(UTC)  # the connect flow takes no clock: it stamps tokens with the real time
     account = finish_connect(hub_env.hub, settings, load_keyring(settings), member, redirect)
 
     assert account.platform == platform and account.status == "active"
     assert account.handle == emu.default_user(platform).username
-    assert account.expires_at is not None and account.expires_at > datetime.now(UTC)
+    assert account.expires_at is not None and account.expires_at > signed_in
     with hub_env.hub.transaction(member) as conn:
         row = conn.execute("SELECT access_token_enc FROM oauth_tokens WHERE account_id = %s", [account.id]).fetchone()
     assert row is not None and row["access_token_enc"].startswith("psn1:")
@@ -133,7 +135,7 @@ def test_token_set_without_refresh_token_keeps_the_stored_one(hub_env: HubEnv, s
             member,
             account.id,
             TokenSet(
-                access_token="new-access-token-123456", refresh_token=None, expires_in=60, obtained_at=datetime.now(UTC)
+                access_token="new-access-token-123456", refresh_token=None, expires_in=60, obtained_at=start_instant()
             ),
         )  # type: ignore[arg-type]
         after = conn.execute("SELECT refresh_token_enc FROM oauth_tokens WHERE account_id=%s", [account.id]).fetchone()

@@ -13,8 +13,8 @@ import httpx2
 import pytest
 
 from psn_core.emulator import Emulator
-from tests.cli_runner import clean_env, run_psn
-from tests.platform_env import as_env_lines, emulator_overrides
+from tests.support.cli_runner import clean_env, run_psn
+from tests.support.platform_env import as_env_lines, emulator_overrides
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -29,10 +29,11 @@ from psn_core.platforms.x import XPlatform
 from psn_core.services.accounts.budget_rules import ACCOUNT_BUCKET, rule_for
 from psn_core.services.accounts.budgets import BudgetGate, Priority, Reservation, budget_status, observe, reserve
 from psn_core.timefmt import local, utcnow
-from tests.conftest import HubEnv, new_member
+from tests.support.clock import start_instant
+from tests.support.hubs import HubEnv, new_member
 
 pg = pytest.mark.pg
-T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+T0 = start_instant()
 MADRID = ZoneInfo("Europe/Madrid")
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2048 + b"\xff\xd9"
 
@@ -127,6 +128,7 @@ def test_requests_map_to_endpoint_buckets_with_ids_replaced(
     assert rule_for(platform).bucket_for(method, url) == bucket
 
 
+@pytest.mark.dates
 def test_limits_come_from_declarations_and_documented_endpoint_limits() -> None:
     assert rule_for("instagram").limit_for(ACCOUNT_BUCKET).limit == 200
     assert rule_for("instagram").limit_for(ACCOUNT_BUCKET).window_seconds == 3600
@@ -136,7 +138,8 @@ def test_limits_come_from_declarations_and_documented_endpoint_limits() -> None:
     assert rule_for("tiktok").limit_for("POST /v2/post/publish/status/fetch/").limit == 30
     linkedin = rule_for("linkedin")
     assert linkedin.limit_for("POST /rest/posts").limit == 150
-    assert linkedin.window_end("POST /rest/posts", T0) == datetime(2025, 1, 7, tzinfo=UTC)  # midnight UTC
+    next_midnight = datetime.combine(T0.date() + timedelta(days=1), time(0), tzinfo=UTC)
+    assert linkedin.window_end("POST /rest/posts", T0) == next_midnight  # midnight UTC
 
 
 # --- the ledger --------------------------------------------------------------------------------------
@@ -175,6 +178,7 @@ def test_concurrent_reservations_take_exactly_the_cap_and_never_more(
     assert ledger(hub_env.hub, member, ACCOUNT_BUCKET)["used"] == cap
 
 
+@pytest.mark.dates
 @pg
 def test_background_yields_when_20_percent_remains_while_critical_proceeds(hub_env: HubEnv) -> None:
     hub = hub_env.hub
@@ -255,6 +259,7 @@ def test_x_rate_limit_headers_correct_the_ledger(hub_env: HubEnv, emulator: Emul
     assert len(emulator.requests) == sent  # the refused request never left
 
 
+@pytest.mark.dates
 @pg
 def test_x_429_spends_the_bucket_until_the_reset_then_work_resumes(
     hub_env: HubEnv, emulator: Emulator, clock: ManualClock

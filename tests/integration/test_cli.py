@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import run_psn
+from tests.support.cli_runner import run_psn
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

@@ -24,8 +24,8 @@ from psn_core.services.posting.posts import PartInput, get_post
 from psn_core.services.posting.publishing import Publisher
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv, make_settings
 from tests.integration.test_company_members import Company, _connect_account, make_company
+from tests.support.hubs import HubEnv, make_settings
 
 pytestmark = pytest.mark.pg
 UTC_ZONE = ZoneInfo("UTC")

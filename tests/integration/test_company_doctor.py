@@ -15,8 +15,8 @@ from psn_core.services.company import hubs as company
 from psn_core.services.company.hubs import Identity, member_transaction, write_connection
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv, make_settings
 from tests.integration.test_company_members import Company, _connect_account, _draft, make_company
+from tests.support.hubs import HubEnv, make_settings
 
 pytestmark = pytest.mark.pg
 

@@ -21,7 +21,7 @@ from psn_core.services.company import hubs as company
 from psn_core.services.company import invites as company_invites
 from psn_core.services.company.hubs import CompanyConnection, CompanyHub, Identity, member_transaction
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv, make_settings
+from tests.support.hubs import HubEnv, make_settings
 
 pytestmark = pytest.mark.pg
 

@@ -13,7 +13,7 @@ from psycopg import sql
 
 from psn_core.errors import HubUnreachable, MemberContextMissing, UnsafeRuntimeRole
 from psn_core.hub.database import Hub
-from tests.conftest import HubEnv, PgServer, make_settings
+from tests.support.hubs import HubEnv, PgServer, make_settings
 
 pytestmark = pytest.mark.pg
 

@@ -9,7 +9,7 @@ import pytest
 from psn_core.errors import MigrationChecksumMismatch, MigrationMissing
 from psn_core.hub.database import connect
 from psn_core.hub.migrate import available_migrations, migrate, migration_status
-from tests.conftest import TEST_APP_PASSWORD, PgServer
+from tests.support.hubs import TEST_APP_PASSWORD, PgServer
 
 pytestmark = pytest.mark.pg
 

@@ -16,9 +16,9 @@ from psn_core.hub.vault import get_secret
 from psn_core.notifications import notify
 from psn_core.notifications.models import Tier
 from psn_core.workspace import set_env_values
-from tests.conftest import TEST_APP_PASSWORD, HubEnv
 from tests.fakes.notifications import member_in
 from tests.fakes.waha import FakeWaha
+from tests.support.hubs import TEST_APP_PASSWORD, HubEnv
 
 pytestmark = pytest.mark.pg
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -16,14 +16,15 @@ from psn_core.notifications import notify
 from psn_core.notifications.models import Tier
 from psn_core.notifications.store import attempts, get_health, list_unacknowledged
 from psn_core.services.notifications import run_delivery, run_health_ping, send_test
-from tests.conftest import HubEnv
 from tests.fakes.notifications import member_in, use_twilio, use_waha
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.waha import FakeWaha
+from tests.support.clock import last_local, next_local, start_instant
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.pg
 
-T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+T0 = start_instant()
 
 
 @pytest.fixture
@@ -84,21 +85,23 @@ def test_waha_down_for_20_minutes_loses_nothing_and_delivers_the_backlog_in_orde
     assert {a.notification_id for a in failed} == {ids[0]} and all(a.error for a in failed)
 
 
+@pytest.mark.dates
 def test_critical_bypasses_quiet_hours_and_standard_waits_until_they_end(hub_env: HubEnv, waha: FakeWaha) -> None:
     member = member_in(hub_env, "Europe/Madrid")
     settings = use_waha(hub_env, member, waha, quiet=(time(22, 0), time(7, 0)))
-    late = datetime(2025, 3, 10, 21, 30, tzinfo=UTC)  # 22:30 in Madrid
+    late = last_local(T0, "Europe/Madrid", time(22, 30))  # the night around the start: it may change clocks
     standard = _notify(hub_env, member, Tier.STANDARD, "Your post is live.", late)
     critical = _notify(hub_env, member, Tier.CRITICAL, "Approval needed for Bo's post.", late)
     night = run_delivery(settings, hub_env.hub, member, late)
     assert night is not None and night.delivered == [critical] and night.waiting == [standard]
-    still_quiet = run_delivery(settings, hub_env.hub, member, datetime(2025, 3, 11, 5, 59, tzinfo=UTC))
+    still_quiet = run_delivery(settings, hub_env.hub, member, next_local(late, "Europe/Madrid", time(6, 59)))
     assert still_quiet is not None and still_quiet.waiting == [standard]
-    morning = run_delivery(settings, hub_env.hub, member, datetime(2025, 3, 11, 6, 0, tzinfo=UTC))  # 07:00 Madrid
+    morning = run_delivery(settings, hub_env.hub, member, next_local(late, "Europe/Madrid", time(7, 0)))
     assert morning is not None and morning.delivered == [standard]
     assert [s.text.splitlines()[0] for s in waha.sent] == ["Approval needed for Bo's post.", "Your post is live."]
 
 
+@pytest.mark.dates
 def test_daily_cap_holds_extra_non_critical_but_never_critical(hub_env: HubEnv, waha: FakeWaha) -> None:
     member = member_in(hub_env, "America/New_York")
     settings = use_waha(hub_env, member, waha, daily_cap=2)
@@ -110,7 +113,7 @@ def test_daily_cap_holds_extra_non_critical_but_never_critical(hub_env: HubEnv, 
         held = {n.id: n for n in list_unacknowledged(conn, member)}[ids[2]]
     assert held.state == "held" and held.held_reason == "daily_cap"
     # the cap counts per local day: 00:30 in New York on the next day is a fresh day
-    next_day = datetime(2025, 3, 11, 4, 30, tzinfo=UTC)
+    next_day = next_local(T0, "America/New_York", time(0, 30))
     tomorrow = _notify(hub_env, member, Tier.STANDARD, "Another post is live.", next_day)
     later = run_delivery(settings, hub_env.hub, member, next_day)
     assert later is not None and later.delivered == [tomorrow]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,11 +13,14 @@ from psn_core.notifications import build_digest, notify
 from psn_core.notifications.models import Tier
 from psn_core.notifications.store import list_unacknowledged
 from psn_core.services.notifications import PrefsUpdate, run_delivery, run_digest, update_prefs
-from tests.conftest import HubEnv
 from tests.fakes.notifications import member_in, use_waha
 from tests.fakes.waha import FakeWaha
+from tests.support.clock import last_local, next_local, start_instant
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.pg
+
+TOKYO = "Asia/Tokyo"
 
 
 @pytest.fixture
@@ -30,31 +34,35 @@ def _engage(env: HubEnv, member: uuid.UUID, kind: str, text: str, now: datetime)
         return notify(conn, member, Tier.ENGAGEMENT, kind, text, "Nothing to do.", f"{kind}:{text}", now=now).id
 
 
+@pytest.mark.dates
 def test_digest_is_built_at_the_digest_hour_in_the_members_zone(hub_env: HubEnv, waha: FakeWaha) -> None:
     member = member_in(hub_env, "Asia/Tokyo")
     settings = use_waha(hub_env, member, waha, digest_hour=9)
-    evening = datetime(2025, 3, 9, 12, 0, tzinfo=UTC)  # 21:00 in Tokyo
+    evening = last_local(start_instant(), TOKYO, time(21, 0))
+    nine = next_local(evening, TOKYO, time(9, 0))
+    day = nine.astimezone(ZoneInfo(TOKYO)).date()
+    title = f"Your engagement for {day:%A %d %B %Y}"  # (the day is zero-padded: "Friday 01 January 2027")
     like_ids = [_engage(hub_env, member, "like", f"Fan {i} liked your post.", evening) for i in range(4)]
     comment = _engage(hub_env, member, "comment", "Bo commented: great thread!", evening)
     # engagement never goes out on its own
     alone = run_delivery(settings, hub_env.hub, member, evening)
     assert alone is not None and alone.delivered == [] and waha.sent == []
 
-    assert run_digest(settings, hub_env.hub, member, datetime(2025, 3, 9, 23, 59, tzinfo=UTC)) is None  # 08:59
-    digest = run_digest(settings, hub_env.hub, member, datetime(2025, 3, 10, 0, 0, tzinfo=UTC))  # 09:00 Tokyo
-    assert digest is not None and digest.items == 5 and str(digest.local_date) == "2025-03-10"
-    assert digest.text.startswith("Your engagement for Monday 10 March 2025 (Asia/Tokyo): 5 updates.")
+    assert run_digest(settings, hub_env.hub, member, nine - timedelta(minutes=1)) is None
+    digest = run_digest(settings, hub_env.hub, member, nine)
+    assert digest is not None and digest.items == 5 and digest.local_date == day
+    assert digest.text.startswith(f"{title} (Asia/Tokyo): 5 updates.")
     assert "- like: 4" in digest.text and "- comment: 1" in digest.text and "and 1 more" in digest.text
     [sent] = waha.sent
-    assert sent.text.startswith("psn: daily digest\nYour engagement for Monday 10 March 2025")
+    assert sent.text.startswith(f"psn: daily digest\n{title}")
     assert sent.text.endswith("Run `psn notifications` to see every item, then `psn notifications ack --all`.")
     with hub_env.hub.transaction(member) as conn:
         items = {n.id: n for n in list_unacknowledged(conn, member)}
     assert all(items[i].state == "digested" and items[i].digest_id == digest.digest_id for i in [*like_ids, comment])
     # one digest a day, even with new items later that day
-    _engage(hub_env, member, "like", "Late fan liked your post.", datetime(2025, 3, 10, 5, 0, tzinfo=UTC))
-    assert run_digest(settings, hub_env.hub, member, datetime(2025, 3, 10, 6, 0, tzinfo=UTC)) is None
-    tomorrow = run_digest(settings, hub_env.hub, member, datetime(2025, 3, 11, 0, 5, tzinfo=UTC))
+    _engage(hub_env, member, "like", "Late fan liked your post.", nine + timedelta(hours=5))
+    assert run_digest(settings, hub_env.hub, member, nine + timedelta(hours=6)) is None
+    tomorrow = run_digest(settings, hub_env.hub, member, next_local(nine + timedelta(hours=6), TOKYO, time(9, 5)))
     assert tomorrow is not None and tomorrow.items == 1
 
 

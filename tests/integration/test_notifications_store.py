@@ -20,8 +20,8 @@ from psn_core.services.notifications import (
     pending_critical_footer,
     update_prefs,
 )
-from tests.conftest import HubEnv
 from tests.fakes.notifications import member_in
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.pg
 

@@ -13,8 +13,9 @@ import pytest
 from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.errors import PostInvalid
 from psn_core.services.posting.posts import PartInput
-from tests.conftest import HubEnv
-from tests.publishing_env import PubEnv, make_pub_env, parts, start_clock
+from tests.support.clock import start_clock
+from tests.support.hubs import HubEnv
+from tests.support.publishing_env import PubEnv, make_pub_env, parts
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg
@@ -156,6 +157,7 @@ def test_text_only_post_to_instagram_is_refused_up_front(pub: PubEnv) -> None:
         pub.create({"instagram": parts("words only")})
 
 
+@pytest.mark.dates
 def test_a_post_that_would_go_out_too_late_expires(pub: PubEnv) -> None:
     post = pub.schedule(pub.create({"linkedin": parts("time-sensitive")}, ttl_minutes=30))
     pub.clock.advance(minutes=31)
@@ -165,6 +167,7 @@ def test_a_post_that_would_go_out_too_late_expires(pub: PubEnv) -> None:
     assert len(notifications(pub, "post_expired")) == 1
 
 
+@pytest.mark.dates
 def test_a_task_that_fires_early_never_publishes_early(pub: PubEnv) -> None:
     later = pub.clock() + timedelta(hours=2)
     post = pub.schedule(pub.create({"x": parts("not yet")}), later)

@@ -9,7 +9,7 @@ import pytest
 
 from psn_core.queue import HEADSTART, PUBLISH_TASK, SWEEP_TASK, JsonSerializer, Producer, queue_name
 from psn_core.worker.app import Worker
-from tests.conftest import HubEnv, new_member
+from tests.support.hubs import HubEnv, new_member
 
 pytestmark = pytest.mark.pg
 

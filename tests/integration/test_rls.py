@@ -10,7 +10,7 @@ import pytest
 from psn_core.crypto import load_keyring
 from psn_core.hub.audit import member_tables
 from psn_core.hub.vault import set_secret
-from tests.conftest import HubEnv, new_member
+from tests.support.hubs import HubEnv, new_member
 
 pytestmark = pytest.mark.pg
 

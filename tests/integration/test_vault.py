@@ -10,7 +10,7 @@ from psn_core.crypto import encode_key, generate_key, key_id, load_keyring, read
 from psn_core.errors import DecryptionFailed, UnknownKeyId
 from psn_core.hub.vault import get_secret, key_usage, list_secrets, rotate_keys, seal, set_secret, unseal
 from psn_core.services.doctor import run_doctor
-from tests.conftest import HubEnv, make_settings, new_member
+from tests.support.hubs import HubEnv, make_settings, new_member
 
 pytestmark = pytest.mark.pg
 

@@ -13,7 +13,7 @@ import yaml
 from psn_core.config import Settings
 from psn_core.hub.database import Hub
 from psn_core.services.voice.learning import record_edit
-from tests.cli_runner import run_psn
+from tests.support.cli_runner import run_psn
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

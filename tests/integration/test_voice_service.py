@@ -23,7 +23,7 @@ from psn_core.services.voice.learning import (
 from psn_core.services.voice.report import REPORT_MIN_EDITS, voice_report
 from psn_core.voice import load_profile
 from psn_core.voice.errors import SuggestionNotFound, VoiceInputInvalid
-from tests.conftest import HubEnv, new_member
+from tests.support.hubs import HubEnv, new_member
 
 pytestmark = pytest.mark.pg
 

@@ -11,8 +11,9 @@ import pytest
 from psn_core.emulator import Emulator, ManualClock
 from psn_core.services.posting.publishing import lease_key
 from psn_core.services.posting.watchdog import run_watchdog
-from tests.conftest import HubEnv
-from tests.publishing_env import PubEnv, make_pub_env, parts, start_clock
+from tests.support.clock import start_clock
+from tests.support.hubs import HubEnv
+from tests.support.publishing_env import PubEnv, make_pub_env, parts
 
 pytestmark = pytest.mark.pg
 

@@ -18,8 +18,8 @@ from mcp.types import CallToolResult, TextContent
 from mcp_server.server import build_server
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
-from tests.conftest import HubEnv, make_settings, new_member
-from tests.platform_env import emulator_overrides
+from tests.support.hubs import HubEnv, make_settings, new_member
+from tests.support.platform_env import emulator_overrides
 
 ZONE = "Europe/Madrid"
 

@@ -11,7 +11,7 @@ from mcp_server.server import build_server
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
 from tests.mcp.conftest import ZONE, error_of, structured
-from tests.platform_env import approve
+from tests.support.platform_env import approve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
 

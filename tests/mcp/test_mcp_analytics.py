@@ -9,8 +9,8 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from psn_core.config import Settings
-from tests.conftest import HubEnv
 from tests.mcp.conftest import error_of, structured
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.anyio
 

@@ -17,9 +17,9 @@ from psn_core.services.company.hubs import CompanyHub, Identity, write_connectio
 from psn_core.services.posting.posts import PartInput
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv, make_settings
 from tests.integration.test_company_members import Company, _connect_account, make_company
 from tests.mcp.conftest import ZONE, error_of, structured
+from tests.support.hubs import HubEnv, make_settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
 

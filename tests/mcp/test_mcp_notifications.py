@@ -11,8 +11,8 @@ from mcp.server import MCPServer
 
 from psn_core.notifications.models import Tier
 from psn_core.notifications.store import notify
-from tests.conftest import HubEnv
 from tests.mcp.conftest import ZONE, error_of, structured
+from tests.support.hubs import HubEnv
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
 

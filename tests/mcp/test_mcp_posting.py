@@ -13,9 +13,9 @@ from mcp.server import MCPServer
 
 from mcp_server.server import build_server
 from psn_core.config import Settings
-from tests.conftest import HubEnv
 from tests.mcp.conftest import ZONE, error_of, structured
-from tests.platform_env import connect_account
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
 
@@ -28,6 +28,7 @@ def posting_server(hub_env: HubEnv, member: uuid.UUID, emulator_settings: Settin
 
 
 def tomorrow_at_nine() -> str:
+    """From the real now: the MCP tools read the real time (an edge takes no clock)."""
     local = datetime.now(UTC).astimezone(ZoneInfo(ZONE)) + timedelta(days=1)
     return f"{local:%Y-%m-%d} 09:00"
 

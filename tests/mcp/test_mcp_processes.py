@@ -24,7 +24,7 @@ from mcp import Client, StdioServerParameters
 from psn_core.config import Settings
 from psn_core.workspace import set_env_values
 from tests.mcp.conftest import ZONE, error_of, structured, text_of
-from tests.platform_env import free_port
+from tests.support.platform_env import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 INSPECTOR = REPO / "node_modules" / ".bin" / "inspector"

@@ -13,8 +13,8 @@ from psn_core.config import Settings
 from psn_core.services.voice.files import voices_dir
 from psn_core.services.voice.learning import record_edit
 from psn_core.voice import load_profile
-from tests.conftest import HubEnv
 from tests.mcp.conftest import error_of, structured
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.anyio
 

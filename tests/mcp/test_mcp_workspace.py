@@ -7,8 +7,8 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from psn_core.config import Settings
-from tests.conftest import TEST_APP_PASSWORD
 from tests.mcp.conftest import structured, text_of
+from tests.support.hubs import TEST_APP_PASSWORD
 
 pytestmark = pytest.mark.anyio
 

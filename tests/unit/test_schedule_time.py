@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from psn_core.errors import InvalidSchedule
 from psn_core.services.posting.schedule_time import resolve
+from tests.support.clock import start_instant
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -52,3 +54,14 @@ def test_the_past_and_nonsense_are_refused() -> None:
         resolve("2025-12-31 23:00", "UTC", NOW)
     with pytest.raises(InvalidSchedule, match="not a time"):
         resolve("next tuesday-ish", "UTC", NOW)
+
+
+@pytest.mark.dates
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "America/New_York", "Asia/Tokyo"])
+def test_nine_tomorrow_is_nine_on_the_wall_clock_from_the_test_start(zone: str) -> None:
+    now = start_instant()
+    day = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
+    when = resolve(f"{day} 09:00", zone, now)
+    assert now < when.utc <= now + timedelta(hours=34)
+    assert when.utc.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == datetime.fromisoformat(f"{day}T09:00")
+    assert when.echo().startswith(f"{day} 09:00 ({zone}) = ")

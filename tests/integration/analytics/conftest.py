@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
-from tests.conftest import HubEnv
-from tests.publishing_env import PubEnv, make_pub_env, start_clock
+from tests.support.clock import start_clock
+from tests.support.hubs import HubEnv
+from tests.support.publishing_env import PubEnv, make_pub_env
 
 
 @pytest.fixture

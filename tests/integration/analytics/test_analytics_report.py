@@ -11,8 +11,8 @@ from psn_core.crypto import load_keyring
 from psn_core.errors import WeekInvalid
 from psn_core.services.analytics.report import parse_week, weekly_review, write_report
 from psn_core.services.analytics.sweep import AnalyticsSweeper, request_refresh
-from tests.conftest import new_member
-from tests.publishing_env import PubEnv, parts
+from tests.support.hubs import new_member
+from tests.support.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg
 
@@ -53,6 +53,7 @@ def a_measured_week(pub: PubEnv) -> None:
     )
 
 
+@pytest.mark.dates
 def test_weekly_report_has_every_section_and_a_readable_png_chart(pub: PubEnv) -> None:
     a_measured_week(pub)
     label, _ = parse_week(None, pub.settings.zone, pub.clock() + timedelta(days=7))  # the week just measured
@@ -90,6 +91,7 @@ def test_weekly_report_has_every_section_and_a_readable_png_chart(pub: PubEnv) -
     assert 5_000 < files.chart.stat().st_size < 500_000
 
 
+@pytest.mark.dates
 def test_a_bad_week_is_refused_with_the_format_to_use(pub: PubEnv) -> None:
     with pytest.raises(WeekInvalid) as caught:
         parse_week("2026-13", pub.settings.zone, pub.clock())
@@ -98,6 +100,7 @@ def test_a_bad_week_is_refused_with_the_format_to_use(pub: PubEnv) -> None:
         parse_week("2026-W54", pub.settings.zone, pub.clock())
 
 
+@pytest.mark.dates
 def test_an_empty_week_still_writes_a_report_that_says_so(pub: PubEnv) -> None:
     with pub.env.hub.transaction(pub.member) as conn:
         review = weekly_review(conn, pub.member, zone=pub.settings.zone, now=pub.clock())

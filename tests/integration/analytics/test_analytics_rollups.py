@@ -12,7 +12,7 @@ from psn_core.services.analytics.summary import summary
 from psn_core.services.analytics.sweep import AnalyticsSweeper
 from psn_core.services.voice.context import PlatformRules, draft_context
 from psn_core.services.voice.report import voice_report
-from tests.publishing_env import PubEnv, parts
+from tests.support.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg
 
@@ -31,6 +31,13 @@ def publish(pub: PubEnv, platform: str, *texts: str, language: str = "en", idea:
 def rollups(pub: PubEnv, query: str) -> set[tuple[object, ...]]:
     with pub.env.hub.transaction(pub.member) as conn:
         return {tuple(r.values()) for r in conn.execute(query, {"zone": "Europe/Madrid"}).fetchall()}
+
+
+def age_by_database_now(pub: PubEnv) -> None:
+    """The voice report and the drafting context read "the last 30 days" by the database's now(), not
+    by a clock: move the measured posts so their age by that now is their age by the test's clock."""
+    with pub.env.hub.owner() as conn:
+        conn.execute("UPDATE post_metrics SET published_at = published_at + (now() - %s)", [pub.clock()])
 
 
 RAW = """
@@ -52,6 +59,7 @@ ROLLED = (
 )
 
 
+@pytest.mark.dates
 def test_rollups_kept_incrementally_equal_the_sums_of_the_latest_snapshots(pub: PubEnv) -> None:
     publish(pub, "x", "an English post")
     publish(pub, "x", "a thread, part one", "part two")
@@ -79,6 +87,7 @@ def test_rollups_kept_incrementally_equal_the_sums_of_the_latest_snapshots(pub: 
     assert rollups(pub, ROLLED) == kept  # a full rebuild agrees with the incremental upkeep
 
 
+@pytest.mark.dates
 def test_a_post_far_below_the_accounts_average_reach_is_flagged_everywhere(pub: PubEnv) -> None:
     for n in range(3):
         publish(pub, "x", f"an ordinary post {n}")
@@ -89,6 +98,8 @@ def test_a_post_far_below_the_accounts_average_reach_is_flagged_everywhere(pub: 
 
     with pub.env.hub.transaction(pub.member) as conn:
         result = summary(conn, pub.member, zone=pub.settings.zone, now=pub.clock())
+    age_by_database_now(pub)
+    with pub.env.hub.transaction(pub.member) as conn:
         report = voice_report(conn, pub.member, timezone="Europe/Madrid")
         rules = PlatformRules(platform="x", capabilities=["text", "threads"], max_text_length=280)
         context = draft_context(
@@ -130,6 +141,7 @@ def test_high_reach_with_near_zero_engagement_is_flagged(pub: PubEnv) -> None:
     assert rows[-1]["target_id"] == targets[3].target_id
 
 
+@pytest.mark.dates
 def test_a_zone_change_rebuilds_the_rollups_in_the_new_zone(pub: PubEnv) -> None:
     publish(pub, "x", "one")
     pub.clock.advance(hours=1)

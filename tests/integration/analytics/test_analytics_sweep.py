@@ -11,7 +11,7 @@ from psn_core.crypto import load_keyring
 from psn_core.services.analytics.summary import summary
 from psn_core.services.analytics.sweep import AnalyticsSweeper
 from psn_core.services.posting.posts import PartInput
-from tests.publishing_env import PubEnv, parts
+from tests.support.publishing_env import PubEnv, parts
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg
@@ -91,6 +91,7 @@ def test_x_metrics_are_batched_and_include_non_public_clicks(pub: PubEnv) -> Non
     assert all(r["link_clicks"] and r["profile_clicks"] for r in clicks)  # own posts under 30 days
 
 
+@pytest.mark.dates
 def test_recent_posts_are_collected_more_often_and_none_after_30_days(pub: PubEnv) -> None:
     publish_text(pub, "linkedin", "one post")
     sweep = sweeper(pub)
@@ -152,6 +153,7 @@ def test_sweep_stops_when_20_percent_of_the_budget_is_left_and_records_when_to_c
     assert resumed["instagram"].collected == 5 and resumed["instagram"].stopped is None
 
 
+@pytest.mark.dates
 def test_summary_reads_the_hub_only_and_says_how_fresh_it_is(pub: PubEnv) -> None:
     publish_text(pub, "x", "measured post")
     with pub.env.hub.transaction(pub.member) as conn:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import mimetypes
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from psn_core.config import Settings
@@ -27,8 +27,8 @@ from psn_core.services.posting.posts import (
 )
 from psn_core.services.posting.publishing import Publisher
 from psn_core.services.posting.schedule_time import resolve
-from tests.conftest import HubEnv, make_settings, new_member
-from tests.platform_env import connect_account, emulator_overrides
+from tests.support.hubs import HubEnv, make_settings, new_member
+from tests.support.platform_env import connect_account, emulator_overrides
 
 
 @dataclass
@@ -100,12 +100,8 @@ def make_pub_env(hub_env: HubEnv, emu: Emulator, clock: ManualClock, **overrides
         **{**emulator_overrides(emu), **overrides},
     )
     member = new_member(hub_env.hub)
-    accounts = {name: connect_account(hub_env.hub, settings, member, name) for name in PLATFORMS}
+    accounts = {name: connect_account(hub_env.hub, settings, member, name, clock) for name in PLATFORMS}
     return PubEnv(hub_env, settings, emu, clock, member, accounts)
-
-
-def start_clock() -> ManualClock:
-    return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
 def parts(*texts: str, media: list[Path] | None = None) -> list[PartInput]:

@@ -11,9 +11,10 @@ import httpx2
 from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
+from psn_core.emulator.clock import Clock
 from psn_core.emulator.settings import as_env, psn_settings
 from psn_core.hub.database import Hub
-from psn_core.services.accounts.accounts import AccountView, finish_connect, start_connect
+from psn_core.services.accounts.accounts import AccountView, finish_connect, get_account, start_connect
 
 
 def free_port() -> int:
@@ -40,9 +41,27 @@ def approve(url: str) -> str:
     return str(answer.headers["location"])
 
 
-def connect_account(hub: Hub, settings: Settings, member: uuid.UUID, platform: str) -> AccountView:
-    """Connect an emulator account through the real OAuth code path."""
+def connect_account(
+    hub: Hub, settings: Settings, member: uuid.UUID, platform: str, clock: Clock | None = None
+) -> AccountView:
+    """Connect an emulator account through the real OAuth code path.
+
+    The sign-in stamps its tokens with the real time (the connect flow takes no clock). Given the
+    test's ``clock``, the stamps move so the tokens were obtained at ``clock()``, as the emulator on
+    that clock issued them; otherwise their expiry would count from a different "now".
+    """
     ring = load_keyring(settings)
     with hub.transaction(member) as conn:
         start = start_connect(conn, settings, ring, member, platform)
-    return finish_connect(hub, settings, ring, member, approve(start.url))
+    account = finish_connect(hub, settings, ring, member, approve(start.url))
+    if clock is None:
+        return account
+    with hub.owner() as conn:
+        conn.execute(
+            "UPDATE oauth_tokens SET expires_at = expires_at + (%(now)s - last_refreshed_at),"
+            " refresh_expires_at = refresh_expires_at + (%(now)s - last_refreshed_at), last_refreshed_at = %(now)s"
+            " WHERE account_id = %(account)s",
+            {"now": clock(), "account": account.id},
+        )
+    with hub.transaction(member) as conn:
+        return get_account(conn, member, account.id)

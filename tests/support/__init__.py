@@ -1,0 +1,1 @@
+"""Helpers the tests import: hubs, clocks, the CLI runner, emulator-backed accounts and publishing."""
