@@ -6,13 +6,17 @@ that sent it is killed."""
 from __future__ import annotations
 
 import mimetypes
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID
 
+from starlette.responses import Response
+
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
+from psn_core.emulator.routing import Call
 from psn_core.emulator.settings import as_env
 from psn_core.queue import Producer
 from psn_core.services.posting.posts import PartInput, PostInput, TargetInput, create_post, schedule_and_enqueue
@@ -107,3 +111,29 @@ def hold_call(emu: Emulator, platform: str, endpoint: str, nth: int) -> Iterator
         yield lambda: bool(seen["held"])
     finally:
         book.take_write_timeout = original  # type: ignore[method-assign]
+
+
+class XUploadCalls:
+    """Counts what reaches X's chunked upload (INIT, APPEND per media id and segment, FINALIZE)."""
+
+    def __init__(self, emu: Emulator) -> None:
+        store = emu.platform("x").media  # type: ignore[attr-defined]
+        self.inits = 0
+        self.finalizes = 0
+        self.appends: Counter[tuple[str, int]] = Counter()
+        init, append, finalize = store.initialize, store._append, store._finalize
+
+        async def counted_init(call: Call) -> Response:
+            self.inits += 1
+            return await init(call)  # type: ignore[no-any-return]
+
+        async def counted_append(call: Call, media_id: str) -> Response:
+            form = await call.form()
+            self.appends[(media_id, int(form.get("segment_index", "-1")))] += 1
+            return await append(call, media_id)  # type: ignore[no-any-return]
+
+        def counted_finalize(call: Call, media_id: str) -> Response:
+            self.finalizes += 1
+            return finalize(call, media_id)  # type: ignore[no-any-return]
+
+        store.initialize, store._append, store._finalize = counted_init, counted_append, counted_finalize
