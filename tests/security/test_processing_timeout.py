@@ -112,3 +112,30 @@ def test_processing_that_never_finishes_ends_in_one_clear_failure(
     if platform == "linkedin":
         assert pub.requests(platform, "create_post") == 0
     assert all(not r.resumed for r in minute.reports)
+
+
+def test_a_publisher_failing_after_the_watchdog_gave_up_sends_no_second_notification(
+    pub: PubEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Mike: a request that hangs #slow @psn_dev & co https://example.com/hang?a=1&b=2"
+    post = pub.schedule(pub.create({"linkedin": [PartInput(text=text)]}))
+    target = post.targets[0].id
+    book, original = pub.emu.world.faults, pub.emu.world.faults.take_status
+    reports: list[WatchdogReport] = []
+
+    def hang_then_fail(platform: str, endpoint: str, *, api: bool) -> str | None:
+        if endpoint == "create_post":  # the answer comes 6 minutes later: the watchdog has swept meanwhile
+            reports.append(run_watchdog(pub.env.hub, pub.member, pub.enqueue, pub.clock() + timedelta(minutes=6)))
+            return "503"
+        return original(platform, endpoint, api=api)
+
+    monkeypatch.setattr(book, "take_status", hang_then_fail)
+    queued = len(pub.queue)
+    done = pub.publisher().publish(pub.member, target)
+
+    assert [r.stuck for r in reports] == [[target]]
+    assert (done.status, done.error_class) == ("needs_attention", "Stuck")
+    assert len(pub.queue) == queued  # the 503 did not put it back in the queue behind the user's back
+    with pub.env.hub.owner() as conn:
+        notes = conn.execute("SELECT kind FROM notifications WHERE tier = 'critical'").fetchall()
+    assert notes == [{"kind": "post_stuck"}]
