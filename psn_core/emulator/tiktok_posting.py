@@ -79,6 +79,8 @@ class TikTokPost:
     created_at: datetime
     title: str = ""
     privacy_level: str = "SELF_ONLY"
+    description: str = ""
+    """A photo post's caption (post_info.description); a video's caption is its title."""
     video_size: int = 0
     chunk_size: int = 0
     chunk_count: int = 0
@@ -278,6 +280,7 @@ class TikTokPosting:
             level,
             fetched=fetched,
             fault=world.faults.take_processing("tiktok", call.endpoint.name),
+            description=str(post_info.get("description", "")),
         )
         with world.lock:
             self.posts[post.publish_id] = post
@@ -338,7 +341,7 @@ class TikTokPosting:
         every: dict[str, Any] = {
             "id": post.video_id,
             "title": post.title,
-            "video_description": post.title,
+            "video_description": post.description or post.title,
             "create_time": int(created.timestamp()),
             "cover_image_url": f"https://p16.tiktokcdn.example/c/{post.video_id}",
             "share_url": f"https://www.tiktok.com/@user/video/{post.video_id}",

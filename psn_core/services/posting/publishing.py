@@ -314,6 +314,8 @@ class Publisher:
             retry_at = now + timedelta(seconds=min(30 * 2 ** (attempts - 1), 900) * (1 + self.jitter() / 4))
         raw = exc.raw if isinstance(exc, PlatformError) else ""
         with self.hub.transaction(member_id) as conn:
+            if sql.value(conn, Q.lock_target_status, {"target_id": claim.id}) != "publishing":
+                return  # the watchdog gave up on it meanwhile and told the user: one failure, one notification
             done = sql.value(conn, Q.remote_ids_of_target, {"target_id": claim.id})
             live = len(done) if done is not None else 0
             error = {"error_class": type(exc).__name__, "message": exc.message, "raw": raw, "target_id": claim.id}

@@ -179,6 +179,10 @@ UPDATE post_targets SET status = 'published', published_at = %(now)s, remote_url
        updated_at = now()
  WHERE id = %(target_id)s;
 
+-- name: lock_target_status
+-- The target's status, locked until the failure is recorded (the watchdog may have handed it over).
+SELECT status FROM post_targets WHERE id = %(target_id)s FOR UPDATE;
+
 -- name: retry_later
 -- A failure worth retrying: back in the queue at `retry_at`, the error kept for the user.
 UPDATE post_targets SET status = 'scheduled', next_attempt_at = %(retry_at)s, error_class = %(error_class)s,
@@ -243,8 +247,11 @@ SELECT id FROM post_targets
  WHERE member_id = %(member_id)s AND status = 'scheduled' AND next_attempt_at < %(before)s;
 
 -- name: publishing_targets
--- Targets publishing now, with what the watchdog needs to tell a dead publisher from a stuck one.
-SELECT t.id, t.platform, t.publishing_started_at, t.rendering, a.handle
+-- Targets publishing now, with what the watchdog needs to tell a dead publisher from a stuck one (and the
+-- latest deadline of a media upload still under way: until then a live publisher is waiting, not stuck).
+SELECT t.id, t.platform, t.publishing_started_at, t.rendering, a.handle,
+       (SELECT max(u.deadline) FROM media_uploads u
+         WHERE u.target_id = t.id AND u.state IN ('INITIALIZED', 'UPLOADING', 'PROCESSING')) AS upload_deadline
   FROM post_targets t JOIN accounts a ON a.id = t.account_id
  WHERE t.member_id = %(member_id)s AND t.status = 'publishing';
 

@@ -5,7 +5,9 @@
 * A target ``publishing`` whose lease is free lost its publisher (killed worker): it is resumed from its
   ledger, never restarted from scratch.
 * A target ``publishing`` past the hard timeout (5 minutes, 15 with video) while its lease is held is
-  stuck: it becomes ``needs_attention`` and the user is told.
+  stuck: it becomes ``needs_attention`` and the user is told. A media upload still within its own hard
+  timeout (counted from its first step, so later than the claim when an earlier item took a while) is
+  left to fail on its own, with its precise reason: one failure, one notification.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class _Publishing(BaseModel):
     publishing_started_at: datetime | None
     rendering: Rendering
     handle: str
+    upload_deadline: datetime | None
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,8 @@ def run_watchdog(hub: Hub, member_id: UUID, enqueue: Enqueue, now: datetime) -> 
             continue
         video = any(m.kind == MediaKind.VIDEO for p in target.rendering.parts for m in p.media)
         limit = VIDEO_HARD_TIMEOUT if video else HARD_TIMEOUT
-        if target.publishing_started_at is not None and now - target.publishing_started_at > limit:
+        waiting = target.upload_deadline is not None and now <= target.upload_deadline + GRACE
+        if target.publishing_started_at is not None and now - target.publishing_started_at > limit and not waiting:
             _stuck(hub, member_id, target, limit, now)
             report.stuck.append(target.id)
     return report
