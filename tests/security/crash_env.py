@@ -24,9 +24,9 @@ from psn_core.services.posting.schedule_time import ScheduleTime
 from psn_core.services.posting.watchdog import WatchdogReport, lease_is_free, run_watchdog
 from psn_core.timefmt import utcnow
 from psn_core.workspace import set_env_values
-from tests.conftest import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
 from tests.e2e.conftest import wait_for
-from tests.platform_env import emulator_overrides
+from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
+from tests.support.platform_env import emulator_overrides
 
 
 def worker_settings(hub_env: HubEnv, emu: Emulator) -> Settings:

@@ -18,10 +18,10 @@ from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.posts import PartInput
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv
 from tests.e2e.conftest import Workers, wait_for
-from tests.platform_env import connect_account
 from tests.security.crash_env import host_media, schedule, sweep_when_leases_are_free, target_status, worker_settings
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]

@@ -16,9 +16,7 @@ from psn_core.config import Settings
 from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.services.posting.posts import PartInput
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv
 from tests.e2e.conftest import Workers, wait_for
-from tests.platform_env import connect_account
 from tests.security.crash_env import (
     XUploadCalls,
     hold_call,
@@ -27,6 +25,8 @@ from tests.security.crash_env import (
     target_status,
     worker_settings,
 )
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 from tests.unit.media.media_factory import MB, MediaFactory, pad_to
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]

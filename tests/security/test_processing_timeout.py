@@ -15,8 +15,9 @@ import pytest
 from psn_core.emulator import Emulator, EmulatorConfig, ManualClock
 from psn_core.services.posting.posts import PartInput
 from psn_core.services.posting.watchdog import WatchdogReport, run_watchdog
-from tests.conftest import HubEnv
-from tests.publishing_env import PubEnv, make_pub_env, start_clock
+from tests.support.clock import start_clock
+from tests.support.hubs import HubEnv
+from tests.support.publishing_env import PubEnv, make_pub_env
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg
