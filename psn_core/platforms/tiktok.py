@@ -16,6 +16,8 @@ Official pages followed (facts only):
 - User info, GET /v2/user/info/: https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
 - Video list / query (max 20 ids): https://developers.tiktok.com/doc/tiktok-api-v2-video-list
   https://developers.tiktok.com/doc/tiktok-api-v2-video-query
+- Video object (video_description and title at most 150 characters, create_time in epoch seconds):
+  https://developers.tiktok.com/doc/tiktok-api-v2-video-object
 - Login Kit for Desktop (PKCE with hex-encoded SHA-256 challenge, loopback redirect):
   https://developers.tiktok.com/doc/login-kit-desktop
 - OAuth token management (24-hour access tokens, 365-day refresh tokens that may change on refresh):
@@ -147,6 +149,10 @@ class TikTokPlatform(TikTokUpload):
         MediaKind.IMAGE: MediaTransfer.URL,
         MediaKind.VIDEO: MediaTransfer.UPLOAD_WITH_POST,
     }
+    # The Display API's video object: title and video_description at most 150 characters; a post is
+    # listed once TikTok finished processing it.
+    listed_text_max_length: ClassVar[int | None] = 150
+    listing_delay: ClassVar[timedelta] = timedelta(minutes=5)
     oauth: ClassVar[OAuthSpec] = OAuthSpec(
         authorize_base_url="https://www.tiktok.com",
         authorize_path="/v2/auth/authorize/",
