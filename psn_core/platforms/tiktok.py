@@ -317,8 +317,11 @@ class TikTokPlatform(TikTokUpload):
 
     @classmethod
     def metrics_id(cls, remote_ids: Sequence[str]) -> str | None:
-        """The video id: publish() stores (publish_id, post ids...); a publish_id alone has no metrics."""
-        return remote_ids[-1] if len(remote_ids) > 1 else None
+        """The video id: publish() stores (publish_id, post ids...); a publish_id alone has no metrics. A
+        post found by reconciliation is stored as its video id alone (numeric, unlike a publish_id)."""
+        if len(remote_ids) > 1 or (remote_ids and remote_ids[-1].isdigit()):
+            return remote_ids[-1]
+        return None
 
     def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
         """POST /v2/video/query/ in batches of 20 ids.

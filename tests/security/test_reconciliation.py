@@ -19,6 +19,7 @@ from psn_core.emulator.instagram import InstagramEmulator
 from psn_core.emulator.linkedin import LinkedInEmulator
 from psn_core.emulator.tiktok import TikTokEmulator
 from psn_core.emulator.x import XEmulator
+from psn_core.platforms.tiktok import TikTokPlatform
 from psn_core.services.posting.posts import PartInput, PostView, TargetView
 from tests.conftest import HubEnv
 from tests.publishing_env import PubEnv, make_pub_env, parts, start_clock
@@ -143,3 +144,4 @@ def test_tiktok_photo_caption_is_reconciled_not_posted_twice(pub: PubEnv, media:
     done = publish_through_timeout(pub, post, "tiktok", "tiktok/content_init:timeout_after_write*1")
     assert_once(pub, "tiktok", done)
     assert pub.requests("tiktok", "content_init") == 1
+    assert TikTokPlatform.metrics_id(done.remote_ids) == done.remote_ids[-1]  # a video id: it has metrics
