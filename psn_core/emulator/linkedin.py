@@ -11,6 +11,8 @@ Built from the official documentation (Microsoft Learn):
   X-Restli-Protocol-Version)
 - https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api
   (POST /rest/posts, 201 + x-restli-id, content.media / multiImage / article)
+- https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/little-text-format
+  (commentary returned as little text: linkedin_text.py)
 - https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
   (memberCreatorPostAnalytics, q=entity, queryType, aggregation)
 - https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/social-metadata-api
@@ -34,6 +36,7 @@ from starlette.responses import Response
 from psn_core.emulator.authorize import authorize
 from psn_core.emulator.clock import epoch_ms
 from psn_core.emulator.linkedin_media import LinkedInMediaStore, li_error
+from psn_core.emulator.linkedin_text import canonical
 from psn_core.emulator.oauth import OAuthError, TestUser, TokenGrant
 from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response, parse_model
 from psn_core.emulator.runtime import RateLimiter
@@ -280,6 +283,7 @@ class LinkedInEmulator(PlatformEmulator):
 
     def render_post(self, post: LinkedInPost) -> dict[str, Any]:
         data: dict[str, Any] = post.body.model_dump(exclude_none=True)
+        data["commentary"] = canonical(post.body.commentary)  # little text, as LinkedIn renders it
         stamp = epoch_ms(post.created_at)
         data.update({"id": post.urn, "createdAt": stamp, "lastModifiedAt": stamp})
         if post.body.lifecycleState == "PUBLISHED":

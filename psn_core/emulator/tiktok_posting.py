@@ -42,6 +42,8 @@ VIDEO_FIELDS = (
 )
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
+DISPLAY_TEXT_MAX = 150  # https://developers.tiktok.com/doc/tiktok-api-v2-video-object
+
 
 def tt_error(status: int, code: str, message: str) -> Response:
     return json_response({"error": {"code": code, "message": message, "log_id": secrets.token_hex(16).upper()}}, status)
@@ -79,8 +81,7 @@ class TikTokPost:
     created_at: datetime
     title: str = ""
     privacy_level: str = "SELF_ONLY"
-    description: str = ""
-    """A photo post's caption (post_info.description); a video's caption is its title."""
+    description: str = ""  # photo posts: post_info.description (a video's caption is its title)
     video_size: int = 0
     chunk_size: int = 0
     chunk_count: int = 0
@@ -278,9 +279,9 @@ class TikTokPosting:
             world.clock(),
             str(post_info.get("title", "")),
             level,
+            description=str(post_info.get("description", "")),
             fetched=fetched,
             fault=world.faults.take_processing("tiktok", call.endpoint.name),
-            description=str(post_info.get("description", "")),
         )
         with world.lock:
             self.posts[post.publish_id] = post
@@ -340,8 +341,9 @@ class TikTokPosting:
         created = post.upload_done_at or post.created_at
         every: dict[str, Any] = {
             "id": post.video_id,
-            "title": post.title,
-            "video_description": post.description or post.title,
+            # Video object: title and video_description hold at most 150 characters.
+            "title": post.title[:DISPLAY_TEXT_MAX],
+            "video_description": (post.description if post.media_type == "PHOTO" else post.title)[:DISPLAY_TEXT_MAX],
             "create_time": int(created.timestamp()),
             "cover_image_url": f"https://p16.tiktokcdn.example/c/{post.video_id}",
             "share_url": f"https://www.tiktok.com/@user/video/{post.video_id}",

@@ -10,6 +10,8 @@ Built from the official documentation:
 - https://docs.x.com/x-api/media/quickstart/media-upload-chunked, .../initialize-media-upload,
   .../media-upload-finalize, .../get-media-upload-status (INIT/APPEND/FINALIZE/STATUS, processing_info)
 - https://docs.x.com/x-api/getting-started/pricing (pay-per-use credits: the 402 fault)
+- https://docs.x.com/x-api/fundamentals/data-dictionary (text with t.co links and HTML-escaped &, <, >;
+  entities.urls; referenced_tweets): see x_text.py
 
 Refresh tokens are single use here: each refresh returns a new one and the used one gets invalid_grant.
 """
@@ -30,6 +32,7 @@ from psn_core.emulator.oauth import OAuthError, TestUser
 from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response, parse_model
 from psn_core.emulator.runtime import RateLimiter
 from psn_core.emulator.x_media import XMediaStore, invalid_request, problem
+from psn_core.emulator.x_text import rendered
 
 ACCESS_TTL = timedelta(hours=2)
 REFRESH_TTL = timedelta(days=180)
@@ -251,10 +254,17 @@ class XEmulator(PlatformEmulator):
                 keys,
             )
             self.tweets[tweet_id] = tweet
-        return json_response({"data": {"id": tweet.id, "text": tweet.text}}, 201)
+            text_out, _ = rendered(tweet.id, tweet.text, tweet.media_keys)
+        return json_response({"data": {"id": tweet.id, "text": text_out}}, 201)
 
     def render_tweet(self, tweet: Tweet, fields: set[str], viewer_id: str) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]}
+        # The text as X returns it: links wrapped as t.co, a media link at the end, &, <, > escaped.
+        text, urls = rendered(tweet.id, tweet.text, tweet.media_keys)
+        data: dict[str, Any] = {"id": tweet.id, "text": text, "edit_history_tweet_ids": [tweet.id]}
+        if "entities" in fields and urls:
+            data["entities"] = {"urls": urls}
+        if "referenced_tweets" in fields and tweet.in_reply_to_tweet_id:
+            data["referenced_tweets"] = [{"type": "replied_to", "id": tweet.in_reply_to_tweet_id}]
         minutes = max(0.0, (self.world.clock() - tweet.created_at).total_seconds() / 60)
         impressions = int(minutes * 12)
         if "created_at" in fields:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from types import TracebackType
 from typing import ClassVar, Self
 from urllib.parse import urljoin
@@ -41,6 +42,12 @@ from psn_core.platforms.models import (
     UploadSession,
 )
 from psn_core.platforms.x_text import weighted_length
+
+
+def same_spacing(text: str) -> str:
+    """``text`` with every run of whitespace made one space and none at either end (platforms trim
+    and collapse whitespace; psn never relies on it)."""
+    return " ".join(text.split())
 
 
 def count_text(text: str, counting: TextCounting) -> int:
@@ -90,6 +97,11 @@ class Platform(ABC):
     # How many post ids one metrics request can carry (1: the API has no batch form).
     metrics_batch_size: ClassVar[int] = 1
     doc_pages: ClassVar[tuple[str, ...]] = ()
+    # Reconciliation (after a publish whose outcome is unknown). How many characters of a post's text the
+    # listing returns (None: all of it), and how long after the request a created post may still be
+    # missing from the listing (posts that appear only once processing ends).
+    listed_text_max_length: ClassVar[int | None] = None
+    listing_delay: ClassVar[timedelta] = timedelta(0)
 
     def __init__(
         self,
@@ -134,6 +146,26 @@ class Platform(ABC):
             ContentRejected: the text holds characters the platform refuses.
         """
         return [text]
+
+    @classmethod
+    def returned_text(cls, post: RemotePost) -> str:
+        """A listed post's text as psn sent it, undoing what the platform does to text it stores.
+        The default: the platform returns text as it was sent."""
+        return post.text
+
+    @classmethod
+    def sent_text_matches(cls, sent: str, post: RemotePost) -> bool:
+        """Whether ``post``, as the account's listing returns it, carries ``sent`` (the text psn sent for
+        one part). Whitespace runs count as one space. Where the listing cuts text
+        (``listed_text_max_length``), a longer text matches the start the listing shows."""
+        returned = same_spacing(cls.returned_text(post))
+        wanted = same_spacing(sent)
+        if returned == wanted:
+            return True
+        limit = cls.listed_text_max_length
+        # The cut counts characters the platform's way (UTF-16 units, whitespace before collapsing):
+        # what remains is a start of the text of at least half the limit.
+        return limit is not None and len(returned) >= limit // 2 and wanted.startswith(returned)
 
     @classmethod
     def transfer_for(cls, kind: MediaKind) -> MediaTransfer:

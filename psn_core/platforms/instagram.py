@@ -364,7 +364,7 @@ class InstagramPlatform(Platform):
             "GET",
             self.graph(f"{self._user_id(token)}/media"),
             token=token,
-            params={"fields": "id,caption,timestamp,permalink", "limit": str(limit), "access_token": token},
+            params={"fields": "id,caption,media_type,timestamp,permalink", "limit": str(limit), "access_token": token},
         )
         posts = []
         for item in get_list(json_body(response), "data"):
@@ -376,6 +376,7 @@ class InstagramPlatform(Platform):
                         text=get_str(item, "caption") or "",
                         created_at=_parse_time(get_str(item, "timestamp")),
                         url=get_str(item, "permalink"),
+                        media_count=1 if get_str(item, "media_type") in ("IMAGE", "VIDEO") else None,
                     )
                 )
         return posts

@@ -52,6 +52,7 @@ from psn_core.platforms.http import (
     generic_error,
     get_int,
     get_list,
+    get_obj,
     get_str,
     json_body,
     looks_revoked,
@@ -92,6 +93,31 @@ _POST_STATE = {
 def escape_little_text(text: str) -> str:
     """Escape the characters the commentary format reserves, so text is not cut or misread."""
     return _RESERVED.sub(r"\\\1", text)
+
+
+# A little-text element as LinkedIn returns commentary: an escaped character, a hashtag template
+# ({hashtag|\#|tag}, sign # or U+FF03), a mention (@[Name](urn:li:...)), or a plain character.
+_LITTLE = re.compile(
+    r"\\(?P<escaped>.)"
+    r"|\{hashtag\|\\?(?P<sign>[#\uff03])\|(?P<tag>(?:\\.|[^}\\])*)\}"
+    r"|@\[(?P<name>(?:\\.|[^\]\\])*)\]\((?P<urn>urn:li:[^)]*)\)",
+    re.DOTALL,
+)
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def unescape_little_text(text: str) -> str:
+    """Commentary as LinkedIn returns it (little text) turned back into plain text: escapes undone,
+    hashtag templates as ``#tag``, mentions as ``@Name``."""
+
+    def plain(match: re.Match[str]) -> str:
+        if match["escaped"] is not None:
+            return match["escaped"]
+        if match["sign"] is not None:
+            return match["sign"] + _UNESCAPE.sub(r"\1", match["tag"])
+        return "@" + _UNESCAPE.sub(r"\1", match["name"])
+
+    return _LITTLE.sub(plain, text)
 
 
 class LinkedInPlatform(LinkedInMedia):
@@ -159,6 +185,11 @@ class LinkedInPlatform(LinkedInMedia):
         refresh_token_rotates=False,
         programmatic_refresh=True,  # only apps LinkedIn enabled get a refresh_token back
     )
+
+    @classmethod
+    def returned_text(cls, post: RemotePost) -> str:
+        """Commentary comes back in the little text format: escaped characters, hashtag templates."""
+        return unescape_little_text(post.text)
 
     @property
     def version(self) -> str:
@@ -305,6 +336,7 @@ class LinkedInPlatform(LinkedInMedia):
                         text=get_str(item, "commentary") or "",
                         created_at=datetime.fromtimestamp(created / 1000, UTC) if created else None,
                         url=f"https://www.linkedin.com/feed/update/{post_id}",
+                        media_count=_media_count(item),
                     )
                 )
         return posts
@@ -394,6 +426,13 @@ class LinkedInPlatform(LinkedInMedia):
                 raw=raw,
             )
         return generic_error(response, platform=self.name, display_name=self.display_name, detail=message)
+
+
+def _media_count(item: JSONValue) -> int:
+    """How many images or documents a listed post carries (an article link is not media)."""
+    if get_obj(item, "content", "media"):
+        return 1
+    return len(get_list(item, "content", "multiImage", "images"))
 
 
 def _media_entry(item: MediaRef) -> JSONObject:

@@ -321,11 +321,24 @@ class PostMetrics(_Frozen):
     fetched_at: datetime
 
 
+class RemoteLink(_Frozen):
+    """A link the platform rewrote in a post's text (X: a t.co link), as its entities describe it."""
+
+    short_url: str
+    expanded_url: str | None = None
+    media: bool = False  # the link X appends for attached media: it stands for no text psn sent
+
+
 class RemotePost(_Frozen):
+    """A post as the platform returns it when listing the account's recent posts (for reconciliation)."""
+
     post_id: str
-    text: str = ""
+    text: str = ""  # as the platform returns it: escaped, shortened links (see Platform.sent_text_matches)
     created_at: datetime | None = None
     url: str | None = None
+    links: tuple[RemoteLink, ...] = ()  # link entities, in order of appearance, when the API gives them
+    media_count: int | None = None  # media attached; None: the listing does not say
+    reply_to_id: str | None = None  # the post it replies to (X threads); None: none or not said
 
 
 class RemoteUser(_Frozen):

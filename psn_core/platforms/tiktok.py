@@ -16,6 +16,8 @@ Official pages followed (facts only):
 - User info, GET /v2/user/info/: https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
 - Video list / query (max 20 ids): https://developers.tiktok.com/doc/tiktok-api-v2-video-list
   https://developers.tiktok.com/doc/tiktok-api-v2-video-query
+- Video object (video_description and title at most 150 characters, create_time in epoch seconds):
+  https://developers.tiktok.com/doc/tiktok-api-v2-video-object
 - Login Kit for Desktop (PKCE with hex-encoded SHA-256 challenge, loopback redirect):
   https://developers.tiktok.com/doc/login-kit-desktop
 - OAuth token management (24-hour access tokens, 365-day refresh tokens that may change on refresh):
@@ -147,6 +149,10 @@ class TikTokPlatform(TikTokUpload):
         MediaKind.IMAGE: MediaTransfer.URL,
         MediaKind.VIDEO: MediaTransfer.UPLOAD_WITH_POST,
     }
+    # The Display API's video object: title and video_description at most 150 characters; a post is
+    # listed once TikTok finished processing it.
+    listed_text_max_length: ClassVar[int | None] = 150
+    listing_delay: ClassVar[timedelta] = timedelta(minutes=5)
     oauth: ClassVar[OAuthSpec] = OAuthSpec(
         authorize_base_url="https://www.tiktok.com",
         authorize_path="/v2/auth/authorize/",
@@ -311,8 +317,11 @@ class TikTokPlatform(TikTokUpload):
 
     @classmethod
     def metrics_id(cls, remote_ids: Sequence[str]) -> str | None:
-        """The video id: publish() stores (publish_id, post ids...); a publish_id alone has no metrics."""
-        return remote_ids[-1] if len(remote_ids) > 1 else None
+        """The video id: publish() stores (publish_id, post ids...); a publish_id alone has no metrics. A
+        post found by reconciliation is stored as its video id alone (numeric, unlike a publish_id)."""
+        if len(remote_ids) > 1 or (remote_ids and remote_ids[-1].isdigit()):
+            return remote_ids[-1]
+        return None
 
     def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
         """POST /v2/video/query/ in batches of 20 ids.

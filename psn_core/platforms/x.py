@@ -6,6 +6,9 @@ Official pages followed (facts only):
 - Post lookup by ids, GET /2/tweets (public_metrics, up to 100 ids):
   https://docs.x.com/x-api/posts/post-lookup-by-post-ids
 - User timeline, GET /2/users/:id/tweets: https://docs.x.com/x-api/posts/user-posts-timeline-by-user-id
+- Post text as returned: HTML-escaped &, <, >, every link rewritten to a t.co link, entities.urls
+  (url, expanded_url, display_url; media_key on the link appended for attached media), note_tweet for
+  long posts: https://docs.x.com/x-api/fundamentals/data-dictionary
 - Authenticated user, GET /2/users/me (user.fields=public_metrics: followers_count):
   https://docs.x.com/x-api/users/user-lookup-me
 - Metrics: public_metrics for anyone, non_public_metrics (url_link_clicks, user_profile_clicks) for the
@@ -24,6 +27,7 @@ Official pages followed (facts only):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -38,7 +42,7 @@ from psn_core.errors import (
     RateLimited,
 )
 from psn_core.platforms import x_text
-from psn_core.platforms.base import attach_partial_ids
+from psn_core.platforms.base import attach_partial_ids, same_spacing
 from psn_core.platforms.http import (
     JSONObject,
     JSONValue,
@@ -65,12 +69,14 @@ from psn_core.platforms.models import (
     PublishState,
     PublishStatus,
     RateLimits,
+    RemoteLink,
     RemotePost,
     RemoteUser,
     TextCounting,
 )
 from psn_core.platforms.x_media import XMediaUpload
 from psn_core.platforms.x_text import weighted_length
+from psn_core.platforms.x_urls import url_spans
 
 _MB = 1024 * 1024
 
@@ -236,7 +242,7 @@ class XPlatform(XMediaUpload):
         )
 
     def list_recent_posts(self, token: str, limit: int = 20) -> list[RemotePost]:
-        """The user's timeline, newest first.
+        """The user's timeline, newest first, with link entities, media and the post each replies to.
 
         Raises:
             PlatformError: the timeline could not be read.
@@ -247,21 +253,59 @@ class XPlatform(XMediaUpload):
             self.url(f"/2/users/{user.id}/tweets"),
             token=token,
             headers=self.auth_headers(token),
-            params={"max_results": str(min(100, max(5, limit))), "tweet.fields": "created_at"},
+            params={"max_results": str(min(100, max(5, limit))), "tweet.fields": _LISTED_FIELDS},
         )
         posts = []
         for item in get_list(json_body(response), "data")[:limit]:
             post_id = get_str(item, "id")
             if post_id:
-                posts.append(
-                    RemotePost(
-                        post_id=post_id,
-                        text=get_str(item, "text") or "",
-                        created_at=_parse_time(get_str(item, "created_at")),
-                        url=f"https://x.com/i/web/status/{post_id}",
-                    )
-                )
+                posts.append(_remote_post(post_id, item))
         return posts
+
+    @classmethod
+    def returned_text(cls, post: RemotePost) -> str:
+        """The text with &, <, > decoded, links expanded where entities say what they stand for and the
+        links X appends for attached media dropped."""
+        links = {link.short_url: link for link in post.links}
+
+        def expand(match: re.Match[str]) -> str:
+            link = links.get(match[0])
+            if link is None:
+                return match[0]
+            return "" if link.media else link.expanded_url or match[0]
+
+        return _TCO_LINK.sub(expand, x_entities_decoded(post.text)).strip()
+
+    @classmethod
+    def sent_text_matches(cls, sent: str, post: RemotePost) -> bool:
+        """X returns every link as a t.co link, &, < and > HTML-escaped, and (for media) an extra t.co link
+        at the end. Each URL of ``sent`` (as X finds URLs) matches the t.co link at its position: its
+        entity's expanded URL when the listing has entities, any t.co link when it has none."""
+        urls = [sent[start:end] for start, end in url_spans(sent)]
+        wanted = same_spacing(_skeleton(sent, url_spans(sent)))
+        text = x_entities_decoded(post.text)
+        entities = {link.short_url: link for link in post.links}
+        shorts: list[RemoteLink] = []
+        pieces: list[str] = []
+        position = 0
+        for match in _TCO_LINK.finditer(text):
+            link = entities.get(match[0])
+            pieces.append(text[position : match.start()])
+            position = match.end()
+            if link is not None and link.media:
+                continue
+            pieces.append(_LINK)
+            shorts.append(link or RemoteLink(short_url=match[0]))
+        returned = same_spacing("".join(pieces) + text[position:])
+        while not post.links and post.media_count != 0 and len(shorts) > len(urls) and returned.endswith(_LINK):
+            returned = returned[: -len(_LINK)].rstrip()  # a media link, when the listing has no entities
+            shorts.pop()
+        if returned != wanted or len(shorts) != len(urls):
+            return False
+        return all(
+            link.expanded_url is None or _same_url(url, link.expanded_url)
+            for url, link in zip(urls, shorts, strict=True)
+        )
 
     def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
         """public_metrics (and non_public_metrics of own recent posts) for up to 100 posts per request.
@@ -385,6 +429,63 @@ def _x_retry_after(headers: httpx2.Headers) -> float:
                 pass
     wait = retry_after_seconds(headers, now)
     return 900.0 if wait is None else wait
+
+
+_LISTED_FIELDS = "created_at,entities,attachments,note_tweet,referenced_tweets"
+_TCO_LINK = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+_LINK = "\uffff"  # stands for a link while comparing; X refuses U+FFFF in text, so no text holds it
+
+
+def x_entities_decoded(text: str) -> str:
+    """Text as X returns it with the three characters it HTML-escapes (&, <, >) decoded, in one pass."""
+    return _ENTITY.sub(lambda match: _ENTITIES[match[1]], text)
+
+
+def _skeleton(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    out, position = [], 0
+    for start, end in spans:
+        out += [text[position:start], _LINK]
+        position = end
+    return "".join(out) + text[position:]
+
+
+def _url_key(url: str) -> str:
+    bare = re.sub(r"^[a-z]+://", "", url.strip(), flags=re.IGNORECASE)
+    return bare.rstrip("/").lower()
+
+
+def _same_url(sent: str, expanded: str) -> bool:
+    return _url_key(sent) == _url_key(expanded)
+
+
+def _remote_post(post_id: str, item: JSONValue) -> RemotePost:
+    """One listed post. A long post (note_tweet) carries its whole text and entities there."""
+    note = get_obj(item, "note_tweet")
+    source: JSONValue = note if get_str(note, "text") else item
+    links = tuple(
+        RemoteLink(
+            short_url=get_str(entity, "url") or "",
+            expanded_url=get_str(entity, "expanded_url"),
+            media=bool(get_str(entity, "media_key")),
+        )
+        for entity in get_list(source, "entities", "urls")
+        if get_str(entity, "url")
+    )
+    reply_to = next(
+        (get_str(ref, "id") for ref in get_list(item, "referenced_tweets") if get_str(ref, "type") == "replied_to"),
+        None,
+    )
+    return RemotePost(
+        post_id=post_id,
+        text=get_str(source, "text") or "",
+        created_at=_parse_time(get_str(item, "created_at")),
+        url=f"https://x.com/i/web/status/{post_id}",
+        links=links,
+        media_count=len(get_list(item, "attachments", "media_keys")),
+        reply_to_id=reply_to,
+    )
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -97,14 +97,7 @@ def _tag(text: str) -> str:
     return text.split(":", 1)[0]
 
 
-RECONCILIATION_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="issue 15 H3: reconciliation compares the rendered text with LinkedIn's escaped commentary "
-    "(`\\#`, `\\@`, `\\(`), finds nothing and sends the post again (fixed on the reconciliation branch)",
-)
-
-
-@pytest.mark.parametrize("platform", ["x", pytest.param("linkedin", marks=RECONCILIATION_BUG), "instagram", "tiktok"])
+@pytest.mark.parametrize("platform", ["x", "linkedin", "instagram", "tiktok"])
 def test_a_worker_killed_while_the_platform_holds_its_write_publishes_every_part_once(
     platform: str, hub_env: HubEnv, settings: Settings, emu: Emulator, workers: Workers, tmp_path: Path
 ) -> None:

@@ -8,8 +8,8 @@
    means the publisher died (the target is resumed), held too long means it is stuck.
 3. **Parts**: each remote part (a tweet of a thread, a post) has an idempotency key. A ledger row is
    committed *before* the request leaves. A row left ``sending`` or ``unknown`` is reconciled by reading
-   the account's recent posts before anything is sent again; a thread resumes at its first
-   unpublished part.
+   the account's recent posts before anything is sent again (matched on creation time, media and the
+   text as each platform returns it); a thread resumes at its first unpublished part.
 4. **Outcome**: published, or a retry at the right time (rate limit reset, backoff), or failed with the
    platform's sentence, the fix, and one notification.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -237,7 +237,7 @@ class Publisher:
             if index < len(remote_ids):
                 continue
             previous = remote_ids[-1] if remote_ids else None
-            found = self._reconcile(member_id, target_id, index, client, token, part)
+            found = self._reconcile(member_id, target_id, index, client, token, part, remote_ids)
             if found is not None:
                 remote_ids.append(found)
                 continue
@@ -265,25 +265,61 @@ class Publisher:
         return last.model_copy(update={"post_id": remote_ids[0], "part_ids": tuple(remote_ids)})
 
     def _reconcile(
-        self, member_id: UUID, target_id: UUID, index: int, client: Platform, token: str, part: RenderedPart
+        self,
+        member_id: UUID,
+        target_id: UUID,
+        index: int,
+        client: Platform,
+        token: str,
+        part: RenderedPart,
+        known: Sequence[str],
     ) -> str | None:
-        """If an earlier attempt of this part may have gone out, find it on the account before resending."""
+        """If an earlier attempt of this part may have gone out, find it on the account before resending.
+
+        A listed post of the account is this part when it was created after the attempt's request (less
+        the clock skew), is none of the target's earlier parts, replies to the part before it where the
+        platform says what a post replies to, carries as many media as the part where the listing says,
+        and carries the part's text the way the platform returns text (``Platform.sent_text_matches``:
+        LinkedIn's little text, X's t.co links and HTML entities). A part without text is matched on its
+        creation time and media alone, and only when exactly one post fits.
+
+        Raises:
+            OutcomeUnknown: psn cannot tell yet (a post may still be processing, or several fit).
+        """
         with self.hub.transaction(member_id) as conn:
             row = sql.one(conn, Q.last_ledger_attempt, {"target_id": target_id, "part_index": index}, _Attempt)
         if row is None or row.state not in ("sending", "unknown"):
             return None
-        wanted = " ".join(part.text.split())
+        cls = type(client)
         since = row.started_at - RECONCILE_SKEW
-        if wanted:
-            for post in client.list_recent_posts(token, limit=20):
-                if " ".join(post.text.split()) == wanted and (post.created_at is None or post.created_at >= since):
-                    self._settle(member_id, row.id, target_id, "reconciled", post.post_id)
-                    return post.post_id
-        if not wanted:
+        replies_to = known[-1] if index and known else None
+        candidates = [
+            post
+            for post in client.list_recent_posts(token, limit=20)
+            if post.post_id not in known
+            and (post.created_at is None or post.created_at >= since)
+            and (post.reply_to_id is None or post.reply_to_id == replies_to)
+            and (post.media_count is None or post.media_count == len(part.media))
+        ]
+        found = [post for post in candidates if cls.sent_text_matches(part.text, post)]
+        if not part.text.strip():
+            found = [post for post in found if post.created_at is not None]  # time is the only marker
+            if len(found) > 1:
+                raise OutcomeUnknown(
+                    f"psn cannot tell whether part {index + 1} went out: it has no text, and "
+                    f"{len(found)} posts with the same media were created since.",
+                    "Check the account; if the post is missing, run `psn retry`.",
+                    platform=cls.name,
+                )
+        if found:
+            post = found[-1]  # newest first: the earliest post that fits
+            self._settle(member_id, row.id, target_id, "reconciled", post.post_id)
+            return post.post_id
+        if self.clock() - row.started_at < cls.listing_delay:
             raise OutcomeUnknown(
-                f"psn cannot tell whether part {index + 1} went out (it has no text to look for).",
-                "Check the account; if the post is missing, run `psn retry`.",
-                platform=type(client).name,
+                f"{cls.display_name} does not list part {index + 1} yet; it may still be processing.",
+                "Nothing to do: psn looks again before sending anything.",
+                platform=cls.name,
             )
         self._settle(member_id, row.id, target_id, "abandoned", None)
         return None

@@ -221,3 +221,13 @@ def test_linkedin_daily_post_limit_answers_429(emu: Emulator, http: httpx2.Clien
         for i in range(3)
     ]
     assert codes == [201, 201, 429]
+
+
+def test_linkedin_returns_commentary_as_little_text(emu: Emulator, http: httpx2.Client) -> None:
+    token = emu.grant_tokens("linkedin").access_token
+    base = emu.url_for("linkedin")
+    body = {**_post_body(emu), "commentary": "Plain \\#escaped, #tag and \\(parens\\) & more"}
+    assert http.post(f"{base}/rest/posts", json=body, headers=rest(token)).status_code == 201
+    author = body["author"]
+    listed = http.get(f"{base}/rest/posts", params={"q": "author", "author": author}, headers=rest(token)).json()
+    assert listed["elements"][0]["commentary"] == "Plain \\#escaped, {hashtag|\\#|tag} and \\(parens\\) & more"

@@ -244,3 +244,20 @@ def test_x_failed_processing_fault_reports_failed_state(emu: Emulator, http: htt
         f"{base}/2/media/upload", params={"media_id": media_id, "command": "STATUS"}, headers=bearer(token)
     ).json()["data"]["processing_info"]
     assert info["state"] == "failed"
+
+
+def test_x_returns_text_with_tco_links_entities_and_html_escapes(emu: Emulator, http: httpx2.Client) -> None:
+    token = emu.grant_tokens("x").access_token
+    base = emu.url_for("x")
+    sent = "Fish & chips <3 at https://example.com/menu?a=1&b=2."
+    made = http.post(f"{base}/2/tweets", json={"text": sent}, headers=bearer(token))
+    assert made.status_code == 201
+    listed = http.get(
+        f"{base}/2/users/{emu.default_user('x').user_id}/tweets",
+        params={"max_results": 5, "tweet.fields": "entities"},
+        headers=bearer(token),
+    ).json()["data"][0]
+    assert listed["text"].startswith("Fish &amp; chips &lt;3 at https://t.co/") and listed["text"].endswith(".")
+    (link,) = listed["entities"]["urls"]
+    assert link["expanded_url"] == "https://example.com/menu?a=1&b=2"
+    assert link["url"] in listed["text"]
