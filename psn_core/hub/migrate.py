@@ -102,8 +102,15 @@ def migration_status(conn: Conn, migrations: list[Migration] | None = None) -> M
     return status
 
 
-def ensure_app_role(conn: Conn, database: str, password: str | None) -> None:
-    """Create psn_app if missing (never a superuser, never BYPASSRLS), set its password, grant CONNECT."""
+def lock_database(conn: Conn, database: str) -> None:
+    """PUBLIC may not connect to a hub database nor make temp tables in it (a database cloned from a
+    template, or restored from a dump, starts with the defaults again: every migrate run says it anew)."""
+    conn.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
+
+
+def ensure_app_role(conn: Conn, database: str, password: str | None, *, grant_connect: bool = True) -> None:
+    """Create psn_app if missing (never a superuser, never BYPASSRLS), set its password, grant CONNECT
+    (personal hubs only: company hubs name psn_app in policies but never let it connect)."""
     exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone()
     if not exists:
         conn.execute(
@@ -113,15 +120,18 @@ def ensure_app_role(conn: Conn, database: str, password: str | None) -> None:
         )
     if password:
         conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(APP_ROLE), sql.Literal(password)))
-    conn.execute(
-        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), sql.Identifier(APP_ROLE))
-    )
+    if grant_connect:
+        conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), sql.Identifier(APP_ROLE))
+        )
     conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(APP_ROLE)))
 
 
-def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migration]:
+def migrate(conn: Conn, *, database: str, app_password: str | None, grant_app_connect: bool = True) -> list[Migration]:
     """Apply pending migrations as the owner. Safe to run concurrently: one runner at a time.
 
+    In a company hub, the members' group role then gets whatever psn_app got (policies and grants), so a
+    migration written for psn_app covers the members' own login roles too (psn_sync_member_grants, 0012).
     Returns the migrations applied by this call (empty when already current).
 
     Raises:
@@ -131,7 +141,8 @@ def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migr
     migrations = available_migrations()
     conn.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
     try:
-        ensure_app_role(conn, database, app_password)
+        lock_database(conn, database)
+        ensure_app_role(conn, database, app_password, grant_connect=grant_app_connect)
         conn.execute(_BOOTSTRAP)
         conn.execute(sql.SQL("GRANT SELECT ON schema_migrations TO {}").format(sql.Identifier(APP_ROLE)))
         status = migration_status(conn, migrations)
@@ -148,9 +159,18 @@ def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migr
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
                     [migration.version, migration.name, migration.checksum],
                 )
+        sync_member_grants(conn)
         return status.pending
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def sync_member_grants(conn: Conn) -> None:
+    """Give a company hub's member group what psn_app has (no-op in personal hubs and before 0012)."""
+    found = conn.execute("SELECT to_regprocedure('public.psn_sync_member_grants()') IS NOT NULL AS ok").fetchone()
+    if found and found["ok"]:
+        with conn.transaction():
+            conn.execute("SELECT public.psn_sync_member_grants()")
 
 
 def ensure_database(conn: Conn, database: str) -> bool:
