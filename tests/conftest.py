@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
@@ -53,7 +54,21 @@ class PgServer:
         self.execute(stmt)
 
     def drop_database(self, name: str) -> None:
+        """Drop a database, and the login and group roles of the company hub it was (roles are server-wide)."""
+        prefix = None
+        try:
+            with connect(self.conninfo(name), timeout=10, label=self.label) as conn:
+                row = conn.execute("SELECT role_prefix FROM hub_info").fetchone()
+                prefix = row["role_prefix"] if row else None
+        except (PSNError, psycopg.Error):
+            prefix = None
         self.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if prefix:
+            with connect(self.conninfo("postgres"), timeout=10, label=self.label) as conn:
+                found = conn.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", [prefix + "_"])
+                roles = found.fetchall()
+                for role in roles:
+                    conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role["rolname"])))
 
 
 def _fail_or_skip(reason: str) -> None:
