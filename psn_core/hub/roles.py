@@ -24,9 +24,10 @@ def new_password() -> str:
     return secrets.token_urlsafe(32)
 
 
-def scram_verifier(password: str, *, iterations: int = SCRAM_ITERATIONS) -> str:
-    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (ASCII passwords: SASLprep is a no-op)."""
-    salt = secrets.token_bytes(16)
+def scram_verifier(password: str, *, iterations: int = SCRAM_ITERATIONS, salt: bytes | None = None) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (ASCII passwords: SASLprep is a no-op).
+    ``salt``: random unless given (tests compare with the server's own)."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
     salted = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
     client_key = hmac.new(salted, b"Client Key", "sha256").digest()
     stored_key = hashlib.sha256(client_key).digest()

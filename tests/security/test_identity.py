@@ -5,6 +5,7 @@ really holds: a contributor's or a removed member's connection file, or an invit
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from psn_core.config import Settings
-from psn_core.errors import InviteRateLimited, InviteRejected
+from psn_core.errors import HubOnlyLocal, InviteRateLimited, InviteRejected
 from psn_core.hub.database import connect
 from psn_core.hub.roles import invite_password, scram_verifier
 from psn_core.services.company import hubs as company
@@ -280,6 +281,31 @@ def test_l1_rolled_back_redemptions_learn_nothing_and_the_limit_holds(world: Wor
     other = _invite(world.ada, world.slug)  # one invite's failures never pause another's
     joined, role = company_invites.redeem_invite(other.hub, other.code, display_name="Yan", timezone="UTC")
     assert role == "contributor" and joined.conninfo is not None
+
+
+def test_the_verifier_psn_sends_is_the_one_postgres_would_store(world: World) -> None:
+    """Under the test server's trust auth no password is checked, so compare with the server's own SCRAM."""
+    role = str(conninfo_to_dict(world.runtime(world.ann))["user"])
+    with world.owner() as conn:
+        conn.execute("SET password_encryption = 'scram-sha-256'")
+        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD 'correct horse battery'").format(sql.Identifier(role)))
+        row = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", [role]).fetchone()
+    assert row is not None
+    stored: str = row["rolpassword"]
+    iterations, salt = stored.split("$")[1].split(":")
+    ours = scram_verifier("correct horse battery", iterations=int(iterations), salt=base64.b64decode(salt))
+    assert ours == stored
+
+
+def test_an_invite_to_an_embedded_hub_is_refused_unless_for_this_machine(world: World) -> None:
+    with (
+        CompanyHub.open(world.ada, world.slug) as hub,
+        hub.transaction() as conn,
+        pytest.raises(HubOnlyLocal) as refused,
+    ):
+        company_invites.create_invite(conn, utcnow())
+    assert "--database-url" in (refused.value.action or "") and "Neon" in (refused.value.action or "")
+    assert "--this-machine" in (refused.value.action or "")
 
 
 # psn doctor sees what would weaken all this.
