@@ -128,12 +128,13 @@ class _Company:
             return
         bad = [f for f in findings if f.severity == "fail"]
         waiting = [f for f in findings if f.severity != "fail"]
-        if bad:
-            fix = f"The admin who created it runs `psn company migrate {self.slug}`; if it persists, report it."
-            self.add("identity", "fail", "; ".join(f.sentence for f in bad), fix)
-        elif waiting:
+        detail = "; ".join(f.sentence for f in bad + waiting)
+        if waiting:  # psn_app stays shared until the last member moves: that is what they fix
             fix = f"Each runs `psn company reconnect {self.slug}`, or `psn company migrate {self.slug} --finish`."
-            self.add("identity", "warn", "; ".join(f.sentence for f in waiting), fix)
+            self.add("identity", "fail" if bad else "warn", detail, fix)
+        elif bad:
+            fix = f"The admin who created it runs `psn company migrate {self.slug}`; if it persists, report it."
+            self.add("identity", "fail", detail, fix)
         else:
             self.add("identity", "ok", f"your own login role ({self.hub.hub.target.app_role}); nothing shared")
 
