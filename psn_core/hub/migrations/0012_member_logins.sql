@@ -8,17 +8,18 @@
 --   this database only, and is a member of the NOLOGIN group <prefix>_members, which holds the
 --   table privileges and is named in every runtime policy (kept in step with psn_app's by
 --   psn_sync_member_grants(), which psn runs after every migration of a company hub);
--- * psn_current_member() maps session_user to the member (member_logins): Postgres authenticated it,
---   no client-written setting counts. psn_app keeps the setting (personal hubs, and company members
---   who have not moved over yet: those still need their key, and lose it when they move);
+-- * psn_current_member() maps session_user to the member (the role name carries its id; member_logins
+--   records which roles are members'): Postgres authenticated it, no client-written setting counts.
+--   psn_app keeps the setting (personal hubs, and company members who have not moved over yet: those
+--   still need their key, and lose it when they move);
 -- * every invite is a login role of its own, <prefix>_i<invite id hex>, whose password is the code,
 --   valid until the invite expires, member of <prefix>_joiners only: it may call psn_join and
 --   nothing else, for its own invite only. psn_join commits the request before judging it, so a
 --   rollback cannot erase a wrong guess, and counts per invite role (never per socket).
 --
 -- Everywhere (personal hubs too): PUBLIC loses CONNECT and TEMP on the database and CREATE on schema
--- public; functions are schema-qualified with a fixed search_path (pg_temp last), so a temp table
--- can never shadow hub_info or members again.
+-- public; functions are schema-qualified with a fixed search_path (pg_temp last) or have a SQL-standard
+-- body (bound at creation), so a temp table can never shadow hub_info or members again.
 
 DO $$
 BEGIN
@@ -71,18 +72,21 @@ CREATE OR REPLACE FUNCTION public.psn_hub_kind() RETURNS text
     SET search_path = pg_catalog, public, pg_temp
     AS $$ SELECT coalesce((SELECT h.kind FROM public.hub_info h), 'personal') $$;
 
--- psn_app (personal hubs; company members not moved over yet) and the owner act through the setting;
--- any other role is the member it logs in as, or nobody.
+-- psn_app (personal hubs; company members not moved over yet) and the database's owner act through the
+-- setting; a member's login role is the member whose id its name carries (psn_create_login names it, and
+-- only the owner can grant it CONNECT here); anyone else is nobody. A SQL-standard body: bound when it
+-- is created (no search_path, no temp table can change what it reads) and still inlined into policies,
+-- so a personal hub's scans cost what they did.
 CREATE OR REPLACE FUNCTION public.psn_current_member() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, public, pg_temp
-    AS $$
-        SELECT CASE
-            WHEN session_user IN ('psn_app', current_user)
-                THEN nullif(current_setting('psn.member_id', true), '')::uuid
-            ELSE (SELECT l.member_id FROM public.member_logins l WHERE l.role_name = session_user)
-        END
-    $$;
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE
+        WHEN session_user = 'psn_app' THEN nullif(current_setting('psn.member_id', true), '')::uuid
+        WHEN session_user ~ '^psn_[0-9a-f]{8}_[0-9a-f]{32}$' THEN right(session_user, 32)::uuid
+        WHEN pg_has_role(session_user, 'pg_database_owner', 'MEMBER')
+            THEN nullif(current_setting('psn.member_id', true), '')::uuid
+    END;
+END;
 
 -- A login role is authenticated by Postgres. psn_app in a company hub still needs the member's key,
 -- and a member who moved to a login role has no key any more: psn_app cannot act as them.
@@ -142,7 +146,7 @@ DECLARE
 BEGIN
     FOR f IN
         SELECT p.oid::regprocedure FROM pg_proc p
-         WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
+         WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f' AND p.prosqlbody IS NULL
            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
     LOOP
         EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, public, pg_temp', f);
@@ -498,7 +502,7 @@ CREATE FUNCTION public.psn_security_audit() RETURNS TABLE (problem text, subject
              WHERE n.nspname = 'public' AND a.grantee = 0 AND a.privilege_type = 'CREATE';
         RETURN QUERY
             SELECT 'search_path', p.oid::regprocedure::text FROM pg_proc p
-             WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
+             WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f' AND p.prosqlbody IS NULL
                AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%');
         -- login roles granted CONNECT here and on another database too (superusers and the owner aside)
         RETURN QUERY
