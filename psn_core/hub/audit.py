@@ -90,6 +90,7 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "shared_role": ("fail", "a login role that may also connect to another database"),
     "removed_can_login": ("fail", "a removed member's login role can still log in"),
     "unknown_login": ("fail", "a login role of this hub that belongs to no member"),
+    "spent_invite_login": ("fail", "a used or revoked invite's role can still log in"),
     "keyless_member": ("fail", "an active member with neither a login role nor a key"),
     "not_moved_member": ("warn", "an active member still on psn_app (not moved to a login role)"),
 }

@@ -524,8 +524,10 @@ CREATE FUNCTION public.psn_security_audit() RETURNS TABLE (problem text, subject
             SELECT 'unknown_login', r.rolname::text FROM pg_roles r
              WHERE r.rolname LIKE v_prefix || '\_%' AND r.rolcanlogin
                AND NOT EXISTS (SELECT 1 FROM public.member_logins l WHERE l.role_name = r.rolname)
-               AND NOT EXISTS (SELECT 1 FROM public.invites i WHERE i.role_name = r.rolname
-                                  AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now());
+               AND NOT EXISTS (SELECT 1 FROM public.invites i WHERE i.role_name = r.rolname);
+        RETURN QUERY
+            SELECT 'spent_invite_login', r.rolname::text FROM pg_roles r JOIN public.invites i ON i.role_name = r.rolname
+             WHERE r.rolcanlogin AND (i.used_at IS NOT NULL OR i.revoked_at IS NOT NULL);
         RETURN QUERY
             SELECT 'removed_can_login', l.role_name::text FROM public.member_logins l
               JOIN public.members m ON m.id = l.member_id JOIN pg_roles r ON r.rolname = l.role_name
