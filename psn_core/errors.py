@@ -52,7 +52,9 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
     │   ├── CompanyExists           the company or its connection file already exists
     │   ├── NotPermitted            the member's role (or removal) does not allow it
     │   ├── InviteRejected          the code is unknown, used, expired or revoked
-    │   └── InviteRateLimited       (retryable) too many failed codes lately
+    │   ├── InviteRateLimited       (retryable) too many failed codes lately
+    │   ├── HubOnlyLocal            the hub listens on this machine only: an invite would not work elsewhere
+    │   └── OwnerCannotCreateRoles  the owner role lacks CREATEROLE, needed for members' login roles
     ├── PostError                   a post cannot be changed as asked
     │   └── PostLocked              it is publishing (or done): too late to change
     ├── CryptoError
@@ -267,6 +269,21 @@ class InviteRejected(CompanyError):
 class InviteRateLimited(CompanyError):
     retryable = True
     default_action = "Wait 15 minutes, check the code with whoever sent it, and try again."
+
+
+class HubOnlyLocal(CompanyError):
+    default_action = (
+        "Create the company hub on a server others can reach: `psn company create NAME --database-url URL` "
+        "(the owner URL of an empty database on any PostgreSQL >= 15; Neon works). If the person joins from "
+        "this machine, pass --this-machine."
+    )
+
+
+class OwnerCannotCreateRoles(CompanyError):
+    default_action = (
+        "Use an owner role with CREATEROLE (Neon's default owner and RDS's master user have it), or have a "
+        "superuser run `ALTER ROLE <owner> CREATEROLE`, then try again."
+    )
 
 
 # --- posts -------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from huey.serializer import Serializer
 
 from psn_core.config import Settings
 from psn_core.errors import InvalidSetting, UnsafeRuntimeRole
-from psn_core.hub.database import APP_ROLE, Hub
+from psn_core.hub.database import Hub
 from psn_core.services.company.hubs import CompanyHub, company_settings
 from psn_core.services.posting.posts import Enqueue
 
@@ -139,13 +139,14 @@ def open_queue(settings: Settings, hub: Hub, name: str) -> Huey:
 
 
 def _connect(settings: Settings, hub: Hub) -> psycopg.Connection[Any]:
-    """huey's own connections: psn_app like every runtime connection, checked the same way."""
+    """huey's own connections: the hub's runtime role (psn_app; in a company hub the member's own login
+    role), checked the same way as every runtime connection."""
     conn = psycopg.connect(hub.target.app_conninfo, connect_timeout=settings.connect_timeout, autocommit=True)
     row = conn.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
     name, superuser, bypass = row.fetchone() or ("?", True, True)
-    if superuser or bypass or name != APP_ROLE:
+    if superuser or bypass or name != hub.target.app_role:
         conn.close()
-        raise UnsafeRuntimeRole(f"The worker's queue connection runs as {name!r}, not a plain {APP_ROLE}.")
+        raise UnsafeRuntimeRole(f"The worker's queue connection runs as {name!r}, not a plain {hub.target.app_role}.")
     return conn
 
 

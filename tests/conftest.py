@@ -84,6 +84,7 @@ def hub_env(pg_server: PgServer, migrated_template: str, tmp_path: Path) -> Iter
     """A migrated hub of its own, reached as psn_app at runtime, with a workspace and key file."""
     name = f"psn_t_{uuid.uuid4().hex[:10]}"
     pg_server.create_database(name, template=migrated_template)
+    pg_server.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(name)))
     pg_server.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO psn_app").format(sql.Identifier(name)))
     settings = make_settings(tmp_path / "ws", pg_server.conninfo(name))
     hub = Hub.open(settings)

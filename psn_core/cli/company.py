@@ -78,6 +78,13 @@ def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None,
     )
     click.echo(f"Created {done.name} ({done.hub}, database {done.database}); you are its admin.")
     click.echo(f"Connection saved in {done.connection_file} (secret, gitignored).")
+    if done.only_this_machine:
+        click.echo(
+            "Note: it lives on this machine's embedded server (a unix socket), so nobody on another machine can "
+            "join it. For a team, create it on a server instead: `psn company create NAME --database-url URL` "
+            "(the owner URL of an empty database on any PostgreSQL >= 15; Neon works).",
+            err=True,
+        )
     click.echo(f"Next: connect its accounts with `psn auth x --company {done.slug}` (or linkedin, instagram, tiktok),")
     click.echo(f"keep `psn worker --company {done.slug}` (or `psn worker --all`) running here to publish them,")
     click.echo(f"and invite people with `psn company invite {done.slug}`.")
@@ -85,11 +92,32 @@ def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None,
 
 @company_group.command("migrate")
 @click.argument("name")
+@click.option("--finish", is_flag=True, help="Shut psn_app out now, even if some members have not moved over.")
 @pass_ctx
-def migrate_hub(obj: Ctx, name: str) -> None:
+def migrate_hub(obj: Ctx, name: str, finish: bool) -> None:
     """Bring a company hub up to this psn's migrations (the admin who created it, after upgrading psn)."""
-    applied = company.migrate_company(obj.settings, name)
-    click.echo(f"Applied {', '.join(applied)}." if applied else "The company hub is already up to date.")
+    done = company.migrate_company(obj.settings, name, finish=finish)
+    click.echo(f"Applied {', '.join(done.applied)}." if done.applied else "The company hub is already up to date.")
+    if done.you_moved:
+        click.echo("You now connect as a login role of your own; your connection file was rewritten.")
+    if done.waiting and not done.app_retired:
+        click.echo(f"Still on the shared role: {', '.join(done.waiting)}. Each runs `psn company reconnect {name}`;")
+        click.echo(f"once they have (or now, with `psn company migrate {name} --finish`), the shared role is shut out.")
+    elif done.waiting:
+        click.echo(f"The shared role is shut out; {', '.join(done.waiting)} must be invited again.")
+    else:
+        click.echo("Every member has a login role of their own; the shared role psn_app can no longer connect.")
+
+
+@company_group.command("reconnect")
+@click.argument("name")
+@pass_ctx
+def reconnect(obj: Ctx, name: str) -> None:
+    """Move your membership to a login role of your own (after the admin ran `psn company migrate`)."""
+    if company.reconnect_company(obj.settings, name):
+        click.echo(f"You now connect to {name} as a login role of your own; your member key is gone.")
+    else:
+        click.echo(f"Your connection to {name} already uses a login role of your own.")
 
 
 @company_group.command("invite")
@@ -97,18 +125,19 @@ def migrate_hub(obj: Ctx, name: str) -> None:
 @click.option("--role", type=click.Choice(["contributor", "editor"]), default="contributor", show_default=True)
 @click.option("--note", default=None, help="Who it is for (shown by `psn company invites`).")
 @click.option("--days", type=click.IntRange(1, 90), default=None, help="Days until it expires (default 7).")
+@click.option("--this-machine", is_flag=True, help="The person joins from this machine (embedded hubs).")
 @pass_ctx
-def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None) -> None:
+def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None, this_machine: bool) -> None:
     """Make a single-use invite code (admins)."""
-    with _open(obj, name) as hub:
-        with hub.transaction() as conn:
-            made = company_invites.create_invite(conn, utcnow(), role=role, note=note, ttl_days=days)  # type: ignore[arg-type]
-        url = hub.connection.app_conninfo.get_secret_value()
+    with _open(obj, name) as hub, hub.transaction() as conn:
+        made = company_invites.create_invite(
+            conn, utcnow(), role=role, note=note, ttl_days=days, this_machine=this_machine  # type: ignore[arg-type]
+        )  # fmt: skip
     click.echo(
         f"Invite code: {made.code} ({made.role}, single use, expires {local(made.expires_at, obj.settings.zone)})"
     )
-    click.echo("Send it with the hub's runtime address, privately:")
-    click.echo(f"  psn company join {hub.connection.slug} --hub '{url}' --code {made.code}")
+    click.echo("Send this line privately (the address opens nothing but this one invite):")
+    click.echo(f"  psn company join {hub.connection.slug} --hub '{made.hub}' --code {made.code}")
 
 
 @company_group.command("invites")
@@ -138,7 +167,7 @@ def revoke(obj: Ctx, name: str, invite_id: str) -> None:
 
 @company_group.command("join")
 @click.argument("name")
-@click.option("--hub", "hub_url", required=True, help="The company hub's runtime address (from the admin).")
+@click.option("--hub", "hub_url", required=True, help="The invite's address (from the admin's invite line).")
 @click.option("--code", required=True, help="Your invite code.")
 @click.option("--your-name", required=True, help="Your name as the company will see it.")
 @pass_ctx
@@ -182,7 +211,7 @@ def remove(obj: Ctx, name: str, member: str) -> None:
     """Remove a member: their connection reads nothing from now on (admins)."""
     with _open(obj, name) as hub, hub.transaction() as conn:
         done = company.remove_member(conn, member, utcnow())
-    click.echo(f"Removed {done.display_name}; their queries see nothing from now on.")
+    click.echo(f"Removed {done.display_name}: their login role is disabled and their sessions ended.")
 
 
 @company_group.command("brand")

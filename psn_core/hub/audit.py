@@ -79,3 +79,40 @@ def runtime_role(conn: Conn) -> RoleSecurity:
     if row is None:
         return RoleSecurity(APP_ROLE, exists=False)
     return RoleSecurity(APP_ROLE, True, row.rolsuper, row.rolbypassrls, int(row.owned))
+
+
+# What psn_security_audit() (migration 0012) may report, and how bad each is.
+FINDINGS: dict[str, tuple[str, str]] = {
+    "public_connect": ("fail", "PUBLIC may connect to the hub database"),
+    "public_temporary": ("fail", "PUBLIC may create temp tables in the hub database"),
+    "public_create": ("fail", "PUBLIC may create objects in schema public"),
+    "search_path": ("fail", "function without a fixed search_path"),
+    "shared_role": ("fail", "a login role that may also connect to another database"),
+    "removed_can_login": ("fail", "a removed member's login role can still log in"),
+    "unknown_login": ("fail", "a login role of this hub that belongs to no member"),
+    "spent_invite_login": ("fail", "a used or revoked invite's role can still log in"),
+    "keyless_member": ("fail", "an active member with neither a login role nor a key"),
+    "not_moved_member": ("warn", "an active member still on psn_app (not moved to a login role)"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    problem: str
+    subject: str
+
+    @property
+    def severity(self) -> str:
+        return FINDINGS.get(self.problem, ("fail", ""))[0]
+
+    @property
+    def sentence(self) -> str:
+        return f"{FINDINGS.get(self.problem, ('', self.problem))[1]}: {self.subject}"
+
+
+def identity_findings(conn: Conn) -> list[Finding] | None:
+    """What the hub's own audit finds wrong with who may connect and how identity is checked (None before
+    migration 0012). Roster findings only for admins and the owner."""
+    if not sql.value(conn, Q.function_exists, {"signature": "public.psn_security_audit()"}):
+        return None
+    return sql.many(conn, Q.security_audit, None, Finding)

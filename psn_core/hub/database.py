@@ -4,8 +4,10 @@ Two roles:
 
 * the **owner** (the role in ``PSN_DATABASE_URL``, or ``postgres`` on the embedded hub) runs migrations
   and maintenance such as key rotation;
-* **psn_app** (NOSUPERUSER, NOBYPASSRLS) is every runtime connection. Row-level security keys each row
-  on ``current_setting('psn.member_id')``, which :meth:`Hub.transaction` sets for that transaction only.
+* the **runtime role** (NOSUPERUSER, NOBYPASSRLS): in a personal hub psn_app, whose rows row-level security
+  keys on ``current_setting('psn.member_id')``, which :meth:`Hub.transaction` sets for that transaction
+  only; in a company hub the member's own login role (migration 0012), which the hub maps to the member
+  itself, so no setting a client writes decides who it is.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class HubTarget:
     label: str
     embedded: bool
     database: str
+    app_role: str = APP_ROLE  # who the runtime connections must be (a company member's own login role)
 
 
 def resolve_target(settings: Settings, *, start: bool = True) -> HubTarget:
@@ -117,11 +120,11 @@ class SessionRole:
     rolbypassrls: bool
 
 
-def check_runtime_role(conn: Conn) -> None:
-    """Refuse to run as anything but a plain psn_app role.
+def check_runtime_role(conn: Conn, expected: str = APP_ROLE) -> None:
+    """Refuse to run as anything but the plain runtime role ``expected`` (psn_app, or a member's login role).
 
     Raises:
-        UnsafeRuntimeRole: superuser, BYPASSRLS, or another role than psn_app.
+        UnsafeRuntimeRole: superuser, BYPASSRLS, or another role than ``expected``.
     """
     row = sql.one(conn, Q.session_role, None, SessionRole)
     assert row is not None
@@ -131,14 +134,15 @@ def check_runtime_role(conn: Conn) -> None:
             f"Refusing to use role {row.name!r} at runtime: it has {flags}, so row-level security "
             "would not protect anyone's data."
         )
-    if row.name != APP_ROLE:
+    if row.name != expected:
         raise UnsafeRuntimeRole(
-            f"Refusing to use role {row.name!r} at runtime: runtime connections must be {APP_ROLE!r}."
+            f"Refusing to use role {row.name!r} at runtime: runtime connections must be {expected!r}."
         )
 
 
 class Hub:
-    """One hub: an owner connection for migrations and a psn_app pool for everything else."""
+    """One hub: an owner connection for migrations and a runtime pool (psn_app, or in a company hub the
+    member's own login role) for everything else."""
 
     def __init__(self, settings: Settings, target: HubTarget, *, member_key: str | None = None) -> None:
         self.settings = settings
@@ -168,9 +172,9 @@ class Hub:
 
     @contextmanager
     def app(self) -> Iterator[Conn]:
-        """A single psn_app connection outside the pool (doctor, tests). The role is checked."""
+        """A single runtime connection outside the pool (doctor, tests). The role is checked."""
         with connect(self.target.app_conninfo, timeout=self.settings.connect_timeout, label=self.label) as conn:
-            check_runtime_role(conn)
+            check_runtime_role(conn, self.target.app_role)
             yield conn
 
     @property
@@ -194,11 +198,14 @@ class Hub:
             },
             min_size=1,
             max_size=self.settings.pool_max_size,
-            configure=check_runtime_role,
+            configure=self._check_role,
             timeout=float(self.settings.connect_timeout),
             name="psn_app",
             open=True,
         )
+
+    def _check_role(self, conn: Conn) -> None:
+        check_runtime_role(conn, self.target.app_role)
 
     @contextmanager
     def transaction(self, member_id: UUID | None) -> Iterator[Conn]:

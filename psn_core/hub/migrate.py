@@ -103,8 +103,15 @@ def migration_status(conn: Conn, migrations: list[Migration] | None = None) -> M
     return status
 
 
-def ensure_app_role(conn: Conn, database: str, password: str | None) -> None:
-    """Create psn_app if missing (never a superuser, never BYPASSRLS), set its password, grant CONNECT."""
+def lock_database(conn: Conn, database: str) -> None:
+    """PUBLIC may not connect to a hub database nor make temp tables in it (a database cloned from a
+    template, or restored from a dump, starts with the defaults again: every migrate run says it anew)."""
+    conn.execute(SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(Identifier(database)))
+
+
+def ensure_app_role(conn: Conn, database: str, password: str | None, *, grant_connect: bool = True) -> None:
+    """Create psn_app if missing (never a superuser, never BYPASSRLS), set its password, grant CONNECT
+    (personal hubs only: company hubs name psn_app in policies but never let it connect)."""
     # Role and database names are identifiers, and DDL takes no parameters: built here, not in queries.sql.
     if sql.value(conn, Q.role_exists, {"role": APP_ROLE}) is None:
         conn.execute(
@@ -114,12 +121,16 @@ def ensure_app_role(conn: Conn, database: str, password: str | None) -> None:
         )
     if password:
         conn.execute(SQL("ALTER ROLE {} PASSWORD {}").format(Identifier(APP_ROLE), Literal(password)))
-    conn.execute(SQL("GRANT CONNECT ON DATABASE {} TO {}").format(Identifier(database), Identifier(APP_ROLE)))
+    if grant_connect:
+        conn.execute(SQL("GRANT CONNECT ON DATABASE {} TO {}").format(Identifier(database), Identifier(APP_ROLE)))
     conn.execute(SQL("GRANT USAGE ON SCHEMA public TO {}").format(Identifier(APP_ROLE)))
 
 
-def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migration]:
+def migrate(conn: Conn, *, database: str, app_password: str | None, grant_app_connect: bool = True) -> list[Migration]:
     """Apply pending migrations as the owner. Safe to run concurrently: one runner at a time.
+
+    In a company hub, the members' group role then gets whatever psn_app got (policies and grants), so a
+    migration written for psn_app covers the members' own login roles too (psn_sync_member_grants, 0012).
 
     Returns the migrations applied by this call (empty when already current).
 
@@ -130,7 +141,8 @@ def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migr
     migrations = available_migrations()
     sql.run(conn, Q.lock_migrations, {"key": LOCK_KEY})
     try:
-        ensure_app_role(conn, database, app_password)
+        lock_database(conn, database)
+        ensure_app_role(conn, database, app_password, grant_connect=grant_app_connect)
         sql.run(conn, Q.create_schema_migrations)
         conn.execute(SQL("GRANT SELECT ON schema_migrations TO {}").format(Identifier(APP_ROLE)))
         status = migration_status(conn, migrations)
@@ -148,9 +160,17 @@ def migrate(conn: Conn, *, database: str, app_password: str | None) -> list[Migr
                     Q.record_migration,
                     {"version": migration.version, "name": migration.name, "checksum": migration.checksum},
                 )
+        sync_member_grants(conn)
         return status.pending
     finally:
         sql.run(conn, Q.unlock_migrations, {"key": LOCK_KEY})
+
+
+def sync_member_grants(conn: Conn) -> None:
+    """Give a company hub's member group what psn_app has (no-op in personal hubs and before 0012)."""
+    if sql.value(conn, Q.function_exists, {"signature": "public.psn_sync_member_grants()"}):
+        with conn.transaction():
+            sql.run(conn, Q.sync_member_grants)
 
 
 def ensure_database(conn: Conn, database: str) -> bool:

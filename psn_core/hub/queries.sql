@@ -109,3 +109,15 @@ SELECT value_enc FROM secrets WHERE member_id = %(member_id)s AND name = %(name)
 -- name: secret_names
 -- The names of a member's secrets, in order.
 SELECT name FROM secrets WHERE member_id = %(member_id)s ORDER BY name;
+
+-- name: function_exists
+-- Whether a function exists (a migration-dependent feature), by its regprocedure signature.
+SELECT to_regprocedure(%(signature)s) IS NOT NULL;
+
+-- name: sync_member_grants
+-- A company hub's member group gets what psn_app has (migration 0012).
+SELECT public.psn_sync_member_grants();
+
+-- name: security_audit
+-- What psn_security_audit() (migration 0012) finds wrong with who may connect and how identity is checked.
+SELECT problem, subject FROM public.psn_security_audit() ORDER BY problem, subject;

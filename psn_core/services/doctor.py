@@ -14,7 +14,7 @@ from psn_core.config import HUB_ENV, Settings
 from psn_core.crypto import load_keyring
 from psn_core.errors import PSNError
 from psn_core.hub import sql
-from psn_core.hub.audit import member_tables, runtime_role
+from psn_core.hub.audit import identity_findings, member_tables, runtime_role
 from psn_core.hub.database import Hub, check_runtime_role
 from psn_core.hub.migrate import migration_status
 from psn_core.hub.sql import Queries
@@ -207,6 +207,29 @@ class _Doctor:
         else:
             self.add("row-level security", "ok", f"enabled and forced on all {len(tables)} member-data tables")
 
+    def identity(self) -> None:
+        assert self.hub is not None
+        with self.hub.owner() as conn:
+            findings = identity_findings(conn)
+        if findings is None:
+            self.add("hub security", "fail", "the hub predates login roles (migration 0012)", "Run `psn hub migrate`.")
+            return
+        bad = [f for f in findings if f.severity == "fail" and f.problem != "shared_role"]
+        shared = [f for f in findings if f.problem == "shared_role"]
+        if bad:
+            detail = "; ".join(f.sentence for f in bad)
+            self.add("hub security", "fail", detail, "Run `psn hub migrate` (it revokes PUBLIC's rights again).")
+        elif shared:
+            self.add(
+                "hub security",
+                "warn",
+                "; ".join(f.sentence for f in shared),
+                "psn_app is this personal hub's alone: for each company hub on this server made before login "
+                "roles, its admin runs `psn company migrate NAME` (then `--finish`).",
+            )
+        else:
+            self.add("hub security", "ok", "no PUBLIC CONNECT/TEMP/CREATE, fixed search_paths, psn_app not shared")
+
     def member(self) -> None:
         assert self.hub is not None
         if self.settings.member_id is None:
@@ -254,6 +277,7 @@ def run_doctor(settings: Settings) -> DoctorReport:
     doc.guarded("migrations", True, doc.migrations)
     doc.guarded("runtime role", True, doc.role)
     doc.guarded("row-level security", True, doc.rls)
+    doc.guarded("hub security", True, doc.identity)
     doc.guarded("member", True, doc.member)
     doc.guarded("stored secrets", True, doc.stored_secrets)
     if doc.hub is not None:

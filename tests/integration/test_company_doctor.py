@@ -44,7 +44,8 @@ def test_a_healthy_connection_passes_and_the_brand_voice_must_be_synced(acme: Co
     settings = _workspace(acme, acme.admin, tmp_path / "ada")
     checks = _company(run_doctor(settings))
     assert list(checks) == [
-        "connection", "reachable", "migrations", "row-level security", "membership", "brand voice", "worker",
+        "connection", "reachable", "migrations", "row-level security", "identity", "membership", "brand voice",
+        "worker",
     ]  # fmt: skip
     assert {k: v[0] for k, v in checks.items()} == {**{k: "ok" for k in checks}, "brand voice": "warn"}
     assert checks["membership"][1] == "Ada, admin"
@@ -99,7 +100,8 @@ def test_only_the_admin_holding_the_owner_address_migrates_a_company_hub(hub_env
     slug = f"co-{uuid.uuid4().hex[:8]}"
     created = company.create_company(hub_env.settings, slug, admin_name="Ada")
     try:
-        assert company.migrate_company(hub_env.settings, slug) == []  # already current
+        done = company.migrate_company(hub_env.settings, slug)
+        assert done.applied == [] and not done.you_moved and done.waiting == []  # already current
         member = company.read_connection(hub_env.settings.workspace, slug).model_copy(update={"owner_conninfo": None})
         write_connection(tmp_path, member.model_copy(update={"slug": slug}))
         with pytest.raises(NotPermitted, match="owner address"):

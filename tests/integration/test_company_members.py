@@ -1,4 +1,5 @@
-"""Company hubs as psn_app: roles, removal and invite codes enforced by the hub itself (RLS + grants)."""
+"""Company hubs, each member on a login role of their own: roles, removal and invite codes enforced by the
+hub itself (RLS + grants)."""
 
 from __future__ import annotations
 
@@ -42,16 +43,15 @@ class Company:
         """What ``who``'s connections/acme.env holds (``app``: another runtime address, e.g. a dead one)."""
         return CompanyConnection(
             slug="acme", name="Acme", database=self.env.database,
-            app_conninfo=SecretStr(app or self.hub.target.app_conninfo), member_id=who.member_id,
-            member_key=SecretStr(who.key),
+            app_conninfo=SecretStr(app or who.conninfo or self.hub.target.app_conninfo), member_id=who.member_id,
+            member_key=SecretStr(who.key) if who.key is not None else None,
         )  # fmt: skip
 
 
 def join(hub: Hub, admin: Identity, name: str, role: str = "contributor") -> Identity:
     with member_transaction(hub, admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow(), role=role)  # type: ignore[arg-type]
-    with hub.app() as conn:
-        who, got = company_invites.redeem_invite(conn, invite.code, display_name=name, timezone="Europe/Madrid")
+        invite = company_invites.create_invite(conn, utcnow(), role=role, this_machine=True)  # type: ignore[arg-type]
+    who, got = company_invites.redeem_invite(invite.hub, invite.code, display_name=name, timezone="Europe/Madrid")
     assert got == role
     return who
 
@@ -133,18 +133,22 @@ def test_contributors_see_only_themselves_on_the_roster_and_cannot_promote_thems
 
 def test_nobody_joins_a_company_hub_by_inserting_their_own_member_row(acme: Company) -> None:
     stranger = uuid.uuid4()
-    with pytest.raises(psycopg.errors.InsufficientPrivilege), acme.hub.transaction(stranger) as conn:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.ann) as conn:
         conn.execute("INSERT INTO members (id, display_name, role) VALUES (%s, 'Mallory', 'admin')", [stranger])
 
 
-def test_a_member_id_without_its_key_reads_nothing(acme: Company) -> None:
+def test_a_member_id_without_its_login_role_reads_nothing(acme: Company) -> None:
     _connect_account(acme)
     _draft(acme.hub, acme.ann, "ann's idea")
-    forged = Identity(acme.admin.member_id, "not-the-key")
-    assert _ideas(acme.hub, forged) == set()
-    with acme.hub.transaction(acme.admin.member_id) as conn:  # no key at all
-        assert conn.execute("SELECT count(*) AS n FROM accounts").fetchone() == {"n": 0}
-        assert conn.execute("SELECT count(*) AS n FROM members").fetchone() == {"n": 0}
+    with pytest.raises(HubUnreachable, match="CONNECT privilege"):  # psn_app may not enter a company hub
+        _ideas(acme.hub, Identity(acme.admin.member_id, "not-the-key"))
+    with member_transaction(acme.hub, acme.bob) as conn:  # bob claims to be the admin: the setting counts for nothing
+        conn.execute("SELECT set_config('psn.member_id', %s, true)", [str(acme.admin.member_id)])
+        assert conn.execute(
+            "SELECT count(*) AS n FROM accounts WHERE member_id = %s", [acme.admin.member_id]
+        ).fetchone() == {"n": 1}
+        assert {r["display_name"] for r in conn.execute("SELECT display_name FROM members")} == {"Bob"}
+        assert company.current_role(conn) == "contributor"
 
 
 def test_a_removed_members_connection_reads_nothing_at_once(acme: Company) -> None:
@@ -153,6 +157,14 @@ def test_a_removed_members_connection_reads_nothing_at_once(acme: Company) -> No
     with member_transaction(acme.hub, acme.admin) as conn:
         removed = company.remove_member(conn, "Ann", utcnow())
     assert removed.removed_at is not None
+    with pytest.raises(HubUnreachable, match="not permitted to log in"), member_transaction(acme.hub, acme.ann):
+        pass  # her login role is disabled at once
+    with acme.hub.owner() as conn:  # and were it enabled again by mistake, the hub's RLS still refuses her
+        login = conn.execute(
+            "SELECT role_name FROM member_logins WHERE member_id = %s", [acme.ann.member_id]
+        ).fetchone()
+        assert login is not None
+        conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(login["role_name"])))
     with member_transaction(acme.hub, acme.ann) as conn:
         for table in ("posts", "post_targets", "accounts", "members", "notifications"):
             count = conn.execute(sql.SQL("SELECT count(*) AS n FROM {}").format(sql.Identifier(table))).fetchone()
@@ -176,7 +188,7 @@ def test_the_last_admin_cannot_be_removed_or_demoted(acme: Company) -> None:
 
 def test_invite_codes_are_stored_only_as_a_hash(acme: Company) -> None:
     with member_transaction(acme.hub, acme.admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow())
+        invite = company_invites.create_invite(conn, utcnow(), this_machine=True)
         row = conn.execute("SELECT code_hash FROM invites WHERE id = %s", [invite.id]).fetchone()
     assert row == {"code_hash": company_invites.code_hash(invite.code)}
     assert invite.code.replace("-", "") not in str(row)
@@ -185,49 +197,47 @@ def test_invite_codes_are_stored_only_as_a_hash(acme: Company) -> None:
 
 def test_invites_expire_after_seven_days(acme: Company) -> None:
     with member_transaction(acme.hub, acme.admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow())
+        invite = company_invites.create_invite(conn, utcnow(), this_machine=True)
     assert timedelta(days=6, hours=23) < invite.expires_at - utcnow() <= timedelta(days=7)
     with acme.hub.owner() as conn:
         conn.execute("UPDATE invites SET expires_at = now() - interval '1 second' WHERE id = %s", [invite.id])
-    with acme.hub.app() as conn, pytest.raises(InviteRejected, match="expired"):
-        company_invites.redeem_invite(conn, invite.code, display_name="Late", timezone="UTC")
+    with pytest.raises(InviteRejected, match="expired"):
+        company_invites.redeem_invite(invite.hub, invite.code, display_name="Late", timezone="UTC")
     with member_transaction(acme.hub, acme.admin) as conn:
         assert [i.state for i in company_invites.list_invites(conn, utcnow()) if i.id == invite.id] == ["expired"]
 
 
 def test_an_invite_is_single_use_and_case_and_dashes_do_not_matter(acme: Company) -> None:
     with member_transaction(acme.hub, acme.admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow())
+        invite = company_invites.create_invite(conn, utcnow(), this_machine=True)
     typed = invite.code.replace("-", " ").lower()
-    with acme.hub.app() as conn:
-        company_invites.redeem_invite(conn, typed, display_name="First", timezone="UTC")
-        with pytest.raises(InviteRejected, match="already used"):
-            company_invites.redeem_invite(conn, invite.code, display_name="Second", timezone="UTC")
+    company_invites.redeem_invite(invite.hub, typed, display_name="First", timezone="UTC")
+    with pytest.raises(InviteRejected, match="already used"):
+        company_invites.redeem_invite(invite.hub, invite.code, display_name="Second", timezone="UTC")
 
 
 def test_a_revoked_invite_cannot_be_redeemed(acme: Company) -> None:
     with member_transaction(acme.hub, acme.admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow(), note="for Zoe")
+        invite = company_invites.create_invite(conn, utcnow(), note="for Zoe", this_machine=True)
         revoked = company_invites.revoke_invite(conn, str(invite.id)[:8], utcnow())
     assert revoked.state == "revoked"
-    with acme.hub.app() as conn, pytest.raises(InviteRejected, match="revoked"):
-        company_invites.redeem_invite(conn, invite.code, display_name="Zoe", timezone="UTC")
+    with pytest.raises(InviteRejected, match="revoked"):
+        company_invites.redeem_invite(invite.hub, invite.code, display_name="Zoe", timezone="UTC")
 
 
 def test_two_people_redeeming_one_code_at_once_exactly_one_joins(acme: Company) -> None:
     with member_transaction(acme.hub, acme.admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow())
+        invite = company_invites.create_invite(conn, utcnow(), this_machine=True)
     barrier = threading.Barrier(4)
     outcomes: list[str] = []
 
     def redeem(name: str) -> None:
-        with acme.hub.app() as conn:
-            barrier.wait()
-            try:
-                company_invites.redeem_invite(conn, invite.code, display_name=name, timezone="UTC")
-                outcomes.append("joined")
-            except InviteRejected:
-                outcomes.append("refused")
+        barrier.wait()
+        try:
+            company_invites.redeem_invite(invite.hub, invite.code, display_name=name, timezone="UTC")
+            outcomes.append("joined")
+        except InviteRejected:
+            outcomes.append("refused")
 
     threads = [threading.Thread(target=redeem, args=(f"P{i}",)) for i in range(4)]
     for t in threads:
@@ -239,27 +249,28 @@ def test_two_people_redeeming_one_code_at_once_exactly_one_joins(acme: Company) 
 
 def test_wrong_codes_are_rate_limited(acme: Company) -> None:
     with member_transaction(acme.hub, acme.admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow())
-    with acme.hub.app() as conn:
-        for _ in range(10):
-            with pytest.raises(InviteRejected, match="not valid"):
-                company_invites.redeem_invite(conn, "AAAA-BBBB-CCCC", display_name="Guess", timezone="UTC")
-        with pytest.raises(InviteRateLimited):  # even the right code waits now
-            company_invites.redeem_invite(conn, invite.code, display_name="Real", timezone="UTC")
+        invite = company_invites.create_invite(conn, utcnow(), this_machine=True)
+    for _ in range(5):
+        with pytest.raises(InviteRejected, match="not valid"):
+            company_invites.redeem_invite(invite.hub, "AAAA-BBBB-CCCC", display_name="Guess", timezone="UTC")
+    with pytest.raises(InviteRateLimited):  # even the right code waits now
+        company_invites.redeem_invite(invite.hub, invite.code, display_name="Real", timezone="UTC")
 
 
 def test_only_admins_create_or_list_invites_and_the_hub_enforces_it(acme: Company) -> None:
     with member_transaction(acme.hub, acme.editor) as conn:
         with pytest.raises(NotPermitted):
-            company_invites.create_invite(conn, utcnow())
+            company_invites.create_invite(conn, utcnow(), this_machine=True)
         assert conn.execute("SELECT count(*) AS n FROM invites").fetchone() == {"n": 0}
     with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.editor) as conn:
         conn.execute("INSERT INTO invites (code_hash, expires_at) VALUES (repeat('a', 64), now() + interval '1 day')")
 
 
 def test_a_personal_hub_refuses_invites(hub_env: HubEnv) -> None:
-    with hub_env.hub.app() as conn, pytest.raises(InviteRejected, match="not a company hub"):
-        company_invites.redeem_invite(conn, "AAAA-BBBB-CCCC", display_name="X", timezone="UTC")
+    with pytest.raises(InviteRejected, match="not an invite"):
+        company_invites.redeem_invite(
+            hub_env.hub.target.app_conninfo, "AAAA-BBBB-CCCC", display_name="X", timezone="UTC"
+        )
 
 
 # --- creating, joining, syncing ------------------------------------------------------------------
@@ -275,22 +286,29 @@ def test_create_join_and_sync_a_company_hub(hub_env: HubEnv, tmp_path: Path) -> 
         with CompanyHub(hub_env.settings, admin_conn) as admin_hub:
             with admin_hub.transaction() as conn:
                 assert company.current_role(conn) == "admin"
-                invite = company_invites.create_invite(conn, utcnow(), role="editor")
+                invite = company_invites.create_invite(conn, utcnow(), role="editor", this_machine=True)
                 profile = hub_env.settings.workspace / "voices" / "brand_ambassador.yaml"
                 profile.parent.mkdir(exist_ok=True)
                 example = Path(__file__).parents[2] / "voices" / "brand_ambassador.example.yaml"
                 profile.write_text(example.read_text())
                 company_brand.set_brand_voice(conn, profile)
-            runtime_url = admin_conn.app_conninfo.get_secret_value()
+            admin_url = admin_conn.app_conninfo.get_secret_value()
+            assert "psn_app" not in admin_url and hub_env.settings.app_password is not None
+            assert hub_env.settings.app_password.get_secret_value() not in admin_url  # never the personal hub's
         other = make_settings(tmp_path / "member-ws", hub_env.server.conninfo("postgres"))
-        joined = company_invites.join_company(other, slug, hub_url=runtime_url, code=invite.code, display_name="Eve")
+        joined = company_invites.join_company(other, slug, hub_url=invite.hub, code=invite.code, display_name="Eve")
         member_file = joined.connection_file.read_text()
         assert joined.role == "editor" and joined.name == "Acme Inc"
-        assert "PSN_DATABASE_URL" not in member_file and "user=psn_app" in member_file
+        assert "PSN_DATABASE_URL" not in member_file and "psn_app" not in member_file
+        assert invite.code.replace("-", "") not in member_file and "PSN_MEMBER_KEY" not in member_file
         with CompanyHub.open(other, slug) as member_hub:
             with member_hub.transaction() as conn:
                 assert company.current_role(conn) == "editor"
-                assert conn.execute("SELECT current_user AS u").fetchone() == {"u": "psn_app"}
+                me = conn.execute("SELECT current_user AS u").fetchone()
+                assert me is not None and me["u"] == company.login_role_of(
+                    member_hub.connection.app_conninfo.get_secret_value()
+                )
+                assert me["u"].endswith(str(joined.member_id).replace("-", ""))
             synced = company_brand.sync_brand_voice(member_hub, other.workspace)
         assert synced.name == f"brand-ambassador-{slug}.yaml"
         assert synced.read_text() == example.read_text()

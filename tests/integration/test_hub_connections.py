@@ -29,12 +29,22 @@ def test_pool_refuses_a_superuser_runtime_connection(hub_env: HubEnv) -> None:
 def extra_role(pg_server: PgServer) -> Iterator[str]:
     name = f"psn_t_role_{uuid.uuid4().hex[:8]}"
     yield name
+    pg_server.execute(
+        sql.SQL(
+            "DO $$ DECLARE d text; BEGIN FOR d IN SELECT datname FROM pg_database WHERE NOT datistemplate LOOP"
+            " EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM {}', d); END LOOP; END $$"
+        ).format(sql.Identifier(name))
+    )
     pg_server.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def _role_conninfo(env: HubEnv, role: str) -> str:
     from psycopg.conninfo import make_conninfo
 
+    # hub databases grant CONNECT to their runtime roles only (PUBLIC has none since migration 0012)
+    env.server.execute(
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(env.database), sql.Identifier(role))
+    )
     return make_conninfo(env.server.conninfo(env.database), user=role, password="role-password-123")
 
 

@@ -8,11 +8,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from psn_core.config import Settings
 from psn_core.crypto import create_key_file
+from psn_core.errors import PSNError
 from psn_core.hub.database import Hub, connect
 
 TEST_APP_PASSWORD = "psn-test-app-password-1234"
@@ -40,7 +42,20 @@ class PgServer:
         self.execute(stmt)
 
     def drop_database(self, name: str) -> None:
+        """Drop a database, and the login and group roles of the company hub it was (roles are server-wide)."""
+        prefix = None
+        try:
+            with connect(self.conninfo(name), timeout=10, label=self.label) as conn:
+                row = conn.execute("SELECT role_prefix FROM hub_info").fetchone()
+                prefix = row["role_prefix"] if row else None
+        except (PSNError, psycopg.Error):
+            prefix = None
         self.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if prefix:
+            with connect(self.conninfo("postgres"), timeout=10, label=self.label) as conn:
+                found = conn.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", [prefix + "_"])
+                for role in found.fetchall():
+                    conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role["rolname"])))
 
 
 def make_settings(workspace: Path, owner_conninfo: str, **overrides: object) -> Settings:

@@ -1,5 +1,10 @@
-"""Who a workspace is in a company hub and how it gets there: the member identity (id and secret key)
-and the connection file ``connections/<company>.env`` that holds them with the hub's runtime URL.
+"""Who a workspace is in a company hub and how it gets there: the member identity and the connection
+file ``connections/<company>.env`` that holds it.
+
+Since migration 0012 a member is a login role of their own: the runtime URL in the file carries that
+role and its password (generated here, never sent to the hub in clear), and Postgres itself says who the
+connection is. Members who joined before still hold a member key (psn.member_key, checked by the hub
+beside psn.member_id, as psn_app) until they run `psn company reconnect`.
 """
 
 from __future__ import annotations
@@ -7,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
@@ -24,14 +29,21 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
 @dataclass(frozen=True)
 class Identity:
-    """Who acts in a company hub: the member id and the secret key the hub checks."""
+    """Who acts in a company hub: the member id and either their own runtime ``conninfo`` (login role and
+    password) or, for a member who joined before login roles, the secret ``key`` the hub checks."""
 
     member_id: UUID
-    key: str
+    key: str | None = None
+    conninfo: str | None = field(default=None, repr=False)
 
     @property
     def key_hash(self) -> str:
-        return hashlib.sha256(self.key.encode()).hexdigest()
+        return hashlib.sha256((self.key or "").encode()).hexdigest()
+
+    @property
+    def legacy(self) -> bool:
+        """Still psn_app with a member key (joined before migration 0012, not reconnected yet)."""
+        return self.conninfo is None
 
 
 def new_key() -> str:
@@ -50,19 +62,22 @@ def check_slug(name: str) -> str:
 
 
 class CompanyConnection(BaseModel):
-    """What ``connections/<company>.env`` holds. ``owner_conninfo`` only for the admin who created it."""
+    """What ``connections/<company>.env`` holds. ``owner_conninfo`` only for the admin who created it;
+    ``member_key`` only for a member still on psn_app (joined before migration 0012)."""
 
     slug: str
     name: str
     database: str
     app_conninfo: SecretStr
     member_id: UUID
-    member_key: SecretStr
+    member_key: SecretStr | None = None
     owner_conninfo: SecretStr | None = None
 
     @property
     def identity(self) -> Identity:
-        return Identity(self.member_id, self.member_key.get_secret_value())
+        if self.member_key is not None:
+            return Identity(self.member_id, self.member_key.get_secret_value())
+        return Identity(self.member_id, conninfo=self.app_conninfo.get_secret_value())
 
 
 def connection_path(workspace: Path, slug: str) -> Path:
@@ -77,10 +92,12 @@ def write_connection(workspace: Path, connection: CompanyConnection) -> Path:
         "PSN_COMPANY_DATABASE": connection.database,
         "PSN_APP_DATABASE_URL": connection.app_conninfo.get_secret_value(),
         "PSN_MEMBER_ID": str(connection.member_id),
-        "PSN_MEMBER_KEY": connection.member_key.get_secret_value(),
     }
+    if connection.member_key is not None:
+        values["PSN_MEMBER_KEY"] = connection.member_key.get_secret_value()
     if connection.owner_conninfo is not None:
         values["PSN_DATABASE_URL"] = connection.owner_conninfo.get_secret_value()
+    # written whole each time: a key or owner URL the connection no longer has must not linger
     write_private(path, "# psn company hub connection: secret, never commit\n")
     set_env_values(path, values)
     return path
@@ -99,12 +116,14 @@ def read_connection(workspace: Path, slug: str) -> CompanyConnection:
             database=values["PSN_COMPANY_DATABASE"],
             app_conninfo=SecretStr(values["PSN_APP_DATABASE_URL"]),
             member_id=UUID(values["PSN_MEMBER_ID"]),
-            member_key=SecretStr(values["PSN_MEMBER_KEY"]),
+            member_key=SecretStr(values["PSN_MEMBER_KEY"]) if "PSN_MEMBER_KEY" in values else None,
             owner_conninfo=SecretStr(values["PSN_DATABASE_URL"]) if "PSN_DATABASE_URL" in values else None,
         )
     except (KeyError, ValueError) as exc:
         raise CompanyNotFound(f"{path} is incomplete ({exc}).", "Join the company again to rewrite it.") from exc
-    registry.add(connection.app_conninfo.get_secret_value(), connection.member_key.get_secret_value())
+    registry.add(connection.app_conninfo.get_secret_value())
+    if connection.member_key is not None:
+        registry.add(connection.member_key.get_secret_value())
     if connection.owner_conninfo is not None:
         registry.add(connection.owner_conninfo.get_secret_value())
     return connection

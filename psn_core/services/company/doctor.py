@@ -1,10 +1,12 @@
 """`psn doctor`'s checks of each company hub this workspace is connected to (connections/<company>.env).
 
-Each company is checked on its own, one hub at a time, as this workspace's member of it (psn_app with
-the member key, never the owner role): the connection file is private, the hub answers within the
-connect timeout, it is migrated as far as this psn, the runtime role is safe and RLS covers every table,
-the membership is still active, the local brand voice matches the hub's, and no scheduled post is
-overdue on the accounts this member connected (which would mean their company worker is not running).
+Each company is checked on its own, one hub at a time, as this workspace's member of it (their own login
+role, never the owner role): the connection file is private, the hub answers within the connect timeout,
+it is migrated as far as this psn, the runtime role is safe and RLS covers every table, identity is
+proven by Postgres (own login role; for admins: no member without a login role, no login role without a
+member, no role shared with another database, no PUBLIC CONNECT/TEMP, fixed search_paths), the
+membership is still active, the local brand voice matches the hub's, and no scheduled post is overdue on
+the accounts this member connected (which would mean their company worker is not running).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from pathlib import Path
 from typing import Literal
 
 from psn_core.config import Settings
+from psn_core.errors import HubUnreachable
 from psn_core.hub import sql
-from psn_core.hub.audit import member_tables
+from psn_core.hub.audit import identity_findings, member_tables
 from psn_core.hub.migrate import migration_status
 from psn_core.hub.sql import Queries
 from psn_core.services.company.brand import brand_yaml, synced_brand_file
@@ -48,6 +51,7 @@ class _Company:
         self.settings, self.slug, self._add = settings, slug, add
         self.hub: CompanyHub | None = None
         self.active = False  # an active member: what the hub shows them means something
+        self.refused = False  # the hub answered but refused this member's login role (removed)
 
     def add(self, what: str, status: Status, detail: str, fix: str | None = None) -> None:
         self._add(f"company {self.slug}: {what}", status, detail, fix)
@@ -56,6 +60,16 @@ class _Company:
         label = f"company {self.slug}"
         guarded(f"{label}: connection", False, self.connection)
         guarded(f"{label}: reachable", False, self.reach)
+        if self.refused:
+            self.add(
+                "membership",
+                "fail",
+                "this workspace's member was removed: the hub refuses its login role",
+                "Ask an admin for a new invite code, then `psn company join` again.",
+            )
+            for what in ("brand voice", "worker"):
+                self.add(what, "skip", "not an active member")
+            return
         if self.hub is None:
             self.add("hub", "skip", "not reachable, the other company checks were skipped")
             return
@@ -63,6 +77,7 @@ class _Company:
             for what, body in (
                 ("migrations", self.migrations),
                 ("row-level security", self.rls),
+                ("identity", self.identity),
                 ("membership", self.membership),
             ):
                 guarded(f"{label}: {what}", False, body)
@@ -81,11 +96,47 @@ class _Company:
 
     def reach(self) -> None:
         hub = CompanyHub(self.settings, read_connection(self.settings.workspace, self.slug))
-        with hub.hub.app() as conn:  # raises UnsafeRuntimeRole unless it is a plain psn_app
-            version: str | None = sql.value(conn, Q.server_version)
+        try:
+            with hub.hub.app() as conn:  # raises UnsafeRuntimeRole unless it is the plain runtime role
+                version: str | None = sql.value(conn, Q.server_version)
+        except HubUnreachable as exc:
+            if "not permitted to log in" not in exc.message:
+                raise
+            self.refused = True
+            self.add("reachable", "ok", f"{hub.name} answered, and refused this member's login role")
+            return
         self.hub = hub
         shown = version or "?"
-        self.add("reachable", "ok", f"{hub.name} as psn_app (PostgreSQL {shown})")
+        self.add("reachable", "ok", f"{hub.name} as {hub.hub.target.app_role} (PostgreSQL {shown})")
+
+    def identity(self) -> None:
+        assert self.hub is not None
+        if self.hub.connection.member_key is not None:
+            self.add(
+                "identity",
+                "warn",
+                "you still connect as the shared psn_app role with a member key",
+                f"Run `psn company reconnect {self.slug}` (after an admin ran `psn company migrate {self.slug}`).",
+            )
+            return
+        with self.hub.hub.app() as conn:
+            findings = identity_findings(conn)
+        if findings is None:
+            self.add(
+                "identity", "fail", "the hub predates login roles", f"An admin runs `psn company migrate {self.slug}`."
+            )
+            return
+        bad = [f for f in findings if f.severity == "fail"]
+        waiting = [f for f in findings if f.severity != "fail"]
+        detail = "; ".join(f.sentence for f in bad + waiting)
+        if waiting:  # psn_app stays shared until the last member moves: that is what they fix
+            fix = f"Each runs `psn company reconnect {self.slug}`, or `psn company migrate {self.slug} --finish`."
+            self.add("identity", "fail" if bad else "warn", detail, fix)
+        elif bad:
+            fix = f"The admin who created it runs `psn company migrate {self.slug}`; if it persists, report it."
+            self.add("identity", "fail", detail, fix)
+        else:
+            self.add("identity", "ok", f"your own login role ({self.hub.hub.target.app_role}); nothing shared")
 
     def migrations(self) -> None:
         assert self.hub is not None

@@ -1,5 +1,12 @@
 """Invite codes to a company hub: random, short enough to type, stored only as a hash, single use, expiring,
-revocable, and redeemed atomically by the hub itself (psn_redeem_invite, migration 0009)."""
+revocable, and redeemed atomically by the hub itself.
+
+Each invite is a login role of its own (migration 0012) whose password is the code, valid until the invite
+expires, and which may only call ``psn_join`` for its own invite: the invite line carries the hub's address
+with that role, never a password that opens anything else. Joining sends the verifier of a password made
+here for the new member's own login role; psn_join commits each request before judging it and counts
+failures per invite role, so no rollback erases a wrong guess and no member can pause others' joins.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +19,16 @@ from pathlib import Path
 from typing import Literal
 from uuid import UUID
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import dict_row
 from pydantic import BaseModel, SecretStr
 
 from psn_core.config import Settings
-from psn_core.errors import CompanyExists, InviteRateLimited, InviteRejected, NotPermitted
+from psn_core.errors import CompanyExists, HubOnlyLocal, HubUnreachable, InviteRateLimited, InviteRejected, NotPermitted
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, check_runtime_role, connect
+from psn_core.hub.roles import invite_password, new_password, reachable_from_elsewhere, scram_verifier
 from psn_core.hub.sql import Queries
 from psn_core.masking import registry
 from psn_core.services.company.hubs import (
@@ -26,7 +37,6 @@ from psn_core.services.company.hubs import (
     Identity,
     check_slug,
     connection_path,
-    new_key,
     require_role,
     write_connection,
 )
@@ -81,11 +91,12 @@ class InviteRow:
 
 @dataclass(frozen=True)
 class Redeemed:
-    """What psn_redeem_invite answers: ``outcome`` is ok, rate_limited or why the code was refused."""
+    """What psn_join answers: ``outcome`` is ok, rate_limited or why the code was refused."""
 
     outcome: str
     new_member: UUID | None
     new_role: str | None
+    login_role: str | None
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,7 @@ class InviteCreated(BaseModel):
     code: str
     role: str
     expires_at: datetime
+    hub: str  # the hub's address as the invite's own role (no password: the code is it)
 
 
 class InviteView(BaseModel):
@@ -119,21 +131,39 @@ def create_invite(
     role: Literal["editor", "contributor"] = "contributor",
     note: str | None = None,
     ttl_days: int | None = None,
+    this_machine: bool = False,
 ) -> InviteCreated:
-    """A single-use invite code (admins only). The code is returned once; the hub keeps its hash.
+    """A single-use invite code (admins only), with its own login role on the hub. The code is returned
+    once; the hub keeps its hash and the SCRAM verifier of the role's password (the code).
 
     Raises:
-        NotPermitted: the caller is not an admin.
+        HubOnlyLocal: the hub is reachable from this machine only and ``this_machine`` was not said.
+        NotPermitted: the caller is not an admin (or still on psn_app: not moved over yet).
     """
+    if not this_machine and not reachable_from_elsewhere(conn.info.dsn):
+        raise HubOnlyLocal(
+            "This company hub runs on this machine's embedded server (a unix socket): "
+            "nobody on another machine could use an invite to it."
+        )
     require_role(conn, ADMINS, "create invites")
     if ttl_days is None:
         configured = sql.one(conn, Q.invite_ttl_days, None, InviteTtl)
         ttl_days = int(configured.invite_ttl_days) if configured else 7
     code = new_code()
     invite = {"code_hash": code_hash(code), "role": role, "note": note, "expires_at": now + timedelta(days=ttl_days)}
-    created = sql.one(conn, Q.create_invite, invite, CreatedInvite)
-    assert created is not None
-    return InviteCreated(id=created.id, code=code, role=role, expires_at=created.expires_at)
+    try:
+        with conn.transaction():
+            created = sql.one(conn, Q.create_invite, invite, CreatedInvite)
+            assert created is not None
+            verifier = scram_verifier(invite_password(code))
+            login: str = sql.value(conn, Q.invite_login, {"id": created.id, "verifier": verifier})
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise NotPermitted(
+            "The company hub refused to make an invite: only an admin on a login role of their own can.",
+            "If you joined before login roles, run `psn company reconnect NAME` first.",
+        ) from exc
+    hub = make_conninfo(conn.info.dsn, user=login)
+    return InviteCreated(id=created.id, code=code, role=role, expires_at=created.expires_at, hub=hub)
 
 
 def list_invites(conn: Conn, now: datetime) -> list[InviteView]:
@@ -178,25 +208,53 @@ _REFUSALS = {
 }
 
 
-def redeem_invite(conn: Conn, code: str, *, display_name: str, timezone: str) -> tuple[Identity, str]:
-    """Redeem ``code`` on a psn_app connection with no member context; returns the new identity and role.
+def redeem_invite(
+    hub_url: str, code: str, *, display_name: str, timezone: str, connect_timeout: int = 10
+) -> tuple[Identity, str]:
+    """Redeem ``code`` at the invite's address (its own role; the code is the password): the hub makes
+    the new member and their login role, whose password is made here and never leaves this machine.
+    Returns the new identity (with its runtime address) and role.
 
     Raises:
-        InviteRejected: unknown, used, expired or revoked code; InviteRateLimited: too many failures lately.
+        InviteRejected: unknown, used, expired or revoked code, or not an invite's address;
+        InviteRateLimited: too many failures with this invite lately; HubUnreachable.
     """
-    check_runtime_role(conn)
-    key = new_key()
-    who_hash = hashlib.sha256(key.encode()).hexdigest()
-    with conn.transaction():
-        redeem = {"code": code, "key_hash": who_hash, "name": display_name, "timezone": timezone}
-        outcome = sql.one(conn, Q.redeem_invite, redeem, Redeemed)
+    role = str(conninfo_to_dict(hub_url).get("user") or "")
+    address = make_conninfo(hub_url, password=invite_password(code))
+    registry.add(address)
+    try:
+        conn = psycopg.connect(address, connect_timeout=connect_timeout, autocommit=True, row_factory=dict_row)
+    except psycopg.OperationalError as exc:
+        text = str(exc)
+        if "authentication failed" in text or "not permitted to log in" in text or "does not exist" in text:
+            raise InviteRejected("That invite code is not valid, or was already used, revoked or expired.") from exc
+        return _unreachable(hub_url, connect_timeout, exc)
+    password = new_password()
+    registry.add(password)
+    with conn:
+        check_runtime_role(conn, role)
+        params = {"code": code, "verifier": scram_verifier(password), "name": display_name, "timezone": timezone}
+        try:
+            outcome = sql.one(conn, Q.join, params, Redeemed)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise InviteRejected(
+                "That address is not an invite to this company hub (an invite made before psn gave each member "
+                "a login role of their own no longer works)."
+            ) from exc
     assert outcome is not None
     if outcome.outcome == "rate_limited":
-        raise InviteRateLimited("Too many wrong invite codes were tried lately; joining is paused for a while.")
-    if outcome.outcome != "ok":
+        raise InviteRateLimited("Too many wrong tries with this invite lately; it is paused for a while.")
+    if outcome.outcome != "ok" or outcome.login_role is None or outcome.new_member is None:
         raise InviteRejected(_REFUSALS.get(outcome.outcome, "That invite code was refused."))
-    assert outcome.new_member is not None
-    return Identity(outcome.new_member, key), str(outcome.new_role)
+    member = make_conninfo(hub_url, user=outcome.login_role, password=password)
+    registry.add(member)
+    return Identity(outcome.new_member, conninfo=member), str(outcome.new_role)
+
+
+def _unreachable(hub_url: str, timeout: int, exc: Exception) -> tuple[Identity, str]:
+    reason = registry.redact(str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__)
+    host = conninfo_to_dict(hub_url).get("host") or "the default socket"
+    raise HubUnreachable(f"Could not reach the company hub at {host} within {timeout} s: {reason}") from exc
 
 
 class Joined(BaseModel):
@@ -208,8 +266,8 @@ class Joined(BaseModel):
 
 
 def join_company(settings: Settings, slug: str, *, hub_url: str, code: str, display_name: str) -> Joined:
-    """Join a company with an invite: redeem the code as psn_app, then write ``connections/<slug>.env``
-    (the runtime URL, the new member id and key; never an owner URL).
+    """Join a company with an invite: redeem the code at the invite's address, then write
+    ``connections/<slug>.env`` (the new member's own runtime address and password; never an owner URL).
 
     Raises:
         CompanyExists: already connected; HubUnreachable; InviteRejected, InviteRateLimited.
@@ -219,17 +277,19 @@ def join_company(settings: Settings, slug: str, *, hub_url: str, code: str, disp
         raise CompanyExists(f"This workspace is already connected to {slug!r}.")
     registry.add(hub_url)
     label = f"company hub {slug!r}"
-    with connect(hub_url, timeout=settings.connect_timeout, label=label) as conn:
-        who, role = redeem_invite(conn, code, display_name=display_name, timezone=settings.timezone)
+    who, role = redeem_invite(
+        hub_url, code, display_name=display_name, timezone=settings.timezone, connect_timeout=settings.connect_timeout
+    )
+    assert who.conninfo is not None
+    with connect(who.conninfo, timeout=settings.connect_timeout, label=label) as conn:
         info = sql.one(conn, Q.hub_identity, None, HubIdentity)
     assert info is not None
     connection = CompanyConnection(
         slug=slug,
         name=info.name or slug,
         database=info.database,
-        app_conninfo=SecretStr(hub_url),
+        app_conninfo=SecretStr(who.conninfo),
         member_id=who.member_id,
-        member_key=SecretStr(who.key),
     )
     path = write_connection(settings.workspace, connection)
     return Joined(slug=slug, name=connection.name, member_id=who.member_id, role=role, connection_file=path)

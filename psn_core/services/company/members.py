@@ -12,11 +12,12 @@ from typing import Literal
 from uuid import UUID
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from pydantic import BaseModel
 
 from psn_core.errors import ConfigError, NotPermitted
 from psn_core.hub import sql
-from psn_core.hub.database import Conn, Hub
+from psn_core.hub.database import Conn, Hub, check_runtime_role, connect
 from psn_core.hub.sql import Queries
 from psn_core.services.company.connection import Identity
 
@@ -29,10 +30,28 @@ Role = Literal["admin", "editor", "contributor"]
 
 @contextmanager
 def member_transaction(hub: Hub, who: Identity) -> Iterator[Conn]:
-    """A transaction in a company hub acting as ``who`` (member id and key both set)."""
-    with hub.transaction(who.member_id) as conn:
-        conn.execute(Q.set_member_key, {"key": who.key})
-        yield conn
+    """A transaction in a company hub acting as ``who``: on their own login role (a connection of its
+    own, checked like every runtime connection), or for a member not moved over yet, on ``hub``'s psn_app
+    pool with member id and key.
+
+    Raises:
+        HubUnreachable: the hub refused or did not answer (a removed member's role cannot log in).
+    """
+    if who.conninfo is None:
+        with hub.transaction(who.member_id) as conn:
+            conn.execute(Q.set_member_key, {"key": who.key or ""})
+            yield conn
+        return
+    timeout = hub.settings.connect_timeout
+    with connect(who.conninfo, timeout=timeout, label=hub.label, autocommit=True) as conn:
+        check_runtime_role(conn, login_role_of(who.conninfo))
+        with conn.transaction():
+            yield conn
+
+
+def login_role_of(conninfo: str) -> str:
+    """The role a runtime address logs in as."""
+    return str(conninfo_to_dict(conninfo).get("user") or "")
 
 
 def current_role(conn: Conn) -> str | None:

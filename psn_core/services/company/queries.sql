@@ -1,6 +1,7 @@
 -- Company hubs: members and roles, invites, the brand voice and the approval workflow. Every query
 -- runs on one company hub connection; the hub's RLS policies (migration 0009) enforce roles, and
--- psn_current_member() / psn_member_role() resolve the caller from psn.member_id and psn.member_key.
+-- psn_current_member() / psn_member_role() resolve the caller from its login role (migration 0012; a
+-- member not moved over yet: psn_app with psn.member_id and psn.member_key).
 
 -- name: set_member_key
 -- Act with the member's key for the rest of the transaction.
@@ -33,6 +34,45 @@ SELECT company_name FROM hub_info;
 -- name: hub_identity
 -- The database name and the company's display name, for the connection file.
 SELECT current_database() AS database, (SELECT company_name FROM hub_info) AS name;
+
+-- name: can_create_roles
+-- Whether the owner connection may create the members' login roles.
+SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user;
+
+-- name: whoami
+-- The role this connection is.
+SELECT current_user::text;
+
+-- name: company_roles
+-- The hub's group roles (owner; idempotent); returns the prefix of its role names.
+SELECT public.psn_company_roles();
+
+-- name: create_login
+-- A member's own login role, from the verifier of a password the hub never sees (owner).
+SELECT public.psn_create_login(%(member)s, %(verifier)s)::text;
+
+-- name: reconnect
+-- A member still on psn_app, proven by their key, gets a login role of their own; the key is forgotten.
+SELECT public.psn_reconnect(%(verifier)s)::text;
+
+-- name: members_on_app_role
+-- Active members without a login role of their own (joined before migration 0012).
+SELECT m.display_name FROM members m
+ WHERE m.removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM member_logins l WHERE l.member_id = m.id)
+ ORDER BY m.created_at;
+
+-- name: end_app_sessions
+-- psn_app's open sessions on this company hub end (it just lost CONNECT).
+SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+ WHERE usename = 'psn_app' AND datname = current_database();
+
+-- name: invite_login
+-- The invite's own login role (password: the code, as a verifier), valid until the invite expires.
+SELECT public.psn_invite_login(%(id)s, %(verifier)s)::text;
+
+-- name: join
+-- Join with an invite, in autocommit: the request is committed before the hub judges it.
+CALL public.psn_join(%(code)s, %(verifier)s, %(name)s, %(timezone)s, NULL, NULL, NULL, NULL);
 
 -- name: mark_company
 -- Mark a freshly migrated hub as a company's.
@@ -83,10 +123,6 @@ SELECT id, role, note, created_at, expires_at, used_at, revoked_at FROM invites 
 UPDATE invites SET revoked_at = %(now)s
  WHERE id::text LIKE %(prefix)s AND used_at IS NULL AND revoked_at IS NULL AND length(%(ref)s) >= 6
 RETURNING id;
-
--- name: redeem_invite
--- Redeem a code for a new member (the hub counts failures and rate-limits them).
-SELECT outcome, new_member, new_role FROM psn_redeem_invite(%(code)s, %(key_hash)s, %(name)s, %(timezone)s);
 
 -- name: save_brand
 -- Store the company's brand voice (one row).

@@ -183,7 +183,7 @@ class Publisher:
     @contextmanager
     def _lease(self, target_id: UUID) -> Iterator[None]:
         with connect(self.hub.target.app_conninfo, timeout=self.settings.connect_timeout, label=self.hub.label) as conn:
-            check_runtime_role(conn)
+            check_runtime_role(conn, self.hub.target.app_role)
             if not sql.value(conn, Q.try_lease, {"key": lease_key(target_id)}):
                 raise PostLocked(f"Target {target_id} is being published by another worker.")
             yield  # the lock goes with the connection, also when this process dies

@@ -58,7 +58,7 @@ class _Id:
 def lease_is_free(hub: Hub, target_id: UUID) -> bool:
     """Whether no live publisher holds the target's lease (tries the lock and gives it straight back)."""
     with connect(hub.target.app_conninfo, timeout=hub.settings.connect_timeout, label=hub.label) as conn:
-        check_runtime_role(conn)
+        check_runtime_role(conn, hub.target.app_role)
         if sql.value(conn, Q.try_lease, {"key": lease_key(target_id)}):
             sql.value(conn, Q.release_lease, {"key": lease_key(target_id)})
             return True
