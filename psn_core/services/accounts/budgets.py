@@ -251,8 +251,7 @@ def check_publishing_quota(client: Platform, token: str, handle: str, now: datet
     raise RateLimited(
         f"{cls.display_name}'s publishing limit for @{handle} is used up: {quota.used} of {quota.total} posts "
         f"published through the API in the last {quota.window_seconds // 3600} hours.",
-        "Nothing was sent. psn keeps the post queued and tries again once the oldest of those posts leaves "
-        "the window.",
+        "Nothing was sent. psn keeps the post queued and tries again once the oldest of those posts leaves the window.",
         retry_after=max(60.0, wait),
         platform=cls.name,
         status_code=None,
