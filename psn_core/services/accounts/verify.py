@@ -13,8 +13,9 @@ implementing ``Platform.publishing_quota`` / ``Platform.posting_settings`` and d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 import httpx2
@@ -27,13 +28,14 @@ from psn_core.hub import sql
 from psn_core.hub.database import Hub
 from psn_core.hub.sql import Queries
 from psn_core.platforms.base import Platform
-from psn_core.platforms.models import PostingSettings, PublishingQuota
+from psn_core.platforms.models import PlatformConfig, PostingSettings, PublishingQuota
 from psn_core.services.accounts.accounts import AccountView, list_accounts, platform_class, platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.timefmt import utcnow
 
 Q = Queries.load(__package__)
+T = TypeVar("T")
 # Response headers that report a platform's own request count (X, Meta, LinkedIn name them differently).
 _COUNT_HEADERS = ("rate-limit", "ratelimit", "usage", "-limit-")
 
@@ -53,7 +55,7 @@ class ScopeCheck(BaseModel):
 
 
 class VerifyReport(BaseModel):
-    account_id: UUID
+    account_id: UUID | None  # None: a bare token (verify_token)
     platform: str
     display_name: str
     handle: str
@@ -77,15 +79,17 @@ class VerifyReport(BaseModel):
 class _HeaderLog:
     """A request gate that spends from the budget like any other and keeps the count headers seen."""
 
-    def __init__(self, inner: BudgetGate) -> None:
+    def __init__(self, inner: BudgetGate | None) -> None:
         self.inner = inner
         self.headers: dict[str, str] = {}
 
     def before(self, platform: str, method: str, url: str, *, write: bool) -> None:
-        self.inner.before(platform, method, url, write=write)
+        if self.inner is not None:
+            self.inner.before(platform, method, url, write=write)
 
     def after(self, platform: str, method: str, url: str, response: httpx2.Response | None) -> None:
-        self.inner.after(platform, method, url, response)
+        if self.inner is not None:
+            self.inner.after(platform, method, url, response)
         if response is not None:
             for key, value in response.headers.items():
                 if any(mark in key.lower() for mark in _COUNT_HEADERS):
@@ -114,6 +118,12 @@ def verify_accounts(
     return [_verify(hub, settings, tokens, member_id, account, clock) for account in accounts]
 
 
+class TokenCall(Protocol):
+    """Runs one platform call with the account's token (refreshing it on a 401 where psn holds it)."""
+
+    def __call__(self, action: Callable[[str], T]) -> T: ...
+
+
 def _verify(
     hub: Hub,
     settings: Settings,
@@ -125,48 +135,84 @@ def _verify(
     cls = platform_class(account.platform)
     with hub.transaction(member_id) as conn:
         stored = sql.value(conn, Q.granted_scopes, {"account_id": account.id})
-    granted = {str(s) for s in stored or []}
-    known = bool(granted)
-    scopes = [
-        ScopeCheck(scope=s, granted=s in granted or not known, enables=cls.scope_features.get(s))
-        for s in cls.oauth.scopes
-    ]
-    gate = _HeaderLog(BudgetGate(hub, member_id, account.id, Priority.BACKGROUND, clock))
-    report = VerifyReport(
-        account_id=account.id,
-        platform=cls.name,
-        display_name=cls.display_name,
-        handle=account.handle,
-        checks=[],
-        scopes=scopes,
-        extra_scopes=sorted(granted - set(cls.oauth.scopes)),
-        scopes_known=known,
-        rate_limit_headers={},
-    )
+    report = _blank(cls, account.handle, stored or [], account.id)
     if account.status != "active":
         report.checks.append(ReadCheck(name="token", ok=False, detail=f"needs reconnecting: run `psn auth {cls.name}`"))
         return report
+
+    def call(action: Callable[[str], T]) -> T:
+        return tokens.call(member_id, account.id, action)
+
+    gate = _HeaderLog(BudgetGate(hub, member_id, account.id, Priority.BACKGROUND, clock))
     with cls(platform_config(settings, cls.name), gate=gate) as client:
-        _who(report, tokens, member_id, account, client)
-        _reads(report, tokens, member_id, account, client)
+        read_checks(report, client, call)
     report.rate_limit_headers = dict(sorted(gate.headers.items()))
     return report
 
 
-def _who(report: VerifyReport, tokens: TokenService, member_id: UUID, account: AccountView, client: Platform) -> None:
+def verify_token(
+    platform: str, config: PlatformConfig, token: str, granted: Sequence[str] = (), handle: str = ""
+) -> VerifyReport:
+    """The same checks for a bare access token, with no hub (the ``live`` tests: credentials from the
+    environment). ``granted``: the scopes the platform said it granted, when known.
+
+    Raises:
+        InvalidSetting: ``platform`` is not one psn knows.
+    """
+    cls = platform_class(platform)
+    report = _blank(cls, handle, granted, None)
+    gate = _HeaderLog(None)
+
+    def call(action: Callable[[str], T]) -> T:
+        return action(token)
+
+    with cls(config, gate=gate) as client:
+        read_checks(report, client, call)
+    report.rate_limit_headers = dict(sorted(gate.headers.items()))
+    return report
+
+
+def _blank(cls: type[Platform], handle: str, stored: Sequence[object], account_id: UUID | None) -> VerifyReport:
+    granted = {str(s) for s in stored}
+    known = bool(granted)
+    return VerifyReport(
+        account_id=account_id,
+        platform=cls.name,
+        display_name=cls.display_name,
+        handle=handle,
+        checks=[],
+        scopes=[
+            ScopeCheck(scope=s, granted=s in granted or not known, enables=cls.scope_features.get(s))
+            for s in cls.oauth.scopes
+        ],
+        extra_scopes=sorted(granted - set(cls.oauth.scopes)),
+        scopes_known=known,
+        rate_limit_headers={},
+    )
+
+
+def read_checks(report: VerifyReport, client: Platform, call: TokenCall) -> None:
+    """Who am I, then the platform's own reads before posting (publishing quota, posting settings)."""
+    _who(report, client, call)
+    _reads(report, client, call)
+
+
+def _who(report: VerifyReport, client: Platform, call: TokenCall) -> None:
     try:
-        user = tokens.call(member_id, account.id, client.get_current_user)
+        user = call(client.get_current_user)
     except PSNError as exc:
         report.checks.append(ReadCheck(name="who am I", ok=False, detail=exc.message))
         return
-    same = user.handle.lower() == account.handle.lower() or not user.handle
-    detail = f"@{user.handle or account.handle} (id {user.id})" + ("" if same else f"; psn has it as @{account.handle}")
+    known = report.handle
+    same = not known or not user.handle or user.handle.lower() == known.lower()
+    detail = f"@{user.handle or known} (id {user.id})" + ("" if same else f"; psn has it as @{known}")
+    report.handle = known or user.handle
     report.checks.append(ReadCheck(name="who am I", ok=True, detail=detail))
 
 
-def _reads(report: VerifyReport, tokens: TokenService, member_id: UUID, account: AccountView, client: Platform) -> None:
+def _reads(report: VerifyReport, client: Platform, call: TokenCall) -> None:
     try:
-        quota = tokens.call(member_id, account.id, client.publishing_quota)
+        quota = call(client.publishing_quota)
     except PSNError as exc:
         report.checks.append(ReadCheck(name="publishing quota", ok=False, detail=exc.message))
     else:
@@ -176,7 +222,7 @@ def _reads(report: VerifyReport, tokens: TokenService, member_id: UUID, account:
             detail = f"{quota.used} of {quota.total} posts used in the last {hours} hours ({quota.remaining} left)"
             report.checks.append(ReadCheck(name="publishing quota", ok=True, detail=detail))
     try:
-        posting = tokens.call(member_id, account.id, client.posting_settings)
+        posting = call(client.posting_settings)
     except PSNError as exc:
         report.checks.append(ReadCheck(name="posting settings", ok=False, detail=exc.message))
         return
