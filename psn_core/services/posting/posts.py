@@ -32,6 +32,7 @@ from psn_core.media import probe_media, validate_probe
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import ArticleLink, MediaKind, MediaRef, MediaTransfer, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.posting.privacy import check_privacy
 from psn_core.services.posting.schedule_time import ScheduleTime
 
 Q = Queries.load(__package__)
@@ -228,24 +229,6 @@ def render(target: TargetInput, media_dir: Path) -> Rendering:
         allow_duet=target.allow_duet,
         allow_stitch=target.allow_stitch,
     )
-
-
-def check_privacy(cls: type[Platform], rendering: Rendering, *, sandbox: bool) -> list[str]:
-    """Why the post's privacy choice does not suit ``cls`` (empty: fine). Where a platform has the user
-    choose who sees each post (TikTok), nothing is chosen for them; a sandbox app posts privately."""
-    levels = cls.privacy_levels
-    chosen = rendering.privacy_level
-    if not levels:
-        return []
-    offered = ", ".join(levels)
-    if chosen is None and not sandbox:
-        return [
-            f"{cls.display_name} needs you to choose who can see this post (one of {offered}); "
-            f"`psn auth verify {cls.name}` shows the ones your account offers."
-        ]
-    if chosen is not None and chosen not in levels:
-        return [f"{cls.display_name} has no privacy level {chosen}; choose one of {offered}."]
-    return []
 
 
 # --- storage -----------------------------------------------------------------------------------
