@@ -31,6 +31,10 @@ from psn_core.timefmt import local, until, utcnow
 def auth(obj: Ctx, target: str, platform: str | None, paste: bool, no_browser: bool, company_name: str | None) -> None:
     """Connect an account (x, linkedin, instagram, tiktok), `status` to list accounts and tokens, or
     `verify [platform]` to check each account with read calls only (nothing is posted)."""
+    if platform is not None and target != "verify":
+        raise click.UsageError(
+            f"`psn auth {target}` takes no second platform; did you mean `psn auth verify {platform}`?"
+        )
     with obj.member_hub(company_name) as (hub, member):
         if target == "status":
             print_accounts(obj, hub, member, company_name)
