@@ -1,8 +1,11 @@
-"""`psn auth`: connect an account through OAuth (or list the connected ones with `psn auth status`)."""
+"""`psn auth`: connect an account through OAuth, list the connected ones (`psn auth status`), or check them
+against the platforms with read calls only (`psn auth verify [platform]`)."""
 
 from __future__ import annotations
 
 import webbrowser
+from collections.abc import Callable
+from datetime import datetime
 from uuid import UUID
 
 import click
@@ -13,21 +16,32 @@ from psn_core.errors import ConnectFailed
 from psn_core.hub.database import Hub
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import company_connector, finish_connect, list_accounts, start_connect
+from psn_core.services.accounts.verify import verify_accounts
 from psn_core.services.company import hubs as company
 from psn_core.timefmt import local, until, utcnow
 
 
 @click.command()
-@click.argument("target", type=click.Choice([*PLATFORMS, "status"]))
+@click.argument("target", type=click.Choice([*PLATFORMS, "status", "verify"]))
+@click.argument("platform", required=False, type=click.Choice([*PLATFORMS]))
 @click.option("--paste", is_flag=True, help="Do not listen for the redirect; paste the URL instead (SSH).")
 @click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
 @click.option("--company", "company_name", default=None, help="Connect a company account (admins of that company).")
 @pass_ctx
-def auth(obj: Ctx, target: str, paste: bool, no_browser: bool, company_name: str | None) -> None:
-    """Connect an account (x, linkedin, instagram, tiktok), or `status` to list accounts and tokens."""
+def auth(obj: Ctx, target: str, platform: str | None, paste: bool, no_browser: bool, company_name: str | None) -> None:
+    """Connect an account (x, linkedin, instagram, tiktok), `status` to list accounts and tokens, or
+    `verify [platform]` to check each account with read calls only (nothing is posted)."""
+    if platform is not None and target != "verify":
+        raise click.UsageError(
+            f"`psn auth {target}` takes no second platform; did you mean `psn auth verify {platform}`?"
+        )
     with obj.member_hub(company_name) as (hub, member):
         if target == "status":
             print_accounts(obj, hub, member, company_name)
+            return
+        if target == "verify":
+            if not print_verify(obj, hub, member, platform):
+                raise click.exceptions.Exit(1)
             return
         _connect(obj, hub, member, target, paste=paste, no_browser=no_browser, company_name=company_name)
 
@@ -111,6 +125,34 @@ def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = 
             click.echo(
                 f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}{flag}` before it expires"
             )
+
+
+def print_verify(
+    obj: Ctx, hub: Hub, member: UUID, platform: str | None, clock: Callable[[], datetime] = utcnow
+) -> bool:
+    """Print what each account's read calls said; False when anything failed or a scope is missing."""
+    reports = verify_accounts(hub, obj.settings, obj.ring, member, platform, clock=clock)
+    if not reports:
+        click.echo(f"No {PLATFORMS[platform].display_name if platform else ''} account connected.".replace("  ", " "))
+        return True
+    for report in reports:
+        verdict = "everything psn needs works" if report.ok else "some things do not work"
+        click.echo(f"{report.display_name} @{report.handle}: {verdict}")
+        for check in report.checks:
+            click.echo(f"  {'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+        if not report.scopes_known:
+            click.echo(f"  scopes: {report.display_name} did not say which it granted")
+        else:
+            have = [s.scope for s in report.scopes if s.granted] + report.extra_scopes
+            click.echo(f"  scopes granted: {', '.join(have) or 'none'}")
+        for scope in report.missing:
+            what = f": {scope.enables} will not work" if scope.enables else ""
+            click.echo(f"  MISSING scope {scope.scope}{what} (run `psn auth {report.platform}` and grant it)")
+        for name, value in report.rate_limit_headers.items():
+            click.echo(f"  rate-limit header {name}: {value}")
+        if not report.rate_limit_headers and all(c.ok for c in report.checks):
+            click.echo(f"  no rate-limit headers: {report.display_name} does not send any; psn counts its own requests")
+    return all(r.ok for r in reports)
 
 
 COMMANDS = (auth,)

@@ -56,6 +56,15 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.option("--thread", is_flag=True, help="Split long text into a thread where the platform has threads.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--language", default="en", show_default=True)
+@click.option(
+    "--privacy",
+    default=None,
+    help="TikTok: who can see it (PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR, SELF_ONLY; "
+    "`psn auth verify tiktok` lists your account's). Required for TikTok unless the app is in sandbox mode.",
+)
+@click.option("--allow-comments", is_flag=True, help="TikTok: let people comment (off by default).")
+@click.option("--allow-duets", is_flag=True, help="TikTok videos: allow duets (off by default).")
+@click.option("--allow-stitches", is_flag=True, help="TikTok videos: allow stitches (off by default).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 def post(
@@ -67,6 +76,10 @@ def post(
     thread: bool,
     idea: str,
     language: str,
+    privacy: str | None,
+    allow_comments: bool,
+    allow_duets: bool,
+    allow_stitches: bool,
     yes: bool,
 ) -> None:
     """Schedule a post (now, or --at a local time) to one or more accounts."""
@@ -76,7 +89,16 @@ def post(
     files = [str(m) for m in media]
     draft = saved_drafts.ReviewedDraft(
         targets=[
-            saved_drafts.DraftTarget(account=spec, parts=[body], media=files, split_into_thread=thread)
+            saved_drafts.DraftTarget(
+                account=spec,
+                parts=[body],
+                media=files,
+                split_into_thread=thread,
+                privacy_level=privacy,
+                allow_comment=allow_comments,
+                allow_duet=allow_duets,
+                allow_stitch=allow_stitches,
+            )
             for spec in targets
         ],
         idea=idea,

@@ -16,6 +16,13 @@ Built from the official documentation (Meta for Developers):
   subcodes)
 - https://developers.facebook.com/docs/graph-api/overview/rate-limiting (Business Use Case limits,
   X-Business-Use-Case-Usage header)
+- The permissions on each endpoint's reference page (instagram_business_basic for reads;
+  + instagram_business_content_publish for POST media, media_publish and content_publishing_limit;
+  + instagram_business_manage_insights for insights); a permission not granted is OAuthException code 10
+  (https://developers.facebook.com/docs/graph-api/guides/error-handling)
+- https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
+  (quota_usage, config {quota_total, quota_duration}); 100 API-published posts per 24-hour moving window,
+  refused on media_publish with code 9, subcode 2207042
 
 Any ``/vNN.N`` path prefix is accepted. Media is fetched from image_url / video_url like the real service
 cURLs it; an unreachable URL leaves the container in ERROR.
@@ -42,6 +49,17 @@ SHORT_TTL = timedelta(hours=1)
 LONG_TTL = timedelta(days=60)
 REFRESH_MIN_AGE = timedelta(hours=24)
 HOUR = timedelta(hours=1)
+BASIC = "instagram_business_basic"
+PUBLISH = "instagram_business_content_publish"
+INSIGHTS = "instagram_business_manage_insights"
+ALL_SCOPES = (BASIC, PUBLISH, INSIGHTS)
+# The permissions each endpoint needs (all of them); endpoints not listed need instagram_business_basic.
+ENDPOINT_SCOPES: dict[str, tuple[str, ...]] = {
+    "create_container": (BASIC, PUBLISH),
+    "publish": (BASIC, PUBLISH),
+    "publishing_limit": (BASIC, PUBLISH),
+    "insights": (BASIC, INSIGHTS),
+}
 _TOKEN_ERRORS = {
     "missing": (None, "An active access token must be used to query information about the current user."),
     "invalid": (None, "Invalid OAuth access token - Cannot parse access token"),
@@ -90,7 +108,7 @@ class InstagramEmulator(PlatformEmulator):
             return self.oauth.grant(
                 app.client_id,
                 user.user_id,
-                scope or "instagram_business_basic,instagram_business_content_publish",
+                scope or ",".join(ALL_SCOPES),
                 LONG_TTL,
                 None,
             )
@@ -205,15 +223,22 @@ class InstagramEmulator(PlatformEmulator):
         return merged
 
     def authenticate(self, call: Call, params: dict[str, str]) -> TestUser:
-        """Check the token and the account's hourly call budget.
+        """Check the token, the endpoint's permissions and the account's hourly call budget.
 
         Raises:
-            Reply: 400 OAuthException 190 for token problems, 429 code 80002 when throttled.
+            Reply: 400 OAuthException 190 for token problems, 403 code 10 for a permission not granted,
+                429 code 80002 when throttled.
         """
         with self.world.lock:
             token = self.oauth.check_access(params.get("access_token") or call.bearer())
             if isinstance(token, str):
                 raise Reply(self.token_error(token))
+            have = {part for part in token.scope.replace(",", " ").split() if part}
+            missing = [s for s in ENDPOINT_SCOPES.get(call.endpoint.name, (BASIC,)) if s not in have]
+            if missing:
+                raise Reply(
+                    graph_error(403, f"(#10) Application does not have permission for this action ({missing[0]})", 10)
+                )
             limit = self.world.config.instagram_calls_per_hour
             window = self._limiter.hit(token.user_id, limit, HOUR)
             user = self.user_for(token)

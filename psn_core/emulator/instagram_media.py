@@ -9,7 +9,7 @@ unpublished; PUBLISHED once published. A carousel parent waits for all its child
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
@@ -248,12 +248,25 @@ class InstagramMediaStore:
         user = self.ig.authenticate(call, params)
         if (denied := self._owner_check(call, user.user_id)) is not None:
             return denied
+        since = self.ig.world.clock() - DAY
+        if params.get("since"):
+            try:
+                asked = datetime.fromtimestamp(int(params["since"]), UTC)
+            except (ValueError, OverflowError, OSError):
+                return self._error("(#100) since must be a Unix timestamp.")
+            if asked < since:
+                return self._error("(#100) since must be no older than 24 hours.")
+            since = asked
         with self.ig.world.lock:
-            used = self._published_last_day(user.user_id)
-        total = self.ig.world.config.instagram_posts_per_day
-        return json_response(
-            {"data": [{"config": {"quota_total": total, "quota_duration": 86400}, "quota_usage": used}]}
-        )
+            used = sum(1 for m in self.media.values() if m.owner_id == user.user_id and m.published_at > since)
+        # fields omitted: quota_usage alone, as documented
+        fields = [f for f in params.get("fields", "quota_usage").split(",") if f]
+        entry: dict[str, Any] = {}
+        if "quota_usage" in fields:
+            entry["quota_usage"] = used
+        if "config" in fields:
+            entry["config"] = {"quota_total": self.ig.world.config.instagram_posts_per_day, "quota_duration": 86400}
+        return json_response({"data": [entry]})
 
     def render_media(self, media: Media, fields: str) -> dict[str, Any]:
         metrics = self.metrics(media)

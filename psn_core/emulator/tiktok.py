@@ -13,6 +13,13 @@ Built from the official documentation (TikTok for Developers):
 - https://developers.tiktok.com/doc/tiktok-api-v2-video-query and .../tiktok-api-v2-video-list
 - https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit (one-minute sliding windows, 429
   rate_limit_exceeded) and the {"error": {"code", "message", "log_id"}} envelope
+- https://developers.tiktok.com/doc/scopes-overview and the scope named on each endpoint's reference page
+  (user.info.basic, video.publish, video.upload, video.list); a scope the user did not grant is 401
+  scope_not_authorized (https://developers.tiktok.com/doc/tiktok-api-v2-error-handling)
+- https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info and
+  https://developers.tiktok.com/bulletin/user-info-scope-migration (which scope each user field needs:
+  username, bio_description, profile_deep_link, is_verified need user.info.profile since 29 Feb 2024;
+  the counts need user.info.stats)
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 from starlette.responses import Response
 
 from psn_core.emulator.authorize import authorize
-from psn_core.emulator.oauth import OAuthError, TestUser
+from psn_core.emulator.oauth import OAuthError, TestApp, TestUser, TokenGrant
 from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response
 from psn_core.emulator.runtime import RateLimiter
 from psn_core.emulator.tiktok_posting import TikTokPosting, tt_error
@@ -42,6 +49,40 @@ DEFAULT_LIMITS = {
     "content_init": 6,
     "status_fetch": 30,
 }
+# Every scope a normal app can be granted for what psn does (the default grant of grant_for_tests).
+ALL_SCOPES = ("user.info.basic", "user.info.profile", "user.info.stats", "video.publish", "video.upload", "video.list")
+# The user info fields and the scope each one needs.
+USER_FIELD_SCOPES = {
+    "open_id": "user.info.basic",
+    "union_id": "user.info.basic",
+    "avatar_url": "user.info.basic",
+    "avatar_url_100": "user.info.basic",
+    "avatar_large_url": "user.info.basic",
+    "display_name": "user.info.basic",
+    "bio_description": "user.info.profile",
+    "profile_deep_link": "user.info.profile",
+    "is_verified": "user.info.profile",
+    "username": "user.info.profile",
+    "follower_count": "user.info.stats",
+    "following_count": "user.info.stats",
+    "likes_count": "user.info.stats",
+    "video_count": "user.info.stats",
+}
+# The scopes that let a token call each endpoint (any one of them).
+ENDPOINT_SCOPES: dict[str, tuple[str, ...]] = {
+    "user_info": ("user.info.basic",),
+    "creator_info": ("video.publish",),
+    "video_init": ("video.publish",),
+    "inbox_video_init": ("video.upload",),
+    "status_fetch": ("video.publish", "video.upload"),
+    "video_query": ("video.list",),
+    "video_list": ("video.list",),
+    # content_init depends on post_mode: checked in the handler (require_scope)
+}
+
+
+def granted(scope: str) -> set[str]:
+    return {part for part in scope.replace(",", " ").split() if part}
 
 
 class TikTokEmulator(PlatformEmulator):
@@ -54,6 +95,9 @@ class TikTokEmulator(PlatformEmulator):
         self.oauth.token_prefix = "act."  # noqa: S105 - a visible prefix, not a secret
         self.posting = TikTokPosting(self)
         self._limiter = RateLimiter(self.world.clock)
+
+    def grant_for_tests(self, app: TestApp, user: TestUser, scope: str = "") -> TokenGrant:
+        return super().grant_for_tests(app, user, scope or ",".join(ALL_SCOPES))
 
     def create_user(self, username: str | None = None) -> TestUser:
         open_id = "-000" + secrets.token_hex(14)
@@ -138,22 +182,32 @@ class TikTokEmulator(PlatformEmulator):
 
     # -- guards --------------------------------------------------------------------------------
     def authenticate(self, call: Call) -> TestUser:
-        """Check the bearer token and the endpoint's one-minute window.
+        """Check the bearer token, the endpoint's scope and its one-minute window.
 
         Raises:
-            Reply: 401 access_token_invalid, or 429 rate_limit_exceeded.
+            Reply: 401 access_token_invalid, 401 scope_not_authorized, or 429 rate_limit_exceeded.
         """
         with self.world.lock:
             token = self.oauth.check_access(call.bearer())
             if isinstance(token, str):
                 raise Reply(self.fault_response("401"))
             name = call.endpoint.name
+            needs = ENDPOINT_SCOPES.get(name, ())
+            if needs and not granted(token.scope) & set(needs):
+                raise Reply(scope_refusal(" or ".join(needs)))
             limit = self.world.config.tiktok_rate_limits.get(name, DEFAULT_LIMITS.get(name, 600))
             window = self._limiter.hit(f"{token.user_id}:{name}", limit, MINUTE)
             user = self.user_for(token)
         if window.exceeded:
             raise Reply(self.fault_response("429"))
         return user
+
+    def require_scope(self, call: Call, scope: str) -> None:
+        """Raises: Reply 401 scope_not_authorized when the call's token lacks ``scope``."""
+        with self.world.lock:
+            token = self.oauth.access.get(call.bearer() or "")
+            if token is None or scope not in granted(token.scope):
+                raise Reply(scope_refusal(scope))
 
     def app_for(self, call: Call) -> bool:
         """Whether the calling app passed TikTok's audit (unaudited apps may only post privately)."""
@@ -173,10 +227,21 @@ class TikTokEmulator(PlatformEmulator):
         fields = [f for f in call.query.get("fields", "").split(",") if f]
         if not fields:
             return tt_error(400, "invalid_params", "The fields parameter is required.")
+        for f in fields:
+            if f in USER_FIELD_SCOPES:
+                self.require_scope(call, USER_FIELD_SCOPES[f])
         return tt_ok({"user": {k: every[k] for k in fields if k in every}})
 
 
 def tt_ok(data: dict[str, Any]) -> Response:
     return json_response(
         {"data": data, "error": {"code": "ok", "message": "", "log_id": secrets.token_hex(16).upper()}}
+    )
+
+
+def scope_refusal(scope: str) -> Response:
+    return tt_error(
+        401,
+        "scope_not_authorized",
+        f"The user did not authorize the scope required for completing this request ({scope}).",
     )

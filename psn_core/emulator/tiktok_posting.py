@@ -98,6 +98,9 @@ class TikTokPosting:
         self.tt = tiktok
         self.posts: dict[str, TikTokPost] = {}
         self.uploads: dict[str, str] = {}
+        # What creator_info says beyond the defaults (tests: comment_disabled, max_video_post_duration_sec,
+        # privacy_level_options for audited apps)
+        self.creator: dict[str, Any] = {}
 
     def endpoints(self) -> list[Endpoint]:
         return [
@@ -112,6 +115,9 @@ class TikTokPosting:
         ]
 
     def privacy_options(self, audited: bool) -> list[str]:
+        options = self.creator.get("privacy_level_options")
+        if isinstance(options, list):
+            return [str(o) for o in options] if audited else ["SELF_ONLY"]
         return ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"] if audited else ["SELF_ONLY"]
 
     # -- state -------------------------------------------------------------------------------------
@@ -158,11 +164,12 @@ class TikTokPosting:
                 "creator_avatar_url": f"https://p16.tiktokcdn.example/{user.user_id}.jpeg",
                 "creator_username": user.username,
                 "creator_nickname": user.name,
-                "privacy_level_options": self.privacy_options(self.tt.app_for(call)),
                 "comment_disabled": False,
                 "duet_disabled": False,
                 "stitch_disabled": False,
                 "max_video_post_duration_sec": 600,
+                **self.creator,
+                "privacy_level_options": self.privacy_options(self.tt.app_for(call)),
             }
         )
 
@@ -179,6 +186,7 @@ class TikTokPosting:
         level = str(post_info.get("privacy_level", ""))
         audited = self.tt.app_for(call)
         if level not in PRIVACY_LEVELS:
+            # the guidelines have the creator choose: TikTok applies no default
             return tt_error(400, "invalid_params", "post_info.privacy_level is required.")
         if level not in self.privacy_options(audited):
             if not audited:
@@ -257,6 +265,7 @@ class TikTokPosting:
         source = body.get("source_info") or {}
         post_info = body.get("post_info") or {}
         mode = "INBOX" if body.get("post_mode") == "MEDIA_UPLOAD" else "DIRECT_POST"
+        self.tt.require_scope(call, "video.upload" if mode == "INBOX" else "video.publish")
         if body.get("media_type") != "PHOTO" or source.get("source") != "PULL_FROM_URL":
             return tt_error(400, "invalid_params", "Only media_type PHOTO with source PULL_FROM_URL is supported.")
         images = source.get("photo_images") or []

@@ -30,7 +30,9 @@ from psn_core.platforms.models import (
     MediaTransfer,
     OAuthSpec,
     PlatformConfig,
+    PostingSettings,
     PostMetrics,
+    PublishingQuota,
     PublishRequest,
     PublishResult,
     PublishStatus,
@@ -102,6 +104,12 @@ class Platform(ABC):
     # missing from the listing (posts that appear only once processing ends).
     listed_text_max_length: ClassVar[int | None] = None
     listing_delay: ClassVar[timedelta] = timedelta(0)
+    # What each OAuth scope psn asks for lets psn do, in words (`psn auth verify` says what a scope the
+    # user did not grant disables). A scope not listed is reported by name only.
+    scope_features: ClassVar[Mapping[str, str]] = {}
+    # Who-can-see levels a post must choose from, where the platform has the user choose for every post
+    # (TikTok); empty: no such choice.
+    privacy_levels: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -296,6 +304,29 @@ class Platform(ABC):
         """
         return None
 
+    def publishing_quota(self, token: str) -> PublishingQuota | None:
+        """How many posts the platform still takes from this account through the API; None when the
+        platform publishes no such count.
+
+        Raises:
+            PlatformError: the quota could not be read.
+        """
+        return None
+
+    def posting_settings(self, token: str) -> PostingSettings | None:
+        """What the creator may choose for a post (privacy levels, interactions); None when the platform
+        has no such read.
+
+        Raises:
+            PlatformError: the settings could not be read.
+        """
+        return None
+
+    def poll_delay(self, attempt: int) -> float:
+        """Seconds to wait before status check ``attempt + 1`` of a processing container or post (the
+        configured interval; platforms whose status reads spend a tight budget back off)."""
+        return self.config.poll_interval
+
     @abstractmethod
     def classify_error(self, response: httpx2.Response) -> PlatformError:
         """The most specific PlatformError for an error response (raw body kept; redacted by the sender)."""
@@ -331,6 +362,7 @@ class Platform(ABC):
             PlatformUnavailable: processing did not finish within the configured poll timeout.
         """
         deadline = self.clock() + self.config.poll_timeout
+        attempt = 0
         while True:
             status = self.upload_status(token, session)
             if status.state is MediaState.READY:
@@ -346,7 +378,8 @@ class Platform(ABC):
                     f"{round(self.config.poll_timeout)} seconds.",
                     platform=self.name,
                 )
-            self.sleep(status.check_after_seconds or self.config.poll_interval)
+            self.sleep(status.check_after_seconds or self.poll_delay(attempt))
+            attempt += 1
 
     def poll_deadline_passed(self, deadline: float) -> bool:
         return self.clock() >= deadline

@@ -9,7 +9,16 @@ Official pages followed (facts only):
   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media_publish
 - Container status_code EXPIRED / ERROR / FINISHED / IN_PROGRESS / PUBLISHED:
   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container
-- Publishing limit: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
+- Publishing limit: 100 API-published posts per account in a 24-hour moving window (a carousel counts
+  once), enforced on media_publish; GET /<IG_ID>/content_publishing_limit?fields=quota_usage,config reads
+  the live count (quota_total, quota_duration):
+  https://developers.facebook.com/docs/instagram-platform/content-publishing
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
+- Container status: check it no more than once a minute, for no more than five minutes (content
+  publishing guide, troubleshooting); psn backs off to that pace.
+- Permissions per endpoint (instagram_business_basic for reads; + instagram_business_content_publish for
+  containers, media_publish and content_publishing_limit; + instagram_business_manage_insights for
+  insights): each endpoint's reference page above
 - IG User fields (followers_count with instagram_business_basic):
   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user
 - Media insights: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/insights
@@ -25,7 +34,7 @@ Official pages followed (facts only):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -36,15 +45,13 @@ from psn_core.errors import (
     MediaRejected,
     PlatformError,
 )
-from psn_core.platforms.base import Platform
 from psn_core.platforms.http import (
     JSONObject,
-    get_int,
-    get_list,
     get_str,
     json_body,
 )
 from psn_core.platforms.instagram_errors import classify_graph_error
+from psn_core.platforms.instagram_reads import InstagramReads
 from psn_core.platforms.models import (
     Capabilities,
     HeaderDialect,
@@ -56,21 +63,17 @@ from psn_core.platforms.models import (
     MediaStatus,
     MediaTransfer,
     OAuthSpec,
-    PostMetrics,
     PublishRequest,
     PublishResult,
     PublishState,
     PublishStatus,
     RateLimits,
-    RemotePost,
-    RemoteUser,
     TextCounting,
     UploadRequest,
     UploadSession,
 )
 
 _MB = 1024 * 1024
-DEFAULT_VERSION = "v23.0"
 _CONTAINER_STATE = {
     "IN_PROGRESS": MediaState.PROCESSING,
     "FINISHED": MediaState.READY,
@@ -78,10 +81,10 @@ _CONTAINER_STATE = {
     "ERROR": MediaState.FAILED,
     "EXPIRED": MediaState.FAILED,
 }
-_INSIGHT_METRICS = "views,reach,likes,comments,shares,saved"
+_POLL_CEILING = 60.0  # seconds between container status reads, at most
 
 
-class InstagramPlatform(Platform):
+class InstagramPlatform(InstagramReads):
     name: ClassVar[str] = "instagram"
     display_name: ClassVar[str] = "Instagram"
     default_base_url: ClassVar[str] = "https://graph.instagram.com"
@@ -91,7 +94,7 @@ class InstagramPlatform(Platform):
         carousel_min=2,
         carousel_max=10,
         max_images_per_post=10,
-        posts_per_day=25,  # psn stays at 25; content_publishing_limit reports the account's live quota
+        posts_per_day=100,  # API-published, moving 24 hours; content_publishing_limit gives the live count
         requests_per_window=200,
         window_seconds=3600,
     )
@@ -132,6 +135,12 @@ class InstagramPlatform(Platform):
         MediaKind.IMAGE: MediaTransfer.URL,
         MediaKind.VIDEO: MediaTransfer.URL,
     }
+    scope_features: ClassVar[Mapping[str, str]] = {
+        "instagram_business_basic": "knowing which account is connected, and finding a post after an interrupted "
+        "publish",
+        "instagram_business_content_publish": "publishing posts, carousels and reels, and reading the publishing quota",
+        "instagram_business_manage_insights": "analytics (views, reach, likes, saves)",
+    }
     oauth: ClassVar[OAuthSpec] = OAuthSpec(
         authorize_base_url="https://www.instagram.com",
         authorize_path="/oauth/authorize",
@@ -155,12 +164,8 @@ class InstagramPlatform(Platform):
         refresh_with_access_token=True,
     )
 
-    @property
-    def version(self) -> str:
-        return self.config.api_version or DEFAULT_VERSION
-
-    def graph(self, path: str) -> str:
-        return self.url(f"/{self.version}/{path.lstrip('/')}")
+    # --- reading (instagram_reads.py): graph, get_current_user, list_recent_posts, fetch_metrics,
+    # fetch_follower_count, publishing_quota
 
     # --- publishing ----------------------------------------------------------------------------
 
@@ -275,6 +280,11 @@ class InstagramPlatform(Platform):
         }.get(code, PublishState.PROCESSING)
         return PublishStatus(remote_id=remote_id, state=state, error=_container_error(body))
 
+    def poll_delay(self, attempt: int) -> float:
+        """Back off from the configured interval to once a minute (the guide's pace): about ten status
+        reads per container over five minutes instead of 150, out of an hourly budget of 200 calls."""
+        return min(max(self.config.poll_interval, 1.0) * 2.0**attempt, _POLL_CEILING)
+
     def _container_status(self, token: str, container: str) -> JSONObject:
         response = self.sender.request(
             "GET",
@@ -330,103 +340,6 @@ class InstagramPlatform(Platform):
             error = "the container expired before publishing (24 hours)" if code == "EXPIRED" else reason
         return MediaStatus(media_id=session.media_id, state=state, error=error)
 
-    # --- reading -------------------------------------------------------------------------------
-
-    def get_current_user(self, token: str) -> RemoteUser:
-        """GET /me with the professional account's user_id and username.
-
-        Raises:
-            PlatformError: the token was refused.
-        """
-        response = self.sender.request(
-            "GET",
-            self.graph("me"),
-            token=token,
-            params={"fields": "user_id,username,name", "access_token": token},
-        )
-        body = json_body(response)
-        return RemoteUser(
-            id=get_str(body, "user_id") or get_str(body, "id") or "",
-            handle=get_str(body, "username") or "",
-            display_name=get_str(body, "name"),
-        )
-
-    def _user_id(self, token: str) -> str:
-        return self.get_current_user(token).id
-
-    def list_recent_posts(self, token: str, limit: int = 20) -> list[RemotePost]:
-        """GET /<IG_ID>/media, newest first.
-
-        Raises:
-            PlatformError: the media could not be read.
-        """
-        response = self.sender.request(
-            "GET",
-            self.graph(f"{self._user_id(token)}/media"),
-            token=token,
-            params={"fields": "id,caption,media_type,timestamp,permalink", "limit": str(limit), "access_token": token},
-        )
-        posts = []
-        for item in get_list(json_body(response), "data"):
-            post_id = get_str(item, "id")
-            if post_id:
-                posts.append(
-                    RemotePost(
-                        post_id=post_id,
-                        text=get_str(item, "caption") or "",
-                        created_at=_parse_time(get_str(item, "timestamp")),
-                        url=get_str(item, "permalink"),
-                        media_count=1 if get_str(item, "media_type") in ("IMAGE", "VIDEO") else None,
-                    )
-                )
-        return posts
-
-    def fetch_metrics(self, token: str, post_ids: Sequence[str]) -> list[PostMetrics]:
-        """Insights per media (the API has no batch form for media insights).
-
-        Raises:
-            PlatformError: the insights could not be read.
-        """
-        now = datetime.now(UTC)
-        metrics = []
-        for pid in post_ids:
-            response = self.sender.request(
-                "GET",
-                self.graph(f"{pid}/insights"),
-                token=token,
-                params={"metric": _INSIGHT_METRICS, "access_token": token},
-            )
-            values: dict[str, int | None] = {}
-            for entry in get_list(json_body(response), "data"):
-                name = get_str(entry, "name") or ""
-                values[name] = get_int(entry, "total_value", "value")
-                if values[name] is None:
-                    values[name] = get_int(entry, "values", 0, "value")
-            metrics.append(
-                PostMetrics(
-                    post_id=pid,
-                    views=values.get("views"),
-                    reach=values.get("reach"),
-                    likes=values.get("likes"),
-                    comments=values.get("comments"),
-                    shares=values.get("shares"),
-                    saves=values.get("saved"),
-                    fetched_at=now,
-                )
-            )
-        return metrics
-
-    def fetch_follower_count(self, token: str) -> int | None:
-        """GET /me?fields=followers_count.
-
-        Raises:
-            PlatformError: the token was refused.
-        """
-        response = self.sender.request(
-            "GET", self.graph("me"), token=token, params={"fields": "followers_count", "access_token": token}
-        )
-        return get_int(json_body(response), "followers_count")
-
     # --- errors --------------------------------------------------------------------------------
 
     def classify_error(self, response: httpx2.Response) -> PlatformError:
@@ -436,12 +349,3 @@ class InstagramPlatform(Platform):
 
 def _container_error(body: JSONObject) -> str | None:
     return get_str(body, "status")
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00"))
-    except ValueError:
-        return None

@@ -236,9 +236,12 @@ class PublishRequest(_Frozen):
     article: ArticleLink | None = None
     title: str | None = None  # TikTok photo title, LinkedIn multi-image/document alt
     author_urn: str | None = None  # LinkedIn: post as an organization instead of the member
-    privacy_level: str | None = None  # TikTok; must be one creator_info offers
+    privacy_level: str | None = None  # TikTok: chosen by the user from creator_info's options; never defaulted
     reel: bool = False  # Instagram: publish a video as a reel
-    disable_comments: bool = False
+    # TikTok's interaction settings: off unless the user turns them on (Direct Post UX guidelines)
+    allow_comment: bool = False
+    allow_duet: bool = False
+    allow_stitch: bool = False
     reply_to_id: str | None = None  # X: continue a thread after a partial failure
 
 
@@ -251,6 +254,7 @@ class UploadRequest(_Frozen):
     alt_text: str | None = None
     # TikTok: the upload init *is* the publish (caption and privacy go with it). None: inbox upload.
     post: PublishRequest | None = None
+    duration_seconds: float | None = None  # videos, when known: checked against the creator's maximum
 
 
 class UploadSession(BaseModel):
@@ -345,3 +349,29 @@ class RemoteUser(_Frozen):
     id: str
     handle: str
     display_name: str | None = None
+
+
+class PublishingQuota(_Frozen):
+    """How many posts the platform still lets this account publish through the API (Instagram's
+    content_publishing_limit): ``used`` of ``total`` in a moving window of ``window_seconds``."""
+
+    used: int
+    total: int
+    window_seconds: int
+    resets_at: datetime | None = None  # when room opens again, when the platform lets psn know
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.used)
+
+
+class PostingSettings(_Frozen):
+    """What the creator may choose for a post, read from the platform before posting (TikTok's
+    creator_info): privacy levels offered (none preselected), interactions the creator turned off."""
+
+    handle: str | None = None
+    privacy_levels: tuple[str, ...] = ()
+    comment_disabled: bool = False
+    duet_disabled: bool = False
+    stitch_disabled: bool = False
+    max_video_seconds: float | None = None

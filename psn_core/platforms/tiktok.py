@@ -13,7 +13,11 @@ Official pages followed (facts only):
 - Get post status, /v2/post/publish/status/fetch/ (PROCESSING_UPLOAD, PROCESSING_DOWNLOAD,
   SEND_TO_USER_INBOX, PUBLISH_COMPLETE, FAILED): https://developers.tiktok.com/doc/content-posting-api-reference-get-video-status
 - Media requirements: https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide
-- User info, GET /v2/user/info/: https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
+- User info, GET /v2/user/info/ (username, bio, verified need user.info.profile; counts need
+  user.info.stats): https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
+  https://developers.tiktok.com/bulletin/user-info-scope-migration
+- Scopes: https://developers.tiktok.com/doc/scopes-overview
+- Direct Post UX guidelines: https://developers.tiktok.com/doc/content-sharing-guidelines
 - Video list / query (max 20 ids): https://developers.tiktok.com/doc/tiktok-api-v2-video-list
   https://developers.tiktok.com/doc/tiktok-api-v2-video-query
 - Video object (video_description and title at most 150 characters, create_time in epoch seconds):
@@ -66,7 +70,7 @@ from psn_core.platforms.models import (
     RemoteUser,
     TextCounting,
 )
-from psn_core.platforms.tiktok_rules import classify_tiktok_error
+from psn_core.platforms.tiktok_rules import PRIVACY_LEVELS, classify_tiktok_error
 from psn_core.platforms.tiktok_upload import TikTokUpload
 
 _MB = 1024 * 1024
@@ -158,7 +162,8 @@ class TikTokPlatform(TikTokUpload):
         authorize_path="/v2/auth/authorize/",
         token_base_url="https://open.tiktokapis.com",  # noqa: S106
         token_path="/v2/oauth/token/",  # noqa: S106
-        scopes=("user.info.basic", "video.publish", "video.upload", "video.list"),
+        # username needs user.info.profile since the user-info scope migration (29 Feb 2024)
+        scopes=("user.info.basic", "user.info.profile", "video.publish", "video.upload", "video.list"),
         scope_separator=",",
         pkce=True,
         pkce_challenge_encoding="hex",
@@ -167,9 +172,17 @@ class TikTokPlatform(TikTokUpload):
         refresh_token_lifetime=timedelta(days=365),
         refresh_token_rotates=True,
     )
+    privacy_levels: ClassVar[tuple[str, ...]] = PRIVACY_LEVELS
+    scope_features: ClassVar[Mapping[str, str]] = {
+        "user.info.basic": "knowing which account is connected (open_id, display name)",
+        "user.info.profile": "your @username (psn shows and matches accounts by it)",
+        "video.publish": "posting directly to your profile (and reading creator_info before each post)",
+        "video.upload": "sending videos to your TikTok inbox as drafts",
+        "video.list": "analytics and finding a post after an interrupted publish",
+    }
 
-    # --- post settings and video upload: json_headers, creator_privacy_options, init_upload, upload_chunk,
-    # upload_status (tiktok_upload.py)
+    # --- post settings and video upload: json_headers, posting_settings (creator_info), init_upload,
+    # upload_chunk, upload_status (tiktok_upload.py)
 
     # --- publishing ----------------------------------------------------------------------------
 

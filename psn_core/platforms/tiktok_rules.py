@@ -1,6 +1,15 @@
-"""TikTok's documented rules that need no HTTP: the media transfer guide's chunking, and what each error
-code means (https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide,
-https://developers.tiktok.com/doc/tiktok-api-v2-error-handling)."""
+"""TikTok's documented rules that need no HTTP: the media transfer guide's chunking, the post settings the
+Direct Post guidelines allow, and what each error code means.
+
+Official pages followed (facts only):
+- https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide
+- https://developers.tiktok.com/doc/content-sharing-guidelines (privacy level chosen by the creator from
+  creator_info's options, nothing preselected; interactions off unless turned on, and unavailable when
+  creator_info disables them)
+- https://developers.tiktok.com/doc/content-posting-api-reference-direct-post (post_info fields; unaudited
+  clients post SELF_ONLY only)
+- https://developers.tiktok.com/doc/tiktok-api-v2-error-handling
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,8 @@ import httpx2
 from pydantic import BaseModel
 
 from psn_core.errors import AuthExpired, AuthRevoked, ContentRejected, MediaRejected, PlatformError, RateLimited
-from psn_core.platforms.http import describe_wait, generic_error, get_str, json_body, retry_after_seconds
+from psn_core.platforms.http import JSONObject, describe_wait, generic_error, get_str, json_body, retry_after_seconds
+from psn_core.platforms.models import PostingSettings, PublishRequest
 
 _MB = 1024 * 1024
 MIN_CHUNK = 5 * _MB
@@ -16,6 +26,9 @@ MAX_CHUNK = 64 * _MB
 MAX_FINAL_CHUNK = 128 * _MB
 MAX_CHUNKS = 1000
 DEFAULT_CHUNK = 10 * _MB
+SELF_ONLY = "SELF_ONLY"
+# Every privacy level the Content Posting API knows; creator_info says which of them one creator may use.
+PRIVACY_LEVELS = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
 
 _AUTH_EXPIRED = {"access_token_invalid"}
 _AUTH_REVOKED = {"scope_not_authorized", "scope_permission_missed", "invalid_grant"}
@@ -60,6 +73,53 @@ def chunk_plan(video_size: int, preferred: int = DEFAULT_CHUNK) -> ChunkPlan:
     if size > MAX_CHUNK or last > MAX_FINAL_CHUNK:
         raise MediaRejected("The video is too large to upload to TikTok.", platform="tiktok")
     return ChunkPlan(chunk_size=size, total_chunk_count=count)
+
+
+def post_info(
+    request: PublishRequest, settings: PostingSettings, *, sandbox: bool, photo: bool, title_max: int
+) -> JSONObject:
+    """The post_info TikTok is sent: the privacy level the user chose (never a default), and comments,
+    duets and stitches only where the user turned them on and the creator has not turned them off.
+
+    A sandbox (unaudited) app may only post SELF_ONLY: choosing sandbox mode in psn's settings is that
+    choice.
+
+    Raises:
+        ContentRejected: no privacy level was chosen, or one this creator is not offered (the message lists
+            the levels offered).
+    """
+    offered = ", ".join(settings.privacy_levels) or "none"
+    if sandbox:
+        level = SELF_ONLY
+    elif request.privacy_level is None:
+        raise ContentRejected(
+            f"TikTok needs you to choose who can see this post; this account offers: {offered}.",
+            "Set the post's privacy level to one of them (`psn post --privacy LEVEL`, or privacy_level in "
+            "save_draft), then schedule it again. psn never picks one for you.",
+            platform="tiktok",
+        )
+    elif request.privacy_level not in settings.privacy_levels:
+        raise ContentRejected(
+            f"TikTok does not offer privacy level {request.privacy_level} for this account; it offers: {offered}.",
+            "Choose one of the offered privacy levels for this post.",
+            platform="tiktok",
+        )
+    else:
+        level = request.privacy_level
+    info: JSONObject = {
+        "privacy_level": level,
+        "disable_comment": settings.comment_disabled or not request.allow_comment,
+    }
+    text = request.parts[0].text
+    if photo:
+        info["title"] = (request.title or "")[:title_max]
+        info["description"] = text
+        info["auto_add_music"] = True
+    else:
+        info["title"] = text
+        info["disable_duet"] = settings.duet_disabled or not request.allow_duet
+        info["disable_stitch"] = settings.stitch_disabled or not request.allow_stitch
+    return info
 
 
 def classify_tiktok_error(response: httpx2.Response, name: str, display_name: str) -> PlatformError:

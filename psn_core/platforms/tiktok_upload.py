@@ -1,7 +1,12 @@
 """TikTok's post settings and video upload: on TikTok the upload's init *is* the post (post_info goes with
-it), so both live here. creator_info gives the privacy levels a post may use.
+it), so both live here. creator_info gives the privacy levels a post may use, the interactions the creator
+turned off and the longest video they may post; it is queried before every direct post.
 
 Official pages followed (facts only):
+- Content Sharing Guidelines (Direct Post UX: the creator picks a privacy level from creator_info's
+  options with none preselected; comments, duets and stitches stay off unless the creator turns them on,
+  and are greyed out when creator_info says so; videos longer than max_video_post_duration_sec refused):
+  https://developers.tiktok.com/doc/content-sharing-guidelines
 - Direct Post reference (creator_info query, video init with post_info + source_info, privacy levels,
   unaudited clients limited to SELF_ONLY):
   https://developers.tiktok.com/doc/content-posting-api-reference-direct-post
@@ -17,22 +22,20 @@ from datetime import UTC, datetime, timedelta
 
 import httpx2
 
-from psn_core.errors import ContentRejected, MediaRejected, PlatformError
+from psn_core.errors import MediaRejected, PlatformError
 from psn_core.platforms.base import Platform
-from psn_core.platforms.http import JSONObject, get_list, get_obj, get_str, json_body
+from psn_core.platforms.http import JSONObject, get_int, get_list, get_obj, get_str, json_body
 from psn_core.platforms.models import (
     MediaKind,
     MediaState,
     MediaStatus,
+    PostingSettings,
     PublishRequest,
     PublishState,
     UploadRequest,
     UploadSession,
 )
-from psn_core.platforms.tiktok_rules import chunk_plan
-
-SELF_ONLY = "SELF_ONLY"
-PUBLIC = "PUBLIC_TO_EVERYONE"
+from psn_core.platforms.tiktok_rules import chunk_plan, post_info
 
 
 class TikTokUpload(Platform):
@@ -44,8 +47,9 @@ class TikTokUpload(Platform):
 
     # --- creator info and post settings -------------------------------------------------------
 
-    def creator_privacy_options(self, token: str) -> list[str]:
-        """privacy_level_options from creator_info (must be queried before each direct post).
+    def posting_settings(self, token: str) -> PostingSettings:
+        """POST /v2/post/publish/creator_info/query/: the privacy levels this creator may choose from,
+        the interactions they turned off and their longest allowed video (queried before each direct post).
 
         Raises:
             PlatformError: the query failed.
@@ -56,37 +60,35 @@ class TikTokUpload(Platform):
             token=token,
             headers=self.json_headers(token),
         )
-        return [str(v) for v in get_list(get_obj(json_body(response), "data"), "privacy_level_options")]
+        data = get_obj(json_body(response), "data")
+        longest = get_int(data, "max_video_post_duration_sec")
+        return PostingSettings(
+            handle=get_str(data, "creator_username"),
+            privacy_levels=tuple(str(v) for v in get_list(data, "privacy_level_options")),
+            comment_disabled=get_str(data, "comment_disabled") == "true",
+            duet_disabled=get_str(data, "duet_disabled") == "true",
+            stitch_disabled=get_str(data, "stitch_disabled") == "true",
+            max_video_seconds=float(longest) if longest else None,
+        )
 
-    def _privacy(self, token: str, request: PublishRequest) -> str:
-        options = self.creator_privacy_options(token)
-        if self.config.sandbox:
-            return SELF_ONLY  # unaudited clients can only post privately
-        wanted = request.privacy_level or (PUBLIC if PUBLIC in options else None)
-        if wanted is None or wanted not in options:
-            raise ContentRejected(
-                f"TikTok does not offer privacy level {wanted or PUBLIC} for this account "
-                f"(it offers {', '.join(options) or 'none'}).",
-                "Choose one of the offered privacy levels for this post.",
+    def _post_info(
+        self, token: str, request: PublishRequest, *, photo: bool, duration: float | None = None
+    ) -> JSONObject:
+        settings = self.posting_settings(token)
+        if duration is not None and settings.max_video_seconds and duration > settings.max_video_seconds:
+            raise MediaRejected(
+                f"TikTok lets this account post videos of at most {round(settings.max_video_seconds)} seconds; "
+                f"this one lasts {round(duration)}.",
+                "Trim the video, then save the post again.",
                 platform=self.name,
             )
-        return wanted
-
-    def _post_info(self, token: str, request: PublishRequest, *, photo: bool) -> JSONObject:
-        text = request.parts[0].text
-        info: JSONObject = {
-            "privacy_level": self._privacy(token, request),
-            "disable_comment": request.disable_comments,
-        }
-        if photo:
-            info["title"] = (request.title or "")[: self.limits.title_max_length or 90]
-            info["description"] = text
-            info["auto_add_music"] = True
-        else:
-            info["title"] = text
-            info["disable_duet"] = False
-            info["disable_stitch"] = False
-        return info
+        return post_info(
+            request,
+            settings,
+            sandbox=self.config.sandbox,
+            photo=photo,
+            title_max=self.limits.title_max_length or 90,
+        )
 
     def _publish_id(self, response: httpx2.Response) -> str:
         publish_id = get_str(json_body(response), "data", "publish_id")
@@ -115,7 +117,8 @@ class TikTokUpload(Platform):
         }
         if request.post is not None:
             path = "/v2/post/publish/video/init/"
-            body: JSONObject = {"post_info": self._post_info(token, request.post, photo=False), "source_info": source}
+            info = self._post_info(token, request.post, photo=False, duration=request.duration_seconds)
+            body: JSONObject = {"post_info": info, "source_info": source}
         else:
             path = "/v2/post/publish/inbox/video/init/"
             body = {"source_info": source}

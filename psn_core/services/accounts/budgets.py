@@ -11,6 +11,8 @@ together burn that in minutes (PITFALLS.md, pitfall 3). So:
 - :func:`observe` corrects the window from the response's rate-limit headers; a 429 marks the bucket
   spent until the reset the platform gave, so the work is rescheduled after it.
 - :class:`BudgetGate` does both around every request of a platform client (``gate=``).
+- :func:`check_publishing_quota`: where a platform publishes a live count of posts (Instagram's
+  content_publishing_limit), it is read before publishing and a used-up quota reschedules the post.
 
 Which bucket a request belongs to and its limits are in :mod:`psn_core.services.accounts.budget_rules`.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -32,11 +34,13 @@ from psn_core.errors import RateLimited
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
 from psn_core.hub.sql import Queries
+from psn_core.platforms.base import Platform
 from psn_core.platforms.http import describe_wait
 from psn_core.services.accounts.budget_rules import ACCOUNT_BUCKET, BudgetRule, rule_for
 from psn_core.timefmt import local, utcnow
 
 Q = Queries.load(__package__)
+QUOTA_RETRY = timedelta(hours=1)  # a used-up publishing quota whose reset the platform does not say
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -229,6 +233,29 @@ def observe(
         },
     )
     return True
+
+
+def check_publishing_quota(client: Platform, token: str, handle: str, now: datetime) -> None:
+    """Read the platform's live publishing quota (where it has one) before anything is created.
+
+    Raises:
+        RateLimited: the quota is used up (nothing was sent); retry when the oldest counted post leaves
+            the window, or in an hour when the platform does not say.
+        PlatformError: the quota could not be read.
+    """
+    quota = client.publishing_quota(token)
+    if quota is None or quota.remaining > 0:
+        return
+    wait = (quota.resets_at - now).total_seconds() if quota.resets_at else QUOTA_RETRY.total_seconds()
+    cls = type(client)
+    raise RateLimited(
+        f"{cls.display_name}'s publishing limit for @{handle} is used up: {quota.used} of {quota.total} posts "
+        f"published through the API in the last {quota.window_seconds // 3600} hours.",
+        "Nothing was sent. psn keeps the post queued and tries again once the oldest of those posts leaves the window.",
+        retry_after=max(60.0, wait),
+        platform=cls.name,
+        status_code=None,
+    )
 
 
 def budget_status(conn: Conn, member_id: UUID, now: datetime | None = None) -> list[BudgetLine]:

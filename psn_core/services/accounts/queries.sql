@@ -161,3 +161,7 @@ SELECT b.account_id, a.handle, b.platform, b.bucket, b.used, b.request_limit, b.
   FROM budget_ledger b JOIN accounts a ON a.id = b.account_id
  WHERE b.member_id = %(member_id)s
  ORDER BY b.platform, a.handle, b.bucket;
+
+-- name: granted_scopes
+-- The scopes the platform granted with an account's current token (psn auth verify).
+SELECT scopes FROM oauth_tokens WHERE account_id = %(account_id)s;

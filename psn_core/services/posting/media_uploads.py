@@ -22,6 +22,7 @@ from psn_core.errors import MediaRejected, OutcomeUnknown
 from psn_core.hub import sql
 from psn_core.hub.database import Hub
 from psn_core.hub.sql import Queries
+from psn_core.media import probe_media
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import (
     MediaKind,
@@ -140,12 +141,15 @@ class MediaUploader:
             self._save(part, index, item.path, "INITIALIZED", deadline=deadline)
             if transfer is MediaTransfer.UPLOAD_WITH_POST:
                 before_write()
+            with_post = transfer is MediaTransfer.UPLOAD_WITH_POST
             request = UploadRequest(
                 kind=item.kind,
                 mime_type=item.mime_type,
                 total_bytes=item.size_bytes,
                 alt_text=item.alt_text,
-                post=post if transfer is MediaTransfer.UPLOAD_WITH_POST else None,
+                post=post if with_post else None,
+                # the creator's longest allowed video is only known at publish time (TikTok creator_info)
+                duration_seconds=_duration(self.media_dir / item.path) if with_post else None,
             )
             session = self.client.init_upload(self.token, request)
             self._save(part, index, item.path, "UPLOADING", session=session, deadline=deadline)
@@ -183,3 +187,8 @@ class MediaUploader:
             pause = status.check_after_seconds if status.check_after_seconds is not None else wait
             self.sleep(max(0.05, min(pause, left, MAX_POLL_WAIT)))
             wait = min(wait * 2, MAX_POLL_WAIT)
+
+
+def _duration(path: Path) -> float | None:
+    video = probe_media(path).video
+    return video.duration_seconds if video is not None else None

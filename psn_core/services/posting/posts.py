@@ -32,6 +32,7 @@ from psn_core.media import probe_media, validate_probe
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import ArticleLink, MediaKind, MediaRef, MediaTransfer, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.posting.privacy import check_privacy
 from psn_core.services.posting.schedule_time import ScheduleTime
 
 Q = Queries.load(__package__)
@@ -59,7 +60,10 @@ class Rendering(BaseModel):
     title: str | None = None
     article_url: str | None = None
     reel: bool = False
-    privacy_level: str | None = None
+    privacy_level: str | None = None  # TikTok: the user's choice, never defaulted
+    allow_comment: bool = False  # TikTok interactions: off unless the user turns them on
+    allow_duet: bool = False
+    allow_stitch: bool = False
 
     def publish_request(
         self, index: int, media: tuple[MediaRef, ...] = (), previous: str | None = None
@@ -73,6 +77,9 @@ class Rendering(BaseModel):
             title=self.title,
             reel=self.reel,
             privacy_level=self.privacy_level,
+            allow_comment=self.allow_comment,
+            allow_duet=self.allow_duet,
+            allow_stitch=self.allow_stitch,
             reply_to_id=previous if index else None,
         )
 
@@ -89,6 +96,10 @@ class TargetInput(BaseModel):
     title: str | None = None
     article_url: str | None = None
     reel: bool = False
+    privacy_level: str | None = None
+    allow_comment: bool = False
+    allow_duet: bool = False
+    allow_stitch: bool = False
 
 
 class PostInput(BaseModel):
@@ -208,7 +219,16 @@ def render(target: TargetInput, media_dir: Path) -> Rendering:
         for item, alt in zip(items, part.alt_texts, strict=False):
             item.alt_text = alt
         parts.append(RenderedPart(text=part.text, media=items))
-    return Rendering(parts=parts, title=target.title, article_url=target.article_url, reel=target.reel)
+    return Rendering(
+        parts=parts,
+        title=target.title,
+        article_url=target.article_url,
+        reel=target.reel,
+        privacy_level=target.privacy_level,
+        allow_comment=target.allow_comment,
+        allow_duet=target.allow_duet,
+        allow_stitch=target.allow_stitch,
+    )
 
 
 # --- storage -----------------------------------------------------------------------------------
@@ -219,6 +239,7 @@ class _Account:
     platform: str
     handle: str
     status: str
+    sandbox: bool
 
 
 @dataclass(frozen=True)
@@ -243,11 +264,11 @@ class _Id:
     id: UUID
 
 
-def _account(conn: Conn, member_id: UUID, account_id: UUID) -> tuple[type[Platform], str, str]:
+def _account(conn: Conn, member_id: UUID, account_id: UUID) -> _Account:
     row = sql.one(conn, Q.account_of_member, {"account_id": account_id, "member_id": member_id}, _Account)
     if row is None:
         raise PostNotFound(f"No connected account {account_id}.", "Run `psn auth status` to list your accounts.")
-    return PLATFORMS[row.platform], row.handle, row.status
+    return row
 
 
 def create_post(
@@ -261,11 +282,13 @@ def create_post(
     problems: list[str] = []
     rows: list[tuple[TargetInput, type[Platform], Rendering]] = []
     for target in post.targets:
-        cls, handle, status = _account(conn, member_id, target.account_id)
-        if status != "active":
-            problems.append(f"{cls.display_name} @{handle} needs reconnecting: run `psn auth {cls.name}`.")
+        account = _account(conn, member_id, target.account_id)
+        cls = PLATFORMS[account.platform]
+        if account.status != "active":
+            problems.append(f"{cls.display_name} @{account.handle} needs reconnecting: run `psn auth {cls.name}`.")
         rendering = render(target, media_dir)
         problems.extend(check_rendering(cls, rendering, media_dir, media_host))
+        problems.extend(check_privacy(cls, rendering, sandbox=account.sandbox))
         rows.append((target, cls, rendering))
     if problems:
         raise PostInvalid(f"The post cannot go out as it is: {problems[0]}", problems=problems)

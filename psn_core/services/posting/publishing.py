@@ -46,7 +46,7 @@ from psn_core.platforms.base import Platform
 from psn_core.platforms.models import PublishResult
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import platform_config
-from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.budgets import BudgetGate, Priority, check_publishing_quota
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.posting.media_uploads import MediaUploader
 from psn_core.services.posting.posts import Enqueue, RenderedPart, Rendering, TargetView, get_target, set_run_id
@@ -241,6 +241,8 @@ class Publisher:
             if found is not None:
                 remote_ids.append(found)
                 continue
+            if index == 0:
+                check_publishing_quota(client, token, claim.handle, self.clock())
             request = rendering.publish_request(index, previous=previous)
             ledger = _Ledger(self, member_id, target_id, index)
             media = tuple(

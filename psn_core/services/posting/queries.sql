@@ -4,8 +4,8 @@
 -- === posts and targets (posts.py) ===========================================================
 
 -- name: account_of_member
--- The platform, handle and status of one of the member's connected accounts.
-SELECT platform, handle, status FROM accounts WHERE id = %(account_id)s AND member_id = %(member_id)s;
+-- The platform, handle, status and sandbox flag of one of the member's connected accounts.
+SELECT platform, handle, status, sandbox FROM accounts WHERE id = %(account_id)s AND member_id = %(member_id)s;
 
 -- name: insert_post
 -- A new post (its targets follow); returns its id.

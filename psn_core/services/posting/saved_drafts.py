@@ -41,6 +41,14 @@ class DraftTarget(BaseModel):
     )
     title: str | None = None
     article_url: str | None = None
+    privacy_level: str | None = Field(
+        default=None,
+        description="TikTok: who can see the post, chosen by the user from the levels their account offers "
+        "(PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR, SELF_ONLY). Ask; never pick one.",
+    )
+    allow_comment: bool = Field(default=False, description="TikTok: let people comment (off unless the user asks).")
+    allow_duet: bool = Field(default=False, description="TikTok videos: allow duets (off unless the user asks).")
+    allow_stitch: bool = Field(default=False, description="TikTok videos: allow stitches (off unless the user asks).")
 
 
 class ReviewedDraft(BaseModel):
@@ -73,7 +81,16 @@ def _target_input(account: AccountView, target: DraftTarget) -> TargetInput:
         texts = PLATFORMS[account.platform].split_thread(texts[0]) + texts[1:]
     parts = [PartInput(text=t) for t in texts]
     parts[0] = PartInput(text=texts[0], media=[Path(m) for m in target.media])
-    return TargetInput(account_id=account.id, parts=parts, title=target.title, article_url=target.article_url)
+    return TargetInput(
+        account_id=account.id,
+        parts=parts,
+        title=target.title,
+        article_url=target.article_url,
+        privacy_level=target.privacy_level,
+        allow_comment=target.allow_comment,
+        allow_duet=target.allow_duet,
+        allow_stitch=target.allow_stitch,
+    )
 
 
 def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
