@@ -102,6 +102,9 @@ class Platform(ABC):
     # missing from the listing (posts that appear only once processing ends).
     listed_text_max_length: ClassVar[int | None] = None
     listing_delay: ClassVar[timedelta] = timedelta(0)
+    # Where the member sees their own recent posts, for a person to check when psn cannot list them
+    # (the scopes for it are in ``oauth.features[Feature.RECONCILE]``).
+    activity_url: ClassVar[str | None] = None
 
     def __init__(
         self,
