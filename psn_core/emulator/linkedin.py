@@ -54,8 +54,10 @@ OLDEST_VERSION = 202401
 _VERSION = re.compile(r"^(\d{4})(\d{2})(\.\d{2})?$")
 _AUTHOR = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_-]+$")
 _ENTITY_URN = re.compile(r"^urn:li:(share|ugcPost):\d+$")
-# An approved developer's app: every member permission, r_member_social included (tests' grant_tokens).
-MEMBER_SCOPES = "openid profile email w_member_social r_member_social r_member_postAnalytics"
+# What LinkedIn grants approved developers' apps only; the emulator's apps are approved (psn_settings asks
+# for them), and tests' grant_tokens hold every member permission.
+APPROVED_EXTRA_SCOPES = "r_member_social r_member_postAnalytics"
+MEMBER_SCOPES = f"openid profile email w_member_social {APPROVED_EXTRA_SCOPES}"
 METRICS = ("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION", "COMMENT")
 _TOKEN_ERRORS = {
     "missing": (401, "Empty oauth2_access_token", 401),
