@@ -33,6 +33,7 @@ class PlatformApp(BaseModel):
     api_base_url: str | None = None
     sandbox: bool = False  # unaudited app: posts are private
     api_version: str | None = None
+    extra_scopes: tuple[str, ...] = ()  # scopes LinkedIn grants to approved apps only
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,18 @@ class AppFields:
     api_base_url: str
     sandbox: str | None = None
     api_version: str | None = None
+    extra_scopes: str | None = None
 
 
 # The one map from platform apps to the flat settings users write in hub.env (whose names never change).
 APP_FIELDS: dict[str, AppFields] = {
     "x": AppFields("x_client_id", "x_client_secret", "x_api_base_url"),
     "linkedin": AppFields(
-        "linkedin_client_id", "linkedin_client_secret", "linkedin_api_base_url", api_version="linkedin_api_version"
+        "linkedin_client_id",
+        "linkedin_client_secret",
+        "linkedin_api_base_url",
+        api_version="linkedin_api_version",
+        extra_scopes="linkedin_extra_scopes",
     ),
     "instagram": AppFields("instagram_client_id", "instagram_client_secret", "instagram_api_base_url"),
     # TikTok calls its client id the client key
@@ -111,6 +117,12 @@ class Settings(BaseSettings):
     linkedin_client_secret: SecretStr | None = None
     linkedin_api_base_url: str | None = None
     linkedin_api_version: str | None = None
+    linkedin_extra_scopes: str = Field(
+        default="",
+        description="Scopes LinkedIn granted your app beyond the self-serve ones, space-separated: "
+        "r_member_postAnalytics (post analytics), r_member_social (reading your posts, which settles a "
+        "publish whose outcome is unknown).",
+    )
     instagram_client_id: str = ""
     instagram_client_secret: SecretStr | None = None
     instagram_api_base_url: str | None = None
@@ -215,6 +227,9 @@ class Settings(BaseSettings):
             api_base_url=getattr(self, fields.api_base_url),
             sandbox=getattr(self, fields.sandbox) if fields.sandbox else False,
             api_version=getattr(self, fields.api_version) if fields.api_version else None,
+            extra_scopes=tuple(str(getattr(self, fields.extra_scopes)).replace(",", " ").split())
+            if fields.extra_scopes
+            else (),
         )
 
 

@@ -74,6 +74,7 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
         ├── MediaRejected           media invalid, caught before upload when possible
         ├── PlatformUnavailable     (retryable) 5xx, network
         └── OutcomeUnknown          a write may or may not have happened; reconcile, never blind-retry
+            └── OutcomeUnverifiable psn may not read the account's posts (a scope withheld): a person checks
 """
 
 from __future__ import annotations
@@ -424,3 +425,11 @@ class PlatformUnavailable(PlatformError):
 
 class OutcomeUnknown(PlatformError):
     default_action = "psn checks the account's recent posts before trying again, so the post is never duplicated."
+
+
+class OutcomeUnverifiable(OutcomeUnknown):
+    """The outcome is unknown and psn cannot settle it: the account's granted scopes do not let it list the
+    account's posts (LinkedIn grants r_member_social to approved apps only). Never retried by psn: the
+    user checks the account and, if the post is missing, runs `psn retry`."""
+
+    default_action = "Check your account; if the post is missing, run `psn retry`."

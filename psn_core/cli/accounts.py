@@ -12,10 +12,12 @@ import click
 
 from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.cli.oauth_callback import CallbackServer
+from psn_core.config import Settings
 from psn_core.errors import ConnectFailed
 from psn_core.hub.database import Hub
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import company_connector, finish_connect, list_accounts, start_connect
+from psn_core.services.accounts.features import feature_access, granted_scopes
 from psn_core.services.accounts.verify import verify_accounts
 from psn_core.services.company import hubs as company
 from psn_core.timefmt import local, until, utcnow
@@ -104,6 +106,7 @@ def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = 
     flag = f" --company {company_name}" if company_name else ""
     with hub.transaction(member) as conn:
         accounts = list_accounts(conn, member)
+        granted = {acc.id: granted_scopes(conn, acc.id) for acc in accounts}
     if not accounts:
         click.echo(f"No accounts connected. Run `psn auth x{flag}` (or linkedin, instagram, tiktok).")
         return
@@ -117,6 +120,7 @@ def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = 
             f"  last refresh {local(acc.last_refreshed_at, settings.zone)}"
             + (f", last failure: {acc.last_failure_class}" if acc.last_failure_class else "")
         )
+        _print_features(acc.platform, granted[acc.id], flag)
         if acc.status != "active":
             click.echo(
                 f"  what to do: run `psn auth {acc.platform}{flag}` to reconnect ({acc.status_reason or acc.status})"
@@ -156,3 +160,16 @@ def print_verify(
 
 
 COMMANDS = (auth,)
+
+
+def _print_features(platform: str, granted: tuple[str, ...], flag: str) -> None:
+    """What the granted scopes let psn do for this account, and how to get what is missing."""
+    features = feature_access(PLATFORMS[platform], granted)
+    click.echo("  features: " + "; ".join(f.describe() for f in features))
+    missing = sorted({scope for f in features for scope in f.missing})
+    setting = Settings.app_fields(platform).extra_scopes
+    if missing and setting:
+        click.echo(
+            f"  if {PLATFORMS[platform].display_name} approved your app for {', '.join(missing)}: set "
+            f"PSN_{setting.upper()}={' '.join(missing)} in hub.env, then run `psn auth {platform}{flag}`"
+        )

@@ -18,6 +18,12 @@ Built from the official documentation (Microsoft Learn):
 - https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/social-metadata-api
 - https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling
   (message, serviceErrorCode, status)
+- https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/protocol-version (Rest.li 2.0
+  query encoding, checked in linkedin_restli.py)
+- https://learn.microsoft.com/en-us/linkedin/shared/authentication/getting-access (permissions per API:
+  openid for userinfo, w_member_social / w_organization_social to post and upload, r_member_social /
+  r_organization_social to read posts, r_member_postAnalytics for member post statistics; enforced
+  with the scopes granted at authorize)
 
 LinkedIn refresh tokens do not rotate: a refresh returns the same refresh token with its remaining TTL.
 """
@@ -36,8 +42,9 @@ from starlette.responses import Response
 from psn_core.emulator.authorize import authorize
 from psn_core.emulator.clock import epoch_ms
 from psn_core.emulator.linkedin_media import LinkedInMediaStore, li_error
+from psn_core.emulator.linkedin_restli import invalid_param, params, require_scope
 from psn_core.emulator.linkedin_text import canonical
-from psn_core.emulator.oauth import OAuthError, TestUser, TokenGrant
+from psn_core.emulator.oauth import AccessToken, OAuthError, TestApp, TestUser, TokenGrant
 from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response, parse_model
 from psn_core.emulator.runtime import RateLimiter
 
@@ -46,7 +53,11 @@ REFRESH_TTL = timedelta(days=365)
 OLDEST_VERSION = 202401
 _VERSION = re.compile(r"^(\d{4})(\d{2})(\.\d{2})?$")
 _AUTHOR = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_-]+$")
-_ENTITY = re.compile(r"^\((share|ugcPost):(urn:li:(?:share|ugcPost):\d+)\)$")
+_ENTITY_URN = re.compile(r"^urn:li:(share|ugcPost):\d+$")
+# What LinkedIn grants approved developers' apps only; the emulator's apps are approved (psn_settings asks
+# for them), and tests' grant_tokens hold every member permission.
+APPROVED_EXTRA_SCOPES = "r_member_social r_member_postAnalytics"
+MEMBER_SCOPES = f"openid profile email w_member_social {APPROVED_EXTRA_SCOPES}"
 METRICS = ("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION", "COMMENT")
 _TOKEN_ERRORS = {
     "missing": (401, "Empty oauth2_access_token", 401),
@@ -98,6 +109,10 @@ class LinkedInEmulator(PlatformEmulator):
         self.posts: dict[str, LinkedInPost] = {}
         self.media = LinkedInMediaStore(self)
         self._limiter = RateLimiter(self.world.clock)
+
+    def grant_for_tests(self, app: TestApp, user: TestUser, scope: str = "") -> TokenGrant:
+        """Tokens as an approved developer's app gets them: every member permission unless ``scope`` says."""
+        return super().grant_for_tests(app, user, scope or MEMBER_SCOPES)
 
     def create_user(self, username: str | None = None) -> TestUser:
         person_id = secrets.token_urlsafe(7).replace("-", "a").replace("_", "b")
@@ -178,19 +193,39 @@ class LinkedInEmulator(PlatformEmulator):
         )
 
     # -- guards --------------------------------------------------------------------------------
-    def authenticate(self, call: Call, *, rest: bool = True) -> TestUser:
-        """Check versioning headers (REST only) and the bearer token.
+    def authenticate(self, call: Call, *, rest: bool = True, needs: tuple[str, ...] = ()) -> TestUser:
+        """Check versioning headers (REST only), the bearer token and (``needs``: any one of) its scopes.
 
         Raises:
-            Reply: 400/426 for versioning problems, 401 for token problems.
+            Reply: 400/426 for versioning problems, 401 for token problems, 403 for a missing permission.
         """
         if rest:
             self._check_version(call)
+        token = self.access(call)
+        if needs:
+            require_scope(token, f"{call.endpoint.name}.{call.request.method}", *needs)
+        return self.user_for(token)
+
+    def access(self, call: Call) -> AccessToken:
+        """The call's access token.
+
+        Raises:
+            Reply: 401 for a missing, invalid, expired or revoked token.
+        """
         with self.world.lock:
             token = self.oauth.check_access(call.bearer())
-            if isinstance(token, str):
-                raise Reply(self.token_error(token))
-            return self.user_for(token)
+        if isinstance(token, str):
+            raise Reply(self.token_error(token))
+        return token
+
+    def require_for(self, call: Call, urn: str, member_scope: str, organization_scope: str) -> None:
+        """The permission acting for ``urn`` takes: the member's own, or an organization page's.
+
+        Raises:
+            Reply: 403 ACCESS_DENIED without it.
+        """
+        scope = organization_scope if urn.startswith("urn:li:organization:") else member_scope
+        require_scope(self.access(call), f"{call.endpoint.name}.{call.request.method}", scope)
 
     @staticmethod
     def _check_version(call: Call) -> None:
@@ -215,7 +250,7 @@ class LinkedInEmulator(PlatformEmulator):
 
     # -- handlers ------------------------------------------------------------------------------
     async def userinfo(self, call: Call) -> Response:
-        user = self.authenticate(call, rest=False)
+        user = self.authenticate(call, rest=False, needs=("openid",))
         given, _, family = user.name.partition(" ")
         return json_response(
             {
@@ -237,6 +272,7 @@ class LinkedInEmulator(PlatformEmulator):
         except ValueError:
             return bad_request("Request body is not valid JSON.")
         body = parse_model(PostBody, raw, bad_request)
+        self.require_for(call, body.author, "w_member_social", "w_organization_social")
         problem = self._validate_post(body, user)
         if problem:
             return li_error(422, problem)
@@ -292,12 +328,14 @@ class LinkedInEmulator(PlatformEmulator):
 
     async def list_posts(self, call: Call) -> Response:
         self.authenticate(call)
-        query = call.query
-        if query.get("q") != "author" or not query.get("author"):
+        query = params(call, "q", "author", "start", "count", "sortBy")
+        author = query.get("author")
+        if query.get("q") != "author" or not isinstance(author, str) or not _AUTHOR.match(author):
             return bad_request("Use q=author&author=<URN> to list posts.")
+        self.require_for(call, author, "r_member_social", "r_organization_social")
         start, count = int(query.get("start", "0")), min(100, int(query.get("count", "10")))
         with self.world.lock:
-            mine = [p for p in self.posts.values() if p.body.author == query["author"]]
+            mine = [p for p in self.posts.values() if p.body.author == author]
             mine.sort(key=lambda p: p.created_at, reverse=True)
             page = [self.render_post(p) for p in mine[start : start + count]]
         return json_response(
@@ -305,7 +343,7 @@ class LinkedInEmulator(PlatformEmulator):
         )
 
     async def get_post(self, call: Call) -> Response:
-        self.authenticate(call)
+        self.authenticate(call, needs=("r_member_social", "r_organization_social"))
         with self.world.lock:
             post = self.posts.get(call.path_param("post_urn"))
             if post is None:
@@ -324,20 +362,22 @@ class LinkedInEmulator(PlatformEmulator):
         }
 
     async def post_analytics(self, call: Call) -> Response:
-        user = self.authenticate(call)
-        query = call.query
+        user = self.authenticate(call, needs=("r_member_postAnalytics",))
+        query = params(call, "q", "entity", "queryType", "aggregation")
         if query.get("q") != "entity":
             return bad_request("Only the entity finder (q=entity) is emulated.")
-        match = _ENTITY.match(query.get("entity", ""))
+        entity = query.get("entity")
         metric = query.get("queryType", "")
-        if match is None:
-            return bad_request("entity must look like (share:urn:li:share:123) or (ugcPost:urn:li:ugcPost:123)")
+        kind, urn = next(iter(entity.items())) if isinstance(entity, dict) and len(entity) == 1 else ("", "")
+        match = _ENTITY_URN.match(str(urn))
+        if match is None or match[1] != kind:
+            return invalid_param("entity", "entity must be a record like (share:urn%3Ali%3Ashare%3A123)")
         if metric not in METRICS:
             return bad_request(f"queryType must be one of {', '.join(METRICS)}")
         if query.get("aggregation", "TOTAL") != "TOTAL":
             return bad_request("Only aggregation=TOTAL is emulated.")
         with self.world.lock:
-            post = self.posts.get(match[2])
+            post = self.posts.get(urn)
             if post is None:
                 return li_error(404, "Not Found")
             if post.body.author != self.person_urn(user):
@@ -346,12 +386,12 @@ class LinkedInEmulator(PlatformEmulator):
         element = {
             "count": count,
             "metricType": {"com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1": metric},
-            "targetEntity": {match[1]: match[2]},
+            "targetEntity": {kind: urn},
         }
         return json_response({"paging": {"start": 0, "count": 10, "links": []}, "elements": [element]})
 
     async def social_metadata(self, call: Call) -> Response:
-        self.authenticate(call)
+        self.authenticate(call, needs=("r_member_social", "r_organization_social"))
         with self.world.lock:
             post = self.posts.get(call.path_param("entity_urn"))
             if post is None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from psn_core.emulator.clock import epoch_ms
+from psn_core.emulator.linkedin_restli import params
 from psn_core.emulator.routing import Call, Endpoint, json_response, parse_model
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class LinkedInMediaStore:
         if kind is None:
             return li_error(404, "Not Found")
         user = self.li.authenticate(call)
-        action = call.query.get("action")
+        action = params(call, "action").get("action")
         if kind == "video" and action == "finalizeUpload":
             return self._finalize(call)
         if action != "initializeUpload":
@@ -127,6 +128,7 @@ class LinkedInMediaStore:
         except ValueError:
             return li_error(400, "Request body is not valid JSON.")
         request = parse_model(InitEnvelope, raw, lambda m: li_error(400, m)).initializeUploadRequest
+        self.li.require_for(call, request.owner, "w_member_social", "w_organization_social")
         if request.owner != f"urn:li:person:{user.user_id}" and not request.owner.startswith("urn:li:organization:"):
             return li_error(
                 403, "Accessing this resource is forbidden. Please check your permissions for this resource"
@@ -217,7 +219,7 @@ class LinkedInMediaStore:
 
     async def get_asset(self, call: Call) -> Response:
         kind = KINDS.get(call.path_param("kind"))
-        self.li.authenticate(call)
+        self.li.authenticate(call, needs=("w_member_social", "r_member_social", "w_organization_social"))
         with self.li.world.lock:
             asset = self.assets.get(call.path_param("urn"))
             if kind is None or asset is None or asset.kind != kind:

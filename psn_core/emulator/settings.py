@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from psn_core.config import Settings
 from psn_core.emulator.app import Emulator
+from psn_core.emulator.linkedin import APPROVED_EXTRA_SCOPES
 from psn_core.platforms.registry import PLATFORMS
 
 
@@ -20,6 +21,8 @@ def psn_settings(emu: Emulator, callback_port: int) -> dict[str, object]:
         values[fields.client_id] = app.client_id
         values[fields.client_secret] = app.client_secret
         values[fields.api_base_url] = emu.url_for(name)
+        if fields.extra_scopes:  # the emulator's apps are approved like a select developer's app
+            values[fields.extra_scopes] = APPROVED_EXTRA_SCOPES
     return values
 
 

@@ -110,6 +110,9 @@ class Platform(ABC):
     # Who-can-see levels a post must choose from, where the platform has the user choose for every post
     # (TikTok); empty: no such choice.
     privacy_levels: ClassVar[tuple[str, ...]] = ()
+    # Where the member sees their own recent posts, for a person to check when psn cannot list them
+    # (the scopes for it are in ``oauth.features[Feature.RECONCILE]``).
+    activity_url: ClassVar[str | None] = None
 
     def __init__(
         self,

@@ -10,12 +10,16 @@ Official pages followed (facts only):
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/images-api
 - Documents API (PDF/PPT/DOC, 100 MB, 300 pages; same upload flow):
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/documents-api
-- Commentary "little text" format (reserved characters must be escaped):
+- Commentary "little text" format (reserved characters escaped, hashtag templates; linkedin_text.py):
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/little-text-format
 - Member post analytics, GET /rest/memberCreatorPostAnalytics?q=entity (IMPRESSION, MEMBERS_REACHED,
   REACTION, COMMENT, RESHARE): https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
 - Versioning headers (LinkedIn-Version YYYYMM, X-Restli-Protocol-Version 2.0.0):
   https://learn.microsoft.com/en-us/linkedin/marketing/versioning
+- Rest.li 2.0 query encoding (restli.py): https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/protocol-version
+- Permissions: w_member_social (Share on LinkedIn), r_member_postAnalytics (member post statistics),
+  r_member_social (reading the member's posts; restricted to approved developers):
+  https://learn.microsoft.com/en-us/linkedin/shared/authentication/getting-access
 - OAuth 2.0 authorization code flow (60-day access tokens):
   https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow
 - Programmatic refresh tokens (365 days, only for enabled apps; not rotated):
@@ -29,7 +33,6 @@ Official pages followed (facts only):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -59,8 +62,10 @@ from psn_core.platforms.http import (
     retry_after_seconds,
 )
 from psn_core.platforms.linkedin_media import LinkedInMedia
+from psn_core.platforms.linkedin_text import escape_little_text, unescape_little_text
 from psn_core.platforms.models import (
     Capabilities,
+    Feature,
     Limits,
     MediaKind,
     MediaRef,
@@ -77,47 +82,18 @@ from psn_core.platforms.models import (
     TextCounting,
     WindowAnchor,
 )
+from psn_core.platforms.restli import RestliValue, with_query
 
 _MB = 1024 * 1024
 DEFAULT_VERSION = "202601"
-_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 _ANALYTICS = ("IMPRESSION", "MEMBERS_REACHED", "REACTION", "COMMENT", "RESHARE")
+__all__ = ["LinkedInPlatform", "escape_little_text", "unescape_little_text"]
 _POST_STATE = {
     "PUBLISHED": PublishState.PUBLISHED,
     "PUBLISH_REQUESTED": PublishState.PROCESSING,
     "DRAFT": PublishState.PROCESSING,
     "PUBLISH_FAILED": PublishState.FAILED,
 }
-
-
-def escape_little_text(text: str) -> str:
-    """Escape the characters the commentary format reserves, so text is not cut or misread."""
-    return _RESERVED.sub(r"\\\1", text)
-
-
-# A little-text element as LinkedIn returns commentary: an escaped character, a hashtag template
-# ({hashtag|\#|tag}, sign # or U+FF03), a mention (@[Name](urn:li:...)), or a plain character.
-_LITTLE = re.compile(
-    r"\\(?P<escaped>.)"
-    r"|\{hashtag\|\\?(?P<sign>[#\uff03])\|(?P<tag>(?:\\.|[^}\\])*)\}"
-    r"|@\[(?P<name>(?:\\.|[^\]\\])*)\]\((?P<urn>urn:li:[^)]*)\)",
-    re.DOTALL,
-)
-_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
-
-
-def unescape_little_text(text: str) -> str:
-    """Commentary as LinkedIn returns it (little text) turned back into plain text: escapes undone,
-    hashtag templates as ``#tag``, mentions as ``@Name``."""
-
-    def plain(match: re.Match[str]) -> str:
-        if match["escaped"] is not None:
-            return match["escaped"]
-        if match["sign"] is not None:
-            return match["sign"] + _UNESCAPE.sub(r"\1", match["tag"])
-        return "@" + _UNESCAPE.sub(r"\1", match["name"])
-
-    return _LITTLE.sub(plain, text)
 
 
 class LinkedInPlatform(LinkedInMedia):
@@ -178,13 +154,24 @@ class LinkedInPlatform(LinkedInMedia):
         authorize_path="/oauth/v2/authorization",
         token_base_url="https://www.linkedin.com",  # noqa: S106
         token_path="/oauth/v2/accessToken",  # noqa: S106
+        # What the self-serve products give every app (Sign In with OpenID Connect, Share on LinkedIn).
+        # Post analytics (r_member_postAnalytics) and reading the member's own posts (r_member_social)
+        # are granted to approved apps only; such apps add them with PSN_LINKEDIN_EXTRA_SCOPES.
         scopes=("openid", "profile", "w_member_social"),
+        features={
+            Feature.PUBLISH: ("w_member_social",),
+            Feature.ANALYTICS: ("r_member_postAnalytics",),
+            Feature.RECONCILE: ("r_member_social",),
+        },
         pkce=False,
         access_token_lifetime=timedelta(days=60),
         refresh_token_lifetime=timedelta(days=365),
         refresh_token_rotates=False,
         programmatic_refresh=True,  # only apps LinkedIn enabled get a refresh_token back
     )
+
+    # linkedin.com/in/me/ opens the signed-in member's own profile.
+    activity_url: ClassVar[str | None] = "https://www.linkedin.com/in/me/recent-activity/all/"
 
     @classmethod
     def returned_text(cls, post: RemotePost) -> str:
@@ -214,7 +201,7 @@ class LinkedInPlatform(LinkedInMedia):
             PlatformError: any other refusal.
         """
         part = request.parts[0]
-        author = request.author_urn or self.get_author_urn(token)
+        author = self.get_author_urn(token)
         body: JSONObject = {
             "author": author,
             "commentary": escape_little_text(part.text),
@@ -318,12 +305,9 @@ class LinkedInPlatform(LinkedInMedia):
             PlatformError: the posts could not be read.
         """
         author = self.get_author_urn(token)
+        query: dict[str, RestliValue] = {"q": "author", "author": author, "count": limit, "sortBy": "CREATED"}
         response = self.sender.request(
-            "GET",
-            self.url("/rest/posts"),
-            token=token,
-            headers=self.rest_headers(token),
-            params={"q": "author", "author": author, "count": str(limit), "sortBy": "CREATED"},
+            "GET", with_query(self.url("/rest/posts"), query), token=token, headers=self.rest_headers(token)
         )
         posts = []
         for item in get_list(json_body(response), "elements"):
@@ -353,12 +337,13 @@ class LinkedInPlatform(LinkedInMedia):
             kind = "ugcPost" if ":ugcPost:" in pid else "share"
             counts: dict[str, int | None] = {}
             for metric in _ANALYTICS:
+                query: dict[str, RestliValue] = {"q": "entity", "entity": {kind: pid}, "queryType": metric}
+                query["aggregation"] = "TOTAL"
                 response = self.sender.request(
                     "GET",
-                    self.url("/rest/memberCreatorPostAnalytics"),
+                    with_query(self.url("/rest/memberCreatorPostAnalytics"), query),
                     token=token,
                     headers=self.rest_headers(token),
-                    params={"q": "entity", "entity": f"({kind}:{pid})", "queryType": metric, "aggregation": "TOTAL"},
                 )
                 counts[metric] = get_int(json_body(response), "elements", 0, "count")
             metrics.append(

@@ -17,6 +17,7 @@ from psn_core.errors import MediaRejected, PlatformError
 from psn_core.platforms.base import Platform
 from psn_core.platforms.http import get_int, get_obj, get_str, json_body
 from psn_core.platforms.models import MediaKind, MediaState, MediaStatus, UploadRequest, UploadSession
+from psn_core.platforms.restli import with_query
 
 _ASSET = {MediaKind.IMAGE: "images", MediaKind.GIF: "images", MediaKind.DOCUMENT: "documents"}
 _ASSET_STATE = {
@@ -52,13 +53,12 @@ class LinkedInMedia(Platform):
         asset = _ASSET.get(request.kind)
         if asset is None:
             raise MediaRejected(f"psn does not upload {request.kind.value} to LinkedIn.", platform=self.name)
-        owner = request.owner_urn or self.get_author_urn(token)
+        owner = self.get_author_urn(token)
         response = self.sender.request(
             "POST",
-            self.url(f"/rest/{asset}"),
+            with_query(self.url(f"/rest/{asset}"), {"action": "initializeUpload"}),
             token=token,
             headers=self.rest_headers(token),
-            params={"action": "initializeUpload"},
             json={"initializeUploadRequest": {"owner": owner}},
         )
         value = get_obj(json_body(response), "value")

@@ -8,6 +8,7 @@ can persist it between upload steps and resume after a crash.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -127,14 +128,28 @@ class MediaSpec(_Frozen):
     notes: str = ""
 
 
+class Feature(StrEnum):
+    """What psn does with an account, each possibly needing scopes of its own (``OAuthSpec.features``)."""
+
+    PUBLISH = "publish"
+    ANALYTICS = "analytics"
+    RECONCILE = "reconcile"  # read the account's recent posts to settle a publish of unknown outcome
+
+
 class OAuthSpec(_Frozen):
-    """How a platform's OAuth 2.0 works. URLs are production ones; a base URL setting moves their host."""
+    """How a platform's OAuth 2.0 works. URLs are production ones; a base URL setting moves their host.
+
+    ``scopes`` is what every app can ask for; ``features`` names the scopes each feature needs (a feature
+    not named needs nothing beyond connecting). Scopes a platform grants to approved apps only are not in
+    ``scopes``: users whose app has them add them with a setting (``PlatformConfig.extra_scopes``).
+    """
 
     authorize_base_url: str
     authorize_path: str
     token_base_url: str
     token_path: str
     scopes: tuple[str, ...]
+    features: Mapping[Feature, tuple[str, ...]] = Field(default_factory=dict)
     scope_separator: str = " "
     pkce: bool = True
     # RFC 7636 says base64url; some platforms document hex of the SHA-256 digest instead.
@@ -154,6 +169,12 @@ class OAuthSpec(_Frozen):
     refresh_method: Literal["GET", "POST"] = "POST"
     # Instagram has no refresh token: the long-lived access token refreshes itself.
     refresh_with_access_token: bool = False
+
+    def missing_scopes(self, feature: Feature, granted: Collection[str]) -> tuple[str, ...]:
+        """The scopes ``feature`` needs that ``granted`` lacks. A token with no scopes recorded (the
+        platform did not say) is taken to hold what psn asks every app for."""
+        have = set(granted) or set(self.scopes)
+        return tuple(scope for scope in self.features.get(feature, ()) if scope not in have)
 
 
 # --- configuration -----------------------------------------------------------------------------
@@ -176,6 +197,7 @@ class PlatformConfig(BaseModel):
     sandbox: bool = False
     media_host_url: str | None = None
     api_version: str | None = None  # LinkedIn-Version (YYYYMM) or Graph API version (v23.0)
+    extra_scopes: tuple[str, ...] = ()  # asked for beyond OAuthSpec.scopes (granted to approved apps only)
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=60.0, gt=0)
     poll_interval: float = Field(default=2.0, ge=0)
@@ -235,7 +257,6 @@ class PublishRequest(_Frozen):
     parts: tuple[PostPart, ...] = Field(min_length=1)
     article: ArticleLink | None = None
     title: str | None = None  # TikTok photo title, LinkedIn multi-image/document alt
-    author_urn: str | None = None  # LinkedIn: post as an organization instead of the member
     privacy_level: str | None = None  # TikTok: chosen by the user from creator_info's options; never defaulted
     reel: bool = False  # Instagram: publish a video as a reel
     # TikTok's interaction settings: off unless the user turns them on (Direct Post UX guidelines)
@@ -250,7 +271,6 @@ class UploadRequest(_Frozen):
     mime_type: str
     total_bytes: int = Field(ge=0)
     source_url: str | None = None  # pull-from-URL platforms (Instagram, TikTok photos)
-    owner_urn: str | None = None  # LinkedIn owner of the asset
     alt_text: str | None = None
     # TikTok: the upload init *is* the publish (caption and privacy go with it). None: inbox upload.
     post: PublishRequest | None = None

@@ -63,14 +63,16 @@ def authorization_url(
     scopes: tuple[str, ...] | None = None,
     state: str | None = None,
 ) -> AuthorizationRequest:
-    """Where to send the user to approve psn, with a fresh state and (when the platform uses it) PKCE."""
+    """Where to send the user to approve psn, with a fresh state and (when the platform uses it) PKCE.
+    Asks for the platform's scopes plus the app's ``extra_scopes`` (those only approved apps may ask for)."""
     spec = platform.oauth
     state = state or secrets.token_urlsafe(32)
+    asked = scopes or (*spec.scopes, *(s for s in config.extra_scopes if s not in spec.scopes))
     params = {
         spec.client_id_param: config.client_id,
         "redirect_uri": config.redirect_uri,
         "response_type": "code",
-        "scope": spec.scope_separator.join(scopes or spec.scopes),
+        "scope": spec.scope_separator.join(asked),
         "state": state,
     }
     verifier = None

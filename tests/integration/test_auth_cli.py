@@ -101,3 +101,7 @@ def test_auth_status_lists_accounts_in_the_users_zone(workspace: Path) -> None:
     out = psn(workspace, "auth", "status").stdout
     assert "X @psn_tester_1: active" in out
     assert "access token expires" in out and "(Europe/Madrid)" in out
+    # what the granted scopes enable, per account (the emulator's LinkedIn app is an approved one)
+    linkedin = out[out.index("LinkedIn @") :]
+    lines = [line.strip() for line in linkedin.splitlines()[:5]]
+    assert "features: publish: yes; analytics: yes; reconcile: yes" in lines

@@ -94,6 +94,7 @@ def platform_config(settings: Settings, name: str) -> PlatformConfig:
         sandbox=app.sandbox,
         media_host_url=settings.media_host_url,
         api_version=app.api_version,
+        extra_scopes=app.extra_scopes,
         connect_timeout=float(settings.connect_timeout),
         read_timeout=settings.platform_read_timeout,
     )

@@ -162,6 +162,8 @@ SELECT b.account_id, a.handle, b.platform, b.bucket, b.used, b.request_limit, b.
  WHERE b.member_id = %(member_id)s
  ORDER BY b.platform, a.handle, b.bucket;
 
+-- === what the granted scopes allow (features.py) ===============================================
+
 -- name: granted_scopes
--- The scopes the platform granted with an account's current token (psn auth verify).
+-- The scopes the platform granted with the account's token (empty when it did not say).
 SELECT scopes FROM oauth_tokens WHERE account_id = %(account_id)s;

@@ -151,6 +151,9 @@ class AccountSweep(BaseModel):
     collected: int
     followers: int | None = None
     stopped: str | None = Field(default=None, description="Why the sweep of this account stopped early.")
+    skipped: str | None = Field(
+        default=None, description="Why metrics were not collected at all (a permission the account lacks)."
+    )
     resume_at: datetime | None = None
 
 
@@ -161,7 +164,9 @@ class SweepResult(BaseModel):
 
     def __str__(self) -> str:
         parts = [
-            f"{a.platform}@{a.handle} {a.collected}/{a.due}" + (f" (stopped: {a.stopped})" if a.stopped else "")
+            f"{a.platform}@{a.handle} {a.collected}/{a.due}"
+            + (f" (stopped: {a.stopped})" if a.stopped else "")
+            + (f" (skipped: {a.skipped})" if a.skipped else "")
             for a in self.accounts
         ]
         return "; ".join(parts) or "no accounts"

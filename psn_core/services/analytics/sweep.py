@@ -4,7 +4,9 @@ Per account it collects the targets that are due by the recency schedule (every 
 2 days, every 6 h under 7 days, daily under 30 days, never after 30 days unless forced), batched as the
 platform allows (``Platform.metrics_batch_size``: X 100 ids a request, TikTok 20, LinkedIn and
 Instagram one post at a time), then the follower count once a day where the platform has a read for
-it. Every request goes through a BACKGROUND :class:`~psn_core.services.accounts.budgets.BudgetGate`, so the
+it. An account whose granted scopes lack what the platform's analytics need (LinkedIn:
+r_member_postAnalytics) has its metrics skipped with the reason (``AccountSweep.skipped``), never asked.
+Every request goes through a BACKGROUND :class:`~psn_core.services.accounts.budgets.BudgetGate`, so the
 sweep stops when 20% of the account's budget is left: the stop is recorded (``analytics_sweeps.
 resume_at``) and the account is skipped until then, with no error storm and no retries in between.
 Each batch is stored in its own transaction, so a stop keeps everything collected before it.
@@ -26,9 +28,11 @@ from psn_core.hub import sql
 from psn_core.hub.database import Hub
 from psn_core.hub.sql import Queries
 from psn_core.platforms.base import Platform
+from psn_core.platforms.models import Feature
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.features import granted_scopes
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.analytics.models import (
     FOLLOWERS_EVERY,
@@ -159,6 +163,14 @@ class AnalyticsSweeper:
             return view
         due = self._due(member_id, account_id, force, now)
         view.due = len(due)
+        with self.hub.transaction(member_id) as conn:
+            lacking = cls.oauth.missing_scopes(Feature.ANALYTICS, granted_scopes(conn, account_id))
+        if lacking:  # asking would only be refused (403): say why, and collect nothing
+            view.skipped = (
+                f"{cls.display_name} post analytics need the {', '.join(lacking)} permission, which "
+                f"{cls.display_name} grants to approved apps only; see `psn auth status`."
+            )
+            due = []
         gate = BudgetGate(self.hub, member_id, account_id, Priority.BACKGROUND, self.clock)
         checked = account.followers_checked_at
         followers_due = force or checked is None or now - checked >= FOLLOWERS_EVERY

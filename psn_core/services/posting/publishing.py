@@ -32,6 +32,7 @@ from psn_core.crypto import Keyring
 from psn_core.errors import (
     AuthRevoked,
     OutcomeUnknown,
+    OutcomeUnverifiable,
     PlatformError,
     PlatformUnavailable,
     PostLocked,
@@ -43,13 +44,15 @@ from psn_core.hub.database import Conn, Hub, check_runtime_role, connect
 from psn_core.hub.sql import Queries
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import Platform
-from psn_core.platforms.models import PublishResult
+from psn_core.platforms.models import Feature, PublishResult
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority, check_publishing_quota
+from psn_core.services.accounts.features import granted_scopes
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.posting.media_uploads import MediaUploader
 from psn_core.services.posting.posts import Enqueue, RenderedPart, Rendering, TargetView, get_target, set_run_id
+from psn_core.services.posting.unverifiable import unverifiable
 from psn_core.timefmt import local, utcnow
 
 Q = Queries.load(__package__)
@@ -228,6 +231,8 @@ class Publisher:
         target_id = claim.id
         with self.hub.transaction(member_id) as conn:
             stored = sql.value(conn, Q.remote_ids_of_target, {"target_id": target_id})
+            # Scopes listing the account's posts needs and its token lacks: reconciling is impossible.
+            blind = client.oauth.missing_scopes(Feature.RECONCILE, granted_scopes(conn, claim.account_id))
         remote_ids: list[str] = list(stored) if stored is not None else []
         uploader = MediaUploader(
             self.hub, member_id, target_id, client, token, self.media_dir, clock=self.clock, sleep=self.sleep
@@ -237,7 +242,7 @@ class Publisher:
             if index < len(remote_ids):
                 continue
             previous = remote_ids[-1] if remote_ids else None
-            found = self._reconcile(member_id, target_id, index, client, token, part, remote_ids)
+            found = self._reconcile(member_id, target_id, index, client, token, part, remote_ids, blind)
             if found is not None:
                 remote_ids.append(found)
                 continue
@@ -254,6 +259,9 @@ class Publisher:
             try:
                 last = client.publish(token, request)
             except OutcomeUnknown as exc:
+                if blind:  # handed to the user: never re-sent unless they run `psn retry`
+                    ledger.finish("abandoned", error=exc)
+                    raise unverifiable(type(client), target_id, index, part.text, blind) from exc
                 ledger.finish("unknown", error=exc)
                 raise
             except PlatformError as exc:
@@ -275,6 +283,7 @@ class Publisher:
         token: str,
         part: RenderedPart,
         known: Sequence[str],
+        blind: tuple[str, ...] = (),
     ) -> str | None:
         """If an earlier attempt of this part may have gone out, find it on the account before resending.
 
@@ -283,16 +292,21 @@ class Publisher:
         platform says what a post replies to, carries as many media as the part where the listing says,
         and carries the part's text the way the platform returns text (``Platform.sent_text_matches``:
         LinkedIn's little text, X's t.co links and HTML entities). A part without text is matched on its
-        creation time and media alone, and only when exactly one post fits.
+        creation time and media alone, and only when exactly one post fits. Without the scopes listing needs
+        (``blind``), the attempt is handed to the user (unverifiable.py).
 
         Raises:
             OutcomeUnknown: psn cannot tell yet (a post may still be processing, or several fit).
+            OutcomeUnverifiable: psn may not list the account's posts; the user checks.
         """
         with self.hub.transaction(member_id) as conn:
             row = sql.one(conn, Q.last_ledger_attempt, {"target_id": target_id, "part_index": index}, _Attempt)
         if row is None or row.state not in ("sending", "unknown"):
             return None
         cls = type(client)
+        if blind:
+            self._settle(member_id, row.id, target_id, "abandoned", None)
+            raise unverifiable(cls, target_id, index, part.text, blind)
         since = row.started_at - RECONCILE_SKEW
         replies_to = known[-1] if index and known else None
         candidates = [
@@ -348,7 +362,11 @@ class Publisher:
         retry_at: datetime | None = None
         if isinstance(exc, RateLimited):
             retry_at = now + timedelta(seconds=exc.retry_after + 1)
-        elif isinstance(exc, PlatformUnavailable | OutcomeUnknown) and attempts < MAX_ATTEMPTS:
+        elif (
+            isinstance(exc, PlatformUnavailable | OutcomeUnknown)
+            and not isinstance(exc, OutcomeUnverifiable)
+            and attempts < MAX_ATTEMPTS
+        ):
             retry_at = now + timedelta(seconds=min(30 * 2 ** (attempts - 1), 900) * (1 + self.jitter() / 4))
         raw = exc.raw if isinstance(exc, PlatformError) else ""
         with self.hub.transaction(member_id) as conn:
@@ -381,7 +399,9 @@ class Publisher:
                     member_id,
                     Tier.CRITICAL,
                     "post_failed",
-                    f"Your {cls.display_name} post for @{claim.handle} was not published: {exc.message}",
+                    f"Your {cls.display_name} post for @{claim.handle} "
+                    f"{'may have gone out' if isinstance(exc, OutcomeUnverifiable) else 'was not published'}: "
+                    f"{exc.message}",
                     action,
                     f"target:{claim.id}:failed",
                     now=now,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx2
 
@@ -129,9 +129,9 @@ def test_linkedin_text_post_returns_201_with_the_urn_and_analytics_grow(
     urn = created.headers["x-restli-id"]
     assert urn.startswith("urn:li:share:")
     clock.advance(hours=3)
+    entity = f"(share:{quote(urn, safe='')})"  # Rest.li 2.0: structure literal, the URN encoded
     stats = http.get(
-        f"{base}/rest/memberCreatorPostAnalytics",
-        params={"q": "entity", "entity": f"(share:{urn})", "queryType": "IMPRESSION", "aggregation": "TOTAL"},
+        f"{base}/rest/memberCreatorPostAnalytics?q=entity&entity={entity}&queryType=IMPRESSION&aggregation=TOTAL",
         headers=rest(token),
     ).json()
     assert stats["elements"][0]["count"] > 0
@@ -231,3 +231,93 @@ def test_linkedin_returns_commentary_as_little_text(emu: Emulator, http: httpx2.
     author = body["author"]
     listed = http.get(f"{base}/rest/posts", params={"q": "author", "author": author}, headers=rest(token)).json()
     assert listed["elements"][0]["commentary"] == "Plain \\#escaped, {hashtag|\\#|tag} and \\(parens\\) & more"
+
+
+# --- strictness: what LinkedIn refuses, the emulator refuses --------------------------------------
+
+
+def _analytics(emu: Emulator, http: httpx2.Client, token: str, query: str) -> httpx2.Response:
+    return http.get(f"{emu.url_for('linkedin')}/rest/memberCreatorPostAnalytics?{query}", headers=rest(token))
+
+
+def _shared(emu: Emulator, http: httpx2.Client, token: str) -> str:
+    created = http.post(f"{emu.url_for('linkedin')}/rest/posts", json=_post_body(emu), headers=rest(token))
+    return str(created.headers["x-restli-id"])
+
+
+def test_linkedin_analytics_entity_form_encoded_is_refused_as_linkedin_does(emu: Emulator, http: httpx2.Client) -> None:
+    token = emu.grant_tokens("linkedin").access_token
+    urn = _shared(emu, http, token)
+    # What psn used to send: the whole record form-encoded by httpx params, parentheses and colons included.
+    old = http.get(
+        f"{emu.url_for('linkedin')}/rest/memberCreatorPostAnalytics",
+        params={"q": "entity", "entity": f"(share:{urn})", "queryType": "IMPRESSION", "aggregation": "TOTAL"},
+        headers=rest(token),
+    )
+    assert old.status_code == 400
+    assert old.json()["code"] == "ILLEGAL_ARGUMENT"
+    assert old.json()["errorDetails"]["inputErrors"][0]["input"]["inputPath"]["fieldPath"] == "entity"
+    bare = _analytics(emu, http, token, f"q=entity&entity=(share:{urn})&queryType=IMPRESSION&aggregation=TOTAL")
+    assert bare.status_code == 400  # the URN's own colons left unencoded: not Rest.li 2.0 either
+    good = f"q=entity&entity=(share:{quote(urn, safe='')})&queryType=IMPRESSION&aggregation=TOTAL"
+    assert _analytics(emu, http, token, good).status_code == 200
+
+
+def test_linkedin_unencoded_urn_in_a_finder_is_refused(emu: Emulator, http: httpx2.Client) -> None:
+    token = emu.grant_tokens("linkedin").access_token
+    author = str(_post_body(emu)["author"])
+    base = emu.url_for("linkedin")
+    raw = http.get(f"{base}/rest/posts?q=author&author={author}", headers=rest(token))
+    assert raw.status_code == 400
+    encoded = http.get(f"{base}/rest/posts?q=author&author={quote(author, safe='')}", headers=rest(token))
+    assert encoded.status_code == 200
+
+
+def test_linkedin_rest_calls_need_the_restli_protocol_header(emu: Emulator, http: httpx2.Client) -> None:
+    token = emu.grant_tokens("linkedin").access_token
+    url = f"{emu.url_for('linkedin')}/rest/posts"
+    headers = {"Authorization": f"Bearer {token}", "LinkedIn-Version": "202505"}
+    assert http.post(url, json=_post_body(emu), headers=headers).status_code == 400
+    assert http.post(url, json=_post_body(emu), headers=rest(token)).status_code == 201
+
+
+def _scoped_token(emu: Emulator, scope: str) -> str:
+    app, user = emu.default_app("linkedin"), emu.default_user("linkedin")
+    return emu.platform("linkedin").grant_for_tests(app, user, scope).access_token
+
+
+def _denied(response: httpx2.Response) -> bool:
+    body = response.json()
+    return response.status_code == 403 and body["code"] == "ACCESS_DENIED" and body["serviceErrorCode"] == 100
+
+
+def test_linkedin_self_serve_scopes_cannot_read_posts_or_analytics(emu: Emulator, http: httpx2.Client) -> None:
+    # What psn asked for before (and what every app can get): it may post, not read posts or statistics.
+    token = _scoped_token(emu, "openid profile w_member_social")
+    base = emu.url_for("linkedin")
+    urn = _shared(emu, http, token)
+    author = quote(str(_post_body(emu)["author"]), safe="")
+    assert _denied(http.get(f"{base}/rest/posts?q=author&author={author}", headers=rest(token)))
+    assert _denied(http.get(f"{base}/rest/posts/{quote(urn, safe='')}", headers=rest(token)))
+    stats = f"q=entity&entity=(share:{quote(urn, safe='')})&queryType=IMPRESSION&aggregation=TOTAL"
+    assert _denied(_analytics(emu, http, token, stats))
+    approved = _scoped_token(emu, "openid profile w_member_social r_member_social r_member_postAnalytics")
+    assert http.get(f"{base}/rest/posts?q=author&author={author}", headers=rest(approved)).status_code == 200
+    assert _analytics(emu, http, approved, stats).status_code == 200
+
+
+def test_linkedin_posting_needs_w_member_social(emu: Emulator, http: httpx2.Client) -> None:
+    token = _scoped_token(emu, "openid profile")
+    base = emu.url_for("linkedin")
+    assert _denied(http.post(f"{base}/rest/posts", json=_post_body(emu), headers=rest(token)))
+    init = {"initializeUploadRequest": {"owner": _post_body(emu)["author"]}}
+    assert _denied(http.post(f"{base}/rest/images?action=initializeUpload", json=init, headers=rest(token)))
+    organization = {**_post_body(emu), "author": "urn:li:organization:42"}
+    member_only = _scoped_token(emu, "openid profile w_member_social")
+    assert _denied(http.post(f"{base}/rest/posts", json=organization, headers=rest(member_only)))
+
+
+def test_linkedin_userinfo_needs_openid(emu: Emulator, http: httpx2.Client) -> None:
+    token = _scoped_token(emu, "w_member_social")
+    answer = http.get(f"{emu.url_for('linkedin')}/v2/userinfo", headers={"Authorization": f"Bearer {token}"})
+    assert _denied(answer)

@@ -75,4 +75,14 @@ def test_linkedin_500_is_platform_unavailable(li: LinkedInPlatform) -> None:
 
 
 def test_linkedin_commentary_escapes_reserved_characters() -> None:
-    assert escape_little_text("Hi (all) #tag @x_y") == r"Hi \(all\) \#tag \@x\_y"
+    assert escape_little_text("Hi (all) @x_y 50% * 2 ~ok~") == r"Hi \(all\) \@x\_y 50% \* 2 \~ok\~"
+
+
+def test_linkedin_hashtags_go_out_as_hashtag_templates() -> None:
+    assert escape_little_text("Ship it #DevOps #dev_ops") == r"Ship it {hashtag|\#|DevOps} {hashtag|\#|dev\_ops}"
+    assert escape_little_text("\uff03AI") == "{hashtag|\uff03|AI}"  # the full-width sign is a hashtag too
+
+
+def test_linkedin_signs_that_are_not_hashtags_stay_escaped_text() -> None:
+    text = "C# and #1 and a#b, see https://example.com/a#top or www.example.com/#/x"
+    assert escape_little_text(text) == (r"C\# and \#1 and a\#b, see https://example.com/a\#top or www.example.com/\#/x")

@@ -17,6 +17,7 @@ TEXTS = [
     "a_b *c* ~d~ [e] {f} | g \\ h https://example.com/a_(b)?q=1&r=2",
     "Read https://example.com/x and example.org/y, then http://t.co/abc 🚀",
     "  spaced\n\nout\ttext  ",
+    "Tags \uff03AI #snake_case #Ünïcode, not C# or #1 or https://example.com/a#frag",
 ]
 
 
