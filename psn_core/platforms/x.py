@@ -35,6 +35,7 @@ from typing import ClassVar
 import httpx2
 
 from psn_core.errors import (
+    AuthRevoked,
     BillingRequired,
     ContentRejected,
     MediaRejected,
@@ -398,6 +399,15 @@ class XPlatform(XMediaUpload):
                 f"X rate limit reached; it resets in {describe_wait(wait)}.",
                 "psn keeps the post queued and retries after the reset.",
                 retry_after=wait,
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if status == 403 and "scope" in detail.lower():
+            # A token granted before psn asked for a scope (media.write): only a new consent adds it.
+            return AuthRevoked(
+                f"X refused the request: the connection lacks a permission psn needs ({detail})",
+                "Reconnect the account with `psn auth x` so X grants every permission psn asks for.",
                 platform=self.name,
                 status_code=status,
                 raw=raw,
