@@ -8,7 +8,13 @@ Built from the official documentation:
 - https://docs.x.com/x-api/posts/create-post (POST /2/tweets: text, reply.in_reply_to_tweet_id,
   media.media_ids)
 - https://docs.x.com/x-api/media/quickstart/media-upload-chunked, .../initialize-media-upload,
-  .../media-upload-finalize, .../get-media-upload-status (INIT/APPEND/FINALIZE/STATUS, processing_info)
+  .../media-upload-finalize, .../get-media-upload-status (initialize/append/finalize, STATUS, processing_info)
+- X's OpenAPI contract (data/x_openapi.json, x_contract.py): every API request is checked against it
+  before its handler runs. Unknown path or method: 404 with X's "page does not exist" body; a token
+  without the operation's OAuth 2.0 scopes: 403 problem; parameters or body breaking the schemas: 400
+  invalid-request problem. The retired ``command=INIT|APPEND|FINALIZE`` form on ``POST /2/media/upload``
+  therefore fails as it does on X: that path is now only the one-shot upload (``media`` +
+  ``media_category``).
 - https://docs.x.com/x-api/getting-started/pricing (pay-per-use credits: the 402 fault)
 - https://docs.x.com/x-api/fundamentals/data-dictionary (text with t.co links and HTML-escaped &, <, >;
   entities.urls; referenced_tweets): see x_text.py
@@ -24,13 +30,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from psn_core.emulator.authorize import authorize
 from psn_core.emulator.clock import epoch, follower_count
-from psn_core.emulator.oauth import OAuthError, TestUser
-from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response, parse_model
+from psn_core.emulator.oauth import OAuthError, TestApp, TestUser, TokenGrant
+from psn_core.emulator.routing import (
+    Call,
+    Endpoint,
+    Handler,
+    PlatformEmulator,
+    Reply,
+    json_response,
+    parse_model,
+    run_endpoint,
+)
 from psn_core.emulator.runtime import RateLimiter
+from psn_core.emulator.x_contract import x_contract
 from psn_core.emulator.x_media import XMediaStore, invalid_request, problem
 from psn_core.emulator.x_text import rendered
 
@@ -47,7 +65,7 @@ DEFAULT_LIMITS = {
     "media_append": 1000,
     "media_finalize": 500,
     "media_status": 1000,
-    "media_command": 1000,
+    "media_upload": 500,
 }
 MAX_TEXT = 280
 
@@ -86,6 +104,7 @@ class XEmulator(PlatformEmulator):
         super().__init__(*args, **kwargs)
         self.tweets: dict[str, Tweet] = {}
         self.media = XMediaStore(self)
+        self.contract = x_contract()
         self._limiter = RateLimiter(self.world.clock)
 
     # -- users and faults -------------------------------------------------------------------
@@ -115,10 +134,7 @@ class XEmulator(PlatformEmulator):
         return problem(int(kind), title, title)
 
     def endpoints(self) -> list[Endpoint]:
-        return [
-            Endpoint("authorize", "GET", "/i/oauth2/authorize", self.authorize, api=False),
-            Endpoint("token", "POST", "/2/oauth2/token", self.token, api=False),
-            Endpoint("revoke", "POST", "/2/oauth2/revoke", self.revoke, api=False),
+        api = [
             Endpoint("users_me", "GET", "/2/users/me", self.users_me),
             Endpoint("create_tweet", "POST", "/2/tweets", self.create_tweet, write=True),
             Endpoint("get_tweets", "GET", "/2/tweets", self.get_tweets),
@@ -126,6 +142,62 @@ class XEmulator(PlatformEmulator):
             Endpoint("user_tweets", "GET", "/2/users/{user_id}/tweets", self.user_tweets),
             *self.media.endpoints(),
         ]
+        return [
+            Endpoint("authorize", "GET", "/i/oauth2/authorize", self.authorize, api=False),
+            Endpoint("token", "POST", "/2/oauth2/token", self.token, api=False),
+            Endpoint("revoke", "POST", "/2/oauth2/revoke", self.revoke, api=False),
+            *(Endpoint(e.name, e.method, e.path, self._checked(e.handler), write=e.write) for e in api),
+        ]
+
+    def routes(self) -> list[BaseRoute]:
+        """The endpoints, then every other path and method: X answers those with 404."""
+        unknown = Endpoint("unknown", "*", "/{path:path}", self.not_found, api=False)
+
+        async def serve(request: Request) -> Response:
+            return await run_endpoint(self, unknown, request)
+
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        return [*super().routes(), Route("/{path:path}", serve, methods=methods, name="x.unknown")]
+
+    # -- the contract --------------------------------------------------------------------------
+    async def not_found(self, call: Call) -> Response:
+        return json_response({"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}, 404)
+
+    def _checked(self, handler: Handler) -> Handler:
+        """``handler`` behind X's contract: 401 for a bad token, 403 for missing scopes, 400 for a request
+        that breaks the operation's parameter or body schemas (checked in that order)."""
+
+        async def serve(call: Call) -> Response:
+            path = call.request.url.path.removeprefix(f"/{self.name}")
+            matched = self.contract.match(call.request.method, path)
+            if matched is None:
+                return await self.not_found(call)
+            operation, path_params = matched
+            with self.world.lock:
+                token = self.oauth.check_access(call.bearer())
+            if isinstance(token, str):
+                return problem(401, "Unauthorized", "Unauthorized")
+            missing = operation.missing_scopes(token.scope.split())
+            if missing:
+                return problem(
+                    403,
+                    "Forbidden",
+                    f"The access token lacks the scope this endpoint requires: {', '.join(missing)}.",
+                )
+            query = list(call.request.query_params.multi_items())
+            content_type = call.request.headers.get("content-type", "")
+            violation = self.contract.check(operation, path_params, query, content_type, call.body)
+            if violation is not None:
+                return invalid_request(violation.message, violation.parameter, violation.value)
+            return await handler(call)
+
+        return serve
+
+    def grant_for_tests(self, app: TestApp, user: TestUser, scope: str = "") -> TokenGrant:
+        """Tokens as if the user approved every scope X offers (or just ``scope`` when given)."""
+        offered = self.contract.spec["components"]["securitySchemes"]["OAuth2UserToken"]
+        every = " ".join(sorted(offered["flows"]["authorizationCode"]["scopes"]))
+        return super().grant_for_tests(app, user, scope or every)
 
     # -- OAuth ---------------------------------------------------------------------------------
     async def authorize(self, call: Call) -> Response:

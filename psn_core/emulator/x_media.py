@@ -1,10 +1,14 @@
-"""X API v2 media upload: INITIALIZE, APPEND, FINALIZE and STATUS with processing_info.
+"""X API v2 media upload: initialize, append, finalize, STATUS with processing_info, and the one-shot upload.
 
 Follows https://docs.x.com/x-api/media/quickstart/media-upload-chunked and the endpoint references
-https://docs.x.com/x-api/media/initialize-media-upload, https://docs.x.com/x-api/media/media-upload-finalize,
-https://docs.x.com/x-api/media/get-media-upload-status. Both the path style
-(``/2/media/upload/initialize``, ``/2/media/upload/{id}/append``, ``/2/media/upload/{id}/finalize``) and the
-command style (``POST /2/media/upload`` with ``command=INIT|APPEND|FINALIZE``) are served.
+https://docs.x.com/x-api/media/initialize-media-upload, https://docs.x.com/x-api/media/media-upload-append,
+https://docs.x.com/x-api/media/media-upload-finalize, https://docs.x.com/x-api/media/get-media-upload-status
+and https://docs.x.com/x-api/media/media-upload (one-shot), as X's OpenAPI contract has them:
+``POST /2/media/upload/initialize`` (JSON), ``POST /2/media/upload/{id}/append`` (multipart ``media`` +
+``segment_index``, or JSON with base64 ``media``), ``POST /2/media/upload/{id}/finalize``,
+``GET /2/media/upload?media_id=&command=STATUS`` and ``POST /2/media/upload`` (``media`` +
+``media_category``, one request). The retired ``command=INIT|APPEND|FINALIZE`` form is not served: the
+contract check in x.py refuses it before any handler runs.
 Videos and GIFs (or any ``*_video``/``*_gif`` category) go through processing; images are ready at once.
 """
 
@@ -31,12 +35,16 @@ def problem(status: int, title: str, detail: str, type_: str = "about:blank") ->
     return json_response({"title": title, "detail": detail, "type": type_, "status": status}, status)
 
 
-def invalid_request(detail: str) -> Response:
+def invalid_request(detail: str, parameter: str | None = None, value: str | None = None) -> Response:
+    """X's 400 problem: the generic detail, and each error's message (and the parameter it is about)."""
+    error: dict[str, Any] = {"message": detail}
+    if parameter is not None:
+        error["parameters"] = {parameter: [] if value is None else [value]}
     body = {
-        "errors": [{"message": detail}],
+        "errors": [error],
         "title": "Invalid Request",
         "detail": "One or more parameters to your request was invalid.",
-        "type": "https://api.twitter.com/2/problems/invalid-request",
+        "type": "https://api.x.com/2/problems/invalid-request",
     }
     return json_response(body, 400)
 
@@ -80,13 +88,17 @@ class XMediaStore:
         self.items: dict[str, XMedia] = {}
 
     def endpoints(self) -> list[Endpoint]:
+        # Handlers are looked up at call time, so a test can wrap initialize/_append/_finalize.
         return [
-            Endpoint("media_initialize", "POST", "/2/media/upload/initialize", self.initialize, write=True),
+            Endpoint("media_initialize", "POST", "/2/media/upload/initialize", self._on_initialize, write=True),
             Endpoint("media_append", "POST", "/2/media/upload/{media_id}/append", self.append, write=True),
             Endpoint("media_finalize", "POST", "/2/media/upload/{media_id}/finalize", self.finalize, write=True),
             Endpoint("media_status", "GET", "/2/media/upload", self.status),
-            Endpoint("media_command", "POST", "/2/media/upload", self.command, write=True),
+            Endpoint("media_upload", "POST", "/2/media/upload", self.upload, write=True),
         ]
+
+    async def _on_initialize(self, call: Call) -> Response:
+        return await self.initialize(call)
 
     # -- state -----------------------------------------------------------------------------
     def state(self, media: XMedia) -> tuple[str, int, int]:
@@ -143,12 +155,12 @@ class XMediaStore:
     async def initialize(self, call: Call) -> Response:
         user = self.x.authenticate(call)
         try:
-            raw: Any = call.json_body()
+            raw = call.json_body()
         except ValueError:
-            raw = await call.form()
+            return invalid_request("Request body is not valid JSON.")
         body = parse_model(InitRequest, raw, invalid_request)
         if body.total_bytes <= 0:
-            return invalid_request("total_bytes must be positive.")
+            return invalid_request("total_bytes must be positive.", "total_bytes", str(body.total_bytes))
         world = self.x.world
         with world.lock:
             media = XMedia(
@@ -170,17 +182,10 @@ class XMediaStore:
         media, error = self._owned(call, media_id)
         if error is not None or media is None:
             return error or invalid_request("Unknown media.")
-        form = await call.form()
         try:
-            index = int(form.get("segment_index", ""))
-        except ValueError:
-            return invalid_request("segment_index is required.")
-        chunk = await call.form_file("media")
-        if chunk is None:
-            data = form.get("media_data")
-            if data is None:
-                return invalid_request("media is required.")
-            chunk = base64.b64decode(data)
+            index, chunk = await _segment(call)
+        except ValueError as exc:
+            return invalid_request(str(exc))
         if not 0 <= index < MAX_SEGMENTS:
             return invalid_request("segment_index must be between 0 and 999.")
         if media.finalized_at is not None:
@@ -216,13 +221,58 @@ class XMediaStore:
         with self.x.world.lock:
             return json_response(self.render(media, with_processing=True))
 
-    async def command(self, call: Call) -> Response:
+    async def upload(self, call: Call) -> Response:
+        """The one-shot upload: the whole file in ``media`` with its ``media_category``, finalized at once."""
+        user = self.x.authenticate(call)
         form = await call.form()
-        command = form.get("command", call.query.get("command", ""))
-        if command == "INIT":
-            return await self.initialize(call)
-        if command == "APPEND":
-            return await self._append(call, form.get("media_id", ""))
-        if command == "FINALIZE":
-            return self._finalize(call, form.get("media_id", ""))
-        return invalid_request("command must be INIT, APPEND or FINALIZE.")
+        data = await call.form_file("media")
+        if data is None:
+            try:
+                body = call.json_body()
+                data = base64.b64decode(str(body.get("media", "")), validate=True)
+            except ValueError:
+                return invalid_request("media must be the file's bytes (multipart) or base64 (JSON).", "media")
+            form = {"media_category": str(body.get("media_category", ""))}
+        category = form.get("media_category", "")
+        world = self.x.world
+        with world.lock:
+            media = XMedia(
+                world.next_id(),
+                user.user_id,
+                _ONE_SHOT_TYPES.get(category, "application/octet-stream"),
+                category,
+                len(data),
+                world.clock(),
+                segments={0: len(data)},
+                fault=world.faults.take_processing("x", call.endpoint.name),
+            )
+            media.finalized_at = world.clock()
+            self.items[media.id] = media
+            return json_response(self.render(media, with_processing=True))
+
+
+_ONE_SHOT_TYPES = {
+    "tweet_image": "image/jpeg",
+    "dm_image": "image/jpeg",
+    "tweet_gif": "image/gif",
+    "dm_gif": "image/gif",
+}
+
+
+async def _segment(call: Call) -> tuple[int, bytes]:
+    """``segment_index`` and the chunk of an append: multipart bytes, or base64 ``media`` in JSON.
+
+    Raises:
+        ValueError: either is missing or malformed.
+    """
+    if call.request.headers.get("content-type", "").startswith("application/json"):
+        body = call.json_body()
+        index, encoded = body.get("segment_index"), body.get("media")
+        if not isinstance(index, int) or not isinstance(encoded, str):
+            raise ValueError("segment_index and media are required.")
+        return index, base64.b64decode(encoded, validate=True)
+    form = await call.form()
+    chunk = await call.form_file("media")
+    if chunk is None:
+        raise ValueError("media is required.")
+    return int(form.get("segment_index", "")), chunk

@@ -13,10 +13,10 @@ Official pages followed (facts only):
   https://docs.x.com/x-api/users/user-lookup-me
 - Metrics: public_metrics for anyone, non_public_metrics (url_link_clicks, user_profile_clicks) for the
   authorized user's own posts created in the last 30 days: https://docs.x.com/x-api/fundamentals/metrics
-- Chunked media upload INIT/APPEND/FINALIZE/STATUS on /2/media/upload:
-  https://docs.x.com/x-api/media/quickstart/media-upload-chunked
-  https://developer.x.com/en/docs/media/upload-media/api-reference/get-media-upload-status
-  (states pending -> in_progress -> failed|succeeded, check_after_secs; APPEND chunk <= 5 MB)
+- Chunked media upload (POST /2/media/upload/initialize, /{id}/append, /{id}/finalize, GET STATUS):
+  https://docs.x.com/x-api/media/quickstart/media-upload-chunked (the pages x_media.py follows)
+- Every request's path, parameters, body and OAuth 2.0 scopes: X API v2 OpenAPI
+  (github.com/xdevplatform/xdk specs/openapi.json; tests/integration/test_x_contract.py checks them)
 - Media constraints: https://developer.x.com/en/docs/twitter-api/v1/media/upload-media/uploading-media/media-best-practices
 - OAuth 2.0 Authorization Code with PKCE, offline.access, 2-hour tokens, refresh:
   https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code
@@ -35,6 +35,7 @@ from typing import ClassVar
 import httpx2
 
 from psn_core.errors import (
+    AuthRevoked,
     BillingRequired,
     ContentRejected,
     MediaRejected,
@@ -398,6 +399,15 @@ class XPlatform(XMediaUpload):
                 f"X rate limit reached; it resets in {describe_wait(wait)}.",
                 "psn keeps the post queued and retries after the reset.",
                 retry_after=wait,
+                platform=self.name,
+                status_code=status,
+                raw=raw,
+            )
+        if status == 403 and "scope" in detail.lower():
+            # A token granted before psn asked for a scope (media.write): only a new consent adds it.
+            return AuthRevoked(
+                f"X refused the request: the connection lacks a permission psn needs ({detail})",
+                "Reconnect the account with `psn auth x` so X grants every permission psn asks for.",
                 platform=self.name,
                 status_code=status,
                 raw=raw,

@@ -90,16 +90,17 @@ def sweep_when_leases_are_free(hub_env: HubEnv, settings: Settings, timeout: flo
 
 
 @contextmanager
-def hold_call(emu: Emulator, platform: str, endpoint: str, nth: int) -> Iterator[Callable[[], bool]]:
-    """Make the emulator apply the ``nth`` call (1-based) of one write endpoint and then hold its answer
-    open (the emulator's ``timeout_after_write``, aimed at one call instead of the next one). Yields a
-    check that is true once that call has been applied and is being held."""
+def hold_call(emu: Emulator, platform: str, endpoint: str | tuple[str, ...], nth: int) -> Iterator[Callable[[], bool]]:
+    """Make the emulator apply the ``nth`` call (1-based) of one write endpoint (or of several, counted
+    together) and then hold its answer open (the emulator's ``timeout_after_write``, aimed at one call
+    instead of the next one). Yields a check that is true once that call has been applied and is held."""
+    endpoints = (endpoint,) if isinstance(endpoint, str) else endpoint
     book = emu.world.faults
     original = book.take_write_timeout
     seen = {"calls": 0, "held": False}
 
     def take(name: str, called: str) -> bool:
-        if name == platform and called == endpoint:
+        if name == platform and called in endpoints:
             seen["calls"] += 1
             if seen["calls"] == nth:
                 seen["held"] = True
@@ -114,7 +115,7 @@ def hold_call(emu: Emulator, platform: str, endpoint: str, nth: int) -> Iterator
 
 
 class XUploadCalls:
-    """Counts what reaches X's chunked upload (INIT, APPEND per media id and segment, FINALIZE)."""
+    """Counts what reaches X's chunked upload (initialize, append per media id and segment, finalize)."""
 
     def __init__(self, emu: Emulator) -> None:
         store = emu.platform("x").media  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
-"""A chunked video upload to X cut off by SIGKILL at each step (after INIT, in the middle of the APPENDs,
-while X processes the video): the restarted worker resumes from the state persisted in media_uploads,
-on the same upload session (one INIT, one FINALIZE, no segment sent again except the one whose answer
-was lost), and the post goes out once with that media."""
+"""A chunked video upload to X cut off by SIGKILL at each step (after initialize, in the middle of the
+appends, while X processes the video): the restarted worker resumes from the state persisted in
+media_uploads, on the same upload session (one initialize, one finalize, no segment sent again except
+the one whose answer was lost), and the post goes out once with that media."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ from tests.unit.media.media_factory import MB, MediaFactory, pad_to
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
 TEXT = "Kilo: the launch video #demo with @psn_dev & friends https://example.com/video?a=1&b=2"
-# The n-th call of X's upload command endpoint whose answer is held while the worker is killed:
-# 1 is INIT, 2 the first APPEND (segment 0), 3 the second (segment 1), 4 the third, 5 FINALIZE.
+# The n-th call of X's upload steps whose answer is held while the worker is killed:
+# 1 is initialize, 2 the first append (segment 0), 3 the second (segment 1), 4 the third, 5 finalize.
+UPLOAD_STEPS = ("media_initialize", "media_append", "media_finalize")
 HELD_CALL = {"after_initialise": 2, "mid_append": 3}
 # What the hub has persisted when the worker dies: the state and the next segment to send.
 PERSISTED = {
@@ -82,7 +83,7 @@ def test_an_upload_killed_at_each_step_resumes_on_the_same_session(
     )
 
     nth = HELD_CALL.get(step)
-    with hold_call(emu, "x", "media_command", nth) if nth else nullcontext(lambda: True) as held:
+    with hold_call(emu, "x", UPLOAD_STEPS, nth) if nth else nullcontext(lambda: True) as held:
         first = workers.start(threads=2)
 
         def cut_off() -> bool:
@@ -108,7 +109,7 @@ def test_an_upload_killed_at_each_step_resumes_on_the_same_session(
     assert wait_for(lambda: target_status(hub_env, target) != "publishing", timeout=40, every=0.3)
     assert target_status(hub_env, target) == "published", workers.log.read_text()[-3000:]
 
-    # One upload session: one INIT, one FINALIZE; each segment sent once, but for the one whose answer
+    # One upload session: one initialize, one finalize; each segment sent once, but for the one whose answer
     # was lost in the kill, which goes again on the same session.
     sessions = list(emu.platform("x").media.items.values())  # type: ignore[attr-defined]
     assert len(sessions) == 1, f"a second upload session was opened: {calls.appends}"

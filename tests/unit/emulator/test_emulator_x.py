@@ -197,19 +197,18 @@ def test_x_finalize_with_missing_bytes_is_rejected(emu: Emulator, http: httpx2.C
     token = emu.grant_tokens("x").access_token
     base = emu.url_for("x")
     media_id = http.post(
-        f"{base}/2/media/upload",
+        f"{base}/2/media/upload/initialize",
         headers=bearer(token),
-        data={"command": "INIT", "media_type": "image/png", "total_bytes": "10"},
+        json={"media_type": "image/png", "total_bytes": 10, "media_category": "tweet_image"},
     ).json()["data"]["id"]
-    http.post(
-        f"{base}/2/media/upload",
+    appended = http.post(
+        f"{base}/2/media/upload/{media_id}/append",
         headers=bearer(token),
-        data={"command": "APPEND", "media_id": media_id, "segment_index": "0"},
+        data={"segment_index": "0"},
         files={"media": ("c", b"abc")},
     )
-    final = http.post(
-        f"{base}/2/media/upload", headers=bearer(token), data={"command": "FINALIZE", "media_id": media_id}
-    )
+    assert appended.status_code == 200
+    final = http.post(f"{base}/2/media/upload/{media_id}/finalize", headers=bearer(token))
     assert final.status_code == 400
 
 

@@ -108,3 +108,15 @@ def test_x_503_is_platform_unavailable(x: XPlatform) -> None:
     error = x.classify_error(response(503, {"title": "Service Unavailable", "status": 503}))
     assert isinstance(error, PlatformUnavailable)
     assert error.retryable
+
+
+def test_x_403_for_a_missing_scope_asks_to_reconnect(x: XPlatform) -> None:
+    body = {
+        "title": "Forbidden",
+        "detail": "The access token lacks the scope this endpoint requires: media.write.",
+        "type": "about:blank",
+        "status": 403,
+    }
+    error = x.classify_error(response(403, body))
+    assert isinstance(error, AuthRevoked)
+    assert "psn auth x" in error.action
