@@ -127,6 +127,15 @@ def check_runtime_role(conn: Conn) -> None:
         )
 
 
+def act_for_member(conn: psycopg.Connection[Any], member_id: UUID, member_key: str | None, *, local: bool) -> None:
+    """Say which member ``conn`` acts for (psn.member_id, and psn.member_key in company hubs), for the
+    current transaction (``local``) or the whole session (connections psn keeps for one member: huey's
+    queue connections, a publisher's lease)."""
+    conn.execute("SELECT set_config('psn.member_id', %s, %s)", [str(member_id), local])
+    if member_key is not None:
+        conn.execute("SELECT set_config('psn.member_key', %s, %s)", [member_key, local])
+
+
 class Hub:
     """One hub: an owner connection for migrations and a psn_app pool for everything else."""
 
