@@ -10,12 +10,16 @@ connected the account: an editor's approval queues the publish in the account ow
 owner's worker consumes it. The queue lives in the hub's Postgres (PostgresHuey), or in Redis when
 PSN_QUEUE_URL names one (personal hubs of large deployments).
 
+Each queue's rows are readable and writable only by the member who owns it (row-level security, migration
+0013): huey's connections say which member they act for. Nobody queues into another member's queue: when
+an editor approves (or schedules) a post on an account another member connected, :meth:`Producer.enqueue_publish`
+queues nothing and answers :data:`~psn_core.services.posting.posts.NOT_QUEUED`; the target stays scheduled
+with no queue entry, and the owner's worker queues it itself (its watchdog, every minute).
+
 Queue rows are JSON of a closed set of types, never pickle. huey stores tasks with pickle by default, and
-unpickling runs code. A company hub's queue tables are shared by every member's runtime connection
-(psn_app), so a pickled row written by one member would run code on the machine of whoever consumes it.
-psn's tasks only carry strings and times, so the queue holds JSON instead: a row anyone could write can at
-worst name a target, which the publisher checks under the consumer's own row-level security (and only
-ever publishes a due, scheduled target once).
+unpickling runs code; psn's tasks only carry strings and times, so the queue holds JSON instead, and a row
+can at worst name a target, which the publisher checks under the consumer's own row-level security (and
+only ever publishes a due, scheduled target once).
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from huey.serializer import Serializer
 
 from psn_core.config import Settings
 from psn_core.errors import InvalidSetting, UnsafeRuntimeRole
-from psn_core.hub.database import Hub
+from psn_core.hub.database import Hub, act_for_member
 from psn_core.services.company.hubs import CompanyHub, company_settings
-from psn_core.services.posting.posts import Enqueue
+from psn_core.services.posting.posts import NOT_QUEUED, Enqueue
 
 QUEUE = "psn"
 # huey's scheduler looks at its schedule once a second: a publish is handed over a little early and the
@@ -114,8 +118,11 @@ def queue_name(member_id: UUID | None) -> str:
     return QUEUE if member_id is None else f"{QUEUE}-{member_id}"
 
 
-def open_queue(settings: Settings, hub: Hub, name: str) -> Huey:
+def open_queue(settings: Settings, hub: Hub, name: str, member_id: UUID | None) -> Huey:
     """The huey app of queue ``name``: in the hub's Postgres by default; in Redis when PSN_QUEUE_URL names one.
+
+    Its Postgres connections act for ``member_id`` (the queue's owner): the hub shows and accepts the rows
+    of that member's own queue only.
 
     Raises:
         InvalidSetting: PSN_QUEUE_URL is not a Redis URL, or the redis client is not installed.
@@ -123,7 +130,7 @@ def open_queue(settings: Settings, hub: Hub, name: str) -> Huey:
     url = settings.queue_url.get_secret_value().strip() if settings.queue_url else ""
     common: dict[str, Any] = {"results": False, "utc": True, "immediate": False, "serializer": JsonSerializer()}
     if not url:
-        return PostgresHuey(name, connection=lambda: _connect(settings, hub), create_tables=False, **common)
+        return PostgresHuey(name, connection=lambda: _connect(settings, hub, member_id), create_tables=False, **common)
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise InvalidSetting(
             "PSN_QUEUE_URL must be a Redis URL (redis://, rediss:// or unix://).",
@@ -138,15 +145,18 @@ def open_queue(settings: Settings, hub: Hub, name: str) -> Huey:
     return RedisHuey(name, url=url, **common)
 
 
-def _connect(settings: Settings, hub: Hub) -> psycopg.Connection[Any]:
+def _connect(settings: Settings, hub: Hub, member_id: UUID | None) -> psycopg.Connection[Any]:
     """huey's own connections: the hub's runtime role (psn_app; in a company hub the member's own login
-    role), checked the same way as every runtime connection."""
+    role), checked the same way as every runtime connection, acting for the queue's owner for the whole
+    session (huey runs its statements in autocommit)."""
     conn = psycopg.connect(hub.target.app_conninfo, connect_timeout=settings.connect_timeout, autocommit=True)
     row = conn.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
     name, superuser, bypass = row.fetchone() or ("?", True, True)
     if superuser or bypass or name != hub.target.app_role:
         conn.close()
         raise UnsafeRuntimeRole(f"The worker's queue connection runs as {name!r}, not a plain {hub.target.app_role}.")
+    if member_id is not None:
+        act_for_member(conn, member_id, hub.member_key, local=False)
     return conn
 
 
@@ -181,8 +191,9 @@ def _runs_in_the_worker(*_args: Any) -> None:
 class Producer:
     """Puts psn's tasks on one hub's queues; runs nothing (``psn worker`` does).
 
-    With ``per_member_queue`` (company hubs) each publish goes to the queue of the member whose tokens it
-    needs; otherwise everything goes to the hub's one queue. huey connects lazily, on the first enqueue.
+    With ``per_member_queue`` (company hubs) this workspace's member queues into their own queue only: a
+    publish that needs another member's tokens is left to that member's worker (see the module's doc);
+    otherwise everything goes to the hub's one queue. huey connects lazily, on the first enqueue.
     """
 
     def __init__(self, settings: Settings, hub: Hub, *, per_member_queue: bool = False) -> None:
@@ -203,13 +214,16 @@ class Producer:
         return queue_name(member_id if self.per_member_queue else None)
 
     def enqueue_publish(self, member_id: UUID, target_id: UUID, eta: datetime) -> str:
-        """Queue the publish of one target at ``eta`` (the services' Enqueue); returns huey's task id.
+        """Queue the publish of one target at ``eta`` (the services' Enqueue); returns huey's task id, or
+        NOT_QUEUED for another member's target in a company hub (their worker's watchdog queues it).
 
         Raises:
             InvalidSetting: PSN_QUEUE_URL is not a usable Redis URL.
         """
+        if self.per_member_queue and member_id != self.settings.member_id:
+            return NOT_QUEUED
         run_id = uuid4().hex
-        publish = self._task(self.queue_of(member_id), PUBLISH_TASK)
+        publish = self._task(member_id, PUBLISH_TASK)
         publish.schedule(args=(str(member_id), str(target_id)), eta=eta - HEADSTART, id=run_id)
         return run_id
 
@@ -219,16 +233,17 @@ class Producer:
         Raises:
             InvalidSetting: PSN_QUEUE_URL is not a usable Redis URL.
         """
-        sweep = self._task(self.queue_of(member_id), SWEEP_TASK)
+        sweep = self._task(member_id, SWEEP_TASK)
         message = sweep.s(force)
         sweep.huey.enqueue(message)
         return str(message.id)
 
-    def _task(self, queue: str, name: str) -> Any:
+    def _task(self, member_id: UUID, name: str) -> Any:
+        queue = self.queue_of(member_id)
         with self._lock:
             if (queue, name) not in self._tasks:
                 if queue not in self._queues:
-                    self._queues[queue] = open_queue(self.settings, self.hub, queue)
+                    self._queues[queue] = open_queue(self.settings, self.hub, queue, member_id)
                 self._tasks[(queue, name)] = task(self._queues[queue], name, _runs_in_the_worker)
             return self._tasks[(queue, name)]
 
@@ -251,6 +266,7 @@ class Producer:
 
 
 def company_enqueue(settings: Settings, company: CompanyHub) -> Enqueue:
-    """The services' Enqueue for a company hub: each publish lands in the queue of the member who
-    connected the account (whose `psn worker --company` consumes it). Nothing runs here."""
+    """The services' Enqueue for a company hub: a publish of this member's own account lands in their
+    queue; one of an account another member connected is left to that member's `psn worker --company`,
+    which queues it within a minute (NOT_QUEUED). Nothing runs here."""
     return Producer.for_company_hub(settings, company).enqueue_publish

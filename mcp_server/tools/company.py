@@ -106,7 +106,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             context=context,
             post=view,
             goes_out=local(view.scheduled_at, ctx.settings.zone),
-            note="Queued for the worker of whoever connected the company account (`psn worker --company`).",
+            note="The worker of whoever connected the company account (`psn worker --company`) queues and "
+            "publishes it.",
         )
 
     @server.tool(annotations=writes("Reject a company post", destructive=True, idempotent=False))

@@ -14,11 +14,9 @@ from psn_core.hub.sql import Queries
 
 Q = Queries.load(__package__)
 
-# Tables that hold no member data (bookkeeping, the worker's queue: payloads carry ids only).
-# Everything else must have RLS.
-NON_MEMBER_TABLES: frozenset[str] = frozenset(
-    {"schema_migrations", "huey_kv", "huey_schedule", "huey_task", "huey_counter"}
-)
+# Tables that hold no member data (bookkeeping). Everything else must have RLS, the worker's queue
+# tables included (each member's queue is theirs alone, migration 0013).
+NON_MEMBER_TABLES: frozenset[str] = frozenset({"schema_migrations"})
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,15 @@ def check_runtime_role(conn: Conn, expected: str = APP_ROLE) -> None:
         )
 
 
+def act_for_member(conn: psycopg.Connection[Any], member_id: UUID, member_key: str | None, *, local: bool) -> None:
+    """Say which member ``conn`` acts for (psn.member_id, and psn.member_key in company hubs), for the
+    current transaction (``local``) or the whole session (connections psn keeps for one member: huey's
+    queue connections, a publisher's lease)."""
+    sql.run(conn, Q.set_member_id, {"member_id": str(member_id), "local": local})
+    if member_key is not None:
+        sql.run(conn, Q.set_member_key, {"member_key": member_key, "local": local})
+
+
 class Hub:
     """One hub: an owner connection for migrations and a runtime pool (psn_app, or in a company hub the
     member's own login role) for everything else."""
@@ -219,9 +228,7 @@ class Hub:
             raise MemberContextMissing("A hub query ran without a member id.")
         try:
             with self.pool.connection() as conn, conn.transaction():
-                sql.run(conn, Q.set_member_id, {"member_id": str(member_id)})
-                if self.member_key is not None:
-                    sql.run(conn, Q.set_member_key, {"member_key": self.member_key})
+                act_for_member(conn, member_id, self.member_key, local=True)
                 yield conn
         except PoolTimeout as exc:
             raise HubUnreachable(

@@ -31,12 +31,12 @@ ON CONFLICT (id) DO NOTHING;
 SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user;
 
 -- name: set_member_id
--- Act for one member until the transaction ends (row-level security keys on it).
-SELECT set_config('psn.member_id', %(member_id)s, true);
+-- Act for one member until the transaction ends (local) or for the whole session (row-level security keys on it).
+SELECT set_config('psn.member_id', %(member_id)s, %(local)s);
 
 -- name: set_member_key
 -- The member's secret key on a company hub, checked beside psn.member_id (migration 0009).
-SELECT set_config('psn.member_key', %(member_key)s, true);
+SELECT set_config('psn.member_key', %(member_key)s, %(local)s);
 
 -- === migrations (migrate.py) ================================================================
 

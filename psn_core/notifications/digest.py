@@ -57,7 +57,7 @@ def build_digest(hub: Hub, member_id: UUID, now: datetime) -> DigestReport | Non
         if day is None:
             return None
         # one builder at a time per member; the unique index is the last line of defence
-        conn.execute(Q.lock_key, {"key": f"{member_id}:digest"})
+        store.serialise(conn, f"{member_id}:digest")
         if _digest_exists(conn, member_id, day):
             return None
         items = _waiting_items(conn, member_id, now)

@@ -6,6 +6,14 @@
 -- Serialise work on one key (a dedup key or the digest) for the rest of the transaction.
 SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0));
 
+-- name: lock_timeout
+-- The transaction's lock wait limit now.
+SELECT current_setting('lock_timeout');
+
+-- name: set_lock_timeout
+-- The longest this transaction waits for a lock from now on ('0': no limit).
+SELECT set_config('lock_timeout', %(wait)s, true);
+
 -- name: repeat
 -- Count a repeat on the newest unacknowledged notification with this dedup key within the window.
 UPDATE notifications SET repeat_count = repeat_count + 1, last_seen_at = %(now)s

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from psycopg.errors import LockNotAvailable
+
 from psn_core.errors import InvalidNotification, NotificationNotFound
 from psn_core.hub import sql
 from psn_core.hub.database import Conn
@@ -23,9 +25,29 @@ from psn_core.notifications.policy import local_day_start
 Q = Queries.load(__package__)
 
 
+LOCK_WAIT = "2s"  # the longest a notify waits for another session working on the same key
+
+
 @dataclass(frozen=True)
 class RowId:
     id: int
+
+
+def serialise(conn: Conn, key: str) -> None:
+    """Serialise work on ``key`` for the rest of the transaction, waiting at most LOCK_WAIT.
+
+    Any session of the hub can take any advisory lock (another member's too), so a key held longer than
+    that is not waited for: the work goes ahead unserialised (at worst a repeat is stored twice) rather
+    than stalling a publish or the worker behind a lock someone keeps.
+    """
+    previous = str(sql.value(conn, Q.lock_timeout))
+    try:
+        with conn.transaction():  # a savepoint: a refused lock leaves the caller's transaction usable
+            sql.run(conn, Q.set_lock_timeout, {"wait": LOCK_WAIT})
+            conn.execute(Q.lock_key, {"key": key})
+    except LockNotAvailable:
+        pass
+    sql.run(conn, Q.set_lock_timeout, {"wait": previous})
 
 
 def notify(
@@ -56,7 +78,7 @@ def notify(
     if not message or not action or not dedup_key:
         raise InvalidNotification(f"Notification {kind!r} needs a message, an action and a dedup key.")
     # Serialise notifies of the same key, so two workers cannot both miss the other's row.
-    conn.execute(Q.lock_key, {"key": f"{member_id}:{dedup_key}"})
+    serialise(conn, f"{member_id}:{dedup_key}")
     found = {"now": now, "member": member_id, "key": dedup_key, "since": now - window}
     repeat = sql.one(conn, Q.repeat, found, Notification)
     if repeat is not None:

@@ -53,7 +53,7 @@ class Worker:
         self.member_id: UUID = settings.member_id
         self.hub = hub if hub is not None else Hub.open(settings)
         self.queue_name = queue_name(self.member_id if per_member_queue else None)
-        self.huey = open_queue(settings, self.hub, self.queue_name)
+        self.huey = open_queue(settings, self.hub, self.queue_name, self.member_id)
         # What the tasks queue (a publisher's retry, the watchdog): through the producer, like everyone.
         self.producer = Producer(settings, self.hub, per_member_queue=per_member_queue)
         self.tasks: dict[str, Any] = {}

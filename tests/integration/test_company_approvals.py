@@ -247,19 +247,27 @@ def test_psn_approve_lists_and_rejects_from_the_command_line(
 # --- the company queue -----------------------------------------------------------------------------
 
 
-def test_an_editors_approval_queues_the_publish_for_the_account_owners_worker(
+def test_an_editors_approval_is_queued_by_the_account_owners_worker(
     acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
 ) -> None:
-    """Each member has a queue of their own in the company hub; only the owner's tokens can publish."""
+    """Each member has a queue of their own in the company hub, which only they read and write; only the
+    owner's tokens can publish. So the editor's approval queues nothing, and the owner's watchdog queues
+    the approved target in the owner's queue."""
     from psn_core.queue import Producer, queue_name
+    from psn_core.services.posting.watchdog import run_watchdog
     from psn_core.worker.app import Worker
 
     submitted = _post(hubs["ann"], "Queued for Ada", utcnow() + timedelta(hours=1), Queue(), tmp_path)
-    eve = hubs["eve"]
+    eve, ada = hubs["eve"], hubs["ada"]
     assert Worker.for_company_hub(acme.env.settings, eve).queue_name == queue_name(acme.editor.member_id)
     assert queue_name(acme.editor.member_id) != queue_name(None)
     with Producer.for_company_hub(acme.env.settings, eve) as producer:
         approvals.approve_and_enqueue(eve, str(submitted.post.id), producer.enqueue_publish, utcnow())
+    with acme.hub.owner() as conn:
+        assert conn.execute("SELECT count(*) AS n FROM huey_task").fetchone() == {"n": 0}
+    with Producer.for_company_hub(acme.env.settings, ada) as producer:
+        report = run_watchdog(ada.hub, acme.admin.member_id, producer.enqueue_publish, utcnow())
+    assert report.queued == [t.id for t in submitted.post.targets]
     with acme.hub.owner() as conn:
         # (a task with an ETA is queued as it is; the consumer of that queue moves it to its schedule)
         queues = [r["queue"] for r in conn.execute("SELECT queue FROM huey_task").fetchall()]

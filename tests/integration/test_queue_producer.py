@@ -8,6 +8,7 @@ from uuid import uuid4
 import pytest
 
 from psn_core.queue import HEADSTART, PUBLISH_TASK, SWEEP_TASK, JsonSerializer, Producer, queue_name
+from psn_core.services.posting.posts import NOT_QUEUED
 from psn_core.worker.app import Worker
 from tests.support.hubs import HubEnv, new_member
 
@@ -52,9 +53,12 @@ def test_a_requested_sweep_runs_as_the_workers_sweep_task(hub_env: HubEnv) -> No
     assert (task.id, task.args) == (run_id, (True,))
 
 
-def test_a_company_producer_queues_each_publish_for_the_member_it_names(hub_env: HubEnv) -> None:
+def test_a_company_producer_queues_only_into_its_own_members_queue(hub_env: HubEnv) -> None:
+    """Another member's publish is left to that member's worker (its watchdog queues it): nobody writes
+    into someone else's queue."""
     author, owner = new_member(hub_env.hub), new_member(hub_env.hub)
     settings = hub_env.settings.model_copy(update={"member_id": author})
     with Producer(settings, hub_env.hub, per_member_queue=True) as producer:
-        producer.enqueue_publish(owner, uuid4(), datetime.now(UTC) + timedelta(hours=1))
-    assert [queue for queue, _data in _queued(hub_env)] == [queue_name(owner)]
+        assert producer.enqueue_publish(owner, uuid4(), datetime.now(UTC) + timedelta(hours=1)) == NOT_QUEUED
+        assert producer.enqueue_publish(author, uuid4(), datetime.now(UTC) + timedelta(hours=1)) != NOT_QUEUED
+    assert [queue for queue, _data in _queued(hub_env)] == [queue_name(author)]

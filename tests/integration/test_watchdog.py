@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 
 from psn_core.emulator import Emulator, ManualClock
-from psn_core.services.posting.publishing import lease_key
+from psn_core.services.posting.posts import schedule_post
+from psn_core.services.posting.publishing import add_lease, lease_session, take_lease
+from psn_core.services.posting.schedule_time import resolve
 from psn_core.services.posting.watchdog import run_watchdog
 from tests.support.clock import start_clock
 from tests.support.hubs import HubEnv
@@ -68,9 +70,11 @@ def test_a_dead_publisher_is_resumed_and_a_live_one_past_its_timeout_is_stuck(pu
 
     with pub.env.hub.owner() as conn:
         conn.execute("UPDATE post_targets SET status = 'publishing' WHERE id = %s", [target])
-        conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lease_key(target)])
+    add_lease(pub.env.hub, pub.member, target)
+    with lease_session(pub.env.hub, pub.member) as publisher, publisher.transaction():
+        assert take_lease(publisher, target)  # a live publisher holds the lease
         report = run_watchdog(pub.env.hub, pub.member, pub.enqueue, now)
-        conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [lease_key(target)])
+    with pub.env.hub.owner() as conn:
         notes = conn.execute("SELECT body FROM notifications WHERE kind = 'post_stuck'").fetchall()
     assert report.stuck == [target] and report.resumed == []
     assert _status(pub, target) | {"run_id": None} == {
@@ -79,3 +83,18 @@ def test_a_dead_publisher_is_resumed_and_a_live_one_past_its_timeout_is_stuck(pu
         "run_id": None,
     }
     assert len(notes) == 1 and "more than 5 minutes" in str(notes[0]["body"])
+
+
+def test_a_target_scheduled_by_someone_else_is_queued_by_its_owners_watchdog(pub: PubEnv) -> None:
+    """In a company hub an editor's approval queues nothing (only the owner writes the owner's queue):
+    the scheduled target has no run id, and the owner's watchdog queues it for its time."""
+    post = pub.create({"linkedin": parts("approved by an editor")})
+    later = resolve(pub.clock() + timedelta(minutes=30), "UTC", pub.clock())
+    with pub.env.hub.transaction(pub.member) as conn:
+        schedule_post(conn, pub.member, post.id, later)
+    target = post.targets[0].id
+    assert _status(pub, target)["run_id"] is None and pub.queue == []
+    report = run_watchdog(pub.env.hub, pub.member, pub.enqueue, pub.clock())
+    assert report.queued == [target] and [(t, eta) for _, t, eta in pub.queue] == [(target, later.utc)]
+    assert _status(pub, target)["run_id"] == "run-1"
+    assert run_watchdog(pub.env.hub, pub.member, pub.enqueue, pub.clock()).queued == []  # once

@@ -11,7 +11,6 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from mcp_server.server import build_server
-from psn_core.queue import queue_name
 from psn_core.services.company import approvals
 from psn_core.services.company.hubs import CompanyHub, Identity, write_connection
 from psn_core.services.posting.posts import PartInput
@@ -73,10 +72,12 @@ async def test_an_editor_reviews_approves_and_rejects_through_the_tools(acme: Co
     assert "no connection to a company called 'globex'" in error_of(unknown)[0]
     with acme.hub.owner() as conn:
         queued = [r["queue"] for r in conn.execute("SELECT queue FROM huey_task").fetchall()]
+        unqueued = [r["run_id"] for r in conn.execute("SELECT run_id FROM post_targets WHERE status = 'scheduled'")]
         statuses = {
             str(r["post_id"]): r["status"] for r in conn.execute("SELECT post_id, status FROM post_targets").fetchall()
         }
-    assert queued == [queue_name(acme.admin.member_id)]  # the account owner's worker publishes it
+    # nobody writes into another member's queue: the account owner's worker queues it (its watchdog)
+    assert queued == [] and unqueued == [None]
     assert statuses == {first: "scheduled", second: "cancelled"}
 
 

@@ -39,6 +39,10 @@ Q = Queries.load(__package__)
 
 # (member id, target id, when) -> the queue's run id. The worker provides it; services never import huey.
 Enqueue = Callable[[UUID, UUID, datetime], str]
+# An Enqueue's answer when it leaves the target to its owner's worker: in a company hub nobody writes into
+# another member's queue, so a publish of an account another member connected keeps run_id NULL, and that
+# member's watchdog queues it (psn_core.services.posting.watchdog).
+NOT_QUEUED = ""
 
 
 class MediaItem(BaseModel):
@@ -374,12 +378,14 @@ def set_run_id(conn: Conn, target_id: UUID, run_id: str) -> None:
 
 
 def enqueue_due(conn: Conn, member_id: UUID, post_id: UUID, enqueue: Enqueue) -> list[str]:
-    """Hand every scheduled target of a post to the queue and remember the run ids."""
+    """Hand every scheduled target of a post to the queue and remember the run ids (a target left to
+    its owner's worker keeps none: NOT_QUEUED)."""
     run_ids = []
     for due in sql.many(conn, Q.scheduled_targets_of_post, {"post_id": post_id}, _Due):
         run_id = enqueue(member_id, due.id, due.next_attempt_at)
-        set_run_id(conn, due.id, run_id)
-        run_ids.append(run_id)
+        if run_id != NOT_QUEUED:
+            set_run_id(conn, due.id, run_id)
+            run_ids.append(run_id)
     return run_ids
 
 

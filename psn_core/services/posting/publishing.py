@@ -4,8 +4,13 @@
    finds nothing to claim and stops. Never early: a task that fires early waits (briefly) or leaves it
    to the entry for the new time. A target past its due time plus the post's TTL expires instead of
    going out hours late.
-2. **Lease**: a session advisory lock held while publishing. The watchdog tries the same lock: free
-   means the publisher died (the target is resumed), held too long means it is stuck.
+2. **Lease**: a lock on the target's row in ``publish_leases``, held by the publisher's own connection in
+   an open transaction while publishing (so it goes when that session ends, also on SIGKILL). Only the
+   member whose tokens publish the target can see, create or lock that row (RLS, migration 0013): no
+   other member of a company hub can hold a publish hostage, as they could with an advisory lock on a
+   key anyone computes. The watchdog tries the same lock: free means the publisher died (the target is
+   resumed), held too long means it is stuck. The claim waits at most CLAIM_LOCK_WAIT for the target's
+   row (its author and approvers can lock it); a target held past the watchdog's grace is reported.
 3. **Parts**: each remote part (a tweet of a thread, a post) has an idempotency key. A ledger row is
    committed *before* the request leaves. A row left ``sending`` or ``unknown`` is reconciled by reading
    the account's recent posts before anything is sent again (matched on creation time, media and the
@@ -25,6 +30,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from psycopg import errors as pg_errors
 from pydantic import BaseModel
 
 from psn_core.config import Settings
@@ -40,7 +46,7 @@ from psn_core.errors import (
     RateLimited,
 )
 from psn_core.hub import sql
-from psn_core.hub.database import Conn, Hub, check_runtime_role, connect
+from psn_core.hub.database import Conn, Hub, act_for_member, check_runtime_role, connect
 from psn_core.hub.sql import Queries
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import Platform
@@ -60,10 +66,43 @@ MAX_ATTEMPTS = 5  # retries of transient failures before a target fails
 MAX_CLAIMS = 12  # claims of one target, whatever the reason (rate limits, resumes): then a person looks
 EARLY_WAIT = timedelta(seconds=5)
 RECONCILE_SKEW = timedelta(minutes=10)
+CLAIM_LOCK_WAIT = "5s"  # the longest a claim waits for a target row someone else has locked
 
 
-def lease_key(target_id: UUID) -> str:
-    return f"psn.publish:{target_id}"
+@contextmanager
+def lease_session(hub: Hub, member_id: UUID) -> Iterator[Conn]:
+    """A runtime connection of its own acting for ``member_id``, in autocommit: where a lease is taken
+    (a lock held in a transaction of this connection lasts exactly as long as the transaction or the
+    session, whichever ends first).
+
+    Raises:
+        HubUnreachable; UnsafeRuntimeRole.
+    """
+    with connect(hub.target.app_conninfo, timeout=hub.settings.connect_timeout, label=hub.label) as conn:
+        check_runtime_role(conn, hub.target.app_role)
+        act_for_member(conn, member_id, hub.member_key, local=False)
+        yield conn
+
+
+def take_lease(conn: Conn, target_id: UUID) -> bool:
+    """Take the target's lease in the transaction open on ``conn``: True when held now, False when the
+    target is not one of the member's.
+
+    Raises:
+        PostLocked: another session holds it.
+    """
+    sql.run(conn, Q.no_idle_timeout)  # a publish may wait on a platform for minutes
+    try:
+        with conn.transaction():  # a savepoint: the transaction stays usable after a refusal
+            return sql.value(conn, Q.take_lease, {"target_id": target_id}) is not None
+    except pg_errors.LockNotAvailable as exc:
+        raise PostLocked(f"Target {target_id} is being published by another worker.") from exc
+
+
+def add_lease(hub: Hub, member_id: UUID, target_id: UUID) -> None:
+    """Create the target's lease row if it has none (only for one of the member's own targets)."""
+    with hub.transaction(member_id) as conn:
+        sql.run(conn, Q.add_lease, {"target_id": target_id, "member_id": member_id})
 
 
 class Claim(BaseModel):
@@ -118,7 +157,11 @@ class Publisher:
         while True:
             now = self.clock()
             with self.hub.transaction(member_id) as conn:
+                # A target row its author or an approver keeps locked must not stall this worker: give up
+                # after a while (LockNotAvailable); the watchdog queues it again and reports a long hold.
+                sql.run(conn, Q.lock_wait, {"wait": CLAIM_LOCK_WAIT})
                 row = sql.one(conn, Q.claim_target, {"target_id": target_id}, Claim)
+                sql.run(conn, Q.lock_wait, {"wait": "0"})
                 if row is None or row.status != "scheduled":
                     return None
                 due = row.next_attempt_at
@@ -184,12 +227,15 @@ class Publisher:
     # --- lease -------------------------------------------------------------------------------------
 
     @contextmanager
-    def _lease(self, target_id: UUID) -> Iterator[None]:
-        with connect(self.hub.target.app_conninfo, timeout=self.settings.connect_timeout, label=self.hub.label) as conn:
-            check_runtime_role(conn, self.hub.target.app_role)
-            if not sql.value(conn, Q.try_lease, {"key": lease_key(target_id)}):
-                raise PostLocked(f"Target {target_id} is being published by another worker.")
-            yield  # the lock goes with the connection, also when this process dies
+    def _lease(self, member_id: UUID, target_id: UUID) -> Iterator[bool]:
+        """Hold the target's lease for the block (False: not one of the member's targets).
+
+        Raises:
+            PostLocked: another worker holds it.
+        """
+        add_lease(self.hub, member_id, target_id)
+        with lease_session(self.hub, member_id) as conn, conn.transaction():
+            yield take_lease(conn, target_id)  # the lock goes with the transaction or the session
 
     # --- publish -----------------------------------------------------------------------------------
 
@@ -201,8 +247,8 @@ class Publisher:
         """
         try:
             # The lease comes first: a target seen "publishing" with a free lease has lost its publisher.
-            with self._lease(target_id):
-                claim = self._claim(member_id, target_id)
+            with self._lease(member_id, target_id) as held:
+                claim = self._claim(member_id, target_id) if held else None
                 if claim is not None:
                     try:
                         result = self._run(member_id, claim)
@@ -212,6 +258,8 @@ class Publisher:
                         self._published(member_id, claim, result)
         except PostLocked:
             pass  # another worker holds the lease and does this target
+        except pg_errors.LockNotAvailable:
+            pass  # someone holds the target's row: the watchdog queues it again and reports a long hold
         with self.hub.transaction(member_id) as conn:
             return get_target(conn, member_id, target_id)
 

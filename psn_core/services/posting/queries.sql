@@ -145,13 +145,28 @@ UPDATE post_targets SET status = 'needs_attention', error_class = %(error_class)
        error_action = %(action)s, updated_at = now()
  WHERE id = %(target_id)s;
 
--- name: try_lease
--- Take a target's publishing lease (a session advisory lock) if it is free.
-SELECT pg_try_advisory_lock(hashtextextended(%(key)s, 0));
+-- name: add_lease
+-- The lease row of one of the member's own targets (the first publish of a target creates it).
+INSERT INTO publish_leases (target_id, member_id)
+SELECT id, member_id FROM post_targets WHERE id = %(target_id)s AND member_id = %(member_id)s
+ON CONFLICT (target_id) DO NOTHING;
 
--- name: release_lease
--- Give a target's publishing lease back.
-SELECT pg_advisory_unlock(hashtextextended(%(key)s, 0));
+-- name: take_lease
+-- Take a target's publishing lease: lock its row for the rest of the transaction, or fail at once
+-- (LockNotAvailable) when another session holds it. No row: not one of the member's targets.
+SELECT target_id FROM publish_leases WHERE target_id = %(target_id)s FOR UPDATE NOWAIT;
+
+-- name: no_idle_timeout
+-- A lease's transaction may stay idle while the platform answers: never end it for that.
+SELECT set_config('idle_in_transaction_session_timeout', '0', true);
+
+-- name: lock_wait
+-- The longest this transaction waits for a lock from now on ('0': no limit).
+SELECT set_config('lock_timeout', %(wait)s, true);
+
+-- name: lock_target
+-- The target's own row, locked (the watchdog's check that nobody else holds it).
+SELECT status FROM post_targets WHERE id = %(target_id)s FOR UPDATE;
 
 -- name: remote_ids_of_target
 -- The remote ids of the parts of a target already live.
@@ -242,9 +257,23 @@ UPDATE media_uploads SET state = 'PUBLISHED', updated_at = now() WHERE target_id
 -- === the watchdog (watchdog.py) ==============================================================
 
 -- name: overdue_targets
--- Targets still scheduled past `before` (their queue entry was lost).
-SELECT id FROM post_targets
+-- Targets still scheduled past `before` (their queue entry was lost, or something holds them).
+SELECT id, next_attempt_at FROM post_targets
  WHERE member_id = %(member_id)s AND status = 'scheduled' AND next_attempt_at < %(before)s;
+
+-- name: unqueued_targets
+-- The member's scheduled targets nobody queued (scheduled or approved by another member, who cannot
+-- write into this member's queue), not yet overdue: queued now for their time.
+SELECT id, next_attempt_at FROM post_targets
+ WHERE member_id = %(member_id)s AND status = 'scheduled' AND run_id IS NULL AND next_attempt_at >= %(before)s;
+
+-- name: target_status
+-- A target's status, read without a lock.
+SELECT status FROM post_targets WHERE id = %(target_id)s;
+
+-- name: notify_blocked
+-- Tell the owner and the author of a target nobody can take that it is held (once each; the hub writes it).
+SELECT psn_notify_publish_blocked(%(target_id)s);
 
 -- name: publishing_targets
 -- Targets publishing now, with what the watchdog needs to tell a dead publisher from a stuck one (and the

@@ -1,0 +1,159 @@
+"""Attack M3 (issue 15): the worker's queue tables of a company hub, probed as a hostile member would.
+
+The admin's worker queue (``psn-<admin id>``) holds a publish. A contributor, a member the admin removed,
+and anyone holding only the hub's runtime password (an old invite's address) try to read it, to put a
+task in it, and to delete its entries, with raw SQL on their own connections. Every attempt must fail,
+while the admin's own worker still sees its entries.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from psn_core.errors import HubUnreachable
+from psn_core.hub.database import Conn, connect
+from psn_core.queue import Producer, open_queue, queue_name
+from psn_core.services.company import members
+from psn_core.services.company.hubs import CompanyHub
+from psn_core.timefmt import utcnow
+from tests.integration.test_company_members import Company, make_company
+from tests.support.hubs import HubEnv
+
+pytestmark = pytest.mark.pg
+
+QUEUE_TABLES = ("huey_task", "huey_schedule", "huey_kv", "huey_counter")
+Hostile = Callable[[], AbstractContextManager[Conn]]
+
+
+@pytest.fixture
+def acme(hub_env: HubEnv) -> Company:
+    company = make_company(hub_env)
+    with members.member_transaction(company.hub, company.admin) as conn:
+        members.remove_member(conn, "Bob", utcnow())
+    return company
+
+
+def _admin_queue(acme: Company) -> str:
+    return queue_name(acme.admin.member_id)
+
+
+@pytest.fixture
+def queued(acme: Company) -> Iterator[None]:
+    """The admin's own producer queues a publish (and a counter and a key) in the admin's queue."""
+    admin = CompanyHub(acme.env.settings, acme.connection_as(acme.admin))
+    with Producer.for_company_hub(acme.env.settings, admin) as producer:
+        producer.enqueue_publish(acme.admin.member_id, uuid.uuid4(), datetime.now(UTC) + timedelta(hours=1))
+    with acme.hub.owner() as conn:  # what huey keeps beside tasks (schedule, counters, results)
+        q = _admin_queue(acme)
+        conn.execute("INSERT INTO huey_schedule (queue, data, timestamp) VALUES (%s, 'x', 1)", [q])
+        conn.execute("INSERT INTO huey_counter (queue, key, value) VALUES (%s, 'k', 1)", [q])
+        conn.execute("INSERT INTO huey_kv (queue, key, value) VALUES (%s, 'k', 'v')", [q])
+    yield
+    admin.close()
+
+
+def _hostiles(acme: Company) -> dict[str, Hostile]:
+    @contextmanager
+    def invite_holder() -> Iterator[Conn]:
+        """Only the runtime address an invite carried: psn_app with no member of its own."""
+        with connect(acme.hub.target.app_conninfo, timeout=5, label="acme") as conn, conn.transaction():
+            yield conn
+
+    return {
+        "contributor": lambda: members.member_transaction(acme.hub, acme.ann),
+        "removed member": lambda: members.member_transaction(acme.hub, acme.bob),
+        "invite holder": invite_holder,
+    }
+
+
+HOSTILES = ("contributor", "removed member", "invite holder")
+
+
+def _owner_count(acme: Company, table: str) -> int:
+    with acme.hub.owner() as conn:
+        query = sql.SQL("SELECT count(*) AS n FROM {} WHERE queue = %s").format(sql.Identifier(table))
+        row = conn.execute(query, [_admin_queue(acme)]).fetchone()
+    assert row is not None
+    return int(row["n"])
+
+
+def refused_at_the_door(open_session: Hostile) -> bool:
+    """Whether the hub refuses this hostile's connection outright (since migration 0012 a removed member's
+    role cannot log in, and an invite's address opens nothing but the join): then no attack can start."""
+    try:
+        with open_session():
+            return False
+    except (HubUnreachable, psycopg.OperationalError):
+        return True
+
+
+@pytest.mark.parametrize("who", HOSTILES)
+@pytest.mark.usefixtures("queued")
+def test_a_hostile_member_reads_nothing_of_the_admins_queue(acme: Company, who: str) -> None:
+    if who != "contributor":
+        assert refused_at_the_door(_hostiles(acme)[who]), f"{who} got in"
+        return
+    with _hostiles(acme)[who]() as conn:
+        for table in QUEUE_TABLES:
+            rows = conn.execute(sql.SQL("SELECT queue FROM {}").format(sql.Identifier(table))).fetchall()
+            assert rows == [], f"{who} read {table}"
+        assert conn.execute("SELECT count(*) AS n FROM huey_task WHERE queue LIKE 'psn%'").fetchone() == {"n": 0}
+
+
+@pytest.mark.parametrize("who", HOSTILES)
+@pytest.mark.usefixtures("queued")
+def test_a_hostile_member_cannot_put_a_task_in_the_admins_queue(acme: Company, who: str) -> None:
+    if who != "contributor":
+        assert refused_at_the_door(_hostiles(acme)[who]), f"{who} got in"
+        return
+    task = json.dumps({"__message__": {"id": "x", "name": "psn_core.worker.app.publish_target"}}).encode()
+    for table, insert in (
+        ("huey_task", "INSERT INTO huey_task (queue, data, priority) VALUES (%s, %s, 0)"),
+        ("huey_schedule", "INSERT INTO huey_schedule (queue, data, timestamp) VALUES (%s, %s, 0)"),
+        ("huey_kv", "INSERT INTO huey_kv (queue, key, value) VALUES (%s, 'planted', %s)"),
+    ):
+        before = _owner_count(acme, table)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), _hostiles(acme)[who]() as conn:
+            conn.execute(insert, [_admin_queue(acme), task])
+        assert _owner_count(acme, table) == before, f"{who} wrote into {table}"
+
+
+@pytest.mark.parametrize("who", HOSTILES)
+@pytest.mark.usefixtures("queued")
+def test_a_hostile_member_cannot_delete_or_change_the_admins_entries(acme: Company, who: str) -> None:
+    if who != "contributor":
+        assert refused_at_the_door(_hostiles(acme)[who]), f"{who} got in"
+        return
+    before = {table: _owner_count(acme, table) for table in QUEUE_TABLES}
+    assert all(before.values())
+    with _hostiles(acme)[who]() as conn:
+        for table in QUEUE_TABLES:
+            deleted = conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table))).rowcount
+            assert deleted == 0, f"{who} deleted from {table}"
+        assert conn.execute("UPDATE huey_task SET priority = -1").rowcount == 0
+        assert conn.execute("UPDATE huey_counter SET value = 0").rowcount == 0
+    assert {table: _owner_count(acme, table) for table in QUEUE_TABLES} == before
+
+
+@pytest.mark.usefixtures("queued")
+def test_an_editor_cannot_touch_the_admins_queue_either_but_the_admins_worker_reads_it(acme: Company) -> None:
+    with members.member_transaction(acme.hub, acme.editor) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM huey_task").fetchone() == {"n": 0}
+        assert conn.execute("DELETE FROM huey_schedule").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), members.member_transaction(acme.hub, acme.editor) as conn:
+        conn.execute("INSERT INTO huey_task (queue, data) VALUES (%s, 'x')", [_admin_queue(acme)])
+    admin = CompanyHub(acme.env.settings, acme.connection_as(acme.admin))
+    huey = open_queue(acme.env.settings, admin.hub, _admin_queue(acme), acme.admin.member_id)
+    try:
+        assert huey.storage.queue_size() == 1 and huey.storage.schedule_size() == 1
+    finally:
+        huey.storage.close()
+        admin.close()
