@@ -16,8 +16,9 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar, cast
 
 from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel
 
-from psn_core.errors import PSNError
+from psn_core.errors import PSNError, check_text
 from psn_core.masking import registry
 
 P = ParamSpec("P")
@@ -40,6 +41,27 @@ def tool_error(error: PSNError) -> CallToolResult:
     )
 
 
+def check_arguments(value: object, where: str) -> None:
+    """Refuse NUL characters and undecodable text anywhere in a tool argument (strings inside lists,
+    mappings and models too): Postgres cannot store them, so they stop here, before anything is written.
+
+    Raises:
+        TextInvalid: naming the argument.
+    """
+    if isinstance(value, str):
+        check_text(value, where)
+    elif isinstance(value, BaseModel):
+        for field, item in value:
+            check_arguments(item, f"{where} ({field})")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_arguments(key, where)
+            check_arguments(item, where)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            check_arguments(item, where)
+
+
 def psn_tool(fn: Callable[P, R]) -> Callable[P, R]:
     """Decorate a tool so a PSNError comes back as a tool error (message + action), not a crash.
 
@@ -50,6 +72,8 @@ def psn_tool(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            for name, value in kwargs.items():
+                check_arguments(value, f"the argument {name}")
             return fn(*args, **kwargs)
         except PSNError as exc:
             return cast(R, tool_error(exc))

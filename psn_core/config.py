@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from psn_core.errors import InvalidSetting
+from psn_core.errors import InvalidSetting, PSNError, decode_text
 from psn_core.masking import mask, mask_url
 
 HUB_ENV = "hub.env"
@@ -62,6 +62,27 @@ APP_FIELDS: dict[str, AppFields] = {
     # TikTok calls its client id the client key
     "tiktok": AppFields("tiktok_client_key", "tiktok_client_secret", "tiktok_api_base_url", sandbox="tiktok_sandbox"),
 }
+
+
+def read_env_file(path: Path) -> str:
+    """The text of an env file (``hub.env``, ``connections/*.env``); "" when there is none.
+
+    Raises:
+        InvalidSetting: the file is not UTF-8 text (binary, garbled) or cannot be read; nothing is changed.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise InvalidSetting(f"psn cannot read {path} ({exc.strerror or exc}).") from None
+    try:
+        return decode_text(data, str(path))
+    except PSNError as exc:
+        raise InvalidSetting(
+            f"{exc.message} It must be a text file of KEY=value lines.",
+            f"Fix or replace {path.name} (hub.env.example lists every setting), or move it away and run `psn init`.",
+        ) from None
 
 
 class Settings(BaseSettings):
@@ -156,6 +177,7 @@ class Settings(BaseSettings):
             InvalidSetting: a value in hub.env or the environment is not valid.
         """
         workspace = workspace.resolve()
+        read_env_file(workspace / HUB_ENV)
         try:
             kwargs: dict[str, Any] = {"_env_file": workspace / HUB_ENV, "workspace": workspace, **overrides}
             return cls(**kwargs)

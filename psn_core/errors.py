@@ -27,6 +27,8 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
+    │   ├── MediaReferenceRefused   a media name that is not a content-addressed file of the media folder
+    │   ├── TextInvalid             text that is not valid UTF-8 or holds NUL bytes (argument, file, tool call)
     │   ├── MediaInvalid            [media] (also MediaRejected) the file fails the platform's media specs
     │   ├── VoiceInputInvalid       [voice] a persona, language, platform or format name is not well-formed
     │   └── _ProblemsError          [voice] a file with problems, each naming its field and line
@@ -159,6 +161,50 @@ class ToolArgumentsInvalid(InvalidInput):
     """The arguments of a tool call make no sense together (the schema cannot say so)."""
 
     default_action = "Call the tool again with the arguments its description asks for."
+
+
+class MediaReferenceRefused(InvalidInput):
+    """A post's media must be ``<sha256>.<ext>`` in the workspace's media folder: a regular file (not a
+    link), whose bytes hash to its name. Anything else (a path, a link, changed bytes) is refused."""
+
+    default_action = "Attach the file again (`psn post --media FILE`), so psn stores it under its content hash."
+
+
+class TextInvalid(InvalidInput):
+    """Text psn cannot store: not valid UTF-8 (undecodable bytes) or holding NUL characters."""
+
+    default_action = "Save the text as UTF-8 without NUL characters (or retype it), then try again."
+
+
+def check_text(value: str, where: str) -> str:
+    """``value`` unchanged when psn can store and send it: no lone surrogates (how Python carries bytes
+    that were not UTF-8, in arguments and file names) and no NUL characters (Postgres refuses them).
+
+    Raises:
+        TextInvalid: naming ``where`` (for instance "the post text") and the first bad character.
+    """
+    where = where[:1].upper() + where[1:]
+    if "\x00" in value:
+        raise TextInvalid(f"{where} contains a NUL character (\\x00) at position {value.index(chr(0)) + 1}.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise TextInvalid(f"{where} is not valid UTF-8 (undecodable bytes at character {exc.start + 1}).") from None
+    return value
+
+
+def decode_text(data: bytes, where: str) -> str:
+    """``data`` as UTF-8 text (see :func:`check_text`).
+
+    Raises:
+        TextInvalid: the bytes are not UTF-8 or hold NUL characters.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = where[:1].upper() + where[1:]
+        raise TextInvalid(f"{where} is not valid UTF-8 text (byte {exc.start + 1} cannot be decoded).") from None
+    return check_text(text, where)
 
 
 class InvalidNotification(InvalidInput):

@@ -9,7 +9,7 @@ import subprocess
 from importlib.resources import files
 from pathlib import Path
 
-from psn_core.config import HUB_ENV, STATE_DIR
+from psn_core.config import HUB_ENV, STATE_DIR, read_env_file
 from psn_core.errors import ConfigError, WorkspaceNotFound
 
 # What must never be committed. The key file lives in .psn/ by default; *.key covers one moved out.
@@ -62,7 +62,7 @@ def _format_value(value: str) -> str:
 def set_env_values(path: Path, values: dict[str, str]) -> None:
     """Set ``KEY=value`` lines in an env file, replacing existing ones (also commented-out defaults
     of the same key) and appending the rest. The file is written atomically with mode 0600."""
-    lines = path.read_text("utf-8").splitlines() if path.exists() else []
+    lines = read_env_file(path).splitlines()
     pending = dict(values)
     out: list[str] = []
     for line in lines:
@@ -81,7 +81,7 @@ def read_env_keys(path: Path) -> set[str]:
     if not path.exists():
         return set()
     keys = set()
-    for line in path.read_text("utf-8").splitlines():
+    for line in read_env_file(path).splitlines():
         stripped = line.strip()
         if stripped and not stripped.startswith("#") and "=" in stripped:
             value = stripped.split("=", 1)[1].strip()

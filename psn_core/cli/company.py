@@ -242,6 +242,12 @@ def sync(obj: Ctx, name: str) -> None:
 @click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--language", default="en", show_default=True)
+@click.option(
+    "--media",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An image or video to attach (repeat for several); it is carried to the publisher through the hub.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 def post(
@@ -252,6 +258,7 @@ def post(
     at: str | None,
     idea: str,
     language: str,
+    media: tuple[Path, ...],
     yes: bool,
 ) -> None:
     """Post on company accounts: scheduled for editors and admins, sent for approval for contributors.
@@ -275,6 +282,8 @@ def post(
         for line in preview.context:
             _context(line)
         click.echo(f"  {body}")
+        for file in media:
+            click.echo(f"  + {file.name}")
         waits = "waits for approval by an editor or admin, due" if preview.needs_approval else "goes out"
         click.echo(f"  {waits} {when.echo()}")
         if not yes:
@@ -282,7 +291,7 @@ def post(
         result = approvals.post_for_company(
             hub,
             list(targets),
-            [PartInput(text=body)],
+            [PartInput(text=body, media=list(media))],
             when,
             _company_enqueue(obj, hub),
             media_dir=obj.workspace / "media",

@@ -14,7 +14,7 @@ import psycopg
 
 from psn_core.config import Settings
 from psn_core.crypto import Keyring, load_keyring
-from psn_core.errors import ConfigError, PSNError
+from psn_core.errors import ConfigError, PSNError, check_text
 from psn_core.masking import configure_logging, registry
 from psn_core.workspace import find_workspace
 
@@ -27,6 +27,18 @@ _NO_FOOTER = {"init", "hub", "keys", "emulator", "notifications", "worker", "qui
 
 class PsnGroup(click.Group):
     """Prints every PSNError as its message and what to do, and exits 1, instead of a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Bytes that are not UTF-8 reach Python as lone surrogates; refuse them here, before any command
+        # runs, rather than as a traceback when they are first encoded (nothing is written).
+        for number, arg in enumerate(args, start=1):
+            try:
+                check_text(arg, f"argument {number} of the command")
+            except PSNError as exc:
+                click.echo(f"Error: {exc.message}", err=True)
+                click.echo(f"  What to do: {exc.action}", err=True)
+                ctx.exit(1)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

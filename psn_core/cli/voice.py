@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
+from psn_core.errors import decode_text
 from psn_core.hub.database import Hub
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,7 +29,7 @@ def voice() -> None:
 
 def _read_sample(sample: str | None, sample_file: Path | None) -> str:
     if sample_file is not None:
-        return sample_file.read_text(encoding="utf-8")
+        return decode_text(sample_file.read_bytes(), str(sample_file))
     if sample is not None:
         return sample
     from psn_core.voice import CORE_QUESTIONS
@@ -115,9 +116,9 @@ def voice_check(obj: Ctx, file_or_text: str, language: str, persona: str) -> Non
     except OSError:  # a long sentence is not a path (ENAMETOOLONG)
         is_file = False
     if file_or_text == "-":
-        text = sys.stdin.read()
+        text = decode_text(sys.stdin.buffer.read(), "the text read from stdin")
     elif is_file:
-        text = Path(file_or_text).read_text(encoding="utf-8")
+        text = decode_text(Path(file_or_text).read_bytes(), file_or_text)
     else:
         text = file_or_text
     checked = check_text(voices_dir(obj.workspace), text, language=language, persona=persona)

@@ -5,6 +5,10 @@ videos with FFmpeg through PyAV (its wheels ship FFmpeg, so nothing needs instal
 PDFs with pypdf. A file that is missing, empty, cut short or damaged gives a probe with
 ``readable=False`` and a sentence saying why, never an exception: callers turn that into a problem
 the user can act on.
+
+Images are measured from their header before any pixel is decoded: one above MAX_DECODE_PIXELS is
+refused unread, and one above the caller's ``max_pixels`` (the platform's limit) is measured but not
+decoded (validation then says how to resize it). A 10000x10000 PNG costs a header read, not 500 MB.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import os
 import re
 import struct
+import warnings
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import av
@@ -26,7 +32,7 @@ from pypdf.errors import PyPdfError
 from psn_core.media.describe import format_name, human_size
 from psn_core.media.models import DocumentInfo, ImageInfo, MediaProbe, VideoInfo
 from psn_core.media.sniff import extension_mime, sniff_mime
-from psn_core.platforms.models import MediaKind
+from psn_core.platforms.models import MediaKind, MediaSpec
 
 # Pillow can read these; HEIC/HEIF it cannot without a plugin, so they are named but not measured.
 _IMAGE_MIMES = frozenset(
@@ -53,12 +59,32 @@ _PDF_ERRORS = (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeEr
 _VIDEO_ERRORS = (av.FFmpegError, OSError, ValueError)
 
 
+# No image above this many pixels is ever decoded (8192x8192: the largest any platform psn knows accepts).
+MAX_DECODE_PIXELS = 8192 * 8192
+
+
+def pixel_limit(specs: Iterable[MediaSpec]) -> int:
+    """The most pixels an image may have on a platform with these specs (its declared pixel cap, or its
+    largest image box), never above MAX_DECODE_PIXELS."""
+    limits = [MAX_DECODE_PIXELS]
+    for spec in specs:
+        if spec.kind not in (MediaKind.IMAGE, MediaKind.GIF):
+            continue
+        if spec.max_pixels:
+            limits.append(spec.max_pixels)
+        if spec.max_width and spec.max_height:
+            limits.append(spec.max_width * spec.max_height)
+    return min(limits)
+
+
 class _Unreadable(Exception):
     """Internal: the file cannot be read; the message is for the user."""
 
 
-def probe_media(path: str | os.PathLike[str]) -> MediaProbe:
-    """Inspect ``path`` and say what it is: format, kind and measurements.
+def probe_media(path: str | os.PathLike[str], *, max_pixels: int | None = None) -> MediaProbe:
+    """Inspect ``path`` and say what it is: format, kind and measurements. An image with more than
+    ``max_pixels`` (see :func:`pixel_limit`) is measured from its header only, never decoded; one above
+    MAX_DECODE_PIXELS is refused.
 
     Never raises for a bad file: a missing, empty, damaged or unknown file gives ``readable=False``
     with ``error`` saying why.
@@ -75,7 +101,8 @@ def probe_media(path: str | os.PathLike[str]) -> MediaProbe:
         if size == 0:
             raise _Unreadable("the file is empty (0 bytes)")
         mime = sniff_mime(file)
-        return _probe_known(file, claimed, size, mime)
+        limit = min(max_pixels or MAX_DECODE_PIXELS, MAX_DECODE_PIXELS)
+        return _probe_known(file, claimed, size, mime, limit)
     except _Unreadable as reason:
         error = str(reason)
     except OSError as exc:
@@ -92,7 +119,7 @@ def probe_media(path: str | os.PathLike[str]) -> MediaProbe:
     )
 
 
-def _probe_known(file: Path, claimed: str | None, size: int, mime: str | None) -> MediaProbe:
+def _probe_known(file: Path, claimed: str | None, size: int, mime: str | None, max_pixels: int) -> MediaProbe:
     name = format_name(mime)
     probe = MediaProbe(
         path=str(file),
@@ -105,7 +132,7 @@ def _probe_known(file: Path, claimed: str | None, size: int, mime: str | None) -
     )
     if mime in _IMAGE_MIMES:
         kind = MediaKind.GIF if mime == "image/gif" else MediaKind.IMAGE
-        return probe.model_copy(update={"kind": kind, "image": _probe_image(file, name)})
+        return probe.model_copy(update={"kind": kind, "image": _probe_image(file, name, max_pixels)})
     if mime in _UNMEASURED_IMAGE_MIMES:
         return probe.model_copy(update={"kind": MediaKind.IMAGE})
     if mime is not None and mime.startswith("video/"):
@@ -122,12 +149,30 @@ def _probe_known(file: Path, claimed: str | None, size: int, mime: str | None) -
 # --- images ------------------------------------------------------------------------------------
 
 
-def _probe_image(file: Path, name: str) -> ImageInfo:
+def _open_image(file: Path) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # psn checks the size itself
+        return Image.open(file)
+
+
+def _probe_image(file: Path, name: str, max_pixels: int) -> ImageInfo:
     try:
-        with Image.open(file) as img:
+        with _open_image(file) as img:  # lazy: reads the header only
             stored_w, stored_h = img.size
             fmt = img.format or name
             mode = img.mode
+            if stored_w * stored_h > MAX_DECODE_PIXELS:
+                raise _Unreadable(_too_many_pixels(name, stored_w, stored_h))
+            if stored_w * stored_h > max_pixels:
+                # Over the platform's limit: validation refuses it from these measurements; no decoding.
+                return ImageInfo(
+                    format=fmt,
+                    width=stored_w,
+                    height=stored_h,
+                    stored_width=stored_w,
+                    stored_height=stored_h,
+                    mode=mode,
+                )
             tag = img.getexif().get(_EXIF_ORIENTATION)
             orientation = tag if isinstance(tag, int) and 1 <= tag <= 8 else 1  # a broken tag means upright
             frames = int(getattr(img, "n_frames", 1))
@@ -154,9 +199,21 @@ def _probe_image(file: Path, name: str) -> ImageInfo:
     )
 
 
+def _too_many_pixels(name: str, width: int, height: int) -> str:
+    megapixels = width * height / 1_000_000
+    return (
+        f"the {name} image is {width}x{height} ({megapixels:.0f} megapixels); psn does not open images above "
+        f"{MAX_DECODE_PIXELS / 1_000_000:.0f} megapixels (8192x8192). Resize it (for example to 4096 pixels on "
+        "its longest side) and attach it again"
+    )
+
+
 def _image_reason(name: str, exc: BaseException) -> str:
     if isinstance(exc, Image.DecompressionBombError):
-        return f"the {name} image has too many pixels to open safely"
+        return (
+            f"the {name} image has too many pixels to open safely (more than "
+            f"{MAX_DECODE_PIXELS / 1_000_000:.0f} megapixels). Resize it and attach it again"
+        )
     if isinstance(exc, UnidentifiedImageError):
         return f"it starts like a {name} image but its data does not decode"
     if "truncated" in str(exc).lower():

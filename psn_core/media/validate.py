@@ -27,7 +27,7 @@ from psn_core.media.describe import (
 )
 from psn_core.media.errors import MediaInvalid
 from psn_core.media.models import MediaCheck, MediaProbe, MediaProblem, MediaTarget, ProblemCode
-from psn_core.media.probe import probe_media
+from psn_core.media.probe import pixel_limit, probe_media
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import MediaKind, MediaSpec
 from psn_core.platforms.registry import PLATFORMS
@@ -80,7 +80,8 @@ def validate_media(path: str | os.PathLike[str], target: TargetLike, kind: Media
     Raises:
         ValueError: ``target`` names no platform psn knows.
     """
-    return validate_probe(probe_media(path), target, kind)
+    rules = resolve_target(target)
+    return validate_probe(probe_media(path, max_pixels=pixel_limit(rules.specs)), rules, kind)
 
 
 def require_valid(path: str | os.PathLike[str], target: TargetLike, kind: MediaKind | None = None) -> MediaCheck:
@@ -237,6 +238,15 @@ class _Checker:
         )
 
     def _dimensions(self, spec: MediaSpec, things: str, width: int, height: int) -> None:
+        if spec.max_pixels and width * height > spec.max_pixels:
+            scale = math.sqrt(spec.max_pixels / (width * height))
+            self.add(
+                ProblemCode.DIMENSIONS,
+                f"{things} must have at most {spec.max_pixels:,} pixels; this one is {width}x{height} "
+                f"({width * height:,}). Resize it to {_scaled(width, height, scale, down=True)}.",
+                expected=f"at most {spec.max_pixels:,} pixels",
+                actual=f"{width}x{height}",
+            )
         small = [s for s in (_over(spec.min_width, width), _over(spec.min_height, height)) if s > 1]
         if small:
             scale = max(small)

@@ -128,12 +128,14 @@ class LinkedInPlatform(LinkedInMedia):
             kind=MediaKind.IMAGE,
             mime_types=("image/jpeg", "image/png", "image/gif"),
             max_bytes=36_152_320 * 4,  # the documented cap is 36,152,320 pixels; bytes are not capped
+            max_pixels=36_152_320,
             notes="At most 36,152,320 pixels (width x height).",
         ),
         MediaKind.GIF: MediaSpec(
             kind=MediaKind.GIF,
             mime_types=("image/gif",),
             max_bytes=36_152_320 * 4,
+            max_pixels=36_152_320,
             notes="Animated GIFs up to 250 frames.",
         ),
         MediaKind.DOCUMENT: MediaSpec(

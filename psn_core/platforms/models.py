@@ -116,6 +116,7 @@ class MediaSpec(_Frozen):
     max_width: int | None = None
     min_height: int | None = None
     max_height: int | None = None
+    max_pixels: int | None = None  # width x height, when the platform caps the pixel count itself
     min_aspect_ratio: float | None = None  # width / height
     max_aspect_ratio: float | None = None
     min_duration_seconds: float | None = None

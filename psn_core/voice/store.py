@@ -13,7 +13,7 @@ import yaml
 
 from psn_core.voice.errors import VoiceProfileInvalid, VoiceProfileNotFound
 from psn_core.voice.profile import VoiceProfile
-from psn_core.voice.yamlio import dump_yaml, validate_yaml, write_atomic
+from psn_core.voice.yamlio import dump_yaml, read_yaml_text, validate_yaml, write_atomic
 
 # Always written, even when equal to the default, so a file says what it is.
 _ALWAYS_WRITTEN = ("version", "name", "persona")
@@ -39,7 +39,7 @@ def load_profile(path: Path | str) -> VoiceProfile:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_yaml_text(path)
     except FileNotFoundError as exc:
         raise VoiceProfileNotFound(f"No voice profile at {path}.") from exc
     return parse_profile(text, str(path))
@@ -74,8 +74,8 @@ def _template_for(profile: VoiceProfile, path: Path | None) -> dict[str, object]
     """Key order to follow: the file being replaced if it still parses, else the loaded source."""
     if path is not None and path.exists():
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError:
+            data = yaml.safe_load(read_yaml_text(path))
+        except (yaml.YAMLError, VoiceProfileInvalid):
             data = None
         if isinstance(data, dict):
             return data

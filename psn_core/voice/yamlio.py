@@ -19,6 +19,21 @@ from psn_core.voice.errors import ProfileProblem, VoiceProfileInvalid, _Problems
 M = TypeVar("M", bound=BaseModel)
 
 
+def read_yaml_text(path: Path, error: type[_ProblemsError] = VoiceProfileInvalid) -> str:
+    """The text of a YAML file, refused (not a traceback) when it is not UTF-8.
+
+    Raises:
+        FileNotFoundError: no file at ``path`` (callers say which file was expected).
+        VoiceProfileInvalid (or ``error``): the bytes are not UTF-8 text.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start + 1} cannot be decoded); save the file as UTF-8"
+        raise error(str(path), [ProfileProblem(field="", line=None, message=message)]) from None
+
+
 def parse_yaml(
     text: str, source: str, error: type[_ProblemsError] = VoiceProfileInvalid
 ) -> tuple[object, yaml.Node | None]:

@@ -30,7 +30,7 @@ from psn_core.masking import registry
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.company.hubs import APPROVERS, CompanyHub, posting_context, require_role
-from psn_core.services.posting import posts
+from psn_core.services.posting import media_blobs, posts
 from psn_core.services.posting.schedule_time import ScheduleTime
 from psn_core.timefmt import local
 
@@ -203,10 +203,13 @@ def post_for_company(
     language: str = "en",
 ) -> CompanyPostResult:
     """Create a company post on the company accounts ``specs`` and schedule it or submit it for approval.
+    Its media files go into the company hub too (content-addressed), so the account owner's worker,
+    wherever it runs, publishes exactly these bytes.
 
     Raises:
         PostNotFound: unknown account; PostInvalid: the accounts belong to different connectors, or the
-        post breaks a platform's rules; NotPermitted; HubUnreachable.
+        post breaks a platform's rules; MediaReferenceRefused: a media file over 100 MiB; NotPermitted;
+        HubUnreachable.
     """
     with company.transaction() as conn:
         preview = preview_company_post(conn, specs)
@@ -220,6 +223,8 @@ def post_for_company(
         created = posts.create_post(
             conn, owner, post_input, timezone=when.zone, media_dir=media_dir, media_host=media_host
         )
+        names = sorted({m.path for t in created.targets for p in t.rendering.parts for m in p.media})
+        media_blobs.store_blobs(conn, media_dir, names)
         status = schedule_or_submit(conn, owner, created.id, when)
     with company.transaction() as conn:
         if status == "scheduled":

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from psn_core.media.store import read_media
 from psn_core.platforms.models import (
     MediaRef,
     MediaTransfer,
@@ -80,16 +81,18 @@ def dry_run(
     against a sandbox from ``open_sandbox`` (``sandbox``: the platform app's own sandbox mode).
 
     Raises:
+        MediaReferenceRefused: a media item is not a checked content-addressed file (nothing is read).
         PlatformError: the client itself refuses the post (for instance, too long); the same error the
             real publish would raise before or at its first request.
     """
     cls = PLATFORMS[platform]
+    media = {item.path: read_media(media_dir, item.path) for part in rendering.parts for item in part.media}
     with open_sandbox() as emu:
         config = emu.platform_config(platform, sandbox=sandbox)
         token = emu.access_token(platform)
         for part in rendering.parts:
             for item in part.media:
-                emu.host_media(item.path, (media_dir / item.path).read_bytes(), item.mime_type)
+                emu.host_media(item.path, media[item.path], item.mime_type)
         emu.clear_requests()
         with cls(config, sleep=lambda _seconds: None) as client:
             previous: str | None = None
@@ -108,7 +111,7 @@ def dry_run(
                         alt_text=item.alt_text,
                         post=post if transfer is MediaTransfer.UPLOAD_WITH_POST else None,
                     )
-                    refs.append(client.upload_media(token, upload, (media_dir / item.path).read_bytes()))
+                    refs.append(client.upload_media(token, upload, media[item.path]))
                 result = client.publish(token, rendering.publish_request(index, tuple(refs), previous))
                 previous = result.post_id
         prefix = f"/{platform}"

@@ -5,6 +5,10 @@ INITIALIZED -> UPLOADING -> PROCESSING -> READY -> PUBLISHED, or FAILED.
 A restarted worker picks up from the stored session (the next chunk to send, or the polling), and a
 hard timeout (5 minutes for images and documents, 15 for video, from the first step) turns a stuck
 upload into a clear MediaRejected instead of a post that hangs forever.
+
+Every media item is checked right before it is handed to the platform (``media_blobs.media_bytes``): a
+content-addressed name, a regular file in the media folder, bytes that hash to the name. A rendering
+edited in the hub to point anywhere else fails the target with MediaReferenceRefused; nothing is read.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from psn_core.platforms.models import (
     UploadRequest,
     UploadSession,
 )
+from psn_core.services.posting.media_blobs import media_bytes, media_path
 from psn_core.services.posting.posts import MediaItem
 
 Q = Queries.load(__package__)
@@ -114,6 +119,7 @@ class MediaUploader:
         records the attempt before it can happen.
 
         Raises:
+            MediaReferenceRefused: the item is not a checked content-addressed media file (nothing is read).
             MediaRejected: the platform refused the media, failed processing, or it took too long.
             OutcomeUnknown: a publishing upload was started before a crash and its fate is unknown.
             PlatformError: any other platform failure (retry resumes from the stored state).
@@ -121,6 +127,7 @@ class MediaUploader:
         cls = type(self.client)
         transfer = cls.transfer_for(item.kind)
         if transfer is MediaTransfer.URL:
+            media_path(self.hub, self.member_id, self.media_dir, item.path)  # the media host serves this file
             return MediaRef(kind=item.kind, url=item.path, alt_text=item.alt_text, title=item.title)
         row = self._row(part, index)
         now = self.clock()
@@ -128,6 +135,7 @@ class MediaUploader:
             return MediaRef(kind=item.kind, media_id=str(row.remote_media_id), alt_text=item.alt_text, title=item.title)
         if row is not None and row.state == "FAILED":
             raise MediaRejected(f"{cls.display_name} did not accept the media: {row.error}.", platform=cls.name)
+        data = media_bytes(self.hub, self.member_id, self.media_dir, item.path)  # checked before any request
         deadline = row.deadline if row is not None else now + HARD_TIMEOUT.get(item.kind, DEFAULT_TIMEOUT)
         session = row.session if row is not None else None
         if session is None:
@@ -153,11 +161,12 @@ class MediaUploader:
             )
             session = self.client.init_upload(self.token, request)
             self._save(part, index, item.path, "UPLOADING", session=session, deadline=deadline)
-        return self._finish(part, index, item, session, deadline)
+        return self._finish(part, index, item, data, session, deadline)
 
-    def _finish(self, part: int, index: int, item: MediaItem, session: UploadSession, deadline: datetime) -> MediaRef:
+    def _finish(
+        self, part: int, index: int, item: MediaItem, data: bytes, session: UploadSession, deadline: datetime
+    ) -> MediaRef:
         cls = type(self.client)
-        data = (self.media_dir / item.path).read_bytes()
         for chunk_index, chunk in self.client.chunks(session, data):
             session = self.client.upload_chunk(self.token, session, chunk_index, chunk)
             self._save(part, index, item.path, "UPLOADING", session=session, deadline=deadline)

@@ -6,14 +6,13 @@ draft -> scheduled -> publishing -> published | failed | expired | needs_attenti
 
 Everything a platform would refuse is found here, before anything is uploaded: text length as the
 platform counts it, thread and carousel sizes, and every media file probed against the platform's
-declared specs. Media files are copied into ``<workspace>/media`` under their content hash, so the file
-that was checked is the file that is sent.
+declared specs. Media files are copied into ``<workspace>/media`` under their content hash
+(``psn_core.media.store``), so the file that was checked is the file that is sent: a rendering refers to
+media only by that name, checked here and again before upload.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -24,11 +23,13 @@ from uuid import UUID
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
-from psn_core.errors import PostInvalid, PostLocked, PostNotFound
+from psn_core.errors import MediaReferenceRefused, PostInvalid, PostLocked, PostNotFound
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
 from psn_core.hub.sql import Queries
 from psn_core.media import probe_media, validate_probe
+from psn_core.media import store as media_store
+from psn_core.media.probe import pixel_limit
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import ArticleLink, MediaKind, MediaRef, MediaTransfer, PostPart, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
@@ -46,7 +47,7 @@ NOT_QUEUED = ""
 
 
 class MediaItem(BaseModel):
-    path: str  # file name inside <workspace>/media
+    path: str  # <sha256>.<ext>: its name inside <workspace>/media (psn_core.media.store), never a path
     kind: MediaKind
     mime_type: str
     size_bytes: int
@@ -68,6 +69,18 @@ class Rendering(BaseModel):
     allow_comment: bool = False  # TikTok interactions: off unless the user turns them on
     allow_duet: bool = False
     allow_stitch: bool = False
+
+    def media_digests(self) -> list[str]:
+        """The SHA-256 of each media item, part by part in order (what an approval hash binds). A name
+        that is not content-addressed gives its raw text, so it can never match a reviewed digest."""
+        digests = []
+        for part in self.parts:
+            for item in part.media:
+                try:
+                    digests.append(media_store.check_name(item.path))
+                except MediaReferenceRefused:
+                    digests.append(item.path)
+        return digests
 
     def publish_request(
         self, index: int, media: tuple[MediaRef, ...] = (), previous: str | None = None
@@ -146,6 +159,10 @@ class PostView(BaseModel):
     scheduled_at: datetime | None
     targets: list[TargetView]
 
+    def media_digests(self) -> dict[UUID, list[str]]:
+        """Each target's media digests (see :meth:`Rendering.media_digests`), by target id."""
+        return {t.id: t.rendering.media_digests() for t in self.targets}
+
 
 # --- validation --------------------------------------------------------------------------------
 
@@ -188,7 +205,12 @@ def _check_media(cls: type[Platform], part: RenderedPart, where: str, media_dir:
         elif limits.carousel_min and count < limits.carousel_min:
             problems.append(f"{name} carousels need at least {limits.carousel_min} items{where}.")
     for item in part.media:
-        check = validate_probe(probe_media(media_dir / item.path), cls)
+        try:
+            path = media_store.verify_media(media_dir, item.path)
+        except MediaReferenceRefused as exc:
+            problems.append(f"{exc.message}{where} {exc.action}")
+            continue
+        check = validate_probe(probe_media(path, max_pixels=pixel_limit(cls.media_specs.values())), cls)
         problems.extend(p.message for p in check.problems)
         if cls.transfer_for(item.kind) is MediaTransfer.URL and not host:
             problems.append(
@@ -199,21 +221,22 @@ def _check_media(cls: type[Platform], part: RenderedPart, where: str, media_dir:
 
 
 def store_media(source: Path, media_dir: Path) -> MediaItem:
-    """Copy a media file into the workspace under its content hash; probe it from its bytes.
+    """Copy a media file into the workspace as ``<sha256>.<ext>``; probe it from its bytes first (an
+    image too large to decode safely is refused from its header, before it is decoded).
 
     Raises:
-        PostInvalid: the file is missing or unreadable.
+        PostInvalid: the file is missing, unreadable or not a media file.
     """
     probe = probe_media(source)
     if not probe.readable or probe.kind is None or probe.mime_type is None:
         raise PostInvalid(probe.error or f"{source} is not a media file psn can read.", problems=[probe.error or ""])
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:20]
-    name = f"{digest}{source.suffix.lower()}"
-    media_dir.mkdir(parents=True, exist_ok=True)
-    target = media_dir / name
-    if not target.exists():
-        shutil.copyfile(source, target)
-    return MediaItem(path=name, kind=probe.kind, mime_type=probe.mime_type, size_bytes=probe.size_bytes)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise PostInvalid(f"psn cannot read {source} ({exc.strerror or exc}).", problems=[str(exc)]) from None
+    name = media_store.media_name(data, probe.mime_type)
+    media_store.write_media(media_dir, name, data)
+    return MediaItem(path=name, kind=probe.kind, mime_type=probe.mime_type, size_bytes=len(data))
 
 
 def render(target: TargetInput, media_dir: Path) -> Rendering:

@@ -1,7 +1,9 @@
 """Pruning, run daily by the worker:
 
 * local media: a file in ``<workspace>/media`` goes 7 days after the last post using it was published,
-  and never while any unpublished (draft, scheduled, failed, ...) target still uses it;
+  and never while any unpublished (draft, scheduled, failed, ...) target still uses it; only
+  content-addressed names directly in the folder are ever deleted (a compacted rendering's empty name,
+  a path or a subfolder is skipped: ``psn_core.media.store.remove_media``);
 * published drafts: compacted 14 days after publishing (see :func:`prune_published_drafts`);
 * upload state of dead targets, a day after its last step."""
 
@@ -17,6 +19,7 @@ from pydantic import BaseModel
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
 from psn_core.hub.sql import Queries
+from psn_core.media.store import is_media_name, remove_media
 
 Q = Queries.load(__package__)
 
@@ -39,12 +42,14 @@ def prune_media(conn: Conn, member_id: UUID, media_dir: Path, now: datetime) -> 
     params = {"member_id": member_id, "published_before": now - MEDIA_KEEP}
     report = PruneReport()
     for use in sql.many(conn, Q.media_in_use, params, _MediaUse):
-        path = media_dir / str(use.path)
-        if use.still_needed or not path.exists():
-            report.kept += int(path.exists())
+        name = str(use.path)
+        if not is_media_name(name):
+            continue  # '' (compacted) or not a media name: never a file psn may delete
+        if use.still_needed:
+            report.kept += int((media_dir / name).is_file())
             continue
-        path.unlink()
-        report.deleted.append(str(use.path))
+        if remove_media(media_dir, name):
+            report.deleted.append(name)
     return report
 
 

@@ -338,3 +338,15 @@ UPDATE post_targets t
        updated_at = now()
   FROM due
  WHERE t.id = due.id;
+
+-- === media carried in the hub (media_blobs.py) ==============================================
+
+-- name: store_blob
+-- Keep a media file's bytes in the hub under its digest (the hub checks that they hash to it).
+INSERT INTO media_blobs (digest, member_id, ext, data)
+VALUES (%(digest)s, psn_current_member(), %(ext)s, %(data)s)
+ON CONFLICT (digest, member_id) DO NOTHING;
+
+-- name: blob
+-- The bytes stored under a digest, by anyone the caller may read (themselves; approvers: every author).
+SELECT data FROM media_blobs WHERE digest = %(digest)s LIMIT 1;

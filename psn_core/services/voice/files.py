@@ -40,7 +40,7 @@ from psn_core.voice import (
 )
 from psn_core.voice.anti_patterns import AntiPattern
 from psn_core.voice.errors import VoiceInputInvalid, VoiceProfileExists, VoiceProfileInvalid, VoiceProfileNotFound
-from psn_core.voice.yamlio import locate, parse_yaml
+from psn_core.voice.yamlio import locate, parse_yaml, read_yaml_text
 
 VOICES_DIR = "voices"
 DEFAULT_PERSONA = "personal"
@@ -125,7 +125,7 @@ def load_persona_profile(voices: Path, persona: str = DEFAULT_PERSONA) -> VoiceP
     profile = load_profile(path)
     kind = persona_kind(persona)
     if profile.persona != kind:
-        _, node = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        _, node = parse_yaml(read_yaml_text(path), str(path))
         field, line = locate(node, ("persona",))
         problem = ProfileProblem(
             field=field, line=line, message=f"is {profile.persona!r} but the file name says {kind!r}"
