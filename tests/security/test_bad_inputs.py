@@ -22,7 +22,7 @@ from psn_core.services.posting.posts import store_media
 from psn_core.services.voice.files import load_persona_profile
 from psn_core.voice.errors import VoiceProfileInvalid
 from psn_core.workspace import set_env_values
-from tests.cli_runner import clean_env
+from tests.support.cli_runner import clean_env
 
 GARBAGE = b"PSN_TIMEZONE=\xff\xfe\x00\x01garbage\n\x89PNG\r\n\x1a\n\x00\x00"
 

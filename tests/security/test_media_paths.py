@@ -27,9 +27,10 @@ from psn_core.services.posting.posts import PartInput, Rendering, check_renderin
 from psn_core.services.posting.pruning import prune_media
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
-from tests.conftest import HubEnv
 from tests.integration.test_company_members import Company, _connect_account, make_company
-from tests.publishing_env import PubEnv, make_pub_env, start_clock
+from tests.support.clock import start_clock
+from tests.support.hubs import HubEnv
+from tests.support.publishing_env import PubEnv, make_pub_env
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg
