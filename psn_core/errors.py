@@ -52,9 +52,11 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
     │   ├── CompanyExists           the company or its connection file already exists
     │   ├── NotPermitted            the member's role (or removal) does not allow it
     │   ├── InviteRejected          the code is unknown, used, expired or revoked
+    │   ├── DisplayNameTaken        another member of the company hub has that name (case-insensitive)
     │   └── InviteRateLimited       (retryable) too many failed codes lately
     ├── PostError                   a post cannot be changed as asked
-    │   └── PostLocked              it is publishing (or done): too late to change
+    │   ├── PostLocked              it is publishing (or done): too late to change
+    │   └── PostChangedSinceReview  an approval named content the post no longer has (the author changed it)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
@@ -264,6 +266,10 @@ class InviteRejected(CompanyError):
     default_action = "Ask an admin for a new code (`psn company invite`)."
 
 
+class DisplayNameTaken(CompanyError):
+    default_action = "Choose another display name (--your-name): names are unique in a company, whatever their case."
+
+
 class InviteRateLimited(CompanyError):
     retryable = True
     default_action = "Wait 15 minutes, check the code with whoever sent it, and try again."
@@ -280,6 +286,10 @@ class PostError(PSNError):
 
 class PostLocked(PostError):
     default_action = "It is publishing or already done; `psn queue` shows its state."
+
+
+class PostChangedSinceReview(PostError):
+    default_action = "Run `psn approve` to review the post as it is now, and approve that version."
 
 
 # --- secrets -----------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Literal
 from uuid import UUID
 
+import psycopg
 from pydantic import BaseModel, SecretStr
 
 from psn_core.config import Settings
-from psn_core.errors import CompanyExists, InviteRateLimited, InviteRejected, NotPermitted
+from psn_core.errors import CompanyExists, DisplayNameTaken, InviteRateLimited, InviteRejected, NotPermitted
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, check_runtime_role, connect
 from psn_core.hub.sql import Queries
@@ -182,14 +183,18 @@ def redeem_invite(conn: Conn, code: str, *, display_name: str, timezone: str) ->
     """Redeem ``code`` on a psn_app connection with no member context; returns the new identity and role.
 
     Raises:
-        InviteRejected: unknown, used, expired or revoked code; InviteRateLimited: too many failures lately.
+        InviteRejected: unknown, used, expired or revoked code; InviteRateLimited: too many failures lately;
+        DisplayNameTaken: another member has that name (the code is not used up).
     """
     check_runtime_role(conn)
     key = new_key()
     who_hash = hashlib.sha256(key.encode()).hexdigest()
-    with conn.transaction():
-        redeem = {"code": code, "key_hash": who_hash, "name": display_name, "timezone": timezone}
-        outcome = sql.one(conn, Q.redeem_invite, redeem, Redeemed)
+    try:
+        with conn.transaction():
+            redeem = {"code": code, "key_hash": who_hash, "name": display_name, "timezone": timezone}
+            outcome = sql.one(conn, Q.redeem_invite, redeem, Redeemed)
+    except psycopg.errors.UniqueViolation as exc:  # the hub's name guard (migration 0015)
+        raise DisplayNameTaken(f"A member of this company is already called {display_name!r}.") from exc
     assert outcome is not None
     if outcome.outcome == "rate_limited":
         raise InviteRateLimited("Too many wrong invite codes were tried lately; joining is paused for a while.")
