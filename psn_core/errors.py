@@ -27,6 +27,7 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
+    │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
     │   ├── MediaInvalid            [media] (also MediaRejected) the file fails the platform's media specs
     │   ├── VoiceInputInvalid       [voice] a persona, language, platform or format name is not well-formed
     │   └── _ProblemsError          [voice] a file with problems, each naming its field and line
@@ -158,6 +159,10 @@ class ToolArgumentsInvalid(InvalidInput):
     """The arguments of a tool call make no sense together (the schema cannot say so)."""
 
     default_action = "Call the tool again with the arguments its description asks for."
+
+
+class DisplayNameInvalid(InvalidInput):
+    default_action = "Give a name of one line of visible text (--your-name)."
 
 
 class InvalidNotification(InvalidInput):

@@ -16,7 +16,14 @@ import psycopg
 from pydantic import BaseModel, SecretStr
 
 from psn_core.config import Settings
-from psn_core.errors import CompanyExists, DisplayNameTaken, InviteRateLimited, InviteRejected, NotPermitted
+from psn_core.errors import (
+    CompanyExists,
+    DisplayNameInvalid,
+    DisplayNameTaken,
+    InviteRateLimited,
+    InviteRejected,
+    NotPermitted,
+)
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, check_runtime_role, connect
 from psn_core.hub.sql import Queries
@@ -184,7 +191,8 @@ def redeem_invite(conn: Conn, code: str, *, display_name: str, timezone: str) ->
 
     Raises:
         InviteRejected: unknown, used, expired or revoked code; InviteRateLimited: too many failures lately;
-        DisplayNameTaken: another member has that name (the code is not used up).
+        DisplayNameTaken: another member has that name; DisplayNameInvalid: empty or control characters
+        (the code is not used up by either).
     """
     check_runtime_role(conn)
     key = new_key()
@@ -195,6 +203,8 @@ def redeem_invite(conn: Conn, code: str, *, display_name: str, timezone: str) ->
             outcome = sql.one(conn, Q.redeem_invite, redeem, Redeemed)
     except psycopg.errors.UniqueViolation as exc:  # the hub's name guard (migration 0015)
         raise DisplayNameTaken(f"A member of this company is already called {display_name!r}.") from exc
+    except psycopg.errors.CheckViolation as exc:
+        raise DisplayNameInvalid(f"{display_name!r} cannot be a display name.") from exc
     assert outcome is not None
     if outcome.outcome == "rate_limited":
         raise InviteRateLimited("Too many wrong invite codes were tried lately; joining is paused for a while.")
