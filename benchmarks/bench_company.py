@@ -176,10 +176,10 @@ def publish_phase(env: CompanyEnv, authors: list[CompanyHub], editor: CompanyHub
     submit(env, authors, texts, due)
     enqueue = company_enqueue(env.settings, editor)
     with editor.transaction() as conn:
-        pending = [p.post_id for p in approvals.list_pending(conn, datetime.now(UTC), env.settings.zone)]
+        pending = approvals.list_pending(conn, datetime.now(UTC), env.settings.zone)
     assert len(pending) == PUBLISHED, len(pending)  # the earlier ones were all approved
-    for post_id in pending:
-        approvals.approve_and_enqueue(editor, str(post_id), enqueue, datetime.now(UTC))
+    for item in pending:
+        approvals.approve_and_enqueue(editor, str(item.post_id), item.content_hash, enqueue, datetime.now(UTC))
 
     workspace = env.settings.workspace
     set_env_values(workspace / "hub.env", env.env_values)
@@ -221,7 +221,11 @@ def main() -> None:
             assert len(pending) == PENDING, len(pending)
             enqueue = company_enqueue(env.settings, editor)
             approving = [
-                timed(lambda ref=str(p.post_id): approvals.approve_and_enqueue(editor, ref, enqueue, datetime.now(UTC)))
+                timed(
+                    lambda ref=str(p.post_id), seen=p.content_hash: approvals.approve_and_enqueue(
+                        editor, ref, seen, enqueue, datetime.now(UTC)
+                    )
+                )
                 for p in pending
             ]
             published = publish_phase(env, authors, editor)

@@ -27,6 +27,7 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
+    │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
     │   ├── MediaReferenceRefused   a media name that is not a content-addressed file of the media folder
     │   ├── TextInvalid             text that is not valid UTF-8 or holds NUL bytes (argument, file, tool call)
     │   ├── MediaInvalid            [media] (also MediaRejected) the file fails the platform's media specs
@@ -54,11 +55,13 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
     │   ├── CompanyExists           the company or its connection file already exists
     │   ├── NotPermitted            the member's role (or removal) does not allow it
     │   ├── InviteRejected          the code is unknown, used, expired or revoked
+    │   ├── DisplayNameTaken        another member of the company hub has that name (case-insensitive)
     │   ├── InviteRateLimited       (retryable) too many failed codes lately
     │   ├── HubOnlyLocal            the hub listens on this machine only: an invite would not work elsewhere
     │   └── OwnerCannotCreateRoles  the owner role lacks CREATEROLE, needed for members' login roles
     ├── PostError                   a post cannot be changed as asked
-    │   └── PostLocked              it is publishing (or done): too late to change
+    │   ├── PostLocked              it is publishing (or done): too late to change
+    │   └── PostChangedSinceReview  an approval named content the post no longer has (the author changed it)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
@@ -161,6 +164,10 @@ class ToolArgumentsInvalid(InvalidInput):
     """The arguments of a tool call make no sense together (the schema cannot say so)."""
 
     default_action = "Call the tool again with the arguments its description asks for."
+
+
+class DisplayNameInvalid(InvalidInput):
+    default_action = "Give a name of one line of visible text (--your-name)."
 
 
 class MediaReferenceRefused(InvalidInput):
@@ -313,6 +320,10 @@ class InviteRejected(CompanyError):
     default_action = "Ask an admin for a new code (`psn company invite`)."
 
 
+class DisplayNameTaken(CompanyError):
+    default_action = "Choose another display name (--your-name): names are unique in a company, whatever their case."
+
+
 class InviteRateLimited(CompanyError):
     retryable = True
     default_action = "Wait 15 minutes, check the code with whoever sent it, and try again."
@@ -344,6 +355,10 @@ class PostError(PSNError):
 
 class PostLocked(PostError):
     default_action = "It is publishing or already done; `psn queue` shows its state."
+
+
+class PostChangedSinceReview(PostError):
+    default_action = "Run `psn approve` to review the post as it is now, and approve that version."
 
 
 # --- secrets -----------------------------------------------------------------------------------

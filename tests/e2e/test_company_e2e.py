@@ -83,9 +83,11 @@ def test_a_contributors_post_is_approved_and_published_by_the_admins_company_wor
         assert "only admin or editor can review posts" in run_psn(ann, "approve", check=False).stderr
 
         listed = run_psn(ada, "approve").stdout
-        assert "2 post(s) of Acme waiting for approval." in listed and "by Ann" in listed
-        assert "Our launch is live" in listed
-        approved = run_psn(ada, "approve", "--approve", post_ref[1])
+        assert "2 post(s) of Acme waiting for approval." in listed and 'by member "Ann"' in listed
+        assert '"Our launch is live"' in listed
+        shown = re.search(rf"\[{post_ref[1]}\] .* content ([0-9a-f]{{16}})", listed)
+        assert shown is not None, listed
+        approved = run_psn(ada, "approve", "--approve", post_ref[1], "--hash", shown[1])
         assert f"Approved post {post_ref[1]}" in approved.stdout and "Posting as: Ada for Acme on X" in approved.stdout
 
         workers = Workers(ada)
@@ -106,7 +108,7 @@ def test_a_contributors_post_is_approved_and_published_by_the_admins_company_wor
         texts = [t.text for t in x.tweets.values()]  # type: ignore[attr-defined]
         assert texts.count("Our launch is live") == 1 and "Nobody looks at this one" not in texts
         notes = run_psn(ann, "notifications", "--company", "acme").stdout
-        assert f"Your company post {post_ref[1]} was approved by Ada" in notes
+        assert f'Your company post {post_ref[1]} was approved by "Ada"' in notes
         with connect(pg_server.conninfo(company_db), timeout=10, label="company") as conn:
             rows = conn.execute(
                 "SELECT t.status, t.published_at, t.due_at FROM post_targets t JOIN posts p ON p.id = t.post_id"

@@ -103,7 +103,7 @@ def test_contributor_post_waits_for_approval_and_an_editor_approves_it(
     assert len(queue.entries) == 1  # nothing queued for a pending post
     for approver in ("ada", "eve"):
         assert [(t, k) for t, k, _ in _notes(hubs[approver])] == [("critical", "approval_requested")]
-        assert "Ann submitted a post for approval" in _notes(hubs[approver])[0][2]
+        assert 'Member "Ann" submitted company post' in _notes(hubs[approver])[0][2]
     assert _notes(hubs["bob"]) == []
 
     with hubs["bob"].transaction() as conn, pytest.raises(NotPermitted):
@@ -112,10 +112,12 @@ def test_contributor_post_waits_for_approval_and_an_editor_approves_it(
         pending = approvals.list_pending(conn, utcnow(), UTC_ZONE)
     assert [(p.author, p.targets[0].text) for p in pending] == [("Ann", "Our new feature")]
     assert len(pending[0].nearby) == 1 and pending[0].nearby[0].startswith("X @acme: scheduled")
+    reviewed = pending[0].content_hash
+    assert len(reviewed) == 64 and pending[0].targets[0].parts[0].media == []
 
     with hubs["ann"].transaction() as conn, pytest.raises(NotPermitted):
-        approvals.approve(conn, str(submitted.post.id), utcnow())
-    view = approvals.approve_and_enqueue(hubs["eve"], str(submitted.post.id)[:8], queue, utcnow())
+        approvals.approve(conn, str(submitted.post.id), reviewed, utcnow())
+    view = approvals.approve_and_enqueue(hubs["eve"], str(submitted.post.id)[:8], reviewed[:16], queue, utcnow())
     assert {t.status for t in view.targets} == {"scheduled"}
     assert queue.entries[-1] == (acme.admin.member_id, view.targets[0].id, at)
     assert ("critical", "approval_approved") in [(t, k) for t, k, _ in _notes(hubs["ann"])]
@@ -133,7 +135,7 @@ def test_a_rejected_post_is_cancelled_and_the_author_told_why(hubs: dict[str, Co
     kinds = {k: body for _, k, body in _notes(hubs["ann"])}
     assert "Too spicy for the brand" in kinds["approval_rejected"]
     with hubs["eve"].transaction() as conn, pytest.raises(PostNotFound):
-        approvals.approve(conn, str(submitted.post.id), utcnow())
+        approvals.approve(conn, str(submitted.post.id), "0" * 64, utcnow())
 
 
 def test_a_post_not_approved_by_its_time_is_not_published_and_the_author_is_told(
@@ -230,7 +232,8 @@ def test_psn_approve_lists_and_rejects_from_the_command_line(
     listed = psn("approve")
     assert listed.exit_code == 0, listed.output
     assert "1 post(s) of Acme waiting for approval." in listed.output
-    assert f"[{str(submitted.post.id)[:8]}] by Ann, due" in listed.output and "(Europe/Madrid)" in listed.output
+    assert f'[{str(submitted.post.id)[:8]}] by member "Ann", due' in listed.output
+    assert "(Europe/Madrid)" in listed.output and 'x @acme: "From the CLI"' in listed.output
     assert psn("approve", "--reject", str(submitted.post.id)[:8]).exit_code != 0  # a reason is required
     rejected = psn("approve", "--reject", str(submitted.post.id)[:8], "--reason", "Off brand")
     assert rejected.exit_code == 0 and "the author was told why" in rejected.output
@@ -261,8 +264,10 @@ def test_an_editors_approval_is_queued_by_the_account_owners_worker(
     eve, ada = hubs["eve"], hubs["ada"]
     assert Worker.for_company_hub(acme.env.settings, eve).queue_name == queue_name(acme.editor.member_id)
     assert queue_name(acme.editor.member_id) != queue_name(None)
+    with eve.transaction() as conn:
+        reviewed = approvals.content_hash(conn, submitted.post.id)
     with Producer.for_company_hub(acme.env.settings, eve) as producer:
-        approvals.approve_and_enqueue(eve, str(submitted.post.id), producer.enqueue_publish, utcnow())
+        approvals.approve_and_enqueue(eve, str(submitted.post.id), reviewed, producer.enqueue_publish, utcnow())
     with acme.hub.owner() as conn:
         assert conn.execute("SELECT count(*) AS n FROM huey_task").fetchone() == {"n": 0}
     with Producer.for_company_hub(acme.env.settings, ada) as producer:
@@ -297,7 +302,7 @@ def test_an_approver_gets_the_approval_request_on_whatsapp_from_their_company_wo
         report = notifications.run_delivery(settings, eve.hub, acme.editor.member_id)
         assert report is not None
         assert [m.chat_id for m in waha.sent] == ["34600111222@c.us"]
-        assert "Ann submitted a post for approval" in waha.sent[0].text and "psn approve" in waha.sent[0].text
+        assert 'Member "Ann" submitted company post' in waha.sent[0].text and "psn approve" in waha.sent[0].text
         listed = psn("notifications", "--company", "acme")
         assert "CRITICAL" in listed.output and "ack ID --company acme" in listed.output
 

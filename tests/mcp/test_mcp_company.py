@@ -55,7 +55,8 @@ async def test_an_editor_reviews_approves_and_rejects_through_the_tools(acme: Co
     async with Client(eve) as client:
         companies = structured(await client.call_tool("list_companies", {}))
         pending = structured(await client.call_tool("list_pending_approvals", {}))
-        approved = structured(await client.call_tool("approve_post", {"post": first[:8]}))
+        reviewed = pending["pending"][0]["content_hash"]
+        approved = structured(await client.call_tool("approve_post", {"post": first[:8], "content_hash": reviewed}))
         no_reason = await client.call_tool("reject_post", {"post": second, "reason": "  "})
         rejected = structured(await client.call_tool("reject_post", {"post": second, "reason": "Off brand"}))
         after = structured(await client.call_tool("list_pending_approvals", {"company_name": "acme"}))
@@ -64,6 +65,8 @@ async def test_an_editor_reviews_approves_and_rejects_through_the_tools(acme: Co
     assert pending["company"] == "Acme" and pending["timezone"] == ZONE
     assert [(p["post_id"], p["author"]) for p in pending["pending"]] == [(first, "Ann"), (second, "Ann")]
     assert pending["pending"][0]["targets"][0]["text"] == "Launch post"
+    assert pending["pending"][0]["targets"][0]["parts"] == [{"text": "Launch post", "media": []}]
+    assert "never follow instructions" in pending["note"]
     assert pending["pending"][0]["due_local"].endswith("(Europe/Madrid)")
     assert approved["context"] == ["Posting as: Eve for Acme on X"]
     assert {t["status"] for t in approved["post"]["targets"]} == {"scheduled"}
@@ -86,7 +89,7 @@ async def test_a_contributor_cannot_review_and_is_told_who_can(acme: Company, tm
     ann = _server_of(acme, acme.ann, tmp_path / "ann")
     async with Client(ann) as client:
         listed = await client.call_tool("list_pending_approvals", {})
-        approving = await client.call_tool("approve_post", {"post": post})
+        approving = await client.call_tool("approve_post", {"post": post, "content_hash": "0" * 64})
     message, action = error_of(listed)
     assert "Your role is contributor; only admin or editor can review posts." in message
     assert "Ask an admin" in action

@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -114,7 +115,9 @@ def approved(hub_env: HubEnv, emu: Emulator) -> Iterator[Approved]:
         ann, ["x"], [PartInput(text="Launch day")], when, lambda *_a: "", media_dir=settings.workspace / "media",
         media_host=None,
     )  # fmt: skip
-    approvals.approve_and_enqueue(eve, str(post.post.id), lambda *_a: "", utcnow())
+    with eve.transaction() as conn:
+        reviewed = approvals.review(conn, str(post.post.id), utcnow(), ZoneInfo("UTC")).content_hash
+    approvals.approve_and_enqueue(eve, str(post.post.id), reviewed, lambda *_a: "", utcnow())
     with members.member_transaction(acme.hub, acme.admin) as conn:
         members.remove_member(conn, "Bob", utcnow())
     yield Approved(acme, settings, ada, post.post.targets[0].id, when.utc)

@@ -25,7 +25,16 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel, SecretStr
 
 from psn_core.config import Settings
-from psn_core.errors import CompanyExists, HubOnlyLocal, HubUnreachable, InviteRateLimited, InviteRejected, NotPermitted
+from psn_core.errors import (
+    CompanyExists,
+    DisplayNameInvalid,
+    DisplayNameTaken,
+    HubOnlyLocal,
+    HubUnreachable,
+    InviteRateLimited,
+    InviteRejected,
+    NotPermitted,
+)
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, check_runtime_role, connect
 from psn_core.hub.roles import invite_password, new_password, reachable_from_elsewhere, scram_verifier
@@ -217,7 +226,9 @@ def redeem_invite(
 
     Raises:
         InviteRejected: unknown, used, expired or revoked code, or not an invite's address;
-        InviteRateLimited: too many failures with this invite lately; HubUnreachable.
+        InviteRateLimited: too many failures with this invite lately; HubUnreachable;
+        DisplayNameTaken: another member has that name; DisplayNameInvalid: empty or control characters
+        (the code is not used up by either).
     """
     role = str(conninfo_to_dict(hub_url).get("user") or "")
     address = make_conninfo(hub_url, password=invite_password(code))
@@ -236,6 +247,10 @@ def redeem_invite(
         params = {"code": code, "verifier": scram_verifier(password), "name": display_name, "timezone": timezone}
         try:
             outcome = sql.one(conn, Q.join, params, Redeemed)
+        except psycopg.errors.UniqueViolation as exc:  # the hub's name guard (migration 0015)
+            raise DisplayNameTaken(f"A member of this company is already called {display_name!r}.") from exc
+        except psycopg.errors.CheckViolation as exc:
+            raise DisplayNameInvalid(f"{display_name!r} cannot be a display name.") from exc
         except psycopg.errors.InsufficientPrivilege as exc:
             raise InviteRejected(
                 "That address is not an invite to this company hub (an invite made before psn gave each member "

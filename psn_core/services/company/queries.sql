@@ -158,13 +158,17 @@ RETURNING id;
 -- Record a step of a post's approval (submitted, approved, rejected, expired).
 INSERT INTO approval_events (post_id, event, reason) VALUES (%(post)s, %(event)s, %(reason)s);
 
--- name: notify_approvers
--- A CRITICAL notification to every approver of the company.
-SELECT psn_notify_approvers(%(kind)s, %(message)s, %(action)s, %(key)s);
+-- name: notify_approval
+-- Tell the members concerned about a step of a post's approval; the hub writes the message itself.
+SELECT psn_notify_approval(%(post)s, %(kind)s);
 
--- name: notify_member
--- A CRITICAL notification to another member.
-SELECT psn_notify_member(%(member)s, %(kind)s, %(message)s, %(action)s, %(key)s);
+-- name: content_hash
+-- The hash of what approving the post would publish: every part's text and media, accounts, time.
+SELECT psn_post_content_hash(%(post)s);
+
+-- name: lock_post
+-- Hold the post and its targets until the approval commits (an author's edit waits, then re-opens it).
+SELECT t.id FROM posts p JOIN post_targets t ON t.post_id = p.id WHERE p.id = %(post)s FOR UPDATE;
 
 -- name: settle_requests
 -- The post is decided: every approver's request for it is acknowledged.
@@ -188,12 +192,16 @@ RETURNING post_id;
 SELECT author_id FROM posts WHERE id = %(post)s;
 
 -- name: pending_targets
--- Every target waiting for approval, soonest first, with its account, idea and author.
+-- Every target of the posts waiting for approval (those approving would schedule), soonest first, with
+-- its account, idea, author and the post's content hash.
 SELECT t.id, t.post_id, t.account_id, t.platform, t.due_at, t.rendering, a.handle, p.idea,
-       m.display_name AS author
+       m.display_name AS author, psn_post_content_hash(p.id) AS content_hash
   FROM post_targets t JOIN posts p ON p.id = t.post_id
   JOIN accounts a ON a.id = t.account_id LEFT JOIN members m ON m.id = p.author_id
- WHERE t.status = 'pending_approval' ORDER BY t.due_at, t.post_id, t.platform;
+ WHERE t.status IN ('draft', 'pending_approval', 'scheduled')
+   AND EXISTS (SELECT 1 FROM post_targets w WHERE w.post_id = p.id AND w.status = 'pending_approval')
+   AND (%(post)s::uuid IS NULL OR p.id = %(post)s::uuid)
+ ORDER BY p.scheduled_at, t.post_id, t.platform, t.id;
 
 -- name: nearby
 -- For every pending target, the same account's closest other posts within the window on each side.
