@@ -24,6 +24,7 @@ after an emoji that takes none, a ZWJ sequence newer than its list) counts 2 her
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -43,6 +44,8 @@ EMOJI_WEIGHT = 2
 # divides by the scale, so we count in whole units (1 and 2).
 _LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 _INVALID_CHARS = frozenset("\ufffe\ufeff\uffff")
+_INVALID = re.compile("[\ufffe\ufeff\uffff]")
+_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  # weighs 2
 
 
 class InvalidReason(StrEnum):
@@ -116,6 +119,17 @@ def _char_weight(char: str) -> int:
     return 1 if any(low <= code <= high for low, high in _LIGHT_RANGES) else 2
 
 
+def _fitting(run: str, room: int) -> tuple[int, int]:
+    """How many plain characters of ``run`` fit ``room`` before an invalid one (at least 1), and their weight."""
+    count = weight = 0
+    for char in run:
+        char_weight = _char_weight(char)
+        if char in _INVALID_CHARS or weight + char_weight > room:
+            break
+        count, weight = count + 1, weight + char_weight
+    return (count, weight) if count else (1, _char_weight(run[0]))
+
+
 @dataclass(frozen=True)
 class _Scan:
     weight: int
@@ -136,6 +150,7 @@ def _scan(text: str) -> _Scan:
     normalised = unicodedata.normalize("NFC", text)
     urls = {url.start: url for url in counted_urls(normalised)}
     emoji = {match.start(): match.end() for match in _EMOJI.finditer(normalised)}
+    starts = sorted({*urls, *emoji})
     weight = units = valid_end = 0
     has_invalid = False
     plain_next = False
@@ -150,12 +165,26 @@ def _scan(text: str) -> _Scan:
         elif emoji_end is not None:
             end, piece_weight = emoji_end, EMOJI_WEIGHT
             piece_units = utf16_length(normalised[index:end])
-        else:
-            char = normalised[index]
-            end, piece_weight = index + 1, 2 if plain_next else _char_weight(char)
-            piece_units = 1 if plain_next or ord(char) <= 0xFFFF else 2
-            has_invalid = has_invalid or char in _INVALID_CHARS
+        elif plain_next:  # the second half of a character a URL's count ended inside of
+            end, piece_weight, piece_units = index + 1, 2, 1
+            has_invalid = has_invalid or normalised[index] in _INVALID_CHARS
             plain_next = False
+        else:
+            # A run of plain characters up to the next URL or emoji, weighed at once unless the valid
+            # range ends inside it (then character by character).
+            following = bisect.bisect_right(starts, index)
+            end = starts[following] if following < len(starts) else len(normalised)
+            run = normalised[index:end]
+            piece_weight = len(run) + len(_HEAVY.findall(run))
+            run_invalid = _INVALID.search(run) is not None
+            still_valid = not has_invalid and weight <= MAX_WEIGHTED_LENGTH
+            if still_valid and (run_invalid or weight + piece_weight > MAX_WEIGHTED_LENGTH):
+                fitting, piece_weight = _fitting(run, MAX_WEIGHTED_LENGTH - weight)
+                end = index + fitting
+                run = normalised[index:end]
+                run_invalid = _INVALID.search(run) is not None
+            piece_units = utf16_length(run)
+            has_invalid = has_invalid or run_invalid
         weight += piece_weight
         units += piece_units
         if not has_invalid and weight <= MAX_WEIGHTED_LENGTH:
