@@ -18,6 +18,8 @@ Built from the official documentation:
 - https://docs.x.com/x-api/getting-started/pricing (pay-per-use credits: the 402 fault)
 - https://docs.x.com/x-api/fundamentals/data-dictionary (text with t.co links and HTML-escaped &, <, >;
   entities.urls; referenced_tweets): see x_text.py
+- https://docs.x.com/fundamentals/counting-characters (a post weighs at most 280, links 23 each: a longer
+  one is refused with 403 Forbidden, "Your Tweet text is too long."): see x_text.py
 
 Refresh tokens are single use here: each refresh returns a new one and the used one gets invalid_grant.
 """
@@ -50,7 +52,7 @@ from psn_core.emulator.routing import (
 from psn_core.emulator.runtime import RateLimiter
 from psn_core.emulator.x_contract import x_contract
 from psn_core.emulator.x_media import XMediaStore, invalid_request, problem
-from psn_core.emulator.x_text import rendered
+from psn_core.emulator.x_text import rendered, too_long
 
 ACCESS_TTL = timedelta(hours=2)
 REFRESH_TTL = timedelta(days=180)
@@ -67,7 +69,6 @@ DEFAULT_LIMITS = {
     "media_status": 1000,
     "media_upload": 500,
 }
-MAX_TEXT = 280
 
 
 class ReplyTo(BaseModel):
@@ -302,7 +303,7 @@ class XEmulator(PlatformEmulator):
         text = body.text or ""
         if not text and not media_ids:
             return invalid_request("Post text or media is required.")
-        if len(text) > MAX_TEXT:
+        if too_long(text):  # weighed as X weighs it (links 23, CJK and emoji 2), not len()
             return problem(403, "Forbidden", "Your Tweet text is too long.")
         with self.world.lock:
             parent = None

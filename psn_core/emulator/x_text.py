@@ -4,23 +4,20 @@
   wrapped as a t.co link and &, <, > HTML-escaped; ``entities.urls`` give each link's t.co ``url``,
   ``expanded_url``, ``display_url`` and ``start``/``end``; a post with media ends with one more t.co link
   (its entity carries the ``media_key``).
-- https://docs.x.com/fundamentals/counting-characters: links with or without a protocol are wrapped.
+- https://docs.x.com/fundamentals/counting-characters: links with or without a protocol are wrapped, and
+  a post may weigh at most 280 (links 23 each). Which text is a link, and the weight, follow twitter-text 3
+  (psn_core.platforms.x_urls and x_text, checked against twitter-text's conformance files): the emulator
+  uses them rather than a second, looser list of its own, so it refuses what X refuses.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
-# Links X wraps: with a protocol, or a bare domain of a common top-level domain. Trailing punctuation
-# is not part of a link.
-_LINK = re.compile(
-    r"(?<![\w@.])(?:https?://[^\s<>\"]+|(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|app|co|ai|me|info)(?:/[^\s<>\"]*)?)",
-    re.IGNORECASE,
-)
-_TRAILING = ".,;:!?'\")"
+from psn_core.platforms.x_text import MAX_WEIGHTED_LENGTH, parse_post
+from psn_core.platforms.x_urls import url_spans
 
 
 @dataclass(frozen=True)
@@ -37,18 +34,22 @@ def short_link(seed: str) -> str:
 def wrap_links(tweet_id: str, text: str) -> tuple[str, list[WrappedLink]]:
     """``text`` with each link replaced by its t.co link, and the links in order."""
     links: list[WrappedLink] = []
-
-    def wrap(match: re.Match[str]) -> str:
-        found = match[0]
-        tail = ""
-        while found and found[-1] in _TRAILING:
-            found, tail = found[:-1], found[-1] + tail
+    pieces: list[str] = []
+    position = 0
+    for start, end in url_spans(text):
+        found = text[start:end]
         expanded = found if "://" in found else f"http://{found}"
         link = WrappedLink(short_link(f"{tweet_id}:{len(links)}:{expanded}"), expanded)
         links.append(link)
-        return link.url + tail
+        pieces += [text[position:start], link.url]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces), links
 
-    return _LINK.sub(wrap, text), links
+
+def too_long(text: str) -> bool:
+    """True when X would refuse ``text`` as over its 280 weighted characters."""
+    return parse_post(text).weighted_length > MAX_WEIGHTED_LENGTH
 
 
 def html_escaped(text: str) -> str:

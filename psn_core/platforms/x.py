@@ -412,7 +412,7 @@ class XPlatform(XMediaUpload):
                 status_code=status,
                 raw=raw,
             )
-        if status == 403 and ("duplicate" in detail.lower() or "not permitted" in detail.lower()):
+        if status == 403 and any(word in detail.lower() for word in ("duplicate", "not permitted", "too long")):
             return ContentRejected(f"X refused the post: {detail}", platform=self.name, status_code=status, raw=raw)
         if status == 400 and "media" in detail.lower():
             return MediaRejected(f"X refused the media: {detail}", platform=self.name, status_code=status, raw=raw)

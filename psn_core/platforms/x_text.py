@@ -1,25 +1,30 @@
 """X (Twitter) post text: weighted length, validity and splitting a long text into a thread.
 
-X does not count characters; it counts weights (twitter-text v3 configuration):
+X does not count characters; it counts weights (twitter-text 3, configuration v3):
 
 - text is NFC-normalised first;
 - code points U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 weigh 1,
   every other code point weighs 2;
 - an emoji, including a whole ZWJ / skin-tone / flag / keycap / tag sequence, weighs 2;
-- a URL weighs 23 whatever its length (it is shortened to t.co);
+- a URL weighs 23 whatever its length (it is shortened to t.co), with or without a protocol, a bare
+  ``bit.ly`` or ``example.de`` included (which text is a URL: x_urls.py);
 - a post is valid when its weight is 1-280 and it has none of U+FFFE, U+FEFF, U+FFFF.
 
 Sources followed (facts only; this is our own implementation):
 - https://docs.x.com/fundamentals/counting-characters
-- https://github.com/twitter/twitter-text: config/v3.json, conformance/tests/validate.yml,
-  the JS/Java parseTweet and URL extraction rules.
+- https://github.com/twitter/twitter-text: config/v3.json, the parseTweet rules, and the conformance
+  files conformance/validate.yml and extract.yml (vendored in tests/data/fidelity/twitter-text/; the
+  tests run every case that applies to the v3 count).
 
 Emoji sequences are recognised by their Unicode structure (any emoji joined by ZWJ counts as one),
-where twitter-text lists the recommended sequences one by one; both agree on every listed sequence.
+where twitter-text (through twemoji-parser) lists the sequences of its Emoji version one by one: both
+agree on every listed sequence and on the conformance cases. A sequence it does not list (a skin tone
+after an emoji that takes none, a ZWJ sequence newer than its list) counts 2 here and once per part there.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -29,7 +34,7 @@ from enum import IntEnum, StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from psn_core.errors import ContentRejected
-from psn_core.platforms.x_urls import url_spans
+from psn_core.platforms.x_urls import counted_urls, url_spans, utf16_length
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
@@ -39,6 +44,8 @@ EMOJI_WEIGHT = 2
 # divides by the scale, so we count in whole units (1 and 2).
 _LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 _INVALID_CHARS = frozenset("\ufffe\ufeff\uffff")
+_INVALID = re.compile("[\ufffe\ufeff\uffff]")
+_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  # weighs 2
 
 
 class InvalidReason(StrEnum):
@@ -107,43 +114,83 @@ _EMOJI = re.compile(f"[#*0-9]\ufe0f?\u20e3|[\U0001f1e6-\U0001f1ff]{{2}}|{_EMOJI_
 # --- weighing ----------------------------------------------------------------------------------
 
 
-def _utf16_length(text: str) -> int:
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
-
-
 def _char_weight(char: str) -> int:
     code = ord(char)
     return 1 if any(low <= code <= high for low, high in _LIGHT_RANGES) else 2
+
+
+def _fitting(run: str, room: int) -> tuple[int, int]:
+    """How many plain characters of ``run`` fit ``room`` before an invalid one (at least 1), and their weight."""
+    count = weight = 0
+    for char in run:
+        char_weight = _char_weight(char)
+        if char in _INVALID_CHARS or weight + char_weight > room:
+            break
+        count, weight = count + 1, weight + char_weight
+    return (count, weight) if count else (1, _char_weight(run[0]))
 
 
 @dataclass(frozen=True)
 class _Scan:
     weight: int
     has_invalid: bool
-    valid_units: int  # UTF-16 units of the normalised text that fit, before any invalid character
+    valid_end: int  # UTF-16 index of the last unit of the normalised text that fits (twitter-text's)
     normalised_units: int
 
 
 def _scan(text: str) -> _Scan:
+    """Weigh ``text`` the way twitter-text's parseTweet walks it.
+
+    URLs and emoji are found once over the whole text and keyed by where they start; the walk takes
+    a URL or an emoji where one starts and otherwise one character. twitter-text skips a URL's text
+    length in UTF-16 units, which for a URL without a protocol whose path follows a non-ASCII part of
+    the domain ends before the URL does, sometimes between the two halves of a character: that
+    character then weighs as a plain one (2).
+    """
     normalised = unicodedata.normalize("NFC", text)
-    url_ends = dict(url_spans(normalised))
-    weight = valid_units = 0
+    urls = {url.start: url for url in counted_urls(normalised)}
+    emoji = {match.start(): match.end() for match in _EMOJI.finditer(normalised)}
+    starts = sorted({*urls, *emoji})
+    weight = units = valid_end = 0
     has_invalid = False
+    plain_next = False
     index = 0
     while index < len(normalised):
-        end = url_ends.get(index)
-        if end is not None:
-            piece_weight = URL_WEIGHT
-        elif emoji := _EMOJI.match(normalised, index):
-            end, piece_weight = emoji.end(), EMOJI_WEIGHT
-        else:
-            end, piece_weight = index + 1, _char_weight(normalised[index])
+        url = None if plain_next else urls.get(index)
+        emoji_end = None if plain_next or url else emoji.get(index)
+        if url is not None:
+            end, piece_weight = url.resume, URL_WEIGHT
+            plain_next = url.resume_inside
+            piece_units = utf16_length(normalised[index:end]) + (1 if plain_next else 0)
+        elif emoji_end is not None:
+            end, piece_weight = emoji_end, EMOJI_WEIGHT
+            piece_units = utf16_length(normalised[index:end])
+        elif plain_next:  # the second half of a character a URL's count ended inside of
+            end, piece_weight, piece_units = index + 1, 2, 1
             has_invalid = has_invalid or normalised[index] in _INVALID_CHARS
+            plain_next = False
+        else:
+            # A run of plain characters up to the next URL or emoji, weighed at once unless the valid
+            # range ends inside it (then character by character).
+            following = bisect.bisect_right(starts, index)
+            end = starts[following] if following < len(starts) else len(normalised)
+            run = normalised[index:end]
+            piece_weight = len(run) + len(_HEAVY.findall(run))
+            run_invalid = _INVALID.search(run) is not None
+            still_valid = not has_invalid and weight <= MAX_WEIGHTED_LENGTH
+            if still_valid and (run_invalid or weight + piece_weight > MAX_WEIGHTED_LENGTH):
+                fitting, piece_weight = _fitting(run, MAX_WEIGHTED_LENGTH - weight)
+                end = index + fitting
+                run = normalised[index:end]
+                run_invalid = _INVALID.search(run) is not None
+            piece_units = utf16_length(run)
+            has_invalid = has_invalid or run_invalid
         weight += piece_weight
+        units += piece_units
         if not has_invalid and weight <= MAX_WEIGHTED_LENGTH:
-            valid_units += _utf16_length(normalised[index:end])
+            valid_end = units - 1
         index = end
-    return _Scan(weight, has_invalid, valid_units, _utf16_length(normalised))
+    return _Scan(weight, has_invalid, max(valid_end, 0), units)
 
 
 def weighted_length(text: str) -> int:
@@ -164,7 +211,7 @@ def parse_post(text: str) -> XTextResult:
         Nothing: problems are reported in the result's ``valid`` and ``reason``.
     """
     scan = _scan(text)
-    units = _utf16_length(text)
+    units = utf16_length(text)
     reason: InvalidReason | None = None
     if scan.has_invalid:
         reason = InvalidReason.INVALID_CHARACTERS
@@ -180,7 +227,7 @@ def parse_post(text: str) -> XTextResult:
         display_range_end=max(units - 1, 0),
         valid_range_start=0,
         # twitter-text shifts the valid end by what normalisation added or removed, wherever it was.
-        valid_range_end=max(scan.valid_units + units - scan.normalised_units - 1, 0),
+        valid_range_end=scan.valid_end + units - scan.normalised_units,
         reason=reason,
     )
 

@@ -4,6 +4,7 @@ platforms through the emulator, a real worker and the embedded hub, and exits 0.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,8 @@ def test_quickstart_publishes_on_four_platforms(tmp_path: Path) -> None:
     ]
     assert len(table) == 4 and all(" published " in line for line in table), done.stdout
     assert "(private: sandbox)" in next(line for line in table if line.startswith("tiktok"))
-    assert "doctor: 9 of 9 checks pass" in done.stdout
+    passed = re.search(r"doctor: (\d+) of (\d+) checks pass", done.stdout)
+    assert passed is not None and passed.group(1) == passed.group(2), done.stdout
     assert (workspace / "voices" / "personal.yaml").exists()
     settings = [line for line in (workspace / "hub.env").read_text().splitlines() if not line.startswith("#")]
     assert not any(line.startswith("PSN_X_API_BASE_URL") for line in settings)  # the emulator is never persisted

@@ -1,80 +1,23 @@
-"""X post text: weighted length and validity as twitter-text v3 counts them, and thread splitting."""
+"""X post text: weighted length and validity as twitter-text v3 counts them, and thread splitting.
+
+twitter-text's own conformance cases are in test_x_text_conformance.py.
+"""
 
 from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from psn_core.errors import ContentRejected
 from psn_core.platforms.x_text import (
     InvalidReason,
-    XTextResult,
     parse_post,
     split_thread,
     weighted_length,
 )
-
-CONFORMANCE_FILE = Path(__file__).parent.parent / "data" / "twitter_text" / "validate_v3.yml"
-_CONFORMANCE: dict[str, list[dict[str, Any]]] = yaml.safe_load(CONFORMANCE_FILE.read_text(encoding="utf-8"))
-_COUNTER_SECTIONS = (
-    "WeightedTweetsWithDiscountedEmojiCounterTest",
-    "WeightedTweetsCounterTest",
-    "UnicodeDirectionalMarkerCounterTest",
-)
-
-
-def _counter_cases() -> list[Any]:
-    return [
-        pytest.param(case["text"], case["expected"], id=f"{section}: {case['description']}")
-        for section in _COUNTER_SECTIONS
-        for case in _CONFORMANCE[section]
-    ]
-
-
-def _validity_cases() -> list[Any]:
-    return [pytest.param(case["text"], case["expected"], id=case["description"]) for case in _CONFORMANCE["tweets"]]
-
-
-def _as_twitter_text(result: XTextResult) -> dict[str, Any]:
-    return {
-        "weightedLength": result.weighted_length,
-        "valid": result.valid,
-        "permillage": result.permillage,
-        "displayRangeStart": result.display_range_start,
-        "displayRangeEnd": result.display_range_end,
-        "validRangeStart": result.valid_range_start,
-        "validRangeEnd": result.valid_range_end,
-    }
-
-
-# --- conformance -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("text", "expected"), _counter_cases())
-def test_parse_post_matches_twitter_text_conformance(text: str, expected: dict[str, Any]) -> None:
-    assert _as_twitter_text(parse_post(text)) == expected
-    assert weighted_length(text) == expected["weightedLength"]
-
-
-@pytest.mark.parametrize(("text", "expected"), _validity_cases())
-def test_post_validity_matches_twitter_text_conformance(text: str, expected: bool) -> None:
-    assert parse_post(text).valid is expected
-
-
-def test_conformance_file_holds_every_section_we_rely_on() -> None:
-    counts = {section: len(cases) for section, cases in _CONFORMANCE.items()}
-    assert counts == {
-        "tweets": 8,
-        "WeightedTweetsWithDiscountedEmojiCounterTest": 21,
-        "WeightedTweetsCounterTest": 16,
-        "UnicodeDirectionalMarkerCounterTest": 2,
-    }
-
+from psn_core.platforms.x_urls import url_spans
 
 # --- weighing ----------------------------------------------------------------------------------
 
@@ -84,10 +27,56 @@ def test_a_url_weighs_23_whatever_its_length() -> None:
     assert weighted_length("see example.com/path now") == len("see ") + 23 + len(" now")
 
 
-def test_a_bare_two_letter_country_domain_is_not_a_link_without_a_path() -> None:
-    assert weighted_length("foo.jp") == 6
-    assert weighted_length("foo.jp/x") == 23
-    assert weighted_length("t.co") == 23
+# These cases once encoded an old twitter-text rule ("a bare name.cc needs a path": foo.jp counted 6).
+# twitter-text 3 links a bare domain on a country TLD (extract.yml, "short URLs without protocol on ccTLD
+# domains"), and so does X, so each of these now weighs 23 per link.
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("example.de", 23),
+        ("go to bit.ly now", 33),
+        ("a.io b.ai", 47),
+        ("foo.jp", 23),
+        ("foo.jp/x", 23),
+        ("t.co", 23),
+        ("Read it on example.co.uk.", 11 + 23 + 1),
+        ("example.한국", 23),
+    ],
+)
+def test_a_bare_domain_on_a_country_tld_is_a_link(text: str, weight: int) -> None:
+    assert weighted_length(text) == weight
+
+
+def test_a_tco_link_with_a_slug_over_40_characters_is_no_link() -> None:
+    slug40, slug41 = "a" * 40, "a" * 41
+    assert weighted_length(f"https://t.co/{slug40}") == 23
+    assert weighted_length(f"https://t.co/{slug41}") == len(f"https://t.co/{slug41}")
+    # Nor is any part of it: the domain is not counted again without its protocol.
+    assert url_spans(f"see https://t.co/{slug41}") == []
+
+
+def test_a_tco_link_ends_after_its_slug() -> None:
+    assert weighted_length("http://t.co/pbY2NfTZ's site") == 23 + len("'s site")
+
+
+def test_invalid_punycode_is_no_link() -> None:
+    # An xn-- domain must be ASCII; valid punycode stays a link.
+    text = "Hello http://xn--はじめよう.com/index.html"
+    assert weighted_length(text) == len("Hello http://xn--") + 5 * 2 + len(".com/index.html")
+    assert weighted_length("test http://xn--ls8h.XN--ls8h.la/") == 5 + 23
+    # A label longer than 63 characters once encoded is no DNS label.
+    assert weighted_length("http://" + "a" * 64 + ".com") == 7 + 64 + 4
+
+
+def test_a_bare_domain_right_after_a_link_ending_in_a_slash_is_a_link() -> None:
+    # twitter-text consumes the character before a URL, so the link ending in "/" is not the character
+    # before the domain: the first character after it is.
+    text = "http://twitter.com/これは日本語です。example.com中国語"
+    assert [text[start:end] for start, end in url_spans(text)] == ["http://twitter.com/", "example.com"]
+    assert weighted_length(text) == 23 + 9 * 2 + 23 + 3 * 2
+    # A domain right after a "-", "_", "." or "/" of the text itself is not a link.
+    assert weighted_length("/example.de") == 11
+    assert weighted_length("x.com/ -y.com") == 23 + len(" -y.com")
 
 
 def test_a_file_name_is_not_a_link() -> None:
