@@ -10,7 +10,7 @@ import pytest
 from psn_core.emulator.sandbox import open_sandbox
 from psn_core.errors import ContentRejected
 from psn_core.services.posting.dry_run import dry_run
-from psn_core.services.posting.posts import RenderedPart, Rendering, store_media
+from psn_core.services.posting.renderings import RenderedPart, Rendering, store_media
 from tests.unit.media.media_factory import MediaFactory
 
 

@@ -19,8 +19,8 @@ from psn_core.emulator.linkedin import LinkedInEmulator
 from psn_core.platforms.linkedin import LinkedInPlatform
 from psn_core.services.accounts.features import feature_access, granted_scopes
 from psn_core.services.analytics.sweep import AnalyticsSweeper
+from psn_core.services.posting.ledger import Ledger
 from psn_core.services.posting.posts import TargetView, retry_target
-from psn_core.services.posting.publishing import _Ledger
 from tests.support.clock import start_clock
 from tests.support.hubs import HubEnv
 from tests.support.publishing_env import PubEnv, make_pub_env, parts
@@ -94,7 +94,7 @@ def test_a_send_left_in_flight_without_r_member_social_goes_to_the_user(pub: Pub
     # A publisher died after committing its ledger row: the next one cannot list the account's posts.
     post = pub.schedule(pub.create({"linkedin": parts(TEXT)}))
     target_id = post.targets[0].id
-    _Ledger(pub.publisher(), pub.member, target_id, 0).sending()
+    Ledger(pub.env.hub, pub.member, target_id, 0, clock=pub.clock).sending()
     target = pub.publish(post)["linkedin"]
     assert_handed_to_the_user(pub, target)
     assert pub.requests("linkedin", "create_post") == 0

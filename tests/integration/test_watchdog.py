@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from psn_core.emulator import Emulator, ManualClock
+from psn_core.services.posting.leases import add_lease, lease_session, take_lease
 from psn_core.services.posting.posts import schedule_post
-from psn_core.services.posting.publishing import add_lease, lease_session, take_lease
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.services.posting.watchdog import run_watchdog
 from tests.support.clock import start_clock

@@ -22,7 +22,8 @@ from psn_core.errors import HubUnreachable, PostChangedSinceReview
 from psn_core.notifications.store import pending_critical
 from psn_core.services.company import approvals
 from psn_core.services.company.hubs import CompanyHub, member_transaction
-from psn_core.services.posting.posts import PartInput, store_media
+from psn_core.services.posting.posts import PartInput
+from psn_core.services.posting.renderings import store_media
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
 from tests.conftest import HubEnv

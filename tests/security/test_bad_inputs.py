@@ -18,7 +18,7 @@ from mcp_server.errors import psn_tool
 from psn_core.config import Settings
 from psn_core.errors import InvalidSetting, PostInvalid
 from psn_core.media import probe_media, validate_media
-from psn_core.services.posting.posts import store_media
+from psn_core.services.posting.renderings import store_media
 from psn_core.services.voice.files import load_persona_profile
 from psn_core.voice.errors import VoiceProfileInvalid
 from psn_core.workspace import set_env_values

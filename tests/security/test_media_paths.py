@@ -23,8 +23,9 @@ from psn_core.services.company import approvals
 from psn_core.services.company.hubs import CompanyHub, member_transaction
 from psn_core.services.posting.dry_run import dry_run
 from psn_core.services.posting.media_blobs import media_bytes
-from psn_core.services.posting.posts import PartInput, Rendering, check_rendering, get_target
+from psn_core.services.posting.posts import PartInput, get_target
 from psn_core.services.posting.pruning import prune_media
+from psn_core.services.posting.renderings import Rendering, check_rendering
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
 from tests.integration.test_company_members import Company, _connect_account, make_company

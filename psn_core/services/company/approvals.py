@@ -38,7 +38,7 @@ from psn_core.masking import registry
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.company.hubs import APPROVERS, CompanyHub, posting_context, require_role
-from psn_core.services.posting import media_blobs, posts
+from psn_core.services.posting import media_blobs, posts, renderings
 from psn_core.services.posting.schedule_time import ScheduleTime
 from psn_core.timefmt import local
 
@@ -344,7 +344,7 @@ def list_pending(conn: Conn, now: datetime, zone: ZoneInfo, post_id: UUID | None
                 targets=[],
                 nearby=[],
             )
-        rendering = posts.Rendering.model_validate(r.rendering)
+        rendering = renderings.Rendering.model_validate(r.rendering)
         parts = [
             PendingPart(
                 text=p.text,
@@ -358,7 +358,7 @@ def list_pending(conn: Conn, now: datetime, zone: ZoneInfo, post_id: UUID | None
     return list(pending.values())
 
 
-def media_digest(item: posts.MediaItem) -> str:
+def media_digest(item: renderings.MediaItem) -> str:
     """A media item's content digest: its content-addressed name in the media folder, without the suffix."""
     return Path(item.path).stem
 

@@ -26,7 +26,8 @@ from psn_core.hub.sql import Queries
 from psn_core.platforms.models import MediaRef, PublishRequest
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.dry_run import CapturedRequest, OpenSandbox, dry_run
-from psn_core.services.posting.posts import PostView, Rendering, get_post
+from psn_core.services.posting.posts import PostView, get_post
+from psn_core.services.posting.renderings import Rendering
 from psn_core.services.posting.schedule_time import ScheduleTime
 
 Q = Queries.load(__package__)

@@ -24,7 +24,7 @@ from psn_core.platforms.models import (
     UploadRequest,
 )
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.posting.posts import Rendering
+from psn_core.services.posting.renderings import Rendering
 
 
 class SentRequest(Protocol):

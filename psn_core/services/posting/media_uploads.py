@@ -38,7 +38,7 @@ from psn_core.platforms.models import (
     UploadSession,
 )
 from psn_core.services.posting.media_blobs import media_bytes, media_path
-from psn_core.services.posting.posts import MediaItem
+from psn_core.services.posting.renderings import MediaItem
 
 Q = Queries.load(__package__)
 HARD_TIMEOUT = {MediaKind.VIDEO: timedelta(minutes=15)}

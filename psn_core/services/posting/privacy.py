@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from psn_core.platforms.base import Platform
 
 if TYPE_CHECKING:
-    from psn_core.services.posting.posts import Rendering
+    from psn_core.services.posting.renderings import Rendering
 
 
 def check_privacy(cls: type[Platform], rendering: Rendering, *, sandbox: bool) -> list[str]:

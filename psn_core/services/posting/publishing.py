@@ -4,17 +4,14 @@
    finds nothing to claim and stops. Never early: a task that fires early waits (briefly) or leaves it
    to the entry for the new time. A target past its due time plus the post's TTL expires instead of
    going out hours late.
-2. **Lease**: a lock on the target's row in ``publish_leases``, held by the publisher's own connection in
-   an open transaction while publishing (so it goes when that session ends, also on SIGKILL). Only the
-   member whose tokens publish the target can see, create or lock that row (RLS, migration 0013): no
-   other member of a company hub can hold a publish hostage, as they could with an advisory lock on a
-   key anyone computes. The watchdog tries the same lock: free means the publisher died (the target is
-   resumed), held too long means it is stuck. The claim waits at most CLAIM_LOCK_WAIT for the target's
-   row (its author and approvers can lock it); a target held past the watchdog's grace is reported.
-3. **Parts**: each remote part (a tweet of a thread, a post) has an idempotency key. A ledger row is
-   committed *before* the request leaves. A row left ``sending`` or ``unknown`` is reconciled by reading
-   the account's recent posts before anything is sent again (matched on creation time, media and the
-   text as each platform returns it); a thread resumes at its first unpublished part.
+2. **Lease**: a lock on the target's row in ``publish_leases`` held while publishing (leases.py), taken
+   before the claim, so a target seen ``publishing`` with a free lease has lost its publisher. The claim
+   waits at most CLAIM_LOCK_WAIT for the target's row (its author and approvers can lock it); a target
+   held past the watchdog's grace is reported.
+3. **Parts**: each remote part (a tweet of a thread, a post) has an idempotency key and a ledger row
+   committed *before* the request leaves (ledger.py). A row left ``sending`` or ``unknown`` is reconciled
+   by reading the account's recent posts before anything is sent again; a thread resumes at its first
+   unpublished part. Each part's media go through the upload state machine (media_uploads.py) first.
 4. **Outcome**: published, or a retry at the right time (rate limit reset, backoff), or failed with the
    platform's sentence, the fix, and one notification.
 """
@@ -23,9 +20,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -46,7 +42,7 @@ from psn_core.errors import (
     RateLimited,
 )
 from psn_core.hub import sql
-from psn_core.hub.database import Conn, Hub, act_for_member, check_runtime_role, connect
+from psn_core.hub.database import Conn, Hub
 from psn_core.hub.sql import Queries
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import Platform
@@ -56,8 +52,11 @@ from psn_core.services.accounts.accounts import platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority, check_publishing_quota
 from psn_core.services.accounts.features import granted_scopes
 from psn_core.services.accounts.tokens import TokenService
+from psn_core.services.posting.leases import add_lease, lease_session, take_lease
+from psn_core.services.posting.ledger import Ledger, reconcile
 from psn_core.services.posting.media_uploads import MediaUploader
-from psn_core.services.posting.posts import Enqueue, RenderedPart, Rendering, TargetView, get_target, set_run_id
+from psn_core.services.posting.posts import Enqueue, TargetView, get_target, set_run_id
+from psn_core.services.posting.renderings import Rendering
 from psn_core.services.posting.unverifiable import unverifiable
 from psn_core.timefmt import local, utcnow
 
@@ -65,44 +64,7 @@ Q = Queries.load(__package__)
 MAX_ATTEMPTS = 5  # retries of transient failures before a target fails
 MAX_CLAIMS = 12  # claims of one target, whatever the reason (rate limits, resumes): then a person looks
 EARLY_WAIT = timedelta(seconds=5)
-RECONCILE_SKEW = timedelta(minutes=10)
 CLAIM_LOCK_WAIT = "5s"  # the longest a claim waits for a target row someone else has locked
-
-
-@contextmanager
-def lease_session(hub: Hub, member_id: UUID) -> Iterator[Conn]:
-    """A runtime connection of its own acting for ``member_id``, in autocommit: where a lease is taken
-    (a lock held in a transaction of this connection lasts exactly as long as the transaction or the
-    session, whichever ends first).
-
-    Raises:
-        HubUnreachable; UnsafeRuntimeRole.
-    """
-    with connect(hub.target.app_conninfo, timeout=hub.settings.connect_timeout, label=hub.label) as conn:
-        check_runtime_role(conn, hub.target.app_role)
-        act_for_member(conn, member_id, hub.member_key, local=False)
-        yield conn
-
-
-def take_lease(conn: Conn, target_id: UUID) -> bool:
-    """Take the target's lease in the transaction open on ``conn``: True when held now, False when the
-    target is not one of the member's.
-
-    Raises:
-        PostLocked: another session holds it.
-    """
-    sql.run(conn, Q.no_idle_timeout)  # a publish may wait on a platform for minutes
-    try:
-        with conn.transaction():  # a savepoint: the transaction stays usable after a refusal
-            return sql.value(conn, Q.take_lease, {"target_id": target_id}) is not None
-    except pg_errors.LockNotAvailable as exc:
-        raise PostLocked(f"Target {target_id} is being published by another worker.") from exc
-
-
-def add_lease(hub: Hub, member_id: UUID, target_id: UUID) -> None:
-    """Create the target's lease row if it has none (only for one of the member's own targets)."""
-    with hub.transaction(member_id) as conn:
-        sql.run(conn, Q.add_lease, {"target_id": target_id, "member_id": member_id})
 
 
 class Claim(BaseModel):
@@ -120,15 +82,6 @@ class Claim(BaseModel):
     ttl_seconds: int
     timezone: str
     handle: str
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """The latest ledger row of one part."""
-
-    id: int
-    state: str
-    started_at: datetime
 
 
 class Publisher:
@@ -290,14 +243,16 @@ class Publisher:
             if index < len(remote_ids):
                 continue
             previous = remote_ids[-1] if remote_ids else None
-            found = self._reconcile(member_id, target_id, index, client, token, part, remote_ids, blind)
+            found = reconcile(
+                self.hub, member_id, target_id, index, client, token, part, remote_ids, blind, clock=self.clock
+            )
             if found is not None:
                 remote_ids.append(found)
                 continue
             if index == 0:
                 check_publishing_quota(client, token, claim.handle, self.clock())
             request = rendering.publish_request(index, previous=previous)
-            ledger = _Ledger(self, member_id, target_id, index)
+            ledger = Ledger(self.hub, member_id, target_id, index, clock=self.clock)
             media = tuple(
                 uploader.prepare(index, i, item, post=request, before_write=ledger.sending)
                 for i, item in enumerate(part.media)
@@ -321,79 +276,6 @@ class Publisher:
         if last is None:
             return PublishResult(post_id=remote_ids[0] if remote_ids else "", part_ids=tuple(remote_ids))
         return last.model_copy(update={"post_id": remote_ids[0], "part_ids": tuple(remote_ids)})
-
-    def _reconcile(
-        self,
-        member_id: UUID,
-        target_id: UUID,
-        index: int,
-        client: Platform,
-        token: str,
-        part: RenderedPart,
-        known: Sequence[str],
-        blind: tuple[str, ...] = (),
-    ) -> str | None:
-        """If an earlier attempt of this part may have gone out, find it on the account before resending.
-
-        A listed post of the account is this part when it was created after the attempt's request (less
-        the clock skew), is none of the target's earlier parts, replies to the part before it where the
-        platform says what a post replies to, carries as many media as the part where the listing says,
-        and carries the part's text the way the platform returns text (``Platform.sent_text_matches``:
-        LinkedIn's little text, X's t.co links and HTML entities). A part without text is matched on its
-        creation time and media alone, and only when exactly one post fits. Without the scopes listing needs
-        (``blind``), the attempt is handed to the user (unverifiable.py).
-
-        Raises:
-            OutcomeUnknown: psn cannot tell yet (a post may still be processing, or several fit).
-            OutcomeUnverifiable: psn may not list the account's posts; the user checks.
-        """
-        with self.hub.transaction(member_id) as conn:
-            row = sql.one(conn, Q.last_ledger_attempt, {"target_id": target_id, "part_index": index}, _Attempt)
-        if row is None or row.state not in ("sending", "unknown"):
-            return None
-        cls = type(client)
-        if blind:
-            self._settle(member_id, row.id, target_id, "abandoned", None)
-            raise unverifiable(cls, target_id, index, part.text, blind)
-        since = row.started_at - RECONCILE_SKEW
-        replies_to = known[-1] if index and known else None
-        candidates = [
-            post
-            for post in client.list_recent_posts(token, limit=20)
-            if post.post_id not in known
-            and (post.created_at is None or post.created_at >= since)
-            and (post.reply_to_id is None or post.reply_to_id == replies_to)
-            and (post.media_count is None or post.media_count == len(part.media))
-        ]
-        found = [post for post in candidates if cls.sent_text_matches(part.text, post)]
-        if not part.text.strip():
-            found = [post for post in found if post.created_at is not None]  # time is the only marker
-            if len(found) > 1:
-                raise OutcomeUnknown(
-                    f"psn cannot tell whether part {index + 1} went out: it has no text, and "
-                    f"{len(found)} posts with the same media were created since.",
-                    "Check the account; if the post is missing, run `psn retry`.",
-                    platform=cls.name,
-                )
-        if found:
-            post = found[-1]  # newest first: the earliest post that fits
-            self._settle(member_id, row.id, target_id, "reconciled", post.post_id)
-            return post.post_id
-        if self.clock() - row.started_at < cls.listing_delay:
-            raise OutcomeUnknown(
-                f"{cls.display_name} does not list part {index + 1} yet; it may still be processing.",
-                "Nothing to do: psn looks again before sending anything.",
-                platform=cls.name,
-            )
-        self._settle(member_id, row.id, target_id, "abandoned", None)
-        return None
-
-    def _settle(self, member_id: UUID, ledger_id: int, target_id: UUID, state: str, remote_id: str | None) -> None:
-        with self.hub.transaction(member_id) as conn:
-            params = {"state": state, "remote_id": remote_id, "now": self.clock(), "id": ledger_id}
-            sql.run(conn, Q.settle_ledger, params)
-            if remote_id is not None:
-                sql.run(conn, Q.append_remote_id, {"remote_id": remote_id, "target_id": target_id})
 
     # --- outcomes ----------------------------------------------------------------------------------
 
@@ -458,51 +340,3 @@ class Publisher:
             run_id = self.enqueue(member_id, claim.id, retry_at)
             with self.hub.transaction(member_id) as conn:
                 set_run_id(conn, claim.id, run_id)
-
-
-class _Ledger:
-    """The ledger rows of one part's attempt: committed before the request, settled after it."""
-
-    def __init__(self, publisher: Publisher, member_id: UUID, target_id: UUID, part: int) -> None:
-        self.p, self.member_id, self.target_id, self.part = publisher, member_id, target_id, part
-        self.row_id: int | None = None
-
-    def sending(self) -> None:
-        if self.row_id is not None:
-            return
-        now = self.p.clock()
-        where = {"target_id": self.target_id, "part_index": self.part}
-        with self.p.hub.transaction(self.member_id) as conn:
-            attempt = sql.value(conn, Q.next_ledger_attempt, where)
-            row_id = sql.value(
-                conn,
-                Q.insert_ledger,
-                {
-                    **where,
-                    "member_id": self.member_id,
-                    "idempotency_key": f"{self.target_id}:{self.part}",
-                    "attempt": attempt,
-                    "now": now,
-                },
-            )
-            assert row_id is not None
-            self.row_id = int(row_id)
-            sql.run(conn, Q.first_request_at, {"now": now, "target_id": self.target_id})
-
-    def finish(self, state: str, *, remote_id: str | None = None, error: PSNError | None = None) -> None:
-        assert self.row_id is not None
-        with self.p.hub.transaction(self.member_id) as conn:
-            sql.run(
-                conn,
-                Q.finish_ledger,
-                {
-                    "state": state,
-                    "remote_id": remote_id,
-                    "error_class": type(error).__name__ if error else None,
-                    "detail": error.message if error else None,
-                    "now": self.p.clock(),
-                    "id": self.row_id,
-                },
-            )
-            if remote_id is not None:
-                sql.run(conn, Q.append_remote_id, {"remote_id": remote_id, "target_id": self.target_id})

@@ -117,7 +117,7 @@ SELECT DISTINCT post_id FROM post_targets WHERE member_id = %(member_id)s AND st
 -- The name a member posts as.
 SELECT display_name FROM members WHERE id = %(member_id)s;
 
--- === publishing (publishing.py) ==============================================================
+-- === publishing (publishing.py, leases.py, ledger.py) ========================================
 
 -- name: claim_target
 -- A target with its post's TTL and zone and its account's handle, locked for the claim.

@@ -32,8 +32,10 @@ from psn_core.hub.sql import Queries
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.models import MediaKind
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.posting.posts import Enqueue, Rendering, set_run_id
-from psn_core.services.posting.publishing import CLAIM_LOCK_WAIT, lease_session, take_lease
+from psn_core.services.posting.leases import lease_session, take_lease
+from psn_core.services.posting.posts import Enqueue, set_run_id
+from psn_core.services.posting.publishing import CLAIM_LOCK_WAIT
+from psn_core.services.posting.renderings import Rendering
 
 Q = Queries.load(__package__)
 GRACE = timedelta(seconds=60)

@@ -16,8 +16,8 @@ from psn_core.platforms.instagram import InstagramPlatform
 from psn_core.platforms.models import MediaKind, MediaRef, PlatformConfig, PostPart, PublishRequest, UploadRequest
 from psn_core.platforms.tiktok import TikTokPlatform
 from psn_core.services.accounts.budgets import check_publishing_quota
-from psn_core.services.posting.posts import RenderedPart, Rendering
 from psn_core.services.posting.privacy import check_privacy
+from psn_core.services.posting.renderings import RenderedPart, Rendering
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 512 + b"\xff\xd9"
 
