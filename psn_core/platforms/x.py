@@ -53,6 +53,7 @@ from psn_core.platforms.http import (
 )
 from psn_core.platforms.models import (
     Capabilities,
+    Feature,
     HeaderDialect,
     Limits,
     MediaKind,
@@ -131,6 +132,14 @@ class XPlatform(XMediaUpload):
         token_base_url="https://api.x.com",  # noqa: S106
         token_path="/2/oauth2/token",  # noqa: S106
         scopes=("tweet.read", "tweet.write", "users.read", "media.write", "offline.access"),
+        # Each endpoint's scopes in X's OpenAPI: POST /2/tweets tweet.read + tweet.write + users.read, media
+        # uploads media.write; GET /2/tweets, /2/users/me and /2/users/:id/tweets tweet.read + users.read.
+        features={
+            Feature.PUBLISH: ("tweet.read", "tweet.write", "users.read", "media.write"),
+            Feature.ANALYTICS: ("tweet.read", "users.read"),
+            Feature.RECONCILE: ("tweet.read", "users.read"),
+        },
+        scope_notes={"offline.access": "refresh the connection by itself (without it: reconnect every 2 hours)"},
         pkce=True,
         client_auth="basic",
         access_token_lifetime=timedelta(hours=2),
