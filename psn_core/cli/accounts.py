@@ -150,7 +150,7 @@ def print_verify(
             have = [s.scope for s in report.scopes if s.granted] + report.extra_scopes
             click.echo(f"  scopes granted: {', '.join(have) or 'none'}")
         for scope in report.missing:
-            what = f": {scope.enables} will not work" if scope.enables else ""
+            what = f": without it psn cannot {scope.enables}" if scope.enables else ""
             click.echo(f"  MISSING scope {scope.scope}{what} (run `psn auth {report.platform}` and grant it)")
         for name, value in report.rate_limit_headers.items():
             click.echo(f"  rate-limit header {name}: {value}")

@@ -104,9 +104,6 @@ class Platform(ABC):
     # missing from the listing (posts that appear only once processing ends).
     listed_text_max_length: ClassVar[int | None] = None
     listing_delay: ClassVar[timedelta] = timedelta(0)
-    # What each OAuth scope psn asks for lets psn do, in words (`psn auth verify` says what a scope the
-    # user did not grant disables). A scope not listed is reported by name only.
-    scope_features: ClassVar[Mapping[str, str]] = {}
     # Who-can-see levels a post must choose from, where the platform has the user choose for every post
     # (TikTok); empty: no such choice.
     privacy_levels: ClassVar[tuple[str, ...]] = ()

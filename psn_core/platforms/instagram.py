@@ -54,6 +54,7 @@ from psn_core.platforms.instagram_errors import classify_graph_error
 from psn_core.platforms.instagram_reads import InstagramReads
 from psn_core.platforms.models import (
     Capabilities,
+    Feature,
     HeaderDialect,
     Limits,
     MediaKind,
@@ -135,12 +136,6 @@ class InstagramPlatform(InstagramReads):
         MediaKind.IMAGE: MediaTransfer.URL,
         MediaKind.VIDEO: MediaTransfer.URL,
     }
-    scope_features: ClassVar[Mapping[str, str]] = {
-        "instagram_business_basic": "knowing which account is connected, and finding a post after an interrupted "
-        "publish",
-        "instagram_business_content_publish": "publishing posts, carousels and reels, and reading the publishing quota",
-        "instagram_business_manage_insights": "analytics (views, reach, likes, saves)",
-    }
     oauth: ClassVar[OAuthSpec] = OAuthSpec(
         authorize_base_url="https://www.instagram.com",
         authorize_path="/oauth/authorize",
@@ -151,6 +146,14 @@ class InstagramPlatform(InstagramReads):
             "instagram_business_content_publish",
             "instagram_business_manage_insights",
         ),
+        # As the endpoints' pages say (module docstring): basic for every read, content_publish for
+        # containers, media_publish and the publishing limit, manage_insights for insights.
+        features={
+            Feature.PUBLISH: ("instagram_business_basic", "instagram_business_content_publish"),
+            Feature.ANALYTICS: ("instagram_business_basic", "instagram_business_manage_insights"),
+            Feature.RECONCILE: ("instagram_business_basic",),
+        },
+        scope_notes={"instagram_business_basic": "tell which account is connected"},
         scope_separator=",",
         pkce=False,
         access_token_lifetime=timedelta(days=60),

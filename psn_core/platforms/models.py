@@ -141,8 +141,11 @@ class OAuthSpec(_Frozen):
     """How a platform's OAuth 2.0 works. URLs are production ones; a base URL setting moves their host.
 
     ``scopes`` is what every app can ask for; ``features`` names the scopes each feature needs (a feature
-    not named needs nothing beyond connecting). Scopes a platform grants to approved apps only are not in
-    ``scopes``: users whose app has them add them with a setting (``PlatformConfig.extra_scopes``).
+    not named needs nothing beyond connecting): the one declaration psn decides from and `psn auth status`
+    and `psn auth verify` report from. ``scope_notes`` says, as a verb phrase, what a scope lets psn do that
+    no feature names (knowing which account is connected, inbox drafts). Scopes a platform grants to
+    approved apps only are not in ``scopes``: users whose app has them add them with a setting
+    (``PlatformConfig.extra_scopes``).
     """
 
     authorize_base_url: str
@@ -151,6 +154,7 @@ class OAuthSpec(_Frozen):
     token_path: str
     scopes: tuple[str, ...]
     features: Mapping[Feature, tuple[str, ...]] = Field(default_factory=dict)
+    scope_notes: Mapping[str, str] = Field(default_factory=dict)
     scope_separator: str = " "
     pkce: bool = True
     # RFC 7636 says base64url; some platforms document hex of the SHA-256 digest instead.
@@ -176,6 +180,10 @@ class OAuthSpec(_Frozen):
         platform did not say) is taken to hold what psn asks every app for."""
         have = set(granted) or set(self.scopes)
         return tuple(scope for scope in self.features.get(feature, ()) if scope not in have)
+
+    def features_needing(self, scope: str) -> tuple[Feature, ...]:
+        """The features that need ``scope`` (what a token without it cannot do), in Feature order."""
+        return tuple(feature for feature in Feature if scope in self.features.get(feature, ()))
 
 
 # --- configuration -----------------------------------------------------------------------------

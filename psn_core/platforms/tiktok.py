@@ -55,6 +55,7 @@ from psn_core.platforms.http import (
 )
 from psn_core.platforms.models import (
     Capabilities,
+    Feature,
     Limits,
     MediaKind,
     MediaSpec,
@@ -164,6 +165,17 @@ class TikTokPlatform(TikTokUpload):
         token_path="/v2/oauth/token/",  # noqa: S106
         # username needs user.info.profile since the user-info scope migration (29 Feb 2024)
         scopes=("user.info.basic", "user.info.profile", "video.publish", "video.upload", "video.list"),
+        # video.publish: direct posts and creator_info before each; video.list: the video list and query.
+        features={
+            Feature.PUBLISH: ("video.publish",),
+            Feature.ANALYTICS: ("video.list",),
+            Feature.RECONCILE: ("video.list",),
+        },
+        scope_notes={
+            "user.info.basic": "tell which account is connected (open_id, display name)",
+            "user.info.profile": "show your @username and match accounts by it",
+            "video.upload": "send videos to your TikTok inbox as drafts",
+        },
         scope_separator=",",
         pkce=True,
         pkce_challenge_encoding="hex",
@@ -173,13 +185,6 @@ class TikTokPlatform(TikTokUpload):
         refresh_token_rotates=True,
     )
     privacy_levels: ClassVar[tuple[str, ...]] = PRIVACY_LEVELS
-    scope_features: ClassVar[Mapping[str, str]] = {
-        "user.info.basic": "knowing which account is connected (open_id, display name)",
-        "user.info.profile": "your @username (psn shows and matches accounts by it)",
-        "video.publish": "posting directly to your profile (and reading creator_info before each post)",
-        "video.upload": "sending videos to your TikTok inbox as drafts",
-        "video.list": "analytics and finding a post after an interrupted publish",
-    }
 
     # --- post settings and video upload: json_headers, posting_settings (creator_info), init_upload,
     # upload_chunk, upload_status (tiktok_upload.py)

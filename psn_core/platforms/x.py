@@ -23,6 +23,7 @@ Official pages followed (facts only):
   https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
 - Rate limits and x-rate-limit-* headers, 429 body: https://docs.x.com/fundamentals/rate-limits
 - Error bodies (problem type/title/detail; 402 credits): https://docs.x.com/x-api/fundamentals/response-codes-and-errors
+  (the pages x_errors.py follows)
 """
 
 from __future__ import annotations
@@ -35,30 +36,24 @@ from typing import ClassVar
 import httpx2
 
 from psn_core.errors import (
-    AuthRevoked,
-    BillingRequired,
     ContentRejected,
     MediaRejected,
     PlatformError,
-    RateLimited,
 )
 from psn_core.platforms import x_text
 from psn_core.platforms.base import attach_partial_ids, same_spacing
 from psn_core.platforms.http import (
     JSONObject,
     JSONValue,
-    describe_wait,
-    generic_error,
     get_int,
     get_list,
     get_obj,
     get_str,
     json_body,
-    looks_revoked,
-    retry_after_seconds,
 )
 from psn_core.platforms.models import (
     Capabilities,
+    Feature,
     HeaderDialect,
     Limits,
     MediaKind,
@@ -75,6 +70,7 @@ from psn_core.platforms.models import (
     RemoteUser,
     TextCounting,
 )
+from psn_core.platforms.x_errors import classify_x_error
 from psn_core.platforms.x_media import XMediaUpload
 from psn_core.platforms.x_text import weighted_length
 from psn_core.platforms.x_urls import url_spans
@@ -136,6 +132,14 @@ class XPlatform(XMediaUpload):
         token_base_url="https://api.x.com",  # noqa: S106
         token_path="/2/oauth2/token",  # noqa: S106
         scopes=("tweet.read", "tweet.write", "users.read", "media.write", "offline.access"),
+        # Each endpoint's scopes in X's OpenAPI: POST /2/tweets tweet.read + tweet.write + users.read, media
+        # uploads media.write; GET /2/tweets, /2/users/me and /2/users/:id/tweets tweet.read + users.read.
+        features={
+            Feature.PUBLISH: ("tweet.read", "tweet.write", "users.read", "media.write"),
+            Feature.ANALYTICS: ("tweet.read", "users.read"),
+            Feature.RECONCILE: ("tweet.read", "users.read"),
+        },
+        scope_notes={"offline.access": "refresh the connection by itself (without it: reconnect every 2 hours)"},
         pkce=True,
         client_auth="basic",
         access_token_lifetime=timedelta(hours=2),
@@ -362,83 +366,8 @@ class XPlatform(XMediaUpload):
     # --- errors --------------------------------------------------------------------------------
 
     def classify_error(self, response: httpx2.Response) -> PlatformError:
-        """Map X's problem bodies and status codes to the PlatformError tree."""
-        status = response.status_code
-        body = json_body(response)
-        problem = " ".join(
-            filter(None, (get_str(body, "type"), get_str(body, "title"), get_str(body, "reason")))
-        ).lower()
-        detail = (
-            get_str(body, "detail")
-            or get_str(body, "errors", 0, "message")
-            or get_str(body, "errors", 0, "detail")
-            or get_str(body, "title")
-            or ""
-        )
-        raw = response.text
-        if status == 402 or "credits" in problem or "payment" in problem:
-            return BillingRequired(
-                "X needs payment before it accepts more API calls: your developer account has no "
-                "credits left (pay-per-use).",
-                "Add credits or a payment method in the X developer console, then retry the post.",
-                platform=self.name,
-                status_code=status,
-                raw=raw,
-            )
-        if status == 429 or "usage-capped" in problem:
-            if "usagecap" in problem.replace(" ", "") or "usage-capped" in problem:
-                return BillingRequired(
-                    "X's usage cap for your developer plan is used up for this period.",
-                    "Wait for the cap to reset or upgrade the plan in the X developer console.",
-                    platform=self.name,
-                    status_code=status,
-                    raw=raw,
-                )
-            wait = _x_retry_after(response.headers)
-            return RateLimited(
-                f"X rate limit reached; it resets in {describe_wait(wait)}.",
-                "psn keeps the post queued and retries after the reset.",
-                retry_after=wait,
-                platform=self.name,
-                status_code=status,
-                raw=raw,
-            )
-        if status == 403 and "scope" in detail.lower():
-            # A token granted before psn asked for a scope (media.write): only a new consent adds it.
-            return AuthRevoked(
-                f"X refused the request: the connection lacks a permission psn needs ({detail})",
-                "Reconnect the account with `psn auth x` so X grants every permission psn asks for.",
-                platform=self.name,
-                status_code=status,
-                raw=raw,
-            )
-        if status == 403 and any(word in detail.lower() for word in ("duplicate", "not permitted", "too long")):
-            return ContentRejected(f"X refused the post: {detail}", platform=self.name, status_code=status, raw=raw)
-        if status == 400 and "media" in detail.lower():
-            return MediaRejected(f"X refused the media: {detail}", platform=self.name, status_code=status, raw=raw)
-        if status == 400 and ("text" in detail.lower() or "tweet" in detail.lower()):
-            return ContentRejected(f"X refused the post: {detail}", platform=self.name, status_code=status, raw=raw)
-        return generic_error(
-            response,
-            platform=self.name,
-            display_name=self.display_name,
-            detail=detail,
-            retry_after=retry_after_seconds(response.headers),
-            revoked=looks_revoked(raw),
-        )
-
-
-def _x_retry_after(headers: httpx2.Headers) -> float:
-    """The wait from X's headers: the 24-hour user/app post caps win when they are the exhausted ones."""
-    now = datetime.now(UTC).timestamp()
-    for scope in ("x-user-limit-24hour", "x-app-limit-24hour"):
-        if headers.get(f"{scope}-remaining") == "0" and headers.get(f"{scope}-reset"):
-            try:
-                return max(0.0, float(headers[f"{scope}-reset"]) - now)
-            except ValueError:
-                pass
-    wait = retry_after_seconds(headers, now)
-    return 900.0 if wait is None else wait
+        """Map X's problem bodies and status codes to the PlatformError tree (x_errors.py)."""
+        return classify_x_error(response, self.name, self.display_name)
 
 
 _LISTED_FIELDS = "created_at,entities,attachments,note_tweet,referenced_tweets"

@@ -105,3 +105,6 @@ def test_auth_status_lists_accounts_in_the_users_zone(workspace: Path) -> None:
     linkedin = out[out.index("LinkedIn @") :]
     lines = [line.strip() for line in linkedin.splitlines()[:5]]
     assert "features: publish: yes; analytics: yes; reconcile: yes" in lines
+    # every platform declares the scopes its features need, and the emulator grants what psn asks for
+    x = out[out.index("X @") :]
+    assert "features: publish: yes; analytics: yes; reconcile: yes" in [line.strip() for line in x.splitlines()[:5]]

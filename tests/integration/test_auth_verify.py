@@ -77,10 +77,9 @@ def test_verify_says_what_each_missing_scope_disables(pub: PubEnv, capsys: pytes
     ctx._settings = pub.settings
     assert print_verify(ctx, pub.env.hub, pub.member, None, pub.clock) is False
     out = capsys.readouterr().out
-    assert (
-        "MISSING scope instagram_business_manage_insights: analytics (views, reach, likes, saves) will not work" in out
-    )
-    assert "MISSING scope user.info.profile: your @username" in out
+    # what a missing scope disables: the features that need it, or the platform's note on the scope
+    assert "MISSING scope instagram_business_manage_insights: without it psn cannot read post analytics (" in out
+    assert "MISSING scope user.info.profile: without it psn cannot show your @username" in out
     assert "ok   publishing quota: 0 of 1 posts used in the last 24 hours (1 left)" in out
     assert "ok   posting settings: privacy levels offered: SELF_ONLY; videos up to 600 s" in out
     assert "X @" in out and "LinkedIn @" in out

@@ -48,7 +48,7 @@ class Rig:
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[tuple[Emulator, ManualClock]]:
     # At the real now, not tests.support.clock's start: XPlatform reads X's rate-limit reset headers
-    # against the real time, not its clock (psn_core/platforms/x.py _x_retry_after).
+    # against the real time, not its clock (psn_core/platforms/x_errors.py x_retry_after).
     clock = ManualClock(datetime.now(UTC))
     with Emulator(clock=clock, config=EmulatorConfig(hold_seconds=3.0, processing_seconds=5.0)) as emu:
         yield emu, clock

@@ -2,7 +2,8 @@
 
 Platforms declare the scopes each feature needs (``OAuthSpec.features``); this module reads the scopes stored
 with the account's token (``oauth_tokens.scopes``) and decides. Publishing asks before reconciling an unknown
-outcome, the analytics sweep before collecting metrics, and `psn auth status` shows the whole picture.
+outcome, the analytics sweep before collecting metrics, `psn auth status` shows the whole picture, and
+`psn auth verify` says what a scope the user did not grant disables.
 """
 
 from __future__ import annotations
@@ -43,6 +44,18 @@ def granted_scopes(conn: Conn, account_id: UUID) -> tuple[str, ...]:
     """The scopes stored with the account's token (empty: none stored, or the platform did not say)."""
     scopes = sql.value(conn, Q.granted_scopes, {"account_id": account_id})
     return tuple(scopes) if scopes else ()
+
+
+def scope_use(cls: type[Platform], scope: str) -> str | None:
+    """What psn cannot do without ``scope``, as verb phrases: the features that need it
+    (``OAuthSpec.features``), then its note (``OAuthSpec.scope_notes``); None when neither says."""
+    uses = [_WHAT[feature] for feature in cls.oauth.features_needing(scope)]
+    note = cls.oauth.scope_notes.get(scope)
+    if note:
+        uses.append(note)
+    if not uses:
+        return None
+    return uses[0] if len(uses) == 1 else ", ".join(uses[:-1]) + " or " + uses[-1]
 
 
 def feature_access(cls: type[Platform], granted: tuple[str, ...]) -> list[FeatureAccess]:

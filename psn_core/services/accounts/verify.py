@@ -1,14 +1,15 @@
 """`psn auth verify`: a live smoke of each connected account, with read calls only.
 
 For every account (or those of one platform): who the token belongs to, the scopes it was granted against
-the ones psn asks for (and what each missing one disables, from the platform's ``scope_features``), the
-rate-limit headers the platform sent back, and the reads a platform offers before posting (Instagram's
-publishing quota, TikTok's creator_info). Nothing is posted, nothing is changed on the platform; an expired
-token is refreshed first, as any call would. The same function runs against the emulator in the tests and
+the ones psn asks for (and what each missing one disables: the features that need it, from the platform's
+``OAuthSpec.features``, and its ``OAuthSpec.scope_notes``), the rate-limit headers the platform sent back,
+and the reads a platform offers before posting (Instagram's publishing quota, TikTok's creator_info).
+Nothing is posted, nothing is changed on the platform; an expired token is refreshed first, as any call
+would. The same function runs against the emulator in the tests and
 against the real APIs under the ``live`` pytest marker.
 
 Every platform gets the generic part (who am I, granted scopes); a platform adds its own reads by
-implementing ``Platform.publishing_quota`` / ``Platform.posting_settings`` and declaring ``scope_features``.
+implementing ``Platform.publishing_quota`` / ``Platform.posting_settings``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from psn_core.platforms.base import Platform
 from psn_core.platforms.models import PlatformConfig, PostingSettings, PublishingQuota
 from psn_core.services.accounts.accounts import AccountView, list_accounts, platform_class, platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.features import scope_use
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.timefmt import utcnow
 
@@ -51,7 +53,8 @@ class ReadCheck(BaseModel):
 class ScopeCheck(BaseModel):
     scope: str
     granted: bool
-    enables: str | None = None  # what psn does with it (what is disabled when it is missing)
+    # what psn does with it, as verb phrases (what psn cannot do when it is missing); None: nothing said
+    enables: str | None = None
 
 
 class VerifyReport(BaseModel):
@@ -182,8 +185,7 @@ def _blank(cls: type[Platform], handle: str, stored: Sequence[object], account_i
         handle=handle,
         checks=[],
         scopes=[
-            ScopeCheck(scope=s, granted=s in granted or not known, enables=cls.scope_features.get(s))
-            for s in cls.oauth.scopes
+            ScopeCheck(scope=s, granted=s in granted or not known, enables=scope_use(cls, s)) for s in cls.oauth.scopes
         ],
         extra_scopes=sorted(granted - set(cls.oauth.scopes)),
         scopes_known=known,

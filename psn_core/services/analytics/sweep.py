@@ -166,10 +166,12 @@ class AnalyticsSweeper:
         with self.hub.transaction(member_id) as conn:
             lacking = cls.oauth.missing_scopes(Feature.ANALYTICS, granted_scopes(conn, account_id))
         if lacking:  # asking would only be refused (403): say why, and collect nothing
-            view.skipped = (
-                f"{cls.display_name} post analytics need the {', '.join(lacking)} permission, which "
-                f"{cls.display_name} grants to approved apps only; see `psn auth status`."
+            why = (
+                f"which this connection was not granted; run `psn auth {cls.name}` and grant it"
+                if set(lacking) <= set(cls.oauth.scopes)  # asked of every app: the user left it out
+                else f"which {cls.display_name} grants to approved apps only; see `psn auth status`"
             )
+            view.skipped = f"{cls.display_name} post analytics need the {', '.join(lacking)} permission, {why}."
             due = []
         gate = BudgetGate(self.hub, member_id, account_id, Priority.BACKGROUND, self.clock)
         checked = account.followers_checked_at

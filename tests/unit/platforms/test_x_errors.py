@@ -25,7 +25,7 @@ def x() -> XPlatform:
 
 
 # The reset headers count from the real time: XPlatform reads them against time.time(), not its clock
-# (psn_core/platforms/x.py _x_retry_after).
+# (psn_core/platforms/x_errors.py x_retry_after).
 def test_x_429_carries_seconds_until_reset(x: XPlatform) -> None:
     reset = int(time.time()) + 600
     error = x.classify_error(
