@@ -41,7 +41,7 @@ from psn_core.errors import PSNError
 from psn_core.hub.database import APP_ROLE, Hub, connect
 from psn_core.queue import company_enqueue
 from psn_core.services.accounts.accounts import finish_connect, start_connect
-from psn_core.services.company import approvals
+from psn_core.services.company import approvals, pending_posts
 from psn_core.services.company import hubs as company
 from psn_core.services.company import invites as company_invites
 from psn_core.services.company.hubs import CompanyConnection, CompanyHub, Identity, member_transaction
@@ -176,7 +176,7 @@ def publish_phase(env: CompanyEnv, authors: list[CompanyHub], editor: CompanyHub
     submit(env, authors, texts, due)
     enqueue = company_enqueue(env.settings, editor)
     with editor.transaction() as conn:
-        pending = approvals.list_pending(conn, datetime.now(UTC), env.settings.zone)
+        pending = pending_posts.list_pending(conn, datetime.now(UTC), env.settings.zone)
     assert len(pending) == PUBLISHED, len(pending)  # the earlier ones were all approved
     for item in pending:
         approvals.approve_and_enqueue(editor, str(item.post_id), item.content_hash, enqueue, datetime.now(UTC))
@@ -214,10 +214,10 @@ def main() -> None:
             for _ in range(5):
                 with editor.transaction() as conn:
                     listing.append(
-                        timed(lambda conn=conn: approvals.list_pending(conn, datetime.now(UTC), env.settings.zone))
+                        timed(lambda conn=conn: pending_posts.list_pending(conn, datetime.now(UTC), env.settings.zone))
                     )
             with editor.transaction() as conn:
-                pending = approvals.list_pending(conn, datetime.now(UTC), env.settings.zone)
+                pending = pending_posts.list_pending(conn, datetime.now(UTC), env.settings.zone)
             assert len(pending) == PENDING, len(pending)
             enqueue = company_enqueue(env.settings, editor)
             approving = [

@@ -18,8 +18,9 @@ from typing import ParamSpec, TypeVar, cast
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from psn_core.errors import PSNError, check_text
+from psn_core.errors import PSNError
 from psn_core.masking import registry
+from psn_core.text import check_text
 
 P = ParamSpec("P")
 R = TypeVar("R")

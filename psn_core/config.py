@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from psn_core.errors import InvalidSetting, PSNError, decode_text
+from psn_core.errors import InvalidSetting, PSNError
 from psn_core.masking import mask, mask_url
+from psn_core.text import decode_text
 
 HUB_ENV = "hub.env"
 STATE_DIR = ".psn"

@@ -5,11 +5,12 @@ Each class carries a human ``message`` (what happened), an ``action`` (what the 
 tasks) print ``message`` and ``action``; nothing else should need to catch ``Exception``.
 
 Indentation is inheritance. ``(also X)`` names a second parent, kept because code catches the class by
-it. Every class is defined in this module except those marked with a home below; they live beside the
-domain type they carry (tests/unit/test_error_tree.py checks this tree against the code):
+it. Every class is defined in this module except those marked with a home below; they live in the
+domain package that raises them (tests/unit/test_error_tree.py checks this tree against the code):
 
     [voice]   psn_core.voice.errors     voice files and suggestions (carry ProfileProblem)
     [media]   psn_core.media.errors     MediaInvalid (carries the MediaCheck that failed)
+    [notify]  psn_core.notifications.errors     the notification transports' failures
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -65,11 +66,11 @@ domain type they carry (tests/unit/test_error_tree.py checks this tree against t
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
-    ├── NotificationError           the notification system (a failed transport never loses a notification)
-    │   ├── TransportNotConfigured  no WhatsApp transport, recipient or stored key/token
-    │   └── TransportError          a transport said no or could not be reached
-    │       ├── TransportUnavailable  (retryable) network, timeout, 5xx, 429, WAHA session not WORKING
-    │       └── TransportRejected     bad API key / auth token, bad recipient: fix the setup
+    ├── NotificationError           [notify] the notification system (a failed transport never loses one)
+    │   ├── TransportNotConfigured  [notify] no WhatsApp transport, recipient or stored key/token
+    │   └── TransportError          [notify] a transport said no or could not be reached
+    │       ├── TransportUnavailable  [notify] (retryable) network, timeout, 5xx, 429, WAHA session not WORKING
+    │       └── TransportRejected     [notify] bad API key / auth token, bad recipient: fix the setup
     └── PlatformError               a social platform said no (raw body kept, redacted)
         ├── AuthExpired             (retryable after refresh)
         ├── AuthRevoked             user must reconnect
@@ -181,37 +182,6 @@ class TextInvalid(InvalidInput):
     """Text psn cannot store: not valid UTF-8 (undecodable bytes) or holding NUL characters."""
 
     default_action = "Save the text as UTF-8 without NUL characters (or retype it), then try again."
-
-
-def check_text(value: str, where: str) -> str:
-    """``value`` unchanged when psn can store and send it: no lone surrogates (how Python carries bytes
-    that were not UTF-8, in arguments and file names) and no NUL characters (Postgres refuses them).
-
-    Raises:
-        TextInvalid: naming ``where`` (for instance "the post text") and the first bad character.
-    """
-    where = where[:1].upper() + where[1:]
-    if "\x00" in value:
-        raise TextInvalid(f"{where} contains a NUL character (\\x00) at position {value.index(chr(0)) + 1}.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise TextInvalid(f"{where} is not valid UTF-8 (undecodable bytes at character {exc.start + 1}).") from None
-    return value
-
-
-def decode_text(data: bytes, where: str) -> str:
-    """``data`` as UTF-8 text (see :func:`check_text`).
-
-    Raises:
-        TextInvalid: the bytes are not UTF-8 or hold NUL characters.
-    """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        where = where[:1].upper() + where[1:]
-        raise TextInvalid(f"{where} is not valid UTF-8 text (byte {exc.start + 1} cannot be decoded).") from None
-    return check_text(text, where)
 
 
 class InvalidNotification(InvalidInput):
@@ -380,41 +350,6 @@ class UnknownKeyId(CryptoError):
         "A stored secret names a key this workspace does not have. Restore the old key file or add it "
         "to PSN_OLD_MASTER_KEYS, then run `psn keys rotate`."
     )
-
-
-# --- notifications -----------------------------------------------------------------------------
-
-
-class NotificationError(PSNError):
-    """The notification system. A failed transport never loses a notification: the record stays queued
-    and the CLI prints it."""
-
-
-class TransportNotConfigured(NotificationError):
-    default_action = (
-        "Run `psn notifications setup waha --chat-id NUMBER@c.us --api-key KEY` or "
-        "`psn notifications setup twilio --to +NUMBER --auth-token TOKEN`."
-    )
-
-
-class TransportError(NotificationError):
-    """A transport failed; ``transport`` names it (waha, twilio)."""
-
-    def __init__(self, message: str, action: str | None = None, *, transport: str = "") -> None:
-        super().__init__(message, action)
-        self.transport = transport
-
-
-class TransportUnavailable(TransportError):
-    retryable = True
-    default_action = (
-        "Nothing is lost: notifications stay queued and every psn command prints critical ones. "
-        "Check that the WhatsApp service is running; psn delivers the backlog when it is back."
-    )
-
-
-class TransportRejected(TransportError):
-    default_action = "Check the stored key and recipient with `psn notifications setup`, then `psn notifications test`."
 
 
 # --- platforms ---------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ import psycopg
 
 from psn_core.config import Settings
 from psn_core.crypto import Keyring, load_keyring
-from psn_core.errors import ConfigError, PSNError, check_text
+from psn_core.errors import ConfigError, PSNError
 from psn_core.masking import configure_logging, registry
+from psn_core.text import check_text
 from psn_core.workspace import find_workspace
 
 if TYPE_CHECKING:

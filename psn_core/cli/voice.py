@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.errors import decode_text
 from psn_core.hub.database import Hub
+from psn_core.text import decode_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 

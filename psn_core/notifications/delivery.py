@@ -16,10 +16,10 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
-from psn_core.errors import TransportError, TransportNotConfigured
 from psn_core.hub.database import Hub
 from psn_core.masking import registry
 from psn_core.notifications import store
+from psn_core.notifications.errors import TransportError, TransportNotConfigured
 from psn_core.notifications.models import (
     BACKLOG_AFTER_FAILED_PINGS,
     DeliveryAttempt,

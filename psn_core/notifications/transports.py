@@ -29,10 +29,10 @@ import httpx2
 
 from psn_core.config import Settings
 from psn_core.crypto import Keyring
-from psn_core.errors import TransportNotConfigured, TransportRejected, TransportUnavailable
 from psn_core.hub.database import Conn
 from psn_core.hub.vault import get_secret
 from psn_core.masking import SecretRegistry, registry
+from psn_core.notifications.errors import TransportNotConfigured, TransportRejected, TransportUnavailable
 from psn_core.notifications.models import Prefs
 
 WAHA_KEY_SECRET = "waha_api_key"  # noqa: S105 - the name of a stored secret

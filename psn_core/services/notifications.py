@@ -18,13 +18,14 @@ from pydantic import BaseModel, SecretStr
 
 from psn_core.config import HUB_ENV, Settings
 from psn_core.crypto import load_keyring
-from psn_core.errors import InvalidSetting, TransportNotConfigured
+from psn_core.errors import InvalidSetting
 from psn_core.hub.database import Hub
 from psn_core.hub.vault import get_secret, set_secret
 from psn_core.masking import registry
 from psn_core.notifications import store
 from psn_core.notifications.delivery import deliver_pending, ping_transport, send_now
 from psn_core.notifications.digest import build_digest
+from psn_core.notifications.errors import TransportNotConfigured
 from psn_core.notifications.models import (
     DeliveryAttempt,
     DeliveryReport,

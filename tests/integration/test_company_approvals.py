@@ -17,7 +17,7 @@ from psn_core.cli.main import cli
 from psn_core.crypto import load_keyring
 from psn_core.errors import NotPermitted, PostInvalid, PostNotFound
 from psn_core.notifications.store import pending_critical
-from psn_core.services.company import approvals
+from psn_core.services.company import approvals, pending_posts
 from psn_core.services.company import brand as company_brand
 from psn_core.services.company.hubs import CompanyHub, Identity, write_connection
 from psn_core.services.posting.posts import PartInput, get_post
@@ -107,9 +107,9 @@ def test_contributor_post_waits_for_approval_and_an_editor_approves_it(
     assert _notes(hubs["bob"]) == []
 
     with hubs["bob"].transaction() as conn, pytest.raises(NotPermitted):
-        approvals.list_pending(conn, utcnow(), UTC_ZONE)
+        pending_posts.list_pending(conn, utcnow(), UTC_ZONE)
     with hubs["eve"].transaction() as conn:
-        pending = approvals.list_pending(conn, utcnow(), UTC_ZONE)
+        pending = pending_posts.list_pending(conn, utcnow(), UTC_ZONE)
     assert [(p.author, p.targets[0].text) for p in pending] == [("Ann", "Our new feature")]
     assert len(pending[0].nearby) == 1 and pending[0].nearby[0].startswith("X @acme: scheduled")
     reviewed = pending[0].content_hash
@@ -148,7 +148,7 @@ def test_a_post_not_approved_by_its_time_is_not_published_and_the_author_is_told
 
     later = utcnow() + timedelta(hours=2)
     with hubs["eve"].transaction() as conn:
-        assert approvals.list_pending(conn, later, UTC_ZONE) == []  # the listing expires it first
+        assert pending_posts.list_pending(conn, later, UTC_ZONE) == []  # the listing expires it first
     assert _statuses(hubs["ann"], submitted.post.id) == {"expired"}
     assert ("critical", "approval_expired") in [(t, k) for t, k, _ in _notes(hubs["ann"])]
     assert _waiting(hubs["eve"]) == _waiting(hubs["ada"]) == []  # nothing left to decide
@@ -173,7 +173,7 @@ def test_editors_and_admins_schedule_company_posts_directly(hubs: dict[str, Comp
 
 # --- one hub at a time ---------------------------------------------------------------------------
 
-PUBLISHING_PATH = ("posting", "accounts", "company/approvals.py")  # under psn_core/services
+PUBLISHING_PATH = ("posting", "accounts", "company/approvals.py", "company/pending_posts.py")  # under psn_core/services
 OPENS_A_HUB = {"Hub.open", "CompanyHub.open", "Settings.load", "resolve_target", "read_connection"}
 
 

@@ -11,8 +11,8 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from psn_core.config import Settings
-from psn_core.errors import TransportRejected, TransportUnavailable
 from psn_core.notifications import notify
+from psn_core.notifications.errors import TransportRejected, TransportUnavailable
 from psn_core.notifications.models import Tier
 from psn_core.notifications.store import attempts, get_health, list_unacknowledged
 from psn_core.services.notifications import run_delivery, run_health_ping, send_test

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from psn_core.errors import TransportRejected, TransportUnavailable
+from psn_core.notifications.errors import TransportRejected, TransportUnavailable
 from psn_core.notifications.transports import TwilioTransport, WahaTransport, waha_chat_id, whatsapp_address
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.waha import FakeWaha

@@ -20,7 +20,7 @@ import pytest
 
 from psn_core.errors import HubUnreachable, PostChangedSinceReview
 from psn_core.notifications.store import pending_critical
-from psn_core.services.company import approvals
+from psn_core.services.company import approvals, pending_posts
 from psn_core.services.company.hubs import CompanyHub, member_transaction
 from psn_core.services.posting.posts import PartInput
 from psn_core.services.posting.renderings import store_media
@@ -68,9 +68,9 @@ def _submit(acme: Company, tmp_path: Path, text: str, media: list[Path] | None =
     return done.post.id
 
 
-def _listed(eve: CompanyHub) -> approvals.PendingPost:
+def _listed(eve: CompanyHub) -> pending_posts.PendingPost:
     with eve.transaction() as conn:
-        pending = approvals.list_pending(conn, utcnow(), UTC_ZONE)
+        pending = pending_posts.list_pending(conn, utcnow(), UTC_ZONE)
     assert len(pending) == 1
     return pending[0]
 

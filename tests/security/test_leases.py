@@ -30,7 +30,7 @@ from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
 from psn_core.errors import HubUnreachable
 from psn_core.hub.database import Conn, connect
-from psn_core.services.company import approvals, members
+from psn_core.services.company import approvals, members, pending_posts
 from psn_core.services.company.hubs import CompanyHub
 from psn_core.services.posting.posts import PartInput, TargetView
 from psn_core.services.posting.publishing import Publisher
@@ -116,7 +116,7 @@ def approved(hub_env: HubEnv, emu: Emulator) -> Iterator[Approved]:
         media_host=None,
     )  # fmt: skip
     with eve.transaction() as conn:
-        reviewed = approvals.review(conn, str(post.post.id), utcnow(), ZoneInfo("UTC")).content_hash
+        reviewed = pending_posts.review(conn, str(post.post.id), utcnow(), ZoneInfo("UTC")).content_hash
     approvals.approve_and_enqueue(eve, str(post.post.id), reviewed, lambda *_a: "", utcnow())
     with members.member_transaction(acme.hub, acme.admin) as conn:
         members.remove_member(conn, "Bob", utcnow())

@@ -298,8 +298,11 @@ def migrate_company(settings: Settings, slug: str, *, finish: bool = False) -> C
         if connection.member_key is not None:
             admin = create_login(conn, connection.member_id)
             assert admin.conninfo is not None
-            app = make_conninfo(connection.app_conninfo.get_secret_value(), user=login_role_of(admin.conninfo),
-                                password=conninfo_to_dict(admin.conninfo).get("password"))  # fmt: skip
+            app = make_conninfo(
+                connection.app_conninfo.get_secret_value(),
+                user=login_role_of(admin.conninfo),
+                password=conninfo_to_dict(admin.conninfo).get("password"),
+            )
             registry.add(app)
             update = {"app_conninfo": SecretStr(app), "member_key": None}
             write_connection(settings.workspace, connection.model_copy(update=update))
