@@ -11,6 +11,7 @@ Bounded: a fixed number of runs each; a few minutes on 2 cores, most of it loadi
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -35,8 +36,8 @@ from psn_core.services.analytics.store import rebuild_rollups
 from psn_core.services.analytics.summary import summary
 
 APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
-POSTS = 100_000
-SNAPSHOTS_PER_POST = 50  # 5,000,000 metric rows
+POSTS = int(os.environ.get("PSN_BENCH_POSTS", "100000"))  # a smaller hub only to check the bench runs
+SNAPSHOTS_PER_POST = 50  # 5,000,000 metric rows at the default size
 DAYS = 730
 SUMMARY_RUNS = 200
 REVIEW_RUNS = 50
