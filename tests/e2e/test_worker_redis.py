@@ -56,7 +56,7 @@ def test_worker_publishes_through_a_redis_queue(
     set_env_values(settings.workspace / "hub.env", {"PSN_QUEUE_URL": redis_url})
     redis_settings = make_settings(settings.workspace, str(settings.database_url.get_secret_value()))  # type: ignore[union-attr]
     account = connect_account(hub_env.hub, redis_settings, settings.member_id, "x")
-    assert type(open_queue(redis_settings, hub_env.hub, queue_name(None))).__name__ == "RedisHuey"
+    assert type(open_queue(redis_settings, hub_env.hub, queue_name(None), None)).__name__ == "RedisHuey"
     producer = Producer(redis_settings, hub_env.hub)
     target = TargetInput(account_id=account.id, parts=[PartInput(text="through redis")])
     with hub_env.hub.transaction(settings.member_id) as conn:

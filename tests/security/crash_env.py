@@ -76,12 +76,12 @@ def target_status(hub_env: HubEnv, target: UUID) -> str:
 
 def sweep_when_leases_are_free(hub_env: HubEnv, settings: Settings, timeout: float = 15) -> WatchdogReport:
     """The minute's watchdog sweep, run now instead of at the next minute: once Postgres has seen the killed
-    worker's connections go (their advisory locks with them), every target left publishing is resumed."""
+    worker's connections go (their lease row locks with them), every target left publishing is resumed."""
     assert settings.member_id is not None
     member = settings.member_id
     with hub_env.hub.owner() as conn:
         publishing = [r["id"] for r in conn.execute("SELECT id FROM post_targets WHERE status = 'publishing'")]
-    assert wait_for(lambda: all(lease_is_free(hub_env.hub, t) for t in publishing), timeout, every=0.2)
+    assert wait_for(lambda: all(lease_is_free(hub_env.hub, member, t) for t in publishing), timeout, every=0.2)
     producer = Producer(settings, hub_env.hub)
     try:
         return run_watchdog(hub_env.hub, member, producer.enqueue_publish, utcnow())
