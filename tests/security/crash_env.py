@@ -81,7 +81,7 @@ def sweep_when_leases_are_free(hub_env: HubEnv, settings: Settings, timeout: flo
     member = settings.member_id
     with hub_env.hub.owner() as conn:
         publishing = [r["id"] for r in conn.execute("SELECT id FROM post_targets WHERE status = 'publishing'")]
-    assert wait_for(lambda: all(lease_is_free(hub_env.hub, t) for t in publishing), timeout, every=0.2)
+    assert wait_for(lambda: all(lease_is_free(hub_env.hub, member, t) for t in publishing), timeout, every=0.2)
     producer = Producer(settings, hub_env.hub)
     try:
         return run_watchdog(hub_env.hub, member, producer.enqueue_publish, utcnow())
