@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -28,16 +29,20 @@ import pytest
 from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
+from psn_core.emulator.x import XEmulator
 from psn_core.errors import HubUnreachable
 from psn_core.hub.database import Conn, connect
 from psn_core.services.company import approvals, members, pending_posts
 from psn_core.services.company.hubs import CompanyHub
+from psn_core.services.posting import leases
 from psn_core.services.posting.posts import PartInput, TargetView
 from psn_core.services.posting.publishing import Publisher
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.services.posting.watchdog import run_watchdog
 from psn_core.timefmt import utcnow
+from tests.e2e.conftest import wait_for
 from tests.integration.test_company_members import Company, make_company
+from tests.security.crash_env import hold_call
 from tests.support.hubs import HubEnv, make_settings
 from tests.support.platform_env import connect_account, emulator_overrides
 
@@ -205,3 +210,47 @@ def test_a_hostile_member_holding_a_notification_key_does_not_stall_the_owners_w
     with approved.ada.transaction() as ada:
         told = ada.execute("SELECT tier FROM notifications WHERE kind = 'post_expired'").fetchall()
     assert told == [{"tier": "critical"}]
+
+
+def test_an_author_locking_her_posts_row_mid_publish_cannot_hang_the_owners_worker(
+    approved: Approved, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ann locks the target's row after Ada's worker claimed it, while X holds the tweet's answer open: the
+    worker stops after PUBLISH_LOCK_WAIT instead of waiting on her, Ada is told once (critical), and the
+    tweet, live already, is found on the account afterwards: never sent twice."""
+    monkeypatch.setattr(leases, "PUBLISH_LOCK_WAIT", "500ms")
+    monkeypatch.setattr(emu.world, "clock", lambda: approved.due + timedelta(seconds=2))  # X's clock: the worker's
+    acme, target, admin = approved.acme, approved.target, approved.acme.admin.member_id
+    done: list[TargetView] = []
+    with hold_call(emu, "x", "create_tweet", 1) as held:
+        worker = threading.Thread(target=lambda: done.append(approved.publisher().publish(admin, target)), daemon=True)
+        worker.start()
+        assert wait_for(held, 20, every=0.05), "the tweet never reached X"
+        with members.member_transaction(acme.hub, acme.ann) as conn:
+            assert _try(conn, "SELECT id FROM post_targets WHERE id = %s FOR UPDATE", [target]) == "ok 1 row(s)"
+            emu.world.hold.release_all()  # X answers: the worker must record the tweet on Ann's locked row
+            worker.join(20)
+            assert done, "the owner's worker hung on a row the author holds"
+            assert done[0].status == "publishing" and not done[0].remote_ids
+    tweets = cast(XEmulator, emu.platform("x")).tweets
+    assert len(tweets) == 1
+    with acme.hub.owner() as owner:
+        told = owner.execute("SELECT member_id, tier, body, action FROM notifications WHERE kind = 'post_held'")
+        rows = told.fetchall()
+    assert [(r["member_id"], r["tier"]) for r in rows] == [(admin, "critical")], rows
+    assert "kept your X post" in rows[0]["body"] and "may have gone out" in rows[0]["body"]
+    assert "end sessions that keep the post open" in rows[0]["action"]
+    # the hold has ended: the watchdog resumes the target, which finds the tweet on the account
+    queue: list[tuple[UUID, UUID, datetime]] = []
+    report = run_watchdog(
+        approved.ada.hub, admin, lambda m, t, at: (queue.append((m, t, at)), "run")[1],
+        approved.due + timedelta(minutes=2),
+    )  # fmt: skip
+    assert target in report.resumed
+    view = approved.publish(late=timedelta(minutes=2))
+    assert view is not None and view.status == "published", view
+    assert list(tweets) == list(view.remote_ids)  # the one tweet, reconciled, not sent again
+    with acme.hub.owner() as owner:
+        states = [r["state"] for r in owner.execute("SELECT state FROM publish_ledger WHERE target_id = %s", [target])]
+        again = owner.execute("SELECT count(*) AS n FROM notifications WHERE kind = 'post_held'").fetchone()
+    assert states == ["reconciled"] and again is not None and again["n"] == 1

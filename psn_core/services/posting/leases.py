@@ -6,6 +6,13 @@ whose tokens publish the target can see, create or lock that row (RLS, migration
 a company hub can hold a publish hostage, as they could with an advisory lock on a key anyone computes.
 The watchdog tries the same lock: free means the publisher died (the target is resumed), held too long
 means it is stuck.
+
+The target's own row is another matter: its author and approvers may lock it (RLS shows it to them). Every
+transaction of a publish once the target is claimed (the ledger, the media uploads, the outcome) is a
+:func:`publish_transaction`, which waits at most PUBLISH_LOCK_WAIT for a row lock and then raises
+LockNotAvailable (publishing.py turns that into one notification, never a hang or a second send). Only
+those transactions are bounded, never the session: a token refresh's single flight relies on siblings
+waiting on the account's row while one of them refreshes.
 """
 
 from __future__ import annotations
@@ -22,6 +29,20 @@ from psn_core.hub.database import Conn, Hub, act_for_member, check_runtime_role,
 from psn_core.hub.sql import Queries
 
 Q = Queries.load(__package__)
+PUBLISH_LOCK_WAIT = "30s"  # the longest a publish's transaction waits for a row another session has locked
+
+
+@contextmanager
+def publish_transaction(hub: Hub, member_id: UUID) -> Iterator[Conn]:
+    """A transaction acting for ``member_id`` that waits at most PUBLISH_LOCK_WAIT for a row lock.
+
+    Raises:
+        LockNotAvailable (psycopg): another session held a row this transaction needs for that long.
+        HubUnreachable.
+    """
+    with hub.transaction(member_id) as conn:
+        sql.run(conn, Q.lock_wait, {"wait": PUBLISH_LOCK_WAIT})
+        yield conn
 
 
 @contextmanager
@@ -56,5 +77,5 @@ def take_lease(conn: Conn, target_id: UUID) -> bool:
 
 def add_lease(hub: Hub, member_id: UUID, target_id: UUID) -> None:
     """Create the target's lease row if it has none (only for one of the member's own targets)."""
-    with hub.transaction(member_id) as conn:
+    with publish_transaction(hub, member_id) as conn:
         sql.run(conn, Q.add_lease, {"target_id": target_id, "member_id": member_id})

@@ -17,6 +17,7 @@ from psn_core.hub import sql
 from psn_core.hub.database import Hub
 from psn_core.hub.sql import Queries
 from psn_core.platforms.base import Platform
+from psn_core.services.posting.leases import publish_transaction
 from psn_core.services.posting.renderings import RenderedPart
 from psn_core.services.posting.unverifiable import unverifiable
 
@@ -45,7 +46,7 @@ class Ledger:
             return
         now = self.clock()
         where = {"target_id": self.target_id, "part_index": self.part}
-        with self.hub.transaction(self.member_id) as conn:
+        with publish_transaction(self.hub, self.member_id) as conn:
             attempt = sql.value(conn, Q.next_ledger_attempt, where)
             row_id = sql.value(
                 conn,
@@ -64,7 +65,7 @@ class Ledger:
 
     def finish(self, state: str, *, remote_id: str | None = None, error: PSNError | None = None) -> None:
         assert self.row_id is not None
-        with self.hub.transaction(self.member_id) as conn:
+        with publish_transaction(self.hub, self.member_id) as conn:
             sql.run(
                 conn,
                 Q.finish_ledger,
@@ -108,7 +109,7 @@ def reconcile(
         OutcomeUnknown: psn cannot tell yet (a post may still be processing, or several fit).
         OutcomeUnverifiable: psn may not list the account's posts; the user checks.
     """
-    with hub.transaction(member_id) as conn:
+    with publish_transaction(hub, member_id) as conn:
         row = sql.one(conn, Q.last_ledger_attempt, {"target_id": target_id, "part_index": index}, _Attempt)
     if row is None or row.state not in ("sending", "unknown"):
         return None
@@ -159,7 +160,7 @@ def _settle(
     remote_id: str | None,
     clock: Callable[[], datetime],
 ) -> None:
-    with hub.transaction(member_id) as conn:
+    with publish_transaction(hub, member_id) as conn:
         params = {"state": state, "remote_id": remote_id, "now": clock(), "id": ledger_id}
         sql.run(conn, Q.settle_ledger, params)
         if remote_id is not None:

@@ -37,6 +37,7 @@ from psn_core.platforms.models import (
     UploadRequest,
     UploadSession,
 )
+from psn_core.services.posting.leases import publish_transaction
 from psn_core.services.posting.media_blobs import media_bytes, media_path
 from psn_core.services.posting.renderings import MediaItem
 
@@ -76,13 +77,13 @@ class MediaUploader:
         self.clock, self.sleep = clock, sleep
 
     def _row(self, part: int, index: int) -> _Upload | None:
-        with self.hub.transaction(self.member_id) as conn:
+        with publish_transaction(self.hub, self.member_id) as conn:
             where = {"target_id": self.target_id, "part_index": part, "media_index": index}
             return sql.one(conn, Q.upload_state, where, _Upload)
 
     def _save(self, part: int, index: int, path: str, state: str, **fields: object) -> None:
         session = fields.pop("session", None)
-        with self.hub.transaction(self.member_id) as conn:
+        with publish_transaction(self.hub, self.member_id) as conn:
             sql.run(
                 conn,
                 Q.save_upload,
@@ -101,7 +102,7 @@ class MediaUploader:
             )
 
     def mark_published(self) -> None:
-        with self.hub.transaction(self.member_id) as conn:
+        with publish_transaction(self.hub, self.member_id) as conn:
             sql.run(conn, Q.mark_uploads_published, {"target_id": self.target_id})
 
     def prepare(

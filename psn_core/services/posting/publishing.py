@@ -14,6 +14,13 @@
    unpublished part. Each part's media go through the upload state machine (media_uploads.py) first.
 4. **Outcome**: published, or a retry at the right time (rate limit reset, backoff), or failed with the
    platform's sentence, the fix, and one notification.
+
+Once claimed, every transaction of a publish waits at most PUBLISH_LOCK_WAIT for a row another session
+holds (leases.publish_transaction): a member who locks the target's row mid-publish makes it stop, never
+hang. The target then needs attention (a part may be live: the ledger has it ``sending`` or ``unknown``)
+or is retried (the ledger says nothing was sent), and the owner is told once, critically (:meth:`_held`).
+If the row is still held, the target stays ``publishing`` with its lease free, so the watchdog resumes it
+once the hold ends, reconciling from the ledger before anything is sent again.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ from psn_core.services.accounts.accounts import platform_config
 from psn_core.services.accounts.budgets import BudgetGate, Priority, check_publishing_quota
 from psn_core.services.accounts.features import granted_scopes
 from psn_core.services.accounts.tokens import TokenService
-from psn_core.services.posting.leases import add_lease, lease_session, take_lease
+from psn_core.services.posting.leases import add_lease, lease_session, publish_transaction, take_lease
 from psn_core.services.posting.ledger import Ledger, reconcile
 from psn_core.services.posting.media_uploads import MediaUploader
 from psn_core.services.posting.posts import Enqueue, TargetView, get_target, set_run_id
@@ -174,7 +181,7 @@ class Publisher:
         action = (
             f"Run `psn explain {target_id}`; if the post is not live, `psn retry {target_id}` (and report the bug)."
         )
-        with self.hub.transaction(member_id) as conn:
+        with publish_transaction(self.hub, member_id) as conn:
             self._needs_attention(conn, member_id, target_id, "InternalError", message, action, self.clock())
 
     # --- lease -------------------------------------------------------------------------------------
@@ -204,11 +211,14 @@ class Publisher:
                 claim = self._claim(member_id, target_id) if held else None
                 if claim is not None:
                     try:
-                        result = self._run(member_id, claim)
-                    except PSNError as exc:
-                        self._failed(member_id, claim, exc)
-                    else:
-                        self._published(member_id, claim, result)
+                        try:
+                            result = self._run(member_id, claim)
+                        except PSNError as exc:
+                            self._failed(member_id, claim, exc)
+                        else:
+                            self._published(member_id, claim, result)
+                    except pg_errors.LockNotAvailable:
+                        self._held(member_id, claim)
         except PostLocked:
             pass  # another worker holds the lease and does this target
         except pg_errors.LockNotAvailable:
@@ -230,7 +240,7 @@ class Publisher:
         self, member_id: UUID, claim: Claim, client: Platform, token: str, rendering: Rendering
     ) -> PublishResult:
         target_id = claim.id
-        with self.hub.transaction(member_id) as conn:
+        with publish_transaction(self.hub, member_id) as conn:
             stored = sql.value(conn, Q.remote_ids_of_target, {"target_id": target_id})
             # Scopes listing the account's posts needs and its token lacks: reconciling is impossible.
             blind = client.oauth.missing_scopes(Feature.RECONCILE, granted_scopes(conn, claim.account_id))
@@ -281,7 +291,7 @@ class Publisher:
 
     def _published(self, member_id: UUID, claim: Claim, result: PublishResult) -> None:
         params = {"now": self.clock(), "url": result.url, "private_only": result.private_only, "target_id": claim.id}
-        with self.hub.transaction(member_id) as conn:
+        with publish_transaction(self.hub, member_id) as conn:
             sql.run(conn, Q.mark_published, params)
 
     def _failed(self, member_id: UUID, claim: Claim, exc: PSNError) -> None:
@@ -299,7 +309,7 @@ class Publisher:
         ):
             retry_at = now + timedelta(seconds=min(30 * 2 ** (attempts - 1), 900) * (1 + self.jitter() / 4))
         raw = exc.raw if isinstance(exc, PlatformError) else ""
-        with self.hub.transaction(member_id) as conn:
+        with publish_transaction(self.hub, member_id) as conn:
             if sql.value(conn, Q.lock_target_status, {"target_id": claim.id}) != "publishing":
                 return  # the watchdog gave up on it meanwhile and told the user: one failure, one notification
             done = sql.value(conn, Q.remote_ids_of_target, {"target_id": claim.id})
@@ -337,6 +347,65 @@ class Publisher:
                     now=now,
                 )
         if retry_at is not None:
-            run_id = self.enqueue(member_id, claim.id, retry_at)
-            with self.hub.transaction(member_id) as conn:
-                set_run_id(conn, claim.id, run_id)
+            self._requeue(member_id, claim.id, retry_at)
+
+    def _requeue(self, member_id: UUID, target_id: UUID, at: datetime) -> None:
+        run_id = self.enqueue(member_id, target_id, at)
+        with publish_transaction(self.hub, member_id) as conn:
+            set_run_id(conn, target_id, run_id)
+
+    def _held(self, member_id: UUID, claim: Claim) -> None:
+        """Another session (a member who may see the post: its author, an approver) held a row this publish
+        needed past PUBLISH_LOCK_WAIT, after the claim. Never send anything more now; tell the owner once.
+
+        A part whose latest ledger attempt is ``sending`` or ``unknown`` may be live: the target needs
+        attention. Otherwise nothing was sent for the unfinished parts and it is retried shortly. If the
+        row is still held, the target stays ``publishing`` with a free lease: the watchdog resumes it once
+        the hold ends, and the resumed publish reconciles from the ledger before sending anything.
+        """
+        cls = PLATFORMS[claim.platform]
+        now = self.clock()
+        target_id = claim.id
+        with self.hub.transaction(member_id) as conn:  # the ledger only: rows nobody else may lock
+            in_flight = list(sql.value(conn, Q.parts_in_flight, {"target_id": target_id}) or [])
+        what = f"your {cls.display_name} post for @{claim.handle}"
+        held = (
+            "Another session of the hub (a member who can see the post: its author or an approver) kept "
+            f"{what} locked while psn was publishing it, so psn stopped."
+        )
+        maybe = f" Part {in_flight[0] + 1} may have gone out." if in_flight else " Nothing more was sent."
+        key = f"target:{target_id}:PostHeld"
+        retry_at = now + timedelta(minutes=1)
+        try:
+            with publish_transaction(self.hub, member_id) as conn:
+                if sql.value(conn, Q.lock_target_status, {"target_id": target_id}) != "publishing":
+                    return  # the watchdog gave up on it meanwhile and told the user
+                error = {"error_class": "PostHeld", "message": held + maybe, "target_id": target_id}
+                if in_flight:
+                    action = (
+                        f"Check @{claim.handle} on {cls.display_name}; run `psn explain {target_id}`, then "
+                        f"`psn retry {target_id}` (psn looks for the part on the account before sending it again). "
+                        "Ask the hub's members to end sessions that keep the post open."
+                    )
+                    sql.run(conn, Q.needs_attention, {**error, "action": action})
+                else:
+                    action = (
+                        f"psn retries at {local(retry_at, ZoneInfo(claim.timezone))}. If it is held again, ask "
+                        f"the hub's members to end sessions that keep the post open, then `psn retry {target_id}`."
+                    )
+                    sql.run(conn, Q.retry_later, {**error, "raw": "", "retry_at": retry_at, "action": action})
+                notify(conn, member_id, Tier.CRITICAL, "post_held", held + maybe, action, key, now=now)
+            if in_flight:
+                return
+        except pg_errors.LockNotAvailable:
+            # Still held: the target cannot change now. Its lease is free once this returns, so the watchdog
+            # resumes it when the hold ends (reconciling from the ledger first); the owner is told now.
+            action = (
+                "psn finishes it once the hold ends, checking the account before sending anything again. Ask "
+                f"the hub's members to end sessions that keep the post open; if it is not live within a few "
+                f"minutes, run `psn explain {target_id}`."
+            )
+            with publish_transaction(self.hub, member_id) as conn:
+                notify(conn, member_id, Tier.CRITICAL, "post_held", held + maybe, action, key, now=now)
+            return
+        self._requeue(member_id, target_id, retry_at)

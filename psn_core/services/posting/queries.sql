@@ -350,3 +350,10 @@ ON CONFLICT (digest, member_id) DO NOTHING;
 -- name: blob
 -- The bytes stored under a digest, by anyone the caller may read (themselves; approvers: every author).
 SELECT data FROM media_blobs WHERE digest = %(digest)s LIMIT 1;
+
+-- name: parts_in_flight
+-- The parts of a target whose latest ledger attempt may have gone out unrecorded (sending or unknown).
+SELECT coalesce(array_agg(part_index ORDER BY part_index), '{}') FROM (
+    SELECT DISTINCT ON (part_index) part_index, state FROM publish_ledger
+     WHERE target_id = %(target_id)s ORDER BY part_index, attempt DESC
+) latest WHERE state IN ('sending', 'unknown');
