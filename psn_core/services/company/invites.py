@@ -239,6 +239,12 @@ def redeem_invite(
         text = str(exc)
         if "authentication failed" in text or "not permitted to log in" in text or "does not exist" in text:
             raise InviteRejected("That invite code is not valid, or was already used, revoked or expired.") from exc
+        if "too many connections for role" in text:  # the invite's role takes a few joins at a time
+            raise InviteRejected(
+                "Several people are joining with this invite code at once; a code admits one member.",
+                "If the code was sent to you alone, wait a minute and run the same `psn company join` again; "
+                "otherwise ask an admin for a code of your own (`psn company invite`).",
+            ) from exc
         return _unreachable(hub_url, connect_timeout, exc)
     password = new_password()
     registry.add(password)
