@@ -22,7 +22,7 @@ from psn_core.services.company import hubs as company
 from psn_core.services.company import invites as company_invites
 from psn_core.services.company.hubs import CompanyConnection, CompanyHub, Identity, member_transaction
 from psn_core.timefmt import utcnow
-from tests.support.hubs import HubEnv, make_settings
+from tests.support.hubs import HubEnv, guess_codes, make_settings
 
 pytestmark = pytest.mark.pg
 
@@ -251,9 +251,9 @@ def test_ten_people_redeeming_one_code_at_once_exactly_one_joins_and_the_others_
 def test_wrong_codes_are_rate_limited(acme: Company) -> None:
     with member_transaction(acme.hub, acme.admin) as conn:
         invite = company_invites.create_invite(conn, utcnow(), this_machine=True)
-    for _ in range(5):
-        with pytest.raises(InviteRejected, match="not valid"):
-            company_invites.redeem_invite(invite.hub, "AAAA-BBBB-CCCC", display_name="Guess", timezone="UTC")
+    with pytest.raises(InviteRejected, match="not valid"):  # by the hub, or by SCRAM where passwords are checked
+        company_invites.redeem_invite(invite.hub, "AAAA-BBBB-CCCC", display_name="Guess", timezone="UTC")
+    guess_codes(invite.hub, invite.code, [f"AAAA-BBBB-{i:04d}" for i in range(5)])
     with pytest.raises(InviteRateLimited):  # even the right code waits now
         company_invites.redeem_invite(invite.hub, invite.code, display_name="Real", timezone="UTC")
 
@@ -268,7 +268,8 @@ def test_only_admins_create_or_list_invites_and_the_hub_enforces_it(acme: Compan
 
 
 def test_a_personal_hub_refuses_invites(hub_env: HubEnv) -> None:
-    with pytest.raises(InviteRejected, match="not an invite"):
+    # the hub says it is no invite; a server that checks passwords refuses the code as psn_app's password first
+    with pytest.raises(InviteRejected, match=r"not an invite|not valid"):
         company_invites.redeem_invite(
             hub_env.hub.target.app_conninfo, "AAAA-BBBB-CCCC", display_name="X", timezone="UTC"
         )

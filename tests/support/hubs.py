@@ -16,6 +16,7 @@ from psn_core.config import Settings
 from psn_core.crypto import create_key_file
 from psn_core.errors import PSNError
 from psn_core.hub.database import Hub, connect
+from psn_core.hub.roles import invite_password, scram_verifier
 
 TEST_APP_PASSWORD = "psn-test-app-password-1234"
 TEMPLATE_DB = "psn_test_template"
@@ -84,3 +85,15 @@ def new_member(hub: Hub, name: str = "Member") -> uuid.UUID:
     with hub.transaction(member_id) as conn:
         conn.execute("INSERT INTO members (id, display_name) VALUES (%s, %s)", [member_id, name])
     return member_id
+
+
+def guess_codes(invite_hub: str, invite_code: str, guesses: list[str]) -> None:
+    """Send wrong codes to the hub's join procedure over the invite's own address, each in its own committed
+    call. On a server that checks passwords a wrong code never gets this far (the code is the invite role's
+    password, refused by SCRAM before the hub sees it); this is how guesses reach the hub's own count there too."""
+
+    address = make_conninfo(invite_hub, password=invite_password(invite_code))
+    verifier = scram_verifier("guess-password")
+    with psycopg.connect(address, autocommit=True, connect_timeout=5) as conn:
+        for guess in guesses:
+            conn.execute("CALL public.psn_join(%s, %s, 'Guess', 'UTC', NULL, NULL, NULL, NULL)", [guess, verifier])
