@@ -30,7 +30,6 @@ from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
 from psn_core.emulator.x import XEmulator
-from psn_core.errors import HubUnreachable
 from psn_core.hub.database import Conn, connect
 from psn_core.services.company import approvals, members, pending_posts
 from psn_core.services.company.hubs import CompanyHub
@@ -43,7 +42,7 @@ from psn_core.timefmt import utcnow
 from tests.e2e.conftest import wait_for
 from tests.integration.test_company_members import Company, make_company
 from tests.security.crash_env import hold_call
-from tests.support.hubs import HubEnv, make_settings
+from tests.support.hubs import HubEnv, make_settings, refused_at_the_door
 from tests.support.platform_env import connect_account, emulator_overrides
 
 pytestmark = pytest.mark.pg
@@ -138,16 +137,6 @@ def _try(conn: Conn, statement: str, params: list[object]) -> str:
             return f"ok {len(cursor.fetchall()) if cursor.description else cursor.rowcount} row(s)"
     except psycopg.Error as exc:
         return type(exc).__name__
-
-
-def refused_at_the_door(open_session: Hostile) -> bool:
-    """Whether the hub refuses this hostile's connection outright (since migration 0012 a removed member's
-    role cannot log in, and an invite's address opens nothing but the join): then no attack can start."""
-    try:
-        with open_session():
-            return False
-    except (HubUnreachable, psycopg.OperationalError):
-        return True
 
 
 @pytest.mark.parametrize("who", HOSTILES)

@@ -18,14 +18,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from psn_core.errors import HubUnreachable
 from psn_core.hub.database import Conn, connect
 from psn_core.queue import Producer, open_queue, queue_name
 from psn_core.services.company import members
 from psn_core.services.company.hubs import CompanyHub
 from psn_core.timefmt import utcnow
 from tests.integration.test_company_members import Company, make_company
-from tests.support.hubs import HubEnv
+from tests.support.hubs import HubEnv, refused_at_the_door
 
 pytestmark = pytest.mark.pg
 
@@ -83,16 +82,6 @@ def _owner_count(acme: Company, table: str) -> int:
         row = conn.execute(query, [_admin_queue(acme)]).fetchone()
     assert row is not None
     return int(row["n"])
-
-
-def refused_at_the_door(open_session: Hostile) -> bool:
-    """Whether the hub refuses this hostile's connection outright (since migration 0012 a removed member's
-    role cannot log in, and an invite's address opens nothing but the join): then no attack can start."""
-    try:
-        with open_session():
-            return False
-    except (HubUnreachable, psycopg.OperationalError):
-        return True
 
 
 @pytest.mark.parametrize("who", HOSTILES)

@@ -5,6 +5,8 @@ and a new member in it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from psycopg.conninfo import make_conninfo
 
 from psn_core.config import Settings
 from psn_core.crypto import create_key_file
-from psn_core.errors import PSNError
+from psn_core.errors import HubUnreachable, PSNError
 from psn_core.hub.database import Hub, connect
 from psn_core.hub.roles import invite_password, scram_verifier
 
@@ -97,3 +99,13 @@ def guess_codes(invite_hub: str, invite_code: str, guesses: list[str]) -> None:
     with psycopg.connect(address, autocommit=True, connect_timeout=5) as conn:
         for guess in guesses:
             conn.execute("CALL public.psn_join(%s, %s, 'Guess', 'UTC', NULL, NULL, NULL, NULL)", [guess, verifier])
+
+
+def refused_at_the_door(open_session: Callable[[], AbstractContextManager[object]]) -> bool:
+    """Whether the hub refuses this hostile's connection outright (since migration 0012 a removed member's
+    role cannot log in, and an invite's address opens nothing but the join): then no attack can start."""
+    try:
+        with open_session():
+            return False
+    except (HubUnreachable, psycopg.OperationalError):
+        return True
