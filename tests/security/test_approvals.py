@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,20 +27,12 @@ from psn_core.services.posting.renderings import store_media
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
 from tests.conftest import HubEnv
+from tests.integration.test_company_approvals import Queue
 from tests.integration.test_company_members import Company, _connect_account, make_company
 from tests.unit.media.media_factory import MediaFactory
 
 pytestmark = pytest.mark.pg
 UTC_ZONE = ZoneInfo("UTC")
-
-
-class Queue:
-    def __init__(self) -> None:
-        self.entries: list[tuple[uuid.UUID, uuid.UUID, datetime]] = []
-
-    def __call__(self, member_id: uuid.UUID, target_id: uuid.UUID, when: datetime) -> str:
-        self.entries.append((member_id, target_id, when))
-        return f"run-{len(self.entries)}"
 
 
 @pytest.fixture
