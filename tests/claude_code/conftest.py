@@ -47,7 +47,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def claude_cli() -> Path:
     """The CLI, or a skip (a failure under CI=true) when it is not installed."""
     if not CLAUDE.exists():

@@ -36,12 +36,15 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 
 PLUGIN_TOOL_PREFIX = "mcp__plugin_psn_psn__"
+
+MAX_ASKS = 4  # the same step asked more often than this is a loop (retries ask again, a few times at most)
 
 Block = dict[str, Any]
 Step = Sequence[Block] | Callable[["Conversation"], Sequence[Block]]
@@ -163,6 +166,7 @@ class FakeModel:
     requests: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     asked_steps: set[int] = field(default_factory=set)
+    asked_times: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -251,6 +255,11 @@ class FakeModel:
         index = convo.step
         with self._lock:
             self.asked_steps.add(index)
+            self.asked_times[index] = self.asked_times.get(index, 0) + 1
+            times = self.asked_times[index]
+        if times > MAX_ASKS:
+            self._problem(f"the model was asked for step {index + 1} {times} times (a loop in the CLI or the script)")
+            return [text("(the fake model stops a loop)")], "end_turn"
         if index >= len(self.steps):
             self._problem(
                 f"the model was asked for step {index + 1} but the script has {len(self.steps)} steps;"
@@ -282,7 +291,7 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
 def sse(blocks: Sequence[Block], stop_reason: str, model: str) -> bytes:
     """One streamed Messages API answer holding ``blocks``."""
     message = {
-        "id": "msg_fake",
+        "id": f"msg_fake_{uuid.uuid4().hex[:16]}",  # Claude Code merges assistant messages sharing an id
         "type": "message",
         "role": "assistant",
         "model": model,
