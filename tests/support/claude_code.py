@@ -155,11 +155,12 @@ class ClaudeRun:
     def tool_result(self, name: str) -> Any:
         return self.conversation.tool_result(name)
 
-    def assert_command(self, command: str, arguments: str) -> None:
+    def assert_command(self, command: str, arguments: str, plugin_root: Path = REPO) -> None:
         """The model received ``/psn:<command>`` as Claude Code expands it: the command's name and
-        arguments, and its body (frontmatter dropped) with ``$ARGUMENTS`` filled in."""
+        arguments, and its body (frontmatter dropped) with ``$ARGUMENTS`` filled in and
+        ``${CLAUDE_PLUGIN_ROOT}`` replaced by ``plugin_root`` (the folder the plugin was loaded from)."""
         received = self.first_user_text
-        expected = command_body(command, arguments)
+        expected = command_body(command, arguments, plugin_root)
         assert f"<command-name>/psn:{command}</command-name>" in received, received
         if arguments:  # no arguments: Claude Code sends no <command-args> at all
             assert f"<command-args>{arguments}</command-args>" in received, received
@@ -200,8 +201,9 @@ class ClaudeRun:
 
 def command_body(command: str, arguments: str, plugin_dir: Path = REPO) -> str:
     """What Claude Code sends for ``/psn:<command> <arguments>``: the file's body without its frontmatter,
-    ``$ARGUMENTS`` replaced and ``${CLAUDE_PLUGIN_ROOT}`` expanded to the plugin's folder."""
-    source = (plugin_dir / ".claude" / "commands" / "psn" / f"{command}.md").read_text()
+    ``$ARGUMENTS`` replaced and ``${CLAUDE_PLUGIN_ROOT}`` expanded to the plugin's folder (the text is
+    read from this checkout, the folder is where the plugin was loaded from)."""
+    source = (REPO / ".claude" / "commands" / "psn" / f"{command}.md").read_text()
     body = source.split("\n---\n", 1)[1] if source.startswith("---\n") else source
     body = body.replace("$ARGUMENTS", arguments).replace("${CLAUDE_PLUGIN_ROOT}", str(plugin_dir.resolve()))
     return body.strip()
@@ -216,18 +218,23 @@ def run_claude(
     permission_mode: str = "dontAsk",
     env: Mapping[str, str] | None = None,
     extra_args: Sequence[str] = (),
-    plugin_dir: Path = REPO,
+    plugin_dir: Path | None = REPO,
+    home: Path | None = None,
     timeout: float = 180,
     check: bool = True,
     all_steps: bool = True,
 ) -> ClaudeRun:
     """Run ``claude -p PROMPT`` in ``workspace`` against a fake model playing ``steps``; see the module
-    docstring. ``check=False`` returns the run whatever happened (the test asserts itself)."""
+    docstring. ``check=False`` returns the run whatever happened (the test asserts itself).
+
+    ``plugin_dir=None`` loads no plugin from a folder (a plugin installed in ``home`` then serves), and
+    ``home`` replaces the fresh empty HOME (e.g. one where `claude plugin install` ran)."""
     if not CLAUDE.exists():
         raise AssertionError("node_modules/.bin/claude is missing: run `npm ci --ignore-scripts` and install.cjs")
     scratch = Path(tempfile.mkdtemp(prefix="psn-claude-"))
-    home = scratch / "home"
-    home.mkdir()
+    if home is None:
+        home = scratch / "home"
+        home.mkdir()
     debug_file = scratch / "debug.log"
     command = [
         str(CLAUDE),
@@ -237,8 +244,7 @@ def run_claude(
         "stream-json",
         "--verbose",
         "--no-session-persistence",
-        "--plugin-dir",
-        str(plugin_dir.resolve()),
+        *(["--plugin-dir", str(plugin_dir.resolve())] if plugin_dir is not None else []),
         "--debug-file",
         str(debug_file),
         "--permission-mode",
