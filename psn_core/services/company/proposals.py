@@ -17,7 +17,7 @@ from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.company import approvals, pending_posts
-from psn_core.services.company.hubs import posting_context
+from psn_core.services.company.hubs import APPROVERS, posting_context, require_role
 from psn_core.services.posting.confirmations import QUESTIONS, Proposal, digest_of
 from psn_core.services.posting.schedule_time import ScheduleTime
 from psn_core.timefmt import local
@@ -45,6 +45,7 @@ def approval_proposal(
         NotPermitted: not an editor or admin; PostNotFound; PostChangedSinceReview: the post is not the
         version reviewed.
     """
+    require_role(conn, APPROVERS, "approve posts")
     item = pending_posts.review(conn, ref, now, zone)
     approvals.check_reviewed(conn, item.post_id, reviewed)
     me, company = _names(conn)
