@@ -58,10 +58,13 @@ def client_can_ask(call: Context[Any, Any]) -> bool:
     return bool(call.session.can_send_request)
 
 
-def ask_user(call: Context[Any, Any], message: str) -> bool:
-    """Ask the user (from a sync tool's worker thread); True only for accept with confirm=true."""
+def ask_user(call: Context[Any, Any], message: str) -> Literal["yes", "no", "unanswered"]:
+    """Ask the user (from a sync tool's worker thread): yes only for accept with confirm=true; no for
+    decline or confirm=false; unanswered for cancel (dismissed, or a client with nobody to ask)."""
     answer = anyio.from_thread.run(call.elicit, message, Confirm)
-    return answer.action == "accept" and bool(answer.data.confirm)
+    if answer.action == "accept":
+        return "yes" if answer.data.confirm else "no"
+    return "no" if answer.action == "decline" else "unanswered"
 
 
 class Decision(BaseModel):
@@ -84,9 +87,12 @@ class Gate:
         """
         nothing = confirmations.DONE_WORDS[proposal.action]
         if client_can_ask(call):
-            if ask_user(call, proposal.message()):
+            said = ask_user(call, proposal.message())
+            if said == "yes":
                 return Decision(verdict="go")
-            note = f"Declined (or the user was not asked): {nothing}. Ask the user what to change."
+            if said == "no":
+                return Decision(verdict="declined", note=f"The user declined: {nothing}. Ask what to change.")
+            note = f"The user did not answer (or this client could not ask them): {nothing}."
             return Decision(verdict="declined", note=note)
         if token is None:
             issued = confirmations.issue_token(ring, proposal)
