@@ -17,9 +17,7 @@ from pydantic import BaseModel, Field
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
-from psn_core.errors import PostInvalid
 from psn_core.services.company import approvals, pending_posts, proposals
-from psn_core.services.company import brand as company_brand
 from psn_core.services.company import hubs as company
 from psn_core.services.posting.confirmations import Proposal, ProposalPreview
 from psn_core.services.posting.posts import PartInput, PostView
@@ -204,13 +202,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
         moment = resolve(when, ctx.settings.timezone, utcnow())
         files = [ctx.workspace / m for m in media or []]
-        brand_check = company_brand.check_brand(ctx.workspace, slug, text, language)
-        if brand_check.forbidden_words:
-            raise PostInvalid(
-                f"The post uses words {slug}'s brand guardrails forbid: {', '.join(brand_check.forbidden_words)}.",
-                "Reword it without them; nothing was sent to the company hub.",
-                problems=[f"forbidden: {word}" for word in brand_check.forbidden_words],
-            )
+        proposals.refuse_forbidden_words(ctx.workspace, slug, text, language)
         with open_company(slug) as hub:
             with hub.transaction() as conn:
                 proposal = proposals.company_post_proposal(conn, slug, accounts, text, files, moment, persona)

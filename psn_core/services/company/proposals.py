@@ -17,6 +17,7 @@ from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.company import approvals, pending_posts
+from psn_core.services.company import brand as company_brand
 from psn_core.services.company.hubs import APPROVERS, posting_context, require_role
 from psn_core.services.posting.confirmations import QUESTIONS, Proposal, digest_of
 from psn_core.services.posting.schedule_time import ScheduleTime
@@ -67,6 +68,21 @@ def approval_proposal(
         digest=digest_of("approve", str(item.post_id), due.isoformat(), item.content_hash),
     )
     return proposal, item.content_hash
+
+
+def refuse_forbidden_words(workspace: Path, slug: str, text: str, language: str) -> None:
+    """Stop a company post that uses a word the synced brand guardrails forbid, before it reaches the hub.
+
+    Raises:
+        PostInvalid: naming the words; VoiceProfileInvalid: the synced brand file is broken.
+    """
+    found = company_brand.check_brand(workspace, slug, text, language).forbidden_words
+    if found:
+        raise PostInvalid(
+            f"The post uses words {slug}'s brand guardrails forbid: {', '.join(found)}.",
+            "Reword it without them; nothing was sent to the company hub.",
+            problems=[f"forbidden: {word}" for word in found],
+        )
 
 
 def _file_digest(path: Path) -> str:
