@@ -14,8 +14,8 @@ For each command in .claude/commands/psn/:
 * every ``uv run`` in the body is ``uv run --project ${CLAUDE_PLUGIN_ROOT} psn``: in the user's workspace psn
   is not on PATH and a bare ``uv run psn`` fails ("Failed to spawn: psn").
 
-What Claude Code 2.1.197 does with ``${CLAUDE_PLUGIN_ROOT}`` in a plugin command (checked with a probe
-plugin in the real CLI):
+What Claude Code 2.1.197 does with ``${CLAUDE_PLUGIN_ROOT}`` in a plugin command (pinned with a probe plugin
+in the real CLI by test_client_behaviour.py):
 
 * in the body, it is replaced by the plugin's absolute folder before the model sees the text
   (``command_body`` in tests/support/claude_code.py expects exactly that);
