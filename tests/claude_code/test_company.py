@@ -30,9 +30,12 @@ from tests.support.claude_code import run_claude, text, tool_use
 from tests.support.cli_runner import clean_env, run_psn
 from tests.support.fake_model import full_tool_name
 from tests.support.platform_env import approve
-from tests.support.user_answers import UserAnswers
 
 BRAND_TEXT = "Acme 2.0 is out: imports in seconds, not minutes."
+
+
+YES = [{"action": "accept", "content": {"confirm": True}}]  # the user's answer to psn's question
+NO = [{"action": "decline"}]
 
 
 @pytest.fixture
@@ -81,7 +84,6 @@ def test_a_brand_post_goes_to_the_company_hub_on_the_users_yes(
     workspace: Path, hub: Hub, acme: CompanyHub, tmp_path: Path
 ) -> None:
     when = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%d 09:00")  # the zone does not matter: a day ahead
-    user = UserAnswers(tmp_path, "accept")
     arguments = f'post acme "{BRAND_TEXT}" --to x --at "{when}"'
     run = run_claude(
         workspace,
@@ -101,13 +103,13 @@ def test_a_brand_post_goes_to_the_company_hub_on_the_users_yes(
             lambda convo: [text(convo.tool_result("post_for_company")["note"])],
         ],
         allowed_tools=[full_tool_name("post_for_company")],
-        extra_args=user.settings_args(),
+        user_answers=YES,
     )
     run.assert_command("company", arguments)
     assert run.permission_denials == []
     answer = run.tool_result("post_for_company")
     assert answer["step"] == "scheduled" and "In Acme's hub" in answer["note"]
-    (question,) = user.questions
+    (question,) = run.elicitations
     assert "Posting as: Ana for Acme on X (@" in str(question["message"])
     assert f"part 1: {BRAND_TEXT}" in str(question["message"])
     assert company_targets(acme) == [{"status": "scheduled", "persona": "brand-operator-acme", "text": BRAND_TEXT}]
@@ -138,7 +140,6 @@ def test_approve_lists_then_approves_the_reviewed_version_on_the_users_yes(
     assert submitted.status == "pending_approval"
     post = str(submitted.post.id)
 
-    said_no, said_yes = UserAnswers(tmp_path, "decline"), UserAnswers(tmp_path, "accept")
     steps = [
         [tool_use("list_pending_approvals")],
         lambda convo: [
@@ -151,21 +152,17 @@ def test_approve_lists_then_approves_the_reviewed_version_on_the_users_yes(
         lambda convo: [text(f"Step: {convo.tool_result('approve_post')['step']}.")],
     ]
     allow = [full_tool_name("approve_post")]
-    declined = run_claude(
-        workspace, f"/psn:approve approve {post[:8]}", steps, allowed_tools=allow, extra_args=said_no.settings_args()
-    )
+    declined = run_claude(workspace, f"/psn:approve approve {post[:8]}", steps, allowed_tools=allow, user_answers=NO)
     assert declined.tool_result("approve_post")["step"] == "declined"
     assert [t["status"] for t in company_targets(acme)] == ["pending_approval"]
 
-    approved = run_claude(
-        workspace, f"/psn:approve approve {post[:8]}", steps, allowed_tools=allow, extra_args=said_yes.settings_args()
-    )
+    approved = run_claude(workspace, f"/psn:approve approve {post[:8]}", steps, allowed_tools=allow, user_answers=YES)
     approved.assert_command("approve", f"approve {post[:8]}")
     assert approved.permission_denials == []
     listed = approved.tool_result("list_pending_approvals")["pending"]
     assert [(p["author"], p["targets"][0]["text"]) for p in listed] == [("Ann", "Our launch is live")]
     answer = approved.tool_result("approve_post")
     assert answer["step"] == "approved" and answer["approved"]["context"] == ["Posting as: Ana for Acme on X"]
-    (question,) = said_yes.questions
+    (question,) = approved.elicitations
     assert "(written by Ann)" in str(question["message"]) and "part 1: Our launch is live" in str(question["message"])
     assert [t["status"] for t in company_targets(acme)] == ["scheduled"]

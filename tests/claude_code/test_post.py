@@ -24,11 +24,14 @@ from tests.e2e.conftest import Workers, wait_for
 from tests.support.claude_code import run_claude, text, tool_use
 from tests.support.fake_model import Conversation, full_tool_name
 from tests.support.platform_env import connect_account
-from tests.support.user_answers import UserAnswers
 
 AI_DRAFT = "In today's fast-paced world, we are thrilled to announce that we shipped the new importer."
 FINAL = "We shipped the new importer. Took three tries and one very long Tuesday."
 USER_ALLOWS = [full_tool_name("schedule_post"), full_tool_name("publish_now")]
+
+
+YES = [{"action": "accept", "content": {"confirm": True}}]  # the user's answer to psn's question
+NO = [{"action": "decline"}]
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def queued(hub: Hub) -> int:
 
 
 def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
-    workspace: Path, hub: Hub, member: uuid.UUID, x_account: str, emu: Emulator, workers: Workers, tmp_path: Path
+    workspace: Path, hub: Hub, member: uuid.UUID, x_account: str, emu: Emulator, workers: Workers
 ) -> None:
     drafted = run_claude(
         workspace,
@@ -64,7 +67,6 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
     assert drafted.permission_denials == []
     assert drafted.tool_result("check_draft")["ok"] is True
 
-    user = UserAnswers(tmp_path, "accept")
     arguments = f'now on x, with my edit: "{FINAL}"'
 
     def save(convo: Conversation) -> list[Any]:
@@ -83,7 +85,7 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
             lambda convo: [text(f"Done: {convo.tool_result('publish_now')['step']}.")],
         ],
         allowed_tools=USER_ALLOWS,  # the user allowed the call when Claude Code asked
-        extra_args=user.settings_args(),
+        user_answers=YES,
     )
     posted.assert_command("post", arguments)
     assert posted.permission_denials == []
@@ -91,7 +93,7 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
     assert names == ["get_auth_status", "check_draft", "save_draft", "publish_now"]
     assert not any(r.is_error for r in posted.tool_results), posted.tool_results
     assert posted.tool_result("publish_now")["step"] == "scheduled"
-    (question,) = user.questions
+    (question,) = posted.elicitations
     assert question["mcp_server_name"] == "plugin:psn:psn" and question["mode"] == "form"
     assert f"Posting as: Ana for your personal hub on X (@{x_account})" in str(question["message"])
     assert f"part 1: {FINAL}" in str(question["message"])
@@ -109,7 +111,7 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
 
 @pytest.mark.parametrize("path", ["schedule_post", "publish_now"])
 def test_a_write_tool_is_denied_in_dont_ask_mode_unless_the_user_allows_it(
-    path: str, workspace: Path, hub: Hub, x_account: str, tmp_path: Path
+    path: str, workspace: Path, hub: Hub, x_account: str
 ) -> None:
     args = {"when": "2031-05-06 09:00"} if path == "schedule_post" else {}
 
@@ -125,14 +127,11 @@ def test_a_write_tool_is_denied_in_dont_ask_mode_unless_the_user_allows_it(
     assert denied.results_of(path)[0].is_error
     assert {t["status"] for t in targets(hub)} == {"draft"} and queued(hub) == 0
 
-    said_no = UserAnswers(tmp_path, "decline")
-    declined = run_claude(
-        workspace, "/psn:post on x", steps=steps(), allowed_tools=USER_ALLOWS, extra_args=said_no.settings_args()
-    )
+    declined = run_claude(workspace, "/psn:post on x", steps=steps(), allowed_tools=USER_ALLOWS, user_answers=NO)
     assert declined.permission_denials == []
     assert declined.tool_result(path)["step"] == "declined"
     assert "The user declined" in declined.tool_result(path)["note"]
-    assert len(said_no.questions) == 1
+    assert len(declined.elicitations) == 1
     assert {t["status"] for t in targets(hub)} == {"draft"} and queued(hub) == 0
 
     unanswered = run_claude(workspace, "/psn:post on x", steps=steps(), allowed_tools=USER_ALLOWS)
@@ -140,10 +139,7 @@ def test_a_write_tool_is_denied_in_dont_ask_mode_unless_the_user_allows_it(
     assert "did not answer" in unanswered.tool_result(path)["note"]
     assert {t["status"] for t in targets(hub)} == {"draft"} and queued(hub) == 0
 
-    said_yes = UserAnswers(tmp_path, "accept")
-    allowed = run_claude(
-        workspace, "/psn:post on x", steps=steps(), allowed_tools=USER_ALLOWS, extra_args=said_yes.settings_args()
-    )
+    allowed = run_claude(workspace, "/psn:post on x", steps=steps(), allowed_tools=USER_ALLOWS, user_answers=YES)
     assert allowed.permission_denials == []
     assert allowed.tool_result(path)["step"] == "scheduled"
     assert sorted(t["status"] for t in targets(hub)) == ["draft", "draft", "draft", "scheduled"]
