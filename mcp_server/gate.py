@@ -17,13 +17,19 @@ What Claude Code 2.1.197 does (read from its binary and checked against the real
   2025-11-25, so ``elicitation/create`` reaches it during the tool call; psn always asks it.
 - Interactive sessions show a dialog with the message and the form; the answer goes back to the tool.
 - First, in every mode, the ``Elicitation`` hook event runs (matcher: the MCP server name, in plugin
-  mode ``plugin:psn:psn``). A hook printing ``{"hookSpecificOutput": {"hookEventName": "Elicitation",
-  "action": "accept"|"decline"|"cancel", "content": {...}}}`` answers for the user (``ElicitationResult``
-  hooks see the answer afterwards). The journey tests play the user's answer this way.
-- Headless ``-p`` without such a hook forwards the question to an SDK host over the stream-json control
-  channel; with plain ``-p`` nobody answers it and the result is ``cancel``: nothing is scheduled, and the
-  tool says the user was not asked or did not answer. So ``-p`` cannot publish unless the person running
-  it configured an answer themselves.
+  mode ``plugin:psn:psn``). The hook reads ``{"hook_event_name": "Elicitation", "mcp_server_name",
+  "message", "mode": "form", "requested_schema"}`` on stdin; printing ``{"hookSpecificOutput":
+  {"hookEventName": "Elicitation", "action": "accept"|"decline"|"cancel", "content": {"confirm": true}}}``
+  answers for the user (``ElicitationResult`` hooks see the answer afterwards). The journey tests
+  (tests/claude_code/test_post.py, test_company.py) play the user's answer this way.
+- Headless ``-p`` without such a hook hands the question to an SDK host over the stream-json control
+  channel; with plain ``-p`` there is none and the answer is ``cancel`` at once (no hang): nothing is
+  scheduled, and the tool says the user did not answer. So ``-p`` cannot publish unless the person
+  running it configured an answer themselves. (A stream-json host without an elicitation callback
+  answers ``decline``: anthropics/claude-code#89858.)
+- So in Claude Code a write passes two questions to the user: the permission prompt for the tool call
+  (no command pre-approves it; headless ``dontAsk`` denies it unless the user's ``--allowedTools`` allows
+  it) and psn's own question with the proposal.
 - Protocol 2026-07-28 clients (SDK 2.x "modern" sessions) have no back-channel for ``elicitation/create``
   during a call; they get the token flow.
 """
