@@ -12,6 +12,7 @@ call is denied (listed in permission_denials) and nothing reaches the hub; allow
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
 from psn_core.hub.database import Hub
+from psn_core.timefmt import utcnow
 from tests.e2e.conftest import Workers, wait_for
 from tests.support.claude_code import run_claude, text, tool_use
 from tests.support.fake_model import Conversation, full_tool_name
@@ -113,7 +115,8 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
 def test_a_write_tool_is_denied_in_dont_ask_mode_unless_the_user_allows_it(
     path: str, workspace: Path, hub: Hub, x_account: str
 ) -> None:
-    args = {"when": "2031-05-06 09:00"} if path == "schedule_post" else {}
+    tomorrow = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%d 09:00")  # from the test's clock, zone aside
+    args = {"when": tomorrow} if path == "schedule_post" else {}
 
     def steps() -> list[Any]:
         return [
