@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import SecretStr
 
+from mcp_server.gate import Gate
 from psn_core.config import Settings
 from psn_core.crypto import Keyring, load_keyring
 from psn_core.errors import ConfigError, PSNError, WorkspaceNotFound
@@ -33,6 +34,7 @@ class ServerContext:
         self._lock = threading.Lock()
         self._hub: Hub | None = None
         self._ring: Keyring | None = None
+        self.gate = Gate()  # the human gate of every tool that moves a draft toward a platform
         if settings is not None:
             registry.add(*(v.get_secret_value() for v in settings.__dict__.values() if isinstance(v, SecretStr)))
 

@@ -35,6 +35,9 @@ TikTok. You write the words; psn supplies the voice profile, each platform's rul
 Before drafting call get_draft_context; check every draft with check_draft. Every draft you write is
 shown to the user to review and edit before anything is scheduled: never publish AI text unreviewed.
 Before any write say "Posting as: <name> for <hub> on <platform>". Show times in the user's zone.
+Tools that schedule, publish, retry or approve ask the user themselves where the client can; otherwise
+they return step "preview": show its message to the user and call again with the confirmation_token
+only after the user says yes. Never confirm on the user's behalf.
 A tool error gives what happened and, after "What to do:", the next step: tell the user both."""
 
 Register = Callable[[MCPServer, ServerContext], None]

@@ -7,18 +7,20 @@ the hub's refusal as a tool error that says who can.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
-from psn_core.services.company import approvals, pending_posts
+from psn_core.services.company import approvals, pending_posts, proposals
 from psn_core.services.company import hubs as company
-from psn_core.services.posting.posts import PostView
+from psn_core.services.posting.confirmations import Proposal, ProposalPreview
+from psn_core.services.posting.posts import PartInput, PostView
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import local, utcnow
 
@@ -33,6 +35,10 @@ ContentHash = Annotated[
         "The approval is refused if the post changed since; never guess or reuse another post's."
     ),
 ]
+
+
+Token = Annotated[str | None, Field(description="The confirmation_token from the preview; omit to get a preview.")]
+When = Annotated[str, Field(description="Local time in the user's zone, 'YYYY-MM-DD HH:MM'.")]
 
 
 class CompanyLink(BaseModel):
@@ -62,6 +68,41 @@ class Approved(BaseModel):
     post: PostView
     goes_out: str = Field(description="When it publishes, in the user's zone (zone named).")
     note: str
+
+
+STEP = (
+    "preview: show preview.message to the user and call again with the confirmation_token only if they say "
+    "yes; declined: the user said no or was not asked, nothing changed; otherwise: done."
+)
+
+
+def _shown(proposal: Proposal, token: str) -> ProposalPreview | None:
+    """The proposal with its token, for a client the gate could not ask (None once the user answered)."""
+    if not token:
+        return None
+    return ProposalPreview(proposal=proposal, message=proposal.message(), confirmation_token=token)
+
+
+def brand_company(persona: str) -> str | None:
+    """The company a brand persona names (brand_ambassador-acme: acme), if it names one."""
+    for prefix in ("brand_ambassador-", "brand-ambassador-", "brand_operator-", "brand-operator-"):
+        if persona.startswith(prefix):
+            return persona.removeprefix(prefix)
+    return None
+
+
+class ApproveAnswer(BaseModel):
+    step: Literal["preview", "declined", "approved"] = Field(description=STEP)
+    preview: ProposalPreview | None = None
+    approved: Approved | None = None
+    note: str = ""
+
+
+class CompanyPostAnswer(BaseModel):
+    step: Literal["preview", "declined", "scheduled", "pending_approval"] = Field(description=STEP)
+    preview: ProposalPreview | None = None
+    posted: approvals.CompanyPostResult | None = None
+    note: str = ""
 
 
 class Rejected(BaseModel):
@@ -96,34 +137,97 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             pending = pending_posts.list_pending(conn, utcnow(), ctx.settings.zone)
         return PendingApprovals(company=hub.name, timezone=ctx.settings.timezone, pending=pending)
 
-    @server.tool(annotations=writes("Approve a company post", destructive=False, idempotent=False))
+    @server.tool(annotations=writes("Approve a company post", destructive=False, idempotent=False, open_world=True))
     @psn_tool
     def approve_post(
+        call: Context[Any, Any],
         post: PostRef,
         content_hash: ContentHash,
         company_name: CompanyName = None,
         when: Annotated[
             str | None, Field(description="A new local time 'YYYY-MM-DD HH:MM' (needed if its time has passed).")
         ] = None,
-    ) -> Approved:
+        confirmation_token: Token = None,
+    ) -> ApproveAnswer:
         """Approve a pending company post as the user reviewed it (`content_hash` from list_pending_approvals):
         it is scheduled (at its own time, or `when`) and its author told. Only when the user, having seen it
-        in list_pending_approvals, says to approve it. If the author changed it since, the approval is refused:
-        list it again and show the user the new version."""
+        in list_pending_approvals, says to approve it; the user then confirms it once more (asked by this call
+        where the client can, else a preview and a confirmation_token: call again with it only after they say
+        yes). If the author changed it since, the approval is refused: list it again and show the new version."""
         now = utcnow()
         at = resolve(when, ctx.settings.timezone, now) if when else None
-        from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
-
         with open_company(company_name) as hub:
-            view = approvals.approve_and_enqueue(hub, post, content_hash, company_enqueue(ctx.settings, hub), now, at)
+            with hub.transaction() as conn:
+                proposal, current = proposals.approval_proposal(conn, post, content_hash, now, ctx.settings.zone, at)
+            decision = ctx.gate.decide(call, ctx.ring, proposal, confirmation_token)
+            if decision.verdict != "go":
+                shown = _shown(proposal, decision.token)
+                return ApproveAnswer(step=decision.verdict, preview=shown, note=decision.note)
+            from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
+
+            view = approvals.approve_and_enqueue(hub, post, current, company_enqueue(ctx.settings, hub), now, at)
             context = approvals.approval_context(hub, view)
         assert view.scheduled_at is not None
-        return Approved(
+        done = Approved(
             context=context,
             post=view,
             goes_out=local(view.scheduled_at, ctx.settings.zone),
             note="The worker of whoever connected the company account (`psn worker --company`) queues and "
             "publishes it.",
+        )
+        return ApproveAnswer(step="approved", approved=done)
+
+    @server.tool(annotations=writes("Post for a company", destructive=False, idempotent=False, open_world=True))
+    @psn_tool
+    def post_for_company(
+        call: Context[Any, Any],
+        accounts: Annotated[
+            list[str], Field(min_length=1, description="Company accounts: x, linkedin, or platform:@handle.")
+        ],
+        text: Annotated[str, Field(description="The post's final text, as the user reviewed and edited it.")],
+        when: When,
+        company_name: CompanyName = None,
+        persona: Annotated[
+            str, Field(description="brand_operator, brand_ambassador or brand_ambassador-<company>.")
+        ] = "brand_operator",
+        media: Annotated[list[str] | None, Field(description="Paths of image/video files, in the workspace.")] = None,
+        idea: str = "",
+        language: str = "en",
+        confirmation_token: Token = None,
+    ) -> CompanyPostAnswer:
+        """Post as a brand persona on company accounts: written to the company hub (never your personal
+        hub), scheduled for editors and admins, sent for approval for contributors. The user confirms it first
+        ("Posting as: <you> for <company> on <platform>", time, text): asked by this call where the client can,
+        else a preview and a confirmation_token (call again with it only after they say yes)."""
+        slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
+        moment = resolve(when, ctx.settings.timezone, utcnow())
+        files = [ctx.workspace / m for m in media or []]
+        proposals.refuse_forbidden_words(ctx.workspace, slug, text, language)
+        with open_company(slug) as hub:
+            with hub.transaction() as conn:
+                proposal = proposals.company_post_proposal(conn, slug, accounts, text, files, moment, persona)
+            decision = ctx.gate.decide(call, ctx.ring, proposal, confirmation_token)
+            if decision.verdict != "go":
+                shown = _shown(proposal, decision.token)
+                return CompanyPostAnswer(step=decision.verdict, preview=shown, note=decision.note)
+            from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
+
+            done = approvals.post_for_company(
+                hub,
+                accounts,
+                [PartInput(text=text, media=files)],
+                moment,
+                company_enqueue(ctx.settings, hub),
+                media_dir=ctx.workspace / "media",
+                media_host=ctx.settings.media_host_url,
+                idea=idea,
+                language=language,
+            )
+        waits = "waits for approval by an editor or admin" if done.status == "pending_approval" else "is scheduled"
+        return CompanyPostAnswer(
+            step=done.status,
+            posted=done,
+            note=f"In {hub.name}'s hub: it {waits} for {moment.echo()}.",
         )
 
     @server.tool(annotations=writes("Reject a company post", destructive=True, idempotent=False))

@@ -1,9 +1,11 @@
-"""Posting tools: save a reviewed draft, schedule or publish it (preview first, then confirm with the
-token), and watch, cancel, reschedule, retry and explain what happens.
+"""Posting tools: save a reviewed draft, schedule or publish it, and watch, cancel, reschedule, retry and
+explain what happens.
 
-Nothing is published on a first call: ``schedule_post`` and ``publish_now`` without a confirmation
-token return the preview (who posts where, when in the user's zone and UTC, and the payload of every
-part); the same call with the token commits exactly that.
+Nothing moves toward a platform without the user: ``schedule_post``, ``publish_now``, ``reschedule_post``
+and ``retry_target`` go through the human gate (``mcp_server/gate.py``): the tool asks the user itself
+where the client can (MCP elicitation), else it returns the preview (who posts where, when in the user's
+zone and UTC, the payload of every part) with a confirmation token, and the same call with the token
+commits exactly that.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
@@ -22,6 +25,7 @@ from mcp_server.errors import psn_tool
 from mcp_server.tools import read_only, writes
 from psn_core.emulator.sandbox import open_sandbox  # the preview's dry run (the one allowed emulator import)
 from psn_core.services.posting import confirmations, explanations, posts, saved_drafts
+from psn_core.services.posting.confirmations import Action
 from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft
 from psn_core.services.posting.schedule_time import ScheduleTime, resolve
 from psn_core.timefmt import utcnow
@@ -36,12 +40,24 @@ class Scheduled(BaseModel):
     note: str
 
 
+STEP = (
+    "preview: show preview.message to the user and call again with the confirmation_token only if they say "
+    "yes; declined: the user said no or was not asked, nothing changed; otherwise: done."
+)
+
+
 class ScheduleAnswer(BaseModel):
-    step: Literal["preview", "scheduled"] = Field(
-        description="preview: show it to the user and call again with the token; scheduled: done."
-    )
+    step: Literal["preview", "declined", "scheduled"] = Field(description=STEP)
     preview: confirmations.PostPreview | None = None
     scheduled: Scheduled | None = None
+    note: str = ""
+
+
+class RetryAnswer(BaseModel):
+    step: Literal["preview", "declined", "retried"] = Field(description=STEP)
+    preview: confirmations.ProposalPreview | None = None
+    retried: posts.TargetView | None = None
+    note: str = ""
 
 
 class TargetList(BaseModel):
@@ -88,49 +104,59 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         with ctx.hub.transaction(member) as conn:
             return DraftList(drafts=saved_drafts.list_drafts(conn, member))
 
-    def commit(post_id: UUID, when: ScheduleTime | None, token: str | None) -> ScheduleAnswer:
+    def commit(
+        call: Context[Any, Any], action: Action, post_id: UUID, when: ScheduleTime | None, token: str | None
+    ) -> ScheduleAnswer:
         member = ctx.member_id
         moment = when or resolve(utcnow(), ctx.settings.timezone, utcnow())
         with ctx.hub.transaction(member) as conn:
-            if token is None:
-                shown = confirmations.preview(
-                    conn,
-                    ctx.ring,
-                    member,
-                    post_id,
-                    moment,
-                    media_dir=ctx.workspace / "media",
-                    sandbox=ctx.settings.tiktok_sandbox,
-                    open_sandbox=open_sandbox,
-                    immediate=when is None,
-                )
-                return ScheduleAnswer(step="preview", preview=shown)
-            confirmations.check_token(conn, ctx.ring, member, post_id, when, token)
-        view = posts.schedule_and_enqueue(ctx.hub, member, post_id, moment, enqueue())
+            proposal, shown = confirmations.preview(
+                conn,
+                member,
+                post_id,
+                moment,
+                action=action,
+                media_dir=ctx.workspace / "media",
+                sandbox=ctx.settings.tiktok_sandbox,
+                open_sandbox=open_sandbox,
+                immediate=when is None,
+            )
+        decision = ctx.gate.decide(call, ctx.ring, proposal, token)
+        if decision.verdict == "preview":
+            shown.confirmation_token = decision.token
+            return ScheduleAnswer(step="preview", preview=shown, note=decision.note)
+        if decision.verdict == "declined":
+            return ScheduleAnswer(step="declined", note=decision.note)
+        view = confirmations.schedule_confirmed(ctx.hub, member, proposal, post_id, moment, enqueue())
         note = "Queued. The worker (`psn worker`) publishes it on time."
         return ScheduleAnswer(step="scheduled", scheduled=Scheduled(post=view, when=moment.echo(), note=note))
 
     @server.tool(annotations=writes("Schedule a post", destructive=False, idempotent=True, open_world=True))
     @psn_tool
-    def schedule_post(post_id: UUID, when: When, confirmation_token: Token = None) -> ScheduleAnswer:
-        """Schedule a saved post at a local time. Without a token: a preview to show the user (who posts
-        where, when, the exact payload) and a confirmation_token. With the token: schedules exactly that."""
-        return commit(post_id, when_of(when), confirmation_token)
+    def schedule_post(
+        call: Context[Any, Any], post_id: UUID, when: When, confirmation_token: Token = None
+    ) -> ScheduleAnswer:
+        """Schedule a saved post at a local time, once the user confirms exactly what goes out. Where the
+        client can ask the user, this call asks them (who posts where, when, every part) and schedules only on
+        yes. Otherwise, without a token: a preview (show its message to the user) and a confirmation_token;
+        call again with the token only after the user says yes."""
+        return commit(call, "schedule", post_id, when_of(when), confirmation_token)
 
     @server.tool(annotations=writes("Publish a post now", destructive=False, idempotent=True, open_world=True))
     @psn_tool
-    def publish_now(post_id: UUID, confirmation_token: Token = None) -> ScheduleAnswer:
-        """Publish a saved post now. Without a token: the preview and a confirmation_token; with it: queued
-        for immediate publishing."""
-        return commit(post_id, None, confirmation_token)
+    def publish_now(call: Context[Any, Any], post_id: UUID, confirmation_token: Token = None) -> ScheduleAnswer:
+        """Publish a saved post now, once the user confirms it: asked by this call where the client can, else
+        a preview and a confirmation_token first (call again with it only after the user says yes)."""
+        return commit(call, "publish_now", post_id, None, confirmation_token)
 
-    @server.tool(annotations=writes("Reschedule a post", destructive=False, idempotent=True))
+    @server.tool(annotations=writes("Reschedule a post", destructive=False, idempotent=True, open_world=True))
     @psn_tool
-    def reschedule_post(post_id: UUID, when: When) -> Scheduled:
-        """Move a scheduled post to another local time (until it starts publishing)."""
-        moment = when_of(when)
-        view = posts.schedule_and_enqueue(ctx.hub, ctx.member_id, post_id, moment, enqueue())
-        return Scheduled(post=view, when=moment.echo(), note="Rescheduled.")
+    def reschedule_post(
+        call: Context[Any, Any], post_id: UUID, when: When, confirmation_token: Token = None
+    ) -> ScheduleAnswer:
+        """Move a post to another local time (until it starts publishing), once the user confirms: asked by
+        this call where the client can, else a preview and a confirmation_token first."""
+        return commit(call, "reschedule", post_id, when_of(when), confirmation_token)
 
     @server.tool(annotations=writes("Cancel a post", destructive=True, idempotent=True))
     @psn_tool
@@ -157,12 +183,23 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Retry a target", destructive=False, idempotent=False, open_world=True))
     @psn_tool
-    def retry_target(target_id: UUID) -> posts.TargetView:
-        """Publish a failed, expired or needs-attention target again now (a thread continues where it stopped)."""
-        with ctx.hub.transaction(ctx.member_id) as conn:
-            target = posts.retry_target(conn, ctx.member_id, target_id, utcnow())
-        enqueue()(ctx.member_id, target.id, utcnow())
-        return target
+    def retry_target(call: Context[Any, Any], target_id: UUID, confirmation_token: Token = None) -> RetryAnswer:
+        """Publish a failed, expired or needs-attention target again now (a thread continues where it
+        stopped), once the user confirms: asked by this call where the client can, else a preview and a
+        confirmation_token first (call again with it only after the user says yes)."""
+        member = ctx.member_id
+        with ctx.hub.transaction(member) as conn:
+            proposal = confirmations.target_proposal(conn, member, target_id)
+        decision = ctx.gate.decide(call, ctx.ring, proposal, confirmation_token)
+        if decision.verdict == "preview":
+            shown = confirmations.ProposalPreview(
+                proposal=proposal, message=proposal.message(), confirmation_token=decision.token
+            )
+            return RetryAnswer(step="preview", preview=shown, note=decision.note)
+        if decision.verdict == "declined":
+            return RetryAnswer(step="declined", note=decision.note)
+        target = confirmations.retry_confirmed(ctx.hub, member, proposal, target_id, utcnow(), enqueue())
+        return RetryAnswer(step="retried", retried=target, note="Queued to publish now.")
 
     @server.tool(annotations=read_only("Explain a target"))
     @psn_tool

@@ -56,7 +56,11 @@ async def test_an_editor_reviews_approves_and_rejects_through_the_tools(acme: Co
         companies = structured(await client.call_tool("list_companies", {}))
         pending = structured(await client.call_tool("list_pending_approvals", {}))
         reviewed = pending["pending"][0]["content_hash"]
-        approved = structured(await client.call_tool("approve_post", {"post": first[:8], "content_hash": reviewed}))
+        asked = {"post": first[:8], "content_hash": reviewed}
+        preview = structured(await client.call_tool("approve_post", asked))["preview"]
+        token = preview["confirmation_token"]
+        answer = structured(await client.call_tool("approve_post", {**asked, "confirmation_token": token}))
+        approved = answer["approved"]
         no_reason = await client.call_tool("reject_post", {"post": second, "reason": "  "})
         rejected = structured(await client.call_tool("reject_post", {"post": second, "reason": "Off brand"}))
         after = structured(await client.call_tool("list_pending_approvals", {"company_name": "acme"}))

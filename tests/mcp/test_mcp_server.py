@@ -49,13 +49,14 @@ WRITES = {
     "save_draft": (False, False, False),
     "schedule_post": (False, True, True),
     "publish_now": (False, True, True),
-    "reschedule_post": (False, True, False),
+    "reschedule_post": (False, True, True),
     "cancel_post": (True, True, False),
     "retry_target": (False, False, True),
     "update_voice_profile": (True, True, False),
     "add_anti_pattern": (False, True, False),
     "list_pending_approvals": (False, True, False),  # expires overdue posts before listing
-    "approve_post": (False, False, False),
+    "approve_post": (False, False, True),
+    "post_for_company": (False, False, True),
     "reject_post": (True, False, False),
 }
 

@@ -264,7 +264,7 @@ def content_hash(conn: Conn, post_id: UUID) -> str:
     return value or ""
 
 
-def _check_reviewed(conn: Conn, post_id: UUID, reviewed: str) -> None:
+def check_reviewed(conn: Conn, post_id: UUID, reviewed: str) -> None:
     """Lock the post, then compare what it would publish now with what the approver reviewed.
 
     Raises:
@@ -301,7 +301,7 @@ def approve(
     """
     require_role(conn, APPROVERS, "approve posts")
     post_id, owner, author = pending_ref(conn, ref)
-    _check_reviewed(conn, post_id, reviewed)
+    check_reviewed(conn, post_id, reviewed)
     stored = sql.one(conn, Q.post_time, {"post": post_id}, ScheduleTime)
     assert stored is not None
     when = at or stored

@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from psn_core.config import Settings
+from psn_core.errors import DraftInputInvalid
 from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
@@ -93,12 +94,24 @@ def _target_input(account: AccountView, target: DraftTarget) -> TargetInput:
     )
 
 
+def is_brand_persona(persona: str) -> bool:
+    """brand_operator, brand_ambassador, brand_ambassador-<company> (or with dashes): a company's voice."""
+    return persona.replace("-", "_").startswith(("brand_operator", "brand_ambassador"))
+
+
 def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
     """Resolve each target's account and shape its parts (nothing is stored).
 
     Raises:
+        DraftInputInvalid: a brand persona (its posts go to the company hub, never the personal one);
         InvalidSetting: an unknown platform; ConnectFailed: no such account, or several and no handle given.
     """
+    if is_brand_persona(draft.persona):
+        raise DraftInputInvalid(
+            f"A {draft.persona} post goes to the company's hub, not your personal hub; nothing was saved.",
+            "Post it with post_for_company (MCP) or `psn company post` (CLI): it is written to the company hub, "
+            "with approval when your role needs it.",
+        )
     targets = []
     for target in draft.targets:
         account = pick_account(conn, member_id, target.account)
