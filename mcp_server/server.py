@@ -22,6 +22,7 @@ from pathlib import Path
 import anyio.to_thread
 from mcp.server import MCPServer
 
+from mcp_server import advertise
 from mcp_server.context import ServerContext
 from mcp_server.tools import accounts, analytics, company, drafting, notifications, posting, voice, workspace
 from psn_core.config import Settings
@@ -72,6 +73,7 @@ def build_server(settings: Settings | None, *, problem: PSNError | None = None) 
     )
     for register in TOOL_GROUPS:
         register(server, ctx)
+    advertise.tidy(server)
     return server
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import NewWhen
 from mcp_server.tools import read_only, writes
 from psn_core.services.company import approvals, pending_posts
 from psn_core.services.company import hubs as company
@@ -96,15 +97,13 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             pending = pending_posts.list_pending(conn, utcnow(), ctx.settings.zone)
         return PendingApprovals(company=hub.name, timezone=ctx.settings.timezone, pending=pending)
 
-    @server.tool(annotations=writes("Approve a company post", destructive=False, idempotent=False))
+    @server.tool(annotations=writes("Approve a company post", destructive=False, idempotent=False, open_world=True))
     @psn_tool
     def approve_post(
         post: PostRef,
         content_hash: ContentHash,
         company_name: CompanyName = None,
-        when: Annotated[
-            str | None, Field(description="A new local time 'YYYY-MM-DD HH:MM' (needed if its time has passed).")
-        ] = None,
+        when: NewWhen = None,
     ) -> Approved:
         """Approve a pending company post as the user reviewed it (`content_hash` from list_pending_approvals):
         it is scheduled (at its own time, or `when`) and its author told. Only when the user, having seen it

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import PostId, TargetId, When
 from mcp_server.tools import read_only, writes
 from psn_core.emulator.sandbox import open_sandbox  # the preview's dry run (the one allowed emulator import)
 from psn_core.services.posting import confirmations, explanations, posts, saved_drafts
@@ -26,7 +27,6 @@ from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft
 from psn_core.services.posting.schedule_time import ScheduleTime, resolve
 from psn_core.timefmt import utcnow
 
-When = Annotated[str, Field(description="Local time in the user's zone, 'YYYY-MM-DD HH:MM'.")]
 Token = Annotated[str | None, Field(description="The confirmation_token from the preview; omit to get a preview.")]
 
 
@@ -71,7 +71,10 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=writes("Save a reviewed draft", destructive=False, idempotent=False))
     @psn_tool
     def save_draft(
-        targets: list[DraftTarget], idea: str = "", language: str = "en", persona: str = "personal"
+        targets: Annotated[list[DraftTarget], Field(min_length=1, description="Where it goes, one per account.")],
+        idea: Annotated[str, Field(description="The idea behind the post, in a few words.")] = "",
+        language: Annotated[str, Field(description="The language it is written in, as a code: en, es ...")] = "en",
+        persona: Annotated[str, Field(description="The voice it is written in (see get_voice_profile).")] = "personal",
     ) -> posts.PostView:
         """Save a draft the user has reviewed and edited, checked against every platform's rules before
         anything is uploaded. Returns the post with its id; schedule it with schedule_post."""
@@ -88,7 +91,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         with ctx.hub.transaction(member) as conn:
             return DraftList(drafts=saved_drafts.list_drafts(conn, member))
 
-    def commit(post_id: UUID, when: ScheduleTime | None, token: str | None) -> ScheduleAnswer:
+    def commit(post_id: PostId, when: ScheduleTime | None, token: str | None) -> ScheduleAnswer:
         member = ctx.member_id
         moment = when or resolve(utcnow(), ctx.settings.timezone, utcnow())
         with ctx.hub.transaction(member) as conn:
@@ -112,21 +115,21 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Schedule a post", destructive=False, idempotent=True, open_world=True))
     @psn_tool
-    def schedule_post(post_id: UUID, when: When, confirmation_token: Token = None) -> ScheduleAnswer:
+    def schedule_post(post_id: PostId, when: When, confirmation_token: Token = None) -> ScheduleAnswer:
         """Schedule a saved post at a local time. Without a token: a preview to show the user (who posts
         where, when, the exact payload) and a confirmation_token. With the token: schedules exactly that."""
         return commit(post_id, when_of(when), confirmation_token)
 
     @server.tool(annotations=writes("Publish a post now", destructive=False, idempotent=True, open_world=True))
     @psn_tool
-    def publish_now(post_id: UUID, confirmation_token: Token = None) -> ScheduleAnswer:
+    def publish_now(post_id: PostId, confirmation_token: Token = None) -> ScheduleAnswer:
         """Publish a saved post now. Without a token: the preview and a confirmation_token; with it: queued
         for immediate publishing."""
         return commit(post_id, None, confirmation_token)
 
-    @server.tool(annotations=writes("Reschedule a post", destructive=False, idempotent=True))
+    @server.tool(annotations=writes("Reschedule a post", destructive=False, idempotent=True, open_world=True))
     @psn_tool
-    def reschedule_post(post_id: UUID, when: When) -> Scheduled:
+    def reschedule_post(post_id: PostId, when: When) -> Scheduled:
         """Move a scheduled post to another local time (until it starts publishing)."""
         moment = when_of(when)
         view = posts.schedule_and_enqueue(ctx.hub, ctx.member_id, post_id, moment, enqueue())
@@ -134,7 +137,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Cancel a post", destructive=True, idempotent=True))
     @psn_tool
-    def cancel_post(post_id: UUID) -> posts.PostView:
+    def cancel_post(post_id: PostId) -> posts.PostView:
         """Cancel every target of a post that has not started publishing."""
         with ctx.hub.transaction(ctx.member_id) as conn:
             return posts.cancel_post(conn, ctx.member_id, post_id)
@@ -157,7 +160,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Retry a target", destructive=False, idempotent=False, open_world=True))
     @psn_tool
-    def retry_target(target_id: UUID) -> posts.TargetView:
+    def retry_target(target_id: TargetId) -> posts.TargetView:
         """Publish a failed, expired or needs-attention target again now (a thread continues where it stopped)."""
         with ctx.hub.transaction(ctx.member_id) as conn:
             target = posts.retry_target(conn, ctx.member_id, target_id, utcnow())
@@ -166,7 +169,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=read_only("Explain a target"))
     @psn_tool
-    def explain_target(target_id: UUID) -> explanations.Explanation:
+    def explain_target(target_id: TargetId) -> explanations.Explanation:
         """What happened to a target: the platform's own words (secrets masked) and every attempt."""
         with ctx.hub.transaction(ctx.member_id) as conn:
             return explanations.explain_target(conn, ctx.member_id, target_id)
