@@ -17,6 +17,7 @@ to start without it, saying what to do), and with a token set every request must
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -129,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if problem is not None:
         print(f"psn-mcp: {problem.for_humans()}", file=sys.stderr)
     server = build_server(settings, problem=problem)
+    # Startup is over (see mcp_server/entry.py): what it built stays; collect from here on.
+    gc.freeze()
+    gc.enable()
     if args.transport == "http":
         serve_http(server, args.host, args.port, token)
     else:

@@ -21,7 +21,6 @@ from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.schemas import PostId, TargetId, When
 from mcp_server.tools import read_only, writes
-from psn_core.emulator.sandbox import open_sandbox  # the preview's dry run (the one allowed emulator import)
 from psn_core.services.posting import confirmations, explanations, posts, saved_drafts
 from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft
 from psn_core.services.posting.schedule_time import ScheduleTime, resolve
@@ -96,6 +95,9 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         moment = when or resolve(utcnow(), ctx.settings.timezone, utcnow())
         with ctx.hub.transaction(member) as conn:
             if token is None:
+                # the preview's dry run (the one allowed emulator import), loaded only when a preview is made
+                from psn_core.emulator.sandbox import open_sandbox
+
                 shown = confirmations.preview(
                     conn,
                     ctx.ring,
