@@ -9,6 +9,7 @@ import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
+from mcp_server.server import build_server
 from psn_core.config import Settings
 from psn_core.errors import DraftInputInvalid
 from psn_core.platforms.base import count_text
@@ -16,6 +17,8 @@ from psn_core.platforms.models import TextCounting
 from psn_core.services.posting.drafts import check_draft
 from psn_core.services.voice.files import copy_example_profiles, voices_dir
 from tests.mcp.conftest import error_of, structured, text_of
+from tests.support.hubs import HubEnv
+from tests.support.platform_env import connect_account
 
 pytestmark = pytest.mark.anyio
 
@@ -158,3 +161,25 @@ def test_text_length_follows_each_declared_way_of_counting() -> None:
 def test_a_check_with_no_target_platform_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DraftInputInvalid, match="No target platform"):
         check_draft(tmp_path, "Hi", platforms=[], language="en")
+
+
+@pytest.mark.pg
+async def test_check_draft_and_save_draft_agree_on_a_371_character_x_post(
+    hub_env: HubEnv, member: uuid.UUID, emulator_settings: Settings
+) -> None:
+    """The issue's case: check_draft said ok, save_draft refused. Now both refuse it for the same reason, and
+    both take it as a thread with split_into_thread."""
+    connect_account(hub_env.hub, emulator_settings, member, "x")
+    text = ("We shipped the new onboarding. " * 12)[:371]
+    check = {"text": text, "platforms": ["x"], "language": "en"}
+    target = {"account": "x", "parts": [text]}
+    async with Client(build_server(emulator_settings)) as client:
+        checked = structured(await client.call_tool("check_draft", check))
+        refused = await client.call_tool("save_draft", {"targets": [target]})
+        split = {"split_into_thread": True}
+        checked_split = structured(await client.call_tool("check_draft", {**check, **split}))
+        saved = structured(await client.call_tool("save_draft", {"targets": [{**target, **split}]}))
+    (problem,) = checked["targets"][0]["problems"]
+    message, _ = error_of(refused)
+    assert not checked["ok"] and message == f"The post cannot go out as it is: {problem}"
+    assert checked_split["ok"] and len(saved["targets"][0]["rendering"]["parts"]) == 2
