@@ -1,5 +1,8 @@
-"""Argument types every tool shares, so one name means one schema: platforms are an enum, ids say
-which tool gives them, and each carries the description the model reads."""
+"""Argument types every tool shares, so one name means one schema: platforms are an enum, ids say what they
+are, which tool gives them and their format, times say exactly what psn accepts, and each carries the
+description the model reads. Light on purpose (pydantic and the standard library only): tool signatures
+use these at registration, before any service is imported.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,43 @@ from uuid import UUID
 from pydantic import Field
 
 Platform = Literal["x", "linkedin", "instagram", "tiktok"]
+PLATFORMS: tuple[Platform, ...] = ("x", "linkedin", "instagram", "tiktok")
 PlatformName = Annotated[Platform, Field(description="The platform: x, linkedin, instagram or tiktok.")]
+PlatformNames = Annotated[
+    list[PlatformName], Field(min_length=1, description="The target platforms: x, linkedin, instagram, tiktok.")
+]
+
 PostId = Annotated[UUID, Field(description="A post's id (a UUID), as save_draft, list_drafts or list_queue return it.")]
 TargetId = Annotated[
     UUID,
     Field(description="One target's id (a UUID: a post on one account), as list_queue or list_failures return it."),
+]
+# Notifications and voice suggestions are numbered by the hub (bigint identities), not UUIDs.
+NotificationIds = Annotated[
+    list[Annotated[int, Field(ge=1)]] | None,
+    Field(description="Notification ids (whole numbers, from list_notifications) to mark handled."),
+]
+SuggestionId = Annotated[
+    int, Field(ge=1, description="The suggestion's id (a whole number), as list_voice_suggestions returns it.")
+]
+
+# What psn_core.services.posting.schedule_time.parse_local accepts, said exactly (no pattern: ISO 8601 with
+# an offset comes in many spellings).
+_LOCAL_TIME = (
+    "a local time in the user's zone written 'YYYY-MM-DD HH:MM' (24-hour clock, e.g. '2026-03-02 09:00'); "
+    "'YYYY-MM-DDTHH:MM' and seconds are accepted too, and an ISO 8601 time with a UTC offset "
+    "('2026-03-02T09:00+01:00') is taken as that instant. Words such as 'now' or 'tomorrow' are not accepted: "
+    "turn them into a date and time first"
+)
+When = Annotated[str, Field(min_length=1, description=f"When to publish: {_LOCAL_TIME}.")]
+NewWhen = Annotated[
+    str | None,
+    Field(description=f"A new time (needed if the post's own time has passed): {_LOCAL_TIME}. Omit to keep it."),
+]
+Week = Annotated[
+    str | None,
+    Field(
+        description="An ISO week written YYYY-Www (e.g. 2026-W09; weeks start on Monday) in the user's zone; "
+        "null for the last complete week.",
+    ),
 ]

@@ -3,15 +3,21 @@
     psn-mcp                                   # stdio, the workspace found from the current folder
     psn-mcp --workspace ~/posts               # another workspace
     psn-mcp --transport http --port 8765      # streamable HTTP on 127.0.0.1:8765/mcp
+    PSN_MCP_TOKEN=... psn-mcp --transport http --host 0.0.0.0   # beyond loopback: a bearer token is required
 
 The workspace is ``--workspace``, else ``PSN_WORKSPACE``, else the nearest folder at or above the current
 one holding hub.env or .psn/ (as the CLI finds it). Without one the server still starts, and every tool
 says what is missing and what to do.
+
+Over HTTP, a loopback address needs nothing more; any other address needs ``PSN_MCP_TOKEN`` (psn-mcp refuses
+to start without it, saying what to do), and with a token set every request must send
+``Authorization: Bearer <token>`` (mcp_server/http_auth.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -22,11 +28,12 @@ from pathlib import Path
 import anyio.to_thread
 from mcp.server import MCPServer
 
+from mcp_server import advertise, http_auth
 from mcp_server.context import ServerContext
 from mcp_server.tools import accounts, analytics, company, drafting, notifications, posting, voice, workspace
 from psn_core.config import Settings
 from psn_core.errors import PSNError
-from psn_core.masking import configure_logging
+from psn_core.masking import configure_logging, mask, registry
 from psn_core.workspace import find_workspace
 
 INSTRUCTIONS = """\
@@ -75,6 +82,7 @@ def build_server(settings: Settings | None, *, problem: PSNError | None = None) 
     )
     for register in TOOL_GROUPS:
         register(server, ctx)
+    advertise.tidy(server)
     return server
 
 
@@ -111,16 +119,39 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of `psn-mcp`. Reads the environment here, once; nothing below does."""
     args = parse_args(argv)
+    token = os.environ.get(http_auth.BEARER_ENV, "").strip() or None
+    if args.transport == "http":
+        if token is None and not http_auth.is_loopback(args.host):
+            sys.exit(http_auth.refusal(args.host, args.port))
+        if token is not None and len(token) < http_auth.MIN_TOKEN_LENGTH:
+            sys.exit(http_auth.weak_token(token))
+    if token is not None:
+        registry.add(token)
     settings, problem = load_settings(args.workspace, os.environ.get("PSN_WORKSPACE"))
     # stdout carries the protocol on stdio: every log line goes to stderr, secrets masked.
     configure_logging(settings.log_level if settings is not None else "WARNING")
     if problem is not None:
         print(f"psn-mcp: {problem.for_humans()}", file=sys.stderr)
     server = build_server(settings, problem=problem)
+    # Startup is over (see mcp_server/entry.py): what it built stays; collect from here on.
+    gc.freeze()
+    gc.enable()
     if args.transport == "http":
-        server.run("streamable-http", host=args.host, port=args.port)
+        serve_http(server, args.host, args.port, token)
     else:
         server.run("stdio")
+
+
+def serve_http(server: MCPServer, host: str, port: int, token: str | None) -> None:
+    """Streamable HTTP at http://host:port/mcp; with a token, every request must carry it."""
+    import uvicorn  # HTTP only: stdio never loads the web server
+
+    app: http_auth.ASGIApp = server.streamable_http_app(host=host)
+    if token is not None:
+        app = http_auth.BearerTokenGate(app, token)
+        print(f"psn-mcp: http://{host}:{port}/mcp, bearer token required ({mask(token)})", file=sys.stderr)
+    log_level = server.settings.log_level.lower()
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level)).run()
 
 
 if __name__ == "__main__":

@@ -14,11 +14,10 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import PlatformName
 from mcp_server.tools import read_only, writes
 from psn_core.services.accounts import accounts as service
 from psn_core.services.accounts.accounts import AccountView, ConnectStart
-
-PlatformName = Annotated[str, Field(description="The platform: x, linkedin, instagram or tiktok.")]
 
 
 class AuthStatus(BaseModel):

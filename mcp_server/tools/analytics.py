@@ -10,16 +10,13 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import Week
 from mcp_server.tools import read_only, writes
 from psn_core.services.analytics.models import RefreshRequested, Summary
 from psn_core.services.analytics.report import ReportFiles, WeeklyReview, render_markdown, weekly_review, write_report
 from psn_core.services.analytics.summary import summary
 from psn_core.services.analytics.sweep import request_refresh
 from psn_core.timefmt import utcnow
-
-Week = Annotated[
-    str | None, Field(description="ISO week like 2026-W09, in the user's zone; null for the last complete week.")
-]
 
 
 class ReviewText(BaseModel):
@@ -65,7 +62,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             data = weekly_review(conn, member, zone=settings.zone, now=utcnow(), week=week)
         return write_report(data, settings.workspace)
 
-    @server.tool(annotations=writes("Refresh analytics", destructive=False, idempotent=True))
+    @server.tool(annotations=writes("Refresh analytics", destructive=False, idempotent=True, open_world=True))
     @psn_tool
     def refresh_analytics(
         all_posts: Annotated[

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import NewWhen, When
 from mcp_server.tools import read_only, writes
 from psn_core.services.company import approvals, pending_posts, proposals
 from psn_core.services.company import hubs as company
@@ -38,7 +39,6 @@ ContentHash = Annotated[
 
 
 Token = Annotated[str | None, Field(description="The confirmation_token from the preview; omit to get a preview.")]
-When = Annotated[str, Field(description="Local time in the user's zone, 'YYYY-MM-DD HH:MM'.")]
 
 
 class CompanyLink(BaseModel):
@@ -144,9 +144,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         post: PostRef,
         content_hash: ContentHash,
         company_name: CompanyName = None,
-        when: Annotated[
-            str | None, Field(description="A new local time 'YYYY-MM-DD HH:MM' (needed if its time has passed).")
-        ] = None,
+        when: NewWhen = None,
         confirmation_token: Token = None,
     ) -> ApproveAnswer:
         """Approve a pending company post as the user reviewed it (`content_hash` from list_pending_approvals):
@@ -191,8 +189,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             str, Field(description="brand_operator, brand_ambassador or brand_ambassador-<company>.")
         ] = "brand_operator",
         media: Annotated[list[str] | None, Field(description="Paths of image/video files, in the workspace.")] = None,
-        idea: str = "",
-        language: str = "en",
+        idea: Annotated[str, Field(description="The idea behind the post, in a few words.")] = "",
+        language: Annotated[str, Field(description="The language of the post, as a code: en, es ...")] = "en",
         confirmation_token: Token = None,
     ) -> CompanyPostAnswer:
         """Post as a brand persona on company accounts: written to the company hub (never your personal

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import PLATFORMS, PlatformName, PlatformNames
 from mcp_server.tools import read_only
 from mcp_server.tools.voice import Persona
 from psn_core.services.posting import drafts as service
@@ -23,7 +24,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=read_only("Drafting context"))
     @psn_tool
     def get_draft_context(
-        platform: Annotated[str, Field(description="The platform the post is for: x, linkedin, instagram or tiktok.")],
+        platform: PlatformName,
         language: Language,
         persona: Persona = DEFAULT_PERSONA,
     ) -> DraftContext:
@@ -39,15 +40,29 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @psn_tool
     def check_draft(
         text: Annotated[str, Field(description="The draft's text, exactly as it would be posted.")],
-        platforms: Annotated[list[str], Field(min_length=1, description="Target platforms: x, linkedin, ...")],
+        platforms: PlatformNames,
         language: Language,
         persona: Persona = DEFAULT_PERSONA,
         media_count: Annotated[int, Field(ge=0, description="How many images or videos go with it.")] = 0,
+        split_into_thread: Annotated[
+            bool, Field(description="Check it as save_draft with split_into_thread would save it: a thread.")
+        ] = False,
+        privacy_level: Annotated[
+            str | None, Field(description="TikTok: who can see the post, as the user chose it (see save_draft).")
+        ] = None,
     ) -> service.DraftCheck:
-        """Check a draft against each target platform: its length as that platform counts it (X weighs
-        links and emoji), the thread a too-long X post becomes, the media count against the platform's
-        limits, and a naturalness score (0-100, with each AI tell found and where). Show the result to
-        the user with the draft; fix what it flags before they review it."""
+        """Check a draft against each target platform by the rules save_draft applies, with the same options:
+        its length as that platform counts it (X weighs links and emoji), the thread a too-long X post becomes
+        (ok only with split_into_thread, as save_draft), the media count against the platform's limits,
+        TikTok's privacy choice, and a naturalness score (0-100, with each AI tell found and where). Show the
+        result to the user with the draft; fix what it flags before they review it."""
+        settings = ctx.settings
+        options = service.DraftOptions(
+            media_count=media_count,
+            split_into_thread=split_into_thread,
+            privacy_level=privacy_level,
+            sandboxed=frozenset(name for name in PLATFORMS if settings.app(name).sandbox),
+        )
         return service.check_draft(
-            ctx.voices, text, platforms=platforms, language=language, persona=persona, media_count=media_count
+            ctx.voices, text, platforms=platforms, language=language, persona=persona, options=options
         )

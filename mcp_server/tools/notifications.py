@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import NotificationIds
 from mcp_server.tools import read_only, writes
 from psn_core.errors import ToolArgumentsInvalid
 from psn_core.notifications.models import Notification, format_local
@@ -48,7 +49,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=writes("Acknowledge notifications", destructive=False, idempotent=True))
     @psn_tool
     def ack_notifications(
-        ids: Annotated[list[int] | None, Field(description="Notification ids to mark handled.")] = None,
+        ids: NotificationIds = None,
         all_pending: Annotated[bool, Field(description="Mark every pending notification handled instead.")] = False,
     ) -> Acknowledged:
         """Mark notifications as handled, by id or all pending ones. Only after the user says so."""

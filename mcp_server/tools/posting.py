@@ -22,15 +22,14 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import PostId, TargetId, When
 from mcp_server.tools import read_only, writes
-from psn_core.emulator.sandbox import open_sandbox  # the preview's dry run (the one allowed emulator import)
 from psn_core.services.posting import confirmations, explanations, posts, saved_drafts
 from psn_core.services.posting.confirmations import Action
 from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft
 from psn_core.services.posting.schedule_time import ScheduleTime, resolve
 from psn_core.timefmt import utcnow
 
-When = Annotated[str, Field(description="Local time in the user's zone, 'YYYY-MM-DD HH:MM'.")]
 Token = Annotated[str | None, Field(description="The confirmation_token from the preview; omit to get a preview.")]
 
 
@@ -87,7 +86,10 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=writes("Save a reviewed draft", destructive=False, idempotent=False))
     @psn_tool
     def save_draft(
-        targets: list[DraftTarget], idea: str = "", language: str = "en", persona: str = "personal"
+        targets: Annotated[list[DraftTarget], Field(min_length=1, description="Where it goes, one per account.")],
+        idea: Annotated[str, Field(description="The idea behind the post, in a few words.")] = "",
+        language: Annotated[str, Field(description="The language it is written in, as a code: en, es ...")] = "en",
+        persona: Annotated[str, Field(description="The voice it is written in (see get_voice_profile).")] = "personal",
     ) -> posts.PostView:
         """Save a draft the user has reviewed and edited, checked against every platform's rules before
         anything is uploaded. Returns the post with its id; schedule it with schedule_post."""
@@ -109,6 +111,9 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     ) -> ScheduleAnswer:
         member = ctx.member_id
         moment = when or resolve(utcnow(), ctx.settings.timezone, utcnow())
+        # the preview's dry run (the one allowed emulator import), loaded only when a preview is made
+        from psn_core.emulator.sandbox import open_sandbox
+
         with ctx.hub.transaction(member) as conn:
             proposal, shown = confirmations.preview(
                 conn,
@@ -134,7 +139,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=writes("Schedule a post", destructive=False, idempotent=True, open_world=True))
     @psn_tool
     def schedule_post(
-        call: Context[Any, Any], post_id: UUID, when: When, confirmation_token: Token = None
+        call: Context[Any, Any], post_id: PostId, when: When, confirmation_token: Token = None
     ) -> ScheduleAnswer:
         """Schedule a saved post at a local time, once the user confirms exactly what goes out. Where the
         client can ask the user, this call asks them (who posts where, when, every part) and schedules only on
@@ -144,7 +149,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Publish a post now", destructive=False, idempotent=True, open_world=True))
     @psn_tool
-    def publish_now(call: Context[Any, Any], post_id: UUID, confirmation_token: Token = None) -> ScheduleAnswer:
+    def publish_now(call: Context[Any, Any], post_id: PostId, confirmation_token: Token = None) -> ScheduleAnswer:
         """Publish a saved post now, once the user confirms it: asked by this call where the client can, else
         a preview and a confirmation_token first (call again with it only after the user says yes)."""
         return commit(call, "publish_now", post_id, None, confirmation_token)
@@ -152,7 +157,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=writes("Reschedule a post", destructive=False, idempotent=True, open_world=True))
     @psn_tool
     def reschedule_post(
-        call: Context[Any, Any], post_id: UUID, when: When, confirmation_token: Token = None
+        call: Context[Any, Any], post_id: PostId, when: When, confirmation_token: Token = None
     ) -> ScheduleAnswer:
         """Move a post to another local time (until it starts publishing), once the user confirms: asked by
         this call where the client can, else a preview and a confirmation_token first."""
@@ -160,7 +165,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Cancel a post", destructive=True, idempotent=True))
     @psn_tool
-    def cancel_post(post_id: UUID) -> posts.PostView:
+    def cancel_post(post_id: PostId) -> posts.PostView:
         """Cancel every target of a post that has not started publishing."""
         with ctx.hub.transaction(ctx.member_id) as conn:
             return posts.cancel_post(conn, ctx.member_id, post_id)
@@ -183,7 +188,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Retry a target", destructive=False, idempotent=False, open_world=True))
     @psn_tool
-    def retry_target(call: Context[Any, Any], target_id: UUID, confirmation_token: Token = None) -> RetryAnswer:
+    def retry_target(call: Context[Any, Any], target_id: TargetId, confirmation_token: Token = None) -> RetryAnswer:
         """Publish a failed, expired or needs-attention target again now (a thread continues where it
         stopped), once the user confirms: asked by this call where the client can, else a preview and a
         confirmation_token first (call again with it only after the user says yes)."""
@@ -203,7 +208,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=read_only("Explain a target"))
     @psn_tool
-    def explain_target(target_id: UUID) -> explanations.Explanation:
+    def explain_target(target_id: TargetId) -> explanations.Explanation:
         """What happened to a target: the platform's own words (secrets masked) and every attempt."""
         with ctx.hub.transaction(ctx.member_id) as conn:
             return explanations.explain_target(conn, ctx.member_id, target_id)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.schemas import SuggestionId
 from mcp_server.tools import read_only, writes
 from psn_core.services.voice import learning as service
 from psn_core.services.voice.files import (
@@ -33,7 +34,6 @@ Persona = Annotated[
         "add -<company> with more than one company, e.g. brand-ambassador-acme."
     ),
 ]
-SuggestionId = Annotated[int, Field(description="The suggestion's id, from list_voice_suggestions.")]
 
 
 class Suggestions(BaseModel):
@@ -50,7 +50,10 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Update the voice profile", destructive=True, idempotent=True))
     @psn_tool
-    def update_voice_profile(patch: ProfilePatch, persona: Persona = DEFAULT_PERSONA) -> ProfileSummary:
+    def update_voice_profile(
+        patch: Annotated[ProfilePatch, Field(description="What to change; fields left empty change nothing.")],
+        persona: Persona = DEFAULT_PERSONA,
+    ) -> ProfileSummary:
         """Change the user's profile as they asked: traits (0-10), never-use words and signature phrases of a
         language, or a platform's style. Only what the patch names changes; the file keeps its other keys."""
         update_profile(ctx.voices, patch, persona)
@@ -58,7 +61,10 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=writes("Add an anti-pattern", destructive=False, idempotent=True))
     @psn_tool
-    def add_anti_pattern(pattern: AntiPattern, persona: Persona = DEFAULT_PERSONA) -> ProfileSummary:
+    def add_anti_pattern(
+        pattern: Annotated[AntiPattern, Field(description="A phrase, a regular expression or a limit.")],
+        persona: Persona = DEFAULT_PERSONA,
+    ) -> ProfileSummary:
         """Add something the user never does (a phrase, a regex, or a limit such as max_lists) to their
         profile; check_draft flags it from then on. Adding the same one twice changes nothing."""
         add_pattern(ctx.voices, pattern, persona)
@@ -67,7 +73,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=writes("Create the personal voice profile", destructive=True, idempotent=False))
     @psn_tool
     def init_voice_profile(
-        answers: CoreAnswers,
+        answers: Annotated[CoreAnswers, Field(description="The user's answers to the three onboarding questions.")],
         replace: Annotated[
             bool, Field(description="Overwrite an existing personal profile. Ask the user first.")
         ] = False,

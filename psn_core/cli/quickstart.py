@@ -35,7 +35,7 @@ from psn_core.hub.database import Hub
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import AccountView, finish_connect, start_connect
 from psn_core.services.posting import posts
-from psn_core.services.posting.drafts import DraftCheck, check_draft
+from psn_core.services.posting.drafts import DraftCheck, DraftOptions, check_draft
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.services.setup import InitResult, init_workspace
 from psn_core.services.voice.files import init_profile, profile_path
@@ -146,7 +146,9 @@ def run_quickstart(workspace: Path, options: QuickstartOptions, progress: Progre
                 )
                 init_profile(voices, answers)
                 progress(f"voice profile written to {profile_path(voices)}")
-            check = check_draft(voices, options.text, platforms=list(PLATFORMS), language="en", media_count=1)
+            sandboxed = frozenset(name for name in PLATFORMS if settings.app(name).sandbox)
+            draft_options = DraftOptions(media_count=1, sandboxed=sandboxed)
+            check = check_draft(voices, options.text, platforms=list(PLATFORMS), language="en", options=draft_options)
             if not check.ok:
                 problems = [p for t in check.targets for p in t.problems]
                 raise PostInvalid("The quickstart draft does not fit every platform.", problems=problems)

@@ -16,18 +16,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import DictRow, dict_row
-from psycopg_pool import ConnectionPool, PoolTimeout
 
 from psn_core.config import Settings
 from psn_core.errors import HubUnreachable, InvalidSetting, MemberContextMissing, UnsafeRuntimeRole
 from psn_core.hub import sql
 from psn_core.hub.embedded import DATABASE, OWNER_ROLE, EmbeddedServer
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 from psn_core.hub.sql import Queries
 from psn_core.masking import mask_url, registry
 
@@ -195,6 +197,8 @@ class Hub:
 
     def _open_pool(self) -> ConnectionPool[Conn]:
         # Check once outside the pool so an unsafe role is a clear error, not a pool that never fills.
+        from psycopg_pool import ConnectionPool  # loads with the first pool: psn-mcp starts without it
+
         with self.app():
             pass
         return ConnectionPool(
@@ -226,6 +230,8 @@ class Hub:
         """
         if member_id is None:
             raise MemberContextMissing("A hub query ran without a member id.")
+        from psycopg_pool import PoolTimeout
+
         try:
             with self.pool.connection() as conn, conn.transaction():
                 act_for_member(conn, member_id, self.member_key, local=True)

@@ -21,18 +21,19 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
-import pypdf
-from av.container import InputContainer
-from av.video.stream import VideoStream
 from PIL import Image, UnidentifiedImageError
-from pypdf.errors import PyPdfError
 
 from psn_core.media.describe import format_name, human_size
 from psn_core.media.models import DocumentInfo, ImageInfo, MediaProbe, VideoInfo
 from psn_core.media.sniff import extension_mime, sniff_mime
 from psn_core.platforms.models import MediaKind, MediaSpec
+
+if TYPE_CHECKING:  # PyAV and pypdf load with the first video or PDF probed (psn-mcp starts without them)
+    import av
+    from av.container import InputContainer
+    from av.video.stream import VideoStream
 
 # Pillow can read these; HEIC/HEIF it cannot without a plugin, so they are named but not measured.
 _IMAGE_MIMES = frozenset(
@@ -55,8 +56,8 @@ _MOV_NO_INDEX = "the {name} file is incomplete (it has no index: the recording o
 
 # What Pillow, pypdf and FFmpeg raise on damaged input; anything else is a psn bug and should surface.
 _IMAGE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
-_PDF_ERRORS = (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
-_VIDEO_ERRORS = (av.FFmpegError, OSError, ValueError)
+_PDF_ERRORS = (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)  # + PyPdfError
+_VIDEO_ERRORS = (OSError, ValueError)  # + av.FFmpegError
 
 
 # No image above this many pixels is ever decoded (8192x8192: the largest any platform psn knows accepts).
@@ -225,6 +226,8 @@ def _image_reason(name: str, exc: BaseException) -> str:
 
 
 def _probe_video(file: Path, name: str, size: int) -> VideoInfo:
+    import av
+
     try:
         with av.open(str(file)) as container:
             if not container.streams.video:
@@ -261,7 +264,7 @@ def _probe_video(file: Path, name: str, size: int) -> VideoInfo:
             )
     except StopIteration as exc:
         raise _Unreadable(f"the {name} file has no video frames psn can decode") from exc
-    except _VIDEO_ERRORS as exc:
+    except (av.FFmpegError, *_VIDEO_ERRORS) as exc:
         raise _Unreadable(_video_reason(name, exc)) from exc
 
 
@@ -280,6 +283,8 @@ def _check_complete(
 
 
 def _duration_seconds(container: InputContainer, stream: VideoStream) -> float | None:
+    import av
+
     if container.duration:
         return container.duration / av.time_base
     if stream.duration and stream.time_base:
@@ -288,6 +293,8 @@ def _duration_seconds(container: InputContainer, stream: VideoStream) -> float |
 
 
 def _video_reason(name: str, exc: BaseException) -> str:
+    import av
+
     text = str(exc)
     if "moov atom not found" in text:
         return _MOV_NO_INDEX.format(name=name)
@@ -314,13 +321,16 @@ def _probe_document(file: Path, mime: str | None) -> DocumentInfo:
 
 
 def _probe_pdf(file: Path) -> DocumentInfo:
+    import pypdf
+    from pypdf.errors import PyPdfError
+
     try:
         reader = pypdf.PdfReader(file, strict=False)
         encrypted = reader.is_encrypted
         if encrypted and not reader.decrypt(""):
             return DocumentInfo(page_count=None, encrypted=True)
         return DocumentInfo(page_count=len(reader.pages), encrypted=encrypted)
-    except _PDF_ERRORS as exc:
+    except (PyPdfError, *_PDF_ERRORS) as exc:
         raise _Unreadable(f"the PDF is damaged or incomplete ({exc})") from exc
 
 

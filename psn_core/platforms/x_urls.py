@@ -22,6 +22,7 @@ The rules, as twitter-text 3 applies them:
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -87,9 +88,7 @@ def _trie(words: list[str]) -> str:
 
 
 _TLD_END = "(?=[^0-9a-zA-Z@+-]|$)"
-_NAMED_TLD = _trie(GENERIC_TLDS + COUNTRY_TLDS)
 _PUNYCODE = "[xX][nN]--[-0-9a-zA-Z]+"
-_TLD = f"(?:(?:{_NAMED_TLD}){_TLD_END}|{_PUNYCODE})"
 
 _LATIN_ACCENTS = (
     "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b\u0263"
@@ -112,12 +111,20 @@ _PATH = f"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|{_PARENS}|(
 _QUERY = "\\?[a-zA-Z0-9!?*'@();:&=+$/%#\\[\\]\\-_.,~|]*[a-zA-Z0-9\\-_&=#/]"
 _PRECEDING = f"[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|^"
 
-_URL = re.compile(
-    f"(?P<before>{_PRECEDING})"
-    f"(?P<url>(?P<protocol>{_any_case('http')}[sS]?://)?(?P<domain>{_SUBDOMAIN}*{_DOMAIN_NAME}{_TLD})"
-    f"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:{_QUERY})?)"
-)
-_ASCII_DOMAIN = re.compile(f"(?:[-a-zA-Z0-9{_LATIN_ACCENTS}]+\\.)+{_TLD}")
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(URL, ASCII domain): compiled on first use, since the TLD tree takes a moment to build and compile
+    (psn-mcp and the CLI start without paying for it)."""
+    tld = f"(?:(?:{_trie(GENERIC_TLDS + COUNTRY_TLDS)}){_TLD_END}|{_PUNYCODE})"
+    url = re.compile(
+        f"(?P<before>{_PRECEDING})"
+        f"(?P<url>(?P<protocol>{_any_case('http')}[sS]?://)?(?P<domain>{_SUBDOMAIN}*{_DOMAIN_NAME}{tld})"
+        f"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:{_QUERY})?)"
+    )
+    return url, re.compile(f"(?:[-a-zA-Z0-9{_LATIN_ACCENTS}]+\\.)+{tld}")
+
+
 _TCO = re.compile(f"{_any_case('http')}[sS]?://[tT]\\.[cC][oO]/(?P<slug>[a-zA-Z0-9]+)(?:{_QUERY})?")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
@@ -165,7 +172,7 @@ def _encoded_label_length(label: str) -> int:
 
 def _valid_domain(domain: str) -> bool:
     """IDNA checks: an ``xn--`` domain must be ASCII, and each label must encode to 1-63 characters."""
-    if domain.startswith("xn--") and not _ASCII_DOMAIN.search(domain):
+    if domain.startswith("xn--") and not _patterns()[1].search(domain):
         return False
     return all(1 <= _encoded_label_length(label) <= _MAX_LABEL_LENGTH for label in domain.split("."))
 
@@ -180,7 +187,7 @@ class _Found:
 def _extract(units: str) -> list[_Found]:
     found: list[_Found] = []
     position = 0
-    while match := _URL.search(units, position):
+    while match := _patterns()[0].search(units, position):
         position = match.end()
         protocol, domain, path, url = match["protocol"], match["domain"], match["path"], match["url"]
         if not _valid_domain(domain) or len(protocol or _DEFAULT_PROTOCOL) + len(url) > _MAX_URL_LENGTH:
@@ -198,7 +205,7 @@ def _extract(units: str) -> list[_Found]:
         domain_start = match.start("domain")
         plain: list[_Found] = []
         ascii_end = 0
-        for ascii_domain in _ASCII_DOMAIN.finditer(domain):
+        for ascii_domain in _patterns()[1].finditer(domain):
             # twitter-text places each domain at its first occurrence after the previous one, which is
             # not always where it matched ("t.cox.t.co" places "t.co" at 0): we place it the same way.
             ascii_start = domain.find(ascii_domain[0], ascii_end)

@@ -31,8 +31,8 @@ class _Base(BaseModel):
     # Unknown keys a user writes next to an anti-pattern survive a load/save round trip.
     model_config = ConfigDict(extra="allow")
 
-    id: str | None = None
-    reason: str | None = None
+    id: str | None = Field(default=None, description="A short name for it; made from its content when omitted.")
+    reason: str | None = Field(default=None, description="Why the user never does this, in their words.")
     language: str | None = Field(default=None, description="Only check text in this language.")
 
     def applies_to(self, language: str) -> bool:
@@ -40,15 +40,17 @@ class _Base(BaseModel):
 
 
 class PhraseAntiPattern(_Base):
-    kind: Literal["phrase"]
-    phrase: str = Field(min_length=1)
-    where: Literal["anywhere", "start", "end"] = "anywhere"
+    kind: Literal["phrase"] = Field(description="phrase: a word or phrase, matched case-insensitively.")
+    phrase: str = Field(min_length=1, description="The word or phrase never to use.")
+    where: Literal["anywhere", "start", "end"] = Field(
+        default="anywhere", description="Where in a post it is flagged: anywhere, at the start or at the end."
+    )
 
 
 class RegexAntiPattern(_Base):
-    kind: Literal["regex"]
-    pattern: str = Field(min_length=1)
-    ignore_case: bool = True
+    kind: Literal["regex"] = Field(description="regex: a regular expression (Python syntax).")
+    pattern: str = Field(min_length=1, description="The regular expression a post must not match.")
+    ignore_case: bool = Field(default=True, description="Match regardless of case.")
 
     @field_validator("pattern")
     @classmethod
@@ -61,8 +63,10 @@ class RegexAntiPattern(_Base):
 
 
 class LimitAntiPattern(_Base):
-    kind: Literal["max_lists", "max_hashtags", "max_emoji", "max_em_dashes", "max_exclamations"]
-    max: int = Field(ge=0)
+    kind: Literal["max_lists", "max_hashtags", "max_emoji", "max_em_dashes", "max_exclamations"] = Field(
+        description="What is counted in a post: lists, hashtags, emoji, em dashes or exclamation marks."
+    )
+    max: int = Field(ge=0, description="The most a post may have of it.")
 
 
 AntiPattern = Annotated[PhraseAntiPattern | RegexAntiPattern | LimitAntiPattern, Field(discriminator="kind")]

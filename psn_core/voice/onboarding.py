@@ -38,11 +38,17 @@ _FORMALITY = {"friends": 2, "between": 5, "work": 8}
 class CoreAnswers(BaseModel):
     """The answers to CORE_QUESTIONS, plus the profile's name and language."""
 
-    name: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] = "en"
+    name: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)] = Field(
+        description="The user's name, as the profile names them."
+    )
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] = Field(
+        default="en", description="The language the sample is written in, as a code: en, es, pt-BR ..."
+    )
     talks_like: Register = Field(description="Answer to question 1.")
-    writing_sample: Annotated[str, StringConstraints(min_length=1)]
-    never_use: list[str] = Field(default_factory=list)
+    writing_sample: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="Answer to question 2: the user's own writing, pasted as they wrote it."
+    )
+    never_use: list[str] = Field(default_factory=list, description="Answer to question 3, one word or phrase each.")
 
 
 def _vocabulary(sample: str, stopwords: set[str], limit: int = 12) -> list[str]:

@@ -21,9 +21,10 @@ async def test_annotations_say_which_tools_only_read(server: MCPServer) -> None:
     for name in ("get_analytics_summary", "get_weekly_review"):
         hints = tools[name]
         assert hints is not None and hints.read_only_hint is True and hints.open_world_hint is False
-    for name in ("refresh_analytics", "save_weekly_review"):
-        hints = tools[name]
-        assert hints is not None and hints.read_only_hint is False and hints.open_world_hint is False
+    save, refresh = tools["save_weekly_review"], tools["refresh_analytics"]
+    assert save is not None and save.read_only_hint is False and save.open_world_hint is False
+    # the sweep it asks for reads the platforms' metrics APIs
+    assert refresh is not None and refresh.read_only_hint is False and refresh.open_world_hint is True
 
 
 async def test_summary_of_an_empty_hub_says_no_metrics_yet(server: MCPServer) -> None:

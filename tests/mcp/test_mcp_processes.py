@@ -165,11 +165,10 @@ def test_inspector_sees_a_psn_error_as_a_tool_error_with_what_to_do(tmp_path: Pa
     (tmp_path / ".psn").mkdir()
     done = _inspect(
         tmp_path, tmp_path, "--method", "tools/call", "--tool-name", "check_draft",
-        "--tool-arg", "text=Hi", 'platforms=["myspace"]', "language=en",
+        "--tool-arg", "text=Hi", 'platforms=["x"]', "language=en", "persona=../etc",
     )  # fmt: skip
     assert done.returncode == 5 and "tool_is_error" in done.stderr  # the Inspector's code for isError
     result = json.loads(done.stdout)
-    assert result["isError"] is True and result["_meta"]["psn/error"]["error"] == "InvalidSetting"
-    assert result["content"][0]["text"] == (
-        "psn does not know the platform 'myspace'.\nWhat to do: Use one of: x, linkedin, instagram, tiktok."
-    )
+    assert result["isError"] is True and result["_meta"]["psn/error"]["error"] == "VoiceInputInvalid"
+    message, _, action = result["content"][0]["text"].partition("\nWhat to do: ")
+    assert "is not a voice persona" in message and "brand_ambassador" in action

@@ -45,17 +45,17 @@ WRITES = {
     "finish_connect": (False, False, True),
     "ack_notifications": (False, True, False),
     "save_weekly_review": (True, True, False),
-    "refresh_analytics": (False, True, False),
+    "refresh_analytics": (False, True, True),  # the worker's sweep asks the platforms
     "save_draft": (False, False, False),
     "schedule_post": (False, True, True),
     "publish_now": (False, True, True),
-    "reschedule_post": (False, True, True),
+    "reschedule_post": (False, True, True),  # queues a publish
     "cancel_post": (True, True, False),
     "retry_target": (False, False, True),
     "update_voice_profile": (True, True, False),
     "add_anti_pattern": (False, True, False),
     "list_pending_approvals": (False, True, False),  # expires overdue posts before listing
-    "approve_post": (False, False, True),
+    "approve_post": (False, False, True),  # queues a publish
     "post_for_company": (False, False, True),
     "reject_post": (True, False, False),
 }

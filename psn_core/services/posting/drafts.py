@@ -1,8 +1,8 @@
 """Drafting: checking a draft against each target platform, and the bundle a writer needs for one post.
 
-:func:`check_draft` is pure (text and voice files, no hub): per target it measures the text the way
-the platform counts it, previews the thread a long X-style post becomes, checks the media count
-against the declared limits, and scores naturalness once for the whole draft.
+:func:`check_draft` is pure (text and voice files, no hub): per target it applies the rules save_draft
+applies (``draft_rules``: length as the platform counts it, the thread a long post becomes when split,
+media counts, the privacy choice), previews that thread, and scores naturalness once for the whole draft.
 :func:`drafting_context` turns a platform's declaration into :class:`PlatformRules` and hands it to
 :func:`psn_core.services.voice.context.draft_context`. Both branch on declared limits and capabilities,
 never on a platform's name.
@@ -14,6 +14,7 @@ target platform was given.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
@@ -22,9 +23,9 @@ from pydantic import BaseModel, Field
 from psn_core.errors import DraftInputInvalid
 from psn_core.hub.database import Hub
 from psn_core.platforms.base import Platform, count_text
-from psn_core.platforms.models import Capabilities, Limits, TextCounting
-from psn_core.platforms.x_text import InvalidReason, parse_post
+from psn_core.platforms.models import Capabilities, TextCounting
 from psn_core.services.accounts.accounts import platform_class
+from psn_core.services.posting.draft_rules import DraftShape, most_media, target_problems, thread_parts
 from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_text
 from psn_core.voice import NaturalnessReport
@@ -86,7 +87,10 @@ class TargetCheck(BaseModel):
     display_name: str
     ok: bool
     length: LengthCheck
-    thread: ThreadPreview | None = Field(description="Set when the text is too long for one post but can be a thread.")
+    thread: ThreadPreview | None = Field(
+        description="Set when the text is too long for one post and the platform has threads: the thread "
+        "save_draft makes of it with split_into_thread."
+    )
     media: MediaCheck
     problems: list[str] = Field(description="What must change before this target can be posted, in sentences.")
 
@@ -94,7 +98,10 @@ class TargetCheck(BaseModel):
 class DraftCheck(BaseModel):
     """The draft checked against every target, and how human it reads."""
 
-    ok: bool = Field(description="True when every target can take the draft as it is (thread splitting included).")
+    ok: bool = Field(
+        description="True when save_draft takes the draft with the same options (split_into_thread, privacy_level, "
+        "that many valid media files): the media files themselves are probed when saved."
+    )
     language: str
     persona: str
     targets: list[TargetCheck]
@@ -103,21 +110,26 @@ class DraftCheck(BaseModel):
     profile_used: Path | None = Field(description="The voice profile the naturalness check used, if any.")
 
 
-def _media_check(limits: Limits, media_count: int) -> MediaCheck:
-    most = max(limits.max_images_per_post, limits.carousel_max or 0)
-    return MediaCheck(count=media_count, max_items=most, fits=media_count <= most)
+@dataclass(frozen=True)
+class DraftOptions:
+    """What, besides its text, decides whether a draft can be saved as it is (save_draft's same options)."""
+
+    media_count: int = 0
+    split_into_thread: bool = False
+    privacy_level: str | None = None
+    sandboxed: frozenset[str] = frozenset()  # platforms whose app is unaudited (TikTok posts privately)
 
 
 def _thread(cls: type[Platform], text: str) -> ThreadPreview:
     limits = cls.limits
-    parts = cls.split_thread(text)
+    parts = thread_parts(cls, [text], split_into_thread=True)
     lengths = [cls.text_length(p) for p in parts]
     fits = limits.max_thread_parts is None or len(parts) <= limits.max_thread_parts
     return ThreadPreview(parts=parts, part_lengths=lengths, max_parts=limits.max_thread_parts, fits=fits)
 
 
-def _check_target(cls: type[Platform], text: str, media_count: int) -> TargetCheck:
-    limits, caps, name = cls.limits, cls.capabilities, cls.display_name
+def _check_target(cls: type[Platform], text: str, options: DraftOptions) -> TargetCheck:
+    limits = cls.limits
     length = count_text(text, limits.text_counting)
     check = LengthCheck(
         counting=limits.text_counting,
@@ -125,32 +137,21 @@ def _check_target(cls: type[Platform], text: str, media_count: int) -> TargetChe
         limit=limits.max_text_length,
         fits=length <= limits.max_text_length,
     )
-    problems: list[str] = []
-    thread: ThreadPreview | None = None
-    if limits.text_counting is TextCounting.X_WEIGHTED and parse_post(text).reason is InvalidReason.INVALID_CHARACTERS:
-        problems.append(f"The text holds characters {name} refuses (U+FFFE, U+FEFF or U+FFFF): remove them.")
-    elif not check.fits and caps.threads:
-        thread = _thread(cls, text)
-        if not thread.fits:
-            problems.append(
-                f"As a thread this is {len(thread.parts)} posts; {name} threads hold at most {thread.max_parts}."
-            )
-    elif not check.fits:
-        problems.append(f"The text is {length} long as {name} counts it; the limit is {limits.max_text_length}.")
-    media = _media_check(limits, media_count)
-    if not media.fits:
-        problems.append(f"{name} takes at most {media.max_items} media items in one post, not {media_count}.")
-    if media_count == 0 and not caps.text_only:
-        problems.append(f"{name} does not publish text alone: add an image or a video.")
-    if not text.strip() and media_count == 0:
-        problems.append("The draft is empty.")
+    texts = thread_parts(cls, [text], split_into_thread=options.split_into_thread)
+    shape = DraftShape(
+        texts=tuple(texts),
+        media_counts=(options.media_count,) + (0,) * (len(texts) - 1),  # media go with the first part
+        privacy_level=options.privacy_level,
+    )
+    problems = target_problems(cls, shape, sandbox=cls.name in options.sandboxed)
+    most = most_media(cls)
     return TargetCheck(
         platform=cls.name,
-        display_name=name,
+        display_name=cls.display_name,
         ok=not problems,
         length=check,
-        thread=thread,
-        media=media,
+        thread=_thread(cls, text) if not check.fits and cls.capabilities.threads else None,
+        media=MediaCheck(count=options.media_count, max_items=most, fits=options.media_count <= most),
         problems=problems,
     )
 
@@ -162,12 +163,14 @@ def check_draft(
     platforms: Sequence[str],
     language: str,
     persona: str = DEFAULT_PERSONA,
-    media_count: int = 0,
+    options: DraftOptions = DraftOptions(),
 ) -> DraftCheck:
     """Check a draft for each target platform and score how human it reads.
 
-    A language psn has no tells for is not an error: the targets are still checked and
-    ``naturalness_note`` says why there is no score.
+    The targets are checked by the rules save_draft applies (draft_rules), so a draft found ok here is
+    saved with the same options; the media files themselves are probed only when saved. A language psn
+    has no tells for is not an error: the targets are still checked and ``naturalness_note`` says why
+    there is no score.
 
     Raises:
         DraftInputInvalid: no target platform.
@@ -187,7 +190,7 @@ def check_draft(
         report, profile_used = checked.report, checked.profile_used
     except UnsupportedLanguage as exc:
         note = f"{exc.message} The targets are checked; the naturalness score is skipped."
-    targets = [_check_target(cls, text, media_count) for cls in classes]
+    targets = [_check_target(cls, text, options) for cls in classes]
     return DraftCheck(
         ok=all(t.ok for t in targets),
         language=language,

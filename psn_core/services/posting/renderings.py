@@ -20,6 +20,7 @@ from psn_core.media import store as media_store
 from psn_core.media.probe import pixel_limit
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import ArticleLink, MediaKind, MediaRef, MediaTransfer, PostPart, PublishRequest
+from psn_core.services.posting.draft_rules import DraftShape, shape_problems
 
 
 class MediaItem(BaseModel):
@@ -81,42 +82,24 @@ class Rendering(BaseModel):
 
 
 def check_rendering(cls: type[Platform], rendering: Rendering, media_dir: Path, media_host: str | None) -> list[str]:
-    """Every reason ``cls`` would refuse this rendering, as sentences naming the fix (empty: fine)."""
-    name, limits, caps = cls.display_name, cls.limits, cls.capabilities
-    problems: list[str] = []
+    """Every reason ``cls`` would refuse this rendering, as sentences naming the fix (empty: fine): the
+    draft's shape (draft_rules, the same rules check_draft applies), then each stored media file."""
     parts = rendering.parts
-    if len(parts) > 1 and not caps.threads:
-        problems.append(f"{name} has no threads; put everything in one post or choose another platform.")
-    if limits.max_thread_parts and len(parts) > limits.max_thread_parts:
-        problems.append(f"{name} threads hold at most {limits.max_thread_parts} parts; this one has {len(parts)}.")
+    shape = DraftShape(
+        texts=tuple(p.text for p in parts),
+        media_counts=tuple(len(p.media) for p in parts),
+        article_url=rendering.article_url,
+        privacy_level=rendering.privacy_level,
+    )
+    problems = shape_problems(cls, shape)
     for number, part in enumerate(parts, start=1):
-        where = f" (part {number})" if len(parts) > 1 else ""
-        length = cls.text_length(part.text)
-        if length > limits.max_text_length:
-            problems.append(
-                f"{name} allows {limits.max_text_length} characters{where}; this has {length}. "
-                f"Cut {length - limits.max_text_length}" + (" or split it into a thread." if caps.threads else ".")
-            )
-        if not part.text.strip() and not part.media:
-            problems.append(f"{name} cannot post an empty part{where}.")
-        if number == 1 and not part.media and not caps.text_only and not rendering.article_url:
-            problems.append(f"{name} posts need an image or a video; text-only posts do not exist there.")
-        problems.extend(_check_media(cls, part, where, media_dir, media_host))
+        problems.extend(_check_media(cls, part, f" (part {number})" if len(parts) > 1 else "", media_dir, media_host))
     return problems
 
 
 def _check_media(cls: type[Platform], part: RenderedPart, where: str, media_dir: Path, host: str | None) -> list[str]:
-    name, limits = cls.display_name, cls.limits
+    name = cls.display_name
     problems: list[str] = []
-    count = len(part.media)
-    if count > 1:
-        most = max(limits.carousel_max or 0, limits.max_images_per_post)
-        if most < 2:
-            problems.append(f"{name} takes one media item per post{where}; this has {count}.")
-        elif count > most:
-            problems.append(f"{name} takes at most {most} media items per post{where}; this has {count}.")
-        elif limits.carousel_min and count < limits.carousel_min:
-            problems.append(f"{name} carousels need at least {limits.carousel_min} items{where}.")
     for item in part.media:
         try:
             path = media_store.verify_media(media_dir, item.path)

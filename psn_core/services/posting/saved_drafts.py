@@ -24,6 +24,7 @@ from psn_core.hub.sql import Queries
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import AccountView, pick_account
 from psn_core.services.posting.confirmations import poster_name
+from psn_core.services.posting.draft_rules import thread_parts
 from psn_core.services.posting.posts import PartInput, PostInput, PostView, TargetInput, create_post, get_post
 from psn_core.services.voice.files import voices_dir
 from psn_core.services.voice.learning import record_edit
@@ -40,8 +41,8 @@ class DraftTarget(BaseModel):
         default=None,
         description="The text you first proposed, before the user's edits: psn learns their voice from the difference.",
     )
-    title: str | None = None
-    article_url: str | None = None
+    title: str | None = Field(default=None, description="A title, where the platform shows one (LinkedIn, TikTok).")
+    article_url: str | None = Field(default=None, description="LinkedIn: the link of an article the post shares.")
     privacy_level: str | None = Field(
         default=None,
         description="TikTok: who can see the post, chosen by the user from the levels their account offers "
@@ -77,9 +78,7 @@ class DraftPlan(BaseModel):
 
 
 def _target_input(account: AccountView, target: DraftTarget) -> TargetInput:
-    texts = list(target.parts)
-    if target.split_into_thread:  # a platform without threads keeps the text in one part
-        texts = PLATFORMS[account.platform].split_thread(texts[0]) + texts[1:]
+    texts = thread_parts(PLATFORMS[account.platform], target.parts, split_into_thread=target.split_into_thread)
     parts = [PartInput(text=t) for t in texts]
     parts[0] = PartInput(text=texts[0], media=[Path(m) for m in target.media])
     return TargetInput(

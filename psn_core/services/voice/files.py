@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -289,10 +290,12 @@ class ProfilePatch(BaseModel):
 
     traits: dict[str, int] = Field(default_factory=dict, description="Trait name -> 0-10 (formality, humor, ...).")
     language: str | None = Field(default=None, description="The language section the lists below change.")
-    add_never_use: list[str] = Field(default_factory=list)
-    remove_never_use: list[str] = Field(default_factory=list)
-    add_signature_phrases: list[str] = Field(default_factory=list)
-    platform: str | None = Field(default=None, description="The platform whose style the fields below change.")
+    add_never_use: list[str] = Field(default_factory=list, description="Words or phrases the user never uses.")
+    remove_never_use: list[str] = Field(default_factory=list, description="Words to take off the never-use list.")
+    add_signature_phrases: list[str] = Field(default_factory=list, description="Phrases the user often says.")
+    platform: Literal["x", "linkedin", "instagram", "tiktok"] | None = Field(
+        default=None, description="The platform whose style the fields below change: x, linkedin, instagram or tiktok."
+    )
     platform_style: dict[str, object] = Field(default_factory=dict, description="tone, emoji, hashtag_style, ...")
 
 
