@@ -35,6 +35,7 @@ READ_ONLY = {
     "list_failures",
     "explain_target",
     "list_companies",
+    "get_calendar",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -57,6 +58,7 @@ WRITES = {
     "list_pending_approvals": (False, True, False),  # expires overdue posts before listing
     "approve_post": (False, False, False),
     "reject_post": (True, False, False),
+    "init_workspace": (False, True, False),
 }
 
 
