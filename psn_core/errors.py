@@ -18,6 +18,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── PostNotFound
     │   ├── CompanyNotFound         no connections/<company>.env
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
+    │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   └── VoiceProfileNotFound    [voice] the profile file does not exist
     ├── InvalidInput                what was passed in is wrong; fix it and ask again
@@ -62,6 +63,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   └── OwnerCannotCreateRoles  the owner role lacks CREATEROLE, needed for members' login roles
     ├── PostError                   a post cannot be changed as asked
     │   ├── PostLocked              it is publishing (or done): too late to change
+    │   ├── AccountHasPendingPosts  an account to remove still has posts waiting to go out (each listed)
     │   └── PostChangedSinceReview  an approval named content the post no longer has (the author changed it)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
@@ -126,6 +128,10 @@ class CompanyNotFound(NotFound):
 
 class NotificationNotFound(NotFound):
     default_action = "Run `psn notifications` to see the ids of your pending notifications."
+
+
+class AccountNotFound(NotFound):
+    default_action = "Run `psn auth status` to see your connected accounts and their handles."
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -325,6 +331,13 @@ class PostError(PSNError):
 
 class PostLocked(PostError):
     default_action = "It is publishing or already done; `psn queue` shows its state."
+
+
+class AccountHasPendingPosts(PostError):
+    default_action = (
+        "Cancel those posts first (`psn cancel ID`), or remove the account with --cancel-pending "
+        "(cancel_pending in the MCP tool) to cancel them with it."
+    )
 
 
 class PostChangedSinceReview(PostError):

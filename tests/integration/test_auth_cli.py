@@ -7,7 +7,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -108,3 +110,26 @@ def test_auth_status_lists_accounts_in_the_users_zone(workspace: Path) -> None:
     # every platform declares the scopes its features need, and the emulator grants what psn asks for
     x = out[out.index("X @") :]
     assert "features: publish: yes; analytics: yes; reconcile: yes" in [line.strip() for line in x.splitlines()[:5]]
+
+
+def test_auth_remove_asks_refuses_while_posts_wait_then_cancels_them_with_notice(workspace: Path) -> None:
+    when = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=2)).strftime("%Y-%m-%d 12:00")
+    posted = psn(workspace, "post", "Bye LinkedIn", "--to", "linkedin", "--at", when, "--yes")
+    assert posted.returncode == 0, posted.stderr
+    declined = psn(workspace, "auth", "remove", "linkedin", stdin="n\n")
+    refused = psn(workspace, "auth", "remove", "linkedin", "--yes")
+    unknown = psn(workspace, "auth", "remove", "x", "--account", "@nobody", "--yes")
+    removed = psn(workspace, "auth", "remove", "linkedin", "--yes", "--cancel-pending")
+    status = psn(workspace, "auth", "status").stdout
+    assert declined.returncode == 1 and "Aborted" in declined.stderr
+    assert refused.returncode == 1 and "still has 1 post(s) waiting to go out" in refused.stderr
+    assert "'Bye LinkedIn'" in refused.stderr and "--cancel-pending" in refused.stderr
+    assert unknown.returncode == 1 and "You have no X account @nobody connected" in unknown.stderr
+    assert removed.returncode == 0, removed.stderr
+    assert "Removed LinkedIn @" in removed.stdout and "cancelled [" in removed.stdout
+    assert "cancelled 1 post(s) waiting on it" in removed.stdout and "still lists psn" in removed.stdout
+    assert "X @psn_tester_1: active" in status and ": disconnected" in status
+    linkedin = status[status.index("LinkedIn @") :]
+    assert "run `psn auth linkedin` to connect it again" in linkedin
+    queue = psn(workspace, "queue").stdout
+    assert "Bye LinkedIn" not in queue

@@ -59,6 +59,7 @@ WRITES = {
     "approve_post": (False, False, False),
     "reject_post": (True, False, False),
     "init_workspace": (False, True, False),
+    "remove_account": (True, True, False),
 }
 
 
