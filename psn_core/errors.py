@@ -40,6 +40,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── ConfigError                 settings or workspace are wrong; fix them and run again
     │   ├── InvalidSetting
     │   ├── KeyMissing              no encryption key (file or PSN_MASTER_KEY)
+    │   ├── NotADemoWorkspace       `psn quickstart` pointed at a workspace it did not make (a real one)
     │   ├── MediaHostNotConfigured  the platform pulls media from a public URL and there is no media host
     │   ├── VoiceProfileExists      [voice] `psn voice init` would overwrite a profile (use --force)
     │   ├── UnsupportedLanguage     [voice] no naturalness tells exist for that language
@@ -211,6 +212,13 @@ class KeyMissing(ConfigError):
     default_action = (
         "Restore the key file named by PSN_KEY_FILE (default .psn/master.key) from your backup, "
         "or set PSN_MASTER_KEY. Without it, stored tokens cannot be read: reconnect accounts with `psn auth`."
+    )
+
+
+class NotADemoWorkspace(ConfigError):
+    default_action = (
+        "Run `psn quickstart` without --workspace: it makes its own demo workspace, ./psn-demo. "
+        "Or give it a new folder: `psn -w /tmp/psn-demo quickstart`."
     )
 
 

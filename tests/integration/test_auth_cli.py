@@ -130,6 +130,6 @@ def test_auth_remove_asks_refuses_while_posts_wait_then_cancels_them_with_notice
     assert "cancelled 1 post(s) waiting on it" in removed.stdout and "still lists psn" in removed.stdout
     assert "X @psn_tester_1: active" in status and ": disconnected" in status
     linkedin = status[status.index("LinkedIn @") :]
-    assert "run `psn auth linkedin` to connect it again" in linkedin
+    assert "run `psn auth linkedin` to reconnect (removed by you)" in linkedin
     queue = psn(workspace, "queue").stdout
     assert "Bye LinkedIn" not in queue

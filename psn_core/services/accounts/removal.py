@@ -82,7 +82,14 @@ def _describe(target: WaitingTarget, zone: ZoneInfo) -> str:
 
 
 def remove_account(
-    conn: Conn, member_id: UUID, platform: str, handle: str | None, *, cancel_pending: bool, zone: ZoneInfo
+    conn: Conn,
+    member_id: UUID,
+    platform: str,
+    handle: str | None,
+    *,
+    cancel_pending: bool,
+    zone: ZoneInfo,
+    reason: str = "removed by you",
 ) -> RemovedAccount:
     """Forget one of the member's accounts (see the module docstring).
 
@@ -108,7 +115,6 @@ def remove_account(
         cancelled = [r.id for r in sql.many(conn, Q.cancel_account_targets, {"account_id": account.id}, _Id)]
     ids = {"account_id": account.id, "member_id": member_id}
     deleted = sql.run(conn, Q.delete_account_tokens, ids) > 0
-    reason = f"Removed by you: run `psn auth {platform}` to connect it again."
     sql.run(conn, Q.disconnect_account, {**ids, "reason": reason})
     note = (
         f"psn removed {name} and deleted its tokens"
