@@ -61,6 +61,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -294,22 +295,9 @@ def run_claude(
         command += ["--settings", json.dumps(_elicitation_hook(scratch, list(user_answers), asked))]
     command += list(extra_args)
     with FakeModel(steps) as model:
-        try:
-            done = subprocess.run(
-                command,
-                cwd=workspace.resolve(),
-                env=claude_env(home, model.url, env),
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-            returncode, stdout, stderr = done.returncode, done.stdout, done.stderr
-        except subprocess.TimeoutExpired as late:
-            returncode = -1
-            stdout = _text(late.stdout)
-            stderr = _text(late.stderr) + f"\n(claude did not finish within {timeout} s)"
+        returncode, stdout, stderr = _run_in_own_group(
+            command, workspace.resolve(), claude_env(home, model.url, env), timeout
+        )
     events = []
     for line in stdout.splitlines():
         line = line.strip()
@@ -349,10 +337,26 @@ def _elicitation_hook(scratch: Path, answers: list[Mapping[str, Any]], asked: Pa
     return {"hooks": {"Elicitation": [{"matcher": "", "hooks": [{"type": "command", "command": line}]}]}}
 
 
-def _text(raw: bytes | str | None) -> str:
-    if raw is None:
-        return ""
-    return raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+def _run_in_own_group(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str, str]:
+    """Run the CLI in a process group of its own; past ``timeout`` the whole group (the CLI, psn-mcp and
+    its uv parent) is killed, so a hung run leaves nothing holding the hub."""
+    proc = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+        return proc.returncode, stdout, stderr
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        return -1, stdout, stderr + f"\n(claude did not finish within {timeout} s: its process group was killed)"
 
 
 def _check(run: ClaudeRun, scripted: int, asked: set[int], all_steps: bool) -> None:
