@@ -3,6 +3,7 @@ the redirect on a headless machine; `psn auth status` shows expiry in the user's
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -133,3 +134,24 @@ def test_auth_remove_asks_refuses_while_posts_wait_then_cancels_them_with_notice
     assert "run `psn auth linkedin` to reconnect (removed by you)" in linkedin
     queue = psn(workspace, "queue").stdout
     assert "Bye LinkedIn" not in queue
+
+
+def test_calendar_shows_a_week_or_a_month_in_the_users_zone_as_text_or_json(workspace: Path) -> None:
+    day = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=2)).date()
+    posted = psn(workspace, "post", "Calendar check", "--to", "x", "--at", f"{day} 12:00", "--yes")
+    assert posted.returncode == 0, posted.stderr
+    week = psn(workspace, "calendar", "week", "--from", str(day))
+    as_json = psn(workspace, "calendar", "month", "--from", str(day), "--json")
+    wrong = psn(workspace, "calendar", "year")
+    assert week.returncode == 0, week.stderr
+    lines = week.stdout.splitlines()
+    assert lines[0].endswith("times in Europe/Madrid") and lines[0].startswith("Mon ")
+    assert "  Personal: 1 post(s)" in lines
+    (entry,) = [line for line in lines if "Calendar check" in line]
+    assert entry.startswith("  12:00 [") and "Personal: X @psn_tester_1 scheduled" in entry
+    days = [line for line in lines[1:] if line[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}]
+    assert len(days) == 7 and days[0].startswith("Mon ") and days[6].startswith("Sun ")
+    month = json.loads(as_json.stdout)
+    assert month["period"] == "month" and month["first_day"] == str(day.replace(day=1))
+    assert [e["text"] for d in month["days"] for e in d["entries"]] == ["Calendar check"]
+    assert wrong.returncode == 2 and "'year' is not one of" in wrong.stderr
