@@ -216,10 +216,7 @@ class KeyMissing(ConfigError):
 
 
 class NotADemoWorkspace(ConfigError):
-    default_action = (
-        "Run `psn quickstart` without --workspace: it makes its own demo workspace, ./psn-demo. "
-        "Or give it a new folder: `psn -w /tmp/psn-demo quickstart`."
-    )
+    default_action = "Run `psn quickstart` without --workspace (it makes its own, ./psn-demo), or give it a new folder."
 
 
 class MediaHostNotConfigured(ConfigError):
@@ -342,10 +339,7 @@ class PostLocked(PostError):
 
 
 class AccountHasPendingPosts(PostError):
-    default_action = (
-        "Cancel those posts first (`psn cancel ID`), or remove the account with --cancel-pending "
-        "(cancel_pending in the MCP tool) to cancel them with it."
-    )
+    default_action = "Cancel those posts first (`psn cancel ID`), or pass --cancel-pending (MCP: cancel_pending)."
 
 
 class PostChangedSinceReview(PostError):
