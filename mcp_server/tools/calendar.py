@@ -1,6 +1,7 @@
-"""The calendar tool behind /psn:calendar, and two resources a user can attach to a conversation:
-``psn://calendar/week`` (this week's calendar, as get_calendar returns it) and ``psn://voice/{persona}``
-(a voice profile file as the user keeps it in voices/)."""
+"""The calendar tool behind /psn:calendar, and the resources a user can attach to a conversation (an
+@-mention in Claude Code): ``psn://calendar/week`` (this week's calendar, as get_calendar returns it) and
+``psn://voice/{persona}`` (a voice profile file as the user keeps it in voices/; ``psn://voice/personal``
+is also listed on its own, since clients list resources but not always templates)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,13 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             return profile_path(ctx.voices, persona).read_text("utf-8")
         except PSNError as exc:
             raise ResourceError(error_text(exc)) from exc
+
+    @server.resource(
+        "psn://voice/personal",
+        name="voice-personal",
+        title="Your voice profile",
+        description="Your personal voice profile (voices/personal.yaml), as you keep it.",
+        mime_type="application/yaml",
+    )
+    def personal_voice() -> str:
+        return voice_profile("personal")

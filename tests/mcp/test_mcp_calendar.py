@@ -62,9 +62,12 @@ async def test_resources_are_the_weeks_calendar_and_the_voice_profile(world: Wor
             await client.read_resource("psn://voice/personal")
         init_profile(voices, CoreAnswers(name="Ana", talks_like="between", writing_sample="Hola. " * 20))
         (voice,) = (await client.read_resource("psn://voice/personal")).contents
+        with pytest.raises(MCPError) as no_brand:
+            await client.read_resource("psn://voice/brand_operator")  # the template: no such file yet
         with pytest.raises(MCPError) as bad:
             await client.read_resource("psn://voice/..%2F..%2Fhub.env")
-    assert listed == ["psn://calendar/week"] and templates == ["psn://voice/{persona}"]
+    assert sorted(listed) == ["psn://calendar/week", "psn://voice/personal"]
+    assert templates == ["psn://voice/{persona}"]
     assert isinstance(week, TextResourceContents) and week.mime_type == "application/json"
     calendar = json.loads(week.text)
     assert calendar["first_day"] == "2027-03-22" and calendar["days"][1]["entries"][0]["text"] == "Coffee thoughts"
@@ -72,6 +75,7 @@ async def test_resources_are_the_weeks_calendar_and_the_voice_profile(world: Wor
     assert isinstance(voice, TextResourceContents) and voice.mime_type == "application/yaml"
     assert voice.text == (voices / "personal.yaml").read_text()
     assert "PSN_" not in str(bad.value)
+    assert "brand_operator" in str(no_brand.value) and "What to do:" in str(no_brand.value)
 
 
 async def test_the_calendar_is_a_tool_error_without_a_member(world: World) -> None:
