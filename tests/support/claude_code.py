@@ -219,7 +219,7 @@ class ClaudeRun:
 
     def diagnostics(self, tail: int = 60) -> str:
         """The CLI's stderr, the tail of its debug file and psn-mcp's stderr, for assertion messages."""
-        debug = "\n".join(self._debug_lines()[-tail:])
+        debug = "\n".join(_clip(line, 600) for line in self._debug_lines()[-tail:])
         return (
             f"--- claude exit code {self.returncode}; fake model problems: {self.problems or 'none'};"
             f" psn-mcp connected after {self.mcp_connect_ms} ms\n"
@@ -228,6 +228,10 @@ class ClaudeRun:
             f"--- debug file tail ({self.debug_file}):\n{debug}\n"
             f"--- result: {next((e for e in reversed(self.events) if e.get('type') == 'result'), None)}"
         )
+
+
+def _clip(line: str, most: int) -> str:
+    return line if len(line) <= most else f"{line[:most]}... ({len(line) - most} more characters)"
 
 
 def command_body(command: str, arguments: str, plugin_dir: Path = REPO) -> str:
