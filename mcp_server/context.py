@@ -9,6 +9,8 @@ model reads what is wrong and what to do instead of a server that failed to star
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -21,34 +23,78 @@ from psn_core.errors import ConfigError, PSNError, WorkspaceNotFound
 from psn_core.hub.database import Hub
 from psn_core.masking import registry
 from psn_core.services.voice.files import voices_dir
+from psn_core.timefmt import utcnow
+from psn_core.workspace import find_workspace
+
+Clock = Callable[[], datetime]
 
 
 class ServerContext:
-    """What the tools of one server share. Build with settings, or with the problem that prevented them."""
+    """What the tools of one server share. Build with settings, or with the problem that prevented them.
 
-    def __init__(self, settings: Settings | None, problem: PSNError | None = None) -> None:
+    ``home`` is where this server looks for its workspace (``--workspace``, PSN_WORKSPACE, or the folder it
+    runs in) and where ``init_workspace`` makes one. A server that started without a workspace looks again
+    on every call until it finds one, so a workspace made after it started (by ``init_workspace``, or
+    ``psn init`` in a terminal) is used without reconnecting the server.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None,
+        problem: PSNError | None = None,
+        *,
+        clock: Clock = utcnow,
+        home: Path | None = None,
+    ) -> None:
         if settings is None and problem is None:
             problem = WorkspaceNotFound("The psn MCP server started without a workspace.")
-        self._settings = settings
+        self._settings: Settings | None = None
         self._problem = problem
         self._lock = threading.Lock()
         self._hub: Hub | None = None
         self._ring: Keyring | None = None
         self.gate = Gate()  # the human gate of every tool that moves a draft toward a platform
+        self.now = clock  # what "today" and "this week" mean: tests pass a fixed clock
+        self.home = home if home is not None else settings.workspace if settings is not None else None
         if settings is not None:
-            registry.add(*(v.get_secret_value() for v in settings.__dict__.values() if isinstance(v, SecretStr)))
+            self.adopt(settings)
+
+    def adopt(self, settings: Settings) -> None:
+        """Use ``settings`` from now on (the workspace was found or just made); its secrets are masked."""
+        registry.add(*(v.get_secret_value() for v in settings.__dict__.values() if isinstance(v, SecretStr)))
+        self._settings, self._problem = settings, None
 
     @property
     def settings(self) -> Settings:
-        """The workspace's settings.
+        """The workspace's settings (looked for again at ``home`` while there are none).
 
         Raises:
             PSNError: the problem that kept the server from loading them (no workspace, bad setting).
         """
+        if self._settings is None and self.home is not None:
+            with self._lock:
+                if self._settings is None:
+                    try:
+                        self.adopt(Settings.load(find_workspace(self.home)))
+                    except PSNError as exc:
+                        self._problem = exc
         if self._settings is None:
             assert self._problem is not None
             raise self._problem
         return self._settings
+
+    def init_folder(self) -> Path:
+        """Where init_workspace works: the workspace in use, else ``home``.
+
+        Raises:
+            PSNError: the startup problem, when the server has neither (built without a home).
+        """
+        try:
+            return self.settings.workspace
+        except PSNError:
+            if self.home is None:
+                raise
+            return self.home
 
     @property
     def workspace(self) -> Path:

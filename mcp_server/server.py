@@ -29,11 +29,13 @@ import anyio.to_thread
 from mcp.server import MCPServer
 
 from mcp_server import advertise, http_auth
-from mcp_server.context import ServerContext
+from mcp_server.context import Clock, ServerContext
 from mcp_server.tools import accounts, analytics, company, drafting, notifications, posting, voice, workspace
+from mcp_server.tools import calendar as calendar_tools
 from psn_core.config import Settings
 from psn_core.errors import PSNError
 from psn_core.masking import configure_logging, mask, registry
+from psn_core.timefmt import utcnow
 from psn_core.workspace import find_workspace
 
 INSTRUCTIONS = """\
@@ -57,17 +59,25 @@ TOOL_GROUPS: tuple[Register, ...] = (
     workspace.register,
     analytics.register,
     company.register,
+    calendar_tools.register,
 )
 
 
-def build_server(settings: Settings | None, *, problem: PSNError | None = None) -> MCPServer:
+def build_server(
+    settings: Settings | None,
+    *,
+    problem: PSNError | None = None,
+    clock: Clock = utcnow,
+    home: Path | None = None,
+) -> MCPServer:
     """The server with every tool group registered.
 
     ``settings`` is None when the entry point could not load them; ``problem`` then says why, and every
     tool that needs the workspace returns it as a tool error. The hub opens on the first tool that needs
-    it and closes when the server stops serving (its lifespan).
+    it and closes when the server stops serving (its lifespan). ``home``: where the workspace is looked for
+    again while there is none, and made by init_workspace (see ServerContext); ``clock``: what now is.
     """
-    ctx = ServerContext(settings, problem)
+    ctx = ServerContext(settings, problem, clock=clock, home=home)
 
     @asynccontextmanager
     async def close_hub_after(_: MCPServer) -> AsyncIterator[None]:
@@ -132,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(settings.log_level if settings is not None else "WARNING")
     if problem is not None:
         print(f"psn-mcp: {problem.for_humans()}", file=sys.stderr)
-    server = build_server(settings, problem=problem)
+    home = args.workspace or Path(os.environ.get("PSN_WORKSPACE") or Path.cwd()).expanduser()
+    server = build_server(settings, problem=problem, home=home)
     # Startup is over (see mcp_server/entry.py): what it built stays; collect from here on.
     gc.freeze()
     gc.enable()

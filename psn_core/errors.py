@@ -18,6 +18,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── PostNotFound
     │   ├── CompanyNotFound         no connections/<company>.env
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
+    │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   └── VoiceProfileNotFound    [voice] the profile file does not exist
     ├── InvalidInput                what was passed in is wrong; fix it and ask again
@@ -39,6 +40,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── ConfigError                 settings or workspace are wrong; fix them and run again
     │   ├── InvalidSetting
     │   ├── KeyMissing              no encryption key (file or PSN_MASTER_KEY)
+    │   ├── NotADemoWorkspace       `psn quickstart` pointed at a workspace it did not make (a real one)
     │   ├── MediaHostNotConfigured  the platform pulls media from a public URL and there is no media host
     │   ├── VoiceProfileExists      [voice] `psn voice init` would overwrite a profile (use --force)
     │   ├── UnsupportedLanguage     [voice] no naturalness tells exist for that language
@@ -62,6 +64,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   └── OwnerCannotCreateRoles  the owner role lacks CREATEROLE, needed for members' login roles
     ├── PostError                   a post cannot be changed as asked
     │   ├── PostLocked              it is publishing (or done): too late to change
+    │   ├── AccountHasPendingPosts  an account to remove still has posts waiting to go out (each listed)
     │   └── PostChangedSinceReview  an approval named content the post no longer has (the author changed it)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
@@ -126,6 +129,10 @@ class CompanyNotFound(NotFound):
 
 class NotificationNotFound(NotFound):
     default_action = "Run `psn notifications` to see the ids of your pending notifications."
+
+
+class AccountNotFound(NotFound):
+    default_action = "Run `psn auth status` to see your connected accounts and their handles."
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -206,6 +213,10 @@ class KeyMissing(ConfigError):
         "Restore the key file named by PSN_KEY_FILE (default .psn/master.key) from your backup, "
         "or set PSN_MASTER_KEY. Without it, stored tokens cannot be read: reconnect accounts with `psn auth`."
     )
+
+
+class NotADemoWorkspace(ConfigError):
+    default_action = "Run `psn quickstart` without --workspace (it makes its own, ./psn-demo), or give it a new folder."
 
 
 class MediaHostNotConfigured(ConfigError):
@@ -325,6 +336,10 @@ class PostError(PSNError):
 
 class PostLocked(PostError):
     default_action = "It is publishing or already done; `psn queue` shows its state."
+
+
+class AccountHasPendingPosts(PostError):
+    default_action = "Cancel those posts first (`psn cancel ID`), or pass --cancel-pending (MCP: cancel_pending)."
 
 
 class PostChangedSinceReview(PostError):

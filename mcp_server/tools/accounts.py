@@ -12,12 +12,15 @@ from typing import Annotated
 from mcp.server import MCPServer
 from pydantic import BaseModel, Field
 
+from mcp_server import schemas
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.schemas import PlatformName
 from mcp_server.tools import read_only, writes
 from psn_core.services.accounts import accounts as service
+from psn_core.services.accounts import removal
 from psn_core.services.accounts.accounts import AccountView, ConnectStart
+from psn_core.services.accounts.removal import RemovedAccount
 
 
 class AuthStatus(BaseModel):
@@ -69,3 +72,24 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         """Finish connecting: exchanges the sign-in code with the platform and stores the account's tokens
         encrypted. Each sign-in URL works once; reconnecting an account updates it in place."""
         return service.finish_connect(ctx.hub, ctx.settings, ctx.ring, ctx.member_id, redirect_url)
+
+    @server.tool(annotations=writes("Remove an account", destructive=True, idempotent=True))
+    @psn_tool
+    def remove_account(
+        platform: schemas.PlatformName,
+        handle: Annotated[
+            str | None, Field(description="Which account (@handle), when the user has several on that platform.")
+        ] = None,
+        cancel_pending: Annotated[
+            bool,
+            Field(description="Cancel the posts still waiting to go out on it, with it. Only if the user said so."),
+        ] = False,
+    ) -> RemovedAccount:
+        """Remove one of the user's connected accounts, only when they asked to: psn deletes its tokens and
+        marks it disconnected (past posts stay). Posts still waiting on it stop the removal, each listed,
+        unless cancel_pending. Nothing is revoked on the platform itself; connecting it again restores it."""
+        member = ctx.member_id
+        with ctx.hub.transaction(member) as conn:
+            return removal.remove_account(
+                conn, member, platform, handle, cancel_pending=cancel_pending, zone=ctx.settings.zone
+            )

@@ -1,15 +1,21 @@
-"""Workspace tools: the effective settings (secrets masked) and the health checklist of `psn doctor`."""
+"""Workspace tools: making the workspace (as `psn init`), the effective settings (secrets masked) and the
+health checklist of `psn doctor`."""
 
 from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
 
 from mcp.server import MCPServer
 from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
-from mcp_server.tools import read_only
-from psn_core.config import masked_settings
+from mcp_server.tools import read_only, writes
+from psn_core.config import Settings, masked_settings
+from psn_core.errors import InvalidInput
 from psn_core.services import doctor as service
+from psn_core.services import setup
 from psn_core.services.doctor import DoctorReport
 
 
@@ -28,7 +34,43 @@ class Health(BaseModel):
     report: DoctorReport
 
 
+class WorkspaceReady(BaseModel):
+    workspace: str = Field(description="The folder that is now a psn workspace.")
+    created: list[str] = Field(description="Files and folders made now (nothing already there is overwritten).")
+    hub: str = Field(description="The personal hub: the embedded Postgres in .psn/pg, or PSN_DATABASE_URL's.")
+    member_id: UUID
+    member_created: bool = Field(description="False when the workspace already existed: nothing changed then.")
+    timezone: str = Field(description="The zone psn shows times in (PSN_TIMEZONE in hub.env).")
+    next_steps: str
+
+
 def register(server: MCPServer, ctx: ServerContext) -> None:
+    @server.tool(annotations=writes("Create the psn workspace", destructive=False, idempotent=True))
+    @psn_tool
+    def init_workspace(
+        name: Annotated[str, Field(description="The user's display name, as they want to post.")],
+        timezone: Annotated[str, Field(description="The user's IANA time zone, e.g. Europe/Madrid.")],
+    ) -> WorkspaceReady:
+        """Make the folder psn works in a psn workspace, as `psn init` does: hub.env, the encryption key
+        (.psn/master.key), voices/, .gitignore entries for the secrets, and the personal hub (a private
+        Postgres inside the folder unless hub.env names one). Safe to run again: nothing already there is
+        overwritten. Then set up the voice (init_voice_profile) and connect accounts (start_connect)."""
+        if not name.strip():
+            raise InvalidInput("The name is empty.", "Ask the user for the name they post as.")
+        folder = ctx.init_folder()
+        result = setup.init_workspace(folder, name=name.strip(), timezone=timezone.strip())
+        ctx.adopt(Settings.load(folder))
+        return WorkspaceReady(
+            workspace=str(result.workspace),
+            created=result.created,
+            hub=result.hub,
+            member_id=result.member_id,
+            member_created=result.member_created,
+            timezone=result.timezone,
+            next_steps="Tell the user to back up .psn/master.key (stored tokens cannot be read without it). "
+            "Then onboard their voice (get_voice_profile, init_voice_profile) and connect accounts.",
+        )
+
     @server.tool(annotations=read_only("Settings"))
     @psn_tool
     def show_config() -> ConfigView:

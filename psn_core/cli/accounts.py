@@ -1,5 +1,6 @@
-"""`psn auth`: connect an account through OAuth, list the connected ones (`psn auth status`), or check them
-against the platforms with read calls only (`psn auth verify [platform]`)."""
+"""`psn auth`: connect an account through OAuth, list the connected ones (`psn auth status`), check them
+against the platforms with read calls only (`psn auth verify [platform]`), or remove one
+(`psn auth remove <platform> [--account @handle]`)."""
 
 from __future__ import annotations
 
@@ -18,26 +19,48 @@ from psn_core.hub.database import Hub
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import company_connector, finish_connect, list_accounts, start_connect
 from psn_core.services.accounts.features import feature_access, granted_scopes
+from psn_core.services.accounts.removal import remove_account
 from psn_core.services.accounts.verify import verify_accounts
 from psn_core.services.company import hubs as company
 from psn_core.timefmt import local, until, utcnow
 
 
 @click.command()
-@click.argument("target", type=click.Choice([*PLATFORMS, "status", "verify"]))
+@click.argument("target", type=click.Choice([*PLATFORMS, "status", "verify", "remove"]))
 @click.argument("platform", required=False, type=click.Choice([*PLATFORMS]))
 @click.option("--paste", is_flag=True, help="Do not listen for the redirect; paste the URL instead (SSH).")
 @click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
 @click.option("--company", "company_name", default=None, help="Connect a company account (admins of that company).")
+@click.option("--account", "handle", default=None, help="remove: which account (@handle), when you have several.")
+@click.option("--cancel-pending", is_flag=True, help="remove: cancel the posts still waiting on it, with it.")
+@click.option("--yes", is_flag=True, help="remove: do not ask for confirmation.")
 @pass_ctx
-def auth(obj: Ctx, target: str, platform: str | None, paste: bool, no_browser: bool, company_name: str | None) -> None:
-    """Connect an account (x, linkedin, instagram, tiktok), `status` to list accounts and tokens, or
-    `verify [platform]` to check each account with read calls only (nothing is posted)."""
-    if platform is not None and target != "verify":
+def auth(
+    obj: Ctx,
+    target: str,
+    platform: str | None,
+    paste: bool,
+    no_browser: bool,
+    company_name: str | None,
+    handle: str | None,
+    cancel_pending: bool,
+    yes: bool,
+) -> None:
+    """Connect an account (x, linkedin, instagram, tiktok), `status` to list accounts and tokens,
+    `verify [platform]` to check each account with read calls only (nothing is posted), or
+    `remove <platform> [--account @handle]` to forget an account and its tokens (posts still waiting on
+    it stop the removal, listed, unless --cancel-pending; nothing is revoked on the platform itself)."""
+    if platform is not None and target not in ("verify", "remove"):
         raise click.UsageError(
             f"`psn auth {target}` takes no second platform; did you mean `psn auth verify {platform}`?"
         )
+    if target == "remove" and platform is None:
+        raise click.UsageError("Say which platform: `psn auth remove x [--account @handle]`.")
     with obj.member_hub(company_name) as (hub, member):
+        if target == "remove":
+            assert platform is not None
+            _remove(obj, hub, member, platform, handle, cancel_pending=cancel_pending, yes=yes)
+            return
         if target == "status":
             print_accounts(obj, hub, member, company_name)
             return
@@ -89,6 +112,21 @@ def _connect(
             f"Its posts publish from this machine: keep `psn worker --company {company_name}` (or `psn worker --all`)"
             " running here; the tokens are encrypted with this workspace's key."
         )
+
+
+def _remove(
+    obj: Ctx, hub: Hub, member: UUID, platform: str, handle: str | None, *, cancel_pending: bool, yes: bool
+) -> None:
+    name = PLATFORMS[platform].display_name
+    if not yes:
+        which = f"@{handle.lstrip('@')}" if handle else "account"
+        click.confirm(f"Remove your {name} {which} from psn? Its tokens are deleted.", abort=True)
+    with hub.transaction(member) as conn:
+        removed = remove_account(conn, member, platform, handle, cancel_pending=cancel_pending, zone=obj.settings.zone)
+    click.echo(f"Removed {name} @{removed.handle}.")
+    for target in removed.cancelled_targets:
+        click.echo(f"  cancelled [{str(target)[:8]}]")
+    click.echo(removed.note)
 
 
 def _listen(port: int) -> CallbackServer | None:

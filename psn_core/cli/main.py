@@ -22,6 +22,7 @@ from psn_core.cli.notifications import COMMANDS as NOTIFICATION_COMMANDS
 from psn_core.cli.posting import COMMANDS as POSTING_COMMANDS
 from psn_core.cli.processes import COMMANDS as PROCESS_COMMANDS
 from psn_core.cli.voice import COMMANDS as VOICE_COMMANDS
+from psn_core.config import Settings
 from psn_core.services.doctor import DoctorReport, run_doctor
 from psn_core.services.setup import init_workspace
 
@@ -153,13 +154,16 @@ def quickstart(
     never_use: tuple[str, ...],
     delay: int,
 ) -> None:
-    """The whole job, locally: workspace + embedded hub, the platform emulator, four sandbox accounts
-    connected through OAuth, a voice profile, one post drafted, checked, scheduled a minute ahead and
-    published by a real worker. Exits non-zero if anything failed."""
-    from psn_core.cli.quickstart import QuickstartOptions, run_quickstart  # the emulator loads only here
+    """A demo of the whole job, locally, in a workspace of its own: ./psn-demo (or --workspace, a new
+    folder), never your real one. Embedded hub, the platform emulator, four sandbox accounts connected
+    through OAuth, a voice profile, one post drafted, checked, scheduled a minute ahead and published by a
+    real worker; the sandbox accounts are disconnected at the end. It refuses a workspace it did not make
+    (use `psn init` for yours). Exits non-zero if anything failed."""
+    from psn_core.cli.quickstart import DEMO_FOLDER, DEMO_OVERRIDES, QuickstartOptions, run_quickstart
 
     obj: Ctx = ctx.obj
-    workspace = obj._workspace or Path.cwd()
+    workspace = obj._workspace or Path.cwd() / DEMO_FOLDER
+    click.echo(f"Demo workspace: {workspace} (the emulator's accounts stay there; your own workspace is untouched)")
     options = QuickstartOptions(
         name=name or getpass.getuser(),
         timezone=timezone or detect_timezone(),
@@ -181,8 +185,7 @@ def quickstart(
         click.echo(f"{o.platform:<10} @{o.handle:<15} {o.status:<16} {remote[:24]:<24} {late}{note}")
         if o.error:
             click.echo(f"{'':<10} {o.error}")
-    obj._workspace = workspace
-    doctor_report = run_doctor(obj.settings)
+    doctor_report = run_doctor(Settings.load(workspace, **DEMO_OVERRIDES))
     failing = [c for c in doctor_report.checks if c.status == "fail"]
     click.echo(f"doctor: {len(doctor_report.checks) - len(failing)} of {len(doctor_report.checks)} checks pass")
     for check in failing:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -140,20 +141,45 @@ def queue(obj: Ctx) -> None:
 
 
 @click.command()
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90))
+@click.argument("period", type=click.Choice(["day", "week", "month"]), default="week")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="A date (YYYY-MM-DD) inside the period; default: today in your zone.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the calendar as JSON.")
 @pass_ctx
-def calendar(obj: Ctx, days: int) -> None:
-    """Everything due in the next days, by day, in your zone."""
-    zone = obj.settings.zone
-    start = utcnow().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    with _member_tx(obj) as (_hub, conn):
-        items = posts.calendar(conn, obj.member_id, start, days)
-    for day in range(days):
-        date = (start + timedelta(days=day)).date()
-        todays = [t for t in items if t.due_at and t.due_at.astimezone(zone).date() == date]
-        click.echo(f"{date:%a %Y-%m-%d}: {len(todays) or 'nothing'}")
-        for item in todays:
-            _show_target(obj, item)
+def calendar(obj: Ctx, period: str, start: datetime | None, as_json: bool) -> None:
+    """A day, a week (Monday to Sunday) or a month in your zone: what is scheduled, published or failed
+    in your personal hub and every connected company hub, by day, with overlap warnings (two posts on
+    one platform within 2 hours, on the same account or from different hubs)."""
+    from psn_core.services.posting.calendar import Period, get_calendar
+
+    with Hub.open(obj.settings) as hub:
+        first = start.date() if start else None
+        cal = get_calendar(hub, obj.settings, obj.member_id, cast(Period, period), first, utcnow())
+    if as_json:
+        click.echo(cal.model_dump_json(indent=2))
+        return
+    click.echo(f"{cal.days[0].label} to {cal.days[-1].label}, times in {cal.timezone}")
+    for status in cal.hubs:
+        if status.reachable:
+            click.echo(f"  {status.name}: {status.entries} post(s)")
+        else:
+            click.echo(f"  {status.name}: not reachable: {status.problem} (what to do: {status.what_to_do})")
+    for day in cal.days:
+        click.echo(f"{day.label}:{'' if day.entries else ' nothing'}")
+        for e in day.entries:
+            name = PLATFORMS[e.platform].display_name
+            at = e.at.astimezone(obj.settings.zone)
+            ref = str(e.target_id)[:8]
+            click.echo(f"  {at:%H:%M} [{ref}] {e.hub_name}: {name} @{e.handle} {e.status}  {e.text[:60]}")
+            if e.error:
+                click.echo(f"      {e.error} (what to do: {e.what_to_do})")
+    for overlap in cal.overlaps:
+        click.echo(f"! {overlap.message}")
 
 
 @click.command()

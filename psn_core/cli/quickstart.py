@@ -8,6 +8,12 @@ published; report per target its status, remote id and lateness.
 
 The emulator's addresses are given to this run only (settings overrides and the worker's environment);
 nothing about it is written to hub.env.
+
+It is a demo, so it runs in a workspace of its own, never in the user's: by default ``./psn-demo``, made
+by it and marked as a demo (``.psn/demo``). It refuses any existing workspace it did not make (a real
+one, with or without accounts), always uses the demo's embedded hub (a PSN_DATABASE_URL in the
+environment is ignored: emulator accounts never reach a real hub), and disconnects the sandbox accounts
+at the end (the emulator stops with the run).
 """
 
 from __future__ import annotations
@@ -20,20 +26,22 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import httpx2
 from PIL import Image
 from pydantic import BaseModel
 
 from psn_core.cli.oauth_callback import CallbackServer
-from psn_core.config import Settings
+from psn_core.config import HUB_ENV, STATE_DIR, Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.emulator.settings import as_env, psn_settings
-from psn_core.errors import ConnectFailed, PostInvalid
+from psn_core.errors import ConnectFailed, NotADemoWorkspace, PostInvalid, PSNError
 from psn_core.hub.database import Hub
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import AccountView, finish_connect, start_connect
+from psn_core.services.accounts.removal import remove_account
 from psn_core.services.posting import posts
 from psn_core.services.posting.drafts import DraftCheck, DraftOptions, check_draft
 from psn_core.services.posting.schedule_time import resolve
@@ -43,6 +51,26 @@ from psn_core.timefmt import utcnow
 from psn_core.voice.onboarding import CoreAnswers
 
 TERMINAL = {"published", "failed", "expired", "needs_attention", "cancelled"}
+DEMO_FOLDER = "psn-demo"
+DEMO_MARKER = f"{STATE_DIR}/demo"
+DEMO_ENDED = "quickstart demo account: the emulator stopped with the run"
+DEMO_OVERRIDES: dict[str, object] = {"database_url": None}  # the demo's own embedded hub, whatever the env says
+
+
+def claim_demo_folder(folder: Path) -> None:
+    """Make ``folder`` the demo's workspace, or check it already is one.
+
+    Raises:
+        NotADemoWorkspace: ``folder`` is a psn workspace that quickstart did not make.
+    """
+    is_workspace = (folder / HUB_ENV).exists() or (folder / STATE_DIR).is_dir()
+    if is_workspace and not (folder / DEMO_MARKER).exists():
+        raise NotADemoWorkspace(
+            f"{folder} is a psn workspace of yours, not a quickstart demo: the demo would connect four emulator "
+            "accounts in it, so it was left untouched."
+        )
+    (folder / STATE_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+    (folder / DEMO_MARKER).write_text("made by `psn quickstart`: a demo workspace, emulator accounts only\n")
 
 
 class QuickstartOptions(BaseModel):
@@ -122,13 +150,14 @@ def run_quickstart(workspace: Path, options: QuickstartOptions, progress: Progre
     Raises:
         PSNError: a step failed; its message says which and what to do.
     """
-    init = init_workspace(workspace, name=options.name, timezone=options.timezone)
+    claim_demo_folder(workspace)
+    init = init_workspace(workspace, name=options.name, timezone=options.timezone, overrides=DEMO_OVERRIDES)
     progress(f"workspace {init.workspace} ready, hub: {init.hub}")
     port = _free_port()
     with Emulator(config=EmulatorConfig(processing_seconds=2)) as emu:
         overrides = {**psn_settings(emu, port), "media_host_url": f"{emu.base_url}/_media/"}
-        env_values = as_env(overrides)
-        settings = Settings.load(workspace, **overrides)
+        env_values = as_env(overrides)  # the worker's environment holds no other PSN_* (see _start_worker)
+        settings = Settings.load(workspace, **overrides, **DEMO_OVERRIDES)
         assert settings.member_id is not None
         member = settings.member_id
         progress(f"emulator of X, LinkedIn, Instagram and TikTok on {emu.base_url}")
@@ -182,7 +211,21 @@ def run_quickstart(workspace: Path, options: QuickstartOptions, progress: Progre
             finally:
                 worker.terminate()
                 worker.wait(30)
+                _disconnect(hub, member, accounts, settings.zone)
+            progress("sandbox accounts disconnected: the emulator stops with this run")
     return QuickstartReport(init=init, accounts=accounts, check=check, scheduled=when.echo(), outcomes=outcomes)
+
+
+def _disconnect(hub: Hub, member: UUID, accounts: list[AccountView], zone: ZoneInfo) -> None:
+    """No emulator account stays active after the run (anything still waiting on one is cancelled)."""
+    for account in accounts:
+        try:
+            with hub.transaction(member) as conn:
+                remove_account(
+                    conn, member, account.platform, account.handle, cancel_pending=True, zone=zone, reason=DEMO_ENDED
+                )
+        except PSNError:
+            continue  # a post still publishing on it (the run timed out): the report shows that target
 
 
 def _start_worker(workspace: Path, env_values: dict[str, str]) -> subprocess.Popen[bytes]:

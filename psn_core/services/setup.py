@@ -6,11 +6,13 @@ import secrets
 import uuid
 from pathlib import Path
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
 
 from psn_core.config import HUB_ENV, STATE_DIR, Settings
 from psn_core.crypto import create_key_file
+from psn_core.errors import InvalidSetting
 from psn_core.hub import sql
 from psn_core.hub.database import Hub
 from psn_core.hub.migrate import ensure_database, migrate
@@ -41,6 +43,17 @@ class InitResult(BaseModel):
 class MigrateResult(BaseModel):
     hub: str
     applied: list[str]
+
+
+def check_zone(timezone: str) -> str:
+    """Raises InvalidSetting unless ``timezone`` is an IANA zone name this machine knows."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidSetting(
+            f"{timezone!r} is not an IANA time zone.", "Use a name like Europe/Madrid or America/New_York."
+        ) from None
+    return timezone
 
 
 def prepare_files(workspace: Path, *, timezone: str | None, database_url: str | None) -> tuple[list[str], list[str]]:
@@ -120,8 +133,11 @@ def init_workspace(
     """Turn ``workspace`` into a psn workspace with a migrated personal hub. Safe to run again.
 
     Raises:
-        InvalidSetting: bad time zone or URL; HubUnreachable, EmbeddedServerError, MigrationError.
+        InvalidSetting: bad time zone or URL (nothing written then); HubUnreachable, EmbeddedServerError,
+        MigrationError.
     """
+    if timezone is not None:
+        check_zone(timezone)  # before hub.env keeps it: a wrong zone written there would stick
     created, gitignore_added = prepare_files(workspace, timezone=timezone, database_url=database_url)
     settings = Settings.load(workspace, **(overrides or {}))
     if settings.master_key is None and not settings.key_path.exists():

@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -58,11 +57,6 @@ ASK_THE_USER = {
     "remove_account",
 }
 
-# Commands other helpers of issue 16 are rewriting (post, approve, company: "gate"; calendar, setup:
-# "calendar"), which break a rule on this branch: strict xfail, so each entry must go when the fix lands.
-PRE_APPROVE_WRITES_ELSEWHERE = {"calendar"}
-RUN_BARE_PSN_ELSEWHERE = {"setup"}
-
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"
 
 
@@ -84,11 +78,6 @@ def read_command(path: Path) -> Command:
 
 
 ALL_COMMANDS = sorted(path.stem for path in COMMANDS.glob("*.md"))
-
-
-def command_params(failing_here: set[str]) -> list[Any]:
-    marks = pytest.mark.xfail(strict=True, reason="rewritten on another branch of issue 16")
-    return [pytest.param(name, marks=marks) if name in failing_here else name for name in ALL_COMMANDS]
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +112,7 @@ def named_tools(command: Command, psn_tools: set[str]) -> set[str]:
     return full | bare
 
 
-@pytest.mark.parametrize("name", command_params(PRE_APPROVE_WRITES_ELSEWHERE))
+@pytest.mark.parametrize("name", ALL_COMMANDS)
 def test_a_command_names_real_tools_it_may_call(name: str, psn_tools: set[str]) -> None:
     command = read_command(COMMANDS / f"{name}.md")
     assert "mcp__psn__" not in command.body + " ".join(command.allowed), "project-mode tool names in a plugin command"
@@ -135,7 +124,7 @@ def test_a_command_names_real_tools_it_may_call(name: str, psn_tools: set[str]) 
     assert allowed & ASK_THE_USER == set(), f"{name}.md pre-approves a tool the user must be asked about"
 
 
-@pytest.mark.parametrize("name", command_params(RUN_BARE_PSN_ELSEWHERE))
+@pytest.mark.parametrize("name", ALL_COMMANDS)
 def test_a_command_reaches_psn_only_through_mcp_or_its_own_checkout(name: str) -> None:
     command = read_command(COMMANDS / f"{name}.md")
     for entry in command.allowed:

@@ -3,11 +3,14 @@ the redirect on a headless machine; `psn auth status` shows expiry in the user's
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -108,3 +111,47 @@ def test_auth_status_lists_accounts_in_the_users_zone(workspace: Path) -> None:
     # every platform declares the scopes its features need, and the emulator grants what psn asks for
     x = out[out.index("X @") :]
     assert "features: publish: yes; analytics: yes; reconcile: yes" in [line.strip() for line in x.splitlines()[:5]]
+
+
+def test_auth_remove_asks_refuses_while_posts_wait_then_cancels_them_with_notice(workspace: Path) -> None:
+    when = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=2)).strftime("%Y-%m-%d 12:00")
+    posted = psn(workspace, "post", "Bye LinkedIn", "--to", "linkedin", "--at", when, "--yes")
+    assert posted.returncode == 0, posted.stderr
+    declined = psn(workspace, "auth", "remove", "linkedin", stdin="n\n")
+    refused = psn(workspace, "auth", "remove", "linkedin", "--yes")
+    unknown = psn(workspace, "auth", "remove", "x", "--account", "@nobody", "--yes")
+    removed = psn(workspace, "auth", "remove", "linkedin", "--yes", "--cancel-pending")
+    status = psn(workspace, "auth", "status").stdout
+    assert declined.returncode == 1 and "Aborted" in declined.stderr
+    assert refused.returncode == 1 and "still has 1 post(s) waiting to go out" in refused.stderr
+    assert "'Bye LinkedIn'" in refused.stderr and "--cancel-pending" in refused.stderr
+    assert unknown.returncode == 1 and "You have no X account @nobody connected" in unknown.stderr
+    assert removed.returncode == 0, removed.stderr
+    assert "Removed LinkedIn @" in removed.stdout and "cancelled [" in removed.stdout
+    assert "cancelled 1 post(s) waiting on it" in removed.stdout and "still lists psn" in removed.stdout
+    assert "X @psn_tester_1: active" in status and ": disconnected" in status
+    linkedin = status[status.index("LinkedIn @") :]
+    assert "run `psn auth linkedin` to reconnect (removed by you)" in linkedin
+    queue = psn(workspace, "queue").stdout
+    assert "Bye LinkedIn" not in queue
+
+
+def test_calendar_shows_a_week_or_a_month_in_the_users_zone_as_text_or_json(workspace: Path) -> None:
+    day = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=2)).date()
+    posted = psn(workspace, "post", "Calendar check", "--to", "x", "--at", f"{day} 12:00", "--yes")
+    assert posted.returncode == 0, posted.stderr
+    week = psn(workspace, "calendar", "week", "--from", str(day))
+    as_json = psn(workspace, "calendar", "month", "--from", str(day), "--json")
+    wrong = psn(workspace, "calendar", "year")
+    assert week.returncode == 0, week.stderr
+    lines = week.stdout.splitlines()
+    assert lines[0].endswith("times in Europe/Madrid") and lines[0].startswith("Mon ")
+    assert "  Personal: 1 post(s)" in lines
+    (entry,) = [line for line in lines if "Calendar check" in line]
+    assert entry.startswith("  12:00 [") and "Personal: X @psn_tester_1 scheduled" in entry
+    days = [line for line in lines[1:] if line[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}]
+    assert len(days) == 7 and days[0].startswith("Mon ") and days[6].startswith("Sun ")
+    month = json.loads(as_json.stdout)
+    assert month["period"] == "month" and month["first_day"] == str(day.replace(day=1))
+    assert [e["text"] for d in month["days"] for e in d["entries"]] == ["Calendar check"]
+    assert wrong.returncode == 2 and "'year' is not one of" in wrong.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import anyio.to_thread
 import pytest
 from mcp import Client
@@ -10,7 +13,19 @@ from mcp.server import MCPServer
 from mcp_server.server import build_server
 from psn_core.config import Settings
 from psn_core.emulator import Emulator
+from psn_core.services.posting.posts import (
+    PartInput,
+    PostInput,
+    PostView,
+    TargetInput,
+    create_post,
+    get_post,
+    schedule_post,
+)
+from psn_core.services.posting.schedule_time import resolve
+from psn_core.timefmt import utcnow
 from tests.mcp.conftest import ZONE, error_of, structured, text_of
+from tests.support.hubs import HubEnv
 from tests.support.platform_env import approve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
@@ -67,3 +82,40 @@ async def test_finishing_with_something_that_is_not_a_redirect(connect_server: M
         result = await client.call_tool("finish_connect", {"redirect_url": "I approved it"})
     message, action = error_of(result)
     assert "no code and state" in message and "Paste the whole URL" in action
+
+
+async def test_removing_an_account_lists_its_waiting_posts_then_cancels_them_when_asked(
+    connect_server: MCPServer, emulator_settings: Settings, hub_env: HubEnv, member: uuid.UUID
+) -> None:
+    async with Client(connect_server) as client:
+        started = structured(await client.call_tool("start_connect", {"platform": "x"}))
+        redirect = await anyio.to_thread.run_sync(approve, started["sign_in"]["url"])
+        account = structured(await client.call_tool("finish_connect", {"redirect_url": redirect}))
+        post = _scheduled_post(hub_env, member, uuid.UUID(account["id"]), emulator_settings)
+        refused = await client.call_tool("remove_account", {"platform": "x"})
+        wrong = await client.call_tool("remove_account", {"platform": "x", "handle": "@someone_else"})
+        removed = structured(await client.call_tool("remove_account", {"platform": "x", "cancel_pending": True}))
+        again = structured(await client.call_tool("remove_account", {"platform": "x"}))
+        status = structured(await client.call_tool("get_auth_status", {}))
+    message, action = error_of(refused)
+    assert "still has 1 post(s) waiting to go out" in message and "'Last words'" in message
+    assert "(Europe/Madrid)" in message and "cancel_pending" in action
+    assert "You have no X account @someone_else connected" in error_of(wrong)[0]
+    assert removed["tokens_deleted"] is True and removed["handle"] == account["handle"]
+    assert removed["cancelled_targets"] == [str(post.targets[0].id)]
+    assert again["tokens_deleted"] is False and again["cancelled_targets"] == []
+    (listed,) = status["accounts"]
+    assert listed["status"] == "disconnected" and listed["expires_at"] is None
+    with hub_env.hub.transaction(member) as conn:
+        assert get_post(conn, member, post.id).targets[0].status == "cancelled"
+
+
+def _scheduled_post(env: HubEnv, member: uuid.UUID, account: uuid.UUID, settings: Settings) -> PostView:
+    target = TargetInput(account_id=account, parts=[PartInput(text="Last words")])
+    with env.hub.transaction(member) as conn:
+        draft = create_post(
+            conn, member, PostInput(targets=[target]), timezone=ZONE, media_dir=settings.workspace / "media",
+            media_host=None,
+        )  # fmt: skip
+        when = resolve(utcnow() + timedelta(days=1), ZONE, utcnow())
+        return schedule_post(conn, member, draft.id, when)

@@ -35,6 +35,7 @@ READ_ONLY = {
     "list_failures",
     "explain_target",
     "list_companies",
+    "get_calendar",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -58,6 +59,8 @@ WRITES = {
     "approve_post": (False, False, True),  # queues a publish
     "post_for_company": (False, False, True),
     "reject_post": (True, False, False),
+    "init_workspace": (False, True, False),
+    "remove_account": (True, True, False),
 }
 
 

@@ -67,7 +67,7 @@ def text(words: str) -> Block:
     return {"type": "text", "text": words}
 
 
-def tool_use(name: str, **tool_input: Any) -> Block:
+def tool_use(name: str, /, **tool_input: Any) -> Block:
     """A tool call: ``name`` is psn's bare tool name (or a full/built-in name), the keywords its input."""
     return {"type": "tool_use", "name": full_tool_name(name), "input": tool_input}
 

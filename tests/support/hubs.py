@@ -5,8 +5,8 @@ and a new member in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +80,21 @@ class HubEnv:
     hub: Hub
     database: str
     server: PgServer
+
+
+@contextmanager
+def extra_hub(server: PgServer, template: str, workspace: Path) -> Iterator[HubEnv]:
+    """One more migrated hub, as the ``hub_env`` fixture makes them (a company hub beside a personal one)."""
+    name = f"psn_t_{uuid.uuid4().hex[:10]}"
+    server.create_database(name, template=template)
+    server.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(name)))
+    server.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO psn_app").format(sql.Identifier(name)))
+    hub = Hub.open(make_settings(workspace, server.conninfo(name)))
+    try:
+        yield HubEnv(hub.settings, hub, name, server)
+    finally:
+        hub.close()
+        server.drop_database(name)
 
 
 def new_member(hub: Hub, name: str = "Member") -> uuid.UUID:

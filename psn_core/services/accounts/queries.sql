@@ -167,3 +167,34 @@ SELECT b.account_id, a.handle, b.platform, b.bucket, b.used, b.request_limit, b.
 -- name: granted_scopes
 -- The scopes the platform granted with the account's token (empty when it did not say).
 SELECT scopes FROM oauth_tokens WHERE account_id = %(account_id)s;
+
+-- === removing an account (removal.py) ========================================================
+
+-- name: accounts_on_platform
+-- The member's accounts on one platform, by handle.
+SELECT id, platform, handle, status FROM accounts
+ WHERE member_id = %(member_id)s AND platform = %(platform)s ORDER BY handle;
+
+-- name: waiting_targets_of_account
+-- An account's targets still going out (scheduled, publishing or waiting for approval), soonest first.
+SELECT id, post_id, status, due_at, coalesce(rendering->'parts'->0->>'text', '') AS text
+  FROM post_targets
+ WHERE account_id = %(account_id)s AND status IN ('scheduled', 'publishing', 'pending_approval')
+ ORDER BY due_at, id;
+
+-- name: cancel_account_targets
+-- Cancel an account's targets that have not started publishing, saying why.
+UPDATE post_targets SET status = 'cancelled', error_class = 'AccountRemoved',
+       error_message = 'Cancelled: its account was removed from psn.',
+       error_action = 'Reconnect the account and post it again.', updated_at = now()
+ WHERE account_id = %(account_id)s AND status IN ('scheduled', 'pending_approval')
+RETURNING id;
+
+-- name: delete_account_tokens
+-- Forget an account's tokens (the encrypted access and refresh tokens go with the row).
+DELETE FROM oauth_tokens WHERE account_id = %(account_id)s AND member_id = %(member_id)s;
+
+-- name: disconnect_account
+-- Mark the member's account removed; its past posts keep pointing at it. Reconnecting makes it active again.
+UPDATE accounts SET status = 'disconnected', status_reason = %(reason)s, updated_at = now()
+ WHERE id = %(account_id)s AND member_id = %(member_id)s;

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from uuid import UUID
@@ -306,19 +306,13 @@ def retry_target(conn: Conn, member_id: UUID, target_id: UUID, now: datetime) ->
 def list_targets(
     conn: Conn, member_id: UUID, statuses: tuple[str, ...], *, since: datetime | None = None, limit: int = 100
 ) -> list[TargetView]:
-    """Targets in the given states, soonest first (queue, calendar, failures)."""
+    """Targets in the given states, soonest first (queue, failures)."""
     params = {"member_id": member_id, "statuses": list(statuses), "since": since, "limit": limit}
     return sql.many(conn, Q.targets_in_states, params, TargetView)
 
 
 QUEUED = ("scheduled", "publishing")
 FAILED = ("failed", "expired", "needs_attention")
-
-
-def calendar(conn: Conn, member_id: UUID, start: datetime, days: int = 7) -> list[TargetView]:
-    """Everything due in ``days`` days from ``start``, whatever its state (except cancelled)."""
-    params = {"member_id": member_id, "start": start, "end": start + timedelta(days=days)}
-    return sql.many(conn, Q.targets_due_between, params, TargetView)
 
 
 # --- lookups and the whole scheduling step -----------------------------------------------------

@@ -51,14 +51,19 @@ SELECT t.id, t.post_id, t.account_id, t.platform, a.handle, t.status, t.due_at, 
  ORDER BY coalesce(t.next_attempt_at, t.due_at), t.platform
  LIMIT %(limit)s;
 
--- name: targets_due_between
--- The member's targets due in [start, end), whatever their state except cancelled (the calendar).
-SELECT t.id, t.post_id, t.account_id, t.platform, a.handle, t.status, t.due_at, t.next_attempt_at, t.attempts,
-       t.remote_ids, t.remote_url, t.private_only, t.error_class, t.error_message, t.error_action,
-       t.published_at, t.lateness_ms, t.rendering
-  FROM post_targets t JOIN accounts a ON a.id = t.account_id
- WHERE t.member_id = %(member_id)s AND t.due_at >= %(start)s AND t.due_at < %(end)s AND t.status <> 'cancelled'
- ORDER BY t.due_at, t.platform;
+-- name: calendar_targets
+-- Targets due in [start, end), whatever their state except cancelled (the calendar, calendar.py), with the
+-- post's persona and idea, the first part's text and the author (NULL when the hub does not show them).
+-- `member_id` narrows to one member's targets (the personal hub); NULL leaves it to the hub's row-level
+-- security (a company hub: an editor sees every post, a contributor the posts they wrote).
+SELECT t.id, t.post_id, t.account_id, t.platform, a.handle, t.status, t.due_at, t.published_at,
+       t.error_message, t.error_action, p.persona, p.idea, m.display_name AS author,
+       coalesce(t.rendering->'parts'->0->>'text', '') AS text, jsonb_array_length(t.rendering->'parts') AS parts
+  FROM post_targets t JOIN posts p ON p.id = t.post_id JOIN accounts a ON a.id = t.account_id
+  LEFT JOIN members m ON m.id = p.author_id
+ WHERE (%(member_id)s::uuid IS NULL OR t.member_id = %(member_id)s::uuid)
+   AND t.due_at >= %(start)s AND t.due_at < %(end)s AND t.status <> 'cancelled'
+ ORDER BY t.due_at, t.platform, a.handle;
 
 -- name: set_post_time
 -- The time a post is scheduled for, in UTC and as the user's wall clock in their zone.
