@@ -64,3 +64,39 @@ def test_auth_connects_x_through_the_emulators_sign_in(workspace: Path, hub: Hub
         accounts = list_accounts(conn, member)
     assert [(a.platform, a.handle, a.status) for a in accounts] == [("x", finish.content["handle"], "active")]
     assert run.result_text == f"Connected X as @{finish.content['handle']}."
+
+
+def test_auth_remove_is_the_users_call(workspace: Path, hub: Hub, settings: Settings, member: uuid.UUID) -> None:
+    """`/psn:auth remove x`: the command does not pre-approve remove_account, so in dontAsk mode the model's
+    call is denied and the account stays; only with the user's permission is it removed."""
+    account = connect_account(hub, settings, member, "x")
+    steps: list[Any] = [
+        [text(f"Removing X @{account.handle}."), tool_use("remove_account", platform="x")],
+        [text("Done.")],
+    ]
+
+    def statuses() -> list[tuple[str, str]]:
+        with hub.transaction(member) as conn:
+            return [(a.platform, a.status) for a in list_accounts(conn, member)]
+
+    denied = run_claude(workspace, "/psn:auth remove x", steps=steps, permission_mode="dontAsk")
+    denied.assert_command("auth", "remove x")
+    assert [d["tool_name"] for d in denied.permission_denials] == ["mcp__plugin_psn_psn__remove_account"]
+    assert statuses() == [("x", "active")]
+
+    allowed = run_claude(
+        workspace,
+        "/psn:auth remove x",
+        steps=steps,
+        permission_mode="dontAsk",
+        allowed_tools=["mcp__plugin_psn_psn__remove_account"],
+    )
+    assert allowed.permission_denials == []
+    ((name, is_error, removed),) = allowed.tool_results
+    assert (name, is_error, removed["handle"], removed["tokens_deleted"]) == (
+        "remove_account",
+        False,
+        account.handle,
+        True,
+    )
+    assert statuses() == [("x", "disconnected")]
