@@ -16,7 +16,7 @@ from mcp_server.context import ServerContext
 from mcp_server.errors import error_text, psn_tool
 from mcp_server.tools import read_only
 from psn_core.errors import PSNError
-from psn_core.services.posting import calendar as service
+from psn_core.services.company import calendars as service
 from psn_core.services.posting.calendar import Calendar, Period
 from psn_core.services.voice.files import load_persona_profile, profile_path
 

@@ -155,7 +155,8 @@ def calendar(obj: Ctx, period: str, start: datetime | None, as_json: bool) -> No
     """A day, a week (Monday to Sunday) or a month in your zone: what is scheduled, published or failed
     in your personal hub and every connected company hub, by day, with overlap warnings (two posts on
     one platform within 2 hours, on the same account or from different hubs)."""
-    from psn_core.services.posting.calendar import Period, get_calendar
+    from psn_core.services.company.calendars import get_calendar
+    from psn_core.services.posting.calendar import Period
 
     with Hub.open(obj.settings) as hub:
         first = start.date() if start else None

@@ -14,9 +14,10 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.services.company import approvals
+from psn_core.services.company.calendars import get_calendar
 from psn_core.services.company.hubs import CompanyHub, write_connection
 from psn_core.services.posting import posts
-from psn_core.services.posting.calendar import Calendar, get_calendar
+from psn_core.services.posting.calendar import Calendar
 from psn_core.services.posting.schedule_time import resolve
 from tests.integration.test_company_members import Company, _connect_account, make_company
 from tests.support.hubs import HubEnv, PgServer, extra_hub, make_settings, new_member

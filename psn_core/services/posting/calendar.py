@@ -26,16 +26,12 @@ from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import psycopg
 from pydantic import BaseModel, Field
 
-from psn_core.config import Settings
-from psn_core.errors import PSNError
 from psn_core.hub import sql
-from psn_core.hub.database import Conn, Hub
+from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.company.hubs import CompanyHub, list_connections
 
 Q = Queries.load(__package__)
 
@@ -158,7 +154,7 @@ class _Row(BaseModel):
 
 
 @dataclass(frozen=True)
-class _Read:
+class HubRead:
     entry: CalendarEntry
     account_id: UUID
 
@@ -168,7 +164,7 @@ def _short(text: str) -> str:
     return first if len(first) <= TEXT_CHARS else first[: TEXT_CHARS - 3].rstrip() + "..."
 
 
-def read_hub(conn: Conn, member_id: UUID | None, hub: str, name: str, window: Window, zone: ZoneInfo) -> list[_Read]:
+def read_hub(conn: Conn, member_id: UUID | None, hub: str, name: str, window: Window, zone: ZoneInfo) -> list[HubRead]:
     """A hub's posts due in the window, two hours either side included (for overlaps at its edges)."""
     params = {"member_id": member_id, "start": window.start - OVERLAP_WINDOW, "end": window.end + OVERLAP_WINDOW}
     out = []
@@ -191,11 +187,11 @@ def read_hub(conn: Conn, member_id: UUID | None, hub: str, name: str, window: Wi
             error=row.error_message,
             what_to_do=row.error_action,
         )
-        out.append(_Read(entry, row.account_id))
+        out.append(HubRead(entry, row.account_id))
     return out
 
 
-def find_overlaps(reads: list[_Read], window: Window) -> list[Overlap]:
+def find_overlaps(reads: list[HubRead], window: Window) -> list[Overlap]:
     """Every pair breaking the overlap rule (module docstring) with at least one post inside the window."""
     live = sorted((r for r in reads if r.entry.status in GOES_OUT), key=lambda r: r.entry.at)
     found = []
@@ -229,7 +225,7 @@ def find_overlaps(reads: list[_Read], window: Window) -> list[Overlap]:
     return found
 
 
-def assemble(window: Window, zone: ZoneInfo, hubs: list[HubStatus], reads: list[_Read]) -> Calendar:
+def assemble(window: Window, zone: ZoneInfo, hubs: list[HubStatus], reads: list[HubRead]) -> Calendar:
     """The calendar of ``window`` from every hub's rows (those outside it only count for overlaps)."""
     inside = sorted(
         (r.entry for r in reads if window.start <= r.entry.at < window.end),
@@ -253,43 +249,3 @@ def assemble(window: Window, zone: ZoneInfo, hubs: list[HubStatus], reads: list[
         days=days,
         overlaps=find_overlaps(reads, window),
     )
-
-
-def _company(settings: Settings, slug: str, window: Window, zone: ZoneInfo) -> tuple[HubStatus, list[_Read]]:
-    """One company hub's rows, or its status saying why it could not be read (never raises)."""
-    try:
-        with CompanyHub.open(settings, slug) as company, company.transaction() as conn:
-            reads = read_hub(conn, None, slug, company.name, window, zone)
-        return HubStatus(hub=slug, name=company.name, reachable=True, entries=0), reads
-    except PSNError as exc:
-        problem, action = exc.message, exc.action
-    except psycopg.Error as exc:
-        problem = f"The company hub {slug!r} refused this workspace ({type(exc).__name__})."
-        action = "Run `psn doctor`, which checks each company connection: an admin may have removed you from it."
-    return HubStatus(hub=slug, name=slug, reachable=False, entries=0, problem=problem, what_to_do=action), []
-
-
-def get_calendar(
-    hub: Hub,
-    settings: Settings,
-    member_id: UUID,
-    period: Period,
-    start: date | None,
-    now: datetime,
-) -> Calendar:
-    """The calendar of ``period`` holding ``start`` (today in the user's zone at ``now`` by default):
-    the personal hub, then every company hub in connections/ (an unreachable one reported, not fatal).
-
-    Raises:
-        HubUnreachable: the personal hub could not be reached.
-    """
-    zone = settings.zone
-    window = period_window(period, start, zone, now)
-    with hub.transaction(member_id) as conn:
-        reads = read_hub(conn, member_id, PERSONAL, "Personal", window, zone)
-    hubs = [HubStatus(hub=PERSONAL, name="Personal", reachable=True, entries=0)]
-    for slug in list_connections(settings.workspace):
-        status, company_reads = _company(settings, slug, window, zone)
-        hubs.append(status)
-        reads.extend(company_reads)
-    return assemble(window, zone, hubs, reads)
