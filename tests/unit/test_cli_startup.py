@@ -98,11 +98,11 @@ def test_no_help_loads_a_heavy_module() -> None:
 
 def test_psn_help_imports_no_command_module() -> None:
     report = _probe()
-    assert report["top_level_modules"] == [
-        "psn_core.cli.context",
-        "psn_core.cli.lazy",
-        "psn_core.cli.main",
-    ]
+    loaded = report["top_level_modules"]
+    assert isinstance(loaded, list) and "psn_core.cli.main" in loaded
+    command_modules = {target.partition(":")[0] for target, _short in LAZY_COMMANDS.values()}
+    assert len(command_modules) >= 8
+    assert not command_modules & set(loaded), "psn --help imported a command module"
 
 
 def test_the_probe_sees_a_heavy_import() -> None:
