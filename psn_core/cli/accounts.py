@@ -7,27 +7,24 @@ from __future__ import annotations
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import click
 
+from psn_core.cli.choices import PLATFORM_NAMES
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.cli.oauth_callback import CallbackServer
-from psn_core.config import Settings
 from psn_core.errors import ConnectFailed
-from psn_core.hub.database import Hub
-from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import company_connector, finish_connect, list_accounts, start_connect
-from psn_core.services.accounts.features import feature_access, granted_scopes
-from psn_core.services.accounts.removal import remove_account
-from psn_core.services.accounts.verify import verify_accounts
-from psn_core.services.company import hubs as company
 from psn_core.timefmt import local, until, utcnow
+
+if TYPE_CHECKING:
+    from psn_core.cli.oauth_callback import CallbackServer
+    from psn_core.hub.database import Hub
 
 
 @click.command()
-@click.argument("target", type=click.Choice([*PLATFORMS, "status", "verify", "remove"]))
-@click.argument("platform", required=False, type=click.Choice([*PLATFORMS]))
+@click.argument("target", type=click.Choice([*PLATFORM_NAMES, "status", "verify", "remove"]))
+@click.argument("platform", required=False, type=click.Choice([*PLATFORM_NAMES]))
 @click.option("--paste", is_flag=True, help="Do not listen for the redirect; paste the URL instead (SSH).")
 @click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
 @click.option("--company", "company_name", default=None, help="Connect a company account (admins of that company).")
@@ -74,6 +71,10 @@ def auth(
 def _connect(
     obj: Ctx, hub: Hub, member: UUID, target: str, *, paste: bool, no_browser: bool, company_name: str | None
 ) -> None:
+    from psn_core.platforms.registry import PLATFORMS
+    from psn_core.services.accounts.accounts import company_connector, finish_connect, start_connect
+    from psn_core.services.company import hubs as company
+
     settings, ring = obj.settings, obj.ring
     name = PLATFORMS[target].display_name
     with hub.transaction(member) as conn:
@@ -117,6 +118,9 @@ def _connect(
 def _remove(
     obj: Ctx, hub: Hub, member: UUID, platform: str, handle: str | None, *, cancel_pending: bool, yes: bool
 ) -> None:
+    from psn_core.platforms.registry import PLATFORMS
+    from psn_core.services.accounts.removal import remove_account
+
     name = PLATFORMS[platform].display_name
     if not yes:
         which = f"@{handle.lstrip('@')}" if handle else "account"
@@ -130,6 +134,8 @@ def _remove(
 
 
 def _listen(port: int) -> CallbackServer | None:
+    from psn_core.cli.oauth_callback import CallbackServer
+
     server = CallbackServer(port)
     try:
         server.start()
@@ -140,6 +146,10 @@ def _listen(port: int) -> CallbackServer | None:
 
 
 def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = None) -> None:
+    from psn_core.platforms.registry import PLATFORMS
+    from psn_core.services.accounts.accounts import list_accounts
+    from psn_core.services.accounts.features import granted_scopes
+
     settings = obj.settings
     flag = f" --company {company_name}" if company_name else ""
     with hub.transaction(member) as conn:
@@ -173,6 +183,9 @@ def print_verify(
     obj: Ctx, hub: Hub, member: UUID, platform: str | None, clock: Callable[[], datetime] = utcnow
 ) -> bool:
     """Print what each account's read calls said; False when anything failed or a scope is missing."""
+    from psn_core.platforms.registry import PLATFORMS
+    from psn_core.services.accounts.verify import verify_accounts
+
     reports = verify_accounts(hub, obj.settings, obj.ring, member, platform, clock=clock)
     if not reports:
         click.echo(f"No {PLATFORMS[platform].display_name if platform else ''} account connected.".replace("  ", " "))
@@ -202,6 +215,10 @@ COMMANDS = (auth,)
 
 def _print_features(platform: str, granted: tuple[str, ...], flag: str) -> None:
     """What the granted scopes let psn do for this account, and how to get what is missing."""
+    from psn_core.config import Settings
+    from psn_core.platforms.registry import PLATFORMS
+    from psn_core.services.accounts.features import feature_access
+
     features = feature_access(PLATFORMS[platform], granted)
     click.echo("  features: " + "; ".join(f.describe() for f in features))
     missing = sorted({scope for f in features for scope in f.missing})

@@ -8,22 +8,20 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import psycopg
 
+from psn_core.cli.choices import COMPANY_ROLES
 from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.errors import PostInvalid, PSNError
-from psn_core.hub.database import Hub
-from psn_core.services.company import approvals, pending_posts
-from psn_core.services.company import brand as company_brand
-from psn_core.services.company import hubs as company
-from psn_core.services.company import invites as company_invites
-from psn_core.services.company.hubs import CompanyHub
-from psn_core.services.notifications import pending_critical_footer
-from psn_core.services.posting.posts import Enqueue, PartInput
-from psn_core.services.posting.schedule_time import ScheduleTime, resolve
 from psn_core.timefmt import local, utcnow
+
+if TYPE_CHECKING:
+    from psn_core.services.company import pending_posts
+    from psn_core.services.company.hubs import CompanyHub
+    from psn_core.services.posting.posts import Enqueue
+    from psn_core.services.posting.schedule_time import ScheduleTime
 
 
 def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
@@ -38,6 +36,11 @@ def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
 def _open(obj: Ctx, name: str) -> Iterator[CompanyHub]:
     """The company hub a command talks to; afterwards, its critical notifications for you (on stderr,
     like the personal hub's footer), so an author learns of a rejection from any company command."""
+    import psycopg
+
+    from psn_core.services.company.hubs import CompanyHub
+    from psn_core.services.notifications import pending_critical_footer
+
     with CompanyHub.open(obj.settings, name) as hub:
         yield hub
         try:
@@ -54,6 +57,8 @@ def _context(line: str) -> None:
 
 
 def _when(obj: Ctx, at: str | None) -> ScheduleTime | None:
+    from psn_core.services.posting.schedule_time import resolve
+
     return resolve(at, obj.settings.timezone, utcnow()) if at else None
 
 
@@ -70,6 +75,9 @@ def company_group() -> None:
 @pass_ctx
 def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None, database_url: str | None) -> None:
     """Create a company hub; you become its first admin."""
+    from psn_core.hub.database import Hub
+    from psn_core.services.company import hubs as company
+
     if your_name is None:
         with Hub.open(obj.settings) as hub, hub.transaction(obj.member_id) as conn:
             mine = company.display_name(conn, obj.member_id)
@@ -97,6 +105,8 @@ def create(obj: Ctx, name: str, display_name: str | None, your_name: str | None,
 @pass_ctx
 def migrate_hub(obj: Ctx, name: str, finish: bool) -> None:
     """Bring a company hub up to this psn's migrations (the admin who created it, after upgrading psn)."""
+    from psn_core.services.company import hubs as company
+
     done = company.migrate_company(obj.settings, name, finish=finish)
     click.echo(f"Applied {', '.join(done.applied)}." if done.applied else "The company hub is already up to date.")
     if done.you_moved:
@@ -115,6 +125,8 @@ def migrate_hub(obj: Ctx, name: str, finish: bool) -> None:
 @pass_ctx
 def reconnect(obj: Ctx, name: str) -> None:
     """Move your membership to a login role of your own (after the admin ran `psn company migrate`)."""
+    from psn_core.services.company import hubs as company
+
     if company.reconnect_company(obj.settings, name):
         click.echo(f"You now connect to {name} as a login role of your own; your member key is gone.")
     else:
@@ -130,6 +142,8 @@ def reconnect(obj: Ctx, name: str) -> None:
 @pass_ctx
 def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None, this_machine: bool) -> None:
     """Make a single-use invite code (admins)."""
+    from psn_core.services.company import invites as company_invites
+
     with _open(obj, name) as hub, hub.transaction() as conn:
         made = company_invites.create_invite(
             conn,
@@ -151,6 +165,8 @@ def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None, t
 @pass_ctx
 def invites(obj: Ctx, name: str) -> None:
     """List invite codes and their states (admins)."""
+    from psn_core.services.company import invites as company_invites
+
     with _open(obj, name) as hub, hub.transaction() as conn:
         items = company_invites.list_invites(conn, utcnow())
     for item in items:
@@ -166,6 +182,8 @@ def invites(obj: Ctx, name: str) -> None:
 @pass_ctx
 def revoke(obj: Ctx, name: str, invite_id: str) -> None:
     """Revoke an unused invite code (admins)."""
+    from psn_core.services.company import invites as company_invites
+
     with _open(obj, name) as hub, hub.transaction() as conn:
         done = company_invites.revoke_invite(conn, invite_id, utcnow())
     click.echo(f"Revoked invite {str(done.id)[:8]}.")
@@ -179,6 +197,8 @@ def revoke(obj: Ctx, name: str, invite_id: str) -> None:
 @pass_ctx
 def join(obj: Ctx, name: str, hub_url: str, code: str, your_name: str) -> None:
     """Join a company with an invite code."""
+    from psn_core.services.company import invites as company_invites
+
     done = company_invites.join_company(obj.settings, name, hub_url=hub_url, code=code, display_name=your_name)
     click.echo(f"Joined {done.name} as {done.role}. Connection saved in {done.connection_file} (secret, gitignored).")
     click.echo(f"Run `psn company sync {done.slug}` to copy the brand voice.")
@@ -190,6 +210,8 @@ def join(obj: Ctx, name: str, hub_url: str, code: str, your_name: str) -> None:
 @pass_ctx
 def members(obj: Ctx, name: str, everyone: bool) -> None:
     """List members and roles (admins and editors see everyone)."""
+    from psn_core.services.company import hubs as company
+
     with _open(obj, name) as hub, hub.transaction() as conn:
         roster = company.list_members(conn, include_removed=everyone)
     for m in roster:
@@ -200,10 +222,12 @@ def members(obj: Ctx, name: str, everyone: bool) -> None:
 @company_group.command("role")
 @click.argument("name")
 @click.argument("member")
-@click.argument("role", type=click.Choice(list(company.ROLES)))
+@click.argument("role", type=click.Choice(list(COMPANY_ROLES)))
 @pass_ctx
 def role(obj: Ctx, name: str, member: str, role: str) -> None:
     """Change a member's role (admins)."""
+    from psn_core.services.company import hubs as company
+
     with _open(obj, name) as hub, hub.transaction() as conn:
         done = company.set_role(conn, member, role)  # type: ignore[arg-type]
     click.echo(f"{done.display_name} is now {done.role}.")
@@ -215,6 +239,8 @@ def role(obj: Ctx, name: str, member: str, role: str) -> None:
 @pass_ctx
 def remove(obj: Ctx, name: str, member: str) -> None:
     """Remove a member: their connection reads nothing from now on (admins)."""
+    from psn_core.services.company import hubs as company
+
     with _open(obj, name) as hub, hub.transaction() as conn:
         done = company.remove_member(conn, member, utcnow())
     click.echo(f"Removed {done.display_name}: their login role is disabled and their sessions ended.")
@@ -226,6 +252,8 @@ def remove(obj: Ctx, name: str, member: str) -> None:
 @pass_ctx
 def brand(obj: Ctx, name: str, profile: Path) -> None:
     """Set the company's brand voice and guardrails from a brand_ambassador profile (admins)."""
+    from psn_core.services.company import brand as company_brand
+
     with _open(obj, name) as hub, hub.transaction() as conn:
         company_brand.set_brand_voice(conn, profile)
     click.echo(f"Brand voice of {hub.name} updated; members run `psn company sync {hub.connection.slug}`.")
@@ -236,6 +264,8 @@ def brand(obj: Ctx, name: str, profile: Path) -> None:
 @pass_ctx
 def sync(obj: Ctx, name: str) -> None:
     """Copy the company's brand voice into voices/brand-ambassador-<company>.yaml."""
+    from psn_core.services.company import brand as company_brand
+
     with _open(obj, name) as hub:
         path = company_brand.sync_brand_voice(hub, obj.workspace)
     click.echo(f"Brand voice saved to {path}; posting reads this file, not the company hub.")
@@ -271,6 +301,12 @@ def post(
 
     The text is checked against the synced brand voice first (voices/brand-ambassador-<company>.yaml):
     a word the company's guardrails forbid stops it before anything reaches the hub."""
+    from psn_core.services.company import approvals
+    from psn_core.services.company import brand as company_brand
+    from psn_core.services.company import hubs as company
+    from psn_core.services.posting.posts import PartInput
+    from psn_core.services.posting.schedule_time import resolve
+
     body = " ".join(text)
     when = _when(obj, at) or resolve(utcnow(), obj.settings.timezone, utcnow())
     slug = company.check_slug(name)
@@ -347,6 +383,9 @@ def approve(
 
     `--approve ID` shows the post as it is now (every part, its media, its content hash) and approves that
     version: with `--hash` the one you reviewed earlier, else the one shown, once you confirm."""
+    from psn_core.services.company import approvals, pending_posts
+    from psn_core.services.company import hubs as company
+
     if approve_id and reject_id:
         raise click.UsageError("Use --approve or --reject, not both.")
     if reject_id and not reason:

@@ -10,16 +10,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import click
-import psycopg
 
-from psn_core.config import Settings
-from psn_core.crypto import Keyring, load_keyring
 from psn_core.errors import ConfigError, PSNError
-from psn_core.masking import configure_logging, registry
 from psn_core.text import check_text
-from psn_core.workspace import find_workspace
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest loads inside the commands that need it: `psn --help` stays instant
+    from psn_core.config import Settings
+    from psn_core.crypto import Keyring
     from psn_core.hub.database import Hub
 
 # Commands after which the footer is not printed: they manage the hub itself or are the list.
@@ -45,6 +42,8 @@ class PsnGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PSNError as exc:
+            from psn_core.masking import registry
+
             click.echo(f"Error: {registry.redact(exc.message)}", err=True)
             click.echo(f"  What to do: {exc.action}", err=True)
             ctx.exit(1)
@@ -64,12 +63,17 @@ class Ctx:
     @property
     def workspace(self) -> Path:
         if self._workspace is None:
+            from psn_core.workspace import find_workspace
+
             self._workspace = find_workspace(Path.cwd())
         return self._workspace
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from psn_core.config import Settings
+            from psn_core.masking import configure_logging, registry
+
             self._settings = Settings.load(self.workspace)
             registry.add(
                 *(v.get_secret_value() for v in self._settings.__dict__.values() if hasattr(v, "get_secret_value"))
@@ -85,6 +89,8 @@ class Ctx:
 
     @property
     def ring(self) -> Keyring:
+        from psn_core.crypto import load_keyring
+
         return load_keyring(self.settings)
 
     @contextmanager
@@ -114,6 +120,8 @@ def _critical_footer(ctx: click.Context) -> None:
     obj = ctx.obj
     if not isinstance(obj, Ctx) or obj._settings is None or obj._settings.member_id is None:
         return
+    import psycopg
+
     from psn_core.hub.database import Hub
     from psn_core.services.notifications import pending_critical_footer
 

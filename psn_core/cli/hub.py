@@ -6,12 +6,6 @@ from __future__ import annotations
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.config import masked_settings
-from psn_core.crypto import encode_key, generate_key
-from psn_core.hub.database import Hub
-from psn_core.hub.embedded import EmbeddedServer
-from psn_core.hub.vault import rotate_keys
-from psn_core.services.setup import migrate_hub, ping_hub
 
 # --- config --------------------------------------------------------------------------------------
 
@@ -25,6 +19,8 @@ def config() -> None:
 @pass_ctx
 def config_show(obj: Ctx) -> None:
     """Print the effective settings; every secret is masked to its last 4 characters."""
+    from psn_core.config import masked_settings
+
     settings = obj.settings
     width = max(len(k) for k, _ in masked_settings(settings))
     for key, value in masked_settings(settings):
@@ -43,6 +39,8 @@ def hub() -> None:
 @pass_ctx
 def hub_start(obj: Ctx) -> None:
     """Start the embedded hub (no-op for a URL hub)."""
+    from psn_core.hub.embedded import EmbeddedServer
+
     settings = obj.settings
     if not settings.uses_embedded_hub:
         click.echo("This workspace uses PSN_DATABASE_URL; there is no embedded server to start.")
@@ -55,6 +53,8 @@ def hub_start(obj: Ctx) -> None:
 @pass_ctx
 def hub_stop(obj: Ctx) -> None:
     """Stop the embedded hub cleanly."""
+    from psn_core.hub.embedded import EmbeddedServer
+
     settings = obj.settings
     if not settings.uses_embedded_hub:
         click.echo("This workspace uses PSN_DATABASE_URL; there is no embedded server to stop.")
@@ -67,6 +67,9 @@ def hub_stop(obj: Ctx) -> None:
 @pass_ctx
 def hub_status(obj: Ctx) -> None:
     """Say where the hub is and whether it is running."""
+    from psn_core.hub.embedded import EmbeddedServer
+    from psn_core.services.setup import ping_hub
+
     settings = obj.settings
     if not settings.uses_embedded_hub:
         click.echo(f"URL hub {ping_hub(settings)}: reachable.")
@@ -83,6 +86,9 @@ def hub_status(obj: Ctx) -> None:
 @pass_ctx
 def hub_migrate(obj: Ctx) -> None:
     """Apply pending migrations (as the owner role) and ensure the psn_app role."""
+    from psn_core.hub.database import Hub
+    from psn_core.services.setup import migrate_hub
+
     with Hub.open(obj.settings) as h:
         result = migrate_hub(obj.settings, h)
     click.echo(f"{result.hub}: " + (f"applied {', '.join(result.applied)}" if result.applied else "already current"))
@@ -99,6 +105,8 @@ def keys() -> None:
 @keys.command("generate")
 def keys_generate() -> None:
     """Print a new random key (base64) for PSN_MASTER_KEY. Nothing is stored."""
+    from psn_core.crypto import encode_key, generate_key
+
     click.echo(encode_key(generate_key()))
 
 
@@ -106,6 +114,9 @@ def keys_generate() -> None:
 @pass_ctx
 def keys_rotate(obj: Ctx) -> None:
     """Re-encrypt every stored token and secret under a new key."""
+    from psn_core.hub.database import Hub
+    from psn_core.hub.vault import rotate_keys
+
     with Hub.open(obj.settings) as h:
         report = rotate_keys(obj.settings, h)
     click.echo(f"Active key is now {report.new_key_id} ({report.source}); re-encrypted {report.total} value(s).")

@@ -8,8 +8,6 @@ from typing import Any, TypeVar
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.hub.database import Hub
-from psn_core.platforms.registry import PLATFORMS
 from psn_core.timefmt import local, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +22,8 @@ SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
 @pass_ctx
 def budget(obj: Ctx) -> None:
     """Show what is left of each account's API request budget and when it resets."""
+    from psn_core.hub.database import Hub
+    from psn_core.platforms.registry import PLATFORMS
     from psn_core.services.accounts.budgets import budget_status  # one insertion: cli.py is edited concurrently
 
     settings = obj.settings
@@ -50,6 +50,7 @@ def budget(obj: Ctx) -> None:
 @pass_ctx
 def analytics(obj: Ctx, days: int, page: int, refresh: bool, as_json: bool) -> None:
     """Your posts' performance over the last days, from the hub, saying how fresh the numbers are."""
+    from psn_core.hub.database import Hub
     from psn_core.services.analytics.summary import describe, summary
 
     settings = obj.settings
@@ -70,6 +71,7 @@ def analytics(obj: Ctx, days: int, page: int, refresh: bool, as_json: bool) -> N
 @pass_ctx
 def review(obj: Ctx, week: str | None) -> None:
     """Write the weekly report (Markdown + PNG trend chart) under reports/."""
+    from psn_core.hub.database import Hub
     from psn_core.services.analytics.report import weekly_review, write_report
 
     settings = obj.settings

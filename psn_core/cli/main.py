@@ -9,22 +9,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from psn_core.cli.accounts import COMMANDS as ACCOUNT_COMMANDS
-from psn_core.cli.company import COMMANDS as COMPANY_COMMANDS
-from psn_core.cli.context import Ctx, PsnGroup, pass_ctx
-from psn_core.cli.hub import COMMANDS as HUB_COMMANDS
-from psn_core.cli.insights import COMMANDS as INSIGHT_COMMANDS
-from psn_core.cli.notifications import COMMANDS as NOTIFICATION_COMMANDS
-from psn_core.cli.posting import COMMANDS as POSTING_COMMANDS
-from psn_core.cli.processes import COMMANDS as PROCESS_COMMANDS
-from psn_core.cli.voice import COMMANDS as VOICE_COMMANDS
-from psn_core.config import Settings
-from psn_core.services.doctor import DoctorReport, run_doctor
-from psn_core.services.setup import init_workspace
+from psn_core.cli.context import Ctx, pass_ctx
+from psn_core.cli.lazy import LazyGroup
+
+if TYPE_CHECKING:  # loaded inside the commands: `psn --help` imports no command module and no service
+    from psn_core.services.doctor import DoctorReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +44,91 @@ def detect_timezone() -> str:
     return "UTC"
 
 
-@click.group(cls=PsnGroup)
+# Commands that load when used: name -> ("module:attribute", the short help `psn --help` shows, which is
+# the first sentence of the command's docstring; tests/unit/test_cli_lazy.py checks both).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "analytics": (
+        "psn_core.cli.insights:analytics",
+        "Your posts' performance over the last days, from the hub, saying how fresh the numbers are.",
+    ),
+    "approve": (
+        "psn_core.cli.company:approve",
+        "List company posts waiting for approval, or approve / reject one (editors and admins).",
+    ),
+    "auth": (
+        "psn_core.cli.accounts:auth",
+        "Connect an account (x, linkedin, instagram, tiktok), `status` to list accounts and tokens, `verify "
+        "[platform]` to check each account with read calls only (nothing is posted), or `remove <platform> "
+        "[--account @handle]` to forget an account and its tokens (posts still waiting on it stop the removal, "
+        "listed, unless --cancel-pending; nothing is revoked on the platform itself).",
+    ),
+    "budget": (
+        "psn_core.cli.insights:budget",
+        "Show what is left of each account's API request budget and when it resets.",
+    ),
+    "calendar": (
+        "psn_core.cli.posting:calendar",
+        "A day, a week (Monday to Sunday) or a month in your zone: what is scheduled, published or failed in "
+        "your personal hub and every connected company hub, by day, with overlap warnings (two posts on one "
+        "platform within 2 hours, on the same account or from different hubs).",
+    ),
+    "cancel": ("psn_core.cli.posting:cancel", "Cancel a post's targets that have not started publishing."),
+    "company": (
+        "psn_core.cli.company:company_group",
+        "Company hubs: members, invite codes, brand voice, company posts.",
+    ),
+    "completion": (
+        "psn_core.cli.completion:completion",
+        "Print the shell completion script for bash, zsh or fish.",
+    ),
+    "config": ("psn_core.cli.hub:config", "Show settings."),
+    "emulator": (
+        "psn_core.cli.processes:emulator",
+        "The local emulator of the four platform APIs (tests, demos, fault injection).",
+    ),
+    "explain": (
+        "psn_core.cli.posting:explain",
+        "What happened to a target: the platform's own words (secrets masked) and every attempt.",
+    ),
+    "failures": (
+        "psn_core.cli.posting:failures",
+        "Targets that failed, expired or need your attention, with what to do.",
+    ),
+    "hub": ("psn_core.cli.hub:hub", "Start, stop, inspect and migrate the hub database."),
+    "keys": ("psn_core.cli.hub:keys", "Encryption keys for secrets at rest."),
+    "notifications": (
+        "psn_core.cli.notifications:notifications",
+        "List your pending notifications (times in your zone).",
+    ),
+    "post": (
+        "psn_core.cli.posting:post",
+        "Schedule a post (now, or --at a local time) to one or more accounts.",
+    ),
+    "queue": ("psn_core.cli.posting:queue", "What is scheduled or publishing, soonest first."),
+    "reschedule": (
+        "psn_core.cli.posting:reschedule",
+        "Move a post to another time (until it starts publishing).",
+    ),
+    "retry": (
+        "psn_core.cli.posting:retry",
+        "Publish a failed or expired target again, now (a thread continues where it stopped).",
+    ),
+    "review": (
+        "psn_core.cli.insights:review",
+        "Write the weekly report (Markdown + PNG trend chart) under reports/.",
+    ),
+    "voice": (
+        "psn_core.cli.voice:voice",
+        "Your voice profile (voices/<persona>.yaml): set it up, check text against it, learn from edits.",
+    ),
+    "worker": (
+        "psn_core.cli.processes:worker",
+        "Run the background worker (publishing, token refresh, notifications) until Ctrl-C.",
+    ),
+}
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 @click.option(
     "--workspace",
     "-w",
@@ -66,19 +143,6 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     ctx.obj = Ctx(workspace.resolve() if workspace else None)
 
 
-for _command in (
-    *POSTING_COMMANDS,
-    *ACCOUNT_COMMANDS,
-    *INSIGHT_COMMANDS,
-    *VOICE_COMMANDS,
-    *NOTIFICATION_COMMANDS,
-    *COMPANY_COMMANDS,
-    *PROCESS_COMMANDS,
-    *HUB_COMMANDS,
-):
-    cli.add_command(_command)
-
-
 # --- setup ---------------------------------------------------------------------------------------
 
 
@@ -89,6 +153,8 @@ for _command in (
 @pass_ctx
 def init(obj: Ctx, name: str | None, timezone: str | None, database_url: str | None) -> None:
     """Make this folder a psn workspace and create your personal hub. Safe to run again."""
+    from psn_core.services.setup import init_workspace
+
     workspace = obj._workspace or Path.cwd()
     result = init_workspace(
         workspace,
@@ -113,6 +179,8 @@ def init(obj: Ctx, name: str | None, timezone: str | None, database_url: str | N
 @pass_ctx
 def doctor(obj: Ctx, as_json: bool) -> None:
     """Check the workspace, hub, roles, row-level security and secrets; each problem comes with its fix."""
+    from psn_core.services.doctor import run_doctor
+
     report = run_doctor(obj.settings)
     print_doctor(report, as_json)
     if not report.ok:
@@ -160,6 +228,8 @@ def quickstart(
     real worker; the sandbox accounts are disconnected at the end. It refuses a workspace it did not make
     (use `psn init` for yours). Exits non-zero if anything failed."""
     from psn_core.cli.quickstart import DEMO_FOLDER, DEMO_OVERRIDES, QuickstartOptions, run_quickstart
+    from psn_core.config import Settings
+    from psn_core.services.doctor import run_doctor
 
     obj: Ctx = ctx.obj
     workspace = obj._workspace or Path.cwd() / DEMO_FOLDER

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import SecretStr
 
+from psn_core.cli.choices import NOTIFICATION_TIERS
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.notifications.models import Prefs, Tier
-from psn_core.services.notifications import (
-    PrefsUpdate,
-    TransportSetup,
-    acknowledge_notifications,
-    configure_transport,
-    list_notifications,
-    send_test,
-    update_prefs,
-)
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from psn_core.notifications.models import Prefs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +40,8 @@ def notifications(ctx: click.Context, history: bool, company_name: str | None) -
     obj.company = company_name
     if ctx.invoked_subcommand is not None:
         return
+    from psn_core.services.notifications import list_notifications  # not for a subcommand (or its --help)
+
     with obj.member_hub(company_name) as (h, member):
         listing = list_notifications(h, member, include_acknowledged=history)
     if not listing.items:
@@ -66,6 +63,8 @@ def notifications(ctx: click.Context, history: bool, company_name: str | None) -
 @pass_ctx
 def notifications_ack(obj: Ctx, ids: tuple[int, ...], ack_all: bool, company_name: str | None) -> None:
     """Mark notifications as handled, by id or --all."""
+    from psn_core.services.notifications import acknowledge_notifications
+
     if bool(ids) == ack_all:
         raise click.UsageError("Give notification ids or --all (not both).")
     with obj.member_hub(company_name or obj.company) as (h, member):
@@ -80,6 +79,8 @@ def notifications_setup() -> None:
 
 def _secret_option(value: str | None, label: str) -> SecretStr | None:
     """The flag's value; else a hidden prompt on a terminal; else None (keep the stored one)."""
+    from pydantic import SecretStr
+
     if value is None and sys.stdin.isatty():
         value = click.prompt(label, hide_input=True, default="", show_default=False) or None
     return SecretStr(value) if value else None
@@ -96,6 +97,8 @@ def _print_transport(prefs: Prefs) -> None:
 @pass_ctx
 def notifications_setup_waha(obj: Ctx, recipient: str, api_key: str | None) -> None:
     """Send notifications through your WAHA server (PSN_WAHA_BASE_URL, session PSN_WAHA_SESSION)."""
+    from psn_core.services.notifications import TransportSetup, configure_transport
+
     setup = TransportSetup(transport="waha", recipient=recipient, secret=_secret_option(api_key, "WAHA API key"))
     with obj.member_hub(obj.company) as (h, member):
         _print_transport(configure_transport(obj.settings, h, member, setup))
@@ -111,6 +114,8 @@ def notifications_setup_twilio(
     obj: Ctx, recipient: str, auth_token: str | None, account_sid: str | None, from_number: str | None
 ) -> None:
     """Send notifications through Twilio's WhatsApp Messages API."""
+    from psn_core.services.notifications import TransportSetup, configure_transport
+
     setup = TransportSetup(
         transport="twilio",
         recipient=recipient,
@@ -126,6 +131,8 @@ def notifications_setup_twilio(
 @pass_ctx
 def notifications_setup_cli(obj: Ctx) -> None:
     """No WhatsApp: notifications are only printed by psn commands."""
+    from psn_core.services.notifications import TransportSetup, configure_transport
+
     with obj.member_hub(obj.company) as (h, member):
         prefs = configure_transport(obj.settings, h, member, TransportSetup(transport="cli"))
     _print_transport(prefs)
@@ -133,7 +140,7 @@ def notifications_setup_cli(obj: Ctx) -> None:
 
 @notifications.command("prefs")
 @click.option("--quiet-hours", default=None, help="HH:MM-HH:MM in your zone (e.g. 22:00-07:00), or off.")
-@click.option("--threshold", type=click.Choice([t.value for t in Tier]), default=None, help="Lowest tier pushed.")
+@click.option("--threshold", type=click.Choice(list(NOTIFICATION_TIERS)), default=None, help="Lowest tier pushed.")
 @click.option("--daily-cap", type=click.IntRange(0, 1000), default=None, help="Most non-critical messages a day.")
 @click.option("--digest-hour", type=click.IntRange(0, 23), default=None, help="Local hour of the engagement digest.")
 @pass_ctx
@@ -141,6 +148,9 @@ def notifications_prefs(
     obj: Ctx, quiet_hours: str | None, threshold: str | None, daily_cap: int | None, digest_hour: int | None
 ) -> None:
     """Show or change quiet hours, threshold, daily cap and digest hour. Critical ones always go out."""
+    from psn_core.notifications.models import Tier
+    from psn_core.services.notifications import PrefsUpdate, update_prefs
+
     update = PrefsUpdate(
         quiet_hours=quiet_hours,
         threshold=Tier(threshold) if threshold else None,
@@ -159,6 +169,8 @@ def notifications_prefs(
 @pass_ctx
 def notifications_test(obj: Ctx) -> None:
     """Send a test message now through your transport (quiet hours do not apply)."""
+    from psn_core.services.notifications import send_test
+
     with obj.member_hub(obj.company) as (h, member):
         attempt = send_test(obj.settings, h, member)
     click.echo(f"Test message sent by {attempt.transport} (message id {attempt.provider_message_id}).")

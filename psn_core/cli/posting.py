@@ -7,21 +7,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.errors import PostInvalid
-from psn_core.hub.database import Conn, Hub
-from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.posting import explanations, posts, saved_drafts
-from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import local, utcnow
+
+if TYPE_CHECKING:
+    from psn_core.hub.database import Conn, Hub
+    from psn_core.services.posting import posts
 
 
 @contextmanager
 def _member_tx(obj: Ctx) -> Iterator[tuple[Hub, Conn]]:
+    from psn_core.hub.database import Hub
+
     with Hub.open(obj.settings) as hub, hub.transaction(obj.member_id) as conn:
         yield hub, conn
 
@@ -33,6 +35,8 @@ def _enqueue(obj: Ctx, hub: Hub) -> posts.Enqueue:
 
 
 def _show_target(obj: Ctx, t: posts.TargetView) -> None:
+    from psn_core.platforms.registry import PLATFORMS
+
     zone = obj.settings.zone
     name = PLATFORMS[t.platform].display_name
     when = local(t.next_attempt_at or t.due_at, zone)
@@ -84,6 +88,11 @@ def post(
     yes: bool,
 ) -> None:
     """Schedule a post (now, or --at a local time) to one or more accounts."""
+    from psn_core.hub.database import Hub
+    from psn_core.platforms.registry import PLATFORMS
+    from psn_core.services.posting import posts, saved_drafts
+    from psn_core.services.posting.schedule_time import resolve
+
     body = " ".join(text)
     settings = obj.settings
     when = resolve(at or utcnow(), settings.timezone, utcnow())
@@ -133,6 +142,8 @@ def post(
 @pass_ctx
 def queue(obj: Ctx) -> None:
     """What is scheduled or publishing, soonest first."""
+    from psn_core.services.posting import posts
+
     with _member_tx(obj) as (_hub, conn):
         items = posts.list_targets(conn, obj.member_id, posts.QUEUED)
     click.echo(f"{len(items)} in the queue (times in {obj.settings.timezone}).")
@@ -155,6 +166,8 @@ def calendar(obj: Ctx, period: str, start: datetime | None, as_json: bool) -> No
     """A day, a week (Monday to Sunday) or a month in your zone: what is scheduled, published or failed
     in your personal hub and every connected company hub, by day, with overlap warnings (two posts on
     one platform within 2 hours, on the same account or from different hubs)."""
+    from psn_core.hub.database import Hub
+    from psn_core.platforms.registry import PLATFORMS
     from psn_core.services.company.calendars import get_calendar
     from psn_core.services.posting.calendar import Period
 
@@ -187,6 +200,8 @@ def calendar(obj: Ctx, period: str, start: datetime | None, as_json: bool) -> No
 @pass_ctx
 def failures(obj: Ctx) -> None:
     """Targets that failed, expired or need your attention, with what to do."""
+    from psn_core.services.posting import posts
+
     with _member_tx(obj) as (_hub, conn):
         items = posts.list_targets(conn, obj.member_id, posts.FAILED)
     click.echo(f"{len(items)} need attention." + (" Retry one with `psn retry ID`." if items else ""))
@@ -199,6 +214,9 @@ def failures(obj: Ctx) -> None:
 @pass_ctx
 def retry(obj: Ctx, ref: str) -> None:
     """Publish a failed or expired target again, now (a thread continues where it stopped)."""
+    from psn_core.hub.database import Hub
+    from psn_core.services.posting import posts
+
     with Hub.open(obj.settings) as hub:
         with hub.transaction(obj.member_id) as conn:
             target = posts.retry_target(
@@ -214,6 +232,8 @@ def retry(obj: Ctx, ref: str) -> None:
 @pass_ctx
 def explain(obj: Ctx, ref: str) -> None:
     """What happened to a target: the platform's own words (secrets masked) and every attempt."""
+    from psn_core.services.posting import explanations, posts
+
     with _member_tx(obj) as (_hub, conn):
         target_id = posts.resolve_ref(conn, obj.member_id, ref, "target")
         info = explanations.explain_target(conn, obj.member_id, target_id)
@@ -235,6 +255,8 @@ def explain(obj: Ctx, ref: str) -> None:
 @pass_ctx
 def cancel(obj: Ctx, ref: str) -> None:
     """Cancel a post's targets that have not started publishing."""
+    from psn_core.services.posting import posts
+
     with _member_tx(obj) as (_hub, conn):
         view = posts.cancel_post(conn, obj.member_id, posts.resolve_ref(conn, obj.member_id, ref, "post"))
     click.echo(f"Post {str(view.id)[:8]}:")
@@ -248,6 +270,10 @@ def cancel(obj: Ctx, ref: str) -> None:
 @pass_ctx
 def reschedule(obj: Ctx, ref: str, at: str) -> None:
     """Move a post to another time (until it starts publishing)."""
+    from psn_core.hub.database import Hub
+    from psn_core.services.posting import posts
+    from psn_core.services.posting.schedule_time import resolve
+
     when = resolve(at, obj.settings.timezone, utcnow())
     with Hub.open(obj.settings) as hub:
         with hub.transaction(obj.member_id) as conn:

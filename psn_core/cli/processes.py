@@ -11,7 +11,6 @@ import click
 
 from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.errors import InvalidSetting
-from psn_core.services.company import hubs as company
 
 # --- worker --------------------------------------------------------------------------------------
 
@@ -27,6 +26,8 @@ def worker(obj: Ctx, workers: int, company_name: str | None, serve_all: bool) ->
     One process serves one hub: `psn worker` serves your own hub, `psn worker --company NAME` a company
     hub whose accounts you connected (or whose notifications you want delivered), and `psn worker --all`
     runs and watches one of each, restarting any that dies."""
+    from psn_core.services.company import hubs as company
+
     if serve_all:
         if company_name:
             raise click.UsageError("Use --all or --company, not both.")

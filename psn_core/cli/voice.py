@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.hub.database import Hub
 from psn_core.text import decode_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,6 +137,7 @@ def voice_check(obj: Ctx, file_or_text: str, language: str, persona: str) -> Non
 @pass_ctx
 def voice_suggestions(obj: Ctx, accept_id: int | None, dismiss_id: int | None) -> None:
     """Profile changes learned from your edits; nothing changes until you accept one."""
+    from psn_core.hub.database import Hub
     from psn_core.services.voice.files import voices_dir
     from psn_core.services.voice.learning import accept_suggestion, dismiss_suggestion, list_suggestions
 
@@ -171,6 +171,7 @@ def voice_suggestions(obj: Ctx, accept_id: int | None, dismiss_id: int | None) -
 @pass_ctx
 def voice_report_cmd(obj: Ctx, as_json: bool) -> None:
     """How much you still edit psn's drafts (edit-ratio trend), once 10 posts are recorded."""
+    from psn_core.hub.database import Hub
     from psn_core.services.voice.report import voice_report
 
     settings = obj.settings
