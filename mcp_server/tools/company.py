@@ -153,7 +153,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         where the client can, else a preview and a confirmation_token: call again with it only after they say
         yes). If the author changed it since, the approval is refused: list it again and show the new version."""
         now = utcnow()
-        at = resolve(when, ctx.settings.timezone, now) if when else None
+        at = resolve(when, ctx.settings.timezone, ctx.now()) if when else None
         with open_company(company_name) as hub:
             with hub.transaction() as conn:
                 proposal, current = proposals.approval_proposal(conn, post, content_hash, now, ctx.settings.zone, at)
@@ -198,7 +198,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         ("Posting as: <you> for <company> on <platform>", time, text): asked by this call where the client can,
         else a preview and a confirmation_token (call again with it only after they say yes)."""
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
-        moment = resolve(when, ctx.settings.timezone, utcnow())
+        moment = resolve(when, ctx.settings.timezone, ctx.now())
         files = [ctx.workspace / m for m in media or []]
         proposals.refuse_forbidden_words(ctx.workspace, slug, text, language)
         with open_company(slug) as hub:

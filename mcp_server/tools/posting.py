@@ -81,7 +81,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             return producer[0]
 
     def when_of(text: str) -> ScheduleTime:
-        return resolve(text, ctx.settings.timezone, utcnow())
+        return resolve(text, ctx.settings.timezone, ctx.now())  # words read against the server's clock
 
     @server.tool(annotations=writes("Save a reviewed draft", destructive=False, idempotent=False))
     @psn_tool

@@ -245,7 +245,7 @@ def sync(obj: Ctx, name: str) -> None:
 @click.argument("name")
 @click.argument("text", nargs=-1, required=True)
 @click.option("--to", "targets", multiple=True, required=True, help="Company accounts: x, linkedin, x:@handle.")
-@click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
+@click.option("--at", "at", default=None, help="When, in your zone: 'tomorrow 9am', 'in 2 hours', YYYY-MM-DD HH:MM.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--language", default="en", show_default=True)
 @click.option(
@@ -331,7 +331,7 @@ def post(
 @click.option("--yes", is_flag=True, help="With --approve: approve the version shown without asking.")
 @click.option("--reject", "reject_id", default=None, help="Reject this post.")
 @click.option("--reason", default=None, help="Why it is rejected (the author is told).")
-@click.option("--at", "at", default=None, help="With --approve: a new local time, YYYY-MM-DD HH:MM.")
+@click.option("--at", "at", default=None, help="With --approve: a new time ('tomorrow 9am', YYYY-MM-DD HH:MM).")
 @pass_ctx
 def approve(
     obj: Ctx,
