@@ -23,7 +23,7 @@ from psn_core.services.company.hubs import CompanyHub
 from psn_core.services.notifications import pending_critical_footer
 from psn_core.services.posting.posts import Enqueue, PartInput
 from psn_core.services.posting.schedule_time import ScheduleTime, resolve
-from psn_core.timefmt import local, utcnow
+from psn_core.timefmt import local, until, utcnow
 
 
 def _company_enqueue(obj: Ctx, hub: CompanyHub) -> Enqueue:
@@ -140,7 +140,8 @@ def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None, t
             this_machine=this_machine,
         )
     click.echo(
-        f"Invite code: {made.code} ({made.role}, single use, expires {local(made.expires_at, obj.settings.zone)})"
+        f"Invite code: {made.code} ({made.role}, single use, expires {local(made.expires_at, obj.settings.zone)}, "
+        f"{until(made.expires_at, utcnow())})"
     )
     click.echo("Send this line privately (the address opens nothing but this one invite):")
     click.echo(f"  psn company join {hub.connection.slug} --hub '{made.hub}' --code {made.code}")
@@ -155,7 +156,7 @@ def invites(obj: Ctx, name: str) -> None:
         items = company_invites.list_invites(conn, utcnow())
     for item in items:
         note = f" - {item.note}" if item.note else ""
-        expires = local(item.expires_at, obj.settings.zone)
+        expires = f"{local(item.expires_at, obj.settings.zone)} ({until(item.expires_at, utcnow())})"
         click.echo(f"  [{str(item.id)[:8]}] {item.state:8} {item.role:11} expires {expires}{note}")
     click.echo(f"{len(items)} invite(s).")
 
