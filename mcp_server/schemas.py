@@ -41,7 +41,8 @@ _LOCAL_TIME = (
     "'friday 14:30', '3 april 9am', 'in 2 hours'. Refused, with a message saying what to send instead: "
     "words without a time of day ('tomorrow'), numeric dates other than YYYY-MM-DD ('3/4'), zones in words "
     "('9am UTC'), past times, and a wall time that does not exist or happens twice in the zone (a DST change: "
-    "send it with its offset). The answer echoes the time in the user's zone and in UTC"
+    "send it with its offset). The answer echoes the time in the user's zone and in UTC. Words are read again at "
+    "every call: to confirm a preview, send the exact time its note gives"
 )
 When = Annotated[str, Field(min_length=1, description=f"When to publish: {_LOCAL_TIME}.")]
 NewWhen = Annotated[

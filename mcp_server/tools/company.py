@@ -160,7 +160,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             decision = ctx.gate.decide(call, ctx.ring, proposal, confirmation_token)
             if decision.verdict != "go":
                 shown = _shown(proposal, decision.token)
-                return ApproveAnswer(step=decision.verdict, preview=shown, note=decision.note)
+                again = at.resend() if at is not None and decision.verdict == "preview" else ""
+                return ApproveAnswer(step=decision.verdict, preview=shown, note=(decision.note or "") + again)
             from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
 
             view = approvals.approve_and_enqueue(hub, post, current, company_enqueue(ctx.settings, hub), now, at)
@@ -207,7 +208,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             decision = ctx.gate.decide(call, ctx.ring, proposal, confirmation_token)
             if decision.verdict != "go":
                 shown = _shown(proposal, decision.token)
-                return CompanyPostAnswer(step=decision.verdict, preview=shown, note=decision.note)
+                again = moment.resend() if decision.verdict == "preview" else ""
+                return CompanyPostAnswer(step=decision.verdict, preview=shown, note=(decision.note or "") + again)
             from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
 
             done = approvals.post_for_company(

@@ -34,11 +34,14 @@ async def test_schedule_post_in_words_previews_both_zones_then_schedules_that_in
     async with Client(server) as client:
         draft = structured(await client.call_tool("save_draft", DRAFT))
         asked = {"post_id": draft["id"], "when": "tomorrow 9am"}
-        preview = structured(await client.call_tool("schedule_post", asked))["preview"]
+        answer = structured(await client.call_tool("schedule_post", asked))
+        preview = answer["preview"]
         refused = await client.call_tool("schedule_post", {"post_id": draft["id"], "when": "yesterday 9am"})
-        confirmed = {**asked, "confirmation_token": preview["confirmation_token"]}
+        exact = expected.astimezone(ZoneInfo(ZONE)).isoformat(timespec="minutes")  # what the note says to send
+        confirmed = {**asked, "when": exact, "confirmation_token": preview["confirmation_token"]}
         done = structured(await client.call_tool("schedule_post", confirmed))["scheduled"]
     assert preview["when"] == f"{tomorrow} 09:00 ({ZONE}) = {expected:%Y-%m-%d %H:%M} UTC"
+    assert f"when='{exact}'" in answer["note"]
     assert done["when"] == preview["when"]
     assert [datetime.fromisoformat(t["due_at"]) for t in done["post"]["targets"]] == [expected]
     message, action = error_of(refused)

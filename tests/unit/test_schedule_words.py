@@ -47,7 +47,6 @@ TABLE = [
     (FRIDAY, MAD, "3 april 9am", "2027-04-03T09:00+02:00"),
     (FRIDAY, MAD, "in 90 minutes", "2026-06-19T11:30+02:00"),
     (FRIDAY, MAD, "2 hours from now", "2026-06-19T12:00+02:00"),
-    (FRIDAY, MAD, "now", "2026-06-19T10:00+02:00"),
     (FRIDAY, MAD, "2026-06-20 09:00", "2026-06-20T09:00+02:00"),
     (FRIDAY, MAD, "2026-06-20T09:00+00:00", "2026-06-20T09:00+00:00"),
     (BEFORE_SPRING_MAD, MAD, "tomorrow 9am", "2026-03-29T09:00+02:00"),  # the summer offset
@@ -107,6 +106,7 @@ REFUSED = [
     (FRIDAY, MAD, "04.03.2027 9am", "day/month or month/day", "YYYY-MM-DD"),
     (FRIDAY, MAD, "tomorrow 9am UTC", "names a zone", "ISO form with its offset"),
     (FRIDAY, MAD, "in 400 days", "more than a year ahead", "YYYY-MM-DD HH:MM"),
+    (FRIDAY, MAD, "now", "not a time to schedule at", "leave the time out"),
 ]
 
 
@@ -125,6 +125,16 @@ def test_the_past_message_names_the_time_and_now_in_the_zone() -> None:
     with pytest.raises(InvalidSchedule) as caught:
         resolve("yesterday 9am", MAD, FRIDAY)
     assert caught.value.message == "2026-06-18 09:00 (Europe/Madrid) is in the past: it is 2026-06-19 10:00 there now."
+
+
+def test_elapsed_words_land_on_a_whole_minute_so_a_preview_and_its_confirmation_agree() -> None:
+    now = FRIDAY + timedelta(seconds=12, microseconds=5)
+    first = resolve("in 2 hours", MAD, now)
+    again = resolve("in 2 hours", MAD, now + timedelta(seconds=40))
+    assert first.utc == again.utc == FRIDAY + timedelta(hours=2, minutes=1)  # rounded up, never earlier
+    assert first.exact() == "2026-06-19T12:01+02:00"
+    assert resolve(first.exact(), MAD, now + timedelta(minutes=5)).utc == first.utc  # the exact form reads back
+    assert f"when='{first.exact()}'" in first.resend()
 
 
 def _in_a_fresh_python(code: str, **env: str) -> str:

@@ -10,7 +10,7 @@ wall-clock time in the user's zone relative to an injected ``now`` (never the re
   today; "9am" typed at 10:00 is tomorrow's).
 - "in 2 hours", "in 90 minutes", "2 hours from now": an elapsed time from now, exact across DST changes.
   "in 2 days" (days, weeks) keeps the wall-clock time, two days on.
-- "now".
+- "now" is refused: to publish now, leave the time out.
 
 Refused, each with what to type instead: words without a time of day ("tomorrow", "next week": psn
 will not guess 00:00 or the current minute), numeric dates that are not ISO ("3/4": March 4 or April 3?
@@ -47,6 +47,15 @@ class ScheduleTime(BaseModel):
     local: datetime  # naive wall-clock time in ``zone``
     zone: str
     note: str | None = None
+
+    def exact(self) -> str:
+        """The instant as an ISO time with the zone's offset ('2026-11-26T09:00+01:00'): read back, it is
+        this instant whatever the clock says then (words such as "in 2 hours" are read again each time)."""
+        return self.utc.astimezone(ZoneInfo(self.zone)).isoformat(timespec="minutes")
+
+    def resend(self) -> str:
+        """What a preview's note adds: send this exact time with the confirmation, not the words again."""
+        return f" Confirm with when='{self.exact()}' (the time shown): words are read again at every call."
 
     def echo(self) -> str:
         """``2026-11-26 09:00 (Europe/Madrid) = 2026-11-26 08:00 UTC``."""
@@ -109,9 +118,12 @@ def _words(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     if _DURATION.search(text):
         if _WALL_UNITS.search(text):
             return found  # "in 2 days": the same wall-clock time, days on
-        return now + (found - base)  # "in 2 hours": elapsed time, exact across DST changes
+        return _whole_minute(now + (found - base))  # "in 2 hours": elapsed time, exact across DST changes
     if text.lower() == "now":
-        return now
+        raise InvalidSchedule(
+            "'now' is not a time to schedule at.",
+            "To publish now, leave the time out (`psn post` without --at; publish_now in Claude Code).",
+        )
     if period != "time":
         raise _unreadable(text, ": it has no time of day psn could read (psn will not guess one)")
     # dateparser's "future" is unreliable: a bare time on the last day of a month lands on the 1st of a
@@ -124,6 +136,13 @@ def _words(text: str, zone: ZoneInfo, now: datetime) -> datetime:
         if _TIME_ONLY.fullmatch(text):
             return current + timedelta(days=1)
     return found
+
+
+def _whole_minute(instant: datetime) -> datetime:
+    """Rounded up to the minute: "in 2 hours" read twice within a minute (a preview, then its
+    confirmation) names the same instant, and never an earlier one than asked."""
+    floor = instant.replace(second=0, microsecond=0)
+    return floor if floor == instant else floor + timedelta(minutes=1)
 
 
 def parse_local(text: str, zone_name: str = "UTC", now: datetime | None = None) -> datetime:
