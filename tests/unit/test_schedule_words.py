@@ -46,6 +46,8 @@ TABLE = [
     (FRIDAY, MAD, "20 june 9am", "2026-06-20T09:00+02:00"),
     (FRIDAY, MAD, "3 april 9am", "2027-04-03T09:00+02:00"),
     (FRIDAY, MAD, "in 90 minutes", "2026-06-19T11:30+02:00"),
+    (FRIDAY, MAD, "in 1.5 hours", "2026-06-19T11:30+02:00"),
+    (FRIDAY, MAD, "in an hour", "2026-06-19T11:00+02:00"),
     (FRIDAY, MAD, "2 hours from now", "2026-06-19T12:00+02:00"),
     (FRIDAY, MAD, "2026-06-20 09:00", "2026-06-20T09:00+02:00"),
     (FRIDAY, MAD, "2026-06-20T09:00+00:00", "2026-06-20T09:00+00:00"),

@@ -37,7 +37,8 @@ WORDS_HORIZON = timedelta(days=366)
 EXAMPLES = "'tomorrow 9am', 'next monday 18:00', 'in 2 hours' or '2026-11-26 09:00'"
 
 _NON_ISO_DATE = re.compile(r"\b\d{1,4}/\d{1,2}\b|\b\d{1,2}[.-]\d{1,2}[.-]\d{2,4}\b")
-_DURATION = re.compile(r"^\s*in\s+\S|\bfrom\s+now\s*$", re.IGNORECASE)
+_COUNT = r"(\d+|an?|half|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+_DURATION = re.compile(rf"^\s*in\s+{_COUNT}\b|\bfrom\s+now\s*$", re.IGNORECASE)
 _WALL_UNITS = re.compile(r"\b(days?|weeks?|months?|years?|fortnights?)\b", re.IGNORECASE)
 _TIME_ONLY = re.compile(r"(at\s+)?(\d{1,2}([:.]\d{2})?\s*([ap]\.?m\.?)?|noon|midday|midnight)", re.IGNORECASE)
 
@@ -51,7 +52,8 @@ class ScheduleTime(BaseModel):
     def exact(self) -> str:
         """The instant as an ISO time with the zone's offset ('2026-11-26T09:00+01:00'): read back, it is
         this instant whatever the clock says then (words such as "in 2 hours" are read again each time)."""
-        return self.utc.astimezone(ZoneInfo(self.zone)).isoformat(timespec="minutes")
+        shown = self.utc.astimezone(ZoneInfo(self.zone))
+        return shown.isoformat(timespec="minutes" if shown.second == shown.microsecond == 0 else "microseconds")
 
     def resend(self) -> str:
         """What a preview's note adds: send this exact time with the confirmation, not the words again."""
