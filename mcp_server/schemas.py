@@ -32,13 +32,17 @@ SuggestionId = Annotated[
     int, Field(ge=1, description="The suggestion's id (a whole number), as list_voice_suggestions returns it.")
 ]
 
-# What psn_core.services.posting.schedule_time.parse_local accepts, said exactly (no pattern: ISO 8601 with
-# an offset comes in many spellings).
+# What psn_core.services.posting.schedule_time.resolve accepts, said exactly (no pattern: ISO 8601 with an
+# offset comes in many spellings, and words are read by dateparser).
 _LOCAL_TIME = (
-    "a local time in the user's zone written 'YYYY-MM-DD HH:MM' (24-hour clock, e.g. '2026-03-02 09:00'); "
-    "'YYYY-MM-DDTHH:MM' and seconds are accepted too, and an ISO 8601 time with a UTC offset "
-    "('2026-03-02T09:00+01:00') is taken as that instant. Words such as 'now' or 'tomorrow' are not accepted: "
-    "turn them into a date and time first"
+    "a time in the user's zone, either 'YYYY-MM-DD HH:MM' (24-hour clock, e.g. '2026-03-02 09:00'; "
+    "'YYYY-MM-DDTHH:MM' and seconds too), an ISO 8601 time with a UTC offset ('2026-03-02T09:00+01:00', taken "
+    "as that instant), or English words with a time of day: 'tomorrow 9am', 'next monday 18:00', "
+    "'friday 14:30', '3 april 9am', 'in 2 hours'. Refused, with a message saying what to send instead: "
+    "words without a time of day ('tomorrow'), numeric dates other than YYYY-MM-DD ('3/4'), zones in words "
+    "('9am UTC'), past times, and a wall time that does not exist or happens twice in the zone (a DST change: "
+    "send it with its offset). The answer echoes the time in the user's zone and in UTC. Words are read again at "
+    "every call: to confirm a preview, send the exact time its note gives"
 )
 When = Annotated[str, Field(min_length=1, description=f"When to publish: {_LOCAL_TIME}.")]
 NewWhen = Annotated[

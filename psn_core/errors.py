@@ -23,7 +23,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   └── VoiceProfileNotFound    [voice] the profile file does not exist
     ├── InvalidInput                what was passed in is wrong; fix it and ask again
     │   ├── PostInvalid             it breaks a platform's rules (every problem listed)
-    │   ├── InvalidSchedule         the time does not exist, is ambiguous or has passed
+    │   ├── InvalidSchedule         unreadable, does not exist, happens twice (DST) or has passed
     │   ├── ConfirmationInvalid     a publish confirmation token that is forged, stale or for another preview
     │   ├── DraftInputInvalid       a draft check with no target platform
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
@@ -151,7 +151,7 @@ class PostInvalid(InvalidInput):
 
 
 class InvalidSchedule(InvalidInput):
-    default_action = "Pick another time, written as YYYY-MM-DD HH:MM in your time zone."
+    default_action = "Pick another time in your zone: 'tomorrow 9am', 'in 2 hours' or YYYY-MM-DD HH:MM."
 
 
 class ConfirmationInvalid(InvalidInput):

@@ -21,16 +21,17 @@ def local(instant: datetime | None, zone: ZoneInfo, *, seconds: bool = False) ->
 
 
 def until(instant: datetime, now: datetime) -> str:
-    """A human distance: 'in 3 days', 'in 2 hours', '5 minutes ago'."""
+    """How far ``instant`` is from ``now``, as people say it: 'in 59 days', '3 hours ago', 'in 12 minutes',
+    'in a moment'. One whole unit, as humanize rounds it (see ``span``); days
+    stay days (no '2 months' for 59 days). Naive instants are taken as UTC."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
     delta = instant - now
-    past = delta < timedelta(0)
-    delta = abs(delta)
-    if delta >= timedelta(days=2):
-        text = f"{delta.days} days"
-    elif delta >= timedelta(hours=2):
-        text = f"{int(delta.total_seconds() // 3600)} hours"
-    elif delta >= timedelta(minutes=2):
-        text = f"{int(delta.total_seconds() // 60)} minutes"
-    else:
-        text = f"{int(delta.total_seconds())} seconds"
-    return f"{text} ago" if past else f"in {text}"
+    return f"{span(-delta)} ago" if delta < timedelta(0) else f"in {span(delta)}"
+
+
+def span(length: timedelta) -> str:
+    """A length of time in one whole unit, as humanize says it: '59 days', '3 hours', 'a minute'."""
+    import humanize  # imported here: the CLI starts without it
+
+    return humanize.naturaldelta(abs(length), months=False)

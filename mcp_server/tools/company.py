@@ -153,14 +153,15 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         where the client can, else a preview and a confirmation_token: call again with it only after they say
         yes). If the author changed it since, the approval is refused: list it again and show the new version."""
         now = utcnow()
-        at = resolve(when, ctx.settings.timezone, now) if when else None
+        at = resolve(when, ctx.settings.timezone, ctx.now()) if when else None
         with open_company(company_name) as hub:
             with hub.transaction() as conn:
                 proposal, current = proposals.approval_proposal(conn, post, content_hash, now, ctx.settings.zone, at)
             decision = ctx.gate.decide(call, ctx.ring, proposal, confirmation_token)
             if decision.verdict != "go":
                 shown = _shown(proposal, decision.token)
-                return ApproveAnswer(step=decision.verdict, preview=shown, note=decision.note)
+                again = at.resend() if at is not None and decision.verdict == "preview" else ""
+                return ApproveAnswer(step=decision.verdict, preview=shown, note=(decision.note or "") + again)
             from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
 
             view = approvals.approve_and_enqueue(hub, post, current, company_enqueue(ctx.settings, hub), now, at)
@@ -198,7 +199,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         ("Posting as: <you> for <company> on <platform>", time, text): asked by this call where the client can,
         else a preview and a confirmation_token (call again with it only after they say yes)."""
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
-        moment = resolve(when, ctx.settings.timezone, utcnow())
+        moment = resolve(when, ctx.settings.timezone, ctx.now())
         files = [ctx.workspace / m for m in media or []]
         proposals.refuse_forbidden_words(ctx.workspace, slug, text, language)
         with open_company(slug) as hub:
@@ -207,7 +208,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             decision = ctx.gate.decide(call, ctx.ring, proposal, confirmation_token)
             if decision.verdict != "go":
                 shown = _shown(proposal, decision.token)
-                return CompanyPostAnswer(step=decision.verdict, preview=shown, note=decision.note)
+                again = moment.resend() if decision.verdict == "preview" else ""
+                return CompanyPostAnswer(step=decision.verdict, preview=shown, note=(decision.note or "") + again)
             from psn_core.queue import company_enqueue  # huey loads only when a tool queues work
 
             done = approvals.post_for_company(

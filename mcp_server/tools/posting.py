@@ -81,7 +81,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             return producer[0]
 
     def when_of(text: str) -> ScheduleTime:
-        return resolve(text, ctx.settings.timezone, utcnow())
+        return resolve(text, ctx.settings.timezone, ctx.now())  # words read against the server's clock
 
     @server.tool(annotations=writes("Save a reviewed draft", destructive=False, idempotent=False))
     @psn_tool
@@ -129,7 +129,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         decision = ctx.gate.decide(call, ctx.ring, proposal, token)
         if decision.verdict == "preview":
             shown.confirmation_token = decision.token
-            return ScheduleAnswer(step="preview", preview=shown, note=decision.note)
+            note = (decision.note or "") + (when.resend() if when is not None else "")
+            return ScheduleAnswer(step="preview", preview=shown, note=note)
         if decision.verdict == "declined":
             return ScheduleAnswer(step="declined", note=decision.note)
         view = confirmations.schedule_confirmed(ctx.hub, member, proposal, post_id, moment, enqueue())

@@ -104,7 +104,11 @@ def _connect(
         if not redirect.strip():
             raise ConnectFailed("No redirect URL was given, so nothing was connected.")
     account = finish_connect(hub, settings, ring, member, redirect)
-    expiry = local(account.expires_at, settings.zone) if account.expires_at else "no expiry given"
+    expiry = (
+        f"{local(account.expires_at, settings.zone)} ({until(account.expires_at, utcnow())})"
+        if account.expires_at
+        else "no expiry given"
+    )
     click.echo(f"Connected {name} as @{account.handle}. Access token expires {expiry}.")
     if account.sandbox:
         click.echo("TikTok sandbox app: posts go out private (SELF_ONLY) until TikTok audits your app.")
@@ -166,6 +170,7 @@ def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = 
             click.echo(f"  access token expires {local(acc.expires_at, settings.zone)} ({until(acc.expires_at, now)})")
         click.echo(
             f"  last refresh {local(acc.last_refreshed_at, settings.zone)}"
+            + (f" ({until(acc.last_refreshed_at, now)})" if acc.last_refreshed_at else "")
             + (f", last failure: {acc.last_failure_class}" if acc.last_failure_class else "")
         )
         _print_features(acc.platform, granted[acc.id], flag)

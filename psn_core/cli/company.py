@@ -15,7 +15,7 @@ import click
 from psn_core.cli.choices import COMPANY_ROLES
 from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.errors import PostInvalid, PSNError
-from psn_core.timefmt import local, utcnow
+from psn_core.timefmt import local, until, utcnow
 
 if TYPE_CHECKING:
     from psn_core.services.company import pending_posts
@@ -154,7 +154,8 @@ def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None, t
             this_machine=this_machine,
         )
     click.echo(
-        f"Invite code: {made.code} ({made.role}, single use, expires {local(made.expires_at, obj.settings.zone)})"
+        f"Invite code: {made.code} ({made.role}, single use, expires {local(made.expires_at, obj.settings.zone)}, "
+        f"{until(made.expires_at, utcnow())})"
     )
     click.echo("Send this line privately (the address opens nothing but this one invite):")
     click.echo(f"  psn company join {hub.connection.slug} --hub '{made.hub}' --code {made.code}")
@@ -171,7 +172,7 @@ def invites(obj: Ctx, name: str) -> None:
         items = company_invites.list_invites(conn, utcnow())
     for item in items:
         note = f" - {item.note}" if item.note else ""
-        expires = local(item.expires_at, obj.settings.zone)
+        expires = f"{local(item.expires_at, obj.settings.zone)} ({until(item.expires_at, utcnow())})"
         click.echo(f"  [{str(item.id)[:8]}] {item.state:8} {item.role:11} expires {expires}{note}")
     click.echo(f"{len(items)} invite(s).")
 
@@ -275,7 +276,7 @@ def sync(obj: Ctx, name: str) -> None:
 @click.argument("name")
 @click.argument("text", nargs=-1, required=True)
 @click.option("--to", "targets", multiple=True, required=True, help="Company accounts: x, linkedin, x:@handle.")
-@click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
+@click.option("--at", "at", default=None, help="When, in your zone: 'tomorrow 9am', 'in 2 hours', YYYY-MM-DD HH:MM.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--language", default="en", show_default=True)
 @click.option(
@@ -367,7 +368,7 @@ def post(
 @click.option("--yes", is_flag=True, help="With --approve: approve the version shown without asking.")
 @click.option("--reject", "reject_id", default=None, help="Reject this post.")
 @click.option("--reason", default=None, help="Why it is rejected (the author is told).")
-@click.option("--at", "at", default=None, help="With --approve: a new local time, YYYY-MM-DD HH:MM.")
+@click.option("--at", "at", default=None, help="With --approve: a new time ('tomorrow 9am', YYYY-MM-DD HH:MM).")
 @pass_ctx
 def approve(
     obj: Ctx,

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.timefmt import local, utcnow
+from psn_core.timefmt import local, until, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +32,11 @@ def budget(obj: Ctx) -> None:
     if not lines:
         click.echo("No API calls counted yet: budgets appear after psn talks to a platform.")
     for line in lines:
-        resets = f"resets {local(line.reset_at, settings.zone)}" if line.reset_at else "no window open"
+        resets = (
+            f"resets {local(line.reset_at, settings.zone)} ({until(line.reset_at, utcnow())})"
+            if line.reset_at
+            else "no window open"
+        )
         click.echo(
             f"{PLATFORMS[line.platform].display_name} @{line.handle} {line.bucket}: "
             f"{line.used}/{line.limit} used, {line.percent_left}% left, {resets}"

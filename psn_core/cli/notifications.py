@@ -10,6 +10,7 @@ import click
 
 from psn_core.cli.choices import NOTIFICATION_TIERS
 from psn_core.cli.context import Ctx, pass_ctx
+from psn_core.timefmt import until, utcnow
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -47,10 +48,12 @@ def notifications(ctx: click.Context, history: bool, company_name: str | None) -
     if not listing.items:
         click.echo("No pending notifications.")
         return
+    now = utcnow()
     for item in listing.items:
         state = item.state + (f" ({item.held_reason})" if item.held_reason else "")
         seen = f", acknowledged {listing.local(item.acknowledged_at)}" if item.acknowledged_at else ""
-        click.echo(f"#{item.id} {item.tier.upper()} {listing.local(item.created_at)} [{state}{seen}]")
+        raised = f"{listing.local(item.created_at)} ({until(item.created_at, now)})"
+        click.echo(f"#{item.id} {item.tier.upper()} {raised} [{state}{seen}]")
         click.echo(f"    {item.text().replace(chr(10), chr(10) + '    ')}")
     flag = f" --company {company_name}" if company_name else ""
     click.echo(f"Acknowledge with `psn notifications ack ID{flag}` or `psn notifications ack --all{flag}`.")

@@ -57,7 +57,7 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.argument("text", nargs=-1, required=True)
 @click.option("--to", "targets", multiple=True, required=True, help="x, linkedin, instagram, tiktok (or x:@handle).")
 @click.option("--media", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--at", "at", default=None, help="Local time, YYYY-MM-DD HH:MM in your zone.")
+@click.option("--at", "at", default=None, help="When, in your zone: 'tomorrow 9am', 'in 2 hours', YYYY-MM-DD HH:MM.")
 @click.option("--thread", is_flag=True, help="Split long text into a thread where the platform has threads.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--language", default="en", show_default=True)
@@ -266,7 +266,7 @@ def cancel(obj: Ctx, ref: str) -> None:
 
 @click.command()
 @click.argument("ref")
-@click.option("--at", "at", required=True, help="New local time, YYYY-MM-DD HH:MM in your zone.")
+@click.option("--at", "at", required=True, help="New time in your zone: 'tomorrow 9am', YYYY-MM-DD HH:MM.")
 @pass_ctx
 def reschedule(obj: Ctx, ref: str, at: str) -> None:
     """Move a post to another time (until it starts publishing)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
@@ -27,6 +28,7 @@ from psn_core.errors import (
 )
 from psn_core.masking import SecretRegistry
 from psn_core.platforms.models import PlatformConfig
+from psn_core.timefmt import span
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 JSONObject = dict[str, JSONValue]
@@ -143,12 +145,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
 
 
 def describe_wait(seconds: float) -> str:
-    """'about 14 minutes' style wording; the caller adds the wall-clock time in the user's zone."""
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} seconds"
-    if seconds < 90 * 60:
-        return f"about {round(seconds / 60)} minutes"
-    return f"about {round(seconds / 3600, 1):g} hours"
+    """'about 14 minutes' style wording (timefmt.span); the caller adds the wall-clock time in the user's zone."""
+    return f"about {span(timedelta(seconds=max(1.0, seconds)))}"
 
 
 # --- sending -----------------------------------------------------------------------------------

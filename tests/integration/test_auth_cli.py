@@ -155,3 +155,20 @@ def test_calendar_shows_a_week_or_a_month_in_the_users_zone_as_text_or_json(work
     assert month["period"] == "month" and month["first_day"] == str(day.replace(day=1))
     assert [e["text"] for d in month["days"] for e in d["entries"]] == ["Calendar check"]
     assert wrong.returncode == 2 and "'year' is not one of" in wrong.stderr
+
+
+def test_post_at_words_echoes_the_time_in_the_zone_and_utc_and_refuses_the_past(workspace: Path) -> None:
+    # the CLI reads the real clock (it takes no injected one): the expectation brackets the call with it
+    madrid = ZoneInfo("Europe/Madrid")
+    before = datetime.now(madrid)
+    posted = psn(workspace, "post", "In plain words", "--to", "x", "--at", "tomorrow 9am", "--yes")
+    after = datetime.now(madrid)
+    past = psn(workspace, "post", "Too late", "--to", "x", "--at", "yesterday 9am", "--yes")
+    assert posted.returncode == 0, posted.stderr
+    echoes = []
+    for day in {before.date() + timedelta(days=1), after.date() + timedelta(days=1)}:
+        nine = datetime.combine(day, datetime.min.time().replace(hour=9), madrid).astimezone(ZoneInfo("UTC"))
+        echoes.append(f"{day} 09:00 (Europe/Madrid) = {nine:%Y-%m-%d %H:%M} UTC")
+    assert any("Scheduled post " in line and any(e in line for e in echoes) for line in posted.stdout.splitlines())
+    assert past.returncode == 1 and "is in the past" in past.stderr and "What to do:" in past.stderr
+    assert "Too late" not in psn(workspace, "queue").stdout

@@ -322,6 +322,8 @@ def test_psn_budget_shows_what_is_left_and_the_reset_in_the_users_zone(hub_env: 
     assert result.exit_code == 0, result.output
     expected = f"Instagram @ana.cooks all: 3/200 used, 98% left, resets {local(last.reset_at, MADRID)}"
     assert expected in result.output
+    line = next(x for x in result.output.splitlines() if expected in x)
+    assert line.startswith(expected + " (in ") and line.endswith(")")  # and how far off, said as a person would
 
 
 # --- an hour of Instagram ------------------------------------------------------------------------------

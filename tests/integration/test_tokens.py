@@ -218,6 +218,9 @@ def test_expiry_alerts_fire_once_per_threshold(
         assert [a.threshold_days for a in tokens.check_expiry(member)] == expected, days_left
     sent = notifications(hub_env, member, "token_expiring")
     assert len(sent) == 3
+    assert sorted(str(n["body"]) for n in sent) == [  # the deadline said as a person would (humanize)
+        f"Your LinkedIn token for @{account.handle} expires in {d} days." for d in (13, 2, 6)
+    ]
     assert all("psn auth linkedin" in str(n["action"]) for n in sent)
 
 

@@ -129,7 +129,8 @@ def test_every_time_argument_says_the_format_psn_accepts(listed: tuple[list[Tool
     assert set(described) == {"schedule_post", "reschedule_post", "approve_post", "post_for_company"}
     for tool, description in described.items():
         assert "YYYY-MM-DD HH:MM" in description and "user's zone" in description, tool
-        assert "'now'" in description and "not accepted" in description, tool  # words are refused, and it says so
+        assert "'tomorrow 9am'" in description and "'in 2 hours'" in description, tool  # words are accepted
+        assert "happens twice" in description and "past" in description, tool  # and what is refused
 
 
 def test_no_schema_uses_a_format_clients_do_not_know(listed: tuple[list[Tool], Any]) -> None:

@@ -31,16 +31,24 @@ def test_a_time_inside_the_spring_forward_gap_is_refused_with_a_valid_suggestion
     assert "2026-03-29 03:30" in caught.value.action
 
 
-def test_a_time_that_happens_twice_takes_the_first_and_says_so() -> None:
-    when = resolve("2026-10-25 02:30", "Europe/Madrid", NOW)
-    assert when.utc == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST, the first one
-    assert when.note is not None and "happens twice" in when.note
+def test_a_time_that_happens_twice_is_refused_with_both_offsets_to_choose_from() -> None:
+    with pytest.raises(InvalidSchedule) as caught:
+        resolve("2026-10-25 02:30", "Europe/Madrid", NOW)
+    assert "happens twice" in caught.value.message
+    assert "'2026-10-25T02:30+02:00' (CEST)" in caught.value.action
+    assert "'2026-10-25T02:30+01:00' (CET)" in caught.value.action
+    # each offered form is accepted and names its own instant
+    assert resolve("2026-10-25T02:30+02:00", "Europe/Madrid", NOW).utc == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert resolve("2026-10-25T02:30+01:00", "Europe/Madrid", NOW).utc == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
 
 
 def test_new_york_dst_edges() -> None:
     with pytest.raises(InvalidSchedule):
         resolve("2026-03-08 02:15", "America/New_York", NOW)
-    assert resolve("2026-11-01 01:30", "America/New_York", NOW).utc == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    with pytest.raises(InvalidSchedule, match="happens twice"):
+        resolve("2026-11-01 01:30", "America/New_York", NOW)
+    assert resolve("2026-11-01 00:30", "America/New_York", NOW).utc == datetime(2026, 11, 1, 4, 30, tzinfo=UTC)
+    assert resolve("2026-11-01 02:30", "America/New_York", NOW).utc == datetime(2026, 11, 1, 7, 30, tzinfo=UTC)
 
 
 def test_times_with_an_offset_are_taken_as_given() -> None:
@@ -50,7 +58,7 @@ def test_times_with_an_offset_are_taken_as_given() -> None:
 
 
 def test_the_past_and_nonsense_are_refused() -> None:
-    with pytest.raises(InvalidSchedule, match="already passed"):
+    with pytest.raises(InvalidSchedule, match="is in the past"):
         resolve("2025-12-31 23:00", "UTC", NOW)
     with pytest.raises(InvalidSchedule, match="not a time"):
         resolve("next tuesday-ish", "UTC", NOW)

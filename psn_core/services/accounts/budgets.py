@@ -37,7 +37,7 @@ from psn_core.hub.sql import Queries
 from psn_core.platforms.base import Platform
 from psn_core.platforms.http import describe_wait
 from psn_core.services.accounts.budget_rules import ACCOUNT_BUCKET, BudgetRule, rule_for
-from psn_core.timefmt import local, utcnow
+from psn_core.timefmt import local, until, utcnow
 
 Q = Queries.load(__package__)
 QUOTA_RETRY = timedelta(hours=1)  # a used-up publishing quota whose reset the platform does not say
@@ -172,7 +172,7 @@ def _refusal(
     reset_at: datetime = row.reset_at if row else rule.window_end(bucket, now)
     wait = max(1.0, (reset_at - now).total_seconds())
     what = "this account" if bucket == ACCOUNT_BUCKET else f"{bucket} on this account"
-    when = f"{local(reset_at, zone)}, {describe_wait(wait)} from now"
+    when = f"{local(reset_at, zone)}, {until(reset_at, now)}"
     left = max(0, limit - used)
     if priority is Priority.BACKGROUND and left > 0:
         return RateLimited(

@@ -45,7 +45,7 @@ from psn_core.platforms.models import TokenSet
 from psn_core.platforms.oauth import OAuthClient
 from psn_core.services.accounts.accounts import platform_class, platform_config, store_tokens
 from psn_core.services.accounts.budgets import BudgetGate, Priority
-from psn_core.timefmt import utcnow
+from psn_core.timefmt import until, utcnow
 
 Q = Queries.load(__package__)
 T = TypeVar("T")
@@ -331,14 +331,13 @@ class TokenService:
                 if not fresh:
                     continue
                 threshold = min(fresh)
-                days = max(0, (deadline - now).days)
                 what = "sign-in" if renewable else "token"
                 notify(
                     conn,
                     member_id,
                     Tier.CRITICAL,
                     "token_expiring",
-                    f"Your {cls.display_name} {what} for @{row.handle} expires in {days} days.",
+                    f"Your {cls.display_name} {what} for @{row.handle} expires {until(deadline, now)}.",
                     f"Run `psn auth {cls.name}` to reconnect.",
                     f"token:{row.account_id}:expiry:{threshold}",
                     now=now,
