@@ -15,6 +15,8 @@ import io
 import re
 from typing import Any
 
+# Comments and blank lines up to an explicit document start ("---"): ruamel drops them, psn keeps them.
+_DOCUMENT_START = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*---[ \t]*(?:#[^\n]*)?\n")
 _MAPPING_INDENT = re.compile(r"^[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( +)[^\s#-]", re.M)
 
 
@@ -106,6 +108,8 @@ def update_yaml_text(text: str, data: dict[str, Any]) -> str:
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.util import load_yaml_guess_indent
 
+    start = _DOCUMENT_START.match(text)
+    head, text = (start.group(0), text[start.end() :]) if start else ("", text)
     try:
         _, sequence_indent, offset = load_yaml_guess_indent(text)
         yaml = YAML(typ="rt")
@@ -120,4 +124,4 @@ def update_yaml_text(text: str, data: dict[str, Any]) -> str:
     _apply(document, data)
     out = io.StringIO()
     yaml.dump(document, out)
-    return out.getvalue()
+    return head + out.getvalue()

@@ -109,7 +109,7 @@ def _existing_text(path: Path) -> str | None:
 
 
 def save_profile(profile: VoiceProfile, path: Path | str) -> None:
-    """Write ``profile`` to ``path`` atomically, keeping key order, unknown keys and the file mode.
+    """Write ``profile`` to ``path`` atomically, keeping comments, key order, styles, unknown keys and the file mode.
 
     Raises:
         VoiceProfileInvalid: the profile no longer validates (checked before anything is written).
@@ -124,6 +124,8 @@ def save_profile(profile: VoiceProfile, path: Path | str) -> None:
             text = update_yaml_text(existing, data)
         except ValueError:
             text = None  # not a mapping (or not YAML): written afresh, as before
+        if text is not None and yaml.safe_load(text) != data:
+            text = None  # the round trip would not say exactly what the profile holds: never write that
     if text is None:
         text = dump_yaml(data)
     # Re-validate what we are about to write so a bad in-memory edit never reaches the disk.

@@ -158,3 +158,8 @@ def test_the_cli_start_up_does_not_load_ruamel() -> None:
     code = "import sys, psn_core.cli.main, psn_core.voice.store; print('ruamel' in ' '.join(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_comments_before_an_explicit_document_start_are_kept() -> None:
+    text = "# header\n---\nname: me   # mine\n"
+    assert update_yaml_text(text, {"name": "you"}) == "# header\n---\nname: you  # mine\n"
