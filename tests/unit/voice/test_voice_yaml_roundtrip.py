@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from psn_core.services.voice.files import ProfilePatch, add_anti_pattern, init_profile, update_profile
+from psn_core.services.voice.files import ProfilePatch, add_anti_pattern, example_profiles, init_profile, update_profile
 from psn_core.voice import load_profile, save_profile
 from psn_core.voice.anti_patterns import PhraseAntiPattern
 from psn_core.voice.edits import Suggestion, apply_suggestion
@@ -163,3 +163,11 @@ def test_the_cli_start_up_does_not_load_ruamel() -> None:
 def test_comments_before_an_explicit_document_start_are_kept() -> None:
     text = "# header\n---\nname: me   # mine\n"
     assert update_yaml_text(text, {"name": "you"}) == "# header\n---\nname: you  # mine\n"
+
+
+def test_every_shipped_example_is_saved_back_byte_for_byte(tmp_path: Path) -> None:
+    for name, text in example_profiles().items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        save_profile(load_profile(path), path)
+        assert path.read_text(encoding="utf-8") == text, name
