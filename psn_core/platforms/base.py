@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import ClassVar, NoReturn, Self
 from urllib.parse import urljoin
 
 import httpx2
@@ -43,6 +43,7 @@ from psn_core.platforms.models import (
     UploadRequest,
     UploadSession,
 )
+from psn_core.platforms.polling import poll_until
 from psn_core.platforms.x_text import weighted_length
 
 
@@ -362,24 +363,30 @@ class Platform(ABC):
             PlatformUnavailable: processing did not finish within the configured poll timeout.
         """
         deadline = self.clock() + self.config.poll_timeout
-        attempt = 0
-        while True:
+
+        def read() -> MediaStatus:
             status = self.upload_status(token, session)
-            if status.state is MediaState.READY:
-                return status
             if status.state is MediaState.FAILED:
                 raise MediaRejected(
                     f"{self.display_name} could not process the media: {status.error or 'no reason given'}.",
                     platform=self.name,
                 )
-            if self.clock() >= deadline:
-                raise PlatformUnavailable(
-                    f"{self.display_name} is still processing the media after "
-                    f"{round(self.config.poll_timeout)} seconds.",
-                    platform=self.name,
-                )
-            self.sleep(status.check_after_seconds or self.poll_delay(attempt))
-            attempt += 1
+            return status
+
+        def still_processing(_status: MediaStatus) -> NoReturn:
+            raise PlatformUnavailable(
+                f"{self.display_name} is still processing the media after {round(self.config.poll_timeout)} seconds.",
+                platform=self.name,
+            )
+
+        return poll_until(
+            read,
+            pending=lambda status: status.state is not MediaState.READY,
+            wait=lambda status, attempt: status.check_after_seconds or self.poll_delay(attempt),
+            timed_out=lambda: self.clock() >= deadline,
+            give_up=still_processing,
+            sleep=self.sleep,
+        )
 
     def poll_deadline_passed(self, deadline: float) -> bool:
         return self.clock() >= deadline

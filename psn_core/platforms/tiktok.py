@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, NoReturn
 
 import httpx2
 
@@ -71,6 +71,7 @@ from psn_core.platforms.models import (
     RemoteUser,
     TextCounting,
 )
+from psn_core.platforms.polling import poll_until
 from psn_core.platforms.tiktok_rules import PRIVACY_LEVELS, classify_tiktok_error
 from psn_core.platforms.tiktok_upload import TikTokUpload
 
@@ -251,18 +252,27 @@ class TikTokPlatform(TikTokUpload):
             PlatformUnavailable: still processing after the configured poll timeout.
         """
         deadline = self.clock() + self.config.poll_timeout
-        while True:
+
+        def read() -> PublishStatus:
             status = self.publish_status(token, publish_id)
             if status.state is PublishState.FAILED:
                 raise MediaRejected(
                     f"TikTok could not publish the post: {status.error or 'no reason given'}.",
                     platform=self.name,
                 )
-            if status.state is not PublishState.PROCESSING:
-                return status
-            if self.poll_deadline_passed(deadline):
-                raise PlatformUnavailable("TikTok is still processing the post.", platform=self.name)
-            self.sleep(self.config.poll_interval)
+            return status
+
+        def still_processing(_status: PublishStatus) -> NoReturn:
+            raise PlatformUnavailable("TikTok is still processing the post.", platform=self.name)
+
+        return poll_until(
+            read,
+            pending=lambda status: status.state is PublishState.PROCESSING,
+            wait=lambda _status, _attempt: self.config.poll_interval,
+            timed_out=lambda: self.poll_deadline_passed(deadline),
+            give_up=still_processing,
+            sleep=self.sleep,
+        )
 
     def publish_status(self, token: str, remote_id: str) -> PublishStatus:
         """POST /v2/post/publish/status/fetch/ for a publish_id.

@@ -1,8 +1,9 @@
 """Load and save voice profiles (voices/*.yaml) without losing what the author wrote.
 
 Loading names the field and the line of every problem. Saving is atomic (temp file + os.replace,
-file mode kept), keeps the author's key order and unknown keys, and does not pad the file with
-defaults the author never wrote. Comments are not kept (PyYAML does not read them).
+file mode kept), keeps the author's key order, unknown keys, comments, quoting and list styles (an
+existing file is rewritten through ruamel.yaml's round trip: only changed values change), and does
+not pad the file with defaults the author never wrote.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import yaml
 
 from psn_core.voice.errors import VoiceProfileInvalid, VoiceProfileNotFound
 from psn_core.voice.profile import VoiceProfile
+from psn_core.voice.roundtrip import update_yaml_text
 from psn_core.voice.yamlio import dump_yaml, read_yaml_text, validate_yaml, write_atomic
 
 # Always written, even when equal to the default, so a file says what it is.
@@ -82,8 +84,7 @@ def _template_for(profile: VoiceProfile, path: Path | None) -> dict[str, object]
     return profile._source
 
 
-def profile_to_yaml(profile: VoiceProfile, template: dict[str, object] | None = None) -> str:
-    """Serialise a profile, following ``template``'s key order (defaults to the loaded source)."""
+def _profile_data(profile: VoiceProfile, template: dict[str, object] | None) -> dict[str, object]:
     raw = template if template is not None else profile._source
     full = profile.model_dump(mode="json")
     nondefault = profile.model_dump(mode="json", exclude_defaults=True)
@@ -92,18 +93,41 @@ def profile_to_yaml(profile: VoiceProfile, template: dict[str, object] | None = 
     if raw is None:
         head = {key: full[key] for key in _ALWAYS_WRITTEN}
         merged = {**head, **{k: v for k, v in merged.items() if k not in head}}
-    return dump_yaml(merged)
+    return merged
+
+
+def profile_to_yaml(profile: VoiceProfile, template: dict[str, object] | None = None) -> str:
+    """Serialise a profile, following ``template``'s key order (defaults to the loaded source)."""
+    return dump_yaml(_profile_data(profile, template))
+
+
+def _existing_text(path: Path) -> str | None:
+    try:
+        return read_yaml_text(path)
+    except (OSError, VoiceProfileInvalid):
+        return None
 
 
 def save_profile(profile: VoiceProfile, path: Path | str) -> None:
-    """Write ``profile`` to ``path`` atomically, keeping key order, unknown keys and the file mode.
+    """Write ``profile`` to ``path`` atomically, keeping comments, key order, styles, unknown keys and the file mode.
 
     Raises:
         VoiceProfileInvalid: the profile no longer validates (checked before anything is written).
         OSError: the folder is not writable.
     """
     path = Path(path)
-    text = profile_to_yaml(profile, _template_for(profile, path))
+    data = _profile_data(profile, _template_for(profile, path))
+    existing = _existing_text(path) if path.exists() else None
+    text = None
+    if existing is not None:
+        try:
+            text = update_yaml_text(existing, data)
+        except ValueError:
+            text = None  # not a mapping (or not YAML): written afresh, as before
+        if text is not None and yaml.safe_load(text) != data:
+            text = None  # the round trip would not say exactly what the profile holds: never write that
+    if text is None:
+        text = dump_yaml(data)
     # Re-validate what we are about to write so a bad in-memory edit never reaches the disk.
     reloaded = parse_profile(text, str(path))
     write_atomic(path, text)

@@ -28,12 +28,13 @@ from tests.support.hubs import HubEnv, new_member
 pytestmark = pytest.mark.pg
 
 PROFILE = """\
+# Hand-written: psn keeps this comment.
 name: me
 persona: personal
-my_notes: keep it weird
+my_notes: keep it weird  # and this one
 languages:
   en:
-    never_use: [synergy]
+    never_use: [synergy]               # a flow list stays one
     favourite_emoji: "🙃"
 platforms:
   x: {max_length: 200, emoji: none}
@@ -174,6 +175,8 @@ def test_accepting_a_suggestion_updates_the_profile_file_and_keeps_unknown_field
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert raw["my_notes"] == "keep it weird"
     assert raw["languages"]["en"]["favourite_emoji"] == "🙃"
+    # Only the changed value changes: comments (in their column), order and the flow list are the author's.
+    assert path.read_text(encoding="utf-8") == PROFILE.replace("[synergy]" + " " * 11, "[synergy, basically]", 1)
     assert path.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in voices.iterdir()] == ["personal.yaml"]  # no temp file left behind
     # Now in the profile, so further edits do not propose it again.

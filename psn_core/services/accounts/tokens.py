@@ -7,7 +7,7 @@ the platform. New access and refresh tokens are stored, encrypted, in that same 
 anyone can use them, so a single-use refresh token (X, TikTok) is never sent twice.
 
 Failures: ``invalid_grant`` / revoked -> the account is ``needs_reauth`` at once; network errors, 5xx,
-429 and X's intermittent 401s are retried with exponential backoff and jitter; the third failure in a
+429 and X's intermittent 401s are retried with exponential backoff and jitter (tenacity); the third failure in a
 row -> ``needs_reauth``. Every such state change stores one CRITICAL notification with the command
 that fixes it.
 """
@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, SecretStr
@@ -46,6 +46,9 @@ from psn_core.platforms.oauth import OAuthClient
 from psn_core.services.accounts.accounts import platform_class, platform_config, store_tokens
 from psn_core.services.accounts.budgets import BudgetGate, Priority
 from psn_core.timefmt import until, utcnow
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState, Retrying
 
 Q = Queries.load(__package__)
 T = TypeVar("T")
@@ -235,29 +238,53 @@ class TokenService:
         if secret is None or not cls.oauth.programmatic_refresh:
             reason = "psn has no way to refresh this token"
             return self._needs_reauth(conn, member_id, row, "no_refresh", reason, row.refresh_failures)
-        failures = row.refresh_failures
         gate = BudgetGate(self.hub, member_id, account_id, Priority.CRITICAL, self.clock, conn=conn)
         oauth = OAuthClient(cls, platform_config(self.settings, cls.name), gate=gate)
+        retrying = self._retrying(conn, account_id, row.refresh_failures)
         try:
-            while True:
-                try:
-                    tokens = oauth.refresh(secret)
-                except AuthRevoked as exc:
-                    return self._needs_reauth(conn, member_id, row, "revoked", exc.message, failures)
-                except InvalidSetting as exc:
-                    self._record_failure(conn, account_id, "config", failures)
-                    return exc
-                except _TRANSIENT as exc:
-                    failures += 1
-                    if failures >= MAX_FAILURES:
-                        reason = f"{failures} refresh attempts in a row failed ({exc.message})"
-                        return self._needs_reauth(conn, member_id, row, "exhausted", reason, failures)
-                    self._record_failure(conn, account_id, "transient", failures)
-                    self.sleep(self.base_delay * 2 ** (failures - 1) * (1 + self.jitter() / 2))
-                    continue
-                return self._store(conn, member_id, account_id, row, tokens)
+            tokens = retrying(oauth.refresh, secret)
+        except AuthRevoked as exc:
+            return self._needs_reauth(conn, member_id, row, "revoked", exc.message, self._failed(retrying, row) - 1)
+        except InvalidSetting as exc:
+            self._record_failure(conn, account_id, "config", self._failed(retrying, row) - 1)
+            return exc
+        except _TRANSIENT as exc:  # the last allowed attempt failed too
+            failures = self._failed(retrying, row)
+            reason = f"{failures} refresh attempts in a row failed ({exc.message})"
+            return self._needs_reauth(conn, member_id, row, "exhausted", reason, failures)
         finally:
             oauth.close()
+        return self._store(conn, member_id, account_id, row, tokens)
+
+    def _retrying(self, conn: Conn, account_id: UUID, earlier: int) -> Retrying:
+        """Transient refresh failures retried with exponential backoff and jitter (tenacity), each one
+        recorded; ``earlier`` failures in a row (stored) count toward MAX_FAILURES."""
+        from tenacity import Retrying, retry_if_exception_type
+
+        def failures(state: RetryCallState) -> int:
+            return earlier + state.attempt_number
+
+        def backoff(state: RetryCallState) -> float:
+            return self.base_delay * 2.0 ** (failures(state) - 1) * (1 + self.jitter() / 2)
+
+        def record(state: RetryCallState) -> None:
+            self._record_failure(conn, account_id, "transient", failures(state))
+
+        retrying: Retrying = Retrying(
+            retry=retry_if_exception_type(_TRANSIENT),
+            stop=lambda state: failures(state) >= MAX_FAILURES,
+            wait=backoff,
+            before_sleep=record,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        return retrying
+
+    @staticmethod
+    def _failed(retrying: Retrying, row: _TokenRow) -> int:
+        """Failures in a row, counting the attempt that just failed."""
+        attempts: int = retrying.statistics.get("attempt_number", 1)
+        return row.refresh_failures + attempts
 
     def _store(self, conn: Conn, member_id: UUID, account_id: UUID, row: _TokenRow, tokens: TokenSet) -> TokenRecord:
         store_tokens(conn, self.ring, member_id, account_id, tokens.model_copy(update={"obtained_at": self.clock()}))

@@ -1,93 +1,109 @@
-"""The weekly trend as a PNG, drawn with Pillow (already a dependency; no plotting library needed).
+"""The weekly trend as a PNG, drawn with matplotlib (Agg, no display; imported only when drawing).
 
-Bars: exposure per week (left axis). Line: engagement rate per week (right axis). Twelve weeks,
-labelled by their Monday, so a person sees at a glance whether reach and engagement are rising.
+Two panels sharing the weeks: exposure per week as bars (top), engagement rate per week as a line
+(bottom). Every one of the twelve weeks has its slot, labelled by its Monday in the user's zone; a
+week without posts shows "no posts" and breaks the line (a gap, never a line drawn across it).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
 
 from psn_core.services.analytics.models import PeriodLine
 
-WIDTH, HEIGHT = 1000, 520
-LEFT, RIGHT, TOP, BOTTOM = 90, 90, 70, 90
-BAR = (76, 120, 168)
-LINE = (228, 87, 86)
-GRID = (225, 225, 225)
-INK = (40, 40, 40)
-MUTED = (110, 110, 110)
+WIDTH, HEIGHT, DPI = 1000, 520, 100
+WEEKS = 12
+BAR = "#4c78a8"
+LINE = "#e45756"
+MUTED = "#6e6e6e"
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+@dataclass(frozen=True)
+class PlottedTrend:
+    """What the chart shows, read back from the drawn figure (so tests check the picture, not the input)."""
+
+    mondays: list[date]
+    labels: list[str]
+    axis_label: str
+    exposure: list[float]
+    engagement_rate_pct: list[float | None]
+    posts: list[int]
 
 
-def _short(value: float) -> str:
+def _short(value: float, _position: object = None) -> str:
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if value >= limit:
-            return f"{value / limit:.1f}{suffix}"
+            return f"{value / limit:.1f}".rstrip("0").rstrip(".") + suffix
     return f"{value:.0f}"
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    step = 10 ** (len(str(int(value))) - 1)
-    return float((int(value / step) + 1) * step)
+def _slots(weeks: Sequence[PeriodLine], last_monday: date) -> list[tuple[date, PeriodLine | None]]:
+    """The WEEKS Mondays up to ``last_monday``, each with its line (None: nothing published)."""
+    by_monday = {date.fromisoformat(w.period_start): w for w in weeks}
+    first = last_monday - timedelta(weeks=WEEKS - 1)
+    return [(m, by_monday.get(m)) for m in (first + timedelta(weeks=i) for i in range(WEEKS))]
 
 
-def trend_chart(weeks: Sequence[PeriodLine], path: Path, *, title: str) -> Path:
-    """Draw exposure bars and the engagement-rate line of ``weeks`` (oldest first) into ``path``."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
-    draw.text((LEFT, 20), title, fill=INK, font=_font(22))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    x0, y0 = LEFT, TOP + plot_h  # origin, bottom-left
-    if not weeks:
-        draw.text((LEFT, TOP + plot_h // 2), "No measured posts yet.", fill=MUTED, font=_font(20))
-        image.save(path, "PNG", optimize=True)
-        return path
-    top_exposure = _nice_max(max(w.exposure for w in weeks))
-    rates = [w.engagement_rate for w in weeks]
-    top_rate = max((r for r in rates if r is not None), default=0.0) or 0.01
-    top_rate = _nice_max(top_rate * 10000) / 10000
-    small = _font(14)
-    for i in range(5):
-        y = y0 - plot_h * i / 4
-        draw.line([(x0, y), (x0 + plot_w, y)], fill=GRID, width=1)
-        draw.text((x0 - 10, y), _short(top_exposure * i / 4), fill=BAR, font=small, anchor="rm")
-        draw.text((x0 + plot_w + 10, y), f"{top_rate * i / 4:.2%}", fill=LINE, font=small, anchor="lm")
-    slot = plot_w / len(weeks)
-    points: list[tuple[float, float]] = []
-    for i, week in enumerate(weeks):
-        cx = x0 + slot * (i + 0.5)
-        height = plot_h * week.exposure / top_exposure
-        draw.rectangle([cx - slot * 0.32, y0 - height, cx + slot * 0.32, y0], fill=BAR)
-        draw.text((cx, y0 + 10), week.period_start[5:], fill=INK, font=small, anchor="ma")
-        draw.text((cx, y0 + 28), f"{week.posts} posts", fill=MUTED, font=_font(12), anchor="ma")
-        if week.engagement_rate is not None:
-            points.append((cx, y0 - plot_h * min(1.0, week.engagement_rate / top_rate)))
-    if len(points) > 1:
-        draw.line(points, fill=LINE, width=3, joint="curve")
-    for px, py in points:
-        draw.ellipse([px - 5, py - 5, px + 5, py + 5], fill=LINE)
-    draw.line([(x0, y0), (x0 + plot_w, y0)], fill=INK, width=1)
-    legend_y = HEIGHT - 30
-    draw.rectangle([LEFT, legend_y - 7, LEFT + 14, legend_y + 7], fill=BAR)
-    draw.text(
-        (LEFT + 22, legend_y),
-        "exposure (impressions or views) of posts published that week",
-        fill=INK,
-        font=small,
-        anchor="lm",
+def trend_chart(weeks: Sequence[PeriodLine], path: Path, *, title: str, last_monday: date, zone: str) -> PlottedTrend:
+    """Draw the twelve weeks up to ``last_monday`` (Mondays in ``zone``) into ``path``; return what was plotted."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+    slots = _slots(weeks, last_monday)
+    labels = [f"{m:%b} {m.day}" for m, _ in slots]
+    positions = list(range(len(slots)))
+    exposure = [float(line.exposure) if line else 0.0 for _, line in slots]
+    rates = [
+        line.engagement_rate * 100 if line and line.posts and line.engagement_rate is not None else math.nan
+        for _, line in slots
+    ]
+    posts = [line.posts if line else 0 for _, line in slots]
+
+    figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    figure.suptitle(title, fontsize=14, x=0.01, ha="left")
+
+    bars = top.bar(positions, exposure, width=0.65, color=BAR)
+    top.set_ylabel("exposure")
+    top.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    top.yaxis.set_major_formatter(FuncFormatter(_short))
+    highest = max(exposure)
+    top.set_ylim(0, highest * 1.18 if highest > 0 else 10)
+    for x, count, height in zip(positions, posts, exposure, strict=True):
+        text = f"{count} post{'s' if count != 1 else ''}" if count else "no posts"
+        colour = "black" if count else MUTED
+        top.annotate(text, (x, height), xytext=(0, 3), textcoords="offset points", ha="center", color=colour)
+    if not any(posts):
+        top.text(0.5, 0.5, "No measured posts yet.", transform=top.transAxes, ha="center", color=MUTED, fontsize=13)
+
+    (line,) = bottom.plot(positions, rates, color=LINE, linewidth=2.2, marker="o", markersize=5)
+    bottom.set_ylabel("engagement rate")
+    bottom.yaxis.set_major_formatter(PercentFormatter(decimals=1))
+    measured = [r for r in rates if not math.isnan(r)]
+    low, high = (min(measured), max(measured)) if measured else (0.0, 1.0)
+    pad = max((high - low) * 0.2, high * 0.1, 0.05)
+    bottom.set_ylim(max(0.0, low - pad), high + pad)
+    bottom.set_xticks(positions, labels, fontsize=9)
+    bottom.set_xlabel(f"week starting Monday ({zone})", color=MUTED)
+    for axes in (top, bottom):
+        axes.grid(axis="y", color="#e1e1e1")
+        axes.set_axisbelow(True)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.set_xlim(-0.6, len(slots) - 0.4)
+
+    figure.savefig(path, format="png", dpi=DPI)
+    drawn = [float(y) for y in line.get_ydata()]
+    return PlottedTrend(
+        mondays=[m for m, _ in slots],
+        labels=[tick.get_text() for tick in bottom.get_xticklabels()],
+        axis_label=bottom.get_xlabel(),
+        exposure=[float(rect.get_height()) for rect in bars],
+        engagement_rate_pct=[None if math.isnan(y) else y for y in drawn],
+        posts=posts,
     )
-    draw.line([(LEFT + 560, legend_y), (LEFT + 590, legend_y)], fill=LINE, width=3)
-    draw.text((LEFT + 598, legend_y), "engagement rate (right axis)", fill=INK, font=small, anchor="lm")
-    draw.text((x0 - 10, TOP - 22), "exposure", fill=BAR, font=small, anchor="rm")
-    draw.text((x0 + plot_w + 10, TOP - 22), "rate", fill=LINE, font=small, anchor="lm")
-    image.save(path, "PNG", optimize=True)
-    return path

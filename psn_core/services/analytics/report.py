@@ -23,7 +23,7 @@ from psn_core.errors import WeekInvalid
 from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
-from psn_core.services.analytics.chart import trend_chart
+from psn_core.services.analytics.chart import PlottedTrend, trend_chart
 from psn_core.services.analytics.models import Freshness, PeriodLine, PostLine, Split, Totals
 from psn_core.services.analytics.summary import (
     KeyedSums,
@@ -277,12 +277,18 @@ def render_markdown(review: WeeklyReview, chart_name: str) -> str:
     return "\n".join(lines)
 
 
+def draw_trend(review: WeeklyReview, path: Path) -> PlottedTrend:
+    """The review's 12-week trend as a PNG at ``path`` (weeks up to the review's, in its zone)."""
+    title = f"Weekly trend up to {review.week} ({review.timezone})"
+    return trend_chart(review.trend, path, title=title, last_monday=review.starts, zone=review.timezone)
+
+
 def write_report(review: WeeklyReview, workspace: Path) -> ReportFiles:
     """Save ``reports/review-<week>.md`` and ``reports/review-<week>.png`` (replacing older ones of that week)."""
     folder = workspace / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     chart = folder / f"review-{review.week}.png"
-    trend_chart(review.trend, chart, title=f"Weekly trend up to {review.week} ({review.timezone})")
+    draw_trend(review, chart)
     markdown = folder / f"review-{review.week}.md"
     markdown.write_text(render_markdown(review, chart.name), encoding="utf-8")
     return ReportFiles(markdown=markdown, chart=chart, review=review)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
@@ -32,11 +33,13 @@ from psn_core.platforms.models import (
     MediaKind,
     MediaRef,
     MediaState,
+    MediaStatus,
     MediaTransfer,
     PublishRequest,
     UploadRequest,
     UploadSession,
 )
+from psn_core.platforms.polling import poll_until
 from psn_core.services.posting.leases import publish_transaction
 from psn_core.services.posting.media_blobs import media_bytes, media_path
 from psn_core.services.posting.renderings import MediaItem
@@ -174,29 +177,41 @@ class MediaUploader:
         if not session.finalized:
             session = self.client.finalize_upload(self.token, session)
         self._save(part, index, item.path, "PROCESSING", session=session, deadline=deadline)
-        wait = 1.0
-        while True:
+
+        def read() -> MediaStatus:
             status = self.client.upload_status(self.token, session)
-            if status.state is MediaState.READY:
-                self._save(part, index, item.path, "READY", remote=status.media_id, deadline=deadline)
-                return MediaRef(kind=item.kind, media_id=status.media_id, alt_text=item.alt_text, title=item.title)
             if status.state is MediaState.FAILED:
                 reason = status.error or "processing failed"
                 self._save(part, index, item.path, "FAILED", error=reason, deadline=deadline)
                 raise MediaRejected(f"{cls.display_name} could not process the media: {reason}.", platform=cls.name)
-            left = (deadline - self.clock()).total_seconds()
-            if left <= 0:
-                minutes = int(HARD_TIMEOUT.get(item.kind, DEFAULT_TIMEOUT).total_seconds() // 60)
-                reason = f"processing did not finish within {minutes} minutes"
-                self._save(part, index, item.path, "FAILED", error=reason, deadline=deadline)
-                raise MediaRejected(
-                    f"{cls.display_name} {reason}.",
-                    "Try a smaller or shorter file, then `psn retry`.",
-                    platform=cls.name,
-                )
-            pause = status.check_after_seconds if status.check_after_seconds is not None else wait
-            self.sleep(max(0.05, min(pause, left, MAX_POLL_WAIT)))
-            wait = min(wait * 2, MAX_POLL_WAIT)
+            return status
+
+        def left() -> float:
+            return (deadline - self.clock()).total_seconds()
+
+        def pause(status: MediaStatus, attempt: int) -> float:
+            backoff = min(2.0**attempt, MAX_POLL_WAIT)  # 1, 2, 4 ... seconds unless the platform says when
+            asked = status.check_after_seconds if status.check_after_seconds is not None else backoff
+            return max(0.05, min(asked, left(), MAX_POLL_WAIT))
+
+        def too_slow(_status: MediaStatus) -> NoReturn:
+            minutes = int(HARD_TIMEOUT.get(item.kind, DEFAULT_TIMEOUT).total_seconds() // 60)
+            reason = f"processing did not finish within {minutes} minutes"
+            self._save(part, index, item.path, "FAILED", error=reason, deadline=deadline)
+            raise MediaRejected(
+                f"{cls.display_name} {reason}.", "Try a smaller or shorter file, then `psn retry`.", platform=cls.name
+            )
+
+        status = poll_until(
+            read,
+            pending=lambda status: status.state is not MediaState.READY,
+            wait=pause,
+            timed_out=lambda: left() <= 0,
+            give_up=too_slow,
+            sleep=self.sleep,
+        )
+        self._save(part, index, item.path, "READY", remote=status.media_id, deadline=deadline)
+        return MediaRef(kind=item.kind, media_id=status.media_id, alt_text=item.alt_text, title=item.title)
 
 
 def _duration(path: Path) -> float | None:

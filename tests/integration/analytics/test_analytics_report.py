@@ -9,7 +9,7 @@ from PIL import Image
 
 from psn_core.crypto import load_keyring
 from psn_core.errors import WeekInvalid
-from psn_core.services.analytics.report import parse_week, weekly_review, write_report
+from psn_core.services.analytics.report import draw_trend, parse_week, weekly_review, write_report
 from psn_core.services.analytics.sweep import AnalyticsSweeper, request_refresh
 from tests.support.hubs import new_member
 from tests.support.publishing_env import PubEnv, parts
@@ -89,6 +89,24 @@ def test_weekly_report_has_every_section_and_a_readable_png_chart(pub: PubEnv) -
         colours = image.convert("RGB").getcolors(maxcolors=100_000) or []
     assert len(colours) > 20  # bars, line, text: a drawn chart, not a blank canvas
     assert 5_000 < files.chart.stat().st_size < 500_000
+    # The values drawn are the review's: the same chart drawn again returns what its figure plotted.
+    again = pub.settings.workspace / "again.png"
+    plotted = draw_trend(review, again)
+    assert again.read_bytes() == files.chart.read_bytes()
+    assert plotted.mondays[-1] == review.starts and len(plotted.mondays) == 12
+    measured = {w.period_start: w for w in review.trend}
+    assert measured and set(measured) <= {m.isoformat() for m in plotted.mondays}
+    for monday, exposure, rate, posts in zip(
+        plotted.mondays, plotted.exposure, plotted.engagement_rate_pct, plotted.posts, strict=True
+    ):
+        week = measured.get(monday.isoformat())
+        assert posts == (week.posts if week else 0)
+        assert exposure == (week.exposure if week else 0)
+        if week is None or week.engagement_rate is None:
+            assert rate is None  # a gap, not a point
+        else:
+            assert rate == pytest.approx(week.engagement_rate * 100)
+    assert plotted.posts[-1] == review.totals.posts == 6
 
 
 @pytest.mark.dates
