@@ -34,6 +34,7 @@ from psn_core.timefmt import local, until, utcnow
 @click.option("--account", "handle", default=None, help="remove: which account (@handle), when you have several.")
 @click.option("--cancel-pending", is_flag=True, help="remove: cancel the posts still waiting on it, with it.")
 @click.option("--yes", is_flag=True, help="remove: do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="status: print the accounts as JSON (shape: README, Output).")
 @pass_ctx
 def auth(
     obj: Ctx,
@@ -45,6 +46,7 @@ def auth(
     handle: str | None,
     cancel_pending: bool,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """Connect an account (x, linkedin, instagram, tiktok), `status` to list accounts and tokens,
     `verify [platform]` to check each account with read calls only (nothing is posted), or
@@ -62,7 +64,7 @@ def auth(
             _remove(obj, hub, member, platform, handle, cancel_pending=cancel_pending, yes=yes)
             return
         if target == "status":
-            print_accounts(obj, hub, member, company_name)
+            print_accounts(obj, hub, member, company_name, as_json=as_json)
             return
         if target == "verify":
             if not print_verify(obj, hub, member, platform):
@@ -139,12 +141,17 @@ def _listen(port: int) -> CallbackServer | None:
     return server
 
 
-def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = None) -> None:
+def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = None, *, as_json: bool = False) -> None:
     settings = obj.settings
     flag = f" --company {company_name}" if company_name else ""
     with hub.transaction(member) as conn:
         accounts = list_accounts(conn, member)
         granted = {acc.id: granted_scopes(conn, acc.id) for acc in accounts}
+    if as_json:  # the shape of the MCP tool get_auth_status
+        from psn_core.cli import output
+
+        output.print_json({"timezone": settings.timezone, "accounts": accounts})
+        return
     if not accounts:
         click.echo(f"No accounts connected. Run `psn auth x{flag}` (or linkedin, instagram, tiktok).")
         return

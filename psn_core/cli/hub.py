@@ -22,13 +22,17 @@ def config() -> None:
 
 
 @config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON: {setting: value}, secrets masked.")
 @pass_ctx
-def config_show(obj: Ctx) -> None:
+def config_show(obj: Ctx, as_json: bool) -> None:
     """Print the effective settings; every secret is masked to its last 4 characters."""
-    settings = obj.settings
-    width = max(len(k) for k, _ in masked_settings(settings))
-    for key, value in masked_settings(settings):
-        click.echo(f"{key.ljust(width)}  {value}")
+    from psn_core.cli import output
+
+    pairs = masked_settings(obj.settings)
+    if as_json:
+        output.print_json(dict(pairs))
+        return
+    output.print_table([("SETTING", {"style": "bold"}), ("VALUE", {"overflow": "fold"})], pairs)
 
 
 # --- hub -----------------------------------------------------------------------------------------

@@ -21,22 +21,36 @@ SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shapes: README, Output).")
 @pass_ctx
-def budget(obj: Ctx) -> None:
+def budget(obj: Ctx, as_json: bool) -> None:
     """Show what is left of each account's API request budget and when it resets."""
     from psn_core.services.accounts.budgets import budget_status  # one insertion: cli.py is edited concurrently
 
     settings = obj.settings
     with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
         lines = budget_status(conn, obj.member_id)
+    from psn_core.cli import output
+
+    if as_json:
+        output.print_json(lines)
+        return
     if not lines:
         click.echo("No API calls counted yet: budgets appear after psn talks to a platform.")
-    for line in lines:
-        resets = f"resets {local(line.reset_at, settings.zone)}" if line.reset_at else "no window open"
-        click.echo(
-            f"{PLATFORMS[line.platform].display_name} @{line.handle} {line.bucket}: "
-            f"{line.used}/{line.limit} used, {line.percent_left}% left, {resets}"
-        )
+        return
+    rows = [
+        [
+            f"{PLATFORMS[line.platform].display_name} @{line.handle}",
+            line.bucket,
+            f"{line.used}/{line.limit}",
+            output.styled(f"{line.percent_left}%", "red" if line.percent_left < 10 else ""),
+            local(line.reset_at, settings.zone) if line.reset_at else "no window open",
+        ]
+        for line in lines
+    ]
+    output.print_table(
+        ["ACCOUNT", "BUCKET", ("USED", {"justify": "right"}), ("LEFT", {"justify": "right"}), "RESETS"], rows
+    )
 
 
 # --- analytics (read from the hub only; the worker's sweep collects) ------------------------------

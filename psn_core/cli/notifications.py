@@ -35,8 +35,9 @@ COMPANY_HELP = "A company hub's notifications for you (approvals) instead of you
 @click.group(invoke_without_command=True)
 @click.option("--history", is_flag=True, help="Also show notifications you already acknowledged.")
 @click.option("--company", "company_name", default=None, help=COMPANY_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (shape: README, Output).")
 @click.pass_context
-def notifications(ctx: click.Context, history: bool, company_name: str | None) -> None:
+def notifications(ctx: click.Context, history: bool, company_name: str | None, as_json: bool) -> None:
     """List your pending notifications (times in your zone). Subcommands: ack, setup, prefs, test.
 
     With --company, everything here (the list, ack, setup, prefs, test) concerns your notifications in
@@ -47,6 +48,11 @@ def notifications(ctx: click.Context, history: bool, company_name: str | None) -
         return
     with obj.member_hub(company_name) as (h, member):
         listing = list_notifications(h, member, include_acknowledged=history)
+    if as_json:
+        from psn_core.cli import output
+
+        output.print_json(listing)
+        return
     if not listing.items:
         click.echo("No pending notifications.")
         return
