@@ -92,8 +92,11 @@ def _connect(
     redirect = None
     if server is not None:
         click.echo(f"Waiting for the sign-in on {start.redirect_uri} ...")
+        from psn_core.cli import output
+
         try:
-            redirect = server.wait(settings.oauth_timeout)
+            with output.status(f"Waiting for you to approve psn in the browser (up to {settings.oauth_timeout} s)"):
+                redirect = server.wait(settings.oauth_timeout)
         finally:
             server.close()
         if redirect is None:

@@ -170,7 +170,7 @@ def quickstart(
 
     obj: Ctx = ctx.obj
     workspace = obj._workspace or Path.cwd() / DEMO_FOLDER
-    click.echo(f"Demo workspace: {workspace} (the emulator's accounts stay there; your own workspace is untouched)")
+    output.echo(f"Demo workspace: {workspace} (the emulator's accounts stay there; your own workspace is untouched)")
     options = QuickstartOptions(
         name=name or getpass.getuser(),
         timezone=timezone or detect_timezone(),
@@ -192,7 +192,7 @@ def quickstart(
         )
     finally:
         wait.stop()
-    click.echo("")
+    output.echo("")
     rows = [
         [
             o.platform,
@@ -206,13 +206,13 @@ def quickstart(
     output.print_table(["PLATFORM", "ACCOUNT", "STATUS", "REMOTE ID", ("LATENESS", {"justify": "right"})], rows)
     doctor_report = run_doctor(Settings.load(workspace, **DEMO_OVERRIDES))
     failing = [c for c in doctor_report.checks if c.status == "fail"]
-    click.echo(f"doctor: {len(doctor_report.checks) - len(failing)} of {len(doctor_report.checks)} checks pass")
+    output.echo(f"doctor: {len(doctor_report.checks) - len(failing)} of {len(doctor_report.checks)} checks pass")
     for check in failing:
-        click.echo(f"  ✗ {check.name}: {check.detail} (fix: {check.fix})")
+        output.echo(f"  ✗ {check.name}: {check.detail} (fix: {check.fix})")
     if not report.ok or failing:
-        click.echo("Quickstart did not finish cleanly: see above.", err=True)
+        output.echo("Quickstart did not finish cleanly: see above.", err=True)
         sys.exit(1)
-    click.echo(f"Done in {time.monotonic() - started:.0f} s: one post published on four platforms (locally).")
+    output.echo(f"Done in {time.monotonic() - started:.0f} s: one post published on four platforms (locally).")
 
 
 class _QuickstartWait:
@@ -238,9 +238,10 @@ class _QuickstartWait:
         if seconds_left <= 0:
             self.stop()
             return
+        text = f"posting in {seconds_left:3.0f} s ({statuses})"
         if self.bar is None:
-            self.bar = output.Countdown("posting in", seconds_left)
-        self.bar.update(f"posting in {seconds_left:3.0f} s ({statuses})")
+            self.bar = output.Countdown(text, seconds_left)
+        self.bar.update(text)
 
     def stop(self) -> None:
         self.done = self.done or self.bar is not None

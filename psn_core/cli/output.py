@@ -200,7 +200,7 @@ def status(message: str) -> Iterator[None]:
 
 
 class Countdown:
-    """A countdown bar on stderr for a wait of ``seconds``: "message  ━━━━━╸      0:41".
+    """A countdown bar on stderr for a wait of ``seconds``: "message  ━━━━━━━━╸          ".
 
     ``update(description)`` refreshes it (the bar tracks the time itself); ``stop()`` ends it. Not a
     terminal: one line at the start saying how long, nothing else (logs stay readable).
@@ -213,9 +213,9 @@ class Countdown:
         if not is_live():
             notice(f"{message} (about {round(seconds)} s)")
             return
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, Progress, TextColumn
 
-        columns = (TextColumn("{task.description}"), BarColumn(bar_width=None), TimeRemainingColumn(compact=True))
+        columns = (TextColumn("{task.description}"), BarColumn(bar_width=None))
         self._bar = Progress(*columns, console=console(err=True), transient=True, expand=True)
         self._task = self._bar.add_task(message, total=self.seconds)
         self._bar.start()

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -236,3 +238,36 @@ def test_worker_prints_a_line_per_job_and_quiet_prints_none(busy: Path, workers:
 def _published(ws: Path, text: str) -> list[dict[str, str]]:
     day = _json(ws, "calendar", "day", "--json")
     return [e for d in day["days"] for e in d["entries"] if e["text"] == text]  # type: ignore[index]
+
+
+@pytest.mark.skipif(not have_tmux() and not os.environ.get("CI"), reason="tmux is not installed (CI installs it)")
+def test_quickstart_counts_down_to_the_posts_time_in_an_80_column_terminal(tmp_path: Path) -> None:
+    tmp_path = Path(tempfile.mkdtemp(prefix="psn-", dir="/tmp"))  # a short path, as on a person's screen
+    demo = tmp_path / "psn-demo"
+    try:
+        screen = run_in_terminal(
+            [sys.executable, "-m", "psn_core.cli", "quickstart", "--name", "Ana", "--delay", "8"],
+            cwd=tmp_path,
+            env={**clean_env(), "TERM": "xterm-256color"},
+            snapshot_when=r"posting in +\d+ s",
+            timeout=300,
+        )
+    finally:
+        run_psn(tmp_path, "-w", str(demo), "hub", "stop", check=False)
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    assert screen.exit_code == 0, screen.text
+    _fits(screen)
+    # while it waited: a countdown with the targets' statuses and a bar, redrawn in place (one line)
+    assert screen.snapshots, screen.text
+    waiting = screen.snapshots[len(screen.snapshots) // 2]
+    (bar,) = [line for line in waiting.splitlines() if "posting in" in line]
+    assert re.search(r"posting in +\d+ s \(\d scheduled\) +━", bar), bar
+    assert len(bar) <= 80 and not any(len(line) > 80 for line in waiting.splitlines())
+    counts = sorted({int(re.search(r"posting in +(\d+) s", s).group(1)) for s in screen.snapshots})  # type: ignore[union-attr]
+    assert len(counts) >= 3 and counts[0] <= 2 and counts[-1] >= 5, counts  # it counted down, second by second
+    assert "posting in" not in screen.text  # the countdown is gone once the post's time came
+    rows = [line for line in screen.lines if line.split()[:1] in (["x"], ["linkedin"], ["instagram"], ["tiktok"])]
+    assert len(rows) == 4 and all("published" in line.split() for line in rows), screen.text
+    assert "Done in" in screen.text
+    _save("quickstart", screen)
+    _save("quickstart-countdown", waiting.rstrip() + "\n")

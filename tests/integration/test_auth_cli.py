@@ -147,8 +147,11 @@ def test_calendar_shows_a_week_or_a_month_in_the_users_zone_as_text_or_json(work
     lines = week.stdout.splitlines()
     assert lines[0].endswith("times in Europe/Madrid") and lines[0].startswith("Mon ")
     assert "  Personal: 1 post(s)" in lines
-    (entry,) = [line for line in lines if "Calendar check" in line]
-    assert entry.startswith("  12:00 [") and "Personal: X @psn_tester_1 scheduled" in entry
+    (entry,) = [line for line in lines if "Calendar check" in line]  # a table row: time, id, account, status, text
+    fields = entry.split()
+    at = fields.index("12:00")
+    assert fields[at + 2 :] == ["X", "@psn_tester_1", "scheduled", "Calendar", "check"], entry
+    assert f'"target_id": "{fields[at + 1]}' in as_json.stdout  # the target's id, which --json has in full
     days = [line for line in lines[1:] if line[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}]
     assert len(days) == 7 and days[0].startswith("Mon ") and days[6].startswith("Sun ")
     month = json.loads(as_json.stdout)
