@@ -56,11 +56,15 @@ def notifications(ctx: click.Context, history: bool, company_name: str | None, a
     if not listing.items:
         click.echo("No pending notifications.")
         return
+    from psn_core.cli import output
+
+    rows = []
     for item in listing.items:
         state = item.state + (f" ({item.held_reason})" if item.held_reason else "")
-        seen = f", acknowledged {listing.local(item.acknowledged_at)}" if item.acknowledged_at else ""
-        click.echo(f"#{item.id} {item.tier.upper()} {listing.local(item.created_at)} [{state}{seen}]")
-        click.echo(f"    {item.text().replace(chr(10), chr(10) + '    ')}")
+        seen = f"\nacknowledged {listing.local(item.acknowledged_at)}" if item.acknowledged_at else ""
+        tier = output.styled(item.tier.upper(), "bold red" if item.tier == "critical" else "")
+        rows.append([f"#{item.id}", tier, listing.local(item.created_at), state + seen, item.text()])
+    output.print_table([("ID", {"no_wrap": True}), "TIER", "WHEN", "STATE", "WHAT HAPPENED"], rows)
     flag = f" --company {company_name}" if company_name else ""
     click.echo(f"Acknowledge with `psn notifications ack ID{flag}` or `psn notifications ack --all{flag}`.")
 

@@ -164,11 +164,19 @@ def voice_suggestions(obj: Ctx, accept_id: int | None, dismiss_id: int | None, a
     if not pending:
         click.echo("No pending suggestions. psn proposes changes once an edit habit shows up in 3 or more drafts.")
         return
-    for item in pending:
-        click.echo(
-            f"#{item.id} [{item.persona}/{item.language}] {item.kind}: {item.value} (seen in {item.evidence} edits)"
-        )
-        click.echo(f"    {item.reason}")
+    from psn_core.cli import output
+
+    rows = [
+        [
+            f"#{item.id}",
+            f"{item.persona}/{item.language}",
+            f"{item.kind}: {item.value}",
+            str(item.evidence),
+            item.reason,
+        ]
+        for item in pending
+    ]
+    output.print_table([("ID", {"no_wrap": True}), "PROFILE", "CHANGE", ("EDITS", {"justify": "right"}), "WHY"], rows)
     click.echo("Accept with `psn voice suggestions --accept ID`, or dismiss with --dismiss ID.")
 
 
