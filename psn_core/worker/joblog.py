@@ -87,8 +87,8 @@ def configure(
     logger.addHandler(handler)
     logger.setLevel(LEVELS[verbosity])
     logger.propagate = False  # not twice: the root handler (stderr) would print the warnings again
-    if log_format == "json":  # everything else the process logs, as JSON too (a service reads one format)
-        root = logging.getLogger()
-        for existing in root.handlers:
-            existing.setFormatter(JsonFormatter())
+    if log_format == "json":  # everything else psn logs (masking.configure_logging's handler), as JSON too
+        for existing in logging.getLogger().handlers:
+            if any(isinstance(f, RedactingFilter) for f in existing.filters):
+                existing.setFormatter(JsonFormatter())
     return handler

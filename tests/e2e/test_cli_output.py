@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -80,10 +82,16 @@ def _pty(ws: Path, *args: str, **env: str) -> bytes:
     )
     os.close(follower)
     chunks: list[bytes] = []
-    while True:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if not ready:
+            if proc.poll() is not None:
+                break  # exited, and nothing more to read (a child it left may hold the terminal open)
+            continue
         try:
             chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the other end closed
+        except OSError:  # EIO: every writer closed the terminal
             break
         if not chunk:
             break
