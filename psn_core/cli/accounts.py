@@ -158,25 +158,29 @@ def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = 
     if not accounts:
         click.echo(f"No accounts connected. Run `psn auth x{flag}` (or linkedin, instagram, tiktok).")
         return
-    now = utcnow()
+    from psn_core.cli import output
+
+    now, rows = utcnow(), []
     for acc in accounts:
-        name = PLATFORMS[acc.platform].display_name
-        click.echo(f"{name} @{acc.handle}: {acc.status}{' (sandbox)' if acc.sandbox else ''}")
+        token = []
         if acc.expires_at is not None:
-            click.echo(f"  access token expires {local(acc.expires_at, settings.zone)} ({until(acc.expires_at, now)})")
-        click.echo(
-            f"  last refresh {local(acc.last_refreshed_at, settings.zone)}"
-            + (f", last failure: {acc.last_failure_class}" if acc.last_failure_class else "")
-        )
-        _print_features(acc.platform, granted[acc.id], flag)
+            token.append(f"expires {local(acc.expires_at, settings.zone)} ({until(acc.expires_at, now)})")
+        token.append(f"last refresh {local(acc.last_refreshed_at, settings.zone)}")
+        if acc.last_failure_class:
+            token.append(f"last failure: {acc.last_failure_class}")
+        notes = _features(acc.platform, granted[acc.id], flag)
         if acc.status != "active":
-            click.echo(
-                f"  what to do: run `psn auth {acc.platform}{flag}` to reconnect ({acc.status_reason or acc.status})"
+            notes.append(
+                f"what to do: run `psn auth {acc.platform}{flag}` to reconnect ({acc.status_reason or acc.status})"
             )
         elif not acc.can_refresh:
-            click.echo(
-                f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}{flag}` before it expires"
+            notes.append(
+                f"psn cannot refresh this token by itself: run `psn auth {acc.platform}{flag}` before it expires"
             )
+        account = f"{PLATFORMS[acc.platform].display_name} @{acc.handle}" + (" (sandbox)" if acc.sandbox else "")
+        rows.append([account, output.status_cell(acc.status), "\n".join(token), "\n".join(notes)])
+    click.echo(f"{len(accounts)} account(s); times in {settings.timezone}.")
+    output.print_table(["ACCOUNT", "STATUS", "ACCESS TOKEN", "WHAT PSN CAN DO"], rows)
 
 
 def print_verify(
@@ -210,14 +214,15 @@ def print_verify(
 COMMANDS = (auth,)
 
 
-def _print_features(platform: str, granted: tuple[str, ...], flag: str) -> None:
+def _features(platform: str, granted: tuple[str, ...], flag: str) -> list[str]:
     """What the granted scopes let psn do for this account, and how to get what is missing."""
     features = feature_access(PLATFORMS[platform], granted)
-    click.echo("  features: " + "; ".join(f.describe() for f in features))
+    lines = ["features: " + "; ".join(f.describe() for f in features)]
     missing = sorted({scope for f in features for scope in f.missing})
     setting = Settings.app_fields(platform).extra_scopes
     if missing and setting:
-        click.echo(
-            f"  if {PLATFORMS[platform].display_name} approved your app for {', '.join(missing)}: set "
+        lines.append(
+            f"if {PLATFORMS[platform].display_name} approved your app for {', '.join(missing)}: set "
             f"PSN_{setting.upper()}={' '.join(missing)} in hub.env, then run `psn auth {platform}{flag}`"
         )
+    return lines
