@@ -51,7 +51,10 @@ def hub_start(obj: Ctx) -> None:
     if not settings.uses_embedded_hub:
         click.echo("This workspace uses PSN_DATABASE_URL; there is no embedded server to start.")
         return
-    status = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).start()
+    from psn_core.cli import output
+
+    with output.status("Starting the embedded hub"):
+        status = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).start()
     click.echo(f"Embedded hub running (pid {status.pid}, {status.backend} backend, socket in {status.socket_dir}).")
 
 

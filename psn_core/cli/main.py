@@ -89,13 +89,16 @@ for _command in (
 @pass_ctx
 def init(obj: Ctx, name: str | None, timezone: str | None, database_url: str | None) -> None:
     """Make this folder a psn workspace and create your personal hub. Safe to run again."""
+    from psn_core.cli import output
+
     workspace = obj._workspace or Path.cwd()
-    result = init_workspace(
-        workspace,
-        name=name or getpass.getuser(),
-        timezone=timezone or detect_timezone(),
-        database_url=database_url,
-    )
+    with output.status("Creating your hub (a few seconds the first time)"):
+        result = init_workspace(
+            workspace,
+            name=name or getpass.getuser(),
+            timezone=timezone or detect_timezone(),
+            database_url=database_url,
+        )
     click.echo(f"Workspace: {result.workspace}")
     for item in result.created:
         click.echo(f"  created {item}")
