@@ -123,3 +123,16 @@ def test_a_wait_off_a_terminal_is_one_line_on_stderr(capsys: pytest.CaptureFixtu
         pass
     out, err = capsys.readouterr()
     assert out == "" and err.splitlines() == ["posting in 60 s (about 60 s)", "Waiting for the sign-in"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["queue", "--help"], ["worker", "--help"], ["calendar", "--help"]])
+def test_help_never_loads_rich(args: list[str]) -> None:
+    import subprocess
+
+    code = (
+        "import sys\nfrom psn_core.cli.main import cli\n"
+        f"try:\n    cli({args!r}, prog_name='psn')\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
