@@ -165,6 +165,10 @@ def test_every_listing_command_prints_its_documented_json_alone_on_stdout(busy: 
     assert isinstance(report, dict) and {"ready", "summary", "weeks"} <= set(report)
     analytics = _json(ws, "analytics", "--json")
     assert isinstance(analytics, dict) and "freshness" in analytics
+    table = run_psn(ws, "analytics").stdout.splitlines()
+    assert table[0].startswith("Last 30 days: ") and "Posts (page 1 of 1, newest first):" in table
+    (total,) = [line for line in table if line.startswith("Total ")]
+    assert total.split()[1:] == [str(analytics["totals"]["posts"]), "0", "0", "n/a", "n/a"], total
     config = _json(ws, "config", "show", "--json")
     assert isinstance(config, dict) and config["PSN_TIMEZONE"] == "Europe/Madrid"
     assert config["PSN_APP_PASSWORD"].startswith("••••")
