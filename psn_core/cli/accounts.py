@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 @click.option("--account", "handle", default=None, help="remove: which account (@handle), when you have several.")
 @click.option("--cancel-pending", is_flag=True, help="remove: cancel the posts still waiting on it, with it.")
 @click.option("--yes", is_flag=True, help="remove: do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="status: print the accounts as JSON (shape: README, Output).")
 @pass_ctx
 def auth(
     obj: Ctx,
@@ -42,6 +43,7 @@ def auth(
     handle: str | None,
     cancel_pending: bool,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """Connect an account (x, linkedin, instagram, tiktok), `status` to list accounts and tokens,
     `verify [platform]` to check each account with read calls only (nothing is posted), or
@@ -59,7 +61,7 @@ def auth(
             _remove(obj, hub, member, platform, handle, cancel_pending=cancel_pending, yes=yes)
             return
         if target == "status":
-            print_accounts(obj, hub, member, company_name)
+            print_accounts(obj, hub, member, company_name, as_json=as_json)
             return
         if target == "verify":
             if not print_verify(obj, hub, member, platform):
@@ -91,8 +93,11 @@ def _connect(
     redirect = None
     if server is not None:
         click.echo(f"Waiting for the sign-in on {start.redirect_uri} ...")
+        from psn_core.cli import output
+
         try:
-            redirect = server.wait(settings.oauth_timeout)
+            with output.status(f"Waiting for you to approve psn in the browser (up to {settings.oauth_timeout} s)"):
+                redirect = server.wait(settings.oauth_timeout)
         finally:
             server.close()
         if redirect is None:
@@ -149,7 +154,7 @@ def _listen(port: int) -> CallbackServer | None:
     return server
 
 
-def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = None) -> None:
+def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = None, *, as_json: bool = False) -> None:
     from psn_core.platforms.registry import PLATFORMS
     from psn_core.services.accounts.accounts import list_accounts
     from psn_core.services.accounts.features import granted_scopes
@@ -159,29 +164,40 @@ def print_accounts(obj: Ctx, hub: Hub, member: UUID, company_name: str | None = 
     with hub.transaction(member) as conn:
         accounts = list_accounts(conn, member)
         granted = {acc.id: granted_scopes(conn, acc.id) for acc in accounts}
+    if as_json:  # the shape of the MCP tool get_auth_status
+        from psn_core.cli import output
+
+        output.print_json({"timezone": settings.timezone, "accounts": accounts})
+        return
     if not accounts:
         click.echo(f"No accounts connected. Run `psn auth x{flag}` (or linkedin, instagram, tiktok).")
         return
-    now = utcnow()
+    from psn_core.cli import output
+
+    now, rows = utcnow(), []
     for acc in accounts:
-        name = PLATFORMS[acc.platform].display_name
-        click.echo(f"{name} @{acc.handle}: {acc.status}{' (sandbox)' if acc.sandbox else ''}")
+        token = []
         if acc.expires_at is not None:
-            click.echo(f"  access token expires {local(acc.expires_at, settings.zone)} ({until(acc.expires_at, now)})")
-        click.echo(
-            f"  last refresh {local(acc.last_refreshed_at, settings.zone)}"
+            token.append(f"expires {local(acc.expires_at, settings.zone)} ({until(acc.expires_at, now)})")
+        token.append(
+            f"last refresh {local(acc.last_refreshed_at, settings.zone)}"
             + (f" ({until(acc.last_refreshed_at, now)})" if acc.last_refreshed_at else "")
-            + (f", last failure: {acc.last_failure_class}" if acc.last_failure_class else "")
         )
-        _print_features(acc.platform, granted[acc.id], flag)
+        if acc.last_failure_class:
+            token.append(f"last failure: {acc.last_failure_class}")
+        notes = _features(acc.platform, granted[acc.id], flag)
         if acc.status != "active":
-            click.echo(
-                f"  what to do: run `psn auth {acc.platform}{flag}` to reconnect ({acc.status_reason or acc.status})"
+            notes.append(
+                f"what to do: run `psn auth {acc.platform}{flag}` to reconnect ({acc.status_reason or acc.status})"
             )
         elif not acc.can_refresh:
-            click.echo(
-                f"  psn cannot refresh this token by itself: run `psn auth {acc.platform}{flag}` before it expires"
+            notes.append(
+                f"psn cannot refresh this token by itself: run `psn auth {acc.platform}{flag}` before it expires"
             )
+        account = f"{PLATFORMS[acc.platform].display_name} @{acc.handle}" + (" (sandbox)" if acc.sandbox else "")
+        rows.append([account, output.status_cell(acc.status), "\n".join(token), "\n".join(notes)])
+    click.echo(f"{len(accounts)} account(s); times in {settings.timezone}.")
+    output.print_table(["ACCOUNT", "STATUS", "ACCESS TOKEN", "WHAT PSN CAN DO"], rows)
 
 
 def print_verify(
@@ -218,18 +234,19 @@ def print_verify(
 COMMANDS = (auth,)
 
 
-def _print_features(platform: str, granted: tuple[str, ...], flag: str) -> None:
+def _features(platform: str, granted: tuple[str, ...], flag: str) -> list[str]:
     """What the granted scopes let psn do for this account, and how to get what is missing."""
     from psn_core.config import Settings
     from psn_core.platforms.registry import PLATFORMS
     from psn_core.services.accounts.features import feature_access
 
     features = feature_access(PLATFORMS[platform], granted)
-    click.echo("  features: " + "; ".join(f.describe() for f in features))
+    lines = ["features: " + "; ".join(f.describe() for f in features)]
     missing = sorted({scope for f in features for scope in f.missing})
     setting = Settings.app_fields(platform).extra_scopes
     if missing and setting:
-        click.echo(
-            f"  if {PLATFORMS[platform].display_name} approved your app for {', '.join(missing)}: set "
+        lines.append(
+            f"if {PLATFORMS[platform].display_name} approved your app for {', '.join(missing)}: set "
             f"PSN_{setting.upper()}={' '.join(missing)} in hub.env, then run `psn auth {platform}{flag}`"
         )
+    return lines

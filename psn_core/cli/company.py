@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from psn_core.cli import output
 from psn_core.cli.choices import COMPANY_ROLES
 from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.errors import PostInvalid, PSNError
@@ -48,7 +49,7 @@ def _open(obj: Ctx, name: str) -> Iterator[CompanyHub]:
         except (PSNError, psycopg.Error):
             lines = []  # the footer never turns a working command into a failing one
         for line in lines:
-            click.echo(line, err=True)
+            output.echo(line, err=True)
 
 
 def _context(line: str) -> None:
@@ -163,17 +164,28 @@ def invite(obj: Ctx, name: str, role: str, note: str | None, days: int | None, t
 
 @company_group.command("invites")
 @click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shape: README, Output).")
 @pass_ctx
-def invites(obj: Ctx, name: str) -> None:
+def invites(obj: Ctx, name: str, as_json: bool) -> None:
     """List invite codes and their states (admins)."""
     from psn_core.services.company import invites as company_invites
 
     with _open(obj, name) as hub, hub.transaction() as conn:
         items = company_invites.list_invites(conn, utcnow())
-    for item in items:
-        note = f" - {item.note}" if item.note else ""
-        expires = f"{local(item.expires_at, obj.settings.zone)} ({until(item.expires_at, utcnow())})"
-        click.echo(f"  [{str(item.id)[:8]}] {item.state:8} {item.role:11} expires {expires}{note}")
+    if as_json:
+        return output.print_json(items)
+    zone, now = obj.settings.zone, utcnow()
+    rows = [
+        [
+            str(i.id)[:8],
+            output.status_cell(i.state),
+            i.role,
+            f"{local(i.expires_at, zone)} ({until(i.expires_at, now)})",
+            i.note or "",
+        ]
+        for i in items
+    ]
+    output.print_table([("ID", {"no_wrap": True}), "STATE", "ROLE", "EXPIRES", "NOTE"], rows)
     click.echo(f"{len(items)} invite(s).")
 
 
@@ -208,16 +220,19 @@ def join(obj: Ctx, name: str, hub_url: str, code: str, your_name: str) -> None:
 @company_group.command("members")
 @click.argument("name")
 @click.option("--all", "everyone", is_flag=True, help="Include removed members.")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shape: README, Output).")
 @pass_ctx
-def members(obj: Ctx, name: str, everyone: bool) -> None:
+def members(obj: Ctx, name: str, everyone: bool, as_json: bool) -> None:
     """List members and roles (admins and editors see everyone)."""
     from psn_core.services.company import hubs as company
 
     with _open(obj, name) as hub, hub.transaction() as conn:
         roster = company.list_members(conn, include_removed=everyone)
-    for m in roster:
-        gone = f" (removed {local(m.removed_at, obj.settings.zone)})" if m.removed_at else ""
-        click.echo(f"  [{str(m.id)[:8]}] {m.display_name}: {m.role}{gone}")
+    if as_json:
+        return output.print_json(roster)
+    gone = {m.id: f"removed {local(m.removed_at, obj.settings.zone)}" for m in roster if m.removed_at}
+    rows = [[str(m.id)[:8], m.display_name, m.role, m.timezone, gone.get(m.id, "")] for m in roster]
+    output.print_table([("ID", {"no_wrap": True}), "NAME", "ROLE", "ZONE", ""], rows)
 
 
 @company_group.command("role")
@@ -369,6 +384,7 @@ def post(
 @click.option("--reject", "reject_id", default=None, help="Reject this post.")
 @click.option("--reason", default=None, help="Why it is rejected (the author is told).")
 @click.option("--at", "at", default=None, help="With --approve: a new time ('tomorrow 9am', YYYY-MM-DD HH:MM).")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shape: README, Output).")
 @pass_ctx
 def approve(
     obj: Ctx,
@@ -379,6 +395,7 @@ def approve(
     reject_id: str | None,
     reason: str | None,
     at: str | None,
+    as_json: bool,
 ) -> None:
     """List company posts waiting for approval, or approve / reject one (editors and admins).
 
@@ -417,6 +434,8 @@ def approve(
             return
         with hub.transaction() as conn:
             pending = pending_posts.list_pending(conn, now, zone)
+    if as_json:
+        return output.print_json(pending)
     _show_pending(pending, hub.name)
 
 

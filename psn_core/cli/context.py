@@ -130,5 +130,7 @@ def _critical_footer(ctx: click.Context) -> None:
             lines = pending_critical_footer(hub, obj._settings.member_id)
     except (PSNError, psycopg.Error):
         return  # the footer never turns a working command into a failing one
+    from psn_core.cli import output
+
     for line in lines:
-        click.echo(line, err=True)
+        output.echo(line, err=True)  # wrapped at words to the terminal

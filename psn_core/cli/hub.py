@@ -16,15 +16,18 @@ def config() -> None:
 
 
 @config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON: {setting: value}, secrets masked.")
 @pass_ctx
-def config_show(obj: Ctx) -> None:
+def config_show(obj: Ctx, as_json: bool) -> None:
     """Print the effective settings; every secret is masked to its last 4 characters."""
+    from psn_core.cli import output
     from psn_core.config import masked_settings
 
-    settings = obj.settings
-    width = max(len(k) for k, _ in masked_settings(settings))
-    for key, value in masked_settings(settings):
-        click.echo(f"{key.ljust(width)}  {value}")
+    pairs = masked_settings(obj.settings)
+    if as_json:
+        output.print_json(dict(pairs))
+        return
+    output.print_table([("SETTING", {"style": "bold"}), ("VALUE", {"overflow": "fold"})], pairs)
 
 
 # --- hub -----------------------------------------------------------------------------------------
@@ -45,7 +48,10 @@ def hub_start(obj: Ctx) -> None:
     if not settings.uses_embedded_hub:
         click.echo("This workspace uses PSN_DATABASE_URL; there is no embedded server to start.")
         return
-    status = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).start()
+    from psn_core.cli import output
+
+    with output.status("Starting the embedded hub"):
+        status = EmbeddedServer(settings.embedded_dir, settings.embedded_backend).start()
     click.echo(f"Embedded hub running (pid {status.pid}, {status.backend} backend, socket in {status.socket_dir}).")
 
 

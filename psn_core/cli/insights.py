@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
 from psn_core.timefmt import local, until, utcnow
+
+if TYPE_CHECKING:
+    from psn_core.services.analytics.models import Summary, Totals
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,8 +22,9 @@ SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shapes: README, Output).")
 @pass_ctx
-def budget(obj: Ctx) -> None:
+def budget(obj: Ctx, as_json: bool) -> None:
     """Show what is left of each account's API request budget and when it resets."""
     from psn_core.hub.database import Hub
     from psn_core.platforms.registry import PLATFORMS
@@ -29,18 +33,30 @@ def budget(obj: Ctx) -> None:
     settings = obj.settings
     with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
         lines = budget_status(conn, obj.member_id)
+    from psn_core.cli import output
+
+    if as_json:
+        output.print_json(lines)
+        return
     if not lines:
         click.echo("No API calls counted yet: budgets appear after psn talks to a platform.")
-    for line in lines:
-        resets = (
-            f"resets {local(line.reset_at, settings.zone)} ({until(line.reset_at, utcnow())})"
+        return
+    now = utcnow()
+    rows = [
+        [
+            f"{PLATFORMS[line.platform].display_name} @{line.handle}",
+            line.bucket,
+            f"{line.used}/{line.limit}",
+            output.styled(f"{line.percent_left}%", "red" if line.percent_left < 10 else ""),
+            f"{local(line.reset_at, settings.zone)} ({until(line.reset_at, now)})"
             if line.reset_at
-            else "no window open"
-        )
-        click.echo(
-            f"{PLATFORMS[line.platform].display_name} @{line.handle} {line.bucket}: "
-            f"{line.used}/{line.limit} used, {line.percent_left}% left, {resets}"
-        )
+            else "no window open",
+        ]
+        for line in lines
+    ]
+    output.print_table(
+        ["ACCOUNT", "BUCKET", ("USED", {"justify": "right"}), ("LEFT", {"justify": "right"}), "RESETS"], rows
+    )
 
 
 # --- analytics (read from the hub only; the worker's sweep collects) ------------------------------
@@ -55,7 +71,7 @@ def budget(obj: Ctx) -> None:
 def analytics(obj: Ctx, days: int, page: int, refresh: bool, as_json: bool) -> None:
     """Your posts' performance over the last days, from the hub, saying how fresh the numbers are."""
     from psn_core.hub.database import Hub
-    from psn_core.services.analytics.summary import describe, summary
+    from psn_core.services.analytics.summary import summary
 
     settings = obj.settings
     with Hub.open(settings) as h:
@@ -67,7 +83,54 @@ def analytics(obj: Ctx, days: int, page: int, refresh: bool, as_json: bool) -> N
             click.echo(f"Sweep queued (task {queued}); a running `psn worker` collects it.", err=True)
         with h.transaction(obj.member_id) as conn:
             result = summary(conn, obj.member_id, zone=settings.zone, now=utcnow(), days=days, page=page)
-    click.echo(result.model_dump_json(indent=2) if as_json else "\n".join(describe(result)))
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+        return
+    _print_summary(result)
+
+
+def _one_decimal(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "n/a"
+
+
+def _print_summary(s: Summary) -> None:
+    """What psn_core.services.analytics.summary.describe says, as tables: totals and splits, the flagged
+    posts, the page of posts, the weekly trend."""
+    from psn_core.cli import output
+
+    def numbers(t: Totals) -> list[object]:
+        rate = f"{t.engagement_rate:.2%}" if t.engagement_rate is not None else "n/a"
+        score = f"{t.engagement_score:.1f}" if t.engagement_score is not None else "n/a"
+        return [str(t.posts), f"{t.exposure:,}", f"{t.engagements:,}", rate, score]
+
+    right = {"justify": "right"}
+    click.echo(f"Last {s.days} days: {s.freshness.as_of_local}.")
+    for line in s.freshness.stale_accounts:
+        click.echo(f"  incomplete: {line}")
+    rows = [["Total", "", *numbers(s.totals)]]
+    for title, splits in (("platform", s.platforms), ("language", s.languages), ("format", s.formats)):
+        rows += [[title if n == 0 else "", split.key, *numbers(split)] for n, split in enumerate(splits)]
+    heads = [("POSTS", right), ("EXPOSURE", right), ("ENGAGEMENTS", right), ("RATE", right), ("SCORE", right)]
+    output.print_table(["BY", "", *heads], rows)
+    if s.followers:
+        click.echo("Followers: " + ", ".join(f"{k} {v:,}" for k, v in s.followers.items()))
+    if s.flagged:
+        click.echo("Flagged for review:")
+        flagged = [[p.platform, p.published_local, p.text, "; ".join(p.flags)] for p in s.flagged]
+        output.print_table(["PLATFORM", "PUBLISHED", "TEXT", "WHY"], flagged)
+    click.echo(f"Posts (page {s.page} of {s.pages}, newest first):")
+    posts = [
+        [p.published_local, p.platform, p.format, f"{p.exposure:,}", _one_decimal(p.engagement_score), p.text]
+        for p in s.posts
+    ]
+    output.print_table(["PUBLISHED", "PLATFORM", "FORMAT", ("EXPOSURE", right), ("SCORE", right), "TEXT"], posts)
+    if s.weeks:
+        click.echo("Weekly trend:")
+        weeks = [
+            [str(w.period_start), str(w.posts), f"{w.exposure:,}", f"{w.engagement_score or 0:.1f}"] for w in s.weeks
+        ]
+        output.print_table(["WEEK OF", ("POSTS", right), ("EXPOSURE", right), ("SCORE", right)], weeks)
+    click.echo("Engagement score = weighted engagements per 1,000 exposures (comment 3, share 2, save 2, like 1).")
 
 
 @click.command()

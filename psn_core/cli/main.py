@@ -153,15 +153,17 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 @pass_ctx
 def init(obj: Ctx, name: str | None, timezone: str | None, database_url: str | None) -> None:
     """Make this folder a psn workspace and create your personal hub. Safe to run again."""
+    from psn_core.cli import output
     from psn_core.services.setup import init_workspace
 
     workspace = obj._workspace or Path.cwd()
-    result = init_workspace(
-        workspace,
-        name=name or getpass.getuser(),
-        timezone=timezone or detect_timezone(),
-        database_url=database_url,
-    )
+    with output.status("Creating your hub (a few seconds the first time)"):
+        result = init_workspace(
+            workspace,
+            name=name or getpass.getuser(),
+            timezone=timezone or detect_timezone(),
+            database_url=database_url,
+        )
     click.echo(f"Workspace: {result.workspace}")
     for item in result.created:
         click.echo(f"  created {item}")
@@ -188,14 +190,20 @@ def doctor(obj: Ctx, as_json: bool) -> None:
 
 
 def print_doctor(report: DoctorReport, as_json: bool) -> None:
+    from psn_core.cli import output
+
     if as_json:
         click.echo(json.dumps({**report.model_dump(mode="json"), "ok": report.ok}, indent=2))
         return
     click.echo(f"psn doctor: {report.workspace}")
-    for check in report.checks:
-        click.echo(f"  {SYMBOLS[check.status]} {check.name}: {check.detail}")
-        if check.fix:
-            click.echo(f"      fix: {check.fix}")
+    rows = [
+        [
+            output.styled(f"{SYMBOLS[c.status]} {c.name}", output.STATUS_STYLES[c.status]),
+            c.detail + (f"\nfix: {c.fix}" if c.fix else ""),
+        ]
+        for c in report.checks
+    ]
+    output.print_table([("CHECK", {"max_width": 28}), "DETAIL"], rows)
     click.echo("All good." if report.ok else "Some checks failed: see the fixes above.")
 
 
@@ -227,13 +235,14 @@ def quickstart(
     through OAuth, a voice profile, one post drafted, checked, scheduled a minute ahead and published by a
     real worker; the sandbox accounts are disconnected at the end. It refuses a workspace it did not make
     (use `psn init` for yours). Exits non-zero if anything failed."""
+    from psn_core.cli import output
     from psn_core.cli.quickstart import DEMO_FOLDER, DEMO_OVERRIDES, QuickstartOptions, run_quickstart
     from psn_core.config import Settings
     from psn_core.services.doctor import run_doctor
 
     obj: Ctx = ctx.obj
     workspace = obj._workspace or Path.cwd() / DEMO_FOLDER
-    click.echo(f"Demo workspace: {workspace} (the emulator's accounts stay there; your own workspace is untouched)")
+    output.echo(f"Demo workspace: {workspace} (the emulator's accounts stay there; your own workspace is untouched)")
     options = QuickstartOptions(
         name=name or getpass.getuser(),
         timezone=timezone or detect_timezone(),
@@ -245,25 +254,72 @@ def quickstart(
     if never_use:
         options.never_use = list(never_use)
     started = time.monotonic()
-    report = run_quickstart(workspace, options, lambda line: click.echo(f"[{time.monotonic() - started:5.1f}s] {line}"))
-    click.echo("")
-    click.echo(f"{'platform':<10} {'account':<16} {'status':<16} {'remote id':<24} lateness")
-    for o in report.outcomes:
-        late = f"{o.lateness_ms} ms" if o.lateness_ms is not None else "-"
-        remote = ", ".join(o.remote_ids) or "-"
-        note = " (private: sandbox)" if o.private_only else ""
-        click.echo(f"{o.platform:<10} @{o.handle:<15} {o.status:<16} {remote[:24]:<24} {late}{note}")
-        if o.error:
-            click.echo(f"{'':<10} {o.error}")
+    wait = _QuickstartWait()
+    try:
+        report = run_quickstart(
+            workspace,
+            options,
+            lambda line: wait.line(f"[{time.monotonic() - started:5.1f}s] {line}"),
+            wait.tick,
+        )
+    finally:
+        wait.stop()
+    output.echo("")
+    rows = [
+        [
+            o.platform,
+            f"@{o.handle}",
+            output.status_cell(o.status) if not o.error else f"{o.status}\n{o.error}",
+            (", ".join(o.remote_ids) or "-") + (" (private: sandbox)" if o.private_only else ""),
+            f"{o.lateness_ms} ms" if o.lateness_ms is not None else "-",
+        ]
+        for o in report.outcomes
+    ]
+    output.print_table(["PLATFORM", "ACCOUNT", "STATUS", "REMOTE ID", ("LATENESS", {"justify": "right"})], rows)
     doctor_report = run_doctor(Settings.load(workspace, **DEMO_OVERRIDES))
     failing = [c for c in doctor_report.checks if c.status == "fail"]
-    click.echo(f"doctor: {len(doctor_report.checks) - len(failing)} of {len(doctor_report.checks)} checks pass")
+    output.echo(f"doctor: {len(doctor_report.checks) - len(failing)} of {len(doctor_report.checks)} checks pass")
     for check in failing:
-        click.echo(f"  ✗ {check.name}: {check.detail} (fix: {check.fix})")
+        output.echo(f"  ✗ {check.name}: {check.detail} (fix: {check.fix})")
     if not report.ok or failing:
-        click.echo("Quickstart did not finish cleanly: see above.", err=True)
+        output.echo("Quickstart did not finish cleanly: see above.", err=True)
         sys.exit(1)
-    click.echo(f"Done in {time.monotonic() - started:.0f} s: one post published on four platforms (locally).")
+    output.echo(f"Done in {time.monotonic() - started:.0f} s: one post published on four platforms (locally).")
+
+
+class _QuickstartWait:
+    """The countdown to the demo post's time (on a terminal), with the targets' statuses beside it."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.done = False
+
+    def line(self, text: str) -> None:
+        from psn_core.cli import output
+
+        if self.bar is not None and self.bar._bar is not None:
+            self.bar._bar.console.print(text, markup=False, highlight=False)  # above the bar
+        else:
+            output.echo(text)
+
+    def tick(self, seconds_left: float, statuses: str) -> None:
+        from psn_core.cli import output
+
+        if self.done:
+            return
+        if seconds_left <= 0:
+            self.stop()
+            return
+        text = f"posting in {seconds_left:3.0f} s ({statuses})"
+        if self.bar is None:
+            self.bar = output.Countdown(text, seconds_left)
+        self.bar.update(text)
+
+    def stop(self) -> None:
+        self.done = self.done or self.bar is not None
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def main() -> None:

@@ -31,8 +31,9 @@ COMPANY_HELP = "A company hub's notifications for you (approvals) instead of you
 @click.group(invoke_without_command=True)
 @click.option("--history", is_flag=True, help="Also show notifications you already acknowledged.")
 @click.option("--company", "company_name", default=None, help=COMPANY_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (shape: README, Output).")
 @click.pass_context
-def notifications(ctx: click.Context, history: bool, company_name: str | None) -> None:
+def notifications(ctx: click.Context, history: bool, company_name: str | None, as_json: bool) -> None:
     """List your pending notifications (times in your zone). Subcommands: ack, setup, prefs, test.
 
     With --company, everything here (the list, ack, setup, prefs, test) concerns your notifications in
@@ -45,16 +46,31 @@ def notifications(ctx: click.Context, history: bool, company_name: str | None) -
 
     with obj.member_hub(company_name) as (h, member):
         listing = list_notifications(h, member, include_acknowledged=history)
+    if as_json:
+        from psn_core.cli import output
+
+        output.print_json(listing)
+        return
     if not listing.items:
         click.echo("No pending notifications.")
         return
-    now = utcnow()
+    from psn_core.cli import output
+
+    now, rows = utcnow(), []
     for item in listing.items:
         state = item.state + (f" ({item.held_reason})" if item.held_reason else "")
-        seen = f", acknowledged {listing.local(item.acknowledged_at)}" if item.acknowledged_at else ""
-        raised = f"{listing.local(item.created_at)} ({until(item.created_at, now)})"
-        click.echo(f"#{item.id} {item.tier.upper()} {raised} [{state}{seen}]")
-        click.echo(f"    {item.text().replace(chr(10), chr(10) + '    ')}")
+        seen = f"\nacknowledged {listing.local(item.acknowledged_at)}" if item.acknowledged_at else ""
+        tier = output.styled(item.tier.upper(), "bold red" if item.tier == "critical" else "")
+        rows.append(
+            [
+                f"#{item.id}",
+                tier,
+                f"{listing.local(item.created_at)}\n({until(item.created_at, now)})",
+                state + seen,
+                item.text(),
+            ]
+        )
+    output.print_table([("ID", {"no_wrap": True}), "TIER", "WHEN", "STATE", "WHAT HAPPENED"], rows)
     flag = f" --company {company_name}" if company_name else ""
     click.echo(f"Acknowledge with `psn notifications ack ID{flag}` or `psn notifications ack --all{flag}`.")
 

@@ -18,6 +18,9 @@ from psn_core.timefmt import local, utcnow
 if TYPE_CHECKING:
     from psn_core.hub.database import Conn, Hub
     from psn_core.services.posting import posts
+    from psn_core.services.posting.calendar import Calendar
+
+json_flag = click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shapes: README, Output).")
 
 
 @contextmanager
@@ -138,17 +141,52 @@ def post(
         _show_target(obj, scheduled)
 
 
+def _print_targets(obj: Ctx, items: list[posts.TargetView], *, problems: bool) -> None:
+    from psn_core.platforms.registry import PLATFORMS
+
+    """The queue or the failures as a table: one row per target, wrapped to the terminal."""
+    from psn_core.cli import output
+
+    zone = obj.settings.zone
+    rows = []
+    for t in items:
+        when = local(t.next_attempt_at or t.due_at, zone)
+        parts = len(t.rendering.parts)
+        text = t.rendering.parts[0].text.replace("\n", " ") + (f" (+{parts - 1} parts)" if parts > 1 else "")
+        last = f"{t.error_message}\nwhat to do: {t.error_action}" if t.error_message else ""
+        rows.append(
+            [str(t.id)[:8], when, f"{PLATFORMS[t.platform].display_name} @{t.handle}", output.status_cell(t.status)]
+            + ([text, last] if problems else [text])
+        )
+    columns: list[str | tuple[str, dict[str, object]]] = [
+        ("ID", {"no_wrap": True, "overflow": "ellipsis", "style": "bold"}),
+        ("WHEN", {"min_width": 16, "max_width": 22}),
+        ("ACCOUNT", {"max_width": 24}),
+        ("STATUS", {"max_width": 16}),
+        "TEXT",
+    ]
+    if problems:
+        columns.append("PROBLEM")
+    if rows:
+        output.print_table(columns, rows)
+
+
 @click.command()
+@json_flag
 @pass_ctx
-def queue(obj: Ctx) -> None:
+def queue(obj: Ctx, as_json: bool) -> None:
     """What is scheduled or publishing, soonest first."""
     from psn_core.services.posting import posts
 
     with _member_tx(obj) as (_hub, conn):
         items = posts.list_targets(conn, obj.member_id, posts.QUEUED)
+    if as_json:
+        from psn_core.cli import output
+
+        output.print_json(items)
+        return
     click.echo(f"{len(items)} in the queue (times in {obj.settings.timezone}).")
-    for item in items:
-        _show_target(obj, item)
+    _print_targets(obj, items, problems=False)
 
 
 @click.command()
@@ -167,7 +205,6 @@ def calendar(obj: Ctx, period: str, start: datetime | None, as_json: bool) -> No
     in your personal hub and every connected company hub, by day, with overlap warnings (two posts on
     one platform within 2 hours, on the same account or from different hubs)."""
     from psn_core.hub.database import Hub
-    from psn_core.platforms.registry import PLATFORMS
     from psn_core.services.company.calendars import get_calendar
     from psn_core.services.posting.calendar import Period
 
@@ -177,36 +214,76 @@ def calendar(obj: Ctx, period: str, start: datetime | None, as_json: bool) -> No
     if as_json:
         click.echo(cal.model_dump_json(indent=2))
         return
+    _print_calendar(obj, cal)
+
+
+def _print_calendar(obj: Ctx, cal: Calendar) -> None:
+    from psn_core.platforms.registry import PLATFORMS
+
+    """Hubs, then one table row per post (a day with none says so), then the overlap warnings."""
+    from psn_core.cli import output
+
     click.echo(f"{cal.days[0].label} to {cal.days[-1].label}, times in {cal.timezone}")
     for status in cal.hubs:
         if status.reachable:
             click.echo(f"  {status.name}: {status.entries} post(s)")
         else:
             click.echo(f"  {status.name}: not reachable: {status.problem} (what to do: {status.what_to_do})")
+    rows: list[list[object]] = []
     for day in cal.days:
-        click.echo(f"{day.label}:{'' if day.entries else ' nothing'}")
-        for e in day.entries:
-            name = PLATFORMS[e.platform].display_name
-            at = e.at.astimezone(obj.settings.zone)
-            ref = str(e.target_id)[:8]
-            click.echo(f"  {at:%H:%M} [{ref}] {e.hub_name}: {name} @{e.handle} {e.status}  {e.text[:60]}")
+        label = day.label.rsplit(" ", 1)[0] if cal.period != "month" else day.label[:6]
+        if not day.entries:
+            rows.append([label, "", "", "", "", output.styled("nothing", "dim")])
+        for number, e in enumerate(day.entries):
+            text = e.text + (f" (+{e.parts - 1} parts)" if e.parts > 1 else "")
             if e.error:
-                click.echo(f"      {e.error} (what to do: {e.what_to_do})")
+                text += f"\n{e.error} (what to do: {e.what_to_do})"
+            account = f"{PLATFORMS[e.platform].display_name} @{e.handle}" + (
+                f"\n{e.hub_name}" if len(cal.hubs) > 1 else ""
+            )
+            at = e.at.astimezone(obj.settings.zone)
+            rows.append(
+                [
+                    label if not number else "",
+                    f"{at:%H:%M}",
+                    str(e.target_id)[:8],
+                    account,
+                    output.status_cell(e.status),
+                    text,
+                ]
+            )
+    nowrap = {"no_wrap": True, "overflow": "ellipsis"}
+    output.print_table(
+        [
+            ("DAY", nowrap),
+            ("TIME", nowrap),
+            ("ID", {**nowrap, "style": "bold"}),
+            ("ACCOUNT", {"max_width": 22}),
+            ("STATUS", {"max_width": 16}),
+            "TEXT",
+        ],
+        rows,
+    )
     for overlap in cal.overlaps:
-        click.echo(f"! {overlap.message}")
+        output.echo(f"! {overlap.message}", style="yellow")
 
 
 @click.command()
+@json_flag
 @pass_ctx
-def failures(obj: Ctx) -> None:
+def failures(obj: Ctx, as_json: bool) -> None:
     """Targets that failed, expired or need your attention, with what to do."""
     from psn_core.services.posting import posts
 
     with _member_tx(obj) as (_hub, conn):
         items = posts.list_targets(conn, obj.member_id, posts.FAILED)
+    if as_json:
+        from psn_core.cli import output
+
+        output.print_json(items)
+        return
     click.echo(f"{len(items)} need attention." + (" Retry one with `psn retry ID`." if items else ""))
-    for item in items:
-        _show_target(obj, item)
+    _print_targets(obj, items, problems=True)
 
 
 @click.command()

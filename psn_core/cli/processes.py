@@ -19,13 +19,33 @@ from psn_core.errors import InvalidSetting
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 32), help="Worker threads.")
 @click.option("--company", "company_name", default=None, help="Serve this company hub instead of your own hub.")
 @click.option("--all", "serve_all", is_flag=True, help="Serve your hub and every connected company hub.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures (no line per job).")
+@click.option("--verbose", "-v", is_flag=True, help="Also print periodic housekeeping jobs (watchdog, delivery...).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line, for services (secrets masked).",
+)
 @pass_ctx
-def worker(obj: Ctx, workers: int, company_name: str | None, serve_all: bool) -> None:
+def worker(
+    obj: Ctx, workers: int, company_name: str | None, serve_all: bool, quiet: bool, verbose: bool, log_format: str
+) -> None:
     """Run the background worker (publishing, token refresh, notifications) until Ctrl-C.
 
     One process serves one hub: `psn worker` serves your own hub, `psn worker --company NAME` a company
     hub whose accounts you connected (or whose notifications you want delivered), and `psn worker --all`
-    runs and watches one of each, restarting any that dies."""
+    runs and watches one of each, restarting any that dies.
+
+    It prints a line as each job starts and finishes (publish, analytics sweep: target, post, outcome,
+    duration); --verbose adds the periodic housekeeping, --quiet keeps only failures."""
+    if quiet and verbose:
+        raise click.UsageError("Use --quiet or --verbose, not both.")
+    from psn_core.worker import joblog
+
+    obj.settings  # noqa: B018  (loads the settings first: their logging set-up must not replace ours)
+    joblog.configure("quiet" if quiet else "verbose" if verbose else "normal", log_format)  # type: ignore[arg-type]
     from psn_core.services.company import hubs as company
 
     if serve_all:
@@ -33,7 +53,8 @@ def worker(obj: Ctx, workers: int, company_name: str | None, serve_all: bool) ->
             raise click.UsageError("Use --all or --company, not both.")
         from psn_core.worker.supervisor import Supervisor, worker_commands
 
-        children = worker_commands(obj.workspace, company.list_connections(obj.workspace), workers)
+        flags = ("--quiet",) * quiet + ("--verbose",) * verbose + ("--log-format", log_format)
+        children = worker_commands(obj.workspace, company.list_connections(obj.workspace), workers, flags)
         click.echo(f"psn worker --all: {', '.join(c.label for c in children)}; Ctrl-C stops them all.")
         sys.exit(Supervisor(children, click.echo).run())
     from psn_core.worker.app import Worker  # huey loads only for this command

@@ -22,8 +22,9 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -110,6 +111,8 @@ class QuickstartReport(BaseModel):
 
 
 Progress = Callable[[str], None]
+# Called about once a second while the run waits for the post: (seconds until its time, statuses so far).
+Waiting = Callable[[float, str], None]
 
 
 def _free_port() -> int:
@@ -144,7 +147,9 @@ def _photo(workspace: Path) -> Path:
     return path
 
 
-def run_quickstart(workspace: Path, options: QuickstartOptions, progress: Progress) -> QuickstartReport:
+def run_quickstart(
+    workspace: Path, options: QuickstartOptions, progress: Progress, waiting: Waiting | None = None
+) -> QuickstartReport:
     """Run the whole job; see the module docstring.
 
     Raises:
@@ -207,7 +212,7 @@ def run_quickstart(workspace: Path, options: QuickstartOptions, progress: Progre
                 with Producer(settings, hub) as producer:
                     posts.schedule_and_enqueue(hub, member, draft.id, when, producer.enqueue_publish)
                 progress(f"scheduled for {when.echo()}; a worker process is running")
-                outcomes = _watch(hub, member, draft.id, options, progress)
+                outcomes = _watch(hub, member, draft.id, when.utc, options, progress, waiting)
             finally:
                 worker.terminate()
                 worker.wait(30)
@@ -240,7 +245,13 @@ def _start_worker(workspace: Path, env_values: dict[str, str]) -> subprocess.Pop
 
 
 def _watch(
-    hub: Hub, member: UUID, post_id: UUID, options: QuickstartOptions, progress: Progress
+    hub: Hub,
+    member: UUID,
+    post_id: UUID,
+    due: datetime,
+    options: QuickstartOptions,
+    progress: Progress,
+    waiting: Waiting | None,
 ) -> list[TargetOutcome]:
     deadline = time.monotonic() + options.delay_seconds + options.timeout_seconds
     last: dict[str, str] = {}
@@ -265,4 +276,7 @@ def _watch(
                 progress(f"{PLATFORMS[outcome.platform].display_name}: {outcome.status}")
         if all(o.status in TERMINAL for o in outcomes) or time.monotonic() > deadline:
             return outcomes
+        if waiting is not None:
+            counts = Counter(o.status for o in outcomes)
+            waiting((due - utcnow()).total_seconds(), ", ".join(f"{n} {status}" for status, n in counts.items()))
         time.sleep(1.0)

@@ -134,8 +134,9 @@ def voice_check(obj: Ctx, file_or_text: str, language: str, persona: str) -> Non
 @voice.command("suggestions")
 @click.option("--accept", "accept_id", type=int, default=None, help="Apply suggestion ID to your profile file.")
 @click.option("--dismiss", "dismiss_id", type=int, default=None, help="Dismiss suggestion ID for good.")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shape: README, Output).")
 @pass_ctx
-def voice_suggestions(obj: Ctx, accept_id: int | None, dismiss_id: int | None) -> None:
+def voice_suggestions(obj: Ctx, accept_id: int | None, dismiss_id: int | None, as_json: bool) -> None:
     """Profile changes learned from your edits; nothing changes until you accept one."""
     from psn_core.hub.database import Hub
     from psn_core.services.voice.files import voices_dir
@@ -155,14 +156,27 @@ def voice_suggestions(obj: Ctx, accept_id: int | None, dismiss_id: int | None) -
             click.echo(f"Dismissed #{dismiss_id}: {dismissed.kind} {dismissed.value!r}; psn won't propose it again.")
             return
         pending = list_suggestions(conn, obj.member_id)
+    if as_json:
+        from psn_core.cli import output
+
+        output.print_json(pending)
+        return
     if not pending:
         click.echo("No pending suggestions. psn proposes changes once an edit habit shows up in 3 or more drafts.")
         return
-    for item in pending:
-        click.echo(
-            f"#{item.id} [{item.persona}/{item.language}] {item.kind}: {item.value} (seen in {item.evidence} edits)"
-        )
-        click.echo(f"    {item.reason}")
+    from psn_core.cli import output
+
+    rows = [
+        [
+            f"#{item.id}",
+            f"{item.persona}/{item.language}",
+            f"{item.kind}: {item.value}",
+            str(item.evidence),
+            item.reason,
+        ]
+        for item in pending
+    ]
+    output.print_table([("ID", {"no_wrap": True}), "PROFILE", "CHANGE", ("EDITS", {"justify": "right"}), "WHY"], rows)
     click.echo("Accept with `psn voice suggestions --accept ID`, or dismiss with --dismiss ID.")
 
 
@@ -195,12 +209,18 @@ def voice_report_cmd(obj: Ctx, as_json: bool) -> None:
 
 @voice.command("show")
 @click.option("--persona", default="personal", show_default=True, help="Profile to show (file stem in voices/).")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shape: README, Output).")
 @pass_ctx
-def voice_show(obj: Ctx, persona: str) -> None:
+def voice_show(obj: Ctx, persona: str, as_json: bool) -> None:
     """Summarise a voice profile; a broken file shows each problem with its field and line."""
     from psn_core.services.voice.files import describe_profile, voices_dir
 
     summary = describe_profile(voices_dir(obj.workspace), persona)
+    if as_json:  # a broken profile too: its problems are in the JSON, and the exit code says 1
+        from psn_core.cli import output
+
+        output.print_json(summary)
+        sys.exit(0 if summary.ok else 1)
     if not summary.ok:
         click.echo(f"{summary.path} has problems:", err=True)
         for problem in summary.problems:

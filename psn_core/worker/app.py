@@ -13,6 +13,7 @@ consuming the queue of this workspace's member in that hub (psn_core.queue says 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -37,6 +38,18 @@ if TYPE_CHECKING:
     from psn_core.services.company.hubs import CompanyHub
 
 log = logging.getLogger("psn.worker")
+
+
+def _job(
+    level: int, event: str, task_name: str, started: float | None = None, *, message: str = "", **fields: object
+) -> float:
+    """Log one job event (psn_core.worker.joblog prints it); returns the time it was logged."""
+    now = time.monotonic()
+    extra: dict[str, object] = {"event": event, "task": task_name, **{k: str(v) for k, v in fields.items()}}
+    if started is not None:
+        extra["duration_ms"] = round((now - started) * 1000)
+    log.log(level, message or f"{task_name} {event}", extra=extra)
+    return now
 
 
 class Worker:
@@ -90,30 +103,52 @@ class Worker:
 
     def _periodic(self, name: str, schedule: Callable[..., bool], body: Callable[[], object]) -> None:
         def run() -> None:
+            started = _job(logging.DEBUG, "start", name)
             try:
                 result = body()
-                log.info("%s: %s", name, result)
+                _job(logging.DEBUG, "finish", name, started, outcome="done", message=str(result))
             except PSNError as exc:  # an edge: record and carry on; the next run tries again
-                log.warning("%s failed: %s (%s)", name, exc.message, exc.action)
+                _job(logging.WARNING, "failed", name, started, outcome="error", message=f"{exc.message} ({exc.action})")
 
         self.tasks[name] = periodic_task(self.huey, name, schedule, run)
 
     def _publish(self, member_id: str, target_id: str) -> None:
         publisher = self.publisher()
+        started = _job(logging.INFO, "start", "publish", target_id=target_id)
         try:
             view = publisher.publish(UUID(member_id), UUID(target_id))
-            log.info("publish %s: %s", target_id, view.status)
+            _job(
+                logging.INFO,
+                "finish",
+                "publish",
+                started,
+                outcome=view.status,
+                target_id=target_id,
+                post_id=view.post_id,
+            )
         except PSNError as exc:
-            log.warning("publish %s failed: %s (%s)", target_id, exc.message, exc.action)
+            _job(
+                logging.WARNING,
+                "failed",
+                "publish",
+                started,
+                outcome="error",
+                target_id=target_id,
+                message=f"{exc.message} ({exc.action})",
+            )
         except Exception as exc:  # the task edge: a bug must not loop silently through the watchdog
             log.exception("publish %s: unexpected error", target_id)
             publisher.unexpected_failure(UUID(member_id), UUID(target_id), exc)
 
     def _sweep_now(self, force: bool = False) -> None:
+        started = _job(logging.INFO, "start", SWEEP_TASK)
         try:
-            log.info("%s: %s", SWEEP_TASK, self.analytics().sweep(self.member_id, force=force))
+            result = self.analytics().sweep(self.member_id, force=force)
+            _job(logging.INFO, "finish", SWEEP_TASK, started, outcome="done", message=str(result))
         except PSNError as exc:
-            log.warning("%s failed: %s (%s)", SWEEP_TASK, exc.message, exc.action)
+            _job(
+                logging.WARNING, "failed", SWEEP_TASK, started, outcome="error", message=f"{exc.message} ({exc.action})"
+            )
 
     def _register(self) -> None:
         member, hub, settings = self.member_id, self.hub, self.settings

@@ -34,9 +34,9 @@ class Child:
     restarts: int = 0
 
 
-def worker_commands(workspace: Path, companies: list[str], threads: int) -> list[Child]:
-    """The `psn worker` command of the personal hub and of each company hub."""
-    base = [sys.executable, "-m", "psn_core.cli", "-w", str(workspace), "worker", "--workers", str(threads)]
+def worker_commands(workspace: Path, companies: list[str], threads: int, flags: tuple[str, ...] = ()) -> list[Child]:
+    """The `psn worker` command of the personal hub and of each company hub (``flags``: output options)."""
+    base = [sys.executable, "-m", "psn_core.cli", "-w", str(workspace), "worker", "--workers", str(threads), *flags]
     children = [Child("your hub", base)]
     children += [Child(f"company {slug}", [*base, "--company", slug]) for slug in companies]
     return children

@@ -59,7 +59,7 @@ def test_a_contributors_post_is_approved_and_published_by_the_admins_company_wor
         assert "Connecting X for Acme as Ada." in connected and "Connected X as @" in connected
         assert "psn worker --company acme" in connected
         status = run_psn(ada, "auth", "status", "--company", "acme").stdout
-        assert re.search(r"^X @\S+: active$", status, re.MULTILINE), status
+        assert re.search(r"^X @\S+ +active +expires ", status, re.MULTILINE), status
 
         invite = ("company", "invite", "acme", "--role", "contributor", "--note", "Ann")
         local_only = run_psn(ada, *invite, check=False)  # the test server is a unix socket: same machine only

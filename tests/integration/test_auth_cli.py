@@ -4,6 +4,7 @@ the redirect on a headless machine; `psn auth status` shows expiry in the user's
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -41,6 +42,17 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, emu: Emulator) -> Iterat
         env.write(as_env_lines(emulator_overrides(emu)))
     yield ws
     psn(ws, "hub", "stop")
+
+
+def _account_rows(out: str) -> dict[str, list[str]]:
+    """`psn auth status` read back (piped: one table row per account, its first line): account ->
+    [status, first line of the token column, first line of the notes column]."""
+    rows = {}
+    for line in out.splitlines():
+        cells = [cell.strip() for cell in re.split(r" {3,}", line.strip())]
+        if len(cells) == 4 and " @" in cells[0]:
+            rows[cells[0].removesuffix(" (sandbox)")] = cells[1:]
+    return rows
 
 
 def _browser(url: str) -> None:
@@ -102,15 +114,16 @@ def test_paste_of_nothing_fails_clearly(workspace: Path) -> None:
 
 def test_auth_status_lists_accounts_in_the_users_zone(workspace: Path) -> None:
     out = psn(workspace, "auth", "status").stdout
-    assert "X @psn_tester_1: active" in out
-    assert "access token expires" in out and "(Europe/Madrid)" in out
-    # what the granted scopes enable, per account (the emulator's LinkedIn app is an approved one)
-    linkedin = out[out.index("LinkedIn @") :]
-    lines = [line.strip() for line in linkedin.splitlines()[:5]]
-    assert "features: publish: yes; analytics: yes; reconcile: yes" in lines
-    # every platform declares the scopes its features need, and the emulator grants what psn asks for
-    x = out[out.index("X @") :]
-    assert "features: publish: yes; analytics: yes; reconcile: yes" in [line.strip() for line in x.splitlines()[:5]]
+    rows = _account_rows(out)
+    assert rows["X @psn_tester_1"][0] == "active"
+    assert rows["X @psn_tester_1"][1].startswith("expires ") and "(Europe/Madrid)" in rows["X @psn_tester_1"][1]
+    # what the granted scopes enable, per account (the emulator's LinkedIn app is an approved one); every
+    # platform declares the scopes its features need, and the emulator grants what psn asks for
+    (linkedin,) = [row for account, row in rows.items() if account.startswith("LinkedIn @")]
+    assert linkedin[2] == "features: publish: yes; analytics: yes; reconcile: yes"
+    assert rows["X @psn_tester_1"][2] == "features: publish: yes; analytics: yes; reconcile: yes"
+    as_json = json.loads(psn(workspace, "auth", "status", "--json").stdout)
+    assert {(a["platform"], a["handle"]) for a in as_json["accounts"]} >= {("x", "psn_tester_1")}
 
 
 def test_auth_remove_asks_refuses_while_posts_wait_then_cancels_them_with_notice(workspace: Path) -> None:
@@ -129,9 +142,12 @@ def test_auth_remove_asks_refuses_while_posts_wait_then_cancels_them_with_notice
     assert removed.returncode == 0, removed.stderr
     assert "Removed LinkedIn @" in removed.stdout and "cancelled [" in removed.stdout
     assert "cancelled 1 post(s) waiting on it" in removed.stdout and "still lists psn" in removed.stdout
-    assert "X @psn_tester_1: active" in status and ": disconnected" in status
-    linkedin = status[status.index("LinkedIn @") :]
-    assert "run `psn auth linkedin` to reconnect (removed by you)" in linkedin
+    rows = _account_rows(status)
+    assert "X @psn_tester_1" in rows, status
+    assert rows["X @psn_tester_1"][0] == "active", status
+    (linkedin,) = [row for account, row in rows.items() if account.startswith("LinkedIn @")]
+    assert linkedin[0] == "disconnected"
+    assert "what to do: run `psn auth linkedin` to reconnect (removed by you)" in status
     queue = psn(workspace, "queue").stdout
     assert "Bye LinkedIn" not in queue
 
@@ -147,8 +163,11 @@ def test_calendar_shows_a_week_or_a_month_in_the_users_zone_as_text_or_json(work
     lines = week.stdout.splitlines()
     assert lines[0].endswith("times in Europe/Madrid") and lines[0].startswith("Mon ")
     assert "  Personal: 1 post(s)" in lines
-    (entry,) = [line for line in lines if "Calendar check" in line]
-    assert entry.startswith("  12:00 [") and "Personal: X @psn_tester_1 scheduled" in entry
+    (entry,) = [line for line in lines if "Calendar check" in line]  # a table row: time, id, account, status, text
+    fields = entry.split()
+    at = fields.index("12:00")
+    assert fields[at + 2 :] == ["X", "@psn_tester_1", "scheduled", "Calendar", "check"], entry
+    assert f'"target_id": "{fields[at + 1]}' in as_json.stdout  # the target's id, which --json has in full
     days = [line for line in lines[1:] if line[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}]
     assert len(days) == 7 and days[0].startswith("Mon ") and days[6].startswith("Sun ")
     month = json.loads(as_json.stdout)

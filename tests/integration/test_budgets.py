@@ -320,10 +320,17 @@ def test_psn_budget_shows_what_is_left_and_the_reset_in_the_users_zone(hub_env: 
     )
     result = CliRunner().invoke(cli, ["--workspace", str(settings.workspace), "budget"])
     assert result.exit_code == 0, result.output
-    expected = f"Instagram @ana.cooks all: 3/200 used, 98% left, resets {local(last.reset_at, MADRID)}"
-    assert expected in result.output
-    line = next(x for x in result.output.splitlines() if expected in x)
-    assert line.startswith(expected + " (in ") and line.endswith(")")  # and how far off, said as a person would
+    (row,) = [line for line in result.output.splitlines() if line.startswith("Instagram @ana.cooks")]
+    assert row.split()[2:5] == ["all", "3/200", "98%"] and f"{local(last.reset_at, MADRID)} (in " in row, row
+    as_json = CliRunner().invoke(cli, ["--workspace", str(settings.workspace), "budget", "--json"])
+    (line,) = json.loads(as_json.stdout)
+    assert (line["platform"], line["handle"], line["bucket"], line["used"], line["limit"]) == (
+        "instagram",
+        "ana.cooks",
+        "all",
+        3,
+        200,
+    )
 
 
 # --- an hour of Instagram ------------------------------------------------------------------------------

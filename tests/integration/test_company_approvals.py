@@ -4,6 +4,7 @@ approve (scheduled and queued), reject with a reason, expire unapproved posts; o
 from __future__ import annotations
 
 import ast
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -234,6 +235,9 @@ def test_psn_approve_lists_and_rejects_from_the_command_line(
     assert "1 post(s) of Acme waiting for approval." in listed.output
     assert f'[{str(submitted.post.id)[:8]}] by member "Ann", due' in listed.output
     assert "(Europe/Madrid)" in listed.output and 'x @acme: "From the CLI"' in listed.output
+    (as_json,) = json.loads(psn("approve", "--json").stdout)
+    assert as_json["post_id"] == str(submitted.post.id) and as_json["author"] == "Ann"
+    assert as_json["targets"][0]["parts"][0]["text"] == "From the CLI" and as_json["content_hash"]
     assert psn("approve", "--reject", str(submitted.post.id)[:8]).exit_code != 0  # a reason is required
     rejected = psn("approve", "--reject", str(submitted.post.id)[:8], "--reason", "Off brand")
     assert rejected.exit_code == 0 and "the author was told why" in rejected.output
@@ -242,6 +246,9 @@ def test_psn_approve_lists_and_rejects_from_the_command_line(
     footer = ann("company", "members", "acme")  # any company command tells Ann, on stderr
     assert footer.exit_code == 0 and "! 1 critical notification in acme needs you:" in footer.stderr
     assert "rejected your company post" in footer.stderr and "ack ID --company acme" in footer.stderr
+    roster = json.loads(ann("company", "members", "acme", "--json").stdout)  # the footer stays on stderr
+    assert {"id", "display_name", "role", "timezone", "created_at", "removed_at"} <= set(roster[0])
+    assert "Ann" in [m["display_name"] for m in roster]
     assert _statuses(hubs["ann"], submitted.post.id) == {"cancelled"}
     refused = psn("approve", "--company", "nope")
     assert refused.exit_code == 1 and "no connection to a company called 'nope'" in refused.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -103,9 +104,13 @@ def test_list_shows_local_times_with_the_zone_and_ack_clears_them(
         notify(conn, member, Tier.STANDARD, "post_published", "Your post is live.", "Nothing to do.", "p1")
     listing = psn(ws, "notifications")
     assert listing.exit_code == 0, listing.output
-    (line,) = [x for x in listing.stdout.splitlines() if x.startswith(f"#{first} ")]
-    assert line.startswith(f"#{first} CRITICAL 2025-07-01 10:00 (Europe/Madrid) (") and line.endswith(" ago) [queued]")
+    (row,) = [line for line in listing.stdout.splitlines() if line.startswith(f"#{first} ")]  # a table row
+    assert row.split()[:6] == [f"#{first}", "CRITICAL", "2025-07-01", "10:00", "(Europe/Madrid)", "queued"], row
+    assert " ago)" in listing.stdout  # how long ago, said as a person would
     assert "Run `psn auth linkedin` to reconnect." in listing.stdout
+    as_json = json.loads(psn(ws, "notifications", "--json").stdout)
+    assert as_json["timezone"] == "Europe/Madrid" and as_json["items"][0]["id"] == first
+    assert {"tier", "kind", "state", "created_at", "acknowledged_at"} <= set(as_json["items"][0])
 
     assert psn(ws, "notifications", "ack", str(first)).stdout.strip() == "Acknowledged 1 notification."
     assert "LinkedIn" not in psn(ws, "notifications").stdout
