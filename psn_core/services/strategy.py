@@ -230,24 +230,46 @@ def apply_change(
 ) -> StrategyChange:
     """Set the field at ``path`` to ``value`` (None removes it) in strategy.yaml, keeping everything else.
 
-    ``actor="psn"`` (automatic changes) never touches a locked field. ``actor="user"`` may lift the locks
-    named in ``unlock`` (removed from ``locked:`` in the same write); other locks still refuse.
+    This is the function automatic changes call (the learning loop passes its evidence). ``actor="psn"``
+    never touches a locked field. ``actor="user"`` may lift the locks named in ``unlock`` (removed from
+    ``locked:`` in the same write); other locks still refuse.
 
     Raises:
         StrategyNotFound: no strategy.yaml.
         StrategyInvalid: the file is broken (psn never rewrites a file the user is in the middle of fixing).
         StrategyChangeInvalid: a bad path, no evidence, or the result would not be a valid strategy.
-        StrategyLocked: the change would alter a locked value.
+        StrategyLocked: the change would alter a locked value (nothing is written).
+    """
+    (change,) = apply_changes(workspace, [(path, value)], evidence, actor=actor, unlock=unlock, now=now)
+    return change
+
+
+def apply_changes(
+    workspace: Path,
+    changes: list[tuple[str, Any]],
+    evidence: str,
+    *,
+    actor: Actor = "psn",
+    unlock: list[str] | None = None,
+    lock: list[str] | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> list[StrategyChange]:
+    """Several changes (``(path, value)``, in order) in one atomic write: all of them, or none.
+
+    ``lock`` (the user only) adds locks in the same write. Raises what ``apply_change`` raises.
     """
     if not evidence or not evidence.strip():
         raise StrategyChangeInvalid("A strategy change needs its evidence (why it is made).")
+    evidence = evidence.strip()
     try:
-        parts = paths.parse_path(path)
+        parsed = [(path, paths.parse_path(path), value) for path, value in changes]
+        for item in lock or []:
+            paths.parse_path(item)
     except paths.PathInvalid as exc:
         raise StrategyChangeInvalid(f"{exc}.") from None
-    unlock = list(dict.fromkeys(unlock or []))
-    if unlock and actor != "user":
-        raise StrategyLocked("Only the user unlocks a strategy field.", path=path, lock=unlock[0])
+    unlock, lock = list(dict.fromkeys(unlock or [])), list(dict.fromkeys(lock or []))
+    if (unlock or lock) and actor != "user":
+        raise StrategyLocked("Only the user locks or unlocks a strategy field.", lock=(unlock or lock)[0])
     file = strategy_path(workspace)
     with _locked(workspace):
         try:
@@ -255,49 +277,50 @@ def apply_change(
         except FileNotFoundError:
             raise StrategyNotFound(f"No strategy at {file}.") from None
         current, raw = parse_strategy(text, str(file))
-        not_locked = [lock for lock in unlock if lock not in current.locked]
+        not_locked = [item for item in unlock if item not in current.locked]
         if not_locked:
             raise StrategyChangeInvalid(f"{', '.join(not_locked)} is not locked in {file.name}.")
-        if parts == ("pillars",):  # the view keys pillars by name: check the list as given first
-            validate_data({**raw, "pillars": value})
         before = paths.to_view(raw)
         after = paths.to_view(raw)
-        paths.put(after, parts, paths.MISSING if value is None else value)
+        for _, parts, value in parsed:
+            if parts == ("pillars",):  # the view keys pillars by name: check the list as given first
+                validate_data({**raw, "pillars": value})
+            paths.put(after, parts, paths.MISSING if value is None else value)
         validated = validate_data(paths.from_view(after))
-        if value is not None:
-            paths.put(after, parts, _normalised(validated, parts, paths.get(after, parts)))
-        remaining = [lock for lock in current.locked if lock not in unlock]
+        for _, parts, value in parsed:
+            if value is not None and paths.get(after, parts) is not paths.MISSING:
+                paths.put(after, parts, _normalised(validated, parts, paths.get(after, parts)))
+        remaining = [item for item in current.locked if item not in unlock]
         touched = paths.touched_locks(before, after, remaining)
         if touched:
+            names = ", ".join(path for path, _, _ in parsed)
             raise StrategyLocked(
-                f"{path} is locked in {file.name} (locked: {', '.join(touched)}); psn leaves it as it is.",
-                path=path,
+                f"{names}: locked in {file.name} (locked: {', '.join(touched)}); psn leaves it as it is.",
+                path=parsed[0][0],
                 lock=touched[0],
             )
-        old, new = paths.get(before, parts), paths.get(after, parts)
-        old = None if old is paths.MISSING else old
-        new = None if new is paths.MISSING else new
-        changed = old != new or bool(unlock)
-        if changed:
-            if unlock:
-                after["locked"] = remaining
-            data = paths.from_view(after)
-            _write(workspace, render(data, text))
-            _log_change(
-                workspace,
-                {
-                    "at": now().isoformat(),
-                    "actor": actor,
-                    "path": path,
-                    "old": old,
-                    "new": new,
-                    "evidence": evidence.strip(),
-                    "unlocked": unlock,
-                },
+        done = []
+        for path, parts, _ in parsed:
+            old, new = paths.get(before, parts), paths.get(after, parts)
+            old, new = (None if old is paths.MISSING else old), (None if new is paths.MISSING else new)
+            done.append(
+                StrategyChange(
+                    path=path, old=old, new=new, actor=actor, evidence=evidence, unlocked=unlock, changed=old != new
+                )
             )
-    return StrategyChange(
-        path=path, old=old, new=new, actor=actor, evidence=evidence.strip(), unlocked=unlock, changed=changed
-    )
+        added = [item for item in lock if item not in remaining]
+        if any(c.changed for c in done) or unlock or added:
+            if unlock or added:
+                after["locked"] = [*remaining, *added]
+            _write(workspace, render(paths.from_view(after), text))
+            stamp = now().isoformat()
+            for change in done:
+                entry = change.model_dump(mode="json", exclude={"changed"})
+                _log_change(workspace, {"at": stamp, **entry})
+            if added:
+                entry = {"at": stamp, "actor": actor, "path": "locked", "locked": added, "evidence": evidence}
+                _log_change(workspace, entry)
+    return done
 
 
 def _normalised(strategy: Strategy, parts: tuple[str, ...], given: Any) -> Any:
@@ -307,36 +330,6 @@ def _normalised(strategy: Strategy, parts: tuple[str, ...], given: Any) -> Any:
     full = paths.get(paths.to_view(strategy.model_dump(mode="json")), parts)
     normal = full if lean is paths.MISSING else lean
     return given if given == normal else normal
-
-
-def set_locks(workspace: Path, lock: list[str], *, evidence: str, now: Callable[[], datetime] = utcnow) -> Strategy:
-    """Add locks (the user's choice): psn's automatic changes leave those fields alone from now on.
-
-    Raises:
-        StrategyNotFound, StrategyInvalid, StrategyChangeInvalid: no file, a broken file, a bad path.
-    """
-    for item in lock:
-        try:
-            paths.parse_path(item)
-        except paths.PathInvalid as exc:
-            raise StrategyChangeInvalid(f"{exc}.") from None
-    file = strategy_path(workspace)
-    with _locked(workspace):
-        try:
-            text = read_yaml_text(file, StrategyInvalid)
-        except FileNotFoundError:
-            raise StrategyNotFound(f"No strategy at {file}.") from None
-        current, raw = parse_strategy(text, str(file))
-        added = [item for item in dict.fromkeys(lock) if item not in current.locked]
-        if not added:
-            return current
-        data = {**raw, "locked": [*current.locked, *added]}
-        strategy = _write(workspace, render(data, text))
-        _log_change(
-            workspace,
-            {"at": now().isoformat(), "actor": "user", "path": "locked", "locked": added, "evidence": evidence},
-        )
-    return strategy
 
 
 def recent_changes(workspace: Path, limit: int = 10) -> list[dict[str, Any]]:
@@ -356,6 +349,7 @@ def recent_changes(workspace: Path, limit: int = 10) -> list[dict[str, Any]]:
 __all__ = [
     "StrategyState",
     "apply_change",
+    "apply_changes",
     "init_strategy",
     "load_strategy",
     "pillar_names",

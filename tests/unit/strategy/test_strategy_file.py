@@ -152,7 +152,7 @@ def test_a_locked_field_is_refused_and_nothing_changes(ws: Path) -> None:
 
 
 def test_locking_the_pillars_protects_every_pillar(ws: Path) -> None:
-    service.set_locks(ws, ["pillars"], evidence="the user locked them")
+    service.apply_changes(ws, [], "the user locked them", actor="user", lock=["pillars"])
     before = (ws / "strategy.yaml").read_text()
     for path, value in [("pillars.baking.weight", 5), ("pillars.new", {"weight": 1}), ("pillars.business", None)]:
         with pytest.raises(StrategyLocked):

@@ -1,0 +1,111 @@
+"""Strategy tools over the real MCP protocol (in-process client session): read, init from the onboarding
+answers, the user's explicit changes, locks refused until the user unlocks, a broken file's fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+
+from psn_core.services.strategy import load_strategy
+from psn_core.strategy.model import pillar_names
+from tests.mcp.conftest import error_of, structured
+
+pytestmark = pytest.mark.anyio
+
+PERSONAL = """\
+name: Ana
+persona: personal
+traits: {formality: 2, humor: 6, assertiveness: 5, technical_depth: 3, controversy_budget: 2}
+languages:
+  es: {}
+  en: {}
+"""
+
+
+async def test_init_from_the_voice_profile_then_read_it(bare_server: MCPServer, bare_workspace: Path) -> None:
+    (bare_workspace / "voices" / "personal.yaml").write_text(PERSONAL)
+    async with Client(bare_server) as client:
+        missing = structured(await client.call_tool("get_strategy", {}))
+        written = structured(await client.call_tool("init_strategy", {}))
+        again = await client.call_tool("init_strategy", {"talks_like": "work"})
+        shown = structured(await client.call_tool("get_strategy", {}))
+        replaced = structured(
+            await client.call_tool("init_strategy", {"talks_like": "work", "platforms": ["linkedin"], "replace": True})
+        )
+    assert missing["source"] == "none" and missing["strategy"] is None and missing["warning"] is None
+    assert written["replaced"] is False and written["seeded_from"] == "voices/personal.yaml"
+    # formality 2 talks like to friends; Spanish first in the profile is the main language
+    assert [p["name"] for p in written["strategy"]["pillars"]] == ["stories", "opinions", "behind-the-scenes"]
+    assert written["strategy"]["languages"] == {"es": 0.6, "en": 0.4}
+    message, action = error_of(again)
+    assert "will not overwrite" in message and "--force" in action
+    assert shown["source"] == "file" and shown["shares"]["stories"] == 0.5
+    assert shown["recent_changes"][-1]["action"] == "init"
+    assert replaced["replaced"] is True and replaced["strategy"]["frequency"] == {"linkedin": 3}
+
+
+async def test_the_users_change_is_written_and_a_lock_refused_until_unlocked(
+    bare_server: MCPServer, bare_workspace: Path
+) -> None:
+    async with Client(bare_server) as client:
+        structured(await client.call_tool("init_strategy", {"talks_like": "between", "languages": ["en"]}))
+        updated = structured(
+            await client.call_tool(
+                "update_strategy",
+                {
+                    "changes": [
+                        {"path": "pillars.expertise", "value": None},
+                        {"path": "pillars.baking", "value": {"weight": 3, "description": "Bread, mostly"}},
+                        {"path": "frequency.x", "value": 5},
+                    ],
+                    "reason": "I bake, I don't do 'expertise'. And more X please.",
+                    "lock": ["frequency.x"],
+                },
+            )
+        )
+        before = (bare_workspace / "strategy.yaml").read_text()
+        refused = await client.call_tool(
+            "update_strategy", {"changes": [{"path": "frequency", "value": {"x": 1}}], "reason": "less"}
+        )
+        after_refusal = (bare_workspace / "strategy.yaml").read_text()
+        unlocked = structured(
+            await client.call_tool(
+                "update_strategy",
+                {"changes": [{"path": "frequency.x", "value": 2}], "reason": "fine, 2", "unlock": ["frequency.x"]},
+            )
+        )
+        bad = await client.call_tool(
+            "update_strategy", {"changes": [{"path": "frequency.myspace", "value": 2}], "reason": "why not"}
+        )
+    assert [c["changed"] for c in updated["changes"]] == [True, True, True]
+    assert updated["strategy"]["strategy"]["locked"] == ["frequency.x"]
+    strategy = load_strategy(bare_workspace)
+    assert strategy is not None and pillar_names(strategy) == ["stories", "behind-the-scenes", "baking"]
+    message, action = error_of(refused)
+    assert "locked" in message and "frequency.x" in message and "unlock" in action
+    assert after_refusal == before
+    assert unlocked["changes"][0]["unlocked"] == ["frequency.x"]
+    assert unlocked["strategy"]["strategy"]["frequency"]["x"] == 2 and unlocked["strategy"]["strategy"]["locked"] == []
+    message, _ = error_of(bad)
+    assert "not a strategy field" in message
+
+
+async def test_a_broken_file_is_reported_and_the_last_valid_one_used(
+    bare_server: MCPServer, bare_workspace: Path
+) -> None:
+    async with Client(bare_server) as client:
+        structured(await client.call_tool("init_strategy", {"talks_like": "work", "languages": ["en"]}))
+        path = bare_workspace / "strategy.yaml"
+        path.write_text(path.read_text().replace("x: 2", "x: many"))
+        shown = structured(await client.call_tool("get_strategy", {}))
+        change = {"changes": [{"path": "avoid_topics", "value": []}], "reason": "r"}
+        refused = await client.call_tool("update_strategy", change)
+    assert shown["source"] == "last-valid" and shown["strategy"]["frequency"]["x"] == 2
+    (problem,) = shown["problems"]
+    assert problem["field"] == "frequency.x" and problem["line"] is not None
+    assert f"line {problem['line']}" in shown["warning"] and "last valid" in shown["warning"]
+    message, action = error_of(refused)
+    assert "frequency.x" in message and "strategy.yaml" in action
