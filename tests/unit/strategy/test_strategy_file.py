@@ -259,3 +259,40 @@ def test_preferred_times_are_wall_clock_in_the_zone_across_dst() -> None:
     # a time the clocks skip moves forward by the gap; one that repeats is the first of the two
     assert wall_instant(date(2026, 3, 29), time(2, 30), madrid).astimezone(madrid).strftime("%H:%M") == "03:30"
     assert wall_instant(date(2026, 10, 25), time(2, 30), madrid) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_several_changes_are_written_together_or_not_at_all(ws: Path) -> None:
+    with pytest.raises(StrategyChangeInvalid):
+        service.apply_changes(ws, [("frequency.linkedin", 3), ("pillars.baking.weight", 0)], "two at once")
+    with pytest.raises(StrategyLocked):
+        service.apply_changes(ws, [("frequency.linkedin", 3), ("frequency.x", 1)], "two at once")
+    assert (ws / "strategy.yaml").read_text() == HAND_WRITTEN
+    assert not (ws / ".psn/strategy-changes.jsonl").exists()
+    done = service.apply_changes(ws, [("frequency.linkedin", 3), ("avoid_topics", ["politics", "crypto"])], "both")
+    assert [c.changed for c in done] == [True, True]
+    strategy = service.load_strategy(ws)
+    assert strategy is not None and strategy.avoid_topics == ["politics", "crypto"]
+
+
+def test_only_the_user_locks_or_unlocks(ws: Path) -> None:
+    with pytest.raises(StrategyLocked, match="Only the user"):
+        service.apply_changes(ws, [], "psn wants a lock", lock=["pillars"])
+    with pytest.raises(StrategyLocked, match="Only the user"):
+        service.apply_change(ws, "frequency.x", 9, "psn wants more", unlock=["frequency.x"])
+    with pytest.raises(StrategyChangeInvalid, match="not locked"):
+        service.apply_change(ws, "frequency.linkedin", 9, "user", actor="user", unlock=["frequency.linkedin"])
+    assert (ws / "strategy.yaml").read_text() == HAND_WRITTEN
+
+
+def test_a_write_that_fails_leaves_the_old_file(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash while writing (here: the disk is full at the rename) keeps the old file and no temp file."""
+    import os
+
+    def full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space"):
+        service.apply_change(ws, "frequency.linkedin", 3, "more linkedin")
+    assert (ws / "strategy.yaml").read_text() == HAND_WRITTEN
+    assert sorted(p.name for p in ws.iterdir()) == [".psn", "strategy.yaml"]
