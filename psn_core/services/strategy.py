@@ -142,9 +142,16 @@ def _log_change(workspace: Path, entry: dict[str, Any]) -> None:
         handle.flush()
 
 
-def _write(workspace: Path, text: str) -> Strategy:
+def _write(workspace: Path, text: str, read: str | None = None) -> Strategy:
+    """Write strategy.yaml (under ``_locked``); ``read`` is the text the change was made on, and a file that
+    no longer holds it (the user saved it meanwhile) is left alone."""
     path = strategy_path(workspace)
     strategy, _ = parse_strategy(text, str(path))  # what is written always loads back
+    if read is not None and read_yaml_text(path, StrategyInvalid) != read:
+        raise StrategyChangeInvalid(
+            f"{path.name} changed while psn was changing it (saved in an editor?); nothing was written.",
+            "Run the change again: it applies to the file as it is now.",
+        )
     write_atomic(path, text)
     _remember_valid(workspace, text)
     return strategy
@@ -312,7 +319,7 @@ def apply_changes(
         if any(c.changed for c in done) or unlock or added:
             if unlock or added:
                 after["locked"] = [*remaining, *added]
-            _write(workspace, render(paths.from_view(after), text))
+            _write(workspace, render(paths.from_view(after), text), read=text)
             stamp = now().isoformat()
             for change in done:
                 entry = change.model_dump(mode="json", exclude={"changed"})

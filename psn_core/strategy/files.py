@@ -9,6 +9,7 @@ goes through psn_core.voice.roundtrip, so only the changed values change, byte f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -48,10 +49,13 @@ def parse_strategy(text: str, source: str = "strategy.yaml") -> tuple[Strategy, 
     Raises:
         StrategyInvalid: bad YAML, a bad field, a duplicate pillar or a malformed lock (each with its line).
     """
+    _, node = parse_yaml(text, source, StrategyInvalid, StrategyLoader)
+    twice = list(_duplicate_keys(node, ""))
+    if twice:  # YAML keeps the last of two equal keys: a second `locked: []` would silently drop the locks
+        raise StrategyInvalid(source, twice)
     strategy, raw = validate_yaml(Strategy, text, source, StrategyInvalid, StrategyLoader)
     problems = semantic_problems(strategy)
     if problems:
-        _, node = parse_yaml(text, source, StrategyInvalid, StrategyLoader)
         found = []
         for loc, message in problems:
             field, line = locate(node, loc)
@@ -59,6 +63,22 @@ def parse_strategy(text: str, source: str = "strategy.yaml") -> tuple[Strategy, 
         raise StrategyInvalid(source, found)
     assert isinstance(raw, dict)
     return strategy, raw
+
+
+def _duplicate_keys(node: yaml.Node | None, where: str) -> Iterator[ProfileProblem]:
+    """A problem for every key written twice in one mapping, at the second one's line."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            field = f"{where}.{name}" if where else name
+            if name in seen:
+                yield ProfileProblem(field=field, line=key.start_mark.line + 1, message="is written twice")
+            seen.add(name)
+            yield from _duplicate_keys(value, field)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, f"{where}[{index}]")
 
 
 def validate_data(data: dict[str, Any]) -> Strategy:

@@ -296,3 +296,69 @@ def test_a_write_that_fails_leaves_the_old_file(ws: Path, monkeypatch: pytest.Mo
         service.apply_change(ws, "frequency.linkedin", 3, "more linkedin")
     assert (ws / "strategy.yaml").read_text() == HAND_WRITTEN
     assert sorted(p.name for p in ws.iterdir()) == [".psn", "strategy.yaml"]
+
+
+def test_a_key_written_twice_is_an_error_not_a_silent_override() -> None:
+    """YAML keeps the last of two equal keys: a second `locked: []` would drop the user's locks unseen."""
+    sneaky = HAND_WRITTEN + "locked: []\n"
+    assert problems_of(sneaky) == [(21, "locked", "is written twice")]
+    nested = HAND_WRITTEN.replace("  en: 0.6\n", "  en: 0.6\n  en: 0.9\n")
+    assert problems_of(nested) == [(17, "languages.en", "is written twice")]
+
+
+@pytest.mark.parametrize(
+    ("lock", "path", "value"),
+    [
+        ("pillars.baking", "pillars", [{"name": "baking", "weight": 9}, {"name": "business", "weight": 1}]),
+        ("pillars.baking", "pillars", [{"name": "bread", "weight": 3}, {"name": "business", "weight": 1}]),
+        ("pillars.baking", "pillars.baking", None),
+        ("pillars.baking", "pillars.baking.description", "sneaky"),
+        ("frequency", "frequency.tiktok", 1),
+        ("times", "times.x", None),
+        ("times.x", "times", {"linkedin": [{"days": "daily", "at": "09:00"}]}),
+        ("languages", "languages.es", 0.5),
+        ("avoid_topics", "avoid_topics", []),
+    ],
+)
+def test_no_path_around_a_lock(ws: Path, lock: str, path: str, value: object) -> None:
+    """Each attempt reaches a locked value through a parent, a child, a rename or a removal: all refused."""
+    service.apply_changes(ws, [], "the user locks", actor="user", lock=[lock])
+    before = (ws / "strategy.yaml").read_text()
+    with pytest.raises(StrategyLocked) as caught:
+        service.apply_change(ws, f"  {path}", value, "automatic tuning", now=clock)
+    assert caught.value.lock == lock
+    assert (ws / "strategy.yaml").read_text() == before
+
+
+def test_a_file_saved_meanwhile_is_not_overwritten(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user saves strategy.yaml in an editor while psn computes its change: psn writes nothing."""
+    edited = HAND_WRITTEN.replace("  - politics\n", "  - politics\n  - football\n")
+    real_render = service.render
+
+    def user_saves_meanwhile(data: dict[str, object], existing: str | None) -> str:
+        (ws / "strategy.yaml").write_text(edited)
+        return real_render(data, existing)
+
+    monkeypatch.setattr(service, "render", user_saves_meanwhile)
+    with pytest.raises(StrategyChangeInvalid, match="changed while psn was changing it") as caught:
+        service.apply_change(ws, "frequency.linkedin", 3, "more linkedin")
+    assert "Run the change again" in caught.value.action
+    assert (ws / "strategy.yaml").read_text() == edited
+
+
+def test_doctor_reports_the_strategy(ws: Path) -> None:
+    from psn_core.config import Settings
+    from psn_core.services.doctor import _Doctor
+
+    settings = Settings.load(ws, database_url="postgresql://nobody@127.0.0.1:9/none", app_password="unused-password")
+    doctor = _Doctor(settings)
+    doctor.strategy()
+    (ws / "strategy.yaml").write_text(HAND_WRITTEN.replace("weight: 3", "weight: 0"))
+    doctor.strategy()
+    (ws / "strategy.yaml").unlink()
+    doctor.strategy()
+    fine, broken, missing = doctor.checks
+    assert (fine.status, fine.detail) == ("ok", "strategy.yaml: 2 pillars, 6 posts a week")
+    assert broken.status == "warn" and "line 5" in broken.detail and "last valid" in broken.detail
+    assert broken.fix is not None and "psn strategy check" in broken.fix
+    assert missing.status == "skip" and "psn strategy init" in missing.detail
