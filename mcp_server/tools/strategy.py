@@ -6,14 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
+from mcp_server.gate import ask_user, client_can_ask
 from mcp_server.schemas import PlatformName
 from mcp_server.tools import read_only, writes
 from psn_core.services import strategy as service
 from psn_core.strategy.defaults import StrategySeed
+from psn_core.strategy.errors import StrategyChangeInvalid, StrategyLocked
 from psn_core.strategy.model import LanguageCode
 
 
@@ -95,8 +98,10 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @server.tool(annotations=writes("Change the content strategy", destructive=True, idempotent=True))
     @psn_tool
     def update_strategy(
+        call: Context[Any, Any],
         changes: Annotated[
-            list[FieldChange], Field(min_length=1, description="The fields to set, as the user asked, in order.")
+            list[FieldChange],
+            Field(description="The fields to set, as the user asked, in order (empty when only locking)."),
         ],
         reason: Annotated[
             str, Field(min_length=1, description="The user's own words asking for the change (kept in the log).")
@@ -104,8 +109,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         unlock: Annotated[
             list[str],
             Field(
-                description="Locked fields the user explicitly agreed to unlock for this change (as written in "
-                "`locked:`). Never fill this in without asking the user."
+                description="Locked fields to unlock for this change (as written in `locked:`); psn asks the "
+                "user itself before unlocking. Only after the user said they want the field changed anyway."
             ),
         ] = [],  # noqa: B006 - pydantic copies defaults
         lock: Annotated[
@@ -114,8 +119,33 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     ) -> StrategyUpdated:
         """Change strategy.yaml as the user asked (only then): set pillars, weights, posts per week, times,
         languages or topics to avoid. Comments and everything else in the file stay as they are. A locked
-        field is refused: ask the user whether to unlock it, and only then call again with unlock. All the
-        changes are written together, or none."""
+        field is refused: ask the user whether to unlock it, and only then call again with unlock (psn then asks
+        the user to confirm the unlock). All the changes are written together, or none."""
         pairs = [(change.path, change.value) for change in changes]
+        if unlock:
+            _user_unlocks(call, ctx, unlock, pairs)
         done = service.apply_changes(ctx.workspace, pairs, reason, actor="user", unlock=unlock, lock=lock)
         return StrategyUpdated(changes=done, strategy=_view(ctx))
+
+
+def _user_unlocks(call: Context[Any, Any], ctx: ServerContext, unlock: list[str], pairs: list[tuple[str, Any]]) -> None:
+    """Only the user lifts a lock: asked here, by psn, not by the model (the model cannot answer it).
+
+    Raises:
+        StrategyChangeInvalid: a name in ``unlock`` is not locked (nothing to ask).
+        StrategyLocked: the user said no, did not answer, or cannot be asked by this client.
+    """
+    current = service.load_strategy(ctx.workspace)
+    not_locked = [item for item in unlock if current is None or item not in current.locked]
+    if not_locked:
+        raise StrategyChangeInvalid(f"{', '.join(not_locked)} is not locked in strategy.yaml.")
+    locks = ", ".join(unlock)
+    by_hand = f"Unlock it by hand: remove {locks} from `locked:` in strategy.yaml, then change it."
+    if not client_can_ask(call):
+        raise StrategyLocked(f"Unlocking {locks} needs the user's own answer, and this client cannot ask.", by_hand)
+    wanted = "; ".join(f"{path} = {value!r}" if value is not None else f"remove {path}" for path, value in pairs)
+    message = f"Unlock {locks} in strategy.yaml (psn's automatic tuning leaves locked fields alone) and set: {wanted}?"
+    answer = ask_user(call, message)
+    if answer != "yes":
+        said = "said no" if answer == "no" else "did not answer"
+        raise StrategyLocked(f"The user {said} to unlocking {locks}; nothing changed.", by_hand)

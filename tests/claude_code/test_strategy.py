@@ -52,3 +52,30 @@ def test_strategy_init_change_and_a_lock(workspace: Path) -> None:
     strategy = load_strategy(workspace)
     assert strategy is not None and "baking" in pillar_names(strategy) and "expertise" not in pillar_names(strategy)
     assert strategy.frequency["linkedin"] == 3 and strategy.locked == ["frequency.linkedin"]
+
+    # the user says yes to the model, and psn asks the user itself before lifting the lock
+    asked = "change yes, unlock linkedin and make it 2"
+    unlock = {
+        "changes": [{"path": "frequency.linkedin", "value": 2}],
+        "reason": asked,
+        "unlock": ["frequency.linkedin"],
+    }
+    declined = run_claude(
+        workspace,
+        f"/psn:strategy {asked}",
+        steps=[[tool_use("update_strategy", **unlock)], [text("You said no; nothing changed.")]],
+        user_answers=[{"action": "decline"}],
+    )
+    ((_, is_error, _),) = declined.tool_results
+    assert is_error and load_strategy(workspace).locked == ["frequency.linkedin"]  # type: ignore[union-attr]
+    unlocked = run_claude(
+        workspace,
+        f"/psn:strategy {asked}",
+        steps=[[tool_use("update_strategy", **unlock)], [text("Unlocked, 2 a week.")]],
+        user_answers=[{"action": "accept", "content": {"confirm": True}}],
+    )
+    (question,) = unlocked.elicitations
+    assert "Unlock frequency.linkedin" in str(question)
+    assert unlocked.tool_result("update_strategy")["changes"][0]["unlocked"] == ["frequency.linkedin"]
+    strategy = load_strategy(workspace)
+    assert strategy is not None and strategy.frequency["linkedin"] == 2 and strategy.locked == []

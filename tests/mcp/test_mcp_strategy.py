@@ -4,10 +4,12 @@ answers, the user's explicit changes, locks refused until the user unlocks, a br
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
+from mcp.types import ElicitRequestParams, ElicitResult
 
 from psn_core.services.strategy import load_strategy
 from psn_core.strategy.model import pillar_names
@@ -71,12 +73,6 @@ async def test_the_users_change_is_written_and_a_lock_refused_until_unlocked(
             "update_strategy", {"changes": [{"path": "frequency", "value": {"x": 1}}], "reason": "less"}
         )
         after_refusal = (bare_workspace / "strategy.yaml").read_text()
-        unlocked = structured(
-            await client.call_tool(
-                "update_strategy",
-                {"changes": [{"path": "frequency.x", "value": 2}], "reason": "fine, 2", "unlock": ["frequency.x"]},
-            )
-        )
         bad = await client.call_tool(
             "update_strategy", {"changes": [{"path": "frequency.myspace", "value": 2}], "reason": "why not"}
         )
@@ -87,8 +83,6 @@ async def test_the_users_change_is_written_and_a_lock_refused_until_unlocked(
     message, action = error_of(refused)
     assert "locked" in message and "frequency.x" in message and "unlock" in action
     assert after_refusal == before
-    assert unlocked["changes"][0]["unlocked"] == ["frequency.x"]
-    assert unlocked["strategy"]["strategy"]["frequency"]["x"] == 2 and unlocked["strategy"]["strategy"]["locked"] == []
     message, _ = error_of(bad)
     assert "not a strategy field" in message
 
@@ -109,3 +103,53 @@ async def test_a_broken_file_is_reported_and_the_last_valid_one_used(
     assert f"line {problem['line']}" in shown["warning"] and "last valid" in shown["warning"]
     message, action = error_of(refused)
     assert "frequency.x" in message and "strategy.yaml" in action
+
+
+UNLOCK = {"changes": [{"path": "frequency.x", "value": 2}], "reason": "fine, 2 on X", "unlock": ["frequency.x"]}
+
+
+def user_says(action: str, asked: list[str]) -> Any:
+    """The user at a client that can ask them (MCP elicitation): records each question and answers it."""
+
+    async def respond(_context: Any, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        return (
+            ElicitResult(action="accept", content={"confirm": True})
+            if action == "yes"
+            else ElicitResult(
+                action=action  # type: ignore[arg-type]
+            )
+        )
+
+    return respond
+
+
+async def test_only_the_users_own_answer_unlocks(bare_server: MCPServer, bare_workspace: Path) -> None:
+    """The model cannot unlock alone: psn asks the user; no, no answer, or a client that cannot ask: refused."""
+    async with Client(bare_server) as client:
+        structured(await client.call_tool("init_strategy", {"talks_like": "between", "languages": ["en"]}))
+        structured(
+            await client.call_tool("update_strategy", {"changes": [], "reason": "lock it", "lock": ["frequency"]})
+        )
+        not_locked = await client.call_tool("update_strategy", UNLOCK)
+        cannot_ask = await client.call_tool("update_strategy", {**UNLOCK, "unlock": ["frequency"]})
+    before = (bare_workspace / "strategy.yaml").read_text()
+    message, action = error_of(cannot_ask)
+    assert "cannot ask" in message and "remove frequency from `locked:` in strategy.yaml" in action
+    assert "frequency.x is not locked" in error_of(not_locked)[0]
+    asked: list[str] = []
+    for answer in ("decline", "cancel"):
+        async with Client(bare_server, mode="legacy", elicitation_callback=user_says(answer, asked)) as client:
+            refused = await client.call_tool("update_strategy", {**UNLOCK, "unlock": ["frequency"]})
+        message, action = error_of(refused)
+        assert ("said no" if answer == "decline" else "did not answer") in message
+        assert "strategy.yaml" in action
+    assert (bare_workspace / "strategy.yaml").read_text() == before
+    async with Client(bare_server, mode="legacy", elicitation_callback=user_says("yes", asked)) as client:
+        unlocked = structured(await client.call_tool("update_strategy", {**UNLOCK, "unlock": ["frequency"]}))
+    assert len(asked) == 3 and asked[-1] == (
+        "Unlock frequency in strategy.yaml (psn's automatic tuning leaves locked fields alone) and set: "
+        "frequency.x = 2?"
+    )
+    assert unlocked["changes"][0]["unlocked"] == ["frequency"]
+    assert unlocked["strategy"]["strategy"]["frequency"]["x"] == 2 and unlocked["strategy"]["strategy"]["locked"] == []
