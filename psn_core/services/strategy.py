@@ -94,6 +94,8 @@ def strategy_state(workspace: Path) -> StrategyState:
         return StrategyState(path=path, source="none", strategy=None)
     except StrategyInvalid as exc:
         problems = exc.problems
+    except OSError as exc:  # a folder, no permission: a problem to report like any other
+        problems = [ProfileProblem(field="", line=None, message=f"cannot be read ({exc.strerror or exc})")]
     else:
         _remember_valid(workspace, text)
         return StrategyState(path=path, source="file", strategy=strategy)

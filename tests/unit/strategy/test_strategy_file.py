@@ -190,6 +190,9 @@ def test_a_broken_file_falls_back_to_the_last_valid_one_and_says_so(ws: Path) ->
     (ws / ".psn/strategy.last-valid.yaml").unlink()
     state = service.strategy_state(ws)
     assert state.source == "none" and state.strategy is None and "no earlier valid version" in (state.warning or "")
+    (ws / "strategy.yaml").unlink()
+    (ws / "strategy.yaml").mkdir()  # not a file at all: reported, not a traceback
+    assert "cannot be read" in (service.strategy_state(ws).warning or "")
     assert service.strategy_state(ws.parent).source == "none"  # no file at all: no warning
     assert service.strategy_state(ws.parent).warning is None
 
