@@ -150,4 +150,26 @@ def strategy_init(
     click.echo("Rename the pillars to your own themes and adjust the rest by hand; `psn strategy check` validates it.")
 
 
+@strategy.command("lock")
+@click.argument("fields", nargs=-1, required=True)
+@pass_ctx
+def strategy_lock(obj: Ctx, fields: tuple[str, ...]) -> None:
+    """Lock fields (pillars, frequency.x, languages ...): psn's automatic tuning leaves them alone."""
+    from psn_core.services.strategy import apply_changes
+
+    apply_changes(obj.workspace, [], "`psn strategy lock` (the user)", actor="user", lock=list(fields))
+    click.echo(f"Locked: {', '.join(fields)}. Only you change them now (by hand, or `psn strategy unlock`).")
+
+
+@strategy.command("unlock")
+@click.argument("fields", nargs=-1, required=True)
+@pass_ctx
+def strategy_unlock(obj: Ctx, fields: tuple[str, ...]) -> None:
+    """Unlock fields: psn's automatic tuning may change them again."""
+    from psn_core.services.strategy import apply_changes
+
+    apply_changes(obj.workspace, [], "`psn strategy unlock` (the user)", actor="user", unlock=list(fields))
+    click.echo(f"Unlocked: {', '.join(fields)}.")
+
+
 COMMANDS = (strategy,)

@@ -326,6 +326,9 @@ def apply_changes(
             for change in done:
                 entry = change.model_dump(mode="json", exclude={"changed"})
                 _log_change(workspace, {"at": stamp, **entry})
+            if unlock and not done:
+                entry = {"at": stamp, "actor": actor, "path": "locked", "unlocked": unlock, "evidence": evidence}
+                _log_change(workspace, entry)
             if added:
                 entry = {"at": stamp, "actor": actor, "path": "locked", "locked": added, "evidence": evidence}
                 _log_change(workspace, entry)

@@ -33,8 +33,8 @@ class StrategyLocked(InvalidInput):
     """A change to a field the strategy's ``locked:`` list protects."""
 
     default_action = (
-        "Leave it as it is, or ask the user: only they can unlock it (remove it from `locked:` in strategy.yaml, "
-        "or confirm the change with unlock)."
+        "Leave it as it is, or ask the user: only they can unlock it (`psn strategy unlock <field>`, removing it "
+        "from `locked:` in strategy.yaml, or confirming the unlock psn asks them about)."
     )
 
     def __init__(self, message: str, action: str | None = None, *, path: str = "", lock: str = "") -> None:

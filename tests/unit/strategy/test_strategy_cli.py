@@ -71,3 +71,21 @@ def test_init_options_and_json(ws: Path) -> None:
     assert shown["recent_changes"][0]["action"] == "init"
     bad = run_psn(ws, "strategy", "init", "--force", "--language", "Spanish!", check=False)
     assert bad.returncode == 2 and "Invalid option: languages" in bad.stderr
+
+
+def test_lock_and_unlock(ws: Path) -> None:
+    run_psn(ws, "strategy", "init", "--talks-like", "between", "--language", "en")
+    locked = run_psn(ws, "strategy", "lock", "frequency.x", "pillars")
+    assert "Locked: frequency.x, pillars" in locked.stdout
+    assert "locked: frequency.x, pillars" in run_psn(ws, "strategy", "show").stdout
+    bad = run_psn(ws, "strategy", "lock", "frequency.myspace", check=False)
+    assert bad.returncode == 1 and "not a strategy field" in bad.stderr
+    not_locked = run_psn(ws, "strategy", "unlock", "languages", check=False)
+    assert not_locked.returncode == 1 and "languages is not locked" in not_locked.stderr
+    run_psn(ws, "strategy", "unlock", "pillars")
+    shown = json.loads(run_psn(ws, "strategy", "show", "--json").stdout)
+    assert shown["strategy"]["locked"] == ["frequency.x"]
+    assert [c["evidence"] for c in shown["recent_changes"][-2:]] == [
+        "`psn strategy lock` (the user)",
+        "`psn strategy unlock` (the user)",
+    ]
