@@ -11,6 +11,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [voice]   psn_core.voice.errors     voice files and suggestions (carry ProfileProblem)
     [media]   psn_core.media.errors     MediaInvalid (carries the MediaCheck that failed)
     [notify]  psn_core.notifications.errors     the notification transports' failures
+    [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -20,7 +21,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
-    │   └── VoiceProfileNotFound    [voice] the profile file does not exist
+    │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
+    │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
     ├── InvalidInput                what was passed in is wrong; fix it and ask again
     │   ├── PostInvalid             it breaks a platform's rules (every problem listed)
     │   ├── InvalidSchedule         unreadable, does not exist, happens twice (DST) or has passed
@@ -34,9 +36,12 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── TextInvalid             text that is not valid UTF-8 or holds NUL bytes (argument, file, tool call)
     │   ├── MediaInvalid            [media] (also MediaRejected) the file fails the platform's media specs
     │   ├── VoiceInputInvalid       [voice] a persona, language, platform or format name is not well-formed
+    │   ├── StrategyChangeInvalid   [strategy] a change names no strategy field, has no evidence, or breaks it
+    │   ├── StrategyLocked          [strategy] a change to a field strategy.yaml locks (only the user unlocks)
     │   └── _ProblemsError          [voice] a file with problems, each naming its field and line
     │       ├── VoiceProfileInvalid     [voice] the YAML is broken or a field is wrong
-    │       └── VoiceDataInvalid        [voice] a data file shipped with psn is broken (a psn bug)
+    │       ├── VoiceDataInvalid        [voice] a data file shipped with psn is broken (a psn bug)
+    │       └── StrategyInvalid         [strategy] strategy.yaml's YAML is broken or a field is wrong
     ├── ConfigError                 settings or workspace are wrong; fix them and run again
     │   ├── InvalidSetting
     │   ├── KeyMissing              no encryption key (file or PSN_MASTER_KEY)
@@ -44,7 +49,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── MediaHostNotConfigured  the platform pulls media from a public URL and there is no media host
     │   ├── VoiceProfileExists      [voice] `psn voice init` would overwrite a profile (use --force)
     │   ├── UnsupportedLanguage     [voice] no naturalness tells exist for that language
-    │   └── NoFormatAvailable       [voice] the platform's capabilities allow none of the known formats
+    │   ├── NoFormatAvailable       [voice] the platform's capabilities allow none of the known formats
+    │   └── StrategyExists          [strategy] `psn strategy init` would overwrite strategy.yaml (use --force)
     ├── HubError                    the hub database
     │   ├── HubUnreachable          (retryable) connect failed or timed out
     │   ├── EmbeddedServerError     the private Postgres in .psn/pg could not start or stop

@@ -80,7 +80,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     ) -> ProfileWritten:
         """Write voices/personal.yaml from the three onboarding answers: how the user talks when posting
         (friends, between, work), a sample of their own writing, and words they never use. Refuses to
-        overwrite an existing profile unless replace is true."""
+        overwrite an existing profile unless replace is true. Then offer init_strategy: it sets the user's
+        content pillars, posts per week and times from the same answers."""
         return init_profile(ctx.voices, answers, force=replace)
 
     @server.tool(annotations=read_only("Voice suggestions"))

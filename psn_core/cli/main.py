@@ -117,6 +117,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "psn_core.cli.insights:review",
         "Write the weekly report (Markdown + PNG trend chart) under reports/.",
     ),
+    "strategy": (
+        "psn_core.cli.strategy:strategy",
+        "Your content strategy (strategy.yaml): pillars, posts per week, preferred times, languages, locks.",
+    ),
     "voice": (
         "psn_core.cli.voice:voice",
         "Your voice profile (voices/<persona>.yaml): set it up, check text against it, learn from edits.",

@@ -96,6 +96,8 @@ def voice_init(
     if section.never_use:
         click.echo(f"  never use: {', '.join(section.never_use)}")
     click.echo("Edit the file by hand any time; `psn voice suggestions` proposes changes learned from your edits.")
+    if not (obj.workspace / "strategy.yaml").exists():
+        click.echo("Next: `psn strategy init` sets your content pillars, posts per week and times from these answers.")
 
 
 @voice.command("check")

@@ -100,6 +100,20 @@ class _Doctor:
         else:
             self.add("gitignore", "ok", "hub.env, connections/*.env, key files and .psn/ are ignored")
 
+    def strategy(self) -> None:
+        from psn_core.services.strategy import strategy_state
+
+        state = strategy_state(self.settings.workspace)
+        current = state.strategy
+        if state.problems:
+            fix = f"Fix the lines named in {state.path.name}, then run `psn strategy check`."
+            self.add("strategy", "warn", state.warning or "strategy.yaml is invalid", fix)
+        elif current is None:
+            self.add("strategy", "skip", "no strategy.yaml yet: `psn strategy init` writes one from your voice answers")
+        else:
+            detail = f"{state.path.name}: {len(current.pillars)} pillars, {current.per_week()} posts a week"
+            self.add("strategy", "ok", detail)
+
     def key(self) -> None:
         ring = load_keyring(self.settings)
         if ring.source == "env":
@@ -273,6 +287,7 @@ def run_doctor(settings: Settings) -> DoctorReport:
     doc = _Doctor(settings)
     doc.guarded("files", False, doc.files)
     doc.guarded("encryption key", False, doc.key)
+    doc.guarded("strategy", False, doc.strategy)
     doc.guarded("hub reachable", False, doc.reach)
     doc.guarded("migrations", True, doc.migrations)
     doc.guarded("runtime role", True, doc.role)

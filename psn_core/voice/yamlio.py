@@ -35,17 +35,21 @@ def read_yaml_text(path: Path, error: type[_ProblemsError] = VoiceProfileInvalid
 
 
 def parse_yaml(
-    text: str, source: str, error: type[_ProblemsError] = VoiceProfileInvalid
+    text: str,
+    source: str,
+    error: type[_ProblemsError] = VoiceProfileInvalid,
+    loader: type[yaml.SafeLoader] = yaml.SafeLoader,
 ) -> tuple[object, yaml.Node | None]:
-    """Parse YAML text into plain data plus the node tree used to find line numbers.
+    """Parse YAML text into plain data plus the node tree used to find line numbers (``loader``: a
+    SafeLoader subclass with other implicit types, e.g. psn_core.strategy's YAML 1.2 scalars).
 
     Raises:
         VoiceProfileInvalid (or ``error``): the text is not valid YAML.
     """
-    loader = yaml.SafeLoader(text)
+    reader = loader(text)
     try:
-        node: yaml.Node | None = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        node: yaml.Node | None = reader.get_single_node()
+        data = reader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -54,7 +58,7 @@ def parse_yaml(
     except yaml.YAMLError as exc:
         raise error(source, [ProfileProblem(field="", line=None, message=str(exc))]) from exc
     finally:
-        loader.dispose()
+        reader.dispose()
     return data, node
 
 
@@ -92,14 +96,18 @@ def locate(root: yaml.Node | None, loc: tuple[int | str, ...]) -> tuple[str, int
 
 
 def validate_yaml(
-    model: type[M], text: str, source: str, error: type[_ProblemsError] = VoiceProfileInvalid
+    model: type[M],
+    text: str,
+    source: str,
+    error: type[_ProblemsError] = VoiceProfileInvalid,
+    loader: type[yaml.SafeLoader] = yaml.SafeLoader,
 ) -> tuple[M, object]:
     """Parse and validate YAML into ``model``; return the model and the raw data (for key order).
 
     Raises:
         VoiceProfileInvalid (or ``error``): bad YAML or a field fails validation; names field and line.
     """
-    data, node = parse_yaml(text, source, error)
+    data, node = parse_yaml(text, source, error, loader)
     if not isinstance(data, dict):
         line = node.start_mark.line + 1 if node is not None else 1
         raise error(source, [ProfileProblem(field="", line=line, message="expected a mapping of fields")])

@@ -36,6 +36,7 @@ READ_ONLY = {
     "explain_target",
     "list_companies",
     "get_calendar",
+    "get_strategy",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -61,6 +62,8 @@ WRITES = {
     "reject_post": (True, False, False),
     "init_workspace": (False, True, False),
     "remove_account": (True, True, False),
+    "init_strategy": (True, False, False),  # replace=true overwrites strategy.yaml
+    "update_strategy": (True, True, False),
 }
 
 
