@@ -19,6 +19,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── CompanyNotFound         no connections/<company>.env
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
+    │   ├── IdeaNotFound            no idea with that id (or id prefix) that the member can see
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   └── VoiceProfileNotFound    [voice] the profile file does not exist
     ├── InvalidInput                what was passed in is wrong; fix it and ask again
@@ -27,6 +28,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── ConfirmationInvalid     a publish confirmation token that is forged, stale or for another preview
     │   ├── DraftInputInvalid       a draft check with no target platform
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
+    │   ├── IdeaInputInvalid        a captured idea with an unknown tag, a bad value, an unknown pillar or no text
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -66,6 +68,9 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── PostLocked              it is publishing (or done): too late to change
     │   ├── AccountHasPendingPosts  an account to remove still has posts waiting to go out (each listed)
     │   └── PostChangedSinceReview  an approval named content the post no longer has (the author changed it)
+    ├── IdeaError                   an idea cannot move as asked
+    │   ├── IdeaTransitionRefused   the ideas state machine forbids that move (or a kill without a reason)
+    │   └── IdeaTaken               another member claimed the idea first (company hubs)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
@@ -135,6 +140,10 @@ class AccountNotFound(NotFound):
     default_action = "Run `psn auth status` to see your connected accounts and their handles."
 
 
+class IdeaNotFound(NotFound):
+    default_action = "Run `psn ideas list` (or list_ideas) to see your ideas and their ids."
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 
@@ -166,6 +175,12 @@ class WeekInvalid(InvalidInput):
     """A --week value that is not an ISO week like 2026-W09."""
 
     default_action = "Give the week as YYYY-Www, e.g. 2026-W09 (ISO weeks start on Monday)."
+
+
+class IdeaInputInvalid(InvalidInput):
+    """A captured idea with an unknown tag, a bad value, an unknown pillar or no text."""
+
+    default_action = "Write the idea, then tags such as #pillar:NAME #platform:x #urgency:timely."
 
 
 class ToolArgumentsInvalid(InvalidInput):
@@ -344,6 +359,23 @@ class AccountHasPendingPosts(PostError):
 
 class PostChangedSinceReview(PostError):
     default_action = "Run `psn approve` to review the post as it is now, and approve that version."
+
+
+# --- ideas -------------------------------------------------------------------------------------
+
+
+class IdeaError(PSNError):
+    """An idea cannot move as asked."""
+
+    default_action = "Run `psn ideas list --state all` to see the idea's state."
+
+
+class IdeaTransitionRefused(IdeaError):
+    """The state machine (spark -> seed -> ready -> claimed -> developed -> used; killed) forbids it."""
+
+
+class IdeaTaken(IdeaError):
+    default_action = "Pick another ready idea (`psn ideas ready`), or ask its claimer to release it."
 
 
 # --- secrets -----------------------------------------------------------------------------------
