@@ -36,6 +36,7 @@ READ_ONLY = {
     "explain_target",
     "list_companies",
     "get_calendar",
+    "list_ideas",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -61,6 +62,8 @@ WRITES = {
     "reject_post": (True, False, False),
     "init_workspace": (False, True, False),
     "remove_account": (True, True, False),
+    "capture_idea": (False, False, False),
+    "update_idea_state": (True, False, False),  # kill ends an idea
 }
 
 
