@@ -15,7 +15,7 @@ from psn_core.errors import IdeaTaken, NotPermitted, PSNError
 from psn_core.services.company.hubs import Identity, member_transaction
 from psn_core.services.ideas import bank
 from psn_core.services.ideas.tags import parse_idea
-from tests.integration.test_company_members import Company, make_company
+from tests.integration.test_company_members import Company, _connect_account, _draft, make_company
 from tests.support.clock import start_instant
 from tests.support.hubs import HubEnv
 
@@ -127,3 +127,19 @@ def test_expiry_in_a_company_hub_kills_what_the_caller_may_kill(acme: Company) -
         assert bank.expire(conn, T0 + timedelta(hours=49)) == 1  # an editor's worker gets the rest
         states = {i.id: i.state for i in bank.list_ideas(conn, states=["killed"])}
     assert states == {anns.id: "killed", bobs.id: "killed"}
+
+
+def test_a_contributor_cannot_link_another_members_claimed_idea_to_their_post(acme: Company) -> None:
+    _connect_account(acme)
+    idea = _ready_idea(acme, acme.ann)
+    with member_transaction(acme.hub, acme.ann) as conn:
+        bank.move(conn, idea, "promote", T0)
+        bank.move(conn, idea, "promote", T0)  # developed, by Ann
+    post = _draft(acme.hub, acme.bob, "bob's post")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.bob) as conn:
+        conn.execute("INSERT INTO idea_posts (idea_id, post_id) VALUES (%s, %s)", [idea, post])
+    with member_transaction(acme.hub, acme.bob) as conn, pytest.raises(NotPermitted):
+        bank.develop(conn, idea, post, T0)
+    ann_post = _draft(acme.hub, acme.ann, "ann's post")
+    with member_transaction(acme.hub, acme.ann) as conn:
+        assert bank.develop(conn, idea, ann_post, T0).post_ids == [ann_post]

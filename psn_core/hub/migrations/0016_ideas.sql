@@ -136,9 +136,11 @@ CREATE FUNCTION public.psn_idea_guard() RETURNS trigger
         END IF;
         -- who may develop this idea: in a personal hub its member (RLS decided); in a company hub the
         -- claimer of a claimed idea, the capturer of an unclaimed one, editors and admins
-        v_may := v_owner OR NOT v_company OR v_role IN ('owner', 'admin', 'editor')
-                 OR (OLD.claimed_by IS NOT NULL AND OLD.claimed_by = v_me)
-                 OR (OLD.claimed_by IS NULL AND OLD.state NOT IN ('claimed', 'developed') AND OLD.member_id = v_me);
+        -- (coalesce: an unknown caller, NULL here, may do nothing; NOT NULL would let it through)
+        v_may := coalesce(v_owner OR NOT v_company OR v_role IN ('owner', 'admin', 'editor')
+                          OR (OLD.claimed_by IS NOT NULL AND OLD.claimed_by = v_me)
+                          OR (OLD.claimed_by IS NULL AND OLD.state NOT IN ('claimed', 'developed')
+                              AND OLD.member_id = v_me), false);
         v_note := NEW.transition_note;
         NEW.transition_note := NULL;
         NEW.updated_at := now();
@@ -250,11 +252,19 @@ ALTER TABLE idea_posts FORCE ROW LEVEL SECURITY;
 CREATE POLICY member_idea_posts ON idea_posts FOR SELECT
     USING ((SELECT psn_member_role()) IS NOT NULL
            AND (member_id = psn_current_member() OR (SELECT psn_hub_kind()) = 'company'));
--- linking needs both sides visible to the caller (their own post and an idea they can see)
+-- linking needs a post the caller can see and an idea the caller may develop (in a company hub: their
+-- claim, their own unclaimed idea, or any for editors and admins), so nobody's post can use up
+-- another member's idea when it publishes
 CREATE POLICY member_link ON idea_posts FOR INSERT
     WITH CHECK ((SELECT psn_member_role()) IS NOT NULL AND member_id = psn_current_member()
-                AND EXISTS (SELECT 1 FROM public.ideas i WHERE i.id = idea_id)
-                AND EXISTS (SELECT 1 FROM public.posts p WHERE p.id = post_id));
+                AND EXISTS (SELECT 1 FROM public.posts p WHERE p.id = post_id)
+                AND EXISTS (SELECT 1 FROM public.ideas i
+                             WHERE i.id = idea_id
+                               AND ((SELECT psn_hub_kind()) <> 'company'
+                                    OR (SELECT psn_member_role()) IN ('owner', 'admin', 'editor')
+                                    OR i.claimed_by = psn_current_member()
+                                    OR (i.claimed_by IS NULL AND i.state NOT IN ('claimed', 'developed')
+                                        AND i.member_id = psn_current_member()))));
 CREATE POLICY owner_maintenance ON idea_posts TO CURRENT_USER USING (true) WITH CHECK (true);
 
 -- No DELETE: an idea leaves the bank by being killed (with its reason), never without a trace.

@@ -100,6 +100,11 @@ def resolve_id(conn: Conn, ref: str | UUID) -> UUID:
         IdeaNotFound: no visible idea matches, or several do.
     """
     text = str(ref).strip().lower()
+    if len(text) == 36:
+        try:
+            return UUID(text)  # a whole id: looked up by key (get_idea says when it is not visible)
+        except ValueError:
+            pass
     if len(text) < 6 or not set(text) <= _UUID_CHARS:
         raise IdeaNotFound(f"{str(ref)!r} is not an idea id (give the id or at least its first 6 characters).")
     found = sql.many(conn, Q.idea_ids_like, {"prefix": text + "%"}, _Id)
