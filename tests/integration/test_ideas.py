@@ -131,6 +131,9 @@ def test_another_member_cannot_read_or_change_my_ideas(hub_env: HubEnv, ana: uui
         idea = _raw_idea(conn, ana, "ready")
     with hub_env.hub.transaction(bo) as conn:
         assert conn.execute("SELECT count(*) AS n FROM ideas").fetchone() == {"n": 0}
+        assert bank.search_ideas(conn, "idea") == []  # the search function applies the policy too
+        found = conn.execute("SELECT * FROM psn_search_ideas('idea', '{ready}', NULL, NULL, 10)").fetchall()
+        assert found == []
         assert conn.execute("SELECT count(*) AS n FROM idea_events").fetchone() == {"n": 0}
         changed = conn.execute("UPDATE ideas SET state = 'claimed' WHERE id = %s", [idea]).rowcount
         assert changed == 0
@@ -140,6 +143,9 @@ def test_another_member_cannot_read_or_change_my_ideas(hub_env: HubEnv, ana: uui
         conn.execute("INSERT INTO ideas (member_id, text) VALUES (%s, 'planted')", [ana])
     with hub_env.hub.transaction(ana) as conn:
         assert conn.execute("SELECT state FROM ideas WHERE id = %s", [idea]).fetchone() == {"state": "ready"}
+        assert [i.id for i in bank.search_ideas(conn, "idea")] == [idea]
+    with hub_env.hub.app() as conn:  # no member at all
+        assert conn.execute("SELECT * FROM psn_search_ideas('idea', '{ready}', NULL, NULL, 10)").fetchall() == []
 
 
 def test_capture_parses_tags_and_promote_walks_the_machine(hub_env: HubEnv, ana: uuid.UUID) -> None:

@@ -42,6 +42,7 @@ def test_every_member_sees_the_hubs_ideas_and_their_history(acme: Company) -> No
     for who in (acme.admin, acme.editor, acme.ann, acme.bob):
         with member_transaction(acme.hub, who) as conn:
             assert [i.id for i in bank.list_ideas(conn)] == [idea]
+            assert [i.id for i in bank.search_ideas(conn, "customer story")] == [idea]
             events = conn.execute("SELECT count(*) AS n FROM idea_events WHERE idea_id = %s", [idea]).fetchone()
             assert events == {"n": 3}
 

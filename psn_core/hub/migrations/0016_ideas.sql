@@ -226,6 +226,50 @@ CREATE TRIGGER post_targets_idea_used AFTER UPDATE OF status ON post_targets
     FOR EACH ROW WHEN (NEW.status = 'published' AND OLD.status IS DISTINCT FROM 'published')
     EXECUTE FUNCTION public.psn_idea_post_published();
 
+-- Full-text search, best first. Under RLS Postgres cannot use the GIN index (@@ is not leakproof, so it
+-- may not run before the policy's check), and every search would read the whole table. This function
+-- runs as the owner, so the index is used, and applies exactly the member_ideas policy itself (who the
+-- caller is, from session_user, as everywhere); psn then loads the rows it returns as the caller, under
+-- RLS again. The query is read once in every configuration; their union finds candidates through the
+-- index; each idea must match the query read in its own language's configuration, and is ranked by it
+-- (ts_rank_cd: how close and how often the words appear; the text weighs more than the pillar).
+CREATE FUNCTION public.psn_search_ideas(p_query text, p_states text[], p_pillar text, p_platform text,
+                                        p_limit integer)
+    RETURNS TABLE (id uuid, rank real)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+        WITH langs AS MATERIALIZED (
+            SELECT c.config, websearch_to_tsquery(c.config, p_query) AS tsq
+              FROM unnest('{pg_catalog.english, pg_catalog.spanish, pg_catalog.french, pg_catalog.german,
+                            pg_catalog.portuguese, pg_catalog.italian, pg_catalog.simple}'::regconfig[]) AS c (config)
+        ), caller AS MATERIALIZED (
+            SELECT public.psn_member_role() IS NOT NULL AS active, public.psn_current_member() AS me,
+                   public.psn_hub_kind() = 'company' AS company
+        )
+        SELECT i.id, ts_rank_cd(i.search, l.tsq) AS rank
+          FROM public.ideas i
+          JOIN langs l ON l.config = public.psn_ts_config(i.language)
+         WHERE i.search @@ (SELECT tsquery_or_all FROM (
+                   SELECT websearch_to_tsquery('pg_catalog.english', p_query)
+                          || websearch_to_tsquery('pg_catalog.spanish', p_query)
+                          || websearch_to_tsquery('pg_catalog.french', p_query)
+                          || websearch_to_tsquery('pg_catalog.german', p_query)
+                          || websearch_to_tsquery('pg_catalog.portuguese', p_query)
+                          || websearch_to_tsquery('pg_catalog.italian', p_query)
+                          || websearch_to_tsquery('pg_catalog.simple', p_query) AS tsquery_or_all) q)
+           AND i.search @@ l.tsq
+           AND i.state = ANY (p_states)
+           AND (p_pillar IS NULL OR i.pillar = p_pillar)
+           AND (p_platform IS NULL OR i.platform = p_platform OR i.platform IS NULL)
+           AND (SELECT c.active FROM caller c)
+           AND (i.member_id = (SELECT c.me FROM caller c) OR (SELECT c.company FROM caller c))
+         ORDER BY rank DESC, i.touched_at DESC, i.id
+         LIMIT least(greatest(p_limit, 1), 1000)
+    $$;
+REVOKE EXECUTE ON FUNCTION public.psn_search_ideas(text, text[], text, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.psn_search_ideas(text, text[], text, text, integer) TO psn_app;
+
 -- Row-level security ------------------------------------------------------------------------------
 -- Policies name no role (as 0013): they hold for psn_app and members' login roles alike.
 

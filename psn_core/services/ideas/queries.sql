@@ -40,25 +40,9 @@ SELECT i.id FROM ideas i
  LIMIT %(limit)s;
 
 -- name: search_ideas
--- Full-text search, best first. The union of the query in every configuration finds candidates through
--- the GIN index; each idea must then match the query read in its own language's configuration, and is
--- ranked by it (ts_rank_cd: how close and how often the words appear; the text weighs more than the pillar).
-WITH q AS (
-    SELECT websearch_to_tsquery('pg_catalog.english', %(query)s) || websearch_to_tsquery('pg_catalog.spanish', %(query)s)
-           || websearch_to_tsquery('pg_catalog.french', %(query)s) || websearch_to_tsquery('pg_catalog.german', %(query)s)
-           || websearch_to_tsquery('pg_catalog.portuguese', %(query)s)
-           || websearch_to_tsquery('pg_catalog.italian', %(query)s)
-           || websearch_to_tsquery('pg_catalog.simple', %(query)s) AS any_language
-)
-SELECT i.id, ts_rank_cd(i.search, websearch_to_tsquery(psn_ts_config(i.language), %(query)s)) AS rank
-  FROM ideas i, q
- WHERE i.search @@ q.any_language
-   AND i.search @@ websearch_to_tsquery(psn_ts_config(i.language), %(query)s)
-   AND i.state = ANY (%(states)s)
-   AND (%(pillar)s::text IS NULL OR i.pillar = %(pillar)s)
-   AND (%(platform)s::text IS NULL OR i.platform = %(platform)s OR i.platform IS NULL)
- ORDER BY rank DESC, i.touched_at DESC, i.id
- LIMIT %(limit)s;
+-- Full-text search, best first: the hub's psn_search_ideas (migration 0016 says why it is a function: the
+-- GIN index; it shows the caller what RLS shows them, and the rows are then loaded under RLS).
+SELECT s.id, s.rank FROM public.psn_search_ideas(%(query)s, %(states)s, %(pillar)s, %(platform)s, %(limit)s) s;
 
 -- name: move_idea
 -- One transition, only from the state the caller saw (a concurrent move wins; this one then changes
