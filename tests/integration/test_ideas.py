@@ -5,6 +5,7 @@ search ranking, and an idea used exactly once when its post publishes."""
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ import psycopg
 import pytest
 
 from psn_core.errors import IdeaInputInvalid, IdeaNotFound, IdeaTransitionRefused
+from psn_core.hub.database import act_for_member
 from psn_core.services.ideas import bank
 from psn_core.services.ideas.models import LIVE, STATES, TRANSITIONS
 from psn_core.services.ideas.tags import parse_idea
@@ -258,3 +260,34 @@ def test_a_developed_idea_is_used_exactly_once_when_its_post_publishes(hub_env: 
             bank.develop(conn, idea.id, post, T0)
     assert moves[-1] == ("developed", "used") and moves.count(("developed", "used")) == 1
     assert [m[1] for m in moves] == ["spark", "seed", "ready", "claimed", "developed", "used"]
+
+
+def test_concurrent_publishes_of_one_ideas_post_use_it_once(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        idea = bank.capture(conn, ana, parse_idea("One idea, five accounts"), T0)
+        post, targets = _post_with_targets(conn, ana, 5)
+        bank.develop(conn, idea.id, post, T0)
+    barrier = threading.Barrier(len(targets))
+    errors: list[BaseException] = []
+
+    def publish(target: uuid.UUID) -> None:
+        try:
+            with hub_env.hub.app() as conn, conn.transaction():  # a connection each, outside the pool
+                act_for_member(conn, ana, None, local=True)
+                barrier.wait(timeout=30)
+                conn.execute("UPDATE post_targets SET status = 'published' WHERE id = %s", [target])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(t,)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with hub_env.hub.transaction(ana) as conn:
+        used = conn.execute(
+            "SELECT count(*) AS n FROM idea_events WHERE idea_id = %s AND to_state = 'used'", [idea.id]
+        ).fetchone()
+        published = conn.execute("SELECT count(*) AS n FROM post_targets WHERE status = 'published'").fetchone()
+    assert errors == [] and published == {"n": 5}
+    assert used == {"n": 1}
