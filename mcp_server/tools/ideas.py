@@ -118,10 +118,11 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     def update_idea_state(
         idea_id: IdeaId,
         action: Annotated[
-            Literal["promote", "kill", "touch", "release"],
+            Literal["promote", "claim", "kill", "touch", "release"],
             Field(
                 description="promote: one step (spark -> seed -> ready -> claimed by the user -> developed -> "
-                "used); kill: drop it (reason required); touch: keep it fresh; release: give back a claim."
+                "used); claim: take a ready idea (refused if someone claimed it first); kill: drop it (reason "
+                "required); touch: keep it fresh; release: give back a claim."
             ),
         ],
         reason: Annotated[

@@ -215,6 +215,15 @@ def ideas_touch(obj: Ctx, idea_id: str, company_name: str | None, as_json: bool)
     _move(obj, idea_id, "touch", company_name, as_json, None)
 
 
+@ideas.command("claim")
+@click.argument("idea_id")
+@_common
+@pass_ctx
+def ideas_claim(obj: Ctx, idea_id: str, company_name: str | None, as_json: bool) -> None:
+    """Take a ready idea to draft it (refused if someone claimed it first)."""
+    _move(obj, idea_id, "claim", company_name, as_json, None)
+
+
 @ideas.command("release")
 @click.argument("idea_id")
 @_common

@@ -92,7 +92,7 @@ def test_twenty_concurrent_claims_of_one_idea_have_exactly_one_winner(acme: Comp
         try:
             with member_transaction(acme.hub, who) as conn:
                 barrier.wait(timeout=30)
-                bank.move(conn, idea, "promote", T0)
+                bank.move(conn, idea, "claim", T0)
             result = f"won:{who.member_id}"
         except IdeaTaken:
             result = "taken"
@@ -144,3 +144,19 @@ def test_a_contributor_cannot_link_another_members_claimed_idea_to_their_post(ac
     ann_post = _draft(acme.hub, acme.ann, "ann's post")
     with member_transaction(acme.hub, acme.ann) as conn:
         assert bank.develop(conn, idea, ann_post, T0).post_ids == [ann_post]
+
+
+def test_a_claim_is_always_the_callers_own_and_the_capturer_never_changes(acme: Company) -> None:
+    idea = _ready_idea(acme, acme.ann)
+    with member_transaction(acme.hub, acme.bob) as conn:  # Bob claims "for Ann": the hub records Bob
+        conn.execute("UPDATE ideas SET state = 'claimed', claimed_by = %s WHERE id = %s", [acme.ann.member_id, idea])
+        assert bank.get_idea(conn, idea).claimed_by == acme.bob.member_id
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.ann) as conn:
+        conn.execute("UPDATE ideas SET member_id = %s WHERE id = %s", [acme.bob.member_id, idea])
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), member_transaction(acme.hub, acme.admin) as conn:
+        conn.execute("UPDATE ideas SET created_at = created_at - interval '3 days' WHERE id = %s", [idea])
+    with member_transaction(acme.hub, acme.bob) as conn:
+        events = conn.execute(
+            "SELECT by_member FROM idea_events WHERE idea_id = %s AND to_state = 'claimed'", [idea]
+        ).fetchall()
+    assert events == [{"by_member": acme.bob.member_id}]

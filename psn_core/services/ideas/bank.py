@@ -42,7 +42,7 @@ from psn_core.services.ideas.tags import ParsedIdea
 
 Q = Queries.load(__package__)
 
-Action = Literal["promote", "kill", "touch", "release"]
+Action = Literal["promote", "claim", "kill", "touch", "release"]
 _UUID_CHARS = set("0123456789abcdef-")
 
 
@@ -175,6 +175,10 @@ def search_ideas(
 def _target(idea: Idea, action: Action) -> IdeaState:
     if action == "kill":
         return "killed"
+    if action == "claim":
+        if idea.state == "claimed":
+            raise IdeaTaken(f"Idea {idea.short_id} was claimed by {idea.claimer or 'another member'} first.")
+        return "claimed"
     if action == "release":
         return "ready"
     nxt = NEXT.get(idea.state)
@@ -186,7 +190,9 @@ def _target(idea: Idea, action: Action) -> IdeaState:
 def move(
     conn: Conn, ref: str | UUID, action: Action, now: datetime, *, reason: str | None = None, note: str | None = None
 ) -> Idea:
-    """Promote (one step), kill (``reason`` required), release a claim, or touch an idea.
+    """Promote (one step), claim (a ready idea, for the caller: what to use when several may race for it,
+    as a promote after someone else's claim would develop their claim), kill (``reason`` required),
+    release a claim, or touch an idea.
 
     Raises:
         IdeaNotFound: no such idea visible. IdeaTransitionRefused: the state machine forbids it, or a kill
