@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from psn_core.cli.context import Ctx, pass_ctx
-from psn_core.timefmt import utcnow
+from psn_core.timefmt import local, utcnow
 
 if TYPE_CHECKING:
     from psn_core.services.ideas.models import Idea
@@ -85,7 +85,8 @@ def idea(
         click.echo(made.model_dump_json(indent=2))
         return
     inferred = " (inferred)" if made.urgency_inferred else ""
-    click.echo(f"Captured idea {made.short_id}: {made.state}, {made.urgency}{inferred}, {made.language}.")
+    expires = f", expires {local(made.expires_at, obj.settings.zone)} unless claimed" if made.expires_at else ""
+    click.echo(f"Captured idea {made.short_id}: {made.state}, {made.urgency}{inferred}{expires}, {made.language}.")
     click.echo(f"  {_line(made)}")
 
 

@@ -48,7 +48,8 @@ def test_capture_list_search_promote_kill_and_stats(workspace: tuple[Path, uuid.
     ws, _ = workspace
     done = psn(ws, "idea", "Black Friday teardown of our pricing #pillar:pricing #platform:x")
     assert done.exit_code == 0, done.output
-    assert "Captured idea" in done.stdout and "seasonal (inferred)" in done.stdout
+    assert "Captured idea" in done.stdout and "seasonal (inferred), expires " in done.stdout
+    assert "(Europe/Madrid) unless claimed" in done.stdout
     made = json.loads(psn(ws, "idea", "Hoy lanzamos la app #lang:es", "--json").stdout)
     assert (made["urgency"], made["language"], made["state"]) == ("timely", "es", "spark")
 
