@@ -23,6 +23,11 @@ TargetId = Annotated[
     UUID,
     Field(description="One target's id (a UUID: a post on one account), as list_queue or list_failures return it."),
 ]
+IdeaId = Annotated[UUID, Field(description="An idea's id (a UUID), as capture_idea or list_ideas return it.")]
+IdeaIdOrNone = Annotated[
+    UUID | None,
+    Field(description="The idea (a UUID, from list_ideas) this post is made from; omit when there is none."),
+]
 # Notifications and voice suggestions are numbered by the hub (bigint identities), not UUIDs.
 NotificationIds = Annotated[
     list[Annotated[int, Field(ge=1)]] | None,

@@ -30,7 +30,18 @@ from mcp.server import MCPServer
 
 from mcp_server import advertise, http_auth
 from mcp_server.context import Clock, ServerContext
-from mcp_server.tools import accounts, analytics, company, drafting, notifications, posting, strategy, voice, workspace
+from mcp_server.tools import (
+    accounts,
+    analytics,
+    company,
+    drafting,
+    ideas,
+    notifications,
+    posting,
+    strategy,
+    voice,
+    workspace,
+)
 from mcp_server.tools import calendar as calendar_tools
 from psn_core.config import Settings
 from psn_core.errors import PSNError
@@ -61,6 +72,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     company.register,
     calendar_tools.register,
     strategy.register,
+    ideas.register,
 )
 
 

@@ -12,6 +12,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [media]   psn_core.media.errors     MediaInvalid (carries the MediaCheck that failed)
     [notify]  psn_core.notifications.errors     the notification transports' failures
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
+    [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -20,6 +21,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── CompanyNotFound         no connections/<company>.env
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
+    │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -29,6 +31,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── ConfirmationInvalid     a publish confirmation token that is forged, stale or for another preview
     │   ├── DraftInputInvalid       a draft check with no target platform
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
+    │   ├── IdeaInputInvalid        [ideas] a captured idea with an unknown tag, bad value, unknown pillar or no text
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -72,6 +75,9 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── PostLocked              it is publishing (or done): too late to change
     │   ├── AccountHasPendingPosts  an account to remove still has posts waiting to go out (each listed)
     │   └── PostChangedSinceReview  an approval named content the post no longer has (the author changed it)
+    ├── IdeaError                   [ideas] an idea cannot move as asked
+    │   ├── IdeaTransitionRefused   [ideas] the ideas state machine forbids that move (or a kill without a reason)
+    │   └── IdeaTaken               [ideas] another member claimed the idea first (company hubs)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

@@ -95,6 +95,14 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Targets that failed, expired or need your attention, with what to do.",
     ),
     "hub": ("psn_core.cli.hub:hub", "Start, stop, inspect and migrate the hub database."),
+    "idea": (
+        "psn_core.cli.ideas:idea",
+        'Capture an idea in seconds: psn idea "text #pillar:x #platform:x #urgency:timely".',
+    ),
+    "ideas": (
+        "psn_core.cli.ideas:ideas",
+        "Your ideas bank: list, ready, search, stats, stale, kill, touch, promote (each with --json).",
+    ),
     "keys": ("psn_core.cli.hub:keys", "Encryption keys for secrets at rest."),
     "notifications": (
         "psn_core.cli.notifications:notifications",

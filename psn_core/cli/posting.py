@@ -63,6 +63,7 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.option("--at", "at", default=None, help="When, in your zone: 'tomorrow 9am', 'in 2 hours', YYYY-MM-DD HH:MM.")
 @click.option("--thread", is_flag=True, help="Split long text into a thread where the platform has threads.")
 @click.option("--idea", default="", help="A few words for the calendar.")
+@click.option("--idea-id", default=None, help="The ideas-bank idea it is made from (id or its first 8 characters).")
 @click.option("--language", default="en", show_default=True)
 @click.option(
     "--privacy",
@@ -83,6 +84,7 @@ def post(
     at: str | None,
     thread: bool,
     idea: str,
+    idea_id: str | None,
     language: str,
     privacy: str | None,
     allow_comments: bool,
@@ -118,6 +120,10 @@ def post(
         language=language,
     )
     with _member_tx(obj) as (_hub, conn):
+        if idea_id is not None:
+            from psn_core.services.ideas.bank import resolve_id
+
+            draft.idea_id = resolve_id(conn, idea_id)
         plan = saved_drafts.plan_draft(conn, obj.member_id, draft)
     click.echo(f"Posting as: {plan.posting_as} for your personal hub, {when.echo()}")
     for planned in plan.targets:

@@ -2,9 +2,10 @@
 
 Every task is a thin edge that calls one service. Periodic tasks are staggered so they never fire in
 the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., the digest check at :03,
-the daily token health check at 06:17 UTC, media pruning at 04:41 UTC). The publish watchdog runs
-every minute. Publishes are queued with an ETA at the post's time. ``psn worker`` runs the consumer;
-several consumers on several machines are safe (the queue is dequeued with ``FOR UPDATE SKIP LOCKED``).
+the daily token health check at 06:17 UTC, media pruning at 04:41 UTC, idea expiry at 04:53 UTC). The
+publish watchdog runs every minute. Publishes are queued with an ETA at the post's time. ``psn worker``
+runs the consumer; several consumers on several machines are safe (the queue is dequeued with
+``FOR UPDATE SKIP LOCKED``).
 
 A company hub is served by ``psn worker --company NAME``: one process per hub, never two hubs in one,
 consuming the queue of this workspace's member in that hub (psn_core.queue says why each member has one).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -29,6 +31,7 @@ from psn_core.services import notifications
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.analytics.sweep import AnalyticsSweeper
 from psn_core.services.company import approvals
+from psn_core.services.ideas import bank as ideas
 from psn_core.services.posting.pruning import prune
 from psn_core.services.posting.publishing import Publisher
 from psn_core.services.posting.watchdog import run_watchdog
@@ -165,6 +168,7 @@ class Worker:
             crontab(minute="41", hour="4"),
             lambda: prune(hub, member, settings.workspace / "media", utcnow()),
         )
+        self._periodic("expire_ideas", crontab(minute="53", hour="4"), lambda: self.expire_ideas(utcnow()))
         self._periodic("refresh_tokens", crontab(minute="1-59/5"), lambda: self.tokens().refresh_due(member))
         self._periodic("token_health", crontab(minute="17", hour="6"), lambda: self.tokens().check_expiry(member))
         self._periodic(
@@ -181,6 +185,11 @@ class Worker:
         # analytics: sweeps at :13/:43, a user's refresh picked up within a minute
         self._periodic("analytics_sweep", crontab(minute="13,43"), lambda: self.analytics().sweep(member))
         self._periodic("analytics_requested", crontab(minute="*"), lambda: self.analytics().run_requested(member))
+
+    def expire_ideas(self, now: datetime) -> int:
+        """Timely ideas 48 h after capture, seasonal ones 30 days after: killed as expired (daily)."""
+        with self.hub.transaction(self.member_id) as conn:
+            return ideas.expire(conn, now)
 
     def _expire_unapproved(self) -> object:
         """Company posts still waiting for approval at their time: never published, authors told."""

@@ -55,6 +55,7 @@ ASK_THE_USER = {
     "cancel_post",
     "post_for_company",
     "remove_account",
+    "update_idea_state",  # a kill ends an idea
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"

@@ -191,3 +191,15 @@ def test_post_at_words_echoes_the_time_in_the_zone_and_utc_and_refuses_the_past(
     assert any("Scheduled post " in line and any(e in line for e in echoes) for line in posted.stdout.splitlines())
     assert past.returncode == 1 and "is in the past" in past.stderr and "What to do:" in past.stderr
     assert "Too late" not in psn(workspace, "queue").stdout
+
+
+def test_post_from_an_idea_links_it_and_develops_the_idea(workspace: Path) -> None:
+    made = json.loads(psn(workspace, "idea", "Why we bake at four #platform:x", "--json").stdout)
+    day = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=3)).date()
+    args = ("post", "From the bank", "--to", "x", "--at", f"{day} 12:00", "--yes", "--idea-id")
+    posted = psn(workspace, *args, made["id"][:8])
+    missing = psn(workspace, *args, "00000000")
+    assert posted.returncode == 0, posted.stderr
+    (idea,) = json.loads(psn(workspace, "ideas", "list", "--state", "developed", "--json").stdout)
+    assert idea["id"] == made["id"] and len(idea["post_ids"]) == 1
+    assert missing.returncode == 1 and "No idea you can see" in missing.stderr

@@ -37,6 +37,7 @@ READ_ONLY = {
     "list_companies",
     "get_calendar",
     "get_strategy",
+    "list_ideas",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -64,6 +65,8 @@ WRITES = {
     "remove_account": (True, True, False),
     "init_strategy": (True, False, False),  # replace=true overwrites strategy.yaml
     "update_strategy": (True, True, False),
+    "capture_idea": (False, False, False),
+    "update_idea_state": (True, False, False),  # kill ends an idea
 }
 
 

@@ -10,6 +10,7 @@ platform's rules, and lets the voice profile learn from the user's edits of an A
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from uuid import UUID
@@ -23,11 +24,15 @@ from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import AccountView, pick_account
+from psn_core.services.ideas import bank as ideas_bank
+from psn_core.services.ideas.errors import IdeaTransitionRefused
+from psn_core.services.ideas.models import LIVE
 from psn_core.services.posting.confirmations import poster_name
 from psn_core.services.posting.draft_rules import thread_parts
 from psn_core.services.posting.posts import PartInput, PostInput, PostView, TargetInput, create_post, get_post
 from psn_core.services.voice.files import voices_dir
 from psn_core.services.voice.learning import record_edit
+from psn_core.timefmt import utcnow
 
 Q = Queries.load(__package__)
 
@@ -61,6 +66,9 @@ class ReviewedDraft(BaseModel):
     language: str = "en"
     persona: str = "personal"
     origin: Literal["human", "ai_reviewed"] = "human"
+    # The idea (from the ideas bank) this post is made from: saving the draft links them and moves the idea
+    # to developed; publishing the post moves it to used, once (migration 0016).
+    idea_id: UUID | None = None
 
 
 class PlannedTarget(BaseModel):
@@ -111,6 +119,13 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
             "Post it with post_for_company (MCP) or `psn company post` (CLI): it is written to the company hub, "
             "with approval when your role needs it.",
         )
+    if draft.idea_id is not None:
+        idea = ideas_bank.get_idea(conn, draft.idea_id)  # before anything else: a wrong id changes nothing
+        if idea.state not in LIVE:
+            raise IdeaTransitionRefused(
+                f"Idea {idea.short_id} is {idea.state}: a new post cannot be made from it; nothing was saved.",
+                "Capture a new idea (a remix or recycle of it) and draft from that one.",
+            )
     targets = []
     for target in draft.targets:
         account = pick_account(conn, member_id, target.account)
@@ -118,13 +133,17 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
     return DraftPlan(posting_as=poster_name(conn, member_id), draft=draft, targets=targets)
 
 
-def save_plan(conn: Conn, settings: Settings, member_id: UUID, plan: DraftPlan) -> PostView:
-    """Store the planned post as a draft, and what the voice profile learns from the user's edits.
+def save_plan(
+    conn: Conn, settings: Settings, member_id: UUID, plan: DraftPlan, now: datetime | None = None
+) -> PostView:
+    """Store the planned post as a draft, and what the voice profile learns from the user's edits. A draft
+    made from an idea is linked to it, and the idea moves to developed (``now``: when, default the clock).
 
     Raises:
         PostInvalid: any target breaks its platform's rules (all problems listed); nothing is stored.
         PostNotFound: an account was removed since the plan was made.
         VoiceInputInvalid: a persona or language name is not well-formed (only with an AI draft).
+        IdeaNotFound, IdeaTransitionRefused: the idea is gone or no longer live.
     """
     draft = plan.draft
     post = PostInput(
@@ -142,6 +161,8 @@ def save_plan(conn: Conn, settings: Settings, member_id: UUID, plan: DraftPlan) 
         media_dir=settings.workspace / "media",
         media_host=settings.media_host_url,
     )
+    if draft.idea_id is not None:
+        ideas_bank.develop(conn, draft.idea_id, created.id, now or utcnow())
     ai_drafts = {planned.account.id: planned.ai_draft for planned in plan.targets if planned.ai_draft}
     for made in created.targets:  # the user's edits of Claude's drafts: what the voice profile learns from
         if made.account_id in ai_drafts:
