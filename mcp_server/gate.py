@@ -25,8 +25,7 @@ What Claude Code 2.1.197 does (read from its binary and checked against the real
 - Headless ``-p`` without such a hook hands the question to an SDK host over the stream-json control
   channel; with plain ``-p`` there is none and the answer is ``cancel`` at once (no hang): nothing is
   scheduled, and the tool says the user did not answer. So ``-p`` cannot publish unless the person
-  running it configured an answer themselves. (A stream-json host without an elicitation callback
-  answers ``decline``: anthropics/claude-code#89858.)
+  running it configured an answer themselves.
 - So in Claude Code a write passes two questions to the user: the permission prompt for the tool call
   (no command pre-approves it; headless ``dontAsk`` denies it unless the user's ``--allowedTools`` allows
   it) and psn's own question with the proposal.
