@@ -158,8 +158,9 @@ def run_quickstart(
     claim_demo_folder(workspace)
     init = init_workspace(workspace, name=options.name, timezone=options.timezone, overrides=DEMO_OVERRIDES)
     progress(f"workspace {init.workspace} ready, hub: {init.hub}")
-    port = _free_port()
     with Emulator(config=EmulatorConfig(processing_seconds=2)) as emu:
+        # after the emulator has bound its own port: an ephemeral port freed earlier could be handed to it
+        port = _free_port()
         overrides = {**psn_settings(emu, port), "media_host_url": f"{emu.base_url}/_media/"}
         env_values = as_env(overrides)  # the worker's environment holds no other PSN_* (see _start_worker)
         settings = Settings.load(workspace, **overrides, **DEMO_OVERRIDES)

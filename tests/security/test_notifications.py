@@ -140,6 +140,7 @@ def test_migrating_a_hub_with_duplicate_names_keeps_the_first_and_numbers_the_ot
                 "INSERT INTO members (id, display_name, role, created_at) VALUES (%s, %s, 'contributor', now() + %s)",
                 [uuid.uuid4(), name, timedelta(seconds=n + 1)],
             )
-        assert [m.version for m in migrate(conn, database=database, app_password=None)] == [15]
+        applied = [m.version for m in migrate(conn, database=database, app_password=None)]
+        assert applied == [m.version for m in available_migrations() if m.version >= 15]
         names = [r["display_name"] for r in conn.execute("SELECT display_name FROM members ORDER BY created_at")]
     assert names == ["Ada", "ada (2)", "Ann", "ANN (3)", "Ann (2)"]
