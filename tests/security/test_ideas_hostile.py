@@ -1,0 +1,106 @@
+"""Migration 0016 (the ideas bank) probed as a hostile would, with raw SQL on their own connections. The
+admin's claimed idea sits in a company hub. A contributor, a member the admin removed, and anyone holding
+only the hub's runtime password (an old invite's address) try to change it, kill it, delete it, claim it
+in someone else's name, forge its history and link it to their own post. Every attempt must fail and
+leave the idea and its history exactly as they were."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import psycopg
+import pytest
+
+from psn_core.hub.database import Conn, connect
+from psn_core.services.company import members
+from psn_core.services.ideas import bank
+from psn_core.services.ideas.tags import parse_idea
+from psn_core.timefmt import utcnow
+from tests.integration.test_company_members import Company, make_company
+from tests.support.clock import start_instant
+from tests.support.hubs import HubEnv, refused_at_the_door
+
+pytestmark = pytest.mark.pg
+
+Hostile = Callable[[], AbstractContextManager[Conn]]
+HOSTILES = ("contributor", "removed member", "invite holder")
+
+ATTACKS: dict[str, tuple[str, Callable[[uuid.UUID, uuid.UUID], list[Any]]]] = {
+    "rewrite its text": ("UPDATE ideas SET text = 'pwned' WHERE id = %s", lambda idea, me: [idea]),
+    "kill it": ("UPDATE ideas SET state = 'killed', kill_reason = 'mine now' WHERE id = %s", lambda idea, me: [idea]),
+    "take the claim": ("UPDATE ideas SET claimed_by = %s WHERE id = %s", lambda idea, me: [me, idea]),
+    "delete it": ("DELETE FROM ideas WHERE id = %s", lambda idea, me: [idea]),
+    "forge its history": (
+        "INSERT INTO idea_events (idea_id, member_id, from_state, to_state, by_member)"
+        " SELECT id, member_id, 'claimed', 'used', %s FROM ideas WHERE id = %s",
+        lambda idea, me: [me, idea],
+    ),
+    "erase its history": ("DELETE FROM idea_events WHERE idea_id = %s", lambda idea, me: [idea]),
+}
+
+
+@pytest.fixture
+def acme(hub_env: HubEnv) -> Company:
+    company = make_company(hub_env)
+    with members.member_transaction(company.hub, company.admin) as conn:
+        members.remove_member(conn, "Bob", utcnow())
+    return company
+
+
+@pytest.fixture
+def claimed(acme: Company) -> uuid.UUID:
+    """The admin's idea, made ready and claimed by the admin."""
+    t0 = start_instant()
+    with members.member_transaction(acme.hub, acme.admin) as conn:
+        idea = bank.capture(conn, acme.admin.member_id, parse_idea("Launch retrospective #pillar:product"), t0)
+        for _ in range(3):  # spark -> seed -> ready -> claimed
+            bank.move(conn, idea.id, "promote", t0)
+    return idea.id
+
+
+def _hostiles(acme: Company) -> dict[str, Hostile]:
+    @contextmanager
+    def invite_holder() -> Iterator[Conn]:
+        """Only the runtime address an invite carried: psn_app with no member of its own."""
+        with connect(acme.hub.target.app_conninfo, timeout=5, label="acme") as conn, conn.transaction():
+            yield conn
+
+    return {
+        "contributor": lambda: members.member_transaction(acme.hub, acme.ann),
+        "removed member": lambda: members.member_transaction(acme.hub, acme.bob),
+        "invite holder": invite_holder,
+    }
+
+
+def _snapshot(acme: Company, idea: uuid.UUID) -> tuple[Any, list[Any]]:
+    with acme.hub.owner() as conn:
+        row = conn.execute(
+            "SELECT text, state, claimed_by, kill_reason, member_id FROM ideas WHERE id = %s", [idea]
+        ).fetchone()
+        events = conn.execute(
+            "SELECT from_state, to_state, by_member FROM idea_events WHERE idea_id = %s ORDER BY id", [idea]
+        ).fetchall()
+    return row, events
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+@pytest.mark.parametrize("who", HOSTILES)
+def test_a_hostile_cannot_touch_the_admins_claimed_idea(
+    acme: Company, claimed: uuid.UUID, who: str, attack: str
+) -> None:
+    before = _snapshot(acme, claimed)
+    assert before[0] is not None and before[0]["state"] == "claimed"
+    hostile = _hostiles(acme)[who]
+    if who != "contributor":  # since 0012 a removed member's role cannot log in; an invite opens only the join
+        assert refused_at_the_door(hostile), f"{who} got in"
+        return
+    statement, params = ATTACKS[attack]
+    try:
+        with hostile() as conn:
+            conn.execute(statement, params(claimed, acme.ann.member_id))  # type: ignore[arg-type]
+    except psycopg.Error:
+        pass  # refused outright (the state machine's trigger, a missing grant): as it must be
+    assert _snapshot(acme, claimed) == before, f"{who} could {attack}"
