@@ -7,26 +7,21 @@ leave the idea and its history exactly as they were."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 import pytest
 
-from psn_core.hub.database import Conn, connect
 from psn_core.services.company import members
 from psn_core.services.ideas import bank
 from psn_core.services.ideas.tags import parse_idea
 from psn_core.timefmt import utcnow
 from tests.integration.test_company_members import Company, make_company
 from tests.support.clock import start_instant
-from tests.support.hubs import HubEnv, refused_at_the_door
+from tests.support.hubs import HOSTILES, HubEnv, hostile_sessions, refused_at_the_door
 
 pytestmark = pytest.mark.pg
-
-Hostile = Callable[[], AbstractContextManager[Conn]]
-HOSTILES = ("contributor", "removed member", "invite holder")
 
 ATTACKS: dict[str, tuple[str, Callable[[uuid.UUID, uuid.UUID], list[Any]]]] = {
     "rewrite its text": ("UPDATE ideas SET text = 'pwned' WHERE id = %s", lambda idea, me: [idea]),
@@ -61,20 +56,6 @@ def claimed(acme: Company) -> uuid.UUID:
     return idea.id
 
 
-def _hostiles(acme: Company) -> dict[str, Hostile]:
-    @contextmanager
-    def invite_holder() -> Iterator[Conn]:
-        """Only the runtime address an invite carried: psn_app with no member of its own."""
-        with connect(acme.hub.target.app_conninfo, timeout=5, label="acme") as conn, conn.transaction():
-            yield conn
-
-    return {
-        "contributor": lambda: members.member_transaction(acme.hub, acme.ann),
-        "removed member": lambda: members.member_transaction(acme.hub, acme.bob),
-        "invite holder": invite_holder,
-    }
-
-
 def _snapshot(acme: Company, idea: uuid.UUID) -> tuple[Any, list[Any]]:
     with acme.hub.owner() as conn:
         row = conn.execute(
@@ -93,7 +74,7 @@ def test_a_hostile_cannot_touch_the_admins_claimed_idea(
 ) -> None:
     before = _snapshot(acme, claimed)
     assert before[0] is not None and before[0]["state"] == "claimed"
-    hostile = _hostiles(acme)[who]
+    hostile = hostile_sessions(acme.hub, acme.ann, acme.bob)[who]
     if who != "contributor":  # since 0012 a removed member's role cannot log in; an invite opens only the join
         assert refused_at_the_door(hostile), f"{who} got in"
         return

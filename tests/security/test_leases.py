@@ -15,8 +15,7 @@ connections of their own held open in a transaction:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
@@ -30,7 +29,7 @@ from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.emulator import Emulator
 from psn_core.emulator.x import XEmulator
-from psn_core.hub.database import Conn, connect
+from psn_core.hub.database import Conn
 from psn_core.services.company import approvals, members, pending_posts
 from psn_core.services.company.hubs import CompanyHub
 from psn_core.services.posting import leases
@@ -42,12 +41,10 @@ from psn_core.timefmt import utcnow
 from tests.e2e.conftest import wait_for
 from tests.integration.test_company_members import Company, make_company
 from tests.security.crash_env import hold_call
-from tests.support.hubs import HubEnv, make_settings, refused_at_the_door
+from tests.support.hubs import HOSTILES, Hostile, HubEnv, hostile_sessions, make_settings, refused_at_the_door
 from tests.support.platform_env import connect_account, emulator_overrides
 
 pytestmark = pytest.mark.pg
-HOSTILES = ("contributor", "removed member", "invite holder")
-Hostile = Callable[[], AbstractContextManager[Conn]]
 
 
 @dataclass
@@ -83,18 +80,7 @@ class Approved:
         return done[0] if done else None
 
     def hostiles(self) -> dict[str, Hostile]:
-        acme = self.acme
-
-        @contextmanager
-        def invite_holder() -> Iterator[Conn]:
-            with connect(acme.hub.target.app_conninfo, timeout=5, label="acme") as conn, conn.transaction():
-                yield conn
-
-        return {
-            "contributor": lambda: members.member_transaction(acme.hub, acme.ann),
-            "removed member": lambda: members.member_transaction(acme.hub, acme.bob),
-            "invite holder": invite_holder,
-        }
+        return hostile_sessions(self.acme.hub, self.acme.ann, self.acme.bob)
 
 
 @pytest.fixture

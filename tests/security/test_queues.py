@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from psycopg import sql
 
-from psn_core.hub.database import Conn, connect
 from psn_core.queue import Producer, open_queue, queue_name
 from psn_core.services.company import members
 from psn_core.services.company.hubs import CompanyHub
 from psn_core.timefmt import utcnow
 from tests.integration.test_company_members import Company, make_company
-from tests.support.hubs import HubEnv, refused_at_the_door
+from tests.support.hubs import HOSTILES, HubEnv, hostile_sessions, refused_at_the_door
 
 pytestmark = pytest.mark.pg
 
 QUEUE_TABLES = ("huey_task", "huey_schedule", "huey_kv", "huey_counter")
-Hostile = Callable[[], AbstractContextManager[Conn]]
 
 
 @pytest.fixture
@@ -59,23 +56,6 @@ def queued(acme: Company) -> Iterator[None]:
     admin.close()
 
 
-def _hostiles(acme: Company) -> dict[str, Hostile]:
-    @contextmanager
-    def invite_holder() -> Iterator[Conn]:
-        """Only the runtime address an invite carried: psn_app with no member of its own."""
-        with connect(acme.hub.target.app_conninfo, timeout=5, label="acme") as conn, conn.transaction():
-            yield conn
-
-    return {
-        "contributor": lambda: members.member_transaction(acme.hub, acme.ann),
-        "removed member": lambda: members.member_transaction(acme.hub, acme.bob),
-        "invite holder": invite_holder,
-    }
-
-
-HOSTILES = ("contributor", "removed member", "invite holder")
-
-
 def _owner_count(acme: Company, table: str) -> int:
     with acme.hub.owner() as conn:
         query = sql.SQL("SELECT count(*) AS n FROM {} WHERE queue = %s").format(sql.Identifier(table))
@@ -88,9 +68,9 @@ def _owner_count(acme: Company, table: str) -> int:
 @pytest.mark.usefixtures("queued")
 def test_a_hostile_member_reads_nothing_of_the_admins_queue(acme: Company, who: str) -> None:
     if who != "contributor":
-        assert refused_at_the_door(_hostiles(acme)[who]), f"{who} got in"
+        assert refused_at_the_door(hostile_sessions(acme.hub, acme.ann, acme.bob)[who]), f"{who} got in"
         return
-    with _hostiles(acme)[who]() as conn:
+    with hostile_sessions(acme.hub, acme.ann, acme.bob)[who]() as conn:
         for table in QUEUE_TABLES:
             rows = conn.execute(sql.SQL("SELECT queue FROM {}").format(sql.Identifier(table))).fetchall()
             assert rows == [], f"{who} read {table}"
@@ -101,7 +81,7 @@ def test_a_hostile_member_reads_nothing_of_the_admins_queue(acme: Company, who: 
 @pytest.mark.usefixtures("queued")
 def test_a_hostile_member_cannot_put_a_task_in_the_admins_queue(acme: Company, who: str) -> None:
     if who != "contributor":
-        assert refused_at_the_door(_hostiles(acme)[who]), f"{who} got in"
+        assert refused_at_the_door(hostile_sessions(acme.hub, acme.ann, acme.bob)[who]), f"{who} got in"
         return
     task = json.dumps({"__message__": {"id": "x", "name": "psn_core.worker.app.publish_target"}}).encode()
     for table, insert in (
@@ -110,7 +90,10 @@ def test_a_hostile_member_cannot_put_a_task_in_the_admins_queue(acme: Company, w
         ("huey_kv", "INSERT INTO huey_kv (queue, key, value) VALUES (%s, 'planted', %s)"),
     ):
         before = _owner_count(acme, table)
-        with pytest.raises(psycopg.errors.InsufficientPrivilege), _hostiles(acme)[who]() as conn:
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+            hostile_sessions(acme.hub, acme.ann, acme.bob)[who]() as conn,
+        ):
             conn.execute(insert, [_admin_queue(acme), task])
         assert _owner_count(acme, table) == before, f"{who} wrote into {table}"
 
@@ -119,11 +102,11 @@ def test_a_hostile_member_cannot_put_a_task_in_the_admins_queue(acme: Company, w
 @pytest.mark.usefixtures("queued")
 def test_a_hostile_member_cannot_delete_or_change_the_admins_entries(acme: Company, who: str) -> None:
     if who != "contributor":
-        assert refused_at_the_door(_hostiles(acme)[who]), f"{who} got in"
+        assert refused_at_the_door(hostile_sessions(acme.hub, acme.ann, acme.bob)[who]), f"{who} got in"
         return
     before = {table: _owner_count(acme, table) for table in QUEUE_TABLES}
     assert all(before.values())
-    with _hostiles(acme)[who]() as conn:
+    with hostile_sessions(acme.hub, acme.ann, acme.bob)[who]() as conn:
         for table in QUEUE_TABLES:
             deleted = conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table))).rowcount
             assert deleted == 0, f"{who} deleted from {table}"

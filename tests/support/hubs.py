@@ -17,8 +17,9 @@ from psycopg.conninfo import make_conninfo
 from psn_core.config import Settings
 from psn_core.crypto import create_key_file
 from psn_core.errors import HubUnreachable, PSNError
-from psn_core.hub.database import Hub, connect
+from psn_core.hub.database import Conn, Hub, connect
 from psn_core.hub.roles import invite_password, scram_verifier
+from psn_core.services.company.hubs import Identity, member_transaction
 
 TEST_APP_PASSWORD = "psn-test-app-password-1234"
 TEMPLATE_DB = "psn_test_template"
@@ -124,3 +125,24 @@ def refused_at_the_door(open_session: Callable[[], AbstractContextManager[object
             return False
     except (HubUnreachable, psycopg.OperationalError):
         return True
+
+
+Hostile = Callable[[], AbstractContextManager[Conn]]
+HOSTILES = ("contributor", "removed member", "invite holder")
+
+
+def hostile_sessions(hub: Hub, contributor: Identity, removed: Identity) -> dict[str, Hostile]:
+    """How each hostile of a company hub opens a session of their own: a contributor and a member the
+    admin removed, each on their login role, and anyone holding only the hub's runtime address (what an
+    old invite carried: psn_app with no member of its own)."""
+
+    @contextmanager
+    def invite_holder() -> Iterator[Conn]:
+        with connect(hub.target.app_conninfo, timeout=5, label="company") as conn, conn.transaction():
+            yield conn
+
+    return {
+        "contributor": lambda: member_transaction(hub, contributor),
+        "removed member": lambda: member_transaction(hub, removed),
+        "invite holder": invite_holder,
+    }
