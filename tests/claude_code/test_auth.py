@@ -11,9 +11,8 @@ from typing import Any
 from psn_core.config import Settings
 from psn_core.hub.database import Hub
 from psn_core.services.accounts.accounts import list_accounts
-from tests.support.claude_code import run_claude, text, tool_use
-from tests.support.fake_model import Block, Conversation
-from tests.support.platform_env import approve, connect_account
+from tests.support.claude_code import run_claude, text, tool_use, user_signs_in
+from tests.support.platform_env import connect_account
 
 
 def test_auth_status_lists_the_connected_accounts(
@@ -38,17 +37,12 @@ def test_auth_status_lists_the_connected_accounts(
 def test_auth_connects_x_through_the_emulators_sign_in(workspace: Path, hub: Hub, member: uuid.UUID) -> None:
     pasted: list[str] = []
 
-    def user_approves_and_pastes(convo: Conversation) -> list[Block]:
-        started: dict[str, Any] = convo.tool_result("start_connect")
-        pasted.append(approve(started["sign_in"]["url"]))  # the user's browser, stopping at the redirect
-        return [text("Paste received."), tool_use("finish_connect", redirect_url=pasted[0])]
-
     run = run_claude(
         workspace,
         "/psn:auth x",
         steps=[
             [text("Open this link to sign in."), tool_use("start_connect", platform="x")],
-            user_approves_and_pastes,
+            user_signs_in(pasted, "Paste received."),
             lambda convo: [text(f"Connected X as @{convo.tool_result('finish_connect')['handle']}.")],
         ],
     )

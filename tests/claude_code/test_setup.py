@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,10 +16,9 @@ from psn_core.emulator import Emulator
 from psn_core.emulator.settings import as_env
 from psn_core.hub.database import Hub
 from psn_core.services.accounts.accounts import list_accounts
-from tests.support.claude_code import run_claude, text, tool_use
+from tests.support.claude_code import run_claude, text, tool_use, user_signs_in
 from tests.support.cli_runner import run_psn
-from tests.support.fake_model import Block, Conversation
-from tests.support.platform_env import approve, emulator_overrides
+from tests.support.platform_env import emulator_overrides
 
 ANSWERS = {
     "name": "Ana",
@@ -45,11 +43,6 @@ def empty_folder(tmp_path: Path) -> Iterator[Path]:
 def test_setup_on_an_empty_folder_inits_onboards_connects_and_checks(empty_folder: Path, emu: Emulator) -> None:
     pasted: list[str] = []
 
-    def user_approves_and_pastes(convo: Conversation) -> list[Block]:
-        started: dict[str, Any] = convo.tool_result("start_connect")
-        pasted.append(approve(started["sign_in"]["url"]))  # the user's browser, stopping at the redirect
-        return [text("Got the address, thanks."), tool_use("finish_connect", redirect_url=pasted[0])]
-
     run = run_claude(
         empty_folder,
         "/psn:setup Ana Europe/Madrid",
@@ -60,7 +53,7 @@ def test_setup_on_an_empty_folder_inits_onboards_connects_and_checks(empty_folde
             # the three questions, answered one at a time by the user (scripted here), then the profile
             [text("In between; your sample; never 'synergy'."), tool_use("init_voice_profile", answers=ANSWERS)],
             [text("Now X: open this link and approve psn."), tool_use("start_connect", platform="x")],
-            user_approves_and_pastes,
+            user_signs_in(pasted, "Got the address, thanks."),
             [tool_use("run_doctor")],
             lambda convo: [text(f"All set: X @{convo.tool_result('finish_connect')['handle']} is connected.")],
         ],

@@ -65,12 +65,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.fake_model import Conversation, FakeModel, Step, ToolResult, bare_tool_name, text, tool_use
+from tests.support.fake_model import Block, Conversation, FakeModel, Step, ToolResult, bare_tool_name, text, tool_use
+from tests.support.platform_env import approve
 
 __all__ = ["CLAUDE", "REPO", "ClaudeRun", "ToolResult", "claude_env", "run_claude", "text", "tool_use"]
 
@@ -378,3 +379,16 @@ def _check(run: ClaudeRun, scripted: int, asked: set[int], all_steps: bool) -> N
             f"the model was never asked for steps {[m + 1 for m in missing]} of {scripted}"
             f" (the CLI stopped early, or a tool call was denied)\n{run.diagnostics()}"
         )
+
+
+def user_signs_in(pasted: list[str], say: str) -> Callable[[Conversation], list[Block]]:
+    """A step after ``start_connect``: the user opens its sign-in URL in their browser, approves psn and
+    pastes back the address the browser lands on (appended to ``pasted``); the model says ``say`` and
+    passes exactly that address to ``finish_connect``."""
+
+    def step(convo: Conversation) -> list[Block]:
+        started: dict[str, Any] = convo.tool_result("start_connect")
+        pasted.append(approve(started["sign_in"]["url"]))  # the user's browser, stopping at the redirect
+        return [text(say), tool_use("finish_connect", redirect_url=pasted[-1])]
+
+    return step
