@@ -2,9 +2,13 @@
 
 ``check_naturalness`` starts at 100 and takes off the penalties of every tell it finds: stock
 phrases, uniform sentence and paragraph lengths, missing contractions (languages that have them),
-list-heavy structure, em dashes, emoji and hashtag stuffing, the same shape as recent posts, and the
-profile's own anti-patterns and never-use words. What counts as a tell, and how much, lives in
-data/tells/<lang>.yaml.
+list-heavy structure, em dashes, emoji and hashtag stuffing, the same shape as recent posts, the
+profile's own anti-patterns and never-use words, and the signals of generic writing that smooth model
+prose gives itself away by (:mod:`psn_core.voice.generic`: few concrete details, abstract words,
+three-part lists, "not X, it's Y", moralising closers, questions to the reader, even rhythm...).
+What counts as a tell lives in data/tells/<lang>.yaml and data/signals/<lang>.yaml; what each costs in
+points, and the pass line, in data/calibration/<lang>.yaml, fitted on a labelled corpus
+(benchmarks/fit_slop.py; held-out figures from benchmarks/bench_slop.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from psn_core.voice.anti_patterns import default_anti_patterns, find_anti_patterns
+from psn_core.voice.generic import find_generic
 from psn_core.voice.profile import VoiceProfile
+from psn_core.voice.signals import Calibration, LanguageSignals, load_calibration, load_signals
 from psn_core.voice.tells import LanguageTells, PhraseTell, UniformityRule, load_tells
 from psn_core.voice.text import (
     EMOJI_RE,
@@ -261,6 +267,54 @@ def _profile(found: _Findings, tells: LanguageTells, text: str, profile: VoicePr
         found.add("anti_pattern", "profile", (hit.start, hit.end), hit.reason, rule.anti_pattern_weight, rule.cap)
 
 
+def _calibrated(found: _Findings, calibration: Calibration | None) -> list[FlaggedTell]:
+    """Raw units to points (codes the calibration does not price keep their tells' points)."""
+    if calibration is None:
+        return found.tells
+    prices = calibration.points_per_unit
+    kept: list[FlaggedTell] = []
+    for tell in found.tells:
+        price = prices.get(tell.code, 1.0)
+        if price > 0:
+            kept.append(tell.model_copy(update={"penalty": round(tell.penalty * price, 2)}))
+    priced = {code: round(raw * prices.get(code, 1.0), 2) for code, raw in found.penalties.items()}
+    found.penalties = {code: points for code, points in priced.items() if prices.get(code, 1.0) > 0}
+    return kept
+
+
+def _find_all(
+    text: str,
+    profile: VoiceProfile | None,
+    language: str,
+    recent_posts: Sequence[str],
+    tells: LanguageTells,
+    signals: LanguageSignals,
+) -> _Findings:
+    found = _Findings(text)
+    for family in tells.phrase_tells:
+        _phrase_family(found, family, text)
+    body = [s for s in sentences(text) if not LIST_ITEM_RE.match(s.text)]
+    _uniformity(found, "uniform_sentences", tells.sentence_uniformity, body)
+    _uniformity(found, "uniform_paragraphs", tells.paragraph_uniformity, paragraphs(text))
+    _repeated_starts(found, tells, body)
+    _contractions(found, tells, text)
+    _specifics(found, tells, text)
+    _lists(found, tells, text)
+    _density(found, tells, text)
+    _stuffing(found, tells, text)
+    _repetition(found, tells, text, recent_posts)
+    _profile(found, tells, text, profile, language)
+    find_generic(found, signals, text)
+    return found
+
+
+def raw_findings(text: str, language: str) -> dict[str, float]:
+    """Every finding's raw amount per code, before calibration (no profile, no recent posts): the
+    features the calibration is fitted on."""
+    tells = load_tells(language)
+    return _find_all(text, None, language, (), tells, load_signals(tells.language)).penalties
+
+
 def check_naturalness(
     text: str,
     profile: VoiceProfile | None,
@@ -278,25 +332,15 @@ def check_naturalness(
         UnsupportedLanguage: psn ships no tells for ``language``.
     """
     tells = tells if tells is not None else load_tells(language)
-    found = _Findings(text)
-    for family in tells.phrase_tells:
-        _phrase_family(found, family, text)
-    body = [s for s in sentences(text) if not LIST_ITEM_RE.match(s.text)]
-    _uniformity(found, "uniform_sentences", tells.sentence_uniformity, body)
-    _uniformity(found, "uniform_paragraphs", tells.paragraph_uniformity, paragraphs(text))
-    _repeated_starts(found, tells, body)
-    _contractions(found, tells, text)
-    _specifics(found, tells, text)
-    _lists(found, tells, text)
-    _density(found, tells, text)
-    _stuffing(found, tells, text)
-    _repetition(found, tells, text, recent_posts)
-    _profile(found, tells, text, profile, language)
+    calibration = load_calibration(tells.language)
+    found = _find_all(text, profile, language, recent_posts, tells, load_signals(tells.language))
+    flagged = _calibrated(found, calibration)
     score = max(0, min(100, round(100 - sum(found.penalties.values()))))
+    pass_score = calibration.pass_score if calibration is not None else tells.pass_score
     return NaturalnessReport(
         language=tells.language,
         score=score,
-        reads_human=score >= tells.pass_score,
-        tells=sorted(found.tells, key=lambda t: (t.start, t.end)),
+        reads_human=score >= pass_score,
+        tells=sorted(flagged, key=lambda t: (t.start, t.end)),
         penalties=found.penalties,
     )

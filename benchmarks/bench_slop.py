@@ -1,0 +1,82 @@
+"""The naturalness ("slop") check on the held-out split of the labelled corpus, per language.
+
+Run: ``uv run python benchmarks/bench_slop.py``. Scores every held-out post of tests/data/slop_corpus
+with the shipped check (tells, generic-writing signals, fitted calibration) exactly as check_draft does,
+and reports per language: ROC AUC (human posts should score higher), the share of model posts that pass
+as "reads human", the share of human posts flagged, against issue 20's targets (AUC >= 0.90, <= 25% of
+model posts passing, <= 10% of human posts flagged); the same figures on the train split for
+comparison; and the time one check takes (p50/p99 over the corpus, warm). Writes JSON to
+benchmarks/results/. A few seconds. The weights were fitted on the train split only
+(benchmarks/fit_slop.py); the held-out split was written before any signal or weight was tuned.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench_env import percentile, save
+
+from psn_core.voice import check_naturalness
+from psn_core.voice.signals import load_calibration
+from psn_core.voice.slop_eval import (
+    TARGET_AUC,
+    TARGET_HUMAN_FLAGGED,
+    TARGET_MODEL_PASSING,
+    evaluate,
+    load_split,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+LANGUAGES = ("en", "es")
+
+
+def _timing(language: str) -> dict[str, float]:
+    corpus = load_split(DATA, language, "heldout")
+    texts = corpus.human + corpus.model
+    check_naturalness(texts[0], None, language)  # load and compile once, as a running psn has
+    times = []
+    for text in texts * 3:
+        started = time.perf_counter()
+        check_naturalness(text, None, language)
+        times.append(time.perf_counter() - started)
+    return {"p50_ms": round(percentile(times, 0.5) * 1000, 3), "p99_ms": round(percentile(times, 0.99) * 1000, 3)}
+
+
+def main() -> None:
+    results: dict[str, Any] = {
+        "targets": {
+            "auc_min": TARGET_AUC,
+            "model_passing_max": TARGET_MODEL_PASSING,
+            "human_flagged_max": TARGET_HUMAN_FLAGGED,
+        },
+        "corpus": "tests/data/slop_corpus (written for psn's tests; see its README.md)",
+    }
+    all_met = True
+    for language in LANGUAGES:
+        held = evaluate(DATA, language, "heldout")
+        train = evaluate(DATA, language, "train")
+        calibration = load_calibration(language)
+        met = held.meets_targets()
+        all_met &= met
+        results[language] = {
+            "heldout": asdict(held),
+            "train": asdict(train),
+            "meets_targets": met,
+            "pass_score": calibration.pass_score if calibration else None,
+            "check_time": _timing(language),
+        }
+        print(
+            f"{language} held-out: {held.human} human / {held.model} model, AUC {held.auc:.3f}, "
+            f"model passing {held.model_passing:.0%}, human flagged {held.human_flagged:.0%} "
+            f"({'meets' if met else 'MISSES'} targets); train AUC {train.auc:.3f}; "
+            f"check p50 {results[language]['check_time']['p50_ms']} ms"
+        )
+    results["meets_targets"] = all_met
+    print(f"saved {save('slop', results)}")
+
+
+if __name__ == "__main__":
+    main()

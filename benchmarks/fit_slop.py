@@ -1,0 +1,180 @@
+"""Fit what each naturalness finding costs, per language, on the TRAIN split of the slop corpus only.
+
+Run: ``uv run python benchmarks/fit_slop.py`` (writes psn_core/voice/data/calibration/<lang>.yaml).
+
+Features: the raw amount of every finding code (psn_core.voice.naturalness.raw_findings) on each train
+post. Model: logistic regression (numpy), y = 1 for model-written, features scaled by their train
+standard deviation, L2 penalty chosen by 5-fold cross-validated ROC AUC on the train split, weights
+constrained to be >= 0 (a finding never makes a post read more human). The pass threshold is chosen on
+the train split's out-of-fold scores: the most model posts caught while flagging at most
+``MAX_HUMAN_FLAGGED`` of human posts. Log-odds then become points so that the threshold sits at
+``PASS_SCORE``; codes from the hand-weighted tells keep at least ``FLOOR`` of their hand-set points
+(a stock phrase always costs something, even when the corpus has few of them). The held-out split is
+never read here.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from psn_core.voice import load_tells
+from psn_core.voice.naturalness import raw_findings
+from psn_core.voice.signals import load_signals
+from psn_core.voice.slop_eval import load_split, roc_auc
+from psn_core.voice.yamlio import dump_yaml, write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+OUT = ROOT / "psn_core" / "voice" / "data" / "calibration"
+LANGUAGES = ("en", "es")
+PASS_SCORE = 80
+MAX_HUMAN_FLAGGED = 0.05
+FLOOR = 0.5
+L2_GRID = (0.003, 0.01, 0.03, 0.1, 0.3)
+FOLDS = 5
+SEED = 20
+# Codes that depend on the user's profile or recent posts: not in the corpus, priced by the tells.
+UNPRICED = {"never_use", "anti_pattern", "repeated_structure", "repeated_opener"}
+
+Matrix = npt.NDArray[np.float64]
+
+
+def _features(texts: list[str], language: str, codes: list[str]) -> Matrix:
+    rows = [raw_findings(t, language) for t in texts]
+    return np.array([[row.get(code, 0.0) for code in codes] for row in rows], dtype=np.float64)
+
+
+def _codes(language: str) -> tuple[list[str], set[str]]:
+    tells = load_tells(language)
+    signals = load_signals(language)
+    hand = [f.code for f in tells.phrase_tells] + [
+        "uniform_sentences",
+        "uniform_paragraphs",
+        "repeated_starts",
+        "no_specifics",
+        "list_heavy",
+        "em_dash_overuse",
+        "emoji_stuffing",
+        "hashtag_stuffing",
+    ]
+    if tells.contractions is not None:
+        hand.append("no_contractions")
+    new = [signals.concrete.code, *(p.code for p in signals.patterns)]
+    new += [signals.rhythm.code, signals.rhythm.no_fragment_code]
+    return list(dict.fromkeys(hand + new)), set(hand)
+
+
+def _fit(x: Matrix, y: Matrix, l2: float, steps: int = 4000) -> tuple[float, Matrix]:
+    """Non-negative L2 logistic regression by projected gradient descent (x already scaled)."""
+    n, d = x.shape
+    w = np.zeros(d)
+    b = 0.0
+    rate = 0.5
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        grad_w = x.T @ (p - y) / n + l2 * w
+        grad_b = float(np.mean(p - y))
+        w = np.maximum(0.0, w - rate * grad_w)
+        b -= rate * grad_b
+    return b, w
+
+
+def _folds(n: int) -> list[list[int]]:
+    order = list(range(n))
+    random.Random(SEED).shuffle(order)
+    return [order[i::FOLDS] for i in range(FOLDS)]
+
+
+def _out_of_fold(x: Matrix, y: Matrix, l2: float) -> Matrix:
+    logits = np.zeros(len(y))
+    for held in _folds(len(y)):
+        train = np.array([i for i in range(len(y)) if i not in set(held)])
+        b, w = _fit(x[train], y[train], l2)
+        logits[held] = x[held] @ w + b
+    return logits
+
+
+def _auc(logits: Matrix, y: Matrix) -> float:
+    # Higher logit = more model-like; roc_auc wants "higher = more human".
+    return roc_auc([-v for v in logits[y == 0]], [-v for v in logits[y == 1]])
+
+
+def _threshold(values: Matrix, y: Matrix, max_flagged: float) -> float:
+    """The cut (flag at or above it) catching the most model posts with at most ``max_flagged`` humans."""
+    human = np.sort(values[y == 0])
+    allowed = int(np.floor(max_flagged * len(human)))
+    # Flag strictly above the (allowed+1)-th highest human value.
+    return float(human[len(human) - 1 - allowed]) + 1e-9
+
+
+def fit_language(language: str) -> dict[str, object]:
+    corpus = load_split(DATA, language, "train")
+    codes, hand = _codes(language)
+    texts = corpus.human + corpus.model
+    y = np.array([0.0] * len(corpus.human) + [1.0] * len(corpus.model))
+    raw = _features(texts, language, codes)
+    scale = raw.std(axis=0)
+    scale[scale == 0] = 1.0
+    x = raw / scale
+    cv = {l2: _auc(_out_of_fold(x, y, l2), y) for l2 in L2_GRID}
+    l2 = max(cv, key=lambda k: (round(cv[k], 4), k))
+    oof_threshold = _threshold(_out_of_fold(x, y, l2), y, MAX_HUMAN_FLAGGED)
+    b, w = _fit(x, y, l2)
+    coef = w / scale  # log-odds per raw unit
+    per_point = (oof_threshold - b) / (100 - PASS_SCORE)
+    if per_point <= 0:
+        raise SystemExit(f"{language}: a post with no finding would be flagged; check the corpus")
+    prices = coef / per_point
+    for i, code in enumerate(codes):
+        if code in hand:
+            prices[i] = max(prices[i], FLOOR)
+    # Re-place the pass line on the final points (floors moved them a little), again on train only.
+    points = raw @ prices
+    cut = _threshold(points, y, MAX_HUMAN_FLAGGED)
+    prices *= (100 - PASS_SCORE) / cut
+    points = raw @ prices
+    scores = np.clip(np.round(100 - points), 0, 100)
+    human_s, model_s = scores[y == 0], scores[y == 1]
+    return {
+        "language": language,
+        "pass_score": PASS_SCORE,
+        "points_per_unit": {code: round(float(p), 4) for code, p in zip(codes, prices, strict=True)},
+        "intercept": round(b, 4),
+        "logit_per_point": round(per_point * cut / (100 - PASS_SCORE), 5),
+        "fit": {
+            "method": (
+                "logistic regression, weights >= 0, features scaled by train std, L2 by 5-fold CV AUC "
+                f"(grid {list(L2_GRID)}), pass line on out-of-fold train scores with <= {MAX_HUMAN_FLAGGED:.0%} "
+                f"of human posts flagged, hand-set tells floored at {FLOOR} of their points "
+                "(benchmarks/fit_slop.py)"
+            ),
+            "corpus": corpus.files,
+            "train_human": len(corpus.human),
+            "train_model": len(corpus.model),
+            "l2": l2,
+            "train_auc": round(roc_auc(list(human_s), list(model_s)), 4),
+            "train_human_flagged": round(float(np.mean(human_s < PASS_SCORE)), 4),
+            "train_model_passing": round(float(np.mean(model_s >= PASS_SCORE)), 4),
+        },
+    }
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for language in LANGUAGES:
+        result = fit_language(language)
+        header = (
+            f"# Points per raw unit of each finding for {language}, fitted by benchmarks/fit_slop.py on the train\n"
+            "# split of tests/data/slop_corpus only (held-out figures: benchmarks/bench_slop.py). Do not hand-edit:\n"
+            "# change the signals or the corpus and re-run the fit.\n"
+        )
+        write_atomic(OUT / f"{language}.yaml", header + dump_yaml(result))
+        print(language, result["fit"])
+
+
+if __name__ == "__main__":
+    main()

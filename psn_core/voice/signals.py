@@ -1,0 +1,161 @@
+"""Signals of generic versus specific writing, and the calibration that turns every finding into points.
+
+``data/signals/<lang>.yaml`` says what to look for (concrete details, abstract and evaluative words,
+generalisations, hedges, three-part lists, "not X, it's Y" frames, moralising closers, questions to the
+reader, advice to nobody in particular, even rhythm), each measured in raw units.
+``data/calibration/<lang>.yaml`` says what one raw unit of each finding costs in score points: fitted by
+logistic regression on the train split of the labelled corpus (benchmarks/fit_slop.py), with the pass
+threshold chosen on that split too. Both are data, so a language is tuned without touching Python.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from psn_core.voice.errors import VoiceDataInvalid
+from psn_core.voice.tells import load_tells
+from psn_core.voice.yamlio import validate_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _regexes(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from exc
+    return values
+
+
+class ConcreteRule(_Strict):
+    """Concrete details per 100 words; below ``target_per_100_words`` the post reads generic."""
+
+    code: str
+    reason: str = Field(description="May use {found} (details found) and {words} (word count).")
+    min_words: int = Field(ge=1)
+    target_per_100_words: float = Field(gt=0)
+    markers: list[str] = Field(description="Case-insensitive regexes, each match one detail.")
+    name_pattern: str = Field(description="Case-sensitive regex for names: capitalised words inside a sentence.")
+
+    _validate = field_validator("markers")(_regexes)
+    _validate_name = field_validator("name_pattern")(lambda v: _regexes([v])[0])
+
+
+class PatternSignal(_Strict):
+    """Words or frames; each hit is one raw unit, or (``per_100_words``) hits per 100 words."""
+
+    code: str
+    category: Literal["style", "structure"]
+    reason: str
+    where: Literal["anywhere", "opening", "closing"] = "anywhere"
+    per_100_words: bool = False
+    min_words: int = Field(default=0, ge=0, description="Density over at least this many words.")
+    cap: float = Field(gt=0, description="Most raw units this signal counts in one post.")
+    free_hits: int = Field(default=0, ge=0, description="The first hits are normal writing: not counted.")
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(
+        default_factory=list, description="Case-sensitive regexes: a hit containing one is a concrete list, not a tell."
+    )
+
+    _validate = field_validator("patterns", "unless")(_regexes)
+
+
+class RhythmRule(_Strict):
+    """Sentence lengths that barely vary (3+ sentences), and no short sentence at all."""
+
+    code: str
+    reason: str
+    min_sentences: int = Field(ge=2)
+    flag_below_cv: float = Field(gt=0)
+    no_fragment_code: str
+    no_fragment_reason: str
+    fragment_max_words: int = Field(ge=1)
+
+
+class LanguageSignals(_Strict):
+    language: str
+    concrete: ConcreteRule
+    patterns: list[PatternSignal]
+    rhythm: RhythmRule
+
+
+class FitReport(_Strict):
+    """How the weights were fitted: on which files, how, and the train-split figures."""
+
+    method: str
+    corpus: list[str]
+    train_human: int
+    train_model: int
+    l2: float
+    train_auc: float
+    train_human_flagged: float
+    train_model_passing: float
+
+
+class Calibration(_Strict):
+    """Score points per raw unit of each finding's code; codes not listed keep their tells' points."""
+
+    language: str
+    pass_score: int = Field(ge=1, le=100, description="Scores at or above this read human.")
+    points_per_unit: dict[str, float]
+    intercept: float = Field(description="Logistic intercept (log-odds of model-written at zero findings).")
+    logit_per_point: float = Field(gt=0, description="Log-odds of model-written per score point taken off.")
+    fit: FitReport
+
+    @field_validator("points_per_unit")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [code for code, points in value.items() if points < 0]
+        if bad:
+            raise ValueError(f"points must be >= 0 (findings only ever cost points): {', '.join(bad)}")
+        return value
+
+
+def _data(folder: str, base: str) -> str:
+    ref = resources.files("psn_core.voice").joinpath("data").joinpath(folder).joinpath(f"{base}.yaml")
+    return ref.read_text("utf-8")
+
+
+@lru_cache(maxsize=16)
+def load_signals(language: str) -> LanguageSignals:
+    """The generic-writing signals for ``language`` (a region such as "es-MX" falls back to "es").
+
+    Raises:
+        UnsupportedLanguage: psn ships no tells for the language.
+        VoiceDataInvalid: the shipped file is broken.
+    """
+    base = load_tells(language).language
+    signals, _ = validate_yaml(LanguageSignals, _data("signals", base), f"signals/{base}.yaml", VoiceDataInvalid)
+    return signals
+
+
+@lru_cache(maxsize=16)
+def load_calibration(language: str) -> Calibration | None:
+    """The fitted points for ``language``, or None when none were fitted yet (tells' own points apply).
+
+    Raises:
+        UnsupportedLanguage: psn ships no tells for the language.
+        VoiceDataInvalid: the shipped file is broken.
+    """
+    base = load_tells(language).language
+    try:
+        text = _data("calibration", base)
+    except FileNotFoundError:
+        return None
+    calibration, _ = validate_yaml(Calibration, text, f"calibration/{base}.yaml", VoiceDataInvalid)
+    return calibration
+
+
+@lru_cache(maxsize=4096)
+def compiled(pattern: str, flags: int = re.IGNORECASE | re.MULTILINE) -> re.Pattern[str]:
+    """A compiled regex, cached: checks run on every keystroke-sized draft change."""
+    return re.compile(pattern, flags)
