@@ -49,6 +49,8 @@ def _features(texts: list[str], language: str, codes: list[str]) -> Matrix:
 def _codes(language: str) -> tuple[list[str], set[str]]:
     tells = load_tells(language)
     signals = load_signals(language)
+    if signals is None:
+        raise SystemExit(f"psn ships no generic-writing signals for {language}")
     hand = [f.code for f in tells.phrase_tells] + [
         "uniform_sentences",
         "uniform_paragraphs",

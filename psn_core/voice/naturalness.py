@@ -288,7 +288,7 @@ def _find_all(
     language: str,
     recent_posts: Sequence[str],
     tells: LanguageTells,
-    signals: LanguageSignals,
+    signals: LanguageSignals | None,
 ) -> _Findings:
     found = _Findings(text)
     for family in tells.phrase_tells:
@@ -304,7 +304,8 @@ def _find_all(
     _stuffing(found, tells, text)
     _repetition(found, tells, text, recent_posts)
     _profile(found, tells, text, profile, language)
-    find_generic(found, signals, text)
+    if signals is not None:
+        find_generic(found, signals, text)
     return found
 
 

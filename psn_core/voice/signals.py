@@ -18,7 +18,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from psn_core.voice.errors import VoiceDataInvalid
-from psn_core.voice.tells import load_tells
 from psn_core.voice.yamlio import validate_yaml
 
 
@@ -120,38 +119,43 @@ class Calibration(_Strict):
         return value
 
 
-def _data(folder: str, base: str) -> str:
+def _data(folder: str, language: str) -> tuple[str, str] | None:
+    """(file name, text) of data/<folder>/<base language>.yaml, None when psn ships none."""
+    base = language.split("-")[0].lower()
+    if not re.fullmatch(r"[a-z]{2,3}", base):
+        return None
     ref = resources.files("psn_core.voice").joinpath("data").joinpath(folder).joinpath(f"{base}.yaml")
-    return ref.read_text("utf-8")
+    if not ref.is_file():
+        return None
+    return f"{folder}/{base}.yaml", ref.read_text("utf-8")
 
 
 @lru_cache(maxsize=16)
-def load_signals(language: str) -> LanguageSignals:
-    """The generic-writing signals for ``language`` (a region such as "es-MX" falls back to "es").
+def load_signals(language: str) -> LanguageSignals | None:
+    """The generic-writing signals for ``language`` ("es-MX" falls back to "es"); None when psn ships
+    none for it (the tells alone then score the text).
 
     Raises:
-        UnsupportedLanguage: psn ships no tells for the language.
         VoiceDataInvalid: the shipped file is broken.
     """
-    base = load_tells(language).language
-    signals, _ = validate_yaml(LanguageSignals, _data("signals", base), f"signals/{base}.yaml", VoiceDataInvalid)
+    found = _data("signals", language)
+    if found is None:
+        return None
+    signals, _ = validate_yaml(LanguageSignals, found[1], found[0], VoiceDataInvalid)
     return signals
 
 
 @lru_cache(maxsize=16)
 def load_calibration(language: str) -> Calibration | None:
-    """The fitted points for ``language``, or None when none were fitted yet (tells' own points apply).
+    """The fitted points for ``language``; None when none were fitted (the tells' own points apply).
 
     Raises:
-        UnsupportedLanguage: psn ships no tells for the language.
         VoiceDataInvalid: the shipped file is broken.
     """
-    base = load_tells(language).language
-    try:
-        text = _data("calibration", base)
-    except FileNotFoundError:
+    found = _data("calibration", language)
+    if found is None:
         return None
-    calibration, _ = validate_yaml(Calibration, text, f"calibration/{base}.yaml", VoiceDataInvalid)
+    calibration, _ = validate_yaml(Calibration, found[1], found[0], VoiceDataInvalid)
     return calibration
 
 

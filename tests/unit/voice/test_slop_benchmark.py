@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from psn_core.voice import check_naturalness
+from psn_core.voice import check_naturalness, load_tells
 from psn_core.voice.generic import concrete_details
-from psn_core.voice.signals import load_calibration, load_signals
+from psn_core.voice.signals import LanguageSignals, load_calibration, load_signals
 from psn_core.voice.slop_eval import (
     TARGET_AUC,
     TARGET_HUMAN_FLAGGED,
@@ -25,6 +25,12 @@ from psn_core.voice.slop_eval import (
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 LANGUAGES = ["en", "es"]
+
+
+def _signals(language: str) -> LanguageSignals:
+    signals = load_signals(language)
+    assert signals is not None
+    return signals
 
 
 def _key(text: str) -> str:
@@ -118,7 +124,7 @@ def test_the_same_idea_told_as_something_that_happened_reads_human() -> None:
     report = check_naturalness(text, None, "en")
     assert report.reads_human
     assert "few_concrete_details" not in report.penalties
-    details = [text[s:e] for s, e in concrete_details(load_signals("en").concrete, text)]
+    details = [text[s:e] for s, e in concrete_details(_signals("en").concrete, text)]
     assert "March" in details
     assert "Ana" in details
     assert "two" in details
@@ -171,5 +177,16 @@ def test_a_post_with_no_finding_scores_100_and_points_are_never_negative() -> No
         calibration = load_calibration(language)
         assert calibration is not None
         assert all(points >= 0 for points in calibration.points_per_unit.values())
-        assert {p.code for p in load_signals(language).patterns} <= set(calibration.points_per_unit)
+        assert {p.code for p in _signals(language).patterns} <= set(calibration.points_per_unit)
     assert check_naturalness("Deleted 2,140 lines today.", None, "en").score == 100
+
+
+def test_a_language_without_signals_or_calibration_keeps_the_tells_own_points() -> None:
+    tells = load_tells("en").model_copy(update={"language": "xx"})
+    assert load_signals("xx") is None
+    assert load_calibration("xx") is None
+    report = check_naturalness("In today's digital age, we shipped it. " + SUBTLE, None, "en", tells=tells)
+    assert report.language == "xx"
+    assert report.penalties["generic_opener"] == 12
+    assert not {"few_concrete_details", "tricolon", "abstract_words"} & set(report.penalties)
+    assert report.score == round(100 - sum(report.penalties.values()))
