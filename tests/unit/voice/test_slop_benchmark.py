@@ -5,6 +5,7 @@ explained with their spans."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,13 @@ def test_a_language_without_signals_or_calibration_keeps_the_tells_own_points() 
     assert report.penalties["generic_opener"] == 12
     assert not {"few_concrete_details", "tricolon", "abstract_words"} & set(report.penalties)
     assert report.score == round(100 - sum(report.penalties.values()))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_long_unpunctuated_text_is_checked_quickly(language: str) -> None:
+    # check_draft is interactive: no signal's regex may backtrack badly on a long post (LinkedIn allows
+    # 3,000 characters) with no sentence end, many commas, or "not ..." frames. Typical posts take ~2 ms.
+    for text in ("you and your team " * 170, "alpha beta, gamma delta, " * 120, "this is not just a thing, " * 115):
+        started = time.perf_counter()
+        check_naturalness(text, None, language)
+        assert time.perf_counter() - started < 1.0
