@@ -5,7 +5,8 @@ with the shipped check (tells, generic-writing signals, fitted calibration) exac
 and reports per language: ROC AUC (human posts should score higher), the share of model posts that pass
 as "reads human", the share of human posts flagged, against issue 20's targets (AUC >= 0.90, <= 25% of
 model posts passing, <= 10% of human posts flagged); the same figures on the train split for
-comparison; and the time one check takes (p50/p99 over the corpus, warm). Writes JSON to
+comparison; the stress set (invented specifics in model posts, detail-free human tips; a diagnostic,
+not a target); and the time one check takes (p50/p99 over the corpus, warm). Writes JSON to
 benchmarks/results/. A few seconds. The weights were fitted on the train split only
 (benchmarks/fit_slop.py); the held-out split was written before any signal or weight was tuned.
 """
@@ -58,12 +59,14 @@ def main() -> None:
     for language in LANGUAGES:
         held = evaluate(DATA, language, "heldout")
         train = evaluate(DATA, language, "train")
+        stress = evaluate(DATA, language, "stress")
         calibration = load_calibration(language)
         met = held.meets_targets()
         all_met &= met
         results[language] = {
             "heldout": asdict(held),
             "train": asdict(train),
+            "stress_not_a_target": asdict(stress),
             "meets_targets": met,
             "pass_score": calibration.pass_score if calibration else None,
             "check_time": _timing(language),
@@ -72,7 +75,8 @@ def main() -> None:
             f"{language} held-out: {held.human} human / {held.model} model, AUC {held.auc:.3f}, "
             f"model passing {held.model_passing:.0%}, human flagged {held.human_flagged:.0%} "
             f"({'meets' if met else 'MISSES'} targets); train AUC {train.auc:.3f}; "
-            f"check p50 {results[language]['check_time']['p50_ms']} ms"
+            f"check p50 {results[language]['check_time']['p50_ms']} ms; stress set (not a target): "
+            f"model passing {stress.model_passing:.0%}, human flagged {stress.human_flagged:.0%}"
         )
     results["meets_targets"] = all_met
     print(f"saved {save('slop', results)}")

@@ -15,7 +15,7 @@ from typing import Literal
 
 import yaml
 
-Split = Literal["train", "heldout"]
+Split = Literal["train", "heldout", "stress"]
 
 # Targets from issue 20, checked on the held-out split.
 TARGET_AUC = 0.90
@@ -43,6 +43,8 @@ def split_files(data_dir: Path, language: str, split: Split) -> list[Path]:
     """The corpus files of ``split`` for ``language`` under ``data_dir`` (the repository's tests/data)."""
     if split == "heldout":
         return [data_dir / "slop_corpus" / language / "heldout.yaml"]
+    if split == "stress":  # a diagnostic, neither train nor held-out (see the corpus README)
+        return [data_dir / "slop_corpus" / "stress" / f"{language}.yaml"]
     return [data_dir / "slop_corpus" / language / "train.yaml", data_dir / "voice_corpus" / f"{language}.yaml"]
 
 

@@ -52,6 +52,9 @@ def test_split_is_fixed_disjoint_and_big_enough(language: str) -> None:
     assert len(held.human) >= 40
     assert len(held.model) >= 40
     assert held.files == [f"{language}/heldout.yaml"]
+    stress = load_split(DATA, language, "stress")
+    stress_keys = {_key(t) for t in stress.human + stress.model}
+    assert not stress_keys & (set(train_keys) | set(held_keys)), "a stress post is also in train or held-out"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
