@@ -274,11 +274,12 @@ def _calibrated(found: _Findings, calibration: Calibration | None) -> list[Flagg
     prices = calibration.points_per_unit
     kept: list[FlaggedTell] = []
     for tell in found.tells:
-        price = prices.get(tell.code, 1.0)
-        if price > 0:
-            kept.append(tell.model_copy(update={"penalty": round(tell.penalty * price, 2)}))
+        points = round(tell.penalty * prices.get(tell.code, 1.0), 2)
+        if points > 0:  # a finding that costs nothing (a price of 0, a trace of a signal) is not shown
+            kept.append(tell.model_copy(update={"penalty": points}))
+    shown = {tell.code for tell in kept}
     priced = {code: round(raw * prices.get(code, 1.0), 2) for code, raw in found.penalties.items()}
-    found.penalties = {code: points for code, points in priced.items() if prices.get(code, 1.0) > 0}
+    found.penalties = {code: points for code, points in priced.items() if code in shown and points > 0}
     return kept
 
 
