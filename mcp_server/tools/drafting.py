@@ -54,7 +54,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         """Check a draft against each target platform by the rules save_draft applies, with the same options:
         its length as that platform counts it (X weighs links and emoji), the thread a too-long X post becomes
         (ok only with split_into_thread, as save_draft), the media count against the platform's limits,
-        TikTok's privacy choice, and a naturalness score (0-100, with each AI tell found and where). Show the
+        TikTok's privacy choice, a naturalness score (0-100, with each AI tell found and where) and a voice match
+        score (0-100: how close it is to the user's own writing, with each habit that is off). Show the
         result to the user with the draft; fix what it flags before they review it."""
         settings = ctx.settings
         options = service.DraftOptions(
@@ -63,6 +64,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             privacy_level=privacy_level,
             sandboxed=frozenset(name for name in PLATFORMS if settings.app(name).sandbox),
         )
-        return service.check_draft(
+        checked = service.check_draft(
             ctx.voices, text, platforms=platforms, language=language, persona=persona, options=options
         )
+        return service.add_voice_match(ctx.hub, ctx.member_id, checked, text)
