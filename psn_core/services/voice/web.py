@@ -71,8 +71,8 @@ def _why_not_public(address: str) -> str | None:
         ("an unspecified", ip.is_unspecified),
         ("a link-local", ip.is_link_local),
         ("a multicast", ip.is_multicast),
-        ("a private", ip.is_private),
         ("a reserved", ip.is_reserved),
+        ("a private", ip.is_private),
     ):
         if bad:
             return f"{label} address ({ip})"
