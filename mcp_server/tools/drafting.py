@@ -13,7 +13,9 @@ from mcp_server.errors import psn_tool
 from mcp_server.schemas import PLATFORMS, PlatformName, PlatformNames
 from mcp_server.tools import read_only
 from mcp_server.tools.voice import Persona
+from psn_core.errors import PSNError
 from psn_core.services.posting import drafts as service
+from psn_core.services.voice.baseline import VoiceMatchCheck
 from psn_core.services.voice.context import DraftContext
 from psn_core.services.voice.files import DEFAULT_PERSONA
 
@@ -67,4 +69,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         checked = service.check_draft(
             ctx.voices, text, platforms=platforms, language=language, persona=persona, options=options
         )
-        return service.add_voice_match(ctx.hub, ctx.member_id, checked, text)
+        try:
+            return service.add_voice_match(ctx.hub, ctx.member_id, checked, text)
+        except PSNError as exc:  # voice match needs the hub; the targets and naturalness stand without it
+            skipped = VoiceMatchCheck(report=None, note=f"Voice match was skipped: {exc.message}")
+            return checked.model_copy(update={"voice_match": skipped})

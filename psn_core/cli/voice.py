@@ -135,11 +135,16 @@ def voice_check(obj: Ctx, file_or_text: str, language: str, persona: str) -> Non
 
 
 def _print_voice_match(obj: Ctx, text: str, *, language: str, persona: str) -> None:
+    from psn_core.errors import ConfigError, HubError
     from psn_core.hub.database import Hub
     from psn_core.services.voice.baseline import check_voice_match
 
-    with Hub.open(obj.settings) as h, h.transaction(obj.member_id) as conn:
-        found = check_voice_match(conn, obj.member_id, text, persona=persona, language=language)
+    try:
+        with Hub.open(obj.settings) as h, h.transaction(obj.member_id) as conn:
+            found = check_voice_match(conn, obj.member_id, text, persona=persona, language=language)
+    except (HubError, ConfigError) as exc:  # naturalness needs no hub; voice match does
+        click.echo(f"Voice match: skipped ({exc.message})")
+        return
     match = found.report
     if match is None:
         click.echo(f"Voice match: none. {found.note}")
