@@ -133,6 +133,12 @@ def test_published_posts_are_part_of_the_baseline(pub: PubEnv) -> None:
     assert (view.samples, view.posts, view.enough) == (0, 4, True)
     assert stored is not None and stored.posts == 4 and stored.updated_at is not None
     assert mine.report is not None and mine.report.based_on_texts == 4
+    _publish_on_x(pub, EN_SAMPLES[4:6])  # published after the baseline was stored: the check counts them
+    with pub.env.hub.transaction(pub.member) as conn:
+        fresh = check_voice_match(conn, pub.member, EN_MINE, language="en")
+        still = stored_baseline(conn, pub.member, persona="personal", language="en")
+    assert fresh.report is not None and fresh.report.based_on_texts == 6
+    assert still is not None and still.posts == 4  # a check is a read: the stored one changes on refresh
 
 
 def test_the_users_own_x_posts_are_imported_through_the_budget(pub: PubEnv) -> None:

@@ -199,16 +199,19 @@ def check_voice_match(
     conn: Conn, member_id: UUID, text: str, *, persona: str = DEFAULT_PERSONA, language: str
 ) -> VoiceMatchCheck:
     """How close ``text`` is to the user's own writing in ``language``: the stored baseline, or, when none
-    is stored yet, one measured now from samples and published posts (not stored: this is a read).
+    is stored yet or posts were published since it was, one measured now from samples and published posts
+    (not stored: this is a read; imports and `psn voice baseline --refresh` store it).
 
     Raises:
         VoiceInputInvalid: bad persona or language name.
     """
     persona = _persona(persona, language)
-    found = sql.one(conn, Q.stored_baseline, _voice(member_id, persona, language), _Stored)
-    if found is not None:
+    voice = _voice(member_id, persona, language)
+    found = sql.one(conn, Q.stored_baseline, voice, _Stored)
+    published = min(int(sql.value(conn, Q.published_count, voice)), POSTS_USED)
+    if found is not None and found.posts == published:
         baseline: VoiceBaseline | None = found.baseline
-    else:
+    else:  # none stored yet, or posts published since: measured now (a check stores nothing)
         samples, posts = _texts(conn, member_id, persona, language)
         baseline = build_baseline([*samples, *posts], language)
     if baseline is None:

@@ -97,3 +97,9 @@ DO UPDATE SET baseline = EXCLUDED.baseline, samples = EXCLUDED.samples, posts = 
 -- The stored baseline of one persona and language.
 SELECT baseline, samples, posts, updated_at FROM voice_baselines
  WHERE member_id = %(member)s AND persona = %(persona)s AND language = %(language)s;
+
+-- name: published_count
+-- How many posts of one persona and language the member has published (a stored baseline counting fewer is stale).
+SELECT count(*) FROM post_targets t JOIN posts p ON p.id = t.post_id
+ WHERE p.member_id = %(member)s AND t.member_id = %(member)s AND p.persona = %(persona)s
+   AND p.language = %(language)s AND t.status = 'published';
