@@ -212,3 +212,19 @@ def test_an_imported_page_is_stored_once_as_a_sample(hub_env: HubEnv, site: tupl
     with hub_env.hub.transaction(member) as conn:
         rows = conn.execute("SELECT source, origin, body FROM voice_samples").fetchall()
     assert rows == [{"source": "url", "origin": url, "body": fetch_page(url, writer_policy(port)).text}]
+
+
+def test_no_production_code_sets_the_test_allow() -> None:
+    """The allow is a test seam, not a bypass: the default policy has none, and no module of psn (CLI, MCP
+    tool, services) but the one that defines it so much as names it, so no setting or argument reaches it."""
+    from pathlib import Path
+
+    assert UrlPolicy().test_allow == frozenset()
+    root = Path(__file__).parents[2]
+    naming = sorted(
+        str(path.relative_to(root))
+        for folder in ("psn_core", "mcp_server")
+        for path in (root / folder).rglob("*.py")
+        if "test_allow" in path.read_text(encoding="utf-8")
+    )
+    assert naming == ["psn_core/services/voice/web.py"]
