@@ -13,6 +13,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [notify]  psn_core.notifications.errors     the notification transports' failures
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
+    [import]  psn_core.services.voice.import_errors   content import for voice match: refused URLs, failed reads
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -39,6 +40,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── TextInvalid             text that is not valid UTF-8 or holds NUL bytes (argument, file, tool call)
     │   ├── MediaInvalid            [media] (also MediaRejected) the file fails the platform's media specs
     │   ├── VoiceInputInvalid       [voice] a persona, language, platform or format name is not well-formed
+    │   ├── UrlRefused              [import] a URL not http(s), to a non-public address, too many redirects, too big
+    │   ├── NothingToImport         [import] a voice import with no text in it
     │   ├── StrategyChangeInvalid   [strategy] a change names no strategy field, has no evidence, or breaks it
     │   ├── StrategyLocked          [strategy] a change to a field strategy.yaml locks (only the user unlocks)
     │   └── _ProblemsError          [voice] a file with problems, each naming its field and line
@@ -78,6 +81,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── IdeaError                   [ideas] an idea cannot move as asked
     │   ├── IdeaTransitionRefused   [ideas] the ideas state machine forbids that move (or a kill without a reason)
     │   └── IdeaTaken               [ideas] another member claimed the idea first (company hubs)
+    ├── ImportFailed            [import] (retryable) a page to import did not answer in time or could not be reached
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

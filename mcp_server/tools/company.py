@@ -23,7 +23,9 @@ from psn_core.services.company import hubs as company
 from psn_core.services.posting.confirmations import Proposal, ProposalPreview
 from psn_core.services.posting.posts import PartInput, PostView
 from psn_core.services.posting.schedule_time import resolve
+from psn_core.services.voice.learning import record_post_edits
 from psn_core.timefmt import local, utcnow
+from psn_core.voice.formats import check_format
 
 CompanyName = Annotated[
     str | None, Field(description="Which company (its short name); omit when the workspace has only one.")
@@ -193,12 +195,27 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         idea: Annotated[str, Field(description="The idea behind the post, in a few words.")] = "",
         language: Annotated[str, Field(description="The language of the post, as a code: en, es ...")] = "en",
         confirmation_token: Token = None,
+        ai_draft: Annotated[
+            str | None,
+            Field(
+                description="The text you first proposed, before the user's edits (leave it out when the user wrote "
+                "the text): psn learns their brand voice from the difference, in their personal hub."
+            ),
+        ] = None,
+        format: Annotated[
+            str | None,
+            Field(
+                description="The post format used (get_draft_context's recommended_format); psn infers it if left out."
+            ),
+        ] = None,
     ) -> CompanyPostAnswer:
         """Post as a brand persona on company accounts: written to the company hub (never your personal
         hub), scheduled for editors and admins, sent for approval for contributors. The user confirms it first
         ("Posting as: <you> for <company> on <platform>", time, text): asked by this call where the client can,
         else a preview and a confirmation_token (call again with it only after they say yes)."""
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
+        if format is not None:
+            check_format(format)  # refused before anything reaches the company hub
         moment = resolve(when, ctx.settings.timezone, ctx.now())
         files = [ctx.workspace / m for m in media or []]
         proposals.refuse_forbidden_words(ctx.workspace, slug, text, language)
@@ -223,6 +240,21 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 idea=idea,
                 language=language,
             )
+        if ai_draft:  # the user's edits of Claude's draft, learned in their own (personal) hub, never the company's
+            member = ctx.member_id
+            with ctx.hub.transaction(member) as conn:
+                record_post_edits(
+                    conn,
+                    ctx.voices,
+                    member,
+                    persona=done.post.persona,  # as the company hub keys it: brand-operator-acme
+                    language=language,
+                    accounts=accounts,
+                    format=format,
+                    draft=ai_draft,
+                    final=text,
+                    media=media or [],
+                )
         waits = "waits for approval by an editor or admin" if done.status == "pending_approval" else "is scheduled"
         return CompanyPostAnswer(
             step=done.status,

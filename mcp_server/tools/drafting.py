@@ -13,7 +13,9 @@ from mcp_server.errors import psn_tool
 from mcp_server.schemas import PLATFORMS, PlatformName, PlatformNames
 from mcp_server.tools import read_only
 from mcp_server.tools.voice import Persona
+from psn_core.errors import PSNError
 from psn_core.services.posting import drafts as service
+from psn_core.services.voice.baseline import VoiceMatchCheck
 from psn_core.services.voice.context import DraftContext
 from psn_core.services.voice.files import DEFAULT_PERSONA
 
@@ -54,7 +56,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         """Check a draft against each target platform by the rules save_draft applies, with the same options:
         its length as that platform counts it (X weighs links and emoji), the thread a too-long X post becomes
         (ok only with split_into_thread, as save_draft), the media count against the platform's limits,
-        TikTok's privacy choice, and a naturalness score (0-100, with each AI tell found and where). Show the
+        TikTok's privacy choice, a naturalness score (0-100, with each AI tell found and where) and a voice match
+        score (0-100: how close it is to the user's own writing, with each habit that is off). Show the
         result to the user with the draft; fix what it flags before they review it."""
         settings = ctx.settings
         options = service.DraftOptions(
@@ -63,6 +66,11 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             privacy_level=privacy_level,
             sandboxed=frozenset(name for name in PLATFORMS if settings.app(name).sandbox),
         )
-        return service.check_draft(
+        checked = service.check_draft(
             ctx.voices, text, platforms=platforms, language=language, persona=persona, options=options
         )
+        try:
+            return service.add_voice_match(ctx.hub, ctx.member_id, checked, text)
+        except PSNError as exc:  # voice match needs the hub; the targets and naturalness stand without it
+            skipped = VoiceMatchCheck(report=None, note=f"Voice match was skipped: {exc.message}")
+            return checked.model_copy(update={"voice_match": skipped})

@@ -13,6 +13,7 @@ from mcp_server.errors import psn_tool
 from mcp_server.schemas import SuggestionId
 from mcp_server.tools import read_only, writes
 from psn_core.services.voice import learning as service
+from psn_core.services.voice.baseline import ImportResult
 from psn_core.services.voice.files import (
     DEFAULT_PERSONA,
     ProfilePatch,
@@ -114,6 +115,38 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         member = ctx.member_id
         with ctx.hub.transaction(member) as conn:
             return service.dismiss_suggestion(conn, member, suggestion_id)
+
+    @server.tool(annotations=writes("Import voice samples", destructive=False, idempotent=True, open_world=True))
+    @psn_tool
+    def import_voice_samples(
+        text: Annotated[
+            str | None,
+            Field(description="Posts the user wrote and pasted, separated by blank lines (or lines of ---)."),
+        ] = None,
+        url: Annotated[
+            str | None, Field(description="A public http(s) page the user wrote (their blog post, their profile).")
+        ] = None,
+        from_x: Annotated[bool, Field(description="Read the user's own recent X posts (connected account).")] = False,
+        language: Annotated[str, Field(description="The language the texts are written in: en, es ...")] = "en",
+        persona: Persona = DEFAULT_PERSONA,
+    ) -> ImportResult:
+        """Store the user's own writing (pasted text, a public web page, or their recent X posts: one source
+        per call) as the baseline voice match compares drafts with. Only text the user says they wrote;
+        never a page they did not write. Importing the same text again changes nothing."""
+        from psn_core.errors import ToolArgumentsInvalid
+        from psn_core.services.voice import imports
+
+        given = [name for name, on in (("text", text), ("url", url), ("from_x", from_x)) if on]
+        if len(given) != 1:
+            raise ToolArgumentsInvalid(
+                f"Give exactly one source; got {', '.join(given) or 'none'}.", "Pass text, url, or from_x: true."
+            )
+        member = ctx.member_id
+        if from_x:
+            return imports.import_x(ctx.hub, ctx.settings, ctx.ring, member, persona=persona, language=language)
+        if url is not None:
+            return imports.import_url(ctx.hub, member, url, persona=persona, language=language)
+        return imports.import_text(ctx.hub, member, text or "", persona=persona, language=language)
 
     @server.tool(annotations=read_only("Voice report"))
     @psn_tool

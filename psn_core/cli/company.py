@@ -300,6 +300,8 @@ def sync(obj: Ctx, name: str) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="An image or video to attach (repeat for several); it is carried to the publisher through the hub.",
 )
+@click.option("--ai-draft", default=None, help="The draft you started from, before your edits: psn learns from them.")
+@click.option("--format", "fmt", default=None, help="The post format used (short_take, story, question, thread ...).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 def post(
@@ -311,6 +313,8 @@ def post(
     idea: str,
     language: str,
     media: tuple[Path, ...],
+    ai_draft: str | None,
+    fmt: str | None,
     yes: bool,
 ) -> None:
     """Post on company accounts: scheduled for editors and admins, sent for approval for contributors.
@@ -322,10 +326,13 @@ def post(
     from psn_core.services.company import hubs as company
     from psn_core.services.posting.posts import PartInput
     from psn_core.services.posting.schedule_time import resolve
+    from psn_core.voice.formats import check_format
 
     body = " ".join(text)
     when = _when(obj, at) or resolve(utcnow(), obj.settings.timezone, utcnow())
     slug = company.check_slug(name)
+    if fmt is not None:
+        check_format(fmt)
     brand = company_brand.check_brand(obj.workspace, slug, body, language)
     if brand.forbidden_words:
         raise PostInvalid(
@@ -357,6 +364,10 @@ def post(
             idea=idea,
             language=language,
         )
+    if ai_draft:
+        from psn_core.cli.edits import learn_edit
+
+        learn_edit(obj, result.post.persona, language, list(targets), fmt, ai_draft, body, [str(m) for m in media])
     if brand.file is None:
         click.echo(f"No brand voice synced here: run `psn company sync {slug}` so posts are checked against it.")
     elif stale:

@@ -74,6 +74,8 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.option("--allow-comments", is_flag=True, help="TikTok: let people comment (off by default).")
 @click.option("--allow-duets", is_flag=True, help="TikTok videos: allow duets (off by default).")
 @click.option("--allow-stitches", is_flag=True, help="TikTok videos: allow stitches (off by default).")
+@click.option("--ai-draft", default=None, help="The draft you started from, before your edits: psn learns from them.")
+@click.option("--format", "fmt", default=None, help="The post format used (short_take, story, question, thread ...).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 def post(
@@ -90,9 +92,14 @@ def post(
     allow_comments: bool,
     allow_duets: bool,
     allow_stitches: bool,
+    ai_draft: str | None,
+    fmt: str | None,
     yes: bool,
 ) -> None:
-    """Schedule a post (now, or --at a local time) to one or more accounts."""
+    """Schedule a post (now, or --at a local time) to one or more accounts.
+
+    With --ai-draft (the draft you started from) psn learns your voice from your edits, as it does for
+    drafts saved from Claude Code; --format names the post format, else psn works it out."""
     from psn_core.hub.database import Hub
     from psn_core.platforms.registry import PLATFORMS
     from psn_core.services.posting import posts, saved_drafts
@@ -113,11 +120,14 @@ def post(
                 allow_comment=allow_comments,
                 allow_duet=allow_duets,
                 allow_stitch=allow_stitches,
+                ai_draft=ai_draft or None,
+                format=fmt,
             )
             for spec in targets
         ],
         idea=idea,
         language=language,
+        origin="ai_reviewed" if ai_draft else "human",
     )
     with _member_tx(obj) as (_hub, conn):
         if idea_id is not None:

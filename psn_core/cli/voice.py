@@ -131,6 +131,122 @@ def voice_check(obj: Ctx, file_or_text: str, language: str, persona: str) -> Non
         click.echo(f"  [{tell.start}-{tell.end}] {tell.code}: {tell.excerpt!r}: {tell.reason}")
     if not report.tells:
         click.echo("  no tells found")
+    _print_voice_match(obj, text, language=language, persona=persona)
+
+
+def _print_voice_match(obj: Ctx, text: str, *, language: str, persona: str) -> None:
+    from psn_core.errors import ConfigError, HubError
+    from psn_core.hub.database import Hub
+    from psn_core.services.voice.baseline import check_voice_match
+
+    try:
+        with Hub.open(obj.settings) as h, h.transaction(obj.member_id) as conn:
+            found = check_voice_match(conn, obj.member_id, text, persona=persona, language=language)
+    except (HubError, ConfigError) as exc:  # naturalness needs no hub; voice match does
+        click.echo(f"Voice match: skipped ({exc.message})")
+        return
+    match = found.report
+    if match is None:
+        click.echo(f"Voice match: none. {found.note}")
+        return
+    verdict = "sounds like you" if match.sounds_like_you else "does not sound like you"
+    click.echo(
+        f"Voice match {match.score}/100 ({verdict}; against {match.based_on_texts} of your texts, "
+        f"{match.based_on_words} words)"
+    )
+    for line in match.off:
+        click.echo(f"  off: {line}")
+    if not match.off:
+        click.echo("  every habit measured is within your usual range")
+
+
+def _print_import(result: Any) -> None:
+    base = result.baseline
+    click.echo(
+        f"Imported {result.added} new text(s) from {result.source} ({result.already_there} already there) "
+        f"for {base.persona}/{base.language}."
+    )
+    for why in result.skipped:
+        click.echo(f"  skipped: {why}")
+    click.echo(f"  baseline: {base.samples} sample(s) and {base.posts} published post(s), {base.words} words")
+    if not base.enough:
+        click.echo("  not enough yet for voice match: import a few more of your own posts.")
+
+
+@voice.command("import")
+@click.option("--x", "from_x", is_flag=True, help="Your own recent X posts, through your connected account.")
+@click.option("--account", default="x", show_default=True, help="With --x: which X account (x:@handle).")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--url", default=None, help="A public web page you wrote (http/https).")
+@click.option("--text", default=None, help="Pasted posts; - reads standard input. Separate posts with a blank line.")
+@click.option("--language", default="en", show_default=True, help="The language the texts are written in.")
+@click.option("--persona", default="personal", show_default=True, help="Whose voice they are.")
+@pass_ctx
+def voice_import(
+    obj: Ctx,
+    from_x: bool,
+    account: str,
+    path: Path | None,
+    url: str | None,
+    text: str | None,
+    language: str,
+    persona: str,
+) -> None:
+    """Import your own writing as the baseline voice match compares drafts with.
+
+    One source per run: --x, --file PATH, --url URL or --text TEXT (- for standard input). In a file or
+    pasted text, separate posts with a blank line, or with a line of --- when a post has paragraphs.
+    """
+    from psn_core.hub.database import Hub
+    from psn_core.services.voice import imports
+
+    chosen = [name for name, given in (("--x", from_x), ("--file", path), ("--url", url), ("--text", text)) if given]
+    if len(chosen) != 1:
+        raise click.UsageError("Give exactly one source: --x, --file PATH, --url URL or --text TEXT.")
+    member = obj.member_id
+    with Hub.open(obj.settings) as hub:
+        if from_x:
+            result = imports.import_x(
+                hub, obj.settings, obj.ring, member, account=account, persona=persona, language=language
+            )
+        elif path is not None:
+            result = imports.import_file(hub, member, path, persona=persona, language=language)
+        elif url is not None:
+            result = imports.import_url(hub, member, url, persona=persona, language=language)
+        else:
+            body = decode_text(sys.stdin.buffer.read(), "the text read from stdin") if text == "-" else text or ""
+            result = imports.import_text(hub, member, body, persona=persona, language=language)
+    _print_import(result)
+
+
+@voice.command("baseline")
+@click.option("--language", default="en", show_default=True)
+@click.option("--persona", default="personal", show_default=True)
+@click.option("--refresh", is_flag=True, help="Measure your samples and published posts again now.")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@pass_ctx
+def voice_baseline(obj: Ctx, language: str, persona: str, refresh: bool, as_json: bool) -> None:
+    """What voice match compares drafts with: your imported texts and published posts."""
+    from psn_core.hub.database import Hub
+    from psn_core.services.voice.baseline import BaselineView, rebuild_baseline, stored_baseline
+
+    view: BaselineView | None
+    with Hub.open(obj.settings) as h, h.transaction(obj.member_id) as conn:
+        if refresh:
+            view = rebuild_baseline(conn, obj.member_id, persona=persona, language=language)
+        else:
+            view = stored_baseline(conn, obj.member_id, persona=persona, language=language)
+    if as_json:
+        click.echo(view.model_dump_json(indent=2) if view is not None else "null")
+        return
+    if view is None:
+        click.echo(f"No baseline for {persona}/{language} yet: run `psn voice import` (or --refresh).")
+        return
+    ready = "enough for voice match" if view.enough else "not enough for voice match yet"
+    click.echo(
+        f"Baseline {view.persona}/{view.language}: {view.samples} sample(s), {view.posts} published post(s), "
+        f"{view.words} words ({ready})."
+    )
 
 
 @voice.command("suggestions")

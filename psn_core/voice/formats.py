@@ -8,13 +8,14 @@ The choice is deterministic: same inputs, same answer.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from psn_core.voice.errors import NoFormatAvailable, VoiceDataInvalid
+from psn_core.voice.errors import NoFormatAvailable, VoiceDataInvalid, VoiceInputInvalid
 from psn_core.voice.yamlio import validate_yaml
 
 
@@ -49,6 +50,63 @@ def format_catalog() -> FormatCatalog:
     ref = resources.files("psn_core.voice").joinpath("data").joinpath("formats.yaml")
     catalog, _ = validate_yaml(FormatCatalog, ref.read_text("utf-8"), "formats.yaml", VoiceDataInvalid)
     return catalog
+
+
+def format_names() -> list[str]:
+    """The names of the catalog's formats (short_take, story, question, thread, image, ...)."""
+    return [f.name for f in format_catalog().formats]
+
+
+def check_format(name: str) -> str:
+    """``name`` when it is a format of the catalog.
+
+    Raises:
+        VoiceInputInvalid: not a catalog format name.
+    """
+    names = format_names()
+    if name not in names:
+        raise VoiceInputInvalid(f"{name!r} is not a post format psn knows; the formats are: {', '.join(names)}.")
+    return name
+
+
+STORY_WORDS = 60  # a text-only post this long (or in paragraphs) is a story, not a short take
+
+
+def infer_format(parts: Sequence[str], media_kinds: Sequence[str]) -> str:
+    """The catalog format a post has, from its shape, when the writer did not say which one they used.
+
+    Several parts: thread. Media: video, document (PDF), carousel (several images) or image. Text
+    alone: a question when it ends on one, a story when long or in paragraphs, else a short take.
+    """
+    kinds = [k.lower() for k in media_kinds]
+    if len(parts) > 1:
+        return "thread"
+    if "video" in kinds:
+        return "video"
+    if "document" in kinds or "pdf" in kinds:
+        return "document"
+    if len(kinds) > 1:
+        return "carousel"
+    if kinds:
+        return "image"
+    text = parts[0].strip() if parts else ""
+    if text.endswith("?"):
+        return "question"
+    if len(text.split()) >= STORY_WORDS or "\n\n" in text:
+        return "story"
+    return "short_take"
+
+
+def media_kinds_of(names: Sequence[str]) -> list[str]:
+    """image, video or document for each media file name, by its type (unknown types are left out)."""
+    kinds = []
+    for name in names:
+        guessed = mimetypes.guess_type(str(name))[0] or ""
+        if guessed == "application/pdf":
+            kinds.append("document")
+        elif guessed.split("/")[0] in ("image", "video"):
+            kinds.append(guessed.split("/")[0])
+    return kinds
 
 
 def _tiebreak(platform: str, name: str, recent: Sequence[str]) -> str:

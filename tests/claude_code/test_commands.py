@@ -56,6 +56,7 @@ ASK_THE_USER = {
     "post_for_company",
     "remove_account",
     "update_idea_state",  # a kill ends an idea
+    "import_voice_samples",  # fetches a URL or reads the user's X account: the user sees which first
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"

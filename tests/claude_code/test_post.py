@@ -22,6 +22,7 @@ from psn_core.config import Settings
 from psn_core.emulator import Emulator
 from psn_core.hub.database import Hub
 from psn_core.timefmt import utcnow
+from psn_core.voice.formats import format_names
 from tests.e2e.conftest import Workers, wait_for
 from tests.support.claude_code import run_claude, text, tool_use
 from tests.support.fake_model import Conversation, full_tool_name
@@ -73,7 +74,8 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
 
     def save(convo: Conversation) -> list[Any]:
         assert convo.tool_result("check_draft")["ok"] is True
-        draft = {"account": "x", "parts": [FINAL], "ai_draft": AI_DRAFT}
+        fmt = convo.tool_result("get_draft_context")["recommended_format"]  # the format the draft was written in
+        draft = {"account": "x", "parts": [FINAL], "ai_draft": AI_DRAFT, "format": fmt}
         return [tool_use("save_draft", targets=[draft], idea="importer", language="en")]
 
     posted = run_claude(
@@ -81,6 +83,7 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
         f"/psn:post {arguments}",
         steps=[
             [tool_use("get_auth_status")],
+            [tool_use("get_draft_context", platform="x", language="en")],
             [tool_use("check_draft", text=FINAL, platforms=["x"], language="en")],
             save,
             lambda convo: [tool_use("publish_now", post_id=convo.tool_result("save_draft")["id"])],
@@ -92,7 +95,11 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
     posted.assert_command("post", arguments)
     assert posted.permission_denials == []
     names = [r.tool_name for r in posted.tool_results]
-    assert names == ["get_auth_status", "check_draft", "save_draft", "publish_now"]
+    assert names == ["get_auth_status", "get_draft_context", "check_draft", "save_draft", "publish_now"]
+    recommended = posted.tool_result("get_draft_context")["recommended_format"]
+    assert recommended in format_names()
+    match = posted.tool_result("check_draft")["voice_match"]  # beside naturalness; no samples imported yet
+    assert match["report"] is None and "psn voice import" in match["note"]
     assert not any(r.is_error for r in posted.tool_results), posted.tool_results
     assert posted.tool_result("publish_now")["step"] == "scheduled"
     (question,) = posted.elicitations
@@ -101,8 +108,8 @@ def test_draft_then_post_publishes_the_users_edit_once_and_learns_from_it(
     assert f"part 1: {FINAL}" in str(question["message"])
 
     with hub.transaction(member) as conn:
-        edits = conn.execute("SELECT platform, draft_text, final_text FROM draft_edits").fetchall()
-    assert edits == [{"platform": "x", "draft_text": AI_DRAFT, "final_text": FINAL}]
+        edits = conn.execute("SELECT platform, format, draft_text, final_text FROM draft_edits").fetchall()
+    assert edits == [{"platform": "x", "format": recommended, "draft_text": AI_DRAFT, "final_text": FINAL}]
 
     workers.start(2)
     tweets = emu.platform("x").tweets  # type: ignore[attr-defined]

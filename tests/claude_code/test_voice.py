@@ -69,3 +69,28 @@ def test_voice_init_then_show_then_report(workspace: Path, hub: Hub, member: uui
     assert reported.permission_denials == []
     report = reported.tool_result("get_voice_report")
     assert report["edits"] == 1 and report["ready"] is False and report["timezone"] == "Europe/Madrid"
+
+
+def test_voice_import_asks_the_user_first_then_stores_their_posts(workspace: Path, hub: Hub, member: uuid.UUID) -> None:
+    from tests.support.fake_model import full_tool_name
+    from tests.support.voice_samples import EN_SAMPLES
+
+    pasted = "\n\n".join(EN_SAMPLES)
+    steps = [
+        [text("Storing the posts you pasted."), tool_use("import_voice_samples", text=pasted, language="en")],
+        [text("Done.")],
+    ]
+    denied = run_claude(workspace, "/psn:voice import", steps=steps)  # headless, nobody to say yes
+    denied.assert_command("voice", "import")
+    assert [d["tool_name"] for d in denied.permission_denials] == [full_tool_name("import_voice_samples")]
+    with hub.transaction(member) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM voice_samples").fetchone() == {"n": 0}
+
+    allowed = run_claude(
+        workspace, "/psn:voice import", steps=steps, allowed_tools=[full_tool_name("import_voice_samples")]
+    )
+    assert allowed.permission_denials == []
+    result = allowed.tool_result("import_voice_samples")
+    assert result["added"] == len(EN_SAMPLES) and result["baseline"]["enough"] is True
+    with hub.transaction(member) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM voice_samples").fetchone() == {"n": len(EN_SAMPLES)}

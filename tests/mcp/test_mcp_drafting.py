@@ -183,3 +183,40 @@ async def test_check_draft_and_save_draft_agree_on_a_371_character_x_post(
     message, _ = error_of(refused)
     assert not checked["ok"] and message == f"The post cannot go out as it is: {problem}"
     assert checked_split["ok"] and len(saved["targets"][0]["rendering"]["parts"]) == 2
+
+
+async def test_check_draft_without_a_hub_still_checks_and_says_voice_match_was_skipped(
+    bare_server: MCPServer,
+) -> None:
+    async with Client(bare_server) as client:
+        check = structured(
+            await client.call_tool("check_draft", {"text": "hi there", "platforms": ["x"], "language": "en"})
+        )
+    assert check["targets"][0]["ok"] and check["naturalness"] is not None
+    assert check["voice_match"]["report"] is None and check["voice_match"]["note"].startswith("Voice match was skipped")
+
+
+async def test_voice_match_is_shown_next_to_naturalness_once_samples_are_imported(server: MCPServer) -> None:
+    from tests.support.voice_samples import EN_GENERIC, EN_MINE, EN_SAMPLES
+
+    async with Client(server) as client:
+        before = structured(
+            await client.call_tool("check_draft", {"text": EN_MINE, "platforms": ["x"], "language": "en"})
+        )
+        both = await client.call_tool("import_voice_samples", {"text": "hi", "url": "https://example.com/"})
+        private = await client.call_tool("import_voice_samples", {"url": "http://169.254.169.254/latest/meta-data/"})
+        imported = structured(await client.call_tool("import_voice_samples", {"text": "\n\n".join(EN_SAMPLES)}))
+        mine = structured(
+            await client.call_tool("check_draft", {"text": EN_MINE, "platforms": ["x"], "language": "en"})
+        )
+        generic = structured(
+            await client.call_tool("check_draft", {"text": EN_GENERIC, "platforms": ["linkedin"], "language": "en"})
+        )
+    assert before["voice_match"]["report"] is None and "psn voice import" in before["voice_match"]["note"]
+    assert "Give exactly one source" in error_of(both)[0]
+    assert "link-local address (169.254.169.254)" in error_of(private)[0]
+    assert imported["added"] == len(EN_SAMPLES) and imported["baseline"]["enough"]
+    assert mine["naturalness"] is not None and mine["voice_match"]["report"]["sounds_like_you"]
+    report = generic["voice_match"]["report"]
+    assert report["score"] < mine["voice_match"]["report"]["score"] and not report["sounds_like_you"]
+    assert any(f["feature"] == "emoji" and f["off"] for f in report["features"])

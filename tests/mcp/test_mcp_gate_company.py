@@ -225,3 +225,38 @@ async def test_an_approval_token_is_refused_when_forged_reused_or_the_post_chang
     assert done["step"] == "approved"
     assert "matches no post waiting for approval" in error_of(reused)[0]
     assert [r["status"] for r in company_posts(acme)] == ["scheduled"]
+
+
+async def test_a_drafted_brand_post_teaches_the_personal_hub_never_the_company_hub(
+    acme: Company, tmp_path: Path, personal_url: str
+) -> None:
+    server, personal = server_of(acme, acme.admin, tmp_path / "ada", personal_url)
+    args = {
+        **BRAND_POST,
+        "persona": "brand_operator",
+        "company_name": "acme",
+        "when": tomorrow_at_nine(),
+        "ai_draft": "We are thrilled to announce that Acme 2.0 is now available for everyone!",
+        "format": "short_take",
+    }
+    try:
+        async with asking_client(server, user_says("accept", [])) as client:
+            wrong = await client.call_tool("post_for_company", {**args, "format": "text"})
+            done = structured(await client.call_tool("post_for_company", args))
+        with personal.owner() as conn:
+            edits = conn.execute("SELECT persona, platform, format, draft_text, final_text FROM draft_edits").fetchall()
+    finally:
+        personal.close()
+    assert "'text' is not a post format psn knows" in error_of(wrong)[0]
+    assert done["step"] == "scheduled" and len(company_posts(acme)) == 1  # the refused call sent nothing
+    assert edits == [
+        {
+            "persona": "brand-operator-acme",
+            "platform": "x",
+            "format": "short_take",
+            "draft_text": args["ai_draft"],
+            "final_text": BRAND_POST["text"],
+        }
+    ]
+    with acme.hub.owner() as conn:
+        assert conn.execute("SELECT count(*) AS n FROM draft_edits").fetchone() == {"n": 0}

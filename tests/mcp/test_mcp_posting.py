@@ -139,3 +139,30 @@ async def test_saving_an_edited_draft_records_the_edit_for_the_voice_profile(
     assert len(rows) == 1  # only the target whose AI draft was given
     assert rows[0]["platform"] == "linkedin" and rows[0]["final_text"] == edited["parts"][0]
     assert rows[0]["edit_ratio"] > 0.3
+
+
+async def test_a_saved_edit_carries_the_catalogs_format_given_or_worked_out(
+    hub_env: HubEnv, member: uuid.UUID, posting_server: MCPServer
+) -> None:
+    from psn_core.voice.formats import format_names
+
+    story = {
+        "account": "linkedin",
+        "parts": ["We shipped it.\n\nIt took three tries."],
+        "ai_draft": "We shipped.",
+        "format": "story",
+    }
+    asked = {"account": "x", "parts": ["Who else ships on Fridays?"], "ai_draft": "Do you ship on Fridays?"}
+    async with Client(posting_server) as client:
+        structured(await client.call_tool("save_draft", {"targets": [story, asked]}))
+        wrong = await client.call_tool(
+            "save_draft", {"targets": [{**asked, "format": "text", "parts": ["Another one?"]}]}
+        )
+    message, _ = error_of(wrong)
+    assert "'text' is not a post format psn knows" in message
+    with hub_env.hub.transaction(member) as conn:
+        rows = conn.execute("SELECT platform, format FROM draft_edits ORDER BY platform").fetchall()
+        posts = conn.execute("SELECT count(*) AS n FROM posts").fetchone()
+    assert [(r["platform"], r["format"]) for r in rows] == [("linkedin", "story"), ("x", "question")]
+    assert {r["format"] for r in rows} <= set(format_names())
+    assert posts == {"n": 1}  # the draft with an unknown format was refused before anything was stored

@@ -67,6 +67,7 @@ WRITES = {
     "update_strategy": (True, True, False),
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
+    "import_voice_samples": (False, True, True),  # a web page or X posts: reads outside the hub
 }
 
 

@@ -26,6 +26,7 @@ from psn_core.platforms.base import Platform, count_text
 from psn_core.platforms.models import Capabilities, TextCounting
 from psn_core.services.accounts.accounts import platform_class
 from psn_core.services.posting.draft_rules import DraftShape, most_media, target_problems, thread_parts
+from psn_core.services.voice.baseline import VoiceMatchCheck, check_voice_match
 from psn_core.services.voice.context import DraftContext, PlatformRules, draft_context
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_text
 from psn_core.voice import NaturalnessReport
@@ -108,6 +109,9 @@ class DraftCheck(BaseModel):
     naturalness: NaturalnessReport | None
     naturalness_note: str | None = None
     profile_used: Path | None = Field(description="The voice profile the naturalness check used, if any.")
+    voice_match: VoiceMatchCheck | None = Field(
+        default=None, description="How close the draft is to the user's own writing (0-100), each habit that is off."
+    )
 
 
 @dataclass(frozen=True)
@@ -264,3 +268,15 @@ def drafting_context(
     rules = platform_rules(platform.strip().lower())
     with hub.transaction(member_id) as conn:
         return draft_context(conn, voices, member_id, persona=persona, language=language, platform_rules=rules)
+
+
+def add_voice_match(hub: Hub, member_id: UUID, checked: DraftCheck, text: str) -> DraftCheck:
+    """``checked`` with the voice match of ``text`` against the member's baseline (beside naturalness).
+
+    Raises:
+        VoiceInputInvalid: bad persona or language name.
+        HubUnreachable: the hub did not answer.
+    """
+    with hub.transaction(member_id) as conn:
+        found = check_voice_match(conn, member_id, text, persona=checked.persona, language=checked.language)
+    return checked.model_copy(update={"voice_match": found})

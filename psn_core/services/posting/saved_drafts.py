@@ -33,6 +33,7 @@ from psn_core.services.posting.posts import PartInput, PostInput, PostView, Targ
 from psn_core.services.voice.files import voices_dir
 from psn_core.services.voice.learning import record_edit
 from psn_core.timefmt import utcnow
+from psn_core.voice.formats import check_format, infer_format
 
 Q = Queries.load(__package__)
 
@@ -45,6 +46,12 @@ class DraftTarget(BaseModel):
     ai_draft: str | None = Field(
         default=None,
         description="The text you first proposed, before the user's edits: psn learns their voice from the difference.",
+    )
+    format: str | None = Field(
+        default=None,
+        description="The post format used: get_draft_context's recommended_format, or the one picked from its "
+        "format_ranking (short_take, story, question, thread, image, carousel, document, video, poll). Left out, "
+        "psn works it out from the post's shape.",
     )
     title: str | None = Field(default=None, description="A title, where the platform shows one (LinkedIn, TikTok).")
     article_url: str | None = Field(default=None, description="LinkedIn: the link of an article the post shares.")
@@ -75,6 +82,7 @@ class PlannedTarget(BaseModel):
     account: AccountView
     target: TargetInput
     ai_draft: str | None = None
+    format: str | None = None
 
 
 class DraftPlan(BaseModel):
@@ -129,7 +137,16 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
     targets = []
     for target in draft.targets:
         account = pick_account(conn, member_id, target.account)
-        targets.append(PlannedTarget(account=account, target=_target_input(account, target), ai_draft=target.ai_draft))
+        if target.format is not None:
+            check_format(target.format)  # before anything is stored
+        targets.append(
+            PlannedTarget(
+                account=account,
+                target=_target_input(account, target),
+                ai_draft=target.ai_draft,
+                format=target.format,
+            )
+        )
     return DraftPlan(posting_as=poster_name(conn, member_id), draft=draft, targets=targets)
 
 
@@ -163,11 +180,13 @@ def save_plan(
     )
     if draft.idea_id is not None:
         ideas_bank.develop(conn, draft.idea_id, created.id, now or utcnow())
-    ai_drafts = {planned.account.id: planned.ai_draft for planned in plan.targets if planned.ai_draft}
+    planned_by_account = {planned.account.id: planned for planned in plan.targets if planned.ai_draft}
     for made in created.targets:  # the user's edits of Claude's drafts: what the voice profile learns from
-        if made.account_id in ai_drafts:
+        planned = planned_by_account.get(made.account_id)
+        if planned is not None and planned.ai_draft is not None:
             rendered = made.rendering.parts
-            shape = "thread" if len(rendered) > 1 else ("image" if rendered[0].media else "text")
+            texts = [p.text for p in rendered]
+            kinds = [m.kind.value for p in rendered for m in p.media]
             record_edit(
                 conn,
                 voices_dir(settings.workspace),
@@ -175,9 +194,9 @@ def save_plan(
                 persona=draft.persona,
                 language=draft.language,
                 platform=made.platform,
-                format=shape,
-                draft=ai_drafts[made.account_id],
-                final="\n\n".join(p.text for p in rendered),
+                format=planned.format or infer_format(texts, kinds),
+                draft=planned.ai_draft,
+                final="\n\n".join(texts),
             )
     return created
 

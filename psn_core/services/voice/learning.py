@@ -16,6 +16,7 @@ NotFound) when the member has no pending suggestion with that id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from psn_core.voice import (
     suggest_from_edits,
 )
 from psn_core.voice.errors import SuggestionNotFound, UnsupportedLanguage, VoiceProfileInvalid, VoiceProfileNotFound
+from psn_core.voice.formats import check_format, infer_format, media_kinds_of
 
 # Suggestions look at this many recent edits per persona and language: habits change, and an old
 # habit should stop arguing for a profile change once the writer has moved on.
@@ -128,10 +130,15 @@ def record_edit(
     The pair is stored even when the profile is missing or broken (``note`` says why suggestions
     were skipped); they are refreshed from the whole recent history on the next edit.
 
+    ``format`` is a name of the format catalog (psn_core/voice/data/formats.yaml): format variety and the
+    voice report read it back.
+
     Raises:
-        VoiceInputInvalid: a persona, language, platform or format name is not well-formed.
+        VoiceInputInvalid: a persona, language or platform name is not well-formed, or ``format`` is not
+            a format of the catalog.
     """
     check_names(language=language, platform=platform, format=format)
+    check_format(format)
     path = profile_path(voices, persona)
     profile: VoiceProfile | None = None
     note: str | None = None
@@ -182,6 +189,44 @@ def record_edit(
         suggestions=refreshed,
         note=note,
     )
+
+
+def record_post_edits(
+    conn: Conn,
+    voices: Path,
+    member_id: UUID,
+    *,
+    persona: str,
+    language: str,
+    accounts: Sequence[str],
+    format: str | None,
+    draft: str,
+    final: str,
+    media: Sequence[str] = (),
+) -> list[RecordedEdit]:
+    """:func:`record_edit` once per platform a post went to (``accounts``: x, linkedin:@handle ...), for the
+    paths that post one text to several accounts (company posts). ``format`` defaults to the format the
+    post's shape shows (``media``: its file names).
+
+    Raises:
+        VoiceInputInvalid: a bad name, or a format not in the catalog.
+    """
+    fmt = check_format(format) if format is not None else infer_format([final], media_kinds_of(media))
+    platforms = dict.fromkeys(spec.split(":")[0].strip().lower() for spec in accounts)
+    return [
+        record_edit(
+            conn,
+            voices,
+            member_id,
+            persona=persona,
+            language=language,
+            platform=platform,
+            format=fmt,
+            draft=draft,
+            final=final,
+        )
+        for platform in platforms
+    ]
 
 
 def refresh_suggestions(
@@ -285,5 +330,6 @@ __all__ = [
     "list_suggestions",
     "recent_formats",
     "record_edit",
+    "record_post_edits",
     "refresh_suggestions",
 ]

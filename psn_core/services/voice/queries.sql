@@ -64,3 +64,42 @@ SELECT persona, language, edit_ratio, naturalness_before, naturalness_after,
        date_trunc('week', created_at AT TIME ZONE %(zone)s)::date AS week
   FROM draft_edits WHERE member_id = %(member)s
  ORDER BY created_at, id;
+
+-- name: add_sample
+-- One imported text of the member's own writing; the same text again is skipped (no row back).
+INSERT INTO voice_samples (member_id, persona, language, source, origin, body, body_hash)
+VALUES (%(member)s, %(persona)s, %(language)s, %(source)s, %(origin)s, %(body)s, %(hash)s)
+ON CONFLICT (member_id, persona, language, body_hash) DO NOTHING
+RETURNING id;
+
+-- name: sample_texts
+-- The member's imported texts for one persona and language, newest first.
+SELECT body FROM voice_samples
+ WHERE member_id = %(member)s AND persona = %(persona)s AND language = %(language)s
+ ORDER BY created_at DESC, id DESC LIMIT %(limit)s;
+
+-- name: published_texts
+-- The text of the member's published posts in one persona and language (all parts), newest first.
+SELECT (SELECT string_agg(part->>'text', E'\n\n') FROM jsonb_array_elements(t.rendering->'parts') AS part) AS body
+  FROM post_targets t JOIN posts p ON p.id = t.post_id
+ WHERE p.member_id = %(member)s AND t.member_id = %(member)s AND p.persona = %(persona)s
+   AND p.language = %(language)s AND t.status = 'published'
+ ORDER BY t.published_at DESC NULLS LAST, t.id LIMIT %(limit)s;
+
+-- name: save_baseline
+-- Store (or replace) the baseline of one persona and language.
+INSERT INTO voice_baselines (member_id, persona, language, baseline, samples, posts, updated_at)
+VALUES (%(member)s, %(persona)s, %(language)s, %(baseline)s, %(samples)s, %(posts)s, now())
+ON CONFLICT (member_id, persona, language)
+DO UPDATE SET baseline = EXCLUDED.baseline, samples = EXCLUDED.samples, posts = EXCLUDED.posts, updated_at = now();
+
+-- name: stored_baseline
+-- The stored baseline of one persona and language.
+SELECT baseline, samples, posts, updated_at FROM voice_baselines
+ WHERE member_id = %(member)s AND persona = %(persona)s AND language = %(language)s;
+
+-- name: published_count
+-- How many posts of one persona and language the member has published (a stored baseline counting fewer is stale).
+SELECT count(*) FROM post_targets t JOIN posts p ON p.id = t.post_id
+ WHERE p.member_id = %(member)s AND t.member_id = %(member)s AND p.persona = %(persona)s
+   AND p.language = %(language)s AND t.status = 'published';
