@@ -38,6 +38,7 @@ READ_ONLY = {
     "get_calendar",
     "get_strategy",
     "list_ideas",
+    "list_trends",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -67,6 +68,7 @@ WRITES = {
     "update_strategy": (True, True, False),
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
+    "trend_to_idea": (False, True, False),  # again for the same trend: the same idea
 }
 
 

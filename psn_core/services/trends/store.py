@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -141,3 +142,18 @@ def source_statuses(conn: Conn, strategy: Strategy | None) -> list[SourceStatus]
     for state in states.values():
         out.append(SourceStatus.model_validate({**state.model_dump(), "name": state.source, "configured": False}))
     return out
+
+
+def health(statuses: list[SourceStatus]) -> tuple[Literal["ok", "warn", "skip"], str, str | None]:
+    """What `psn doctor` says about the trend sources: (ok|warn|skip, detail, fix)."""
+    listed = [s for s in statuses if s.configured]
+    if not listed:
+        return "skip", "no trend sources (add a `trends:` section to strategy.yaml)", None
+    failing = [s for s in listed if s.failing]
+    never = sum(s.last_attempt_at is None for s in listed)
+    waiting = f", {never} not fetched yet (the worker reads them daily)" if never else ""
+    if failing:
+        detail = "; ".join(f"{s.last_error} (failing {s.consecutive_failures}x)" for s in failing)
+        fix = "Check those addresses under `trends:` in strategy.yaml; `psn trends status` has each one's history."
+        return "warn", f"{len(failing)} of {len(listed)} failing: {detail}", fix
+    return "ok", f"{len(listed)} source(s) answering{waiting}", None
