@@ -6,6 +6,7 @@ raised exactly once, and the 30-day expiry. A real hub throughout."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -184,3 +185,17 @@ def test_top_trends_offers_the_best_unsparked_fits(hub_env: HubEnv, member: uuid
         assert same.id == idea.id and again.idea_id == idea.id  # once: the same idea
         assert STARTER not in [t.url for t in top_trends(conn, now=now, limit=3)]
         assert top_trends(conn, now=now + timedelta(days=31), limit=3) == []
+
+
+def test_concurrent_intakes_announce_each_breaking_trend_once(hub_env: HubEnv, member: uuid.UUID) -> None:
+    now = start_instant()
+    with sources_at(now) as server:
+        strategy = baker_strategy(trends_section(server))
+        with ThreadPoolExecutor(4) as pool:
+            reports = list(pool.map(lambda _: intake.collect(hub_env.hub, member, strategy, now), range(4)))
+    assert all(not r.failed for r in reports), [r.failed for r in reports]
+    assert sum(r.notified for r in reports) == 2  # the two breaking trends, each by exactly one intake
+    assert sum(r.new for r in reports) == 9  # each story stored once, whoever saw it first
+    with hub_env.hub.transaction(member) as conn:
+        sent = [n for n in notifications.list_unacknowledged(conn, member) if n.kind == "trend_breaking"]
+    assert len(sent) == 2 and {n.repeat_count for n in sent} == {1}
