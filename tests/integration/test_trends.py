@@ -110,7 +110,10 @@ def test_a_broken_source_is_recorded_and_the_others_go_on(hub_env: HubEnv, membe
         server.routes["/down.rss"] = Route(status=500, body=b"Internal Server Error", content_type="text/plain")
         server.routes["/slow.rss"] = Route(hang=True)
         server.routes[REDDIT] = Route(body=b"<!doctype html><title>Blocked</title>", content_type="text/html")
-        feeds = [server.url(p) for p in ("/moved.rss", "/down.rss", "/slow.rss", FEED)]
+        server.routes["/huge.rss"] = Route(body=b"<rss>" + b" " * (6 * 1024 * 1024))
+        server.routes["/busy.rss"] = Route(status=429, body=b"slow down", content_type="text/plain")
+        paths = ("/moved.rss", "/down.rss", "/slow.rss", "/huge.rss", "/busy.rss", FEED)
+        feeds = [server.url(p) for p in paths]
         strategy = baker_strategy(trends_section(server, feeds=feeds, timeout=0.5))
         report = intake.collect(hub_env.hub, member, strategy, now)
     errors = {s.source: s.error for s in report.failed}
@@ -118,14 +121,16 @@ def test_a_broken_source_is_recorded_and_the_others_go_on(hub_env: HubEnv, membe
         f"feed:{feeds[0]}": f"{feeds[0]} answered with a web page (HTML), not an RSS or Atom feed",
         f"feed:{feeds[1]}": f"{feeds[1]} answered HTTP 500",
         f"feed:{feeds[2]}": f"{feeds[2]} did not answer within 0.5 s",
+        f"feed:{feeds[3]}": f"{feeds[3]} sent more than 5 MB",
+        f"feed:{feeds[4]}": f"{feeds[4]} answered HTTP 429",
         "reddit:r/Sourdough": "r/Sourdough answered with a web page (HTML), not r/Sourdough's listing",
     }
     assert {s.source for s in report.sources if s.outcome == "fetched"} == {
-        f"feed:{feeds[3]}",
+        f"feed:{feeds[5]}",
         "hacker_news",
         "google_trends:US",
     }
-    assert STARTER in _trends(hub_env, member)  # the working feed after three broken ones
+    assert STARTER in _trends(hub_env, member)  # the working feed, listed after five broken ones
     with hub_env.hub.transaction(member) as conn:
         status = {s.source: s for s in store.source_statuses(conn, strategy)}
     down = status[f"feed:{feeds[1]}"]

@@ -31,6 +31,7 @@ from psn_core.strategy.trends import TrendsConfig
 
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
+MAX_ITEMS = 100  # read from one feed per intake: a huge archive feed is not a day's news
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 
@@ -122,7 +123,7 @@ def feed_source(url: str, name: str | None) -> Source:
                 summary=plain(str(e.get("summary") or ""), 600),
                 published_at=_when(e.get("published_parsed") or e.get("updated_parsed")),
             )
-            for e in parsed.entries
+            for e in parsed.entries[:MAX_ITEMS]
         ]
         return _answer(fetched, items)
 
@@ -143,7 +144,7 @@ def google_trends_source(base_url: str, geo: str) -> Source:
             return _answer(fetched, [])
         parsed = _parse_feed(fetched, "Google Trends' RSS")
         items = []
-        for e in parsed.entries:
+        for e in parsed.entries[:MAX_ITEMS]:
             query = plain(str(e.get("title") or ""), 300)
             news = plain(str(e.get("ht_news_item_title") or ""), 300)
             where = plain(str(e.get("ht_news_item_source") or ""), 80)
