@@ -26,7 +26,7 @@ from psn_core.services.trends.fetch import make_client
 from psn_core.services.trends.models import IntakeReport, Mode, Outcome, SourceResult
 from psn_core.services.trends.scoring import Terms, score, terms_of
 from psn_core.services.trends.sources import Answer, Source, Validators, sources_of
-from psn_core.services.trends.store import list_trends
+from psn_core.services.trends.store import get_trend
 from psn_core.services.trends.urls import canonical_url
 from psn_core.strategy.model import Strategy
 
@@ -184,12 +184,11 @@ def _announce(conn: Conn, member_id: UUID, sources: list[Source], threshold: flo
     """Raise one STANDARD notification per fresh trend at or above the threshold, never twice."""
     names = {s.key: s.name for s in sources}
     announced = 0
-    for trend in list_trends(conn, now=now, min_score=threshold, limit=50):
-        fresh = (trend.published_at or trend.first_seen_at) >= now - BREAKING_WITHIN
-        if trend.notified_at is not None or not fresh:
-            continue
-        if sql.one(conn, Q.claim_breaking, {"id": trend.id, "now": now, "threshold": threshold}, _Id) is None:
-            continue
+    fresh = {"threshold": threshold, "since": now - BREAKING_WITHIN}
+    for candidate in sql.many(conn, Q.breaking_candidates, fresh, _Id):
+        if sql.one(conn, Q.claim_breaking, {"id": candidate.id, "now": now, "threshold": threshold}, _Id) is None:
+            continue  # another intake announced it first
+        trend = get_trend(conn, candidate.id)
         where = names.get(trend.source, trend.source)
         fits = f" ({trend.pillar})" if trend.pillar else ""
         message = f'Breaking in your field{fits}: "{trend.title}" on {where}, score {trend.score:.2f}. {trend.url}'

@@ -19,6 +19,14 @@ ON CONFLICT (member_id, url) DO UPDATE
        published_at = coalesce(trends.published_at, EXCLUDED.published_at)
 RETURNING id, (xmax = 0) AS inserted;
 
+-- name: breaking_candidates
+-- Fresh trends at or above the threshold not announced yet, best first.
+SELECT t.id FROM trends t
+ WHERE t.notified_at IS NULL AND t.score >= %(threshold)s
+   AND coalesce(t.published_at, t.first_seen_at) >= %(since)s
+ ORDER BY t.score DESC, t.id
+ LIMIT 20;
+
 -- name: claim_breaking
 -- The one right to announce a trend as breaking: set once (a concurrent or later intake finds it set).
 UPDATE trends SET notified_at = %(now)s
