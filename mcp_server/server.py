@@ -39,6 +39,7 @@ from mcp_server.tools import (
     notifications,
     posting,
     strategy,
+    trends,
     voice,
     workspace,
 )
@@ -73,6 +74,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     calendar_tools.register,
     strategy.register,
     ideas.register,
+    trends.register,
 )
 
 

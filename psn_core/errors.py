@@ -14,6 +14,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
     [import]  psn_core.services.voice.import_errors   content import for voice match: refused URLs, failed reads
+    [trends]  psn_core.services.trends.errors    trend intake: unknown trends, sources that failed
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -23,6 +24,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
+    │   ├── TrendNotFound           [trends] no trend (or trend source) of the member with that id or name
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -82,6 +84,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── IdeaTransitionRefused   [ideas] the ideas state machine forbids that move (or a kill without a reason)
     │   └── IdeaTaken               [ideas] another member claimed the idea first (company hubs)
     ├── ImportFailed            [import] (retryable) a page to import did not answer in time or could not be reached
+    ├── TrendSourceFailed           [trends] (retryable) a trend source timed out, said no, or sent no feed
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

@@ -129,6 +129,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "psn_core.cli.strategy:strategy",
         "Your content strategy (strategy.yaml): pillars, posts per week, preferred times, languages, locks.",
     ),
+    "trends": (
+        "psn_core.cli.trends:trends",
+        "Trends from your feeds, Hacker News, Google Trends and subreddits: list, status, refresh, spark.",
+    ),
     "voice": (
         "psn_core.cli.voice:voice",
         "Your voice profile (voices/<persona>.yaml): set it up, check text against it, learn from edits.",

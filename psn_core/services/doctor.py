@@ -256,6 +256,19 @@ class _Doctor:
         else:
             self.add("member", "ok", f"{name} ({self.settings.timezone})")
 
+    def trend_sources(self) -> None:
+        from psn_core.services.strategy import load_strategy
+        from psn_core.services.trends.store import health, source_statuses
+
+        assert self.hub is not None
+        if self.settings.member_id is None:
+            self.add("trend sources", "skip", "PSN_MEMBER_ID is not set")
+            return
+        strategy = load_strategy(self.settings.workspace)
+        with self.hub.transaction(self.settings.member_id) as conn:
+            status, detail, fix = health(source_statuses(conn, strategy))
+        self.add("trend sources", status, detail, fix)
+
     def stored_secrets(self) -> None:
         assert self.hub is not None
         ring = load_keyring(self.settings)
@@ -295,6 +308,7 @@ def run_doctor(settings: Settings) -> DoctorReport:
     doc.guarded("hub security", True, doc.identity)
     doc.guarded("member", True, doc.member)
     doc.guarded("stored secrets", True, doc.stored_secrets)
+    doc.guarded("trend sources", True, doc.trend_sources)
     if doc.hub is not None:
         doc.hub.close()
     company_checks(settings, doc.add, doc.guarded)

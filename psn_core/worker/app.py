@@ -2,7 +2,8 @@
 
 Every task is a thin edge that calls one service. Periodic tasks are staggered so they never fire in
 the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., the digest check at :03,
-the daily token health check at 06:17 UTC, media pruning at 04:41 UTC, idea expiry at 04:53 UTC). The
+the daily token health check at 06:17 UTC, media pruning at 04:41 UTC, idea expiry at 04:53 UTC, the
+daily trend intake at 05:37 UTC and its lighter poll at :37 every four hours from 00:37). The
 publish watchdog runs every minute. Publishes are queued with an ETA at the post's time. ``psn worker``
 runs the consumer; several consumers on several machines are safe (the queue is dequeued with
 ``FOR UPDATE SKIP LOCKED``).
@@ -35,9 +36,14 @@ from psn_core.services.ideas import bank as ideas
 from psn_core.services.posting.pruning import prune
 from psn_core.services.posting.publishing import Publisher
 from psn_core.services.posting.watchdog import run_watchdog
+from psn_core.services.strategy import load_strategy
+from psn_core.services.trends import intake as trends
+from psn_core.services.trends.models import IntakeReport, Mode
 from psn_core.timefmt import utcnow
 
 if TYPE_CHECKING:
+    import httpx2
+
     from psn_core.services.company.hubs import CompanyHub
 
 log = logging.getLogger("psn.worker")
@@ -68,6 +74,7 @@ class Worker:
         self.settings = settings
         self.member_id: UUID = settings.member_id
         self.hub = hub if hub is not None else Hub.open(settings)
+        self.personal = not per_member_queue
         self.queue_name = queue_name(self.member_id if per_member_queue else None)
         self.huey = open_queue(settings, self.hub, self.queue_name, self.member_id)
         # What the tasks queue (a publisher's retry, the watchdog): through the producer, like everyone.
@@ -169,6 +176,11 @@ class Worker:
             lambda: prune(hub, member, settings.workspace / "media", utcnow()),
         )
         self._periodic("expire_ideas", crontab(minute="53", hour="4"), lambda: self.expire_ideas(utcnow()))
+        if self.personal:  # trends follow the workspace's strategy.yaml: fetched once, into the personal hub
+            self._periodic("collect_trends", crontab(minute="37", hour="5"), lambda: self.collect_trends(utcnow()))
+            self._periodic(
+                "poll_trends", crontab(minute="37", hour="*/4"), lambda: self.collect_trends(utcnow(), "poll")
+            )
         self._periodic("refresh_tokens", crontab(minute="1-59/5"), lambda: self.tokens().refresh_due(member))
         self._periodic("token_health", crontab(minute="17", hour="6"), lambda: self.tokens().check_expiry(member))
         self._periodic(
@@ -190,6 +202,12 @@ class Worker:
         """Timely ideas 48 h after capture, seasonal ones 30 days after: killed as expired (daily)."""
         with self.hub.transaction(self.member_id) as conn:
             return ideas.expire(conn, now)
+
+    def collect_trends(self, now: datetime, mode: Mode = "daily", client: httpx2.Client | None = None) -> IntakeReport:
+        """Read the trend sources strategy.yaml lists (read afresh each run, so edits apply): daily at full
+        depth with the 30-day expiry, or the lighter poll."""
+        strategy = load_strategy(self.settings.workspace)
+        return trends.collect(self.hub, self.member_id, strategy, now, mode=mode, client=client)
 
     def _expire_unapproved(self) -> object:
         """Company posts still waiting for approval at their time: never published, authors told."""

@@ -38,6 +38,7 @@ READ_ONLY = {
     "get_calendar",
     "get_strategy",
     "list_ideas",
+    "list_trends",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -68,6 +69,7 @@ WRITES = {
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
     "import_voice_samples": (False, True, True),  # a web page or X posts: reads outside the hub
+    "trend_to_idea": (False, True, False),  # again for the same trend: the same idea
 }
 
 
