@@ -280,6 +280,8 @@ def apply_changes(
     if (unlock or lock) and actor != "user":
         raise StrategyLocked("Only the user locks or unlocks a strategy field.", lock=(unlock or lock)[0])
     file = strategy_path(workspace)
+    if not file.exists():  # before the lock: a folder without a strategy gets no .psn/ of ours
+        raise StrategyNotFound(f"No strategy at {file}.")
     with _locked(workspace):
         try:
             text = read_yaml_text(file, StrategyInvalid)

@@ -174,6 +174,7 @@ def test_bad_changes_are_refused_and_change_nothing(ws: Path) -> None:
     assert (ws / "strategy.yaml").read_text() == HAND_WRITTEN
     with pytest.raises(StrategyNotFound):
         service.apply_change(ws.parent, "frequency.x", 1, "x")
+    assert not (ws.parent / ".psn").exists()  # a folder without a strategy is left as it was
 
 
 def test_a_broken_file_falls_back_to_the_last_valid_one_and_says_so(ws: Path) -> None:
