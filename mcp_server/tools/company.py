@@ -192,12 +192,21 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         media: Annotated[list[str] | None, Field(description="Paths of image/video files, in the workspace.")] = None,
         idea: Annotated[str, Field(description="The idea behind the post, in a few words.")] = "",
         language: Annotated[str, Field(description="The language of the post, as a code: en, es ...")] = "en",
+        idea_id: Annotated[
+            UUID | None,
+            Field(
+                description="The company idea (a UUID, from list_ideas with company_name) this post is made from; "
+                "omit when there is none."
+            ),
+        ] = None,
         confirmation_token: Token = None,
     ) -> CompanyPostAnswer:
         """Post as a brand persona on company accounts: written to the company hub (never your personal
         hub), scheduled for editors and admins, sent for approval for contributors. The user confirms it first
         ("Posting as: <you> for <company> on <platform>", time, text): asked by this call where the client can,
-        else a preview and a confirmation_token (call again with it only after they say yes)."""
+        else a preview and a confirmation_token (call again with it only after they say yes). With idea_id the
+        post is linked to that company idea, which moves to developed (used once it publishes). A slot the user
+        claimed (claim_slot) on one of these accounts at this exact time is linked to the post."""
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
         moment = resolve(when, ctx.settings.timezone, ctx.now())
         files = [ctx.workspace / m for m in media or []]
@@ -222,6 +231,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 media_host=ctx.settings.media_host_url,
                 idea=idea,
                 language=language,
+                idea_id=idea_id,
+                now=ctx.now(),
             )
         waits = "waits for approval by an editor or admin" if done.status == "pending_approval" else "is scheduled"
         return CompanyPostAnswer(

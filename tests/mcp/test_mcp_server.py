@@ -67,6 +67,8 @@ WRITES = {
     "update_strategy": (True, True, False),
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
+    "claim_slot": (False, True, False),  # claiming a slot one holds returns it as is
+    "release_slot": (True, False, False),
 }
 
 
