@@ -7,10 +7,11 @@
 -- account (which fixes the platform) + the instant, a whole minute in UTC.
 --
 -- Who: only in a company hub, only active members. Every active member sees every claim. A claim is
--- always the caller's own (claimed_by and claimed_at are set by the hub, never by the caller), for a
--- slot still to come. It is released (deleted) only by its claimer or an editor/admin. Nothing about a
--- claim changes afterwards except that its claimer links it, once, to the post they drafted for it: a
--- post they wrote with a target on the slot's account.
+-- always the caller's own (claimed_by and claimed_at are set by the hub, never by the caller); psn
+-- refuses slots that have passed by the caller's clock (a past claim harms nobody). It is released
+-- (deleted) only by its claimer or an editor/admin. Nothing about a claim changes afterwards except
+-- that its claimer links it, once, to the post they drafted for it: a post they wrote with a target on
+-- the slot's account.
 
 CREATE TABLE calendar_slots (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -25,7 +26,7 @@ CREATE TABLE calendar_slots (
 );
 CREATE INDEX calendar_slots_at_idx ON calendar_slots (slot_at);
 
--- The guard: a new claim is the caller's own, for a slot to come, on the account's own platform; only
+-- The guard: a new claim is the caller's own, on the account's own platform; only
 -- the link to a post ever changes, set once by the claimer to a post of theirs on the slot's account.
 -- SECURITY DEFINER only to read the account and the post whatever their visibility; who the caller is
 -- comes from psn_current_member() (session_user), as everywhere.
@@ -42,10 +43,6 @@ CREATE FUNCTION public.psn_slot_guard() RETURNS trigger
                 NEW.claimed_by := v_me;  -- a claim is always the caller's own
                 NEW.claimed_at := now();
                 NEW.post_id := NULL;
-                IF NEW.slot_at <= now() THEN
-                    RAISE EXCEPTION 'a slot that has passed cannot be claimed'
-                        USING ERRCODE = 'check_violation', CONSTRAINT = 'calendar_slots_future';
-                END IF;
             END IF;
             IF NOT EXISTS (SELECT 1 FROM public.accounts a WHERE a.id = NEW.account_id AND a.platform = NEW.platform)
             THEN
@@ -75,6 +72,19 @@ CREATE FUNCTION public.psn_slot_guard() RETURNS trigger
 REVOKE EXECUTE ON FUNCTION public.psn_slot_guard() FROM PUBLIC;
 CREATE TRIGGER calendar_slots_guard BEFORE INSERT OR UPDATE ON calendar_slots
     FOR EACH ROW EXECUTE FUNCTION public.psn_slot_guard();
+
+-- Who holds a claim, by name: a contributor may not read other members' rows, yet a taken slot must
+-- name its holder. Only the display name of a member holding a claim, only for an active member of a
+-- company hub.
+CREATE FUNCTION public.psn_slot_holder(p_slot uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+        SELECT m.display_name FROM public.calendar_slots s JOIN public.members m ON m.id = s.claimed_by
+         WHERE s.id = p_slot AND public.psn_member_role() IS NOT NULL AND public.psn_hub_kind() = 'company'
+    $$;
+REVOKE EXECUTE ON FUNCTION public.psn_slot_holder(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.psn_slot_holder(uuid) TO psn_app;
 
 -- Row-level security ------------------------------------------------------------------------------
 -- Policies name no role (as 0013): they hold for psn_app and members' login roles alike. A personal hub

@@ -248,9 +248,9 @@ RETURNING id;
 -- name: slot_claims
 -- Claims with their account and claimer: one (`id`), those of one account at one instant
 -- (`account_id`, `at`), those whose id starts with `prefix`, or every claim in [start, end).
-SELECT s.id, s.account_id, s.platform, a.handle, s.slot_at, s.claimed_by, m.display_name AS claimer,
+SELECT s.id, s.account_id, s.platform, a.handle, s.slot_at, s.claimed_by, psn_slot_holder(s.id) AS claimer,
        s.claimed_at, s.note, s.post_id, s.claimed_by = psn_current_member() AS mine
-  FROM calendar_slots s JOIN accounts a ON a.id = s.account_id LEFT JOIN members m ON m.id = s.claimed_by
+  FROM calendar_slots s JOIN accounts a ON a.id = s.account_id
  WHERE (%(id)s::uuid IS NULL OR s.id = %(id)s::uuid)
    AND (%(account_id)s::uuid IS NULL OR (s.account_id = %(account_id)s::uuid AND s.slot_at = %(at)s))
    AND (%(prefix)s::text IS NULL OR s.id::text LIKE %(prefix)s)

@@ -99,6 +99,10 @@ def describe(claim: SlotClaim) -> str:
     return f"the {PLATFORMS[claim.platform].display_name} @{claim.handle} slot at {claim.local_time}"
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def claim(conn: Conn, spec: str, at: datetime, now: datetime, zone: ZoneInfo, note: str = "") -> ClaimResult:
     """Claim the slot of company account ``spec`` (``x`` or ``x:@handle``) at ``at`` (to the minute).
 
@@ -129,7 +133,7 @@ def claim(conn: Conn, spec: str, at: datetime, now: datetime, zone: ZoneInfo, no
                 return ClaimResult(claim=held, already_yours=True, message=f"You already hold {describe(held)}.")
             who = held.claimer or "a member no longer in the hub"
             raise SlotTaken(
-                f"{describe(held).capitalize()} is already claimed by {who} (since {local(held.claimed_at, zone)}); "
+                f"{_first_up(describe(held))} is already claimed by {who} (since {local(held.claimed_at, zone)}); "
                 "nothing changed.",
                 f"Pick another slot (`psn calendar` lists the empty ones), or ask {who} or an editor to release it.",
             )
@@ -162,12 +166,12 @@ def release(conn: Conn, ref: str, zone: ZoneInfo) -> SlotClaim:
     if not held.mine and role not in APPROVERS:
         who = held.claimer or "a member no longer in the hub"
         raise NotPermitted(
-            f"{describe(held).capitalize()} is {who}'s claim: only they or an editor or admin can release it; "
+            f"{_first_up(describe(held))} is {who}'s claim: only they or an editor or admin can release it; "
             "nothing changed.",
             f"Ask {who} or an editor to release it.",
         )
     if sql.value(conn, Q.release_slot, {"id": held.id}) is None:  # the hub's policy said no (or it just went)
-        raise SlotNotFound(f"{describe(held).capitalize()} could not be released: it is no longer there for you.")
+        raise SlotNotFound(f"{_first_up(describe(held))} could not be released: it is no longer there for you.")
     return held
 
 
