@@ -158,7 +158,7 @@ def test_a_removed_member_can_neither_claim_nor_release(acme: Company) -> None:
 
 
 def _company_post(
-    acme: Company, who: Identity, tmp: Path, at: datetime, idea_id: object = None
+    acme: Company, who: Identity, tmp: Path, at: datetime, idea_id: str | uuid.UUID | None = None
 ) -> approvals.CompanyPostResult:
     with CompanyHub(acme.env.settings, acme.connection_as(who)) as hub:
         return approvals.post_for_company(

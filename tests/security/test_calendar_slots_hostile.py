@@ -97,7 +97,7 @@ def test_a_hostile_cannot_steal_release_or_forge_a_claim(acme: Company, held: uu
     statement, params = ATTACKS[attack]
     try:
         with hostile() as conn:
-            conn.execute(statement, params(held, acme.ann.member_id, acme.admin.member_id, post))  # type: ignore[arg-type]
+            conn.execute(statement, params(held, acme.ann.member_id, acme.admin.member_id, post))
     except psycopg.Error:
         pass  # refused outright (the guard trigger, a policy): as it must be
     assert _snapshot(acme) == before, f"{who} could {attack}"

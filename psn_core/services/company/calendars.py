@@ -77,9 +77,11 @@ def _company(settings: Settings, slug: str, window: Window, zone: ZoneInfo) -> H
     return HubView(HubStatus(hub=slug, name=slug, reachable=False, entries=0, problem=problem, what_to_do=action))
 
 
-def _slots(view: HubView, strategy: Strategy | None, window: Window, zone: ZoneInfo) -> list[SlotEntry]:
+def _slots(
+    view: HubView, strategy: Strategy | None, window: Window, zone: ZoneInfo, now: datetime
+) -> list[SlotEntry]:
     """The hub's claimed slots (those whose drafted post shows in the calendar show as that post) and its
-    empty ones."""
+    empty ones still to come."""
     hub, name = view.status.hub, view.status.name
     shown_posts = {r.entry.post_id for r in view.reads}
     out = [
@@ -103,7 +105,7 @@ def _slots(view: HubView, strategy: Strategy | None, window: Window, zone: ZoneI
         if c.post_id is None or c.post_id not in shown_posts
     ]
     busy = [(r.account_id, r.entry.at) for r in view.reads] + [(c.account_id, c.at) for c in view.claims]
-    span = (window.start, window.end)
+    span = (max(window.start, now), window.end)
     out += empty_slots(strategy, (hub, name), view.accounts, busy, span, zone, claimable=hub != PERSONAL)
     return out
 
@@ -142,7 +144,7 @@ def get_calendar(
 ) -> Calendar:
     """The calendar of ``period`` holding ``start`` (today in the user's zone at ``now`` by default):
     the personal hub, then every company hub in connections/ (an unreachable one reported, not fatal),
-    with claimed slots and empty slots at the strategy's preferred times.
+    with claimed slots and empty slots (those still to come at ``now``) at the strategy's preferred times.
 
     Raises:
         HubUnreachable: the personal hub could not be reached.
@@ -159,7 +161,7 @@ def get_calendar(
     state = strategy_state(settings.workspace)
     strategy = state.strategy
     reads = [r for v in views for r in v.reads]
-    slots = [s for v in views for s in _slots(v, strategy, window, zone)]
+    slots = [s for v in views for s in _slots(v, strategy, window, zone, now)]
     overlaps = [o for v in views for o in _claim_overlaps(v)]
     cal = assemble(window, zone, [v.status for v in views], reads, slots, overlaps)
     if strategy is None:
