@@ -56,6 +56,8 @@ ASK_THE_USER = {
     "post_for_company",
     "remove_account",
     "update_idea_state",  # a kill ends an idea
+    "claim_slot",  # holds a company slot in the name of the user, seen by every member
+    "release_slot",  # gives up a claim, possibly another member's (editors)
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"
