@@ -77,9 +77,7 @@ def _company(settings: Settings, slug: str, window: Window, zone: ZoneInfo) -> H
     return HubView(HubStatus(hub=slug, name=slug, reachable=False, entries=0, problem=problem, what_to_do=action))
 
 
-def _slots(
-    view: HubView, strategy: Strategy | None, window: Window, zone: ZoneInfo, now: datetime
-) -> list[SlotEntry]:
+def _slots(view: HubView, strategy: Strategy | None, window: Window, zone: ZoneInfo, now: datetime) -> list[SlotEntry]:
     """The hub's claimed slots (those whose drafted post shows in the calendar show as that post) and its
     empty ones still to come."""
     hub, name = view.status.hub, view.status.name
