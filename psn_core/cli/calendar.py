@@ -28,7 +28,8 @@ class CalendarGroup(click.Group):
         if args and args[0] in PERIODS:
             args = ["--period", args[0], *args[1:]]
         elif args and not args[0].startswith("-") and args[0] not in self.commands:
-            raise click.UsageError(f"{args[0]!r} is not a period ({', '.join(PERIODS)}) nor claim / release.", ctx)
+            periods = ", ".join(repr(p) for p in PERIODS)
+            raise click.UsageError(f"{args[0]!r} is not one of {periods}, nor claim or release.", ctx)
         return super().parse_args(ctx, args)
 
 

@@ -160,4 +160,4 @@ def test_psn_calendar_week_month_claim_and_release_from_the_command_line(world: 
     code, old_style = psn("calendar", "day", "--from", str(day), "--json")
     assert code == 0 and json.loads(old_style)["period"] == "day"
     code, wrong = psn("calendar", "year")
-    assert code == 2 and "not a period" in wrong
+    assert code == 2 and "'year' is not one of 'day', 'week', 'month', nor claim or release" in wrong
