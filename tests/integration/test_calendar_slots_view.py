@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from psn_core.cli.main import cli
 from psn_core.services.company import approvals, slots
 from psn_core.services.company.hubs import CompanyHub, member_transaction
+from psn_core.services.ideas import bank
+from psn_core.services.ideas.tags import parse_idea
 from psn_core.services.posting import posts
 from psn_core.services.posting.calendar import Calendar
 from psn_core.services.posting.schedule_time import resolve
@@ -153,6 +155,20 @@ def test_psn_calendar_week_month_claim_and_release_from_the_command_line(world: 
     assert code == 0, held
     mine = json.loads(held)["claim"]
     assert (mine["claimer"], mine["note"], mine["local_time"]) == ("Eve", "recap", f"{following} 09:00 ({ZONE})")
+    with CompanyHub(world.settings, world.acme.connection_as(world.acme.editor)) as eve, eve.transaction() as conn:
+        idea = bank.capture(conn, world.acme.editor.member_id, parse_idea("Weekly recap #platform:x"), now).id
+    code, posted = psn(
+        "company", "post", "acme", "Recap", "--to", "x:@acme", "--at", f"{following} 09:00",
+        "--idea-id", str(idea)[:8], "--yes",
+    )  # fmt: skip
+    assert code == 0 and "Scheduled post" in posted, posted
+    with world.acme.hub.owner() as conn:
+        linked = conn.execute(
+            "SELECT s.post_id, i.state FROM calendar_slots s JOIN idea_posts l ON l.post_id = s.post_id"
+            " JOIN ideas i ON i.id = l.idea_id WHERE s.id = %s",
+            [mine["id"]],
+        ).fetchone()
+    assert linked is not None and linked["state"] == "developed"  # the claim and the idea both point to the post
     code, table = psn("calendar", "--week", str(day))
     assert code == 0 and "claimed slot" in table and "held by Ann" in table
     code, released = psn("calendar", "release", str(anns.id)[:8])  # Ana is an editor of Acme: she may

@@ -78,10 +78,10 @@ def _company(settings: Settings, slug: str, window: Window, zone: ZoneInfo) -> H
 
 
 def _slots(view: HubView, strategy: Strategy | None, window: Window, zone: ZoneInfo, now: datetime) -> list[SlotEntry]:
-    """The hub's claimed slots (those whose drafted post shows in the calendar show as that post) and its
-    empty ones still to come."""
+    """The hub's claimed slots (one whose drafted post shows in the calendar at the slot shows as that post;
+    moved elsewhere, the claim shows too) and its empty ones still to come."""
     hub, name = view.status.hub, view.status.name
-    shown_posts = {r.entry.post_id for r in view.reads}
+    shown_posts = {(r.entry.post_id, r.account_id, r.entry.at) for r in view.reads}  # the post at its slot
     out = [
         SlotEntry(
             hub=hub,
@@ -100,7 +100,7 @@ def _slots(view: HubView, strategy: Strategy | None, window: Window, zone: ZoneI
             post_id=c.post_id,
         )
         for c in view.claims
-        if c.post_id is None or c.post_id not in shown_posts
+        if (c.post_id, c.account_id, c.at) not in shown_posts
     ]
     busy = [(r.account_id, r.entry.at) for r in view.reads] + [(c.account_id, c.at) for c in view.claims]
     span = (max(window.start, now), window.end)
