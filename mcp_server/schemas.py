@@ -51,6 +51,7 @@ _LOCAL_TIME = (
     "every call: to confirm a preview, send the exact time its note gives"
 )
 When = Annotated[str, Field(min_length=1, description=f"When to publish: {_LOCAL_TIME}.")]
+SlotTime = Annotated[str, Field(min_length=1, description=f"The slot's time: {_LOCAL_TIME}.")]
 NewWhen = Annotated[
     str | None,
     Field(description=f"A new time (needed if the post's own time has passed): {_LOCAL_TIME}. Omit to keep it."),

@@ -15,6 +15,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
     [import]  psn_core.services.voice.import_errors   content import for voice match: refused URLs, failed reads
     [trends]  psn_core.services.trends.errors    trend intake: unknown trends, sources that failed
+    [slots]   psn_core.services.company.slot_errors     calendar slot claims: unknown, taken, in the past
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -25,6 +26,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
     │   ├── TrendNotFound           [trends] no trend (or trend source) of the member with that id or name
+    │   ├── SlotNotFound            [slots] no claimed slot with that id (or id prefix) in the company hub
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -35,6 +37,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── DraftInputInvalid       a draft check with no target platform
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── IdeaInputInvalid        [ideas] a captured idea with an unknown tag, bad value, unknown pillar or no text
+    │   ├── SlotInputInvalid        [slots] a slot claim for a time that has passed, or in a personal hub
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -85,6 +88,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   └── IdeaTaken               [ideas] another member claimed the idea first (company hubs)
     ├── ImportFailed            [import] (retryable) a page to import did not answer in time or could not be reached
     ├── TrendSourceFailed           [trends] (retryable) a trend source timed out, said no, or sent no feed
+    ├── SlotError                   [slots] a calendar slot cannot be claimed as asked
+    │   └── SlotTaken               [slots] another member holds the slot (named in the message)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

@@ -194,6 +194,13 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         media: Annotated[list[str] | None, Field(description="Paths of image/video files, in the workspace.")] = None,
         idea: Annotated[str, Field(description="The idea behind the post, in a few words.")] = "",
         language: Annotated[str, Field(description="The language of the post, as a code: en, es ...")] = "en",
+        idea_id: Annotated[
+            UUID | None,
+            Field(
+                description="The company idea (a UUID, from list_ideas with company_name) this post is made from; "
+                "omit when there is none."
+            ),
+        ] = None,
         confirmation_token: Token = None,
         ai_draft: Annotated[
             str | None,
@@ -212,7 +219,9 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         """Post as a brand persona on company accounts: written to the company hub (never your personal
         hub), scheduled for editors and admins, sent for approval for contributors. The user confirms it first
         ("Posting as: <you> for <company> on <platform>", time, text): asked by this call where the client can,
-        else a preview and a confirmation_token (call again with it only after they say yes)."""
+        else a preview and a confirmation_token (call again with it only after they say yes). With idea_id the
+        post is linked to that company idea, which moves to developed (used once it publishes). A slot the user
+        claimed (claim_slot) on one of these accounts at this exact time is linked to the post."""
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
         if format is not None:
             check_format(format)  # refused before anything reaches the company hub
@@ -239,6 +248,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 media_host=ctx.settings.media_host_url,
                 idea=idea,
                 language=language,
+                idea_id=idea_id,
+                now=ctx.now(),
             )
         if ai_draft:  # the user's edits of Claude's draft, learned in their own (personal) hub, never the company's
             member = ctx.member_id

@@ -293,6 +293,7 @@ def sync(obj: Ctx, name: str) -> None:
 @click.option("--to", "targets", multiple=True, required=True, help="Company accounts: x, linkedin, x:@handle.")
 @click.option("--at", "at", default=None, help="When, in your zone: 'tomorrow 9am', 'in 2 hours', YYYY-MM-DD HH:MM.")
 @click.option("--idea", default="", help="A few words for the calendar.")
+@click.option("--idea-id", default=None, help="The company idea it is made from (id or its first 8 characters).")
 @click.option("--language", default="en", show_default=True)
 @click.option(
     "--media",
@@ -311,6 +312,7 @@ def post(
     targets: tuple[str, ...],
     at: str | None,
     idea: str,
+    idea_id: str | None,
     language: str,
     media: tuple[Path, ...],
     ai_draft: str | None,
@@ -363,6 +365,7 @@ def post(
             media_host=obj.settings.media_host_url,
             idea=idea,
             language=language,
+            idea_id=idea_id,
         )
     if ai_draft:
         from psn_core.cli.edits import learn_edit

@@ -67,10 +67,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Show what is left of each account's API request budget and when it resets.",
     ),
     "calendar": (
-        "psn_core.cli.posting:calendar",
-        "A day, a week (Monday to Sunday) or a month in your zone: what is scheduled, published or failed in "
-        "your personal hub and every connected company hub, by day, with overlap warnings (two posts on one "
-        "platform within 2 hours, on the same account or from different hubs).",
+        "psn_core.cli.calendar:calendar",
+        "A day, a week (Monday to Sunday, the default) or a month in your zone: your personal hub and every "
+        "connected company hub side by side, by day, each post with its badge (scheduled, publishing, "
+        "published, failed, pending approval), claimed company slots, empty slots at your strategy's preferred "
+        "times, and warnings (two posts on one platform within 2 hours on the same account or from different "
+        "hubs; a post next to someone's claimed slot).",
     ),
     "cancel": ("psn_core.cli.posting:cancel", "Cancel a post's targets that have not started publishing."),
     "company": (

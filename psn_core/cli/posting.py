@@ -1,13 +1,12 @@
-"""`psn post`, `queue`, `calendar`, `failures`, `retry`, `explain`, `cancel`, `reschedule`: thin edges
+"""`psn post`, `queue`, `failures`, `retry`, `explain`, `cancel`, `reschedule`: thin edges
 over psn_core.services.posting.posts. Times are always shown in the user's zone, with the zone named."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,7 +17,6 @@ from psn_core.timefmt import local, utcnow
 if TYPE_CHECKING:
     from psn_core.hub.database import Conn, Hub
     from psn_core.services.posting import posts
-    from psn_core.services.posting.calendar import Calendar
 
 json_flag = click.option("--json", "as_json", is_flag=True, help="Print it as JSON (shapes: README, Output).")
 
@@ -206,85 +204,6 @@ def queue(obj: Ctx, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("period", type=click.Choice(["day", "week", "month"]), default="week")
-@click.option(
-    "--from",
-    "start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="A date (YYYY-MM-DD) inside the period; default: today in your zone.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the calendar as JSON.")
-@pass_ctx
-def calendar(obj: Ctx, period: str, start: datetime | None, as_json: bool) -> None:
-    """A day, a week (Monday to Sunday) or a month in your zone: what is scheduled, published or failed
-    in your personal hub and every connected company hub, by day, with overlap warnings (two posts on
-    one platform within 2 hours, on the same account or from different hubs)."""
-    from psn_core.hub.database import Hub
-    from psn_core.services.company.calendars import get_calendar
-    from psn_core.services.posting.calendar import Period
-
-    with Hub.open(obj.settings) as hub:
-        first = start.date() if start else None
-        cal = get_calendar(hub, obj.settings, obj.member_id, cast(Period, period), first, utcnow())
-    if as_json:
-        click.echo(cal.model_dump_json(indent=2))
-        return
-    _print_calendar(obj, cal)
-
-
-def _print_calendar(obj: Ctx, cal: Calendar) -> None:
-    from psn_core.platforms.registry import PLATFORMS
-
-    """Hubs, then one table row per post (a day with none says so), then the overlap warnings."""
-    from psn_core.cli import output
-
-    click.echo(f"{cal.days[0].label} to {cal.days[-1].label}, times in {cal.timezone}")
-    for status in cal.hubs:
-        if status.reachable:
-            click.echo(f"  {status.name}: {status.entries} post(s)")
-        else:
-            click.echo(f"  {status.name}: not reachable: {status.problem} (what to do: {status.what_to_do})")
-    rows: list[list[object]] = []
-    for day in cal.days:
-        label = day.label.rsplit(" ", 1)[0] if cal.period != "month" else day.label[:6]
-        if not day.entries:
-            rows.append([label, "", "", "", "", output.styled("nothing", "dim")])
-        for number, e in enumerate(day.entries):
-            text = e.text + (f" (+{e.parts - 1} parts)" if e.parts > 1 else "")
-            if e.error:
-                text += f"\n{e.error} (what to do: {e.what_to_do})"
-            account = f"{PLATFORMS[e.platform].display_name} @{e.handle}" + (
-                f"\n{e.hub_name}" if len(cal.hubs) > 1 else ""
-            )
-            at = e.at.astimezone(obj.settings.zone)
-            rows.append(
-                [
-                    label if not number else "",
-                    f"{at:%H:%M}",
-                    str(e.target_id)[:8],
-                    account,
-                    output.status_cell(e.status),
-                    text,
-                ]
-            )
-    nowrap = {"no_wrap": True, "overflow": "ellipsis"}
-    output.print_table(
-        [
-            ("DAY", nowrap),
-            ("TIME", nowrap),
-            ("ID", {**nowrap, "style": "bold"}),
-            ("ACCOUNT", {"max_width": 22}),
-            ("STATUS", {"max_width": 16}),
-            "TEXT",
-        ],
-        rows,
-    )
-    for overlap in cal.overlaps:
-        output.echo(f"! {overlap.message}", style="yellow")
-
-
-@click.command()
 @json_flag
 @pass_ctx
 def failures(obj: Ctx, as_json: bool) -> None:
@@ -375,4 +294,4 @@ def reschedule(obj: Ctx, ref: str, at: str) -> None:
     click.echo(f"Post {str(view.id)[:8]} now goes out {when.echo()}.")
 
 
-COMMANDS = (post, queue, calendar, failures, retry, explain, cancel, reschedule)
+COMMANDS = (post, queue, failures, retry, explain, cancel, reschedule)

@@ -120,3 +120,43 @@ def test_move_is_denied_in_dont_ask_mode_and_done_only_when_the_user_allows_it(
 def _due(hub: Hub, member: uuid.UUID, post: posts.PostView) -> datetime | None:
     with hub.transaction(member) as conn:
         return posts.get_post(conn, member, post.id).targets[0].due_at
+
+
+CLAIM = "mcp__plugin_psn_psn__claim_slot"
+
+
+@pytest.fixture
+def acme_x(workspace: Path, settings: Settings) -> None:
+    """Acme, a company hub this workspace created (its admin), with its X account and no posts."""
+    run_psn(workspace, "company", "create", "acme", "--display-name", "Acme")
+    with CompanyHub.open(settings, "acme") as acme:
+        connect_account(acme.hub, settings, acme.who.member_id, "x")
+
+
+def _claims(settings: Settings) -> list[tuple[datetime, str]]:
+    with CompanyHub.open(settings, "acme") as acme, acme.hub.owner() as conn:
+        rows = conn.execute("SELECT slot_at, platform FROM calendar_slots ORDER BY slot_at").fetchall()
+    return [(r["slot_at"], r["platform"]) for r in rows]
+
+
+def test_claim_is_denied_in_dont_ask_mode_and_holds_the_slot_only_when_the_user_allows_it(
+    workspace: Path, settings: Settings, day: date, acme_x: None
+) -> None:
+    when = f"{day.isoformat()} 09:00"
+    prompt = f"/psn:calendar claim x {when} acme"
+
+    def claim(convo: Conversation) -> list[Block]:
+        return [text(f"Claiming Acme's X slot at {when} ({ZONE})."), tool_use("claim_slot", account="x", when=when)]
+
+    steps = [claim, [text("Held or not.")]]
+    denied = run_claude(workspace, prompt, steps=steps, permission_mode="dontAsk")
+    denied.assert_command("calendar", f"claim x {when} acme")
+    assert [d["tool_name"] for d in denied.permission_denials] == [CLAIM]
+    assert _claims(settings) == []
+
+    allowed = run_claude(workspace, prompt, steps=steps, permission_mode="dontAsk", allowed_tools=[CLAIM])
+    assert allowed.permission_denials == []
+    held = allowed.tool_result("claim_slot")
+    assert held["already_yours"] is False and held["claim"]["mine"] is True
+    assert held["claim"]["local_time"] == f"{when} ({ZONE})"
+    assert _claims(settings) == [(resolve(_at(day, 9), ZONE, utcnow()).utc, "x")]

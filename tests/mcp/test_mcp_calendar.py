@@ -83,3 +83,41 @@ async def test_the_calendar_is_a_tool_error_without_a_member(world: World) -> No
     async with Client(build_server(settings, clock=lambda: NOW)) as client:
         result = await client.call_tool("get_calendar", {"start": str(date(2027, 3, 22))})
     assert "PSN_MEMBER_ID is not set" in error_of(result)[0]
+
+
+async def test_claim_slot_and_release_slot_hold_a_company_slot_through_the_protocol(
+    world: World, server: MCPServer
+) -> None:
+    """Ana (an editor of Acme) claims a slot, finds Ann's taken (named), releases Ann's claim, and sees the
+    slots in get_calendar; every argument is described."""
+    from psn_core.services.company import slots
+    from psn_core.services.company.hubs import member_transaction
+    from psn_core.services.posting.schedule_time import resolve
+
+    with member_transaction(world.acme.hub, world.acme.ann) as conn:
+        anns = slots.claim(conn, "x", resolve("2027-03-26 09:00", ZONE, NOW).utc, NOW, world.settings.zone).claim
+    async with Client(server) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        mine = structured(await client.call_tool("claim_slot", {"account": "x", "when": "2027-03-25 09:00"}))
+        again = structured(await client.call_tool("claim_slot", {"account": "x:@acme", "when": "2027-03-25 09:00"}))
+        taken = await client.call_tool(
+            "claim_slot", {"account": "x", "when": "2027-03-26 09:00", "company_name": "acme"}
+        )
+        past = await client.call_tool("claim_slot", {"account": "x", "when": "2027-03-24 09:00"})
+        week = structured(await client.call_tool("get_calendar", {}))
+        released = structured(await client.call_tool("release_slot", {"slot": str(anns.id)[:8]}))
+        gone = await client.call_tool("release_slot", {"slot": str(anns.id)})
+    for name in ("claim_slot", "release_slot"):
+        for arg, spec in tools[name].input_schema["properties"].items():
+            assert spec.get("description"), (name, arg)
+    assert (mine["already_yours"], mine["claim"]["claimer"], mine["claim"]["mine"]) == (False, "Eve", True)
+    assert again["already_yours"] and again["claim"]["id"] == mine["claim"]["id"]
+    message, action = error_of(taken)
+    assert "already claimed by Ann" in message and "nothing changed" in message and "Ann" in action
+    assert "is in the past" in error_of(past)[0]
+    claimed = [
+        (s["local_time"], s["claimer"]) for d in week["days"] for s in d["slots"] if s["badge"] == "claimed slot"
+    ]
+    assert claimed == [("Thu 25 Mar 09:00 (Europe/Madrid)", "Eve"), ("Fri 26 Mar 09:00 (Europe/Madrid)", "Ann")]
+    assert released["id"] == str(anns.id) and released["claimer"] == "Ann"
+    assert "start with" in error_of(gone)[0] or "No claimed slot" in error_of(gone)[0]

@@ -126,7 +126,7 @@ def test_every_time_argument_says_the_format_psn_accepts(listed: tuple[list[Tool
         for _, name, prop in properties(tool.input_schema):
             if name in TIME_NAMES:
                 described[tool.name] = prop["description"]
-    assert set(described) == {"schedule_post", "reschedule_post", "approve_post", "post_for_company"}
+    assert set(described) == {"schedule_post", "reschedule_post", "approve_post", "post_for_company", "claim_slot"}
     for tool, description in described.items():
         assert "YYYY-MM-DD HH:MM" in description and "user's zone" in description, tool
         assert "'tomorrow 9am'" in description and "'in 2 hours'" in description, tool  # words are accepted

@@ -70,6 +70,8 @@ WRITES = {
     "update_idea_state": (True, False, False),  # kill ends an idea
     "import_voice_samples": (False, True, True),  # a web page or X posts: reads outside the hub
     "trend_to_idea": (False, True, False),  # again for the same trend: the same idea
+    "claim_slot": (False, True, False),  # claiming a slot one holds returns it as is
+    "release_slot": (True, False, False),
 }
 
 

@@ -38,8 +38,12 @@ from psn_core.masking import registry
 from psn_core.notifications import Tier, notify
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.company.hubs import APPROVERS, CompanyHub, posting_context, require_role
+from psn_core.services.ideas import bank as ideas_bank
+from psn_core.services.ideas.errors import IdeaTransitionRefused
+from psn_core.services.ideas.models import LIVE
 from psn_core.services.posting import media_blobs, posts
 from psn_core.services.posting.schedule_time import ScheduleTime
+from psn_core.timefmt import utcnow
 
 Q = Queries.load(__package__)
 
@@ -56,6 +60,8 @@ class CompanyPostResult(BaseModel):
     post: posts.PostView
     status: Literal["scheduled", "pending_approval"]
     context: list[str]  # "Posting as: <name> for <company> on <platform>", one per target
+    idea_id: UUID | None = None  # the company idea it was made from (now developed), if any
+    slots: list[UUID] = []  # the caller's claimed calendar slots it fills (linked to it)
 
 
 SHORT_HASH = 16  # hex characters of the content hash shown, and the fewest an approval may name
@@ -160,18 +166,33 @@ def post_for_company(
     media_host: str | None,
     idea: str = "",
     language: str = "en",
+    idea_id: str | UUID | None = None,
+    now: datetime | None = None,
 ) -> CompanyPostResult:
     """Create a company post on the company accounts ``specs`` and schedule it or submit it for approval.
     Its media files go into the company hub too (content-addressed), so the account owner's worker,
-    wherever it runs, publishes exactly these bytes.
+    wherever it runs, publishes exactly these bytes. A post made from one of the company's ideas
+    (``idea_id``: id or prefix) is linked to it and the idea moves to developed (publishing it makes it
+    used), as save_draft does for personal posts. The caller's claimed calendar slots on its accounts at
+    its time are linked to it (the slot is drafted).
 
     Raises:
         PostNotFound: unknown account; PostInvalid: the accounts belong to different connectors, or the
         post breaks a platform's rules; MediaReferenceRefused: a media file over 100 MiB; NotPermitted;
-        HubUnreachable.
+        HubUnreachable; IdeaNotFound, IdeaTransitionRefused, IdeaTaken: the idea is unknown, no longer
+        live, or another member's claim (nothing is written).
     """
     with company.transaction() as conn:
         preview = preview_company_post(conn, specs)
+        made_from = None
+        if idea_id is not None:
+            made_from = ideas_bank.get_idea(conn, idea_id)  # before anything is written: a wrong id changes nothing
+            if made_from.state not in LIVE:
+                raise IdeaTransitionRefused(
+                    f"Idea {made_from.short_id} is {made_from.state}: a new post cannot be made from it; "
+                    "nothing was posted.",
+                    "Capture a new idea (a remix or recycle of it) and post from that one.",
+                )
         accounts, owner = preview.accounts, preview.accounts[0].member_id
         post_input = posts.PostInput(
             idea=idea,
@@ -184,12 +205,26 @@ def post_for_company(
         )
         names = sorted({m.path for t in created.targets for p in t.rendering.parts for m in p.media})
         media_blobs.store_blobs(conn, media_dir, names)
+        if made_from is not None:
+            ideas_bank.develop(conn, made_from.id, created.id, now or utcnow())
         status = schedule_or_submit(conn, owner, created.id, when)
+        slots = [row.id for row in sql.many(conn, Q.link_slots, {"post": created.id}, _Linked)]
     with company.transaction() as conn:
         if status == "scheduled":
             posts.enqueue_due(conn, owner, created.id, enqueue)
         view = posts.get_post(conn, owner, created.id)
-    return CompanyPostResult(post=view, status=status, context=preview.context)  # type: ignore[arg-type]
+    return CompanyPostResult(
+        post=view,
+        status=status,  # type: ignore[arg-type]
+        context=preview.context,
+        idea_id=made_from.id if made_from else None,
+        slots=slots,
+    )
+
+
+@dataclass(frozen=True)
+class _Linked:
+    id: UUID
 
 
 # --- deciding ------------------------------------------------------------------------------------

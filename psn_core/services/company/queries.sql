@@ -236,3 +236,36 @@ UPDATE post_targets SET status = 'cancelled', error_class = 'Rejected', error_me
 -- name: server_version
 -- The PostgreSQL version the hub runs.
 SHOW server_version;
+
+-- name: claim_slot
+-- Claim a slot (an account of the hub at one instant) for the caller; nothing when it is taken (the
+-- unique key (account_id, slot_at) decides between concurrent claims). The hub sets claimer and time.
+INSERT INTO calendar_slots (account_id, platform, slot_at, note)
+VALUES (%(account_id)s, %(platform)s, %(at)s, %(note)s)
+ON CONFLICT (account_id, slot_at) DO NOTHING
+RETURNING id;
+
+-- name: slot_claims
+-- Claims with their account and claimer: one (`id`), those of one account at one instant
+-- (`account_id`, `at`), those whose id starts with `prefix`, or every claim in [start, end).
+SELECT s.id, s.account_id, s.platform, a.handle, s.slot_at, s.claimed_by, psn_slot_holder(s.id) AS claimer,
+       s.claimed_at, s.note, s.post_id, s.claimed_by = psn_current_member() AS mine
+  FROM calendar_slots s JOIN accounts a ON a.id = s.account_id
+ WHERE (%(id)s::uuid IS NULL OR s.id = %(id)s::uuid)
+   AND (%(account_id)s::uuid IS NULL OR (s.account_id = %(account_id)s::uuid AND s.slot_at = %(at)s))
+   AND (%(prefix)s::text IS NULL OR s.id::text LIKE %(prefix)s)
+   AND (%(start)s::timestamptz IS NULL OR (s.slot_at >= %(start)s AND s.slot_at < %(end)s))
+ ORDER BY s.slot_at, a.platform, a.handle;
+
+-- name: release_slot
+-- Release a claim (the hub lets only its claimer or an editor/admin delete it).
+DELETE FROM calendar_slots WHERE id = %(id)s RETURNING id;
+
+-- name: link_slots
+-- The caller drafted a post for their claimed slots: every claim of theirs, not linked yet, on an
+-- account the post goes to at the instant it is due there, now points to the post.
+UPDATE calendar_slots s SET post_id = %(post)s
+ WHERE s.post_id IS NULL AND s.claimed_by = psn_current_member()
+   AND EXISTS (SELECT 1 FROM post_targets t
+                WHERE t.post_id = %(post)s AND t.account_id = s.account_id AND t.due_at = s.slot_at)
+RETURNING s.id;

@@ -15,6 +15,10 @@ read too, so an overlap across the period's edge is still reported.
 
 A company hub that cannot be reached (or refuses this workspace) is listed with its problem; the rest of
 the calendar still comes back. Times are shown in the user's zone, with the zone named.
+
+Every post has a badge (scheduled, publishing, published, failed, pending approval, draft); each day also
+lists its slots (:mod:`.calendar_slots`): the strategy's preferred times nothing fills yet (empty slot) and
+the company slots members claimed (claimed slot).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.posting.calendar_slots import SlotEntry, badge_of, show_time
 
 Q = Queries.load(__package__)
 
@@ -54,6 +59,7 @@ class CalendarEntry(BaseModel):
     platform: str
     handle: str
     status: str
+    badge: str = Field(description="scheduled, publishing, published, failed, pending approval or draft.")
     at: datetime = Field(description="When it is due, UTC.")
     local_time: str = Field(description="When it is due, in the user's zone (zone named).")
     persona: str
@@ -69,6 +75,9 @@ class CalendarDay(BaseModel):
     date: date
     label: str = Field(description="The local day, e.g. Mon 23 Mar 2026.")
     entries: list[CalendarEntry] = Field(description="Every hub's posts of that day, by time.")
+    slots: list[SlotEntry] = Field(
+        default=[], description="That day's claimed slots (company hubs) and empty slots at the strategy's times."
+    )
 
 
 class HubStatus(BaseModel):
@@ -81,7 +90,7 @@ class HubStatus(BaseModel):
 
 
 class Overlap(BaseModel):
-    kind: Literal["same_account", "across_hubs"]
+    kind: Literal["same_account", "across_hubs", "claimed_slot"]
     platform: str
     minutes_apart: int
     target_ids: list[UUID]
@@ -97,6 +106,7 @@ class Calendar(BaseModel):
     days: list[CalendarDay] = Field(description="Every day of the period, in order, empty ones included.")
     overlaps: list[Overlap]
     overlap_rule: str = OVERLAP_RULE
+    slots_note: str = Field(default="", description="Where the empty slots come from (or why there are none).")
 
 
 @dataclass(frozen=True)
@@ -128,11 +138,6 @@ def period_window(period: Period, start: date | None, zone: ZoneInfo, now: datet
         first = day.replace(day=1)
         last = day.replace(day=monthdays.monthrange(day.year, day.month)[1])
     return Window(period, first, last, day_start(first, zone), day_start(last + timedelta(days=1), zone))
-
-
-def show_time(instant: datetime, zone: ZoneInfo) -> str:
-    """``Mon 23 Mar 18:30 (Europe/Madrid)``."""
-    return f"{instant.astimezone(zone):%a %-d %b %H:%M} ({zone.key})"
 
 
 class _Row(BaseModel):
@@ -177,6 +182,7 @@ def read_hub(conn: Conn, member_id: UUID | None, hub: str, name: str, window: Wi
             platform=row.platform,
             handle=row.handle,
             status=row.status,
+            badge=badge_of(row.status),
             at=row.due_at,
             local_time=show_time(row.due_at, zone),
             persona=row.persona,
@@ -225,8 +231,16 @@ def find_overlaps(reads: list[HubRead], window: Window) -> list[Overlap]:
     return found
 
 
-def assemble(window: Window, zone: ZoneInfo, hubs: list[HubStatus], reads: list[HubRead]) -> Calendar:
-    """The calendar of ``window`` from every hub's rows (those outside it only count for overlaps)."""
+def assemble(
+    window: Window,
+    zone: ZoneInfo,
+    hubs: list[HubStatus],
+    reads: list[HubRead],
+    slots: list[SlotEntry] | None = None,
+    slot_overlaps: list[Overlap] | None = None,
+) -> Calendar:
+    """The calendar of ``window`` from every hub's rows (those outside it only count for overlaps) and
+    its slots (claimed and empty) in the window."""
     inside = sorted(
         (r.entry for r in reads if window.start <= r.entry.at < window.end),
         key=lambda e: (e.at, e.hub != PERSONAL, e.hub, e.platform, e.handle),
@@ -234,10 +248,15 @@ def assemble(window: Window, zone: ZoneInfo, hubs: list[HubStatus], reads: list[
     by_day: dict[date, list[CalendarEntry]] = {}
     for entry in inside:
         by_day.setdefault(entry.at.astimezone(zone).date(), []).append(entry)
+    slots_by_day: dict[date, list[SlotEntry]] = {}
+    for slot in sorted(slots or [], key=lambda s: (s.at, s.hub != PERSONAL, s.hub, s.platform, s.handle)):
+        if window.start <= slot.at < window.end:
+            slots_by_day.setdefault(slot.at.astimezone(zone).date(), []).append(slot)
     days = []
     day = window.first
     while day <= window.last:
-        days.append(CalendarDay(date=day, label=f"{day:%a %-d %b %Y}", entries=by_day.get(day, [])))
+        label = f"{day:%a %-d %b %Y}"
+        days.append(CalendarDay(date=day, label=label, entries=by_day.get(day, []), slots=slots_by_day.get(day, [])))
         day += timedelta(days=1)
     counted = {h.hub: sum(1 for e in inside if e.hub == h.hub) for h in hubs}
     return Calendar(
@@ -247,5 +266,5 @@ def assemble(window: Window, zone: ZoneInfo, hubs: list[HubStatus], reads: list[
         last_day=window.last,
         hubs=[h.model_copy(update={"entries": counted[h.hub]}) for h in hubs],
         days=days,
-        overlaps=find_overlaps(reads, window),
+        overlaps=find_overlaps(reads, window) + (slot_overlaps or []),
     )

@@ -362,3 +362,10 @@ SELECT coalesce(array_agg(part_index ORDER BY part_index), '{}') FROM (
     SELECT DISTINCT ON (part_index) part_index, state FROM publish_ledger
      WHERE target_id = %(target_id)s ORDER BY part_index, attempt DESC
 ) latest WHERE state IN ('sending', 'unknown');
+
+-- name: calendar_accounts
+-- The accounts a calendar offers empty slots on: connected ones (a reconnect pending included).
+-- `member_id` narrows to one member's (the personal hub); NULL: every account the hub shows (a company's).
+SELECT id, platform, handle FROM accounts
+ WHERE (%(member_id)s::uuid IS NULL OR member_id = %(member_id)s::uuid) AND status IN ('active', 'needs_reauth')
+ ORDER BY platform, handle;
