@@ -37,6 +37,7 @@ from mcp_server.tools import (
     drafting,
     ideas,
     notifications,
+    plan,
     posting,
     strategy,
     voice,
@@ -73,6 +74,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     calendar_tools.register,
     strategy.register,
     ideas.register,
+    plan.register,
 )
 
 

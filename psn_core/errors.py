@@ -13,6 +13,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [notify]  psn_core.notifications.errors     the notification transports' failures
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
+    [plan]    psn_core.services.plan.errors      the weekly plan: unknown plans or slots, refused moves
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -22,6 +23,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
+    │   ├── PlanNotFound            [plan] no weekly plan (or plan slot) with that week or id for this member
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -32,6 +34,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── DraftInputInvalid       a draft check with no target platform
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── IdeaInputInvalid        [ideas] a captured idea with an unknown tag, bad value, unknown pillar or no text
+    │   ├── PlanInputInvalid        [plan] a week that is no date or ISO week, an unknown rating, a kill without reason
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -78,6 +81,9 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── IdeaError                   [ideas] an idea cannot move as asked
     │   ├── IdeaTransitionRefused   [ideas] the ideas state machine forbids that move (or a kill without a reason)
     │   └── IdeaTaken               [ideas] another member claimed the idea first (company hubs)
+    ├── PlanNeedsStrategy           [plan] no usable strategy.yaml: capacity, pillars and times come from it
+    ├── PlanError                   [plan] a plan or one of its slots cannot change as asked
+    │   └── PlanSlotRefused         [plan] the plan's state machine forbids it (a slot drafted twice, a closed plan)
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

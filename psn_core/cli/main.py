@@ -108,6 +108,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "psn_core.cli.notifications:notifications",
         "List your pending notifications (times in your zone).",
     ),
+    "plan": (
+        "psn_core.cli.plan:plan",
+        "Make (or make again) the week's plan: series first, then ready ideas, remix, recycle, at your best times.",
+    ),
     "post": (
         "psn_core.cli.posting:post",
         "Schedule a post (now, or --at a local time) to one or more accounts.",

@@ -64,6 +64,7 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.option("--thread", is_flag=True, help="Split long text into a thread where the platform has threads.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--idea-id", default=None, help="The ideas-bank idea it is made from (id or its first 8 characters).")
+@click.option("--plan-slot", default=None, help="The weekly plan's slot it fills (`psn plan show` lists them).")
 @click.option("--language", default="en", show_default=True)
 @click.option(
     "--privacy",
@@ -85,6 +86,7 @@ def post(
     thread: bool,
     idea: str,
     idea_id: str | None,
+    plan_slot: str | None,
     language: str,
     privacy: str | None,
     allow_comments: bool,
@@ -124,6 +126,10 @@ def post(
             from psn_core.services.ideas.bank import resolve_id
 
             draft.idea_id = resolve_id(conn, idea_id)
+        if plan_slot is not None:
+            from psn_core.services.plan.store import resolve_slot
+
+            draft.plan_slot_id = resolve_slot(conn, plan_slot)
         plan = saved_drafts.plan_draft(conn, obj.member_id, draft)
     click.echo(f"Posting as: {plan.posting_as} for your personal hub, {when.echo()}")
     for planned in plan.targets:

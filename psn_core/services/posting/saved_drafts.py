@@ -27,6 +27,7 @@ from psn_core.services.accounts.accounts import AccountView, pick_account
 from psn_core.services.ideas import bank as ideas_bank
 from psn_core.services.ideas.errors import IdeaTransitionRefused
 from psn_core.services.ideas.models import LIVE
+from psn_core.services.plan import store as plan_store
 from psn_core.services.posting.confirmations import poster_name
 from psn_core.services.posting.draft_rules import thread_parts
 from psn_core.services.posting.posts import PartInput, PostInput, PostView, TargetInput, create_post, get_post
@@ -69,6 +70,9 @@ class ReviewedDraft(BaseModel):
     # The idea (from the ideas bank) this post is made from: saving the draft links them and moves the idea
     # to developed; publishing the post moves it to used, once (migration 0016).
     idea_id: UUID | None = None
+    # The weekly plan's slot this post is drafted for: saving links them and the slot becomes drafted
+    # (scheduled, then published, as the post goes out); a slot with an idea lends it its idea_id.
+    plan_slot_id: UUID | None = None
 
 
 class PlannedTarget(BaseModel):
@@ -112,6 +116,7 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
     Raises:
         DraftInputInvalid: a brand persona (its posts go to the company hub, never the personal one);
         InvalidSetting: an unknown platform; ConnectFailed: no such account, or several and no handle given.
+        PlanNotFound, PlanSlotRefused: the plan slot is not the member's, or is not planned any more.
     """
     if is_brand_persona(draft.persona):
         raise DraftInputInvalid(
@@ -119,6 +124,9 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
             "Post it with post_for_company (MCP) or `psn company post` (CLI): it is written to the company hub, "
             "with approval when your role needs it.",
         )
+    if draft.plan_slot_id is not None:  # before anything else: a wrong or drafted slot changes nothing
+        slot_id, slot_idea = plan_store.slot_for_draft(conn, draft.plan_slot_id)
+        draft = draft.model_copy(update={"plan_slot_id": slot_id, "idea_id": draft.idea_id or slot_idea})
     if draft.idea_id is not None:
         idea = ideas_bank.get_idea(conn, draft.idea_id)  # before anything else: a wrong id changes nothing
         if idea.state not in LIVE:
@@ -144,6 +152,7 @@ def save_plan(
         PostNotFound: an account was removed since the plan was made.
         VoiceInputInvalid: a persona or language name is not well-formed (only with an AI draft).
         IdeaNotFound, IdeaTransitionRefused: the idea is gone or no longer live.
+        PlanSlotRefused: the plan slot was drafted meanwhile.
     """
     draft = plan.draft
     post = PostInput(
@@ -163,6 +172,8 @@ def save_plan(
     )
     if draft.idea_id is not None:
         ideas_bank.develop(conn, draft.idea_id, created.id, now or utcnow())
+    if draft.plan_slot_id is not None:
+        plan_store.attach_post(conn, draft.plan_slot_id, created.id)
     ai_drafts = {planned.account.id: planned.ai_draft for planned in plan.targets if planned.ai_draft}
     for made in created.targets:  # the user's edits of Claude's drafts: what the voice profile learns from
         if made.account_id in ai_drafts:
