@@ -13,6 +13,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [notify]  psn_core.notifications.errors     the notification transports' failures
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
+    [series]  psn_core.services.series.errors    series: unknown series, bad cadences or pillars, refused moves
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -22,6 +23,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
+    │   ├── SeriesNotFound          [series] no series with that slug or id that the member can see
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -32,6 +34,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── DraftInputInvalid       a draft check with no target platform
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── IdeaInputInvalid        [ideas] a captured idea with an unknown tag, bad value, unknown pillar or no text
+    │   ├── SeriesInputInvalid      [series] an unknown pillar, a cadence that never fires, a bad label or template
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -78,6 +81,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── IdeaError                   [ideas] an idea cannot move as asked
     │   ├── IdeaTransitionRefused   [ideas] the ideas state machine forbids that move (or a kill without a reason)
     │   └── IdeaTaken               [ideas] another member claimed the idea first (company hubs)
+    ├── SeriesError                 [series] a series cannot change as asked
+    │   └── SeriesTransitionRefused [series] active <-> paused, and retired (final): anything else is refused
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
