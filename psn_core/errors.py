@@ -14,6 +14,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
     [plan]    psn_core.services.plan.errors      the weekly plan: unknown plans or slots, refused moves
+    [series]  psn_core.services.series.errors    series: unknown series, bad cadences or pillars, refused moves
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -24,6 +25,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
     │   ├── PlanNotFound            [plan] no weekly plan (or plan slot) with that week or id for this member
+    │   ├── SeriesNotFound          [series] no series with that slug or id that the member can see
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -35,6 +37,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── IdeaInputInvalid        [ideas] a captured idea with an unknown tag, bad value, unknown pillar or no text
     │   ├── PlanInputInvalid        [plan] a week that is no date or ISO week, an unknown rating, a kill without reason
+    │   ├── SeriesInputInvalid      [series] an unknown pillar, a cadence that never fires, a bad label or template
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -84,6 +87,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── PlanNeedsStrategy           [plan] no usable strategy.yaml: capacity, pillars and times come from it
     ├── PlanError                   [plan] a plan or one of its slots cannot change as asked
     │   └── PlanSlotRefused         [plan] the plan's state machine forbids it (a slot drafted twice, a closed plan)
+    ├── SeriesError                 [series] a series cannot change as asked
+    │   └── SeriesTransitionRefused [series] active <-> paused, and retired (final): anything else is refused
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have
