@@ -76,6 +76,7 @@ CREATE TABLE plan_slots (
     series_id      uuid,
     episode_number integer CHECK (episode_number >= 1),
     episode_label  text CHECK (length(episode_label) <= 200),
+    occurrence_at  timestamptz,  -- a series slot: the occurrence of the series it is for
     source_post_id uuid REFERENCES posts (id) ON DELETE SET NULL,
     reason         text NOT NULL DEFAULT '' CHECK (length(reason) <= 500),
     state          text NOT NULL DEFAULT 'planned'
@@ -88,7 +89,7 @@ CREATE TABLE plan_slots (
     FOREIGN KEY (post_id, member_id) REFERENCES posts (id, member_id) ON DELETE SET NULL (post_id),
     UNIQUE (plan_id, position),
     CONSTRAINT plan_slots_post CHECK ((state IN ('drafted', 'scheduled', 'published')) = (post_id IS NOT NULL)),
-    CONSTRAINT plan_slots_series CHECK ((kind = 'series') = (series_id IS NOT NULL AND episode_number IS NOT NULL))
+    CONSTRAINT plan_slots_series CHECK ((kind = 'series') = (series_id IS NOT NULL AND occurrence_at IS NOT NULL))
 );
 CREATE INDEX plan_slots_plan_idx ON plan_slots (plan_id, at);
 CREATE UNIQUE INDEX plan_slots_post_idx ON plan_slots (post_id) WHERE post_id IS NOT NULL;
@@ -180,8 +181,8 @@ CREATE FUNCTION public.psn_plan_slot_guard() RETURNS trigger
             RAISE EXCEPTION 'a plan slot goes back to planned only when its post is deleted'
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'plan_slot_transitions';
         END IF;
-        IF OLD.post_id IS NOT NULL AND (NEW.kind, NEW.platform, NEW.at, NEW.idea_id, NEW.series_id, NEW.episode_number)
-               IS DISTINCT FROM (OLD.kind, OLD.platform, OLD.at, OLD.idea_id, OLD.series_id, OLD.episode_number) THEN
+        IF OLD.post_id IS NOT NULL AND (NEW.kind, NEW.platform, NEW.at, NEW.idea_id, NEW.series_id, NEW.occurrence_at)
+               IS DISTINCT FROM (OLD.kind, OLD.platform, OLD.at, OLD.idea_id, OLD.series_id, OLD.occurrence_at) THEN
             RAISE EXCEPTION 'a drafted plan slot keeps what it was planned for' USING ERRCODE = 'check_violation',
                 CONSTRAINT = 'plan_slot_transitions';
         END IF;

@@ -8,8 +8,8 @@ give the same plan):
 2. Series first: each due episode takes a slot on each of its platforms at its due time.
 3. Then the other slots, in time order, each take the candidate that scores best: its tier (ready ideas,
    then remix, then recycle, then ideas proposed for the plan) lowered by how far its pillar is below
-   the strategy's share this week (pillar-deficit weighting) and by matching the language furthest below
-   its balance; at most 2 of the same angle a week. A slot nothing fits stays open, with the pillar and
+   the strategy's share this week (pillar-deficit weighting) and how far its language is below its
+   balance (each up to one tier); at most 2 of the same angle a week. A slot nothing fits stays open, with the pillar and
    language it wants, so Claude can propose an idea for it.
 """
 
@@ -28,8 +28,8 @@ from psn_core.strategy.slots import preferred_slots, wall_instant
 MAX_SAME_ANGLE = 2
 GAP = timedelta(hours=1)
 DEFAULT_TIME = time(9, 0)
-PILLAR_WEIGHT = 1.5
-LANGUAGE_WEIGHT = 0.5
+PILLAR_WEIGHT = 1.0
+LANGUAGE_WEIGHT = 1.0
 # Angles (how a topic is told) recognised from an idea's words; the first that matches wins.
 ANGLES: tuple[tuple[str, str], ...] = (
     ("how-to", r"\bhow (to|i|we)\b|\bstep[- ]by[- ]step\b|\bguide\b|\bcómo\b"),
@@ -137,9 +137,11 @@ def _series_time(week: WeekInput, episode: DueSeries, platform: str, tally: _Tal
 
 def _pick_times(week: WeekInput, tally: _Tally) -> list[tuple[str, datetime]]:
     chosen: list[tuple[str, datetime]] = []
-    for platform in PLATFORMS:
+    options_of = {p: [t for t in platform_times(week, p) if t > week.now] for p in PLATFORMS}
+    # the platform with the fewest times chooses first: the freer ones then fill the days it left empty
+    for platform in sorted(PLATFORMS, key=lambda p: (len(options_of[p]), PLATFORMS.index(p))):
         need = week.strategy.frequency.get(platform, 0) - tally.platform[platform]
-        options = [t for t in platform_times(week, platform) if t > week.now]
+        options = options_of[platform]
         for _ in range(max(need, 0)):
             free = [t for t in options if tally.free(platform, t)]
             if not free:
@@ -157,8 +159,19 @@ def _pick_times(week: WeekInput, tally: _Tally) -> list[tuple[str, datetime]]:
     return sorted(chosen, key=lambda item: (item[1], PLATFORMS.index(item[0])))
 
 
-def _deficits(shares: dict[str, float], counts: Counter[str], total: int) -> dict[str, float]:
-    return {name: share * total - counts[name] for name, share in shares.items()}
+def quotas(shares: dict[str, float], total: int) -> dict[str, int]:
+    """Whole posts per name out of ``total`` by the largest remainder (ties: the order given): 2:1 of 5 is
+    3 and 2, never 4 and 1."""
+    exact = {name: share * total for name, share in shares.items()}
+    out = {name: int(value) for name, value in exact.items()}
+    order = list(shares)
+    for name in sorted(order, key=lambda n: (-(exact[n] - out[n]), order.index(n)))[: total - sum(out.values())]:
+        out[name] += 1
+    return out
+
+
+def _deficits(quota: dict[str, int], counts: Counter[str]) -> dict[str, float]:
+    return {name: float(n - counts[name]) for name, n in quota.items()}
 
 
 def _target(deficits: dict[str, float]) -> str | None:
@@ -206,18 +219,21 @@ def allocate(week: WeekInput) -> list[SlotSpec]:
                     series_id=episode.series_id,
                     episode_number=episode.episode_number,
                     episode_label=episode.label,
+                    occurrence_at=episode.due_at,
                     reason=f"Series {episode.name!r}: episode {episode.label} is due this week.",
                 )
             )
     times = _pick_times(week, tally)
     shares = week.strategy.shares()
     total = max(week.strategy.per_week(), len(times) + len(specs) + len(week.kept) + len(week.busy))
+    pillar_quota, language_quota = quotas(shares, total), quotas(languages, total)
     used: set[str] = set()
     for platform, at in times:
-        pillar_deficit = _deficits(shares, tally.pillar, total)
-        language_deficit = _deficits(languages, tally.language, total)
+        pillar_deficit = _deficits(pillar_quota, tally.pillar)
+        language_deficit = _deficits(language_quota, tally.language)
         want_pillar, want_language = _target(pillar_deficit), _target(language_deficit) or "en"
         top = max([d for d in pillar_deficit.values() if d > 0], default=0.0)
+        top_language = max([d for d in language_deficit.values() if d > 0], default=0.0)
         best: tuple[float, int, Candidate] | None = None
         for index, candidate in enumerate(week.candidates):
             if candidate.key in used or not _fits(candidate, platform, tally):
@@ -225,8 +241,8 @@ def allocate(week: WeekInput) -> list[SlotSpec]:
             bonus = 0.0
             if top > 0 and candidate.pillar in pillar_deficit and pillar_deficit[candidate.pillar] > 0:
                 bonus += PILLAR_WEIGHT * pillar_deficit[candidate.pillar] / top
-            if candidate.language == want_language:
-                bonus += LANGUAGE_WEIGHT
+            if top_language > 0 and language_deficit.get(candidate.language, 0) > 0:
+                bonus += LANGUAGE_WEIGHT * language_deficit[candidate.language] / top_language
             score = candidate.tier - bonus
             if best is None or (score, index) < (best[0], best[1]):
                 best = (score, index, candidate)

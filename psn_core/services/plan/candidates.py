@@ -94,10 +94,10 @@ def _avoided(text: str, avoid: list[str]) -> bool:
 
 
 def due_series(conn: Conn, start: datetime, end: datetime, zone: str, kept: list[PlanSlot]) -> list[DueSeries]:
-    """Series episodes due in [start, end) not yet scheduled and not in a kept slot."""
+    """Series episodes due in [start, end) with no post yet (scheduled or a draft) and not in a kept slot."""
     from psn_core.services.series import due_episodes
 
-    held = {(s.series_id, s.episode_number) for s in kept if s.series_id is not None}
+    held = {(s.series_id, s.occurrence_at) for s in kept if s.series_id is not None}
     return [
         DueSeries(
             series_id=e.series_id,
@@ -108,8 +108,8 @@ def due_series(conn: Conn, start: datetime, end: datetime, zone: str, kept: list
             label=e.label,
             due_at=e.due_at,
         )
-        for e in due_episodes(conn, start=start, end=end, zone=zone)
-        if not e.already_scheduled and (e.series_id, e.episode_number) not in held
+        for e in due_episodes(conn, start=start, end=end, zone=ZoneInfo(zone))
+        if not e.already_scheduled and e.post_id is None and (e.series_id, e.due_at) not in held
     ]
 
 

@@ -88,6 +88,7 @@ class SlotSpec(BaseModel):
     series_id: UUID | None = None
     episode_number: int | None = None
     episode_label: str | None = None
+    occurrence_at: datetime | None = None
     source_post_id: UUID | None = None
     reason: str = ""
 
@@ -110,6 +111,7 @@ class PlanSlot(BaseModel):
     series_id: UUID | None
     episode_number: int | None
     episode_label: str | None
+    occurrence_at: datetime | None = Field(default=None, description="A series slot: the occurrence it is for.")
     source_post_id: UUID | None
     reason: str = Field(description="Why psn put this here.")
     state: str = Field(description="planned, drafted, scheduled, published or skipped.")

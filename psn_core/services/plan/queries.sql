@@ -85,21 +85,21 @@ DELETE FROM plan_slots WHERE plan_id = %(plan_id)s AND post_id IS NULL;
 -- name: insert_slot
 -- A new slot (planned, without a post: the hub refuses anything else).
 INSERT INTO plan_slots (plan_id, member_id, position, at, local_day, platform, kind, topic, pillar, angle, language,
-                        idea_id, series_id, episode_number, episode_label, source_post_id, reason)
+                        idea_id, series_id, episode_number, episode_label, occurrence_at, source_post_id, reason)
 VALUES (%(plan_id)s, %(member_id)s, %(position)s, %(at)s, %(local_day)s, %(platform)s, %(kind)s, %(topic)s,
         %(pillar)s, %(angle)s, %(language)s, %(idea_id)s, %(series_id)s, %(episode_number)s, %(episode_label)s,
-        %(source_post_id)s, %(reason)s);
+        %(occurrence_at)s, %(source_post_id)s, %(reason)s);
 
 -- name: plan_slots
 -- The slots of a plan, by time.
 SELECT id, position, at, local_day, platform, kind, topic, pillar, angle, language, idea_id, series_id,
-       episode_number, episode_label, source_post_id, reason, state, post_id
+       episode_number, episode_label, occurrence_at, source_post_id, reason, state, post_id
   FROM plan_slots WHERE plan_id = %(plan_id)s
  ORDER BY at, position;
 
 -- name: slot_by_id
 -- One slot of the member's, with its plan's state.
-SELECT s.id, s.plan_id, s.state, s.post_id, s.idea_id, p.state AS plan_state
+SELECT s.id, s.plan_id, s.state, s.post_id, s.idea_id, s.series_id, s.occurrence_at, p.state AS plan_state
   FROM plan_slots s JOIN weekly_plans p ON p.id = s.plan_id
  WHERE s.id = %(slot_id)s;
 
@@ -122,7 +122,8 @@ RETURNING id;
 -- name: open_slots_ahead
 -- The member's planned slots from now on (every plan), soonest first: what to draft next.
 SELECT s.id, s.position, s.at, s.local_day, s.platform, s.kind, s.topic, s.pillar, s.angle, s.language, s.idea_id,
-       s.series_id, s.episode_number, s.episode_label, s.source_post_id, s.reason, s.state, s.post_id
+       s.series_id, s.episode_number, s.episode_label, s.occurrence_at, s.source_post_id, s.reason, s.state,
+       s.post_id
   FROM plan_slots s JOIN weekly_plans p ON p.id = s.plan_id
  WHERE s.state = 'planned' AND s.at >= %(now)s AND p.state IN ('proposed', 'accepted')
  ORDER BY s.at, s.position

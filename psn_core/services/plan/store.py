@@ -44,6 +44,8 @@ class _SlotRow(BaseModel):
     state: str
     post_id: UUID | None
     idea_id: UUID | None
+    series_id: UUID | None
+    occurrence_at: datetime | None
     plan_state: str
 
 
@@ -216,10 +218,12 @@ def slot_for_draft(conn: Conn, ref: str | UUID) -> tuple[UUID, UUID | None]:
 
 
 def attach_post(conn: Conn, slot_id: UUID, post_id: UUID) -> None:
-    """The post just saved from a planned slot: the slot is drafted and linked to it.
+    """The post just saved from a planned slot: the slot is drafted and linked to it; a series slot's post
+    is linked to its series, for the slot's occurrence (it becomes that episode when it publishes).
 
     Raises:
         PlanSlotRefused: the slot was drafted meanwhile (or the hub refused the move).
+        SeriesNotFound, SeriesTransitionRefused: the series is gone or retired.
     """
     try:
         with conn.transaction():
@@ -228,6 +232,11 @@ def attach_post(conn: Conn, slot_id: UUID, post_id: UUID) -> None:
         raise PlanSlotRefused(f"The hub refused to draft plan slot {str(slot_id)[:8]}: {_reason(exc)}.") from exc
     if not moved:
         raise PlanSlotRefused(f"Plan slot {str(slot_id)[:8]} was drafted meanwhile; nothing was saved.")
+    row = sql.one(conn, Q.slot_by_id, {"slot_id": slot_id}, _SlotRow)
+    if row is not None and row.series_id is not None:  # the post is that occurrence's episode of the series
+        from psn_core.services.series.store import link_post
+
+        link_post(conn, row.series_id, post_id, occurrence_at=row.occurrence_at)
 
 
 def set_skipped(conn: Conn, ref: str | UUID, skipped: bool) -> PlanSlot:
