@@ -168,6 +168,10 @@ CREATE FUNCTION public.psn_plan_slot_guard() RETURNS trigger
                 CONSTRAINT = 'plan_slot_transitions';
         END IF;
         IF v_unlinked THEN
+            IF EXISTS (SELECT 1 FROM public.posts p WHERE p.id = OLD.post_id) THEN
+                RAISE EXCEPTION 'a plan slot keeps the post drafted from it' USING ERRCODE = 'check_violation',
+                    CONSTRAINT = 'plan_slot_transitions';
+            END IF;
             NEW.state := 'planned';  -- its post was deleted: the slot is open again
             NEW.updated_at := now();
             RETURN NEW;

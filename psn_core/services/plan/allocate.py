@@ -9,8 +9,9 @@ give the same plan):
 3. Then the other slots, in time order, each take the candidate that scores best: its tier (ready ideas,
    then remix, then recycle, then ideas proposed for the plan) lowered by how far its pillar is below
    the strategy's share this week (pillar-deficit weighting) and how far its language is below its
-   balance (each up to one tier); at most 2 of the same angle a week. A slot nothing fits stays open, with the pillar and
-   language it wants, so Claude can propose an idea for it.
+   balance (each up to one tier; shares become whole posts by the largest remainder); at most 2 of the
+   same angle a week. A slot nothing fits stays open, with the pillar and language it wants, so Claude
+   can propose an idea for it.
 """
 
 from __future__ import annotations
