@@ -143,3 +143,6 @@ def plan_skip(obj: Ctx, slot_id: str, undo: bool, as_json: bool) -> None:
         print_json(slot)
         return
     echo(f"Slot {slot.short_id} is {slot.state}.")
+
+
+COMMANDS = (plan,)

@@ -38,6 +38,8 @@ READ_ONLY = {
     "get_calendar",
     "get_strategy",
     "list_ideas",
+    "get_plan",
+    "what_to_post",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -67,6 +69,9 @@ WRITES = {
     "update_strategy": (True, True, False),
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
+    "plan_week": (False, False, False),  # slots already drafted stay
+    "rate_ideas": (True, False, False),  # kill ends an idea
+    "propose_ideas": (False, False, False),
 }
 
 

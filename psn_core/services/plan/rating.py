@@ -20,7 +20,7 @@ from psn_core.services.ideas.tags import parse_idea
 from psn_core.services.plan import candidates
 from psn_core.services.plan.errors import PlanInputInvalid
 from psn_core.services.plan.models import PlanSlot, RatedIdea, Suggestion, WhatToPost
-from psn_core.strategy.model import Strategy
+from psn_core.strategy.model import Platform, Strategy
 
 Q = Queries.load(__package__)
 RATINGS = ("love", "maybe", "kill")
@@ -32,7 +32,9 @@ class ProposedIdea(BaseModel):
 
     text: str = Field(min_length=1, max_length=2000, description="The idea, in a sentence or two.")
     pillar: str | None = Field(default=None, description="Its content pillar (one of the strategy's).")
-    platform: str | None = Field(default=None, description="The platform it suits best, if one.")
+    platform: Platform | None = Field(
+        default=None, description="The platform it suits best, if one: x, linkedin, instagram or tiktok."
+    )
     language: str | None = Field(default=None, description="Its language code (en, es ...); omit to guess.")
 
 
