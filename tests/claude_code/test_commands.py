@@ -56,6 +56,7 @@ ASK_THE_USER = {
     "post_for_company",
     "remove_account",
     "update_idea_state",  # a kill ends an idea
+    "rate_ideas",  # a kill ends an idea
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"

@@ -85,10 +85,10 @@ def what_to_post(
     slots, remixes and recycles of top posts, ideas proposed for a plan), at most ``limit``."""
     slots = sql.many(conn, Q.open_slots_ahead, {"now": now, "limit": 50}, PlanSlot)
     by_idea = {s.idea_id: s for s in slots if s.idea_id is not None}
-    by_episode = {(s.series_id, s.episode_number): s for s in slots if s.series_id is not None}
+    by_episode = {(s.series_id, s.occurrence_at): s for s in slots if s.series_id is not None}
     out: list[Suggestion] = []
     for episode in candidates.due_series(conn, now, now + LOOKAHEAD, zone, []):
-        slot = by_episode.get((episode.series_id, episode.episode_number))
+        slot = by_episode.get((episode.series_id, episode.due_at))
         out.append(
             Suggestion(
                 kind="series",
