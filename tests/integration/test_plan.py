@@ -23,7 +23,7 @@ from tests.support.hubs import HubEnv, new_member
 from tests.support.plan_world import ZONE, next_week, published_post, ready_idea, strategy, x_account
 from tests.support.series_world import make_series
 
-pytestmark = pytest.mark.pg
+pytestmark = [pytest.mark.pg, pytest.mark.dates]
 
 T0 = start_instant()
 TZ = ZoneInfo(ZONE)
@@ -49,10 +49,14 @@ def _plan(env: HubEnv, member: uuid.UUID, **kw: object) -> store.WeeklyPlan:
         return store.build_plan(conn, member, kw.pop("strat", strategy()), ZONE, T0, week=MONDAY)  # type: ignore[arg-type]
 
 
-def test_capacity_times_and_pillar_deficit_weighting_from_the_strategy(hub_env: HubEnv, ana: uuid.UUID) -> None:
+@pytest.mark.parametrize("order", ["as listed", "reversed"])
+def test_capacity_times_and_pillar_deficit_weighting_from_the_strategy(
+    hub_env: HubEnv, ana: uuid.UUID, order: str
+) -> None:
+    ideas = IDEAS if order == "as listed" else IDEAS[::-1]  # the oldest idea comes first: the balance holds
     with hub_env.hub.transaction(ana) as conn:
-        for text in IDEAS:
-            ready_idea(conn, ana, text, T0)
+        for n, text in enumerate(ideas):
+            ready_idea(conn, ana, text, T0 - timedelta(minutes=len(ideas) - n))
     plan = _plan(hub_env, ana)
     assert (plan.week_start, plan.state, plan.capacity) == (MONDAY, "proposed", 5)
     assert Counter(s.platform for s in plan.slots) == {"x": 3, "linkedin": 2}
@@ -73,8 +77,8 @@ def test_capacity_times_and_pillar_deficit_weighting_from_the_strategy(hub_env: 
 
 def test_the_same_inputs_and_clock_give_the_same_plan(hub_env: HubEnv, ana: uuid.UUID) -> None:
     with hub_env.hub.transaction(ana) as conn:
-        for text in IDEAS:
-            ready_idea(conn, ana, text, T0)
+        for n, text in enumerate(IDEAS):
+            ready_idea(conn, ana, text, T0 - timedelta(minutes=len(IDEAS) - n))
     first, again = _plan(hub_env, ana), _plan(hub_env, ana)
     shape = [(s.at, s.platform, s.kind, s.idea_id, s.pillar, s.language) for s in first.slots]
     assert shape == [(s.at, s.platform, s.kind, s.idea_id, s.pillar, s.language) for s in again.slots]
@@ -95,8 +99,8 @@ def test_series_episodes_come_first_at_their_due_time(hub_env: HubEnv, ana: uuid
             pillar="ai",
             platforms=("x", "linkedin"),
         )
-        for text in IDEAS:
-            ready_idea(conn, ana, text, T0)
+        for n, text in enumerate(IDEAS):
+            ready_idea(conn, ana, text, T0 - timedelta(minutes=len(IDEAS) - n))
     plan = _plan(hub_env, ana)
     episodes = [s for s in plan.slots if s.kind == "series"]
     assert {s.platform for s in episodes} == {"x", "linkedin"} and all(s.series_id == series.id for s in episodes)

@@ -235,18 +235,22 @@ def allocate(week: WeekInput) -> list[SlotSpec]:
         want_pillar, want_language = _target(pillar_deficit), _target(language_deficit) or "en"
         top = max([d for d in pillar_deficit.values() if d > 0], default=0.0)
         top_language = max([d for d in language_deficit.values() if d > 0], default=0.0)
-        best: tuple[float, int, Candidate] | None = None
-        for index, candidate in enumerate(week.candidates):
-            if candidate.key in used or not _fits(candidate, platform, tally):
-                continue
+        eligible = [(i, c) for i, c in enumerate(week.candidates) if c.key not in used and _fits(c, platform, tally)]
+        supply_pillar = Counter(c.pillar for _, c in eligible)
+        supply_language = Counter(c.language for _, c in eligible)
+        best: tuple[float, float, int, Candidate] | None = None
+        for index, candidate in eligible:
             bonus = 0.0
             if top > 0 and candidate.pillar in pillar_deficit and pillar_deficit[candidate.pillar] > 0:
                 bonus += PILLAR_WEIGHT * pillar_deficit[candidate.pillar] / top
             if top_language > 0 and language_deficit.get(candidate.language, 0) > 0:
                 bonus += LANGUAGE_WEIGHT * language_deficit[candidate.language] / top_language
-            score = candidate.tier - bonus
-            if best is None or (score, index) < (best[0], best[1]):
-                best = (score, index, candidate)
+            # ties go to what is needed and scarce (a need few candidates can still meet)
+            pressure = max(pillar_deficit.get(candidate.pillar or "", 0.0), 0.0) / supply_pillar[candidate.pillar]
+            pressure += max(language_deficit.get(candidate.language, 0.0), 0.0) / supply_language[candidate.language]
+            key = (candidate.tier - bonus, -pressure, index, candidate)
+            if best is None or key[:3] < best[:3]:
+                best = key
         day = _local_day(at, week.zone)
         if best is None:
             tally.fill(want_pillar, want_language, None)
@@ -254,7 +258,7 @@ def allocate(week: WeekInput) -> list[SlotSpec]:
             spec = SlotSpec(at=at, local_day=day, platform=platform, kind="open", pillar=want_pillar, reason=why)
             specs.append(spec.model_copy(update={"language": want_language}))
             continue
-        chosen = best[2]
+        chosen = best[3]
         used.add(chosen.key)
         tally.fill(chosen.pillar, chosen.language, chosen.angle)
         specs.append(
