@@ -28,6 +28,19 @@ IdeaIdOrNone = Annotated[
     UUID | None,
     Field(description="The idea (a UUID, from list_ideas) this post is made from; omit when there is none."),
 ]
+SeriesRef = Annotated[
+    str,
+    Field(min_length=1, max_length=64, description="A series' slug (from list_series) or its id."),
+]
+SeriesRefOrNone = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="The series (slug or id, from list_series or series_due) this post is an episode of; "
+        "omit when there is none.",
+    ),
+]
 # Notifications and voice suggestions are numbered by the hub (bigint identities), not UUIDs.
 NotificationIds = Annotated[
     list[Annotated[int, Field(ge=1)]] | None,

@@ -64,6 +64,8 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.option("--thread", is_flag=True, help="Split long text into a thread where the platform has threads.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--idea-id", default=None, help="The ideas-bank idea it is made from (id or its first 8 characters).")
+@click.option("--series", "series", default=None, help="The series it is an episode of: its slug (`psn series list`).")
+@click.option("--pillar", default=None, help="The content pillar it belongs to (default: its series' or idea's).")
 @click.option("--language", default="en", show_default=True)
 @click.option(
     "--privacy",
@@ -85,6 +87,8 @@ def post(
     thread: bool,
     idea: str,
     idea_id: str | None,
+    series: str | None,
+    pillar: str | None,
     language: str,
     privacy: str | None,
     allow_comments: bool,
@@ -118,6 +122,8 @@ def post(
         ],
         idea=idea,
         language=language,
+        series_id=series,
+        pillar=pillar,
     )
     with _member_tx(obj) as (_hub, conn):
         if idea_id is not None:

@@ -61,6 +61,22 @@ class Series(BaseModel):
     next_label: str = Field(description="That episode's label.")
 
 
+class EpisodeBrief(BaseModel):
+    """What drafting needs to write the next episode of a series: its template with the label filled in."""
+
+    series_id: UUID
+    name: str
+    slug: str
+    pillar: str | None
+    format: str | None
+    episode_number: int = Field(description="The number the post gets when it is published (if no other goes first).")
+    label: str = Field(description="Its label, e.g. '#12' or 'Season 2, Ep 3'.")
+    structure: list[str] = Field(description="The sections of every episode, in order.")
+    intro: str = Field(description="How it opens, label filled in (empty: no set opening).")
+    outro: str = Field(description="How it closes, label filled in (empty: no set closing).")
+    hashtags: list[str] = Field(description="Hashtags every episode carries.")
+
+
 class DueEpisode(BaseModel):
     """One occurrence of an active series in a window: the episode due then."""
 
