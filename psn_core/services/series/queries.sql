@@ -81,3 +81,15 @@ SELECT r.pillar, r.format, count(*) AS posts, array_agg(r.id ORDER BY r.at) AS p
  GROUP BY r.pillar, r.format
 HAVING count(*) >= %(min_posts)s
  ORDER BY count(*) DESC, r.pillar, r.format;
+
+-- name: episode_metrics
+-- A series' published episodes, in order, with what their targets collected (analytics' post_metrics).
+SELECT e.episode_number, e.post_id, e.published_at,
+       coalesce(sum(m.exposure), 0) AS exposure, coalesce(sum(m.engagements), 0) AS engagements,
+       coalesce(sum(m.likes), 0) AS likes, coalesce(sum(m.comments), 0) AS comments,
+       coalesce(sum(m.shares), 0) AS shares
+  FROM series_episodes e
+  LEFT JOIN post_metrics m ON m.post_id = e.post_id
+ WHERE e.series_id = %(series_id)s
+ GROUP BY e.episode_number, e.post_id, e.published_at
+ ORDER BY e.episode_number;
