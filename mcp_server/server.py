@@ -38,6 +38,7 @@ from mcp_server.tools import (
     ideas,
     notifications,
     posting,
+    series,
     strategy,
     voice,
     workspace,
@@ -73,6 +74,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     calendar_tools.register,
     strategy.register,
     ideas.register,
+    series.register,
 )
 
 

@@ -51,7 +51,8 @@ def _day(text: str, obj: Ctx) -> date:
 
 @click.group()
 def series() -> None:
-    """Series: recurring formats with a cadence, a template and episode labels (each with --json)."""
+    """Series: recurring formats with a cadence, a template and episode labels: create, list, show, pause, resume,
+    retire, due, detect (each with --json)."""
 
 
 @series.command("create")
@@ -246,3 +247,5 @@ def series_detect(obj: Ctx, company_name: str | None, as_json: bool) -> None:
             f"psn series create NAME --pillar {s.pillar} --format {s.format} --cadence {s.suggested_cadence} "
             "--platform x"
         )
+
+COMMANDS = (series,)

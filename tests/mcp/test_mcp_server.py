@@ -38,6 +38,10 @@ READ_ONLY = {
     "get_calendar",
     "get_strategy",
     "list_ideas",
+    "list_series",
+    "get_series",
+    "series_due",
+    "detect_series",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -67,6 +71,8 @@ WRITES = {
     "update_strategy": (True, True, False),
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
+    "create_series": (False, False, False),
+    "update_series": (True, False, False),  # retire ends a series
 }
 
 
