@@ -248,4 +248,5 @@ def series_detect(obj: Ctx, company_name: str | None, as_json: bool) -> None:
             "--platform x"
         )
 
+
 COMMANDS = (series,)
