@@ -42,6 +42,19 @@ PlanWeek = Annotated[
         "Monday, in the user's zone); null for this week."
     ),
 ]
+SeriesRef = Annotated[
+    str,
+    Field(min_length=1, max_length=64, description="A series' slug (from list_series) or its id."),
+]
+SeriesRefOrNone = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="The series (slug or id, from list_series or series_due) this post is an episode of; "
+        "omit when there is none.",
+    ),
+]
 # Notifications and voice suggestions are numbered by the hub (bigint identities), not UUIDs.
 NotificationIds = Annotated[
     list[Annotated[int, Field(ge=1)]] | None,

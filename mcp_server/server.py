@@ -39,6 +39,7 @@ from mcp_server.tools import (
     notifications,
     plan,
     posting,
+    series,
     strategy,
     voice,
     workspace,
@@ -75,6 +76,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     strategy.register,
     ideas.register,
     plan.register,
+    series.register,
 )
 
 

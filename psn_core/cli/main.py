@@ -129,6 +129,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "psn_core.cli.insights:review",
         "Write the weekly report (Markdown + PNG trend chart) under reports/.",
     ),
+    "series": (
+        "psn_core.cli.series:series",
+        "Series: recurring formats with a cadence, a template and episode labels: create, list, show, pause, "
+        "resume, retire, due, detect (each with --json).",
+    ),
     "strategy": (
         "psn_core.cli.strategy:strategy",
         "Your content strategy (strategy.yaml): pillars, posts per week, preferred times, languages, locks.",

@@ -65,6 +65,8 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--idea-id", default=None, help="The ideas-bank idea it is made from (id or its first 8 characters).")
 @click.option("--plan-slot", default=None, help="The weekly plan's slot it fills (`psn plan show` lists them).")
+@click.option("--series", "series", default=None, help="The series it is an episode of: its slug (`psn series list`).")
+@click.option("--pillar", default=None, help="The content pillar it belongs to (default: its series' or idea's).")
 @click.option("--language", default="en", show_default=True)
 @click.option(
     "--privacy",
@@ -87,6 +89,8 @@ def post(
     idea: str,
     idea_id: str | None,
     plan_slot: str | None,
+    series: str | None,
+    pillar: str | None,
     language: str,
     privacy: str | None,
     allow_comments: bool,
@@ -120,6 +124,8 @@ def post(
         ],
         idea=idea,
         language=language,
+        series_id=series,
+        pillar=pillar,
     )
     with _member_tx(obj) as (_hub, conn):
         if idea_id is not None:

@@ -57,6 +57,7 @@ ASK_THE_USER = {
     "remove_account",
     "update_idea_state",  # a kill ends an idea
     "rate_ideas",  # a kill ends an idea
+    "update_series",  # retiring ends a series
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"

@@ -40,6 +40,10 @@ READ_ONLY = {
     "list_ideas",
     "get_plan",
     "what_to_post",
+    "list_series",
+    "get_series",
+    "series_due",
+    "detect_series",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -72,6 +76,8 @@ WRITES = {
     "plan_week": (False, False, False),  # slots already drafted stay
     "rate_ideas": (True, False, False),  # kill ends an idea
     "propose_ideas": (False, False, False),
+    "create_series": (False, False, False),
+    "update_series": (True, False, False),  # retire ends a series
 }
 
 

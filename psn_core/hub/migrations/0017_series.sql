@@ -15,6 +15,8 @@
 -- member sees every series of the hub and may make posts for it; a series is changed (paused, resumed,
 -- retired, edited) only by whoever created it or an editor/admin.
 --
+-- post_topics records each saved post's pillar and format (what series detection groups by).
+--
 -- Episodes: series_episodes is written only by the hub's trigger on post_targets (psn_app may only read
 -- it): when a target of a post of a series becomes published, the post becomes the next episode, in that
 -- same transaction, keyed by the post (ON CONFLICT DO NOTHING), under a lock of the series row: a second
@@ -81,6 +83,17 @@ CREATE TABLE series_episodes (
     member_id      uuid NOT NULL,  -- the series' creator (what RLS keys on in a personal hub)
     published_at   timestamptz NOT NULL,
     PRIMARY KEY (series_id, episode_number)
+);
+
+-- What a post is about and how it is built, recorded where drafts are saved: its pillar (given, or its
+-- series' or idea's) and its format (the voice format catalog's name: given, its series', or its shape).
+-- Detection reads it: the same pillar and format 3+ times in 30 days suggests a series.
+CREATE TABLE post_topics (
+    post_id    uuid PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    member_id  uuid NOT NULL DEFAULT psn_current_member(),  -- who saved the draft
+    pillar     text CHECK (pillar ~ '^[a-z0-9][a-z0-9_-]{0,63}$'),
+    format     text CHECK (format ~ '^[a-z0-9][a-z0-9_-]{0,63}$'),
+    created_at timestamptz NOT NULL DEFAULT now()
 );
 
 -- The guard: the state machine, who may change what, the episode count left to the publish trigger.
@@ -245,7 +258,18 @@ CREATE POLICY member_series_episodes ON series_episodes FOR SELECT
            AND (member_id = psn_current_member() OR (SELECT psn_hub_kind()) = 'company'));
 CREATE POLICY owner_maintenance ON series_episodes TO CURRENT_USER USING (true) WITH CHECK (true);
 
+ALTER TABLE post_topics ENABLE ROW LEVEL SECURITY;
+ALTER TABLE post_topics FORCE ROW LEVEL SECURITY;
+-- seen with the post it describes; written once, by whoever saved the post (who can see it)
+CREATE POLICY member_post_topics ON post_topics FOR SELECT
+    USING ((SELECT psn_member_role()) IS NOT NULL AND EXISTS (SELECT 1 FROM public.posts p WHERE p.id = post_id));
+CREATE POLICY member_post_topics_insert ON post_topics FOR INSERT
+    WITH CHECK ((SELECT psn_member_role()) IS NOT NULL AND member_id = psn_current_member()
+                AND EXISTS (SELECT 1 FROM public.posts p WHERE p.id = post_id));
+CREATE POLICY owner_maintenance ON post_topics TO CURRENT_USER USING (true) WITH CHECK (true);
+
 -- No DELETE: a series ends by being retired, its episodes stay.
 GRANT SELECT, INSERT, UPDATE ON series TO psn_app;
 GRANT SELECT, INSERT ON series_posts TO psn_app;
 GRANT SELECT ON series_episodes TO psn_app;
+GRANT SELECT, INSERT ON post_topics TO psn_app;

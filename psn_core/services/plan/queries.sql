@@ -3,10 +3,11 @@
 
 -- name: week_busy
 -- Posts going out in [start, end) (scheduled, publishing, published, pending approval) that no slot of the
--- plan holds, with the pillar of the idea they were made from, if any.
+-- plan holds, with their pillar (recorded when the draft was saved, else their idea's), if any.
 SELECT t.platform, t.due_at AS at, p.language,
-       (SELECT i.pillar FROM idea_posts l JOIN ideas i ON i.id = l.idea_id
-         WHERE l.post_id = p.id AND i.pillar IS NOT NULL ORDER BY l.created_at LIMIT 1) AS pillar
+       coalesce((SELECT pt.pillar FROM post_topics pt WHERE pt.post_id = p.id),
+                (SELECT i.pillar FROM idea_posts l JOIN ideas i ON i.id = l.idea_id
+                  WHERE l.post_id = p.id AND i.pillar IS NOT NULL ORDER BY l.created_at LIMIT 1)) AS pillar
   FROM post_targets t JOIN posts p ON p.id = t.post_id
  WHERE t.member_id = %(member_id)s AND t.due_at >= %(start)s AND t.due_at < %(end)s
    AND t.status IN ('pending_approval', 'scheduled', 'publishing', 'published')
@@ -31,8 +32,9 @@ SELECT p.id AS post_id, p.language, array_agg(DISTINCT pm.platform ORDER BY pm.p
        coalesce(nullif(btrim(p.idea), ''),
                 (SELECT left(t.rendering->'parts'->0->>'text', 200) FROM post_targets t
                   WHERE t.post_id = p.id ORDER BY t.created_at, t.id LIMIT 1), '') AS topic,
-       (SELECT i.pillar FROM idea_posts l JOIN ideas i ON i.id = l.idea_id
-         WHERE l.post_id = p.id AND i.pillar IS NOT NULL ORDER BY l.created_at LIMIT 1) AS pillar,
+       coalesce((SELECT pt.pillar FROM post_topics pt WHERE pt.post_id = p.id),
+                (SELECT i.pillar FROM idea_posts l JOIN ideas i ON i.id = l.idea_id
+                  WHERE l.post_id = p.id AND i.pillar IS NOT NULL ORDER BY l.created_at LIMIT 1)) AS pillar,
        sum(pm.weighted)::float / NULLIF(sum(pm.exposure), 0) * 1000 AS score
   FROM post_metrics pm JOIN posts p ON p.id = pm.post_id
  WHERE pm.member_id = %(member_id)s AND pm.published_at >= %(since)s AND pm.published_at < %(until)s
@@ -99,7 +101,8 @@ SELECT id, position, at, local_day, platform, kind, topic, pillar, angle, langua
 
 -- name: slot_by_id
 -- One slot of the member's, with its plan's state.
-SELECT s.id, s.plan_id, s.state, s.post_id, s.idea_id, s.series_id, s.occurrence_at, p.state AS plan_state
+SELECT s.id, s.plan_id, s.state, s.post_id, s.idea_id, s.series_id, s.occurrence_at, s.pillar,
+       p.state AS plan_state
   FROM plan_slots s JOIN weekly_plans p ON p.id = s.plan_id
  WHERE s.id = %(slot_id)s;
 

@@ -38,14 +38,20 @@ class _Plan(BaseModel):
     generated_at: datetime
 
 
-class _SlotRow(BaseModel):
+class SlotForDraft(BaseModel):
+    """What a planned slot lends the draft saved from it."""
+
     id: UUID
-    plan_id: UUID
-    state: str
-    post_id: UUID | None
     idea_id: UUID | None
     series_id: UUID | None
     occurrence_at: datetime | None
+    pillar: str | None
+
+
+class _SlotRow(SlotForDraft):
+    plan_id: UUID
+    state: str
+    post_id: UUID | None
     plan_state: str
 
 
@@ -195,8 +201,9 @@ def resolve_slot(conn: Conn, ref: str | UUID) -> UUID:
     return found[0].id
 
 
-def slot_for_draft(conn: Conn, ref: str | UUID) -> tuple[UUID, UUID | None]:
-    """(slot id, its idea) for a draft about to be saved from the slot: it must be planned.
+def slot_for_draft(conn: Conn, ref: str | UUID) -> SlotForDraft:
+    """The slot a draft is about to be saved from (it must be planned): its id, and the idea, series
+    occurrence and pillar it was planned for.
 
     Raises:
         PlanNotFound: no such slot. PlanSlotRefused: the slot is drafted already, skipped, or its plan closed.
@@ -214,16 +221,17 @@ def slot_for_draft(conn: Conn, ref: str | UUID) -> tuple[UUID, UUID | None]:
             + ": a slot is drafted once; nothing was saved.",
             "Edit that post instead, or draft another planned slot (`psn plan show`).",
         )
-    return slot_id, row.idea_id
+    return SlotForDraft(
+        id=row.id, idea_id=row.idea_id, series_id=row.series_id, occurrence_at=row.occurrence_at, pillar=row.pillar
+    )
 
 
 def attach_post(conn: Conn, slot_id: UUID, post_id: UUID) -> None:
-    """The post just saved from a planned slot: the slot is drafted and linked to it; a series slot's post
-    is linked to its series, for the slot's occurrence (it becomes that episode when it publishes).
+    """The post just saved from a planned slot: the slot is drafted and linked to it (a series slot's post
+    is linked to its series occurrence by save_draft, from :func:`slot_for_draft`).
 
     Raises:
         PlanSlotRefused: the slot was drafted meanwhile (or the hub refused the move).
-        SeriesNotFound, SeriesTransitionRefused: the series is gone or retired.
     """
     try:
         with conn.transaction():
@@ -232,11 +240,6 @@ def attach_post(conn: Conn, slot_id: UUID, post_id: UUID) -> None:
         raise PlanSlotRefused(f"The hub refused to draft plan slot {str(slot_id)[:8]}: {_reason(exc)}.") from exc
     if not moved:
         raise PlanSlotRefused(f"Plan slot {str(slot_id)[:8]} was drafted meanwhile; nothing was saved.")
-    row = sql.one(conn, Q.slot_by_id, {"slot_id": slot_id}, _SlotRow)
-    if row is not None and row.series_id is not None:  # the post is that occurrence's episode of the series
-        from psn_core.services.series.store import link_post
-
-        link_post(conn, row.series_id, post_id, occurrence_at=row.occurrence_at)
 
 
 def set_skipped(conn: Conn, ref: str | UUID, skipped: bool) -> PlanSlot:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrule, rrulestr
-
 from psn_core.services.series.errors import SeriesInputInvalid
+
+if TYPE_CHECKING:
+    from dateutil.rrule import rrule
 
 HORIZON = timedelta(days=5 * 366)
 _FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -89,6 +91,8 @@ def normalise(rule: str) -> str:
 
 
 def _build(rule: str, starts_on: date, at: time, zone: ZoneInfo) -> rrule:
+    from dateutil.rrule import rrule, rrulestr  # loaded when a cadence is first read (psn-mcp starts light)
+
     parts = []
     for part in rule.split(";"):
         key, _, value = part.partition("=")

@@ -61,6 +61,22 @@ class Series(BaseModel):
     next_label: str = Field(description="That episode's label.")
 
 
+class EpisodeBrief(BaseModel):
+    """What drafting needs to write the next episode of a series: its template with the label filled in."""
+
+    series_id: UUID
+    name: str
+    slug: str
+    pillar: str | None
+    format: str | None
+    episode_number: int = Field(description="The number the post gets when it is published (if no other goes first).")
+    label: str = Field(description="Its label, e.g. '#12' or 'Season 2, Ep 3'.")
+    structure: list[str] = Field(description="The sections of every episode, in order.")
+    intro: str = Field(description="How it opens, label filled in (empty: no set opening).")
+    outro: str = Field(description="How it closes, label filled in (empty: no set closing).")
+    hashtags: list[str] = Field(description="Hashtags every episode carries.")
+
+
 class DueEpisode(BaseModel):
     """One occurrence of an active series in a window: the episode due then."""
 
@@ -82,28 +98,33 @@ class DueEpisode(BaseModel):
 
 
 class EpisodeStats(BaseModel):
+    """One published episode and what its targets collected (post_metrics: every platform summed)."""
+
     episode_number: int
     label: str
     post_id: UUID
     published_at: datetime
-    impressions: int = 0
-    engagements: int = 0
+    exposure: int = Field(default=0, description="Impressions (or views / reach where that is what counts).")
+    engagements: int = Field(default=0, description="Likes + comments + shares + saves.")
 
 
 class SeriesAnalytics(BaseModel):
-    """What a series has done: its posts, episodes and the engagement its published targets collected."""
+    """What a series has done: its posts, episodes, and the engagement its published episodes collected
+    (from the analytics tables; zero until metrics are collected)."""
 
     series_id: UUID
     slug: str
-    posts: int = Field(description="Posts made for it (any stage).")
+    name: str
+    posts: int = Field(description="Posts made for it (drafts too; cancelled ones not).")
     episodes: int = Field(description="Episodes published.")
-    scheduled: int = Field(description="Posts of it waiting to go out.")
+    scheduled: int = Field(description="Posts of it waiting to go out (or for approval).")
     last_published_at: datetime | None
-    impressions: int = 0
+    exposure: int = 0
+    engagements: int = 0
     likes: int = 0
-    replies: int = 0
-    reposts: int = 0
-    engagement_rate: float | None = Field(default=None, description="(likes + replies + reposts) / impressions.")
+    comments: int = 0
+    shares: int = 0
+    engagement_rate: float | None = Field(default=None, description="engagements / exposure (None: no exposure).")
     per_episode: list[EpisodeStats] = Field(default_factory=list)
 
 

@@ -21,7 +21,15 @@ from psn_core.hub.sql import Queries
 from psn_core.services.series import cadence as cadences
 from psn_core.services.series.errors import SeriesInputInvalid, SeriesNotFound, SeriesTransitionRefused
 from psn_core.services.series.labels import check_pattern, label
-from psn_core.services.series.models import STATES, TARGET, TRANSITIONS, Action, Series, SeriesTemplate
+from psn_core.services.series.models import (
+    STATES,
+    TARGET,
+    TRANSITIONS,
+    Action,
+    EpisodeBrief,
+    Series,
+    SeriesTemplate,
+)
 
 Q = Queries.load(__package__)
 
@@ -259,3 +267,24 @@ def link_post(conn: Conn, ref: str | UUID, post_id: UUID, *, occurrence_at: date
     with conn.transaction():
         sql.run(conn, Q.link_series_post, params)
     return series
+
+
+def _fill(text: str, series: Series) -> str:
+    return text.replace("{label}", series.next_label).replace("{n}", str(series.next_episode))
+
+
+def episode_brief(series: Series) -> EpisodeBrief:
+    """The next episode of ``series`` as drafting needs it: template, number and label."""
+    return EpisodeBrief(
+        series_id=series.id,
+        name=series.name,
+        slug=series.slug,
+        pillar=series.pillar,
+        format=series.format,
+        episode_number=series.next_episode,
+        label=series.next_label,
+        structure=list(series.template.structure),
+        intro=_fill(series.template.intro, series),
+        outro=_fill(series.template.outro, series),
+        hashtags=list(series.template.hashtags),
+    )
