@@ -223,3 +223,45 @@ def test_bad_input_changes_nothing(hub_env: HubEnv, ana: uuid.UUID) -> None:
         with pytest.raises(PlanNotFound):
             store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
         assert conn.execute("SELECT count(*) AS n FROM weekly_plans").fetchone() == {"n": 0}
+
+
+def test_a_series_slot_drafts_that_occurrences_episode_and_publishing_it_moves_the_slot(
+    hub_env: HubEnv, ana: uuid.UUID
+) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        series = make_series(
+            conn,
+            ana,
+            T0,
+            name="Tool Tuesday",
+            starts_on=MONDAY + timedelta(days=1),
+            at=time(12),
+            zone=ZONE,
+            pillar="ai",
+            platforms=("x",),
+        )
+    plan = _plan(hub_env, ana)
+    slot = next(s for s in plan.slots if s.kind == "series")
+    draft = ReviewedDraft(targets=[DraftTarget(account="x", parts=["Tool #1: psql."])], plan_slot_id=slot.id)
+    with hub_env.hub.transaction(ana) as conn:
+        post = save_draft(conn, hub_env.settings, ana, draft)
+        link = conn.execute(
+            "SELECT series_id, occurrence_at FROM series_posts WHERE post_id = %s", [post.id]
+        ).fetchone()
+        topic = conn.execute("SELECT pillar FROM post_topics WHERE post_id = %s", [post.id]).fetchone()
+        assert link == {"series_id": series.id, "occurrence_at": slot.at} and topic == {"pillar": "ai"}
+        conn.execute("UPDATE post_targets SET status = 'scheduled', due_at = %s WHERE post_id = %s", [slot.at, post.id])
+        for _ in range(2):  # a retried publish
+            conn.execute(
+                "UPDATE post_targets SET status = 'publishing' WHERE post_id = %s AND status <> 'published'", [post.id]
+            )
+            conn.execute(
+                "UPDATE post_targets SET status = 'published', published_at = %s WHERE post_id = %s", [slot.at, post.id]
+            )
+        episodes = conn.execute(
+            "SELECT count(*) AS n FROM series_episodes WHERE series_id = %s", [series.id]
+        ).fetchone()
+    again = _plan(hub_env, ana)  # the published episode is not due any more: no second slot for it
+    assert [s.state for s in again.slots if s.kind == "series"] == ["published"]
+    assert episodes == {"n": 1} and again.progress.published == 1
