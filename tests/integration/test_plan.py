@@ -6,6 +6,7 @@ made again keeps drafted slots; a slot drafted through save_draft; ratings throu
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import Counter
 from datetime import time, timedelta
@@ -265,3 +266,27 @@ def test_a_series_slot_drafts_that_occurrences_episode_and_publishing_it_moves_t
     again = _plan(hub_env, ana)  # the published episode is not due any more: no second slot for it
     assert [s.state for s in again.slots if s.kind == "series"] == ["published"]
     assert episodes == {"n": 1} and again.progress.published == 1
+
+
+def test_concurrent_plannings_of_one_week_make_one_plan_with_its_capacity(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        for n, text in enumerate(IDEAS):
+            ready_idea(conn, ana, text, T0 - timedelta(minutes=len(IDEAS) - n))
+    errors: list[BaseException] = []
+
+    def plan() -> None:
+        try:
+            _plan(hub_env, ana)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=plan) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with hub_env.hub.transaction(ana) as conn:
+        plans = conn.execute("SELECT count(*) AS n FROM weekly_plans").fetchone()
+        slots = conn.execute("SELECT count(*) AS n, count(DISTINCT position) AS p FROM plan_slots").fetchone()
+    assert plans == {"n": 1} and slots == {"n": 5, "p": 5}

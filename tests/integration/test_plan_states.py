@@ -210,3 +210,15 @@ def test_a_member_sees_and_changes_only_their_own_plans(hub_env: HubEnv, ana: uu
             )
     with hub_env.hub.transaction(ana) as conn:
         assert conn.execute("SELECT topic FROM plan_slots WHERE id = %s", [slot]).fetchone() == {"topic": "a topic"}
+
+
+def test_removing_a_member_removes_their_plans_drafted_slots_included(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        plan = _plan(conn, ana)
+        slot = _slot(conn, ana, plan)
+        post_id, _ = post(conn, ana, account(conn, ana))
+        conn.execute("UPDATE plan_slots SET state = 'drafted', post_id = %s WHERE id = %s", [post_id, slot])
+    with hub_env.hub.owner() as conn:
+        conn.execute("DELETE FROM members WHERE id = %s", [ana])
+        left = conn.execute("SELECT (SELECT count(*) FROM weekly_plans) + (SELECT count(*) FROM plan_slots) AS n")
+        assert left.fetchone() == {"n": 0}
