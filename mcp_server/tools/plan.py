@@ -90,13 +90,16 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         ],
     ) -> Proposed:
         """Store ideas you propose for the plan as sparks (source plan) so the user can rate them by id with
-        rate_ideas. An unknown pillar is refused (nothing stored). Topics in avoid_topics are not proposed."""
+        rate_ideas. An unknown pillar, or an idea about one of the strategy's avoid_topics, is refused (nothing
+        stored)."""
         from psn_core.services.ideas.pillars import strategy_pillars
         from psn_core.services.plan.rating import propose_ideas as propose
 
         member = ctx.member_id
+        current = strategy()
+        avoid = current.avoid_topics if current is not None else []
         with ctx.hub.transaction(member) as conn:
-            stored = propose(conn, member, ideas, ctx.now(), pillars=strategy_pillars(ctx.workspace))
+            stored = propose(conn, member, ideas, ctx.now(), pillars=strategy_pillars(ctx.workspace), avoid=avoid)
         return Proposed(ideas=stored)
 
     @server.tool(annotations=read_only("What to post"))

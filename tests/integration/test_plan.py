@@ -162,6 +162,10 @@ def test_ratings_go_through_the_ideas_state_machine(hub_env: HubEnv, ana: uuid.U
         assert rating.rate_idea(conn, three.id, "kill", T0, reason="not our audience").state == "killed"
         with pytest.raises(PlanInputInvalid):
             rating.rate_idea(conn, two.id, "adore", T0)
+        avoided = [rating.ProposedIdea(text="Fine one"), rating.ProposedIdea(text="Election POLITICS take")]
+        with pytest.raises(PlanInputInvalid):  # all or none: the first proposal is not stored either
+            rating.propose_ideas(conn, ana, avoided, T0, pillars=None, avoid=["politics"])
+        assert conn.execute("SELECT count(*) AS n FROM ideas WHERE text = 'Fine one'").fetchone() == {"n": 0}
         with pytest.raises(IdeaTransitionRefused):
             rating.rate_idea(conn, three.id, "love", T0)
         events = conn.execute("SELECT to_state FROM idea_events WHERE idea_id = %s ORDER BY id", [one.id]).fetchall()

@@ -66,13 +66,27 @@ def rate_idea(conn: Conn, ref: str | UUID, rating: str, now: datetime, *, reason
 
 
 def propose_ideas(
-    conn: Conn, member_id: UUID, proposals: list[ProposedIdea], now: datetime, *, pillars: Collection[str] | None
+    conn: Conn,
+    member_id: UUID,
+    proposals: list[ProposedIdea],
+    now: datetime,
+    *,
+    pillars: Collection[str] | None,
+    avoid: Collection[str] = (),
 ) -> list[Idea]:
     """Store Claude's proposals as sparks of source plan (all or none), to be rated by id.
 
     Raises:
         IdeaInputInvalid: a bad tag, an unknown pillar (with a strategy) or no text; nothing is stored.
+        PlanInputInvalid: a proposal about one of the strategy's avoid-topics; nothing is stored.
     """
+    for proposal in proposals:
+        hit = next((topic for topic in avoid if topic.lower() in proposal.text.lower()), None)
+        if hit is not None:
+            raise PlanInputInvalid(
+                f"{proposal.text!r} is about {hit!r}, one of the strategy's avoid-topics; nothing was stored.",
+                "Propose ideas on other topics (get_strategy lists avoid_topics).",
+            )
     parsed = [parse_idea(p.text, pillar=p.pillar, platform=p.platform, language=p.language) for p in proposals]
     with conn.transaction():
         return [bank.capture(conn, member_id, one, now, source="plan", pillars=pillars) for one in parsed]
