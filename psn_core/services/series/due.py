@@ -53,12 +53,8 @@ def _nearest(moment: datetime, candidates: list[datetime]) -> datetime | None:
     return min(candidates, key=lambda c: (abs(c - moment), c)) if candidates else None
 
 
-def _match(series: Series, posts: list[PostTime], start: datetime, end: datetime) -> dict[datetime, PostTime]:
-    """Each occurrence near the window with the post made for it (a published one before a scheduled one)."""
-    zone = cadences.zone_of(series.timezone)
-    around = list(
-        cadences.occurrences(series.rrule, series.starts_on, series.time_of_day, zone, start - MARGIN, end + MARGIN)
-    )
+def _match(posts: list[PostTime], around: list[datetime]) -> dict[datetime, PostTime]:
+    """Each occurrence (of those near the window) with the post made for it (published before scheduled)."""
     rank = {"published": 0, "scheduled": 1, "draft": 2}
     matched: dict[datetime, PostTime] = {}
     for post in posts:
@@ -75,8 +71,11 @@ def _match(series: Series, posts: list[PostTime], start: datetime, end: datetime
 
 def _due(series: Series, posts: list[PostTime], start: datetime, end: datetime, zone: ZoneInfo) -> list[DueEpisode]:
     own_zone = cadences.zone_of(series.timezone)
-    window = list(cadences.occurrences(series.rrule, series.starts_on, series.time_of_day, own_zone, start, end))
-    matched = _match(series, posts, start, end)
+    around = list(
+        cadences.occurrences(series.rrule, series.starts_on, series.time_of_day, own_zone, start - MARGIN, end + MARGIN)
+    )
+    window = [moment for moment in around if start <= moment < end]
+    matched = _match(posts, around)
     # what takes the next numbers, in time order: posts waiting to go out, then free occurrences of the window
     waiting = [(p.at or p.occurrence_at or end, 0, p.post_id.hex) for p in posts if p.stage == "scheduled"]
     free = [(moment, 1, "") for moment in window if moment not in matched or matched[moment].stage == "draft"]
