@@ -6,8 +6,8 @@ number is a projection: after the episodes published, the posts of the series st
 the occurrences of the window with no post take the following numbers in time order. An occurrence with a
 published post shows that post's number.
 
-Which occurrence a post is for: the one it was drafted for when the caller said so (``occurrence_at``),
-otherwise the occurrence nearest to when it goes out (or went out).
+Which occurrence a post is for: the one nearest to the occurrence it was drafted for when the caller
+said so (``occurrence_at``), otherwise to when it goes out (or went out); within a month, or none.
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ def post_times(conn: Conn, ids: list[UUID]) -> dict[UUID, list[PostTime]]:
 
 
 def _nearest(moment: datetime, candidates: list[datetime]) -> datetime | None:
-    return min(candidates, key=lambda c: (abs(c - moment), c)) if candidates else None
+    """The occurrence nearest to ``moment``, if one is within a month of it (a yearly series' post of last
+    year is no post for this year's occurrence)."""
+    best = min(candidates, key=lambda c: (abs(c - moment), c)) if candidates else None
+    return best if best is not None and abs(best - moment) <= MARGIN / 2 else None
 
 
 def _match(posts: list[PostTime], around: list[datetime]) -> dict[datetime, PostTime]:
@@ -60,7 +63,8 @@ def _match(posts: list[PostTime], around: list[datetime]) -> dict[datetime, Post
     for post in posts:
         if post.stage not in rank:
             continue
-        when = post.occurrence_at or (_nearest(post.at, around) if post.at else None)
+        anchor = post.occurrence_at or post.at  # the occurrence it was made for, else when it goes out
+        when = _nearest(anchor, around) if anchor else None
         if when is None:
             continue
         current = matched.get(when)
