@@ -222,3 +222,14 @@ def test_twenty_posts_of_one_series_published_at_once_are_episodes_one_to_twenty
             targets += made_targets
     assert _concurrently(hub_env, ana, targets) == []
     assert _count(hub_env, ana, series.id) == (20, list(range(1, 21)))
+
+
+def test_a_post_linked_after_it_was_published_counts_then_and_once(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        series = make_series(conn, ana, NOW)
+        made, targets = post(conn, ana, account(conn, ana), targets=2, due=AT)
+        publish(conn, targets[0], AT)
+        store.link_post(conn, series.id, made)
+        store.link_post(conn, series.id, made)
+        publish(conn, targets[1], AT)
+    assert _count(hub_env, ana, series.id) == (1, [1])

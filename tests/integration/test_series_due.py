@@ -161,3 +161,24 @@ def test_the_window_is_half_open_and_must_be_aware(hub_env: HubEnv, ana: uuid.UU
     assert _due(hub_env, ana, at.replace(hour=7), at) == []
     with hub_env.hub.transaction(ana) as conn, pytest.raises(ValueError, match="aware"):
         due_episodes(conn, start=at.replace(tzinfo=None), end=at, zone=MADRID)
+
+
+def test_a_yearly_series_does_not_take_last_years_post_for_this_years_episode(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        series = make_series(
+            conn, ana, NOW, cadence="rrule", rrule="FREQ=YEARLY", starts_on=date(2025, 3, 10), name="Anniversary"
+        )
+        acc = account(conn, ana)
+        last_year, targets = post(conn, ana, acc, due=datetime(2025, 3, 10, 8, 0, tzinfo=UTC))
+        store.link_post(conn, series.id, last_year)
+        publish(conn, targets[0], datetime(2025, 3, 10, 8, 0, tzinfo=UTC))
+        # a draft made for this year's occurrence, saved with an instant a few minutes off it
+        draft, _ = post(conn, ana, acc)
+        store.link_post(conn, series.id, draft, occurrence_at=datetime(2026, 3, 10, 8, 5, tzinfo=UTC))
+    (due,) = _due(hub_env, ana, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    assert (due.due_at, due.already_scheduled, due.post_id, due.label) == (
+        datetime(2026, 3, 10, 8, 0, tzinfo=UTC),
+        False,
+        draft,
+        "#2",
+    )

@@ -21,7 +21,7 @@ from tests.support.hubs import HubEnv
 from tests.support.publishing_env import PubEnv, make_pub_env
 from tests.support.series_world import make_series
 
-pytestmark = pytest.mark.pg
+pytestmark = [pytest.mark.pg, pytest.mark.dates]
 
 MADRID = ZoneInfo("Europe/Madrid")
 

@@ -164,8 +164,9 @@ CREATE TRIGGER series_guard BEFORE INSERT OR UPDATE ON series FOR EACH ROW EXECU
 -- A post of a series is published: it becomes the series' next episode, once. The series row is locked
 -- first, so concurrent publishes of posts of one series number their episodes one after the other; the
 -- insert is keyed by the post, so a second target of the same post, a retry or a concurrent publish of it
--- (which waits for the lock, then finds the post counted) adds nothing.
-CREATE FUNCTION public.psn_series_post_published() RETURNS trigger
+-- (which waits for the lock, then finds the post counted) adds nothing. Called by the two triggers below
+-- only (nobody else may execute it).
+CREATE FUNCTION public.psn_series_count_episode(p_post uuid, p_published_at timestamptz) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
@@ -174,19 +175,29 @@ CREATE FUNCTION public.psn_series_post_published() RETURNS trigger
         v_added  integer;
     BEGIN
         SELECT s.* INTO v_series FROM public.series s
-         WHERE s.id = (SELECT l.series_id FROM public.series_posts l WHERE l.post_id = NEW.post_id)
+         WHERE s.id = (SELECT l.series_id FROM public.series_posts l WHERE l.post_id = p_post)
            FOR UPDATE;
         IF NOT FOUND THEN
-            RETURN NULL;
+            RETURN;
         END IF;
         INSERT INTO public.series_episodes (series_id, episode_number, post_id, member_id, published_at)
-        VALUES (v_series.id, v_series.first_episode + v_series.episodes_published, NEW.post_id,
-                v_series.member_id, coalesce(NEW.published_at, now()))
+        VALUES (v_series.id, v_series.first_episode + v_series.episodes_published, p_post,
+                v_series.member_id, coalesce(p_published_at, now()))
         ON CONFLICT (post_id) DO NOTHING;
         GET DIAGNOSTICS v_added = ROW_COUNT;
         IF v_added = 1 THEN
             UPDATE public.series SET episodes_published = episodes_published + 1 WHERE id = v_series.id;
         END IF;
+    END
+    $$;
+REVOKE EXECUTE ON FUNCTION public.psn_series_count_episode(uuid, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION public.psn_series_post_published() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+    BEGIN
+        PERFORM public.psn_series_count_episode(NEW.post_id, NEW.published_at);
         RETURN NULL;
     END
     $$;
@@ -194,6 +205,23 @@ REVOKE EXECUTE ON FUNCTION public.psn_series_post_published() FROM PUBLIC;
 CREATE TRIGGER post_targets_series_episode AFTER UPDATE OF status ON post_targets
     FOR EACH ROW WHEN (NEW.status = 'published' AND OLD.status IS DISTINCT FROM 'published')
     EXECUTE FUNCTION public.psn_series_post_published();
+
+-- A post linked to a series after it was published counts as its episode then (once, as above).
+CREATE FUNCTION public.psn_series_post_linked() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM public.post_targets t WHERE t.post_id = NEW.post_id AND t.status = 'published') THEN
+            PERFORM public.psn_series_count_episode(
+                NEW.post_id, (SELECT min(t.published_at) FROM public.post_targets t WHERE t.post_id = NEW.post_id));
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+REVOKE EXECUTE ON FUNCTION public.psn_series_post_linked() FROM PUBLIC;
+CREATE TRIGGER series_posts_published_already AFTER INSERT ON series_posts
+    FOR EACH ROW EXECUTE FUNCTION public.psn_series_post_linked();
 
 -- The posts of some series and where each stands (published, scheduled or waiting for approval, or only a
 -- draft), with the instant it went or goes out. SECURITY DEFINER because in a company hub a contributor
@@ -207,8 +235,8 @@ CREATE FUNCTION public.psn_series_post_times(p_series uuid[])
     AS $$
         SELECT l.series_id, l.post_id, l.occurrence_at,
                coalesce(e.published_at, min(t.published_at), min(t.due_at), p.scheduled_at) AS at,
-               CASE WHEN e.post_id IS NOT NULL OR bool_or(t.status = 'published') THEN 'published'
-                    WHEN bool_or(t.status IN ('scheduled', 'publishing', 'pending_approval')) THEN 'scheduled'
+               CASE WHEN e.post_id IS NOT NULL THEN 'published'
+                    WHEN bool_or(t.status IN ('scheduled', 'publishing', 'pending_approval', 'published')) THEN 'scheduled'
                     WHEN bool_or(t.status IN ('draft', 'failed', 'needs_attention')) THEN 'draft'
                     ELSE 'dropped' END AS stage,
                e.episode_number

@@ -6,8 +6,8 @@ number is a projection: after the episodes published, the posts of the series st
 the occurrences of the window with no post take the following numbers in time order. An occurrence with a
 published post shows that post's number.
 
-Which occurrence a post is for: the one it was drafted for when the caller said so (``occurrence_at``),
-otherwise the occurrence nearest to when it goes out (or went out).
+Which occurrence a post is for: the one nearest to the occurrence it was drafted for when the caller
+said so (``occurrence_at``), otherwise to when it goes out (or went out); within a month, or none.
 """
 
 from __future__ import annotations
@@ -50,21 +50,21 @@ def post_times(conn: Conn, ids: list[UUID]) -> dict[UUID, list[PostTime]]:
 
 
 def _nearest(moment: datetime, candidates: list[datetime]) -> datetime | None:
-    return min(candidates, key=lambda c: (abs(c - moment), c)) if candidates else None
+    """The occurrence nearest to ``moment``, if one is within a month of it (a yearly series' post of last
+    year is no post for this year's occurrence)."""
+    best = min(candidates, key=lambda c: (abs(c - moment), c)) if candidates else None
+    return best if best is not None and abs(best - moment) <= MARGIN / 2 else None
 
 
-def _match(series: Series, posts: list[PostTime], start: datetime, end: datetime) -> dict[datetime, PostTime]:
-    """Each occurrence near the window with the post made for it (a published one before a scheduled one)."""
-    zone = cadences.zone_of(series.timezone)
-    around = list(
-        cadences.occurrences(series.rrule, series.starts_on, series.time_of_day, zone, start - MARGIN, end + MARGIN)
-    )
+def _match(posts: list[PostTime], around: list[datetime]) -> dict[datetime, PostTime]:
+    """Each occurrence (of those near the window) with the post made for it (published before scheduled)."""
     rank = {"published": 0, "scheduled": 1, "draft": 2}
     matched: dict[datetime, PostTime] = {}
     for post in posts:
         if post.stage not in rank:
             continue
-        when = post.occurrence_at or (_nearest(post.at, around) if post.at else None)
+        anchor = post.occurrence_at or post.at  # the occurrence it was made for, else when it goes out
+        when = _nearest(anchor, around) if anchor else None
         if when is None:
             continue
         current = matched.get(when)
@@ -75,8 +75,11 @@ def _match(series: Series, posts: list[PostTime], start: datetime, end: datetime
 
 def _due(series: Series, posts: list[PostTime], start: datetime, end: datetime, zone: ZoneInfo) -> list[DueEpisode]:
     own_zone = cadences.zone_of(series.timezone)
-    window = list(cadences.occurrences(series.rrule, series.starts_on, series.time_of_day, own_zone, start, end))
-    matched = _match(series, posts, start, end)
+    around = list(
+        cadences.occurrences(series.rrule, series.starts_on, series.time_of_day, own_zone, start - MARGIN, end + MARGIN)
+    )
+    window = [moment for moment in around if start <= moment < end]
+    matched = _match(posts, around)
     # what takes the next numbers, in time order: posts waiting to go out, then free occurrences of the window
     waiting = [(p.at or p.occurrence_at or end, 0, p.post_id.hex) for p in posts if p.stage == "scheduled"]
     free = [(moment, 1, "") for moment in window if moment not in matched or matched[moment].stage == "draft"]
