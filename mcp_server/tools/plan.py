@@ -43,6 +43,13 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
         return load_strategy(ctx.workspace)
 
+    def said(plan: WeeklyPlan) -> WeeklyPlan:
+        """The plan, with the strategy file's problem when psn planned on its last valid copy."""
+        from psn_core.services.strategy import strategy_state
+
+        warning = strategy_state(ctx.workspace).warning
+        return plan.model_copy(update={"warnings": [warning, *plan.warnings]}) if warning else plan
+
     @server.tool(annotations=writes("Plan the week", destructive=False, idempotent=False))
     @psn_tool
     def plan_week(week: PlanWeek = None) -> WeeklyPlan:
@@ -55,7 +62,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
         member = ctx.member_id
         with ctx.hub.transaction(member) as conn:
-            return store.build_plan(conn, member, strategy(), ctx.settings.timezone, ctx.now(), week=week)
+            return said(store.build_plan(conn, member, strategy(), ctx.settings.timezone, ctx.now(), week=week))
 
     @server.tool(annotations=read_only("Weekly plan"))
     @psn_tool
@@ -66,7 +73,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
         member = ctx.member_id
         with ctx.hub.transaction(member) as conn:
-            return store.get_plan(conn, member, ctx.settings.timezone, ctx.now(), week=week, strategy=strategy())
+            found = store.get_plan(conn, member, ctx.settings.timezone, ctx.now(), week=week, strategy=strategy())
+        return said(found)
 
     @server.tool(annotations=writes("Rate ideas", destructive=True, idempotent=False))
     @psn_tool

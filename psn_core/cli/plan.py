@@ -77,14 +77,15 @@ def plan(click_ctx: click.Context, week: str | None, as_json: bool) -> None:
         return
     from psn_core.hub.database import Hub
     from psn_core.services.plan import store
-    from psn_core.services.strategy import load_strategy
+    from psn_core.services.strategy import strategy_state
 
     obj: Ctx = click_ctx.find_object(Ctx)  # type: ignore[assignment]
     settings = obj.settings
+    state = strategy_state(obj.workspace)  # a broken file: its last valid copy, and the plan says so
     with Hub.open(settings) as hub, hub.transaction(obj.member_id) as conn:
-        made = store.build_plan(
-            conn, obj.member_id, load_strategy(obj.workspace), settings.timezone, utcnow(), week=week
-        )
+        made = store.build_plan(conn, obj.member_id, state.strategy, settings.timezone, utcnow(), week=week)
+    if state.warning:
+        made.warnings.insert(0, state.warning)
     _print_plan(made, as_json)
 
 

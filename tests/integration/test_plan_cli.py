@@ -88,5 +88,10 @@ def test_plan_rate_show_and_skip(workspace: Path) -> None:
         "skipped": 1,
         "by_state": {"planned": 1, "skipped": 1},
     }
+    (ws / "strategy.yaml").write_text(STRATEGY.replace("x: 2", "x: many"), "utf-8")  # broken: the last valid one
+    kept = psn(ws, "plan", "--week", week, "--json")
+    assert kept.exit_code == 0, kept.output
+    replanned = json.loads(kept.stdout)
+    assert "last valid version" in replanned["warnings"][0] and replanned["capacity"] == 2
     bad = psn(ws, "plan", "--week", "someday")
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
