@@ -29,6 +29,33 @@ IdeaIdOrNone = Annotated[
     UUID | None,
     Field(description="The idea (a UUID, from list_ideas) this post is made from; omit when there is none."),
 ]
+PlanSlotIdOrNone = Annotated[
+    UUID | None,
+    Field(
+        description="The weekly plan's slot (a UUID, from plan_week, get_plan or what_to_post) this post is drafted "
+        "for; omit when there is none. The slot's idea is used when idea_id is omitted."
+    ),
+]
+PlanWeek = Annotated[
+    str | None,
+    Field(
+        description="The week to plan: any day in it as YYYY-MM-DD, or an ISO week YYYY-Www (weeks start on "
+        "Monday, in the user's zone); null for this week."
+    ),
+]
+SeriesRef = Annotated[
+    str,
+    Field(min_length=1, max_length=64, description="A series' slug (from list_series) or its id."),
+]
+SeriesRefOrNone = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="The series (slug or id, from list_series or series_due) this post is an episode of; "
+        "omit when there is none.",
+    ),
+]
 # Notifications and voice suggestions are numbered by the hub (bigint identities), not UUIDs.
 NotificationIds = Annotated[
     list[Annotated[int, Field(ge=1)]] | None,

@@ -37,7 +37,9 @@ from mcp_server.tools import (
     drafting,
     ideas,
     notifications,
+    plan,
     posting,
+    series,
     strategy,
     trends,
     voice,
@@ -75,6 +77,8 @@ TOOL_GROUPS: tuple[Register, ...] = (
     strategy.register,
     ideas.register,
     trends.register,
+    plan.register,
+    series.register,
 )
 
 

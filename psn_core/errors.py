@@ -16,6 +16,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [import]  psn_core.services.voice.import_errors   content import for voice match: refused URLs, failed reads
     [trends]  psn_core.services.trends.errors    trend intake: unknown trends, sources that failed
     [slots]   psn_core.services.company.slot_errors     calendar slot claims: unknown, taken, in the past
+    [plan]    psn_core.services.plan.errors      the weekly plan: unknown plans or slots, refused moves
+    [series]  psn_core.services.series.errors    series: unknown series, bad cadences or pillars, refused moves
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -27,6 +29,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
     │   ├── TrendNotFound           [trends] no trend (or trend source) of the member with that id or name
     │   ├── SlotNotFound            [slots] no claimed slot with that id (or id prefix) in the company hub
+    │   ├── PlanNotFound            [plan] no weekly plan (or plan slot) with that week or id for this member
+    │   ├── SeriesNotFound          [series] no series with that slug or id that the member can see
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -38,6 +42,8 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── IdeaInputInvalid        [ideas] a captured idea with an unknown tag, bad value, unknown pillar or no text
     │   ├── SlotInputInvalid        [slots] a slot claim for a time that has passed, or in a personal hub
+    │   ├── PlanInputInvalid        [plan] a week that is no date or ISO week, an unknown rating, a kill without reason
+    │   ├── SeriesInputInvalid      [series] an unknown pillar, a cadence that never fires, a bad label or template
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -90,6 +96,11 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── TrendSourceFailed           [trends] (retryable) a trend source timed out, said no, or sent no feed
     ├── SlotError                   [slots] a calendar slot cannot be claimed as asked
     │   └── SlotTaken               [slots] another member holds the slot (named in the message)
+    ├── PlanNeedsStrategy           [plan] no usable strategy.yaml: capacity, pillars and times come from it
+    ├── PlanError                   [plan] a plan or one of its slots cannot change as asked
+    │   └── PlanSlotRefused         [plan] the plan's state machine forbids it (a slot drafted twice, a closed plan)
+    ├── SeriesError                 [series] a series cannot change as asked
+    │   └── SeriesTransitionRefused [series] active <-> paused, and retired (final): anything else is refused
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

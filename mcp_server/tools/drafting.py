@@ -10,7 +10,7 @@ from pydantic import Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
-from mcp_server.schemas import PLATFORMS, PlatformName, PlatformNames
+from mcp_server.schemas import PLATFORMS, PlatformName, PlatformNames, SeriesRefOrNone
 from mcp_server.tools import read_only
 from mcp_server.tools.voice import Persona
 from psn_core.errors import PSNError
@@ -29,13 +29,15 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         platform: PlatformName,
         language: Language,
         persona: Persona = DEFAULT_PERSONA,
+        series: SeriesRefOrNone = None,
     ) -> DraftContext:
         """Everything needed to draft one post in the user's voice: the profile's section for this persona
         and language, the platform's rules and limits, anti-patterns to avoid, never-use words, and a
-        recommended format chosen to vary from recent posts. Write natively in the language; never
-        translate another language's voice. Call it before drafting."""
+        recommended format chosen to vary from recent posts; with series, the series' template and the next
+        episode's label. Write natively in the language; never translate another language's voice. Call it
+        before drafting."""
         return service.drafting_context(
-            ctx.hub, ctx.voices, ctx.member_id, platform=platform, language=language, persona=persona
+            ctx.hub, ctx.voices, ctx.member_id, platform=platform, language=language, persona=persona, series=series
         )
 
     @server.tool(annotations=read_only("Check a draft"))

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
-from mcp_server.schemas import IdeaIdOrNone, PostId, TargetId, When
+from mcp_server.schemas import IdeaIdOrNone, PlanSlotIdOrNone, PostId, SeriesRefOrNone, TargetId, When
 from mcp_server.tools import read_only, writes
 from psn_core.services.posting import confirmations, explanations, posts, saved_drafts
 from psn_core.services.posting.confirmations import Action
@@ -91,13 +91,40 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         language: Annotated[str, Field(description="The language it is written in, as a code: en, es ...")] = "en",
         persona: Annotated[str, Field(description="The voice it is written in (see get_voice_profile).")] = "personal",
         idea_id: IdeaIdOrNone = None,
+        plan_slot_id: PlanSlotIdOrNone = None,
+        series: SeriesRefOrNone = None,
+        occurrence_at: Annotated[
+            datetime | None,
+            Field(description="The series occurrence it is for (due_at from series_due, ISO); omit if none."),
+        ] = None,
+        pillar: Annotated[
+            str | None, Field(description="The content pillar it belongs to; omit to take its series' or idea's.")
+        ] = None,
+        format: Annotated[
+            str | None,
+            Field(description="Its format (recommended_format from get_drafting_context); omit to take its shape."),
+        ] = None,
     ) -> posts.PostView:
         """Save a draft the user has reviewed and edited, checked against every platform's rules before
         anything is uploaded. Returns the post with its id; schedule it with schedule_post. With idea_id
-        (from list_ideas) the post is linked to that idea, which moves to developed (used once it publishes)."""
+        (from list_ideas) the post is linked to that idea, which moves to developed (used once it publishes).
+        With series the post is an episode of that series: publishing it advances the series' episode count
+        once (get_draft_context with the series gives its template and next label). With plan_slot_id (from
+        plan_week or what_to_post) it fills that slot of the weekly plan (drafted, then scheduled and published
+        as the post goes out; a series slot gives its series and occurrence)."""
         member = ctx.member_id
         draft = ReviewedDraft(
-            targets=targets, idea=idea, language=language, persona=persona, origin="ai_reviewed", idea_id=idea_id
+            targets=targets,
+            idea=idea,
+            language=language,
+            persona=persona,
+            origin="ai_reviewed",
+            idea_id=idea_id,
+            plan_slot_id=plan_slot_id,
+            series_id=series,
+            occurrence_at=occurrence_at,
+            pillar=pillar,
+            format=format,
         )
         with ctx.hub.transaction(member) as conn:
             return saved_drafts.save_draft(conn, ctx.settings, member, draft)

@@ -110,6 +110,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "psn_core.cli.notifications:notifications",
         "List your pending notifications (times in your zone).",
     ),
+    "plan": (
+        "psn_core.cli.plan:plan",
+        "Make (or make again) the week's plan: series first, then ready ideas, remix, recycle, at your best times.",
+    ),
     "post": (
         "psn_core.cli.posting:post",
         "Schedule a post (now, or --at a local time) to one or more accounts.",
@@ -126,6 +130,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "review": (
         "psn_core.cli.insights:review",
         "Write the weekly report (Markdown + PNG trend chart) under reports/.",
+    ),
+    "series": (
+        "psn_core.cli.series:series",
+        "Series: recurring formats with a cadence, a template and episode labels: create, list, show, pause, "
+        "resume, retire, due, detect (each with --json).",
     ),
     "strategy": (
         "psn_core.cli.strategy:strategy",

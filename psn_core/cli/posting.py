@@ -62,6 +62,9 @@ def _show_target(obj: Ctx, t: posts.TargetView) -> None:
 @click.option("--thread", is_flag=True, help="Split long text into a thread where the platform has threads.")
 @click.option("--idea", default="", help="A few words for the calendar.")
 @click.option("--idea-id", default=None, help="The ideas-bank idea it is made from (id or its first 8 characters).")
+@click.option("--plan-slot", default=None, help="The weekly plan's slot it fills (`psn plan show` lists them).")
+@click.option("--series", "series", default=None, help="The series it is an episode of: its slug (`psn series list`).")
+@click.option("--pillar", default=None, help="The content pillar it belongs to (default: its series' or idea's).")
 @click.option("--language", default="en", show_default=True)
 @click.option(
     "--privacy",
@@ -85,6 +88,9 @@ def post(
     thread: bool,
     idea: str,
     idea_id: str | None,
+    plan_slot: str | None,
+    series: str | None,
+    pillar: str | None,
     language: str,
     privacy: str | None,
     allow_comments: bool,
@@ -126,12 +132,18 @@ def post(
         idea=idea,
         language=language,
         origin="ai_reviewed" if ai_draft else "human",
+        series_id=series,
+        pillar=pillar,
     )
     with _member_tx(obj) as (_hub, conn):
         if idea_id is not None:
             from psn_core.services.ideas.bank import resolve_id
 
             draft.idea_id = resolve_id(conn, idea_id)
+        if plan_slot is not None:
+            from psn_core.services.plan.store import resolve_slot
+
+            draft.plan_slot_id = resolve_slot(conn, plan_slot)
         plan = saved_drafts.plan_draft(conn, obj.member_id, draft)
     click.echo(f"Posting as: {plan.posting_as} for your personal hub, {when.echo()}")
     for planned in plan.targets:

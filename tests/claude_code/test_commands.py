@@ -59,6 +59,8 @@ ASK_THE_USER = {
     "import_voice_samples",  # fetches a URL or reads the user's X account: the user sees which first
     "claim_slot",  # holds a company slot in the name of the user, seen by every member
     "release_slot",  # gives up a claim, possibly another member's (editors)
+    "rate_ideas",  # a kill ends an idea
+    "update_series",  # retiring ends a series
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"

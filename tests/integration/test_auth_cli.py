@@ -203,3 +203,18 @@ def test_post_from_an_idea_links_it_and_develops_the_idea(workspace: Path) -> No
     (idea,) = json.loads(psn(workspace, "ideas", "list", "--state", "developed", "--json").stdout)
     assert idea["id"] == made["id"] and len(idea["post_ids"]) == 1
     assert missing.returncode == 1 and "No idea you can see" in missing.stderr
+
+
+def test_post_as_a_series_episode_links_it_and_marks_the_occurrence(workspace: Path) -> None:
+    # the CLI reads the real clock: the series starts on the day the expectation is computed from
+    madrid = ZoneInfo("Europe/Madrid")
+    day = (datetime.now(madrid) + timedelta(days=4)).date()
+    create = ("series", "create", "Friday wins", "--start", str(day), "--at", "12:00", "--platform", "x", "--json")
+    made = json.loads(psn(workspace, *create).stdout)
+    args = ("post", "Win #1", "--to", "x", "--at", f"{day} 12:00", "--yes", "--series")
+    posted = psn(workspace, *args, "friday-wins")
+    missing = psn(workspace, *args, "no-such-series")
+    assert posted.returncode == 0, posted.stderr
+    due = json.loads(psn(workspace, "series", "due", "--from", str(day), "--days", "1", "--json").stdout)
+    assert [(d["series_id"], d["label"], d["already_scheduled"]) for d in due] == [(made["id"], "#1", True)]
+    assert missing.returncode == 1 and "No series 'no-such-series'" in missing.stderr

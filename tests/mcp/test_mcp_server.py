@@ -39,6 +39,12 @@ READ_ONLY = {
     "get_strategy",
     "list_ideas",
     "list_trends",
+    "get_plan",
+    "what_to_post",
+    "list_series",
+    "get_series",
+    "series_due",
+    "detect_series",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -72,6 +78,11 @@ WRITES = {
     "trend_to_idea": (False, True, False),  # again for the same trend: the same idea
     "claim_slot": (False, True, False),  # claiming a slot one holds returns it as is
     "release_slot": (True, False, False),
+    "plan_week": (False, False, False),  # slots already drafted stay
+    "rate_ideas": (True, False, False),  # kill ends an idea
+    "propose_ideas": (False, False, False),
+    "create_series": (False, False, False),
+    "update_series": (True, False, False),  # retire ends a series
 }
 
 

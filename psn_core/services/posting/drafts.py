@@ -255,8 +255,10 @@ def drafting_context(
     platform: str,
     language: str,
     persona: str = DEFAULT_PERSONA,
+    series: str | None = None,
 ) -> DraftContext:
-    """Voice section, platform rules and limits, anti-patterns and a varied format for one post.
+    """Voice section, platform rules and limits, anti-patterns and a varied format for one post; with
+    ``series`` (a slug or id), the series' template and the next episode's number and label too.
 
     Raises:
         InvalidSetting: a platform psn does not know.
@@ -264,10 +266,21 @@ def drafting_context(
         VoiceProfileInvalid: the profile is broken (names field and line).
         NoFormatAvailable: none of the platform's capabilities maps to a known format.
         HubUnreachable: the hub did not answer.
+        SeriesNotFound: no such series.
     """
+    from psn_core.services.series import store as series_store
+
     rules = platform_rules(platform.strip().lower())
     with hub.transaction(member_id) as conn:
-        return draft_context(conn, voices, member_id, persona=persona, language=language, platform_rules=rules)
+        context = draft_context(conn, voices, member_id, persona=persona, language=language, platform_rules=rules)
+        if series is None:
+            return context
+        brief = series_store.episode_brief(series_store.get_series(conn, series))
+    note = (
+        f"This post is episode {brief.label} of the series {brief.name!r}: follow its structure, open and close "
+        f"as its template says, add its hashtags, and save it with series={brief.slug!r}."
+    )
+    return context.model_copy(update={"series": brief, "notes": [*context.notes, note]})
 
 
 def add_voice_match(hub: Hub, member_id: UUID, checked: DraftCheck, text: str) -> DraftCheck:

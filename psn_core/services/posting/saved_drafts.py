@@ -9,6 +9,7 @@ platform's rules, and lets the voice profile learn from the user's edits of an A
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,15 +28,21 @@ from psn_core.services.accounts.accounts import AccountView, pick_account
 from psn_core.services.ideas import bank as ideas_bank
 from psn_core.services.ideas.errors import IdeaTransitionRefused
 from psn_core.services.ideas.models import LIVE
+from psn_core.services.plan import store as plan_store
 from psn_core.services.posting.confirmations import poster_name
 from psn_core.services.posting.draft_rules import thread_parts
 from psn_core.services.posting.posts import PartInput, PostInput, PostView, TargetInput, create_post, get_post
+from psn_core.services.series import store as series_store
+from psn_core.services.series import topics
+from psn_core.services.series.errors import SeriesTransitionRefused
+from psn_core.services.series.models import Series
 from psn_core.services.voice.files import voices_dir
 from psn_core.services.voice.learning import record_edit
 from psn_core.timefmt import utcnow
 from psn_core.voice.formats import check_format, infer_format
 
 Q = Queries.load(__package__)
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class DraftTarget(BaseModel):
@@ -76,6 +83,16 @@ class ReviewedDraft(BaseModel):
     # The idea (from the ideas bank) this post is made from: saving the draft links them and moves the idea
     # to developed; publishing the post moves it to used, once (migration 0016).
     idea_id: UUID | None = None
+    # The weekly plan's slot this post is drafted for: saving links them and the slot becomes drafted
+    # (scheduled, then published, as the post goes out); a slot with an idea lends it its idea_id.
+    plan_slot_id: UUID | None = None
+    # The series this post is an episode of (slug or id): saving links them; publishing the post makes it
+    # the series' next episode, once (the hub's trigger). occurrence_at: the occurrence it is for, if known.
+    series_id: str | None = None
+    occurrence_at: datetime | None = None
+    # What it is about and how it is built (recorded for series detection; defaults: see series.topics).
+    pillar: str | None = None
+    format: str | None = None
 
 
 class PlannedTarget(BaseModel):
@@ -91,6 +108,8 @@ class DraftPlan(BaseModel):
     posting_as: str
     draft: ReviewedDraft
     targets: list[PlannedTarget]
+    series: Series | None = None
+    idea_pillar: str | None = None
 
 
 def _target_input(account: AccountView, target: DraftTarget) -> TargetInput:
@@ -120,6 +139,7 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
     Raises:
         DraftInputInvalid: a brand persona (its posts go to the company hub, never the personal one);
         InvalidSetting: an unknown platform; ConnectFailed: no such account, or several and no handle given.
+        PlanNotFound, PlanSlotRefused: the plan slot is not the member's, or is not planned any more.
     """
     if is_brand_persona(draft.persona):
         raise DraftInputInvalid(
@@ -127,12 +147,41 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
             "Post it with post_for_company (MCP) or `psn company post` (CLI): it is written to the company hub, "
             "with approval when your role needs it.",
         )
+    if draft.plan_slot_id is not None:  # before anything else: a wrong or drafted slot changes nothing
+        slot = plan_store.slot_for_draft(conn, draft.plan_slot_id)  # it lends the draft what it was planned for
+        series_of = (str(slot.series_id), slot.occurrence_at) if slot.series_id and not draft.series_id else None
+        draft = draft.model_copy(
+            update={
+                "plan_slot_id": slot.id,
+                "idea_id": draft.idea_id or slot.idea_id,
+                "pillar": draft.pillar or slot.pillar,
+                "series_id": series_of[0] if series_of else draft.series_id,
+                "occurrence_at": series_of[1] if series_of else draft.occurrence_at,
+            }
+        )
+    for what, value in (("pillar", draft.pillar), ("format", draft.format)):
+        if value is not None and not _NAME.match(value):
+            raise DraftInputInvalid(
+                f"{value!r} is not a {what} name; nothing was saved.", "Use lower case letters, digits, - and _."
+            )
+    if draft.format is not None:
+        check_format(draft.format)  # the format catalog's names only, as for each target's format
+    idea_pillar = None
     if draft.idea_id is not None:
         idea = ideas_bank.get_idea(conn, draft.idea_id)  # before anything else: a wrong id changes nothing
         if idea.state not in LIVE:
             raise IdeaTransitionRefused(
                 f"Idea {idea.short_id} is {idea.state}: a new post cannot be made from it; nothing was saved.",
                 "Capture a new idea (a remix or recycle of it) and draft from that one.",
+            )
+        idea_pillar = idea.pillar
+    series = None
+    if draft.series_id is not None:
+        series = series_store.get_series(conn, draft.series_id)  # a wrong series changes nothing either
+        if series.state == "retired":
+            raise SeriesTransitionRefused(
+                f"Series {series.slug!r} is retired: no new episodes; nothing was saved.",
+                "Save the draft without a series, or create a new series.",
             )
     targets = []
     for target in draft.targets:
@@ -147,7 +196,9 @@ def plan_draft(conn: Conn, member_id: UUID, draft: ReviewedDraft) -> DraftPlan:
                 format=target.format,
             )
         )
-    return DraftPlan(posting_as=poster_name(conn, member_id), draft=draft, targets=targets)
+    return DraftPlan(
+        posting_as=poster_name(conn, member_id), draft=draft, targets=targets, series=series, idea_pillar=idea_pillar
+    )
 
 
 def save_plan(
@@ -161,6 +212,8 @@ def save_plan(
         PostNotFound: an account was removed since the plan was made.
         VoiceInputInvalid: a persona or language name is not well-formed (only with an AI draft).
         IdeaNotFound, IdeaTransitionRefused: the idea is gone or no longer live.
+        PlanSlotRefused: the plan slot was drafted meanwhile.
+        SeriesNotFound, SeriesTransitionRefused: the series is gone or retired.
     """
     draft = plan.draft
     post = PostInput(
@@ -180,6 +233,9 @@ def save_plan(
     )
     if draft.idea_id is not None:
         ideas_bank.develop(conn, draft.idea_id, created.id, now or utcnow())
+    if draft.plan_slot_id is not None:
+        plan_store.attach_post(conn, draft.plan_slot_id, created.id)
+    _record_series(conn, plan, created)
     planned_by_account = {planned.account.id: planned for planned in plan.targets if planned.ai_draft}
     for made in created.targets:  # the user's edits of Claude's drafts: what the voice profile learns from
         planned = planned_by_account.get(made.account_id)
@@ -199,6 +255,19 @@ def save_plan(
                 final="\n\n".join(texts),
             )
     return created
+
+
+def _record_series(conn: Conn, plan: DraftPlan, created: PostView) -> None:
+    """Link the post to its series, and record its pillar and format (see psn_core.services.series.topics)."""
+    draft, series = plan.draft, plan.series
+    if series is not None:
+        series_store.link_post(conn, series.id, created.id, occurrence_at=draft.occurrence_at)
+    first = created.targets[0].rendering.parts if created.targets else []
+    named = next((planned.format for planned in plan.targets if planned.format), None)
+    shape = infer_format([p.text for p in first], [m.kind.value for p in first for m in p.media])
+    pillar = draft.pillar or (series.pillar if series else None) or plan.idea_pillar
+    format = draft.format or named or (series.format if series else None) or shape
+    topics.record(conn, created.id, pillar=pillar, format=format)
 
 
 def save_draft(conn: Conn, settings: Settings, member_id: UUID, draft: ReviewedDraft) -> PostView:

@@ -18,6 +18,7 @@ from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.services.analytics.signals import recent_performance
+from psn_core.services.series.models import EpisodeBrief
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
 from psn_core.voice import (
     AntiPattern,
@@ -91,6 +92,9 @@ class DraftContext(BaseModel):
     performance: list[str] = Field(
         default_factory=list,
         description="What performed on this platform in the last 30 days (by format) and posts flagged for review.",
+    )
+    series: EpisodeBrief | None = Field(
+        default=None, description="The series this post is the next episode of (its template and label), if asked."
     )
 
 

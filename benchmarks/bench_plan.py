@@ -1,0 +1,183 @@
+"""Weekly plan generation: a week with 50 ready ideas and 5 series, as psn_app with RLS on.
+
+Run: ``uv run python benchmarks/bench_plan.py`` (an embedded Postgres in a temporary folder), or set
+``PSN_BENCH_DATABASE_URL`` to an owner URL of a server where it may create and drop a database.
+Sets up one member through psn's own services: 50 ready ideas over 3 pillars and 2 languages (captured,
+promoted to ready, each move recorded), 5 series (weekly, biweekly, monthly and two RRULEs on 1-3
+platforms), 4 accounts and 120 published posts of the last 200 days with metrics (what remix, recycle and
+the analytics' best hours read), and a strategy asking 14 posts a week on 4 platforms. Then times
+:func:`build_plan` for next week (each run makes the plan again: reads, allocates, replaces the slots) and
+:func:`what_to_post`, each through ``hub.transaction``, printing p50/p99 ms and writing JSON to
+benchmarks/results/. Bounded: a fixed number of runs; well under a minute on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bench_analytics import bench_database, timed
+from bench_env import owner_conninfo
+
+from psn_core.config import Settings
+from psn_core.hub.database import Conn, Hub, connect
+from psn_core.services.ideas import bank
+from psn_core.services.ideas.tags import parse_idea
+from psn_core.services.plan import store
+from psn_core.services.plan.rating import what_to_post
+from psn_core.services.series import store as series_store
+from psn_core.services.series.models import SeriesTemplate
+from psn_core.services.series.store import SeriesSpec
+from psn_core.strategy.model import Strategy
+
+RUNS = 50
+IDEAS = 50
+APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
+RESULTS = Path(__file__).parent / "results"
+ZONE = "Europe/Madrid"
+PILLARS = ("ai", "product", "culture")
+STRATEGY = Strategy.model_validate(
+    {
+        "pillars": [{"name": "ai", "weight": 3}, {"name": "product", "weight": 2}, {"name": "culture", "weight": 1}],
+        "frequency": {"x": 5, "linkedin": 4, "instagram": 3, "tiktok": 2},
+        "times": {
+            "x": [{"days": "weekdays", "at": ["08:30", "13:00", "18:00"]}],
+            "linkedin": [{"days": "weekdays", "at": ["09:00"]}],
+            "instagram": [{"days": "daily", "at": ["12:00", "19:30"]}],
+            "tiktok": [{"days": ["fri", "sat", "sun"], "at": ["20:00"]}],
+        },
+        "languages": {"en": 0.6, "es": 0.4},
+        "avoid_topics": ["politics"],
+    }
+)
+SERIES = [
+    ("Monday AI notes", "weekly", None, ("x", "linkedin"), "ai"),
+    ("Build log", "biweekly", None, ("linkedin",), "product"),
+    ("Monthly numbers", "monthly", None, ("x", "linkedin", "instagram"), "product"),
+    ("Tool Tuesday", "rrule", "FREQ=WEEKLY;BYDAY=TU", ("x",), "ai"),
+    ("Weekend reel", "rrule", "FREQ=WEEKLY;BYDAY=SA", ("instagram", "tiktok"), "culture"),
+]
+ANGLED = ("How to {}", "{} vs the old way", "Unpopular opinion: {}", "The story of {}", "{}", "Tips for {}")
+
+
+def setup(hub: Hub, owner: str, member: uuid.UUID, now: datetime, monday: date) -> None:
+    with connect(owner, timeout=10, label="bench") as conn:
+        conn.execute("INSERT INTO members (id, display_name) VALUES (%s, 'bench')", [member])
+    with hub.transaction(member) as conn:
+        for n in range(IDEAS):
+            lang = "es" if n % 5 in (1, 3) else "en"
+            text = ANGLED[n % len(ANGLED)].format(f"topic {n}") + f" #pillar:{PILLARS[n % 3]} #lang:{lang}"
+            idea = bank.capture(conn, member, parse_idea(text), now - timedelta(hours=n))
+            for _ in range(2):
+                bank.move(conn, idea.id, "promote", now)
+        for name, cadence, rule, platforms, pillar in SERIES:
+            spec = SeriesSpec(
+                name=name,
+                cadence=cadence,
+                rrule=rule,
+                starts_on=monday - timedelta(days=28),
+                time_of_day=time(11, 0),
+                timezone=ZONE,
+                platforms=list(platforms),
+                pillar=pillar,
+                template=SeriesTemplate(structure=["hook", "body"], intro="{label}:", hashtags=[]),
+                label_pattern="#{n}",
+            )
+            series_store.create_series(conn, member, spec, now, pillars=list(PILLARS))
+    with connect(owner, timeout=10, label="bench") as conn:
+        published(conn, member, now)
+        conn.execute("ANALYZE")
+
+
+def published(conn: Conn, member: uuid.UUID, now: datetime) -> None:
+    """4 accounts and 120 published posts over 200 days, with metrics rows."""
+    accounts = []
+    for platform_name in ("x", "linkedin", "instagram", "tiktok"):
+        row = conn.execute(
+            "INSERT INTO accounts (member_id, platform, handle, remote_user_id) VALUES (%s, %s, 'bench', %s)"
+            " RETURNING id",
+            [member, platform_name, f"r-{platform_name}"],
+        ).fetchone()
+        assert row is not None
+        accounts.append((platform_name, row["id"]))
+    for n in range(120):
+        platform_name, account = accounts[n % 4]
+        at = now - timedelta(days=1 + n * 200 / 120, hours=n % 9)
+        post = conn.execute(
+            "INSERT INTO posts (member_id, idea, language, timezone) VALUES (%s, %s, %s, %s) RETURNING id",
+            [member, f"Published topic {n}", "es" if n % 3 == 0 else "en", ZONE],
+        ).fetchone()
+        assert post is not None
+        target = conn.execute(
+            "INSERT INTO post_targets (post_id, member_id, account_id, platform, rendering, status, due_at,"
+            ' published_at) VALUES (%s, %s, %s, %s, \'{"parts": [{"text": "hi"}]}\', \'published\', %s, %s)'
+            " RETURNING id",
+            [post["id"], member, account, platform_name, at, at],
+        ).fetchone()
+        assert target is not None
+        conn.execute(
+            "INSERT INTO post_metrics (target_id, member_id, post_id, account_id, platform, language, format,"
+            " published_at, collected_at, exposure, weighted) VALUES (%s, %s, %s, %s, %s, 'en', 'text', %s, %s,"
+            " %s, %s)",
+            [target["id"], member, post["id"], account, platform_name, at, at, 1000 + n * 7, 20 + (n * 37) % 90],
+        )
+
+
+def main() -> None:
+    workspace = Path(tempfile.mkdtemp(prefix="psn-bench-ws-"))
+    member = uuid.uuid4()
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = now.astimezone(ZoneInfo(ZONE)).date()
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)  # next week: every time ahead
+    shapes: dict[str, int] = {}
+    try:
+        with owner_conninfo() as owner, bench_database(owner) as conninfo:
+            settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
+            with Hub.open(settings) as hub:
+                setup(hub, conninfo, member, now, monday)
+
+                def plan() -> None:
+                    with hub.transaction(member) as conn:
+                        made = store.build_plan(conn, member, STRATEGY, ZONE, now, week=monday)
+                    shapes["slots"] = len(made.slots)
+                    for slot in made.slots:
+                        shapes[f"kind_{slot.kind}"] = sum(1 for s in made.slots if s.kind == slot.kind)
+
+                def suggest() -> None:
+                    with hub.transaction(member) as conn:
+                        shapes["suggestions"] = len(what_to_post(conn, member, STRATEGY, ZONE, now).suggestions)
+
+                rows = {"build_plan": timed(plan, RUNS), "what_to_post": timed(suggest, RUNS)}
+                server = hub.label
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+    print(f"week of {monday}: {IDEAS} ready ideas, {len(SERIES)} series, 120 published posts; plan: {shapes}")
+    print(f"{'(psn_app, RLS on)':<22} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9}")
+    for name, r in rows.items():
+        print(f"{name:<22} {r['runs']:>5} {r['p50_ms']:>9} {r['p99_ms']:>9}")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"plan-{stamp}.json"
+    payload = {
+        "benchmark": "plan_generation",
+        "at": stamp,
+        "server": server,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "data": {"ready_ideas": IDEAS, "series": len(SERIES), "published_posts": 120, "posts_a_week": 14},
+        "plan": shapes,
+        "results": rows,
+    }
+    out.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"results written to {out}")
+
+
+if __name__ == "__main__":
+    main()

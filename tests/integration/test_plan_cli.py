@@ -1,0 +1,97 @@
+"""`psn plan`, `psn plan show|rate|skip` as a user runs them (click's runner, a real hub). The CLI reads
+the real clock, so the week planned is the one after the test's own now: every time is ahead of it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from psn_core.cli.main import cli
+from psn_core.workspace import set_env_values
+from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, new_member
+from tests.support.plan_world import next_week
+
+pytestmark = pytest.mark.pg
+
+STRATEGY = """\
+version: 1
+pillars:
+  - name: ai
+    weight: 1
+frequency:
+  x: 2
+times:
+  x:
+    - days: [tue, thu]
+      at: "10:00"
+"""
+
+
+@pytest.fixture
+def workspace(hub_env: HubEnv) -> Path:
+    member = new_member(hub_env.hub, "Ana")
+    ws = hub_env.settings.workspace
+    set_env_values(
+        ws / "hub.env",
+        {
+            "PSN_DATABASE_URL": hub_env.server.conninfo(hub_env.database),
+            "PSN_APP_PASSWORD": TEST_APP_PASSWORD,
+            "PSN_MEMBER_ID": str(member),
+            "PSN_TIMEZONE": "Europe/Madrid",
+            "PSN_CONNECT_TIMEOUT": "5",
+        },
+    )
+    assert isinstance(member, uuid.UUID)
+    return ws
+
+
+def psn(ws: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--workspace", str(ws), *args])
+
+
+def test_plan_rate_show_and_skip(workspace: Path) -> None:
+    ws = workspace
+    week = next_week(datetime.now(UTC)).isoformat()
+    refused = psn(ws, "plan", "--week", week)
+    assert refused.exit_code != 0 and "strategy" in refused.output.lower()
+    (ws / "strategy.yaml").write_text(STRATEGY, "utf-8")
+    idea = json.loads(psn(ws, "idea", "How to evaluate agents #pillar:ai", "--json").stdout)
+    rated = psn(ws, "plan", "rate", idea["id"][:8], "love")
+    assert rated.exit_code == 0 and f"Idea {idea['id'][:8]} rated love: it is ready now." in rated.stdout
+    no_reason = psn(ws, "plan", "rate", idea["id"], "kill")
+    assert no_reason.exit_code != 0 and "reason" in no_reason.output.lower()
+
+    made = psn(ws, "plan", "--week", week, "--json")
+    assert made.exit_code == 0, made.output
+    plan = json.loads(made.stdout)
+    assert plan["week_start"] == week and [s["kind"] for s in plan["slots"]] == ["idea", "open"]
+    assert plan["slots"][0]["idea_id"] == idea["id"]
+    shown = psn(ws, "plan", "show", "--week", week)
+    assert "0/2 slots done" in shown.stdout and "(Europe/Madrid)" in shown.stdout
+    assert "1 open slot(s) want an idea for pillar ai in en." in shown.stdout
+
+    open_slot = plan["slots"][1]["id"]
+    skipped = psn(ws, "plan", "skip", open_slot[:8])
+    assert skipped.exit_code == 0 and "is skipped" in skipped.stdout
+    again = psn(ws, "plan", "skip", open_slot[:8])
+    assert again.exit_code != 0 and "skipped" in again.output
+    after = json.loads(psn(ws, "plan", "show", "--week", week, "--json").stdout)
+    assert after["progress"] == {
+        "planned": 1,
+        "done": 0,
+        "published": 0,
+        "skipped": 1,
+        "by_state": {"planned": 1, "skipped": 1},
+    }
+    (ws / "strategy.yaml").write_text(STRATEGY.replace("x: 2", "x: many"), "utf-8")  # broken: the last valid one
+    kept = psn(ws, "plan", "--week", week, "--json")
+    assert kept.exit_code == 0, kept.output
+    replanned = json.loads(kept.stdout)
+    assert "last valid version" in replanned["warnings"][0] and replanned["capacity"] == 2
+    bad = psn(ws, "plan", "--week", "someday")
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
