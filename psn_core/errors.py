@@ -13,6 +13,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [notify]  psn_core.notifications.errors     the notification transports' failures
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
+    [learning]  psn_core.services.learning.errors   what psn learns: strategy proposals the user decides
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -22,6 +23,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
+    │   ├── ProposalNotFound        [learning] no pending strategy proposal with that id for this member
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
