@@ -36,6 +36,7 @@ from mcp_server.tools import (
     company,
     drafting,
     ideas,
+    learning,
     notifications,
     posting,
     strategy,
@@ -73,6 +74,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     calendar_tools.register,
     strategy.register,
     ideas.register,
+    learning.register,
 )
 
 

@@ -2,7 +2,8 @@
 
 Every task is a thin edge that calls one service. Periodic tasks are staggered so they never fire in
 the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., the digest check at :03,
-the daily token health check at 06:17 UTC, media pruning at 04:41 UTC, idea expiry at 04:53 UTC). The
+the daily token health check at 06:17 UTC, media pruning at 04:41 UTC, idea expiry at 04:53 UTC, the weekly
+learning run on Mondays at 05:29 UTC). The
 publish watchdog runs every minute. Publishes are queued with an ETA at the post's time. ``psn worker``
 runs the consumer; several consumers on several machines are safe (the queue is dequeued with
 ``FOR UPDATE SKIP LOCKED``).
@@ -67,6 +68,7 @@ class Worker:
             raise ConfigError("The worker needs PSN_MEMBER_ID (the member whose work it runs).", "Run `psn init`.")
         self.settings = settings
         self.member_id: UUID = settings.member_id
+        self.company = per_member_queue
         self.hub = hub if hub is not None else Hub.open(settings)
         self.queue_name = queue_name(self.member_id if per_member_queue else None)
         self.huey = open_queue(settings, self.hub, self.queue_name, self.member_id)
@@ -169,6 +171,7 @@ class Worker:
             lambda: prune(hub, member, settings.workspace / "media", utcnow()),
         )
         self._periodic("expire_ideas", crontab(minute="53", hour="4"), lambda: self.expire_ideas(utcnow()))
+        self._periodic("learn_weekly", crontab(minute="29", hour="5", day_of_week="1"), lambda: self.learn(utcnow()))
         self._periodic("refresh_tokens", crontab(minute="1-59/5"), lambda: self.tokens().refresh_due(member))
         self._periodic("token_health", crontab(minute="17", hour="6"), lambda: self.tokens().check_expiry(member))
         self._periodic(
@@ -190,6 +193,17 @@ class Worker:
         """Timely ideas 48 h after capture, seasonal ones 30 days after: killed as expired (daily)."""
         with self.hub.transaction(self.member_id) as conn:
             return ideas.expire(conn, now)
+
+    def learn(self, now: datetime) -> object:
+        """The weekly learning run: the preference model refreshed; in the personal hub also the small
+        strategy changes the evidence supports and the proposals (a company hub: its models only)."""
+        from psn_core.services.learning.loop import refresh_company, run_weekly
+
+        zone = self.settings.zone
+        with self.hub.transaction(self.member_id) as conn:
+            if self.company:
+                return refresh_company(conn, self.member_id, zone=zone, now=now)
+            return run_weekly(conn, self.member_id, workspace=self.settings.workspace, zone=zone, now=now)
 
     def _expire_unapproved(self) -> object:
         """Company posts still waiting for approval at their time: never published, authors told."""

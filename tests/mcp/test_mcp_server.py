@@ -38,6 +38,7 @@ READ_ONLY = {
     "get_calendar",
     "get_strategy",
     "list_ideas",
+    "get_preferences",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -67,6 +68,8 @@ WRITES = {
     "update_strategy": (True, True, False),
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
+    "refresh_preferences": (True, True, False),  # replaces the stored model
+    "decide_strategy_proposal": (True, False, False),  # approve writes strategy.yaml
 }
 
 

@@ -45,3 +45,17 @@ def run_weekly(conn: Conn, member_id: UUID, *, workspace: Path, zone: ZoneInfo, 
     current = load_strategy(workspace) or strategy
     proposals = find_proposals(conn, member_id, current, evidence, now)
     return WeeklyLearning(preferences=prefs, changes=changes, proposals=proposals)
+
+
+def refresh_company(conn: Conn, member_id: UUID, *, zone: ZoneInfo, now: datetime) -> str:
+    """A company hub's weekly run: the member's own model there, and the brand's when the member may write it
+    (editors, admins, the owner). The workspace's strategy.yaml is personal: company evidence never tunes it."""
+    from psn_core.hub import sql
+    from psn_core.services.learning.preferences import Q
+
+    mine = refresh_preferences(conn, member_id, zone=zone, now=now)
+    done = f"member model from {mine.posts} posts"
+    if sql.value(conn, Q.member_role) in ("owner", "admin", "editor"):
+        brand = refresh_preferences(conn, member_id, zone=zone, now=now, scope="brand")
+        done += f"; brand model from {brand.posts} posts"
+    return done

@@ -102,3 +102,7 @@ SELECT id, kind, path, value, summary, evidence, post_ids, status, created_at, d
 UPDATE strategy_proposals SET status = %(status)s, decided_at = %(at)s
  WHERE member_id = %(member)s AND id = %(id)s AND status = 'pending'
 RETURNING id, kind, path, value, summary, evidence, post_ids, status, created_at, decided_at;
+
+-- name: member_role
+-- The caller's role in this hub (NULL: not an active member).
+SELECT psn_member_role();
