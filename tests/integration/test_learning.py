@@ -10,17 +10,21 @@ from datetime import timedelta
 
 import pytest
 
+from psn_core.services.analytics.report import render_markdown, weekly_review
 from psn_core.services.learning.changes import apply_auto_changes
 from psn_core.services.learning.errors import ProposalNotFound
 from psn_core.services.learning.evidence import gather
-from psn_core.services.learning.loop import run_weekly
+from psn_core.services.learning.loop import WeeklyLearning, run_weekly
 from psn_core.services.learning.preferences import draft_lines, load_preferences, refresh_preferences
 from psn_core.services.learning.proposals import decide, find_proposals, list_proposals
+from psn_core.services.learning.review import monthly_learning
 from psn_core.services.strategy import apply_change, apply_changes, changelog_path, init_strategy, load_strategy
+from psn_core.services.voice.context import PlatformRules, draft_context
 from psn_core.strategy.defaults import StrategySeed
 from psn_core.strategy.errors import StrategyLocked
+from psn_core.worker.app import Worker
 from tests.support.clock import start_instant
-from tests.support.hubs import HubEnv, new_member
+from tests.support.hubs import HubEnv, make_settings, new_member
 from tests.support.learning_world import ZONE, World, at, monday_of
 
 pytestmark = [pytest.mark.pg, pytest.mark.dates]
@@ -234,3 +238,131 @@ def test_approving_a_proposal_for_a_locked_field_is_refused_and_it_stays_pending
     with hub_env.hub.transaction(world.member) as conn:
         assert made["frequency.x"].id in [p.id for p in list_proposals(conn, world.member)]
     assert load_strategy(workspace).frequency["x"] == 4  # type: ignore[union-attr]
+
+
+def test_the_drafting_context_carries_the_model_and_leaves_out_a_dropped_format(hub_env: HubEnv, world: World) -> None:
+    for n in range(3):
+        day = MONDAY + timedelta(days=n)
+        world.post(
+            at(day, 17),
+            platform="linkedin",
+            fmt="carousel",
+            weighted=90,
+            topic="hiring",
+            text="Why do most hiring loops fail?",
+        )
+        world.post(at(day, 10), platform="linkedin", fmt="document", weighted=10, topic="layoffs")
+    rules = PlatformRules(platform="linkedin", capabilities=["text", "carousels", "documents"])
+    voices = hub_env.settings.workspace / "voices"
+    now = at(MONDAY + timedelta(weeks=1), 7)
+    with hub_env.hub.transaction(world.member) as conn:
+        bare = draft_context(conn, voices, world.member, language="en", platform_rules=rules)
+        refresh_preferences(conn, world.member, zone=ZONE, now=now)
+        learned = draft_context(conn, voices, world.member, language="en", platform_rules=rules)
+        conn.execute(
+            "INSERT INTO strategy_proposals (member_id, kind, path, summary, evidence, created_at)"
+            " VALUES (%s, 'drop_format', 'format.linkedin.carousel', 'Stop carousels.', 'test', %s) RETURNING id",
+            [world.member, now],
+        )
+        (pending,) = list_proposals(conn, world.member)
+        decide(conn, world.member, pending.id, approve=True, workspace=hub_env.settings.workspace, now=now)
+        refresh_preferences(conn, world.member, zone=ZONE, now=now)
+        dropped = draft_context(conn, voices, world.member, language="en", platform_rules=rules)
+
+    assert bare.preferences == [] and "carousel" in bare.format_ranking
+    assert any(line.startswith("Best formats on linkedin: carousel") for line in learned.preferences)
+    assert any("question" in line for line in learned.preferences)
+    assert "carousel" not in dropped.format_ranking and "document" in dropped.format_ranking
+    assert any("dropped these formats on linkedin: carousel" in line for line in dropped.preferences)
+
+
+def test_the_workers_weekly_task_learns_and_tunes_the_strategy(
+    hub_env: HubEnv, world: World, three_weeks: object
+) -> None:
+    settings = make_settings(
+        hub_env.settings.workspace,
+        hub_env.server.conninfo(hub_env.database),
+        member_id=world.member,
+        timezone=ZONE.key,
+    )
+    worker = Worker(settings)
+    try:
+        assert "learn_weekly" in worker.tasks
+        learned = worker.learn(AFTER_THREE)
+    finally:
+        worker.close()
+    assert isinstance(learned, WeeklyLearning)
+    assert {c.path for c in learned.changes.changed} == {
+        "pillars.expertise.weight",
+        "pillars.stories.weight",
+        "times.linkedin",
+    }
+    assert {p.path for p in learned.proposals} == {"frequency.x", "pillars.ai-tooling"}
+    with hub_env.hub.transaction(world.member) as conn:
+        assert load_preferences(conn, world.member) == learned.preferences
+
+
+def test_the_weekly_review_says_what_changed_and_why_and_the_monthly_part_adds_drift(
+    hub_env: HubEnv, world: World, three_weeks: object
+) -> None:
+    workspace = hub_env.settings.workspace
+    with hub_env.hub.transaction(world.member) as conn:
+        run_weekly(conn, world.member, workspace=workspace, zone=ZONE, now=AFTER_THREE)
+        week = AFTER_THREE.astimezone(ZONE).isocalendar()
+        label = f"{week.year}-W{week.week:02d}"
+        review = weekly_review(
+            conn, world.member, zone=ZONE, now=AFTER_THREE, week=label, workspace=workspace, monthly=True
+        )
+    assert review.learning is not None and review.learning.monthly is not None
+    assert {c.path for c in review.learning.changes if c.actor == "psn"} == {
+        "pillars.expertise.weight",
+        "pillars.stories.weight",
+        "times.linkedin",
+    }
+    assert {p.path for p in review.learning.proposals} == {"frequency.x", "pillars.ai-tooling"}
+    text = render_markdown(review, "chart.png")
+    assert "## What changed this week and why" in text and "## Proposals waiting for you" in text
+    assert "psn (from evidence): `pillars.expertise.weight`" in text
+    assert "`psn review --approve" in text and "voice drift and audience" in text
+
+
+def test_the_monthly_part_shows_voice_drift_and_audience_shifts(hub_env: HubEnv, world: World) -> None:
+    month = (MONDAY + timedelta(weeks=6)).replace(day=1)
+    before = (month - timedelta(days=1)).replace(day=1)
+    with hub_env.hub.transaction(world.member) as conn:
+        for start, ratio, followers in ((before, 0.5, 1000), (month, 0.2, 1100)):
+            for n in range(4):
+                when = at(start + timedelta(days=3 + n), 9)
+                diff = {
+                    "removed_words": [],
+                    "added_words": [],
+                    "added_phrases": [],
+                    "draft_sentence_words": 20.0,
+                    "final_sentence_words": 20.0 - 8 * (start == month),
+                    "ratio": ratio,
+                }
+                conn.execute(
+                    "INSERT INTO draft_edits (member_id, persona, language, platform, format, draft_text,"
+                    " final_text, edit_ratio, diff, created_at) VALUES (%s, 'personal', 'en', 'x', 'story',"
+                    " 'd', 'f', %s, %s, %s)",
+                    [world.member, ratio, json.dumps(diff), when],
+                )
+            conn.execute(
+                "INSERT INTO account_followers (member_id, account_id, collected_at, followers)"
+                " VALUES (%s, %s, %s, %s)",
+                [world.member, world.account("x"), at(start + timedelta(days=9), 9), followers],
+            )
+    for n in range(2):
+        world.post(at(before + timedelta(days=4 + n), 9), platform="x")
+        world.post(at(month + timedelta(days=4 + n), 9), platform="linkedin")
+    with hub_env.hub.transaction(world.member) as conn:
+        found = monthly_learning(conn, world.member, zone=ZONE, month=month)
+
+    assert found.month == f"{month:%Y-%m}" and found.edits == 4
+    assert found.edit_ratio is not None and (found.edit_ratio.before, found.edit_ratio.now) == (0.5, 0.2)
+    assert found.sentence_words is not None and (found.sentence_words.before, found.sentence_words.now) == (20.0, 12.0)
+    shares = {s.key: (s.before, s.now) for s in found.exposure_share}
+    assert shares["platform x"] == (1.0, 0.0) and shares["platform linkedin"] == (0.0, 1.0)
+    assert [(f.key, f.before, f.now) for f in found.followers] == [("x @ana_x", 1000.0, 1100.0)]
+    assert "You rewrote less of psn's drafts: 50% -> 20% of the words." in found.notes
+    assert "x @ana_x: 1,000 -> 1,100 followers (+100)." in found.notes

@@ -42,6 +42,7 @@ from psn_core.services.learning.posts import (
     score,
     window_posts,
 )
+from psn_core.timefmt import utcnow
 from psn_core.voice import EditDiff
 
 Q = Queries.load(__package__)
@@ -234,10 +235,13 @@ def refresh_preferences(
     return model
 
 
-def draft_lines(prefs: Preferences | None, platform: str, today: date) -> list[str]:
-    """The model in a few lines for the writer drafting one post on ``platform`` (empty without a model)."""
+def draft_lines(prefs: Preferences | None, platform: str, today: date | None = None) -> list[str]:
+    """The model in a few lines for the writer drafting one post on ``platform`` (empty without a model);
+    topics rest until their day (``today``, by default the date in the model's zone now)."""
     if prefs is None or (prefs.posts == 0 and not prefs.edit_patterns):
         return []
+    if today is None:
+        today = utcnow().astimezone(ZoneInfo(prefs.timezone)).date()
     out = []
     formats = [f"{f.format} ({f.score:.1f})" for f in prefs.top_formats if f.platform == platform][:3]
     if formats:
