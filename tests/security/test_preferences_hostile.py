@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
 
 from psn_core.services.company import members
+from psn_core.services.learning.loop import refresh_company
 from psn_core.services.learning.preferences import load_brand_preferences, refresh_preferences
 from psn_core.timefmt import utcnow
 from tests.integration.test_company_members import Company, make_company
@@ -116,3 +118,20 @@ def test_an_editor_may_refresh_the_brand_model(acme: Company) -> None:
     with acme.hub.owner() as conn:
         row = conn.execute("SELECT computed_by FROM preference_models WHERE scope = 'brand'").fetchone()
     assert model.scope == "brand" and row is not None and row["computed_by"] == acme.editor.member_id
+
+
+def test_the_company_weekly_run_writes_the_brand_model_only_for_editors_and_admins(acme: Company) -> None:
+    later = start_instant() + timedelta(days=7)
+    with members.member_transaction(acme.hub, acme.ann) as conn:
+        said = refresh_company(conn, acme.ann.member_id, zone=ZONE, now=later)
+    assert "brand" not in said
+    with acme.hub.owner() as conn:
+        brand = conn.execute("SELECT computed_at FROM preference_models WHERE scope = 'brand'").fetchone()
+        ann = conn.execute("SELECT 1 FROM preference_models WHERE member_id = %s", [acme.ann.member_id]).fetchone()
+    assert brand is not None and brand["computed_at"] == start_instant() and ann is not None
+    with members.member_transaction(acme.hub, acme.editor) as conn:
+        said = refresh_company(conn, acme.editor.member_id, zone=ZONE, now=later)
+    assert "brand model" in said
+    with acme.hub.owner() as conn:
+        brand = conn.execute("SELECT computed_at FROM preference_models WHERE scope = 'brand'").fetchone()
+    assert brand is not None and brand["computed_at"] == later

@@ -10,13 +10,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.learning.changes import AutoChanges, apply_auto_changes
 from psn_core.services.learning.evidence import gather
 from psn_core.services.learning.models import Preferences, Proposal
 from psn_core.services.learning.preferences import refresh_preferences
 from psn_core.services.learning.proposals import find_proposals
 from psn_core.services.strategy import load_strategy
+
+Q = Queries.load(__package__)
 
 
 class WeeklyLearning(BaseModel):
@@ -50,9 +54,6 @@ def run_weekly(conn: Conn, member_id: UUID, *, workspace: Path, zone: ZoneInfo, 
 def refresh_company(conn: Conn, member_id: UUID, *, zone: ZoneInfo, now: datetime) -> str:
     """A company hub's weekly run: the member's own model there, and the brand's when the member may write it
     (editors, admins, the owner). The workspace's strategy.yaml is personal: company evidence never tunes it."""
-    from psn_core.hub import sql
-    from psn_core.services.learning.preferences import Q
-
     mine = refresh_preferences(conn, member_id, zone=zone, now=now)
     done = f"member model from {mine.posts} posts"
     if sql.value(conn, Q.member_role) in ("owner", "admin", "editor"):
