@@ -366,3 +366,14 @@ def test_the_monthly_part_shows_voice_drift_and_audience_shifts(hub_env: HubEnv,
     assert [(f.key, f.before, f.now) for f in found.followers] == [("x @ana_x", 1000.0, 1100.0)]
     assert "You rewrote less of psn's drafts: 50% -> 20% of the words." in found.notes
     assert "x @ana_x: 1,000 -> 1,100 followers (+100)." in found.notes
+
+
+def test_a_broken_strategy_file_is_never_tuned(hub_env: HubEnv, world: World, three_weeks: object) -> None:
+    path = hub_env.settings.workspace / "strategy.yaml"
+    broken = path.read_text().replace("frequency:", "frequency: [", 1)
+    path.write_text(broken)
+    with hub_env.hub.transaction(world.member) as conn:
+        learned = run_weekly(conn, world.member, workspace=hub_env.settings.workspace, zone=ZONE, now=AFTER_THREE)
+    assert learned.changes.changed == [] and learned.proposals == [] and "invalid" in learned.note
+    assert learned.preferences.posts == 24  # the model is still refreshed
+    assert path.read_text() == broken

@@ -60,6 +60,8 @@ def test_prefs_show_before_and_after_a_refresh(workspace: tuple[Path, World]) ->
     shown = json.loads(psn(ws, "prefs", "show", "--json").stdout)
     assert shown == model
     assert "Learned from" in psn(ws, "prefs", "show").stdout
+    brand = psn(ws, "prefs", "refresh", "--brand")
+    assert brand.exit_code == 1 and "lives in a company hub" in brand.stderr and "--company" in brand.stderr
 
 
 def test_review_approve_reject_and_lock(workspace: tuple[Path, World]) -> None:

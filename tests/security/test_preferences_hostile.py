@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from psn_core.errors import NotPermitted
 from psn_core.services.company import members
 from psn_core.services.learning.loop import refresh_company
 from psn_core.services.learning.preferences import load_brand_preferences, refresh_preferences
@@ -135,3 +136,11 @@ def test_the_company_weekly_run_writes_the_brand_model_only_for_editors_and_admi
     with acme.hub.owner() as conn:
         brand = conn.execute("SELECT computed_at FROM preference_models WHERE scope = 'brand'").fetchone()
     assert brand is not None and brand["computed_at"] == later
+
+
+def test_a_contributor_asking_psn_to_refresh_the_brand_model_is_refused(acme: Company) -> None:
+    before = _snapshot(acme)
+    with members.member_transaction(acme.hub, acme.ann) as conn, pytest.raises(NotPermitted) as refused:
+        refresh_preferences(conn, acme.ann.member_id, zone=ZONE, now=start_instant(), scope="brand")
+    assert "editors, admins and owner" in refused.value.message
+    assert _snapshot(acme) == before

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from psn_core.services.learning.evidence import NEEDED_WEEKS, Evidence, fresh_mondays
 from psn_core.services.learning.posts import PostCell, lift, platform_rates, score
 from psn_core.services.strategy import StrategyChange, apply_change
-from psn_core.strategy.errors import StrategyLocked
+from psn_core.strategy.errors import StrategyChangeInvalid, StrategyInvalid, StrategyLocked, StrategyNotFound
 from psn_core.strategy.model import Strategy
 
 STEP = 0.05
@@ -33,7 +33,10 @@ BETTER = 1.25
 
 class AutoChanges(BaseModel):
     changed: list[StrategyChange] = Field(default_factory=list, description="What psn changed, with evidence.")
-    skipped: list[str] = Field(default_factory=list, description="Changes the evidence argued for but a lock kept out.")
+    skipped: list[str] = Field(
+        default_factory=list,
+        description="Changes the evidence argued for that were not written (a lock, or the file changed).",
+    )
 
 
 def _ids(posts: list[PostCell]) -> str:
@@ -134,6 +137,9 @@ def apply_auto_changes(strategy: Strategy, evidence: Evidence, workspace: Path) 
         try:
             change = apply_change(workspace, path, value, why, actor="psn")
         except StrategyLocked as exc:
+            result.skipped.append(f"{path}: {exc.message}")
+            continue
+        except (StrategyInvalid, StrategyNotFound, StrategyChangeInvalid) as exc:  # edited meanwhile: next week
             result.skipped.append(f"{path}: {exc.message}")
             continue
         if change.changed:

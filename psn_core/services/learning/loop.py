@@ -18,7 +18,7 @@ from psn_core.services.learning.evidence import gather
 from psn_core.services.learning.models import Preferences, Proposal
 from psn_core.services.learning.preferences import refresh_preferences
 from psn_core.services.learning.proposals import find_proposals
-from psn_core.services.strategy import load_strategy
+from psn_core.services.strategy import strategy_state
 
 Q = Queries.load(__package__)
 
@@ -39,14 +39,14 @@ class WeeklyLearning(BaseModel):
 def run_weekly(conn: Conn, member_id: UUID, *, workspace: Path, zone: ZoneInfo, now: datetime) -> WeeklyLearning:
     """Refresh the model, apply small evidence-backed changes (never to a locked field), store proposals."""
     prefs = refresh_preferences(conn, member_id, zone=zone, now=now)
-    strategy = load_strategy(workspace)
-    if strategy is None:
-        return WeeklyLearning(
-            preferences=prefs, changes=AutoChanges(), proposals=[], note="no valid strategy.yaml: nothing to tune"
-        )
+    state = strategy_state(workspace)
+    strategy = state.strategy
+    if strategy is None or state.source != "file":  # never tune a file the user is in the middle of fixing
+        note = state.warning or "no strategy.yaml: nothing to tune"
+        return WeeklyLearning(preferences=prefs, changes=AutoChanges(), proposals=[], note=note)
     evidence = gather(conn, member_id, zone, now)
     changes = apply_auto_changes(strategy, evidence, workspace)
-    current = load_strategy(workspace) or strategy
+    current = strategy_state(workspace).strategy or strategy
     proposals = find_proposals(conn, member_id, current, evidence, now)
     return WeeklyLearning(preferences=prefs, changes=changes, proposals=proposals)
 
@@ -56,7 +56,7 @@ def refresh_company(conn: Conn, member_id: UUID, *, zone: ZoneInfo, now: datetim
     (editors, admins, the owner). The workspace's strategy.yaml is personal: company evidence never tunes it."""
     mine = refresh_preferences(conn, member_id, zone=zone, now=now)
     done = f"member model from {mine.posts} posts"
-    if sql.value(conn, Q.member_role) in ("owner", "admin", "editor"):
+    if sql.value(conn, Q.member_role) in ("owner", "admin", "editor"):  # the brand's model too
         brand = refresh_preferences(conn, member_id, zone=zone, now=now, scope="brand")
         done += f"; brand model from {brand.posts} posts"
     return done

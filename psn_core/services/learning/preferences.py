@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
+from psn_core.errors import NotPermitted
 from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
@@ -227,12 +228,30 @@ def refresh_preferences(
     """Compute the model and store it (replacing the one before; topics still resting keep resting).
 
     ``scope="brand"`` (a company hub; editors, admins and the owner) stores the brand's model.
+
+    Raises:
+        NotPermitted: the brand's model outside a company hub, or by a contributor.
     """
+    if scope == "brand":
+        _may_write_brand(conn)
     previous = load_preferences(conn, member_id) if scope == "member" else load_brand_preferences(conn)
     model = compute_preferences(conn, member_id, zone=zone, now=now, scope=scope, previous=previous)
     params = {"member": member_id, "model": Jsonb(model.model_dump(mode="json")), "at": now}
     sql.run(conn, Q.save_member_model if scope == "member" else Q.save_brand_model, params)
     return model
+
+
+def _may_write_brand(conn: Conn) -> None:
+    if sql.value(conn, Q.hub_kind) != "company":
+        raise NotPermitted(
+            "A brand's preference model lives in a company hub; this is your personal hub.",
+            "Add --company NAME (or refresh your own model without --brand).",
+        )
+    if sql.value(conn, Q.member_role) not in ("owner", "admin", "editor"):
+        raise NotPermitted(
+            "Only the company's editors, admins and owner refresh the brand's preference model.",
+            "Ask an editor or admin; the brand model is refreshed weekly by their worker.",
+        )
 
 
 def draft_lines(prefs: Preferences | None, platform: str, today: date | None = None) -> list[str]:

@@ -106,3 +106,7 @@ RETURNING id, kind, path, value, summary, evidence, post_ids, status, created_at
 -- name: member_role
 -- The caller's role in this hub (NULL: not an active member).
 SELECT psn_member_role();
+
+-- name: hub_kind
+-- Whether this hub is a personal or a company hub.
+SELECT psn_hub_kind();
