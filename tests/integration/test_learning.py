@@ -322,7 +322,7 @@ def test_the_weekly_review_says_what_changed_and_why_and_the_monthly_part_adds_d
     assert {p.path for p in review.learning.proposals} == {"frequency.x", "pillars.ai-tooling"}
     text = render_markdown(review, "chart.png")
     assert "## What changed this week and why" in text and "## Proposals waiting for you" in text
-    assert "psn (from evidence): `pillars.expertise.weight`" in text
+    assert f"({ZONE.key}), psn (from evidence): `pillars.expertise.weight`" in text
     assert "`psn review --approve" in text and "voice drift and audience" in text
 
 

@@ -305,7 +305,7 @@ def render_markdown(review: WeeklyReview, chart_name: str) -> str:
         "",
         *(f"- {s}" for s in review.suggestions),
         "",
-        *(render_learning(review.learning) if review.learning is not None else []),
+        *(render_learning(review.learning, ZoneInfo(review.timezone)) if review.learning is not None else []),
     ]
     return "\n".join(lines)
 

@@ -23,6 +23,7 @@ from psn_core.services.learning.models import (
 from psn_core.services.learning.posts import window_posts
 from psn_core.services.learning.proposals import list_proposals
 from psn_core.services.strategy import recent_changes
+from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
 
@@ -143,12 +144,12 @@ def learning_section(
     )
 
 
-def render_learning(section: LearningSection) -> list[str]:
-    """The learning part as Markdown lines for the saved review."""
+def render_learning(section: LearningSection, zone: ZoneInfo) -> list[str]:
+    """The learning part as Markdown lines for the saved review (times in ``zone``, named)."""
     lines = ["## What changed this week and why", ""]
     for c in section.changes:
         who = "psn (from evidence)" if c.actor == "psn" else "you"
-        lines.append(f"- {c.at:%Y-%m-%d}, {who}: `{c.path}` {c.old!r} -> {c.new!r}: {c.evidence}")
+        lines.append(f"- {local(c.at, zone)}, {who}: `{c.path}` {c.old!r} -> {c.new!r}: {c.evidence}")
     if not section.changes:
         lines.append("- Nothing changed in your strategy.")
     lines += ["", "## Proposals waiting for you", ""]
