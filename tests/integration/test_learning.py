@@ -56,7 +56,7 @@ def _auto(env: HubEnv, world: World, now):  # type: ignore[no-untyped-def]
     assert strategy is not None
     with env.hub.transaction(world.member) as conn:
         evidence = gather(conn, world.member, ZONE, now)
-    return apply_auto_changes(strategy, evidence, env.settings.workspace)
+    return apply_auto_changes(strategy, evidence, env.settings.workspace, now)
 
 
 def test_a_pillar_weight_moves_only_after_three_weeks_of_evidence_and_logs_its_posts(

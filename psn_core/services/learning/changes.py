@@ -13,7 +13,7 @@ field is skipped and said so, never written.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +126,9 @@ def time_adjustments(strategy: Strategy, evidence: Evidence, workspace: Path) ->
     return out
 
 
-def apply_auto_changes(strategy: Strategy, evidence: Evidence, workspace: Path) -> AutoChanges:
-    """Make the small changes the evidence supports (actor psn); a locked field is skipped and reported."""
+def apply_auto_changes(strategy: Strategy, evidence: Evidence, workspace: Path, now: datetime) -> AutoChanges:
+    """Make the small changes the evidence supports (actor psn, logged at ``now``); a locked field is
+    skipped and reported."""
     result = AutoChanges()
     wanted: list[tuple[str, Any, str]] = [
         *pillar_adjustments(strategy, evidence, workspace),
@@ -135,7 +136,7 @@ def apply_auto_changes(strategy: Strategy, evidence: Evidence, workspace: Path) 
     ]
     for path, value, why in wanted:
         try:
-            change = apply_change(workspace, path, value, why, actor="psn")
+            change = apply_change(workspace, path, value, why, actor="psn", now=lambda: now)
         except StrategyLocked as exc:
             result.skipped.append(f"{path}: {exc.message}")
             continue

@@ -45,7 +45,7 @@ def run_weekly(conn: Conn, member_id: UUID, *, workspace: Path, zone: ZoneInfo, 
         note = state.warning or "no strategy.yaml: nothing to tune"
         return WeeklyLearning(preferences=prefs, changes=AutoChanges(), proposals=[], note=note)
     evidence = gather(conn, member_id, zone, now)
-    changes = apply_auto_changes(strategy, evidence, workspace)
+    changes = apply_auto_changes(strategy, evidence, workspace, now)
     current = strategy_state(workspace).strategy or strategy
     proposals = find_proposals(conn, member_id, current, evidence, now)
     return WeeklyLearning(preferences=prefs, changes=changes, proposals=proposals)
