@@ -8,4 +8,4 @@ from psn_core.errors import NotFound
 class ProposalNotFound(NotFound):
     """No pending strategy proposal with that id for this member."""
 
-    default_action = "Run `psn review --proposals` (or get_weekly_review) to see the pending proposals and their ids."
+    default_action = "Run `psn review` (or get_weekly_review): it lists the pending proposals with their ids."
