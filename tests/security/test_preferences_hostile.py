@@ -144,3 +144,12 @@ def test_a_contributor_asking_psn_to_refresh_the_brand_model_is_refused(acme: Co
         refresh_preferences(conn, acme.ann.member_id, zone=ZONE, now=start_instant(), scope="brand")
     assert "editors, admins and owner" in refused.value.message
     assert _snapshot(acme) == before
+
+
+def test_an_editor_who_measures_nothing_leaves_a_measured_brand_model_as_it_is(acme: Company) -> None:
+    with acme.hub.owner() as conn:  # the admin's worker measured the brand's posts
+        conn.execute("UPDATE preference_models SET model = jsonb_set(model, '{posts}', '40') WHERE scope = 'brand'")
+    before = _snapshot(acme)
+    with members.member_transaction(acme.hub, acme.editor) as conn:
+        kept = refresh_preferences(conn, acme.editor.member_id, zone=ZONE, now=start_instant(), scope="brand")
+    assert kept.posts == 40 and _snapshot(acme) == before

@@ -227,7 +227,9 @@ def refresh_preferences(
 ) -> Preferences:
     """Compute the model and store it (replacing the one before; topics still resting keep resting).
 
-    ``scope="brand"`` (a company hub; editors, admins and the owner) stores the brand's model.
+    ``scope="brand"`` (a company hub; editors, admins and the owner) stores the brand's model, computed from
+    the measured posts the caller can see there (those of the accounts they connected, the ones their
+    worker measures). A caller who sees none leaves a brand model made from measured posts as it is.
 
     Raises:
         NotPermitted: the brand's model outside a company hub, or by a contributor.
@@ -236,6 +238,8 @@ def refresh_preferences(
         _may_write_brand(conn)
     previous = load_preferences(conn, member_id) if scope == "member" else load_brand_preferences(conn)
     model = compute_preferences(conn, member_id, zone=zone, now=now, scope=scope, previous=previous)
+    if scope == "brand" and model.posts == 0 and previous is not None and previous.posts > 0:
+        return previous  # an editor with no accounts of their own never blanks the brand's model
     params = {"member": member_id, "model": Jsonb(model.model_dump(mode="json")), "at": now}
     sql.run(conn, Q.save_member_model if scope == "member" else Q.save_brand_model, params)
     return model
