@@ -36,6 +36,7 @@ from mcp_server.tools import (
     company,
     drafting,
     ideas,
+    learning,
     notifications,
     plan,
     posting,
@@ -79,6 +80,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     trends.register,
     plan.register,
     series.register,
+    learning.register,
 )
 
 

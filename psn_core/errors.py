@@ -18,6 +18,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [slots]   psn_core.services.company.slot_errors     calendar slot claims: unknown, taken, in the past
     [plan]    psn_core.services.plan.errors      the weekly plan: unknown plans or slots, refused moves
     [series]  psn_core.services.series.errors    series: unknown series, bad cadences or pillars, refused moves
+    [learning]  psn_core.services.learning.errors   what psn learns: strategy proposals the user decides
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -31,6 +32,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── SlotNotFound            [slots] no claimed slot with that id (or id prefix) in the company hub
     │   ├── PlanNotFound            [plan] no weekly plan (or plan slot) with that week or id for this member
     │   ├── SeriesNotFound          [series] no series with that slug or id that the member can see
+    │   ├── ProposalNotFound        [learning] no pending strategy proposal with that id for this member
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)

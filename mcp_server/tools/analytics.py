@@ -18,6 +18,14 @@ from psn_core.services.analytics.summary import summary
 from psn_core.services.analytics.sweep import request_refresh
 from psn_core.timefmt import utcnow
 
+Monthly = Annotated[
+    bool | None,
+    Field(
+        description="Add the monthly part (voice drift, audience shifts): true always, false never, "
+        "null when the week ends a month."
+    ),
+]
+
 
 class ReviewText(BaseModel):
     review: WeeklyReview
@@ -41,25 +49,32 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
 
     @server.tool(annotations=read_only("Weekly review"))
     @psn_tool
-    def get_weekly_review(week: Week = None) -> ReviewText:
+    def get_weekly_review(week: Week = None, monthly: Monthly = None) -> ReviewText:
         """One week's review from the hub: what worked and what did not (with why), per-platform,
         per-language and per-format tables against the 4 weeks before, flagged posts and suggestions
-        (posting times, formats, topics to rest). Saves nothing; save_weekly_review writes the files."""
+        (posting times, formats, topics to rest), and learning: what psn changed in strategy.yaml this week
+        and why, and proposals waiting for the user (decide_strategy_proposal). Saves nothing;
+        save_weekly_review writes the files."""
         member = ctx.member_id
         settings = ctx.settings
         with ctx.hub.transaction(member) as conn:
-            data = weekly_review(conn, member, zone=settings.zone, now=utcnow(), week=week)
+            data = weekly_review(
+                conn, member, zone=settings.zone, now=utcnow(), week=week, workspace=ctx.workspace, monthly=monthly
+            )
         return ReviewText(review=data, markdown=render_markdown(data, f"review-{data.week}.png"))
 
     @server.tool(annotations=writes("Save the weekly review", destructive=True, idempotent=True))
     @psn_tool
-    def save_weekly_review(week: Week = None) -> ReportFiles:
+    def save_weekly_review(week: Week = None, monthly: Monthly = None) -> ReportFiles:
         """Write reports/review-<week>.md and the PNG trend chart beside it in the workspace (replacing
-        that week's earlier files). Give the user both paths."""
+        that week's earlier files); the report ends with what changed in the strategy and why, and the
+        proposals waiting for the user. Give the user both paths."""
         member = ctx.member_id
         settings = ctx.settings
         with ctx.hub.transaction(member) as conn:
-            data = weekly_review(conn, member, zone=settings.zone, now=utcnow(), week=week)
+            data = weekly_review(
+                conn, member, zone=settings.zone, now=utcnow(), week=week, workspace=ctx.workspace, monthly=monthly
+            )
         return write_report(data, settings.workspace)
 
     @server.tool(annotations=writes("Refresh analytics", destructive=False, idempotent=True, open_world=True))

@@ -135,18 +135,60 @@ def _print_summary(s: Summary) -> None:
 
 @click.command()
 @click.option("--week", default=None, help="ISO week like 2026-W09 (default: last complete week).")
+@click.option("--monthly", is_flag=True, help="Add the monthly part: voice drift, audience shifts.")
+@click.option("--approve", type=int, default=None, metavar="ID", help="Approve a strategy proposal (writes it).")
+@click.option("--reject", type=int, default=None, metavar="ID", help="Reject a strategy proposal.")
+@click.option("--lock", multiple=True, metavar="FIELD", help="Lock a strategy field (psn's tuning leaves it alone).")
+@click.option("--json", "as_json", is_flag=True, help="Print the review (or the decisions) as JSON.")
 @pass_ctx
-def review(obj: Ctx, week: str | None) -> None:
-    """Write the weekly report (Markdown + PNG trend chart) under reports/."""
+def review(
+    obj: Ctx,
+    week: str | None,
+    monthly: bool,
+    approve: int | None,
+    reject: int | None,
+    lock: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Write the weekly report under reports/, with what psn changed in your strategy and why.
+
+    The report (Markdown + PNG trend chart) ends with psn's proposals; decide one with --approve ID or
+    --reject ID, or keep psn's tuning off a field with --lock FIELD."""
+    from psn_core.cli import output
     from psn_core.hub.database import Hub
     from psn_core.services.analytics.report import weekly_review, write_report
 
+    if approve is not None or reject is not None or lock:
+        from psn_core.cli.learning import decide_in_review
+
+        decide_in_review(obj, approve, reject, lock, as_json)
+        return
     settings = obj.settings
     with Hub.open(settings) as h, h.transaction(obj.member_id) as conn:
-        data = weekly_review(conn, obj.member_id, zone=settings.zone, now=utcnow(), week=week)
+        data = weekly_review(
+            conn,
+            obj.member_id,
+            zone=settings.zone,
+            now=utcnow(),
+            week=week,
+            workspace=obj.workspace,
+            monthly=monthly or None,  # without --monthly: when the week ends a month
+        )
     files = write_report(data, obj.workspace)
+    if as_json:
+        output.print_json(files)
+        return
     click.echo(f"Weekly review {data.week}: {data.totals.posts} posts, {data.freshness.as_of_local}.")
     click.echo(f"  report: {files.markdown}\n  chart:  {files.chart}")
+    if data.learning is not None:
+        from psn_core.cli.learning import proposal_line
+
+        changes = data.learning.changes
+        click.echo(f"  strategy changes since the week began: {len(changes)}")
+        for change in changes:
+            click.echo(f"    {change.actor}: {change.path} {change.old!r} -> {change.new!r} ({change.evidence})")
+        for proposal in data.learning.proposals:
+            click.echo(f"  proposal {proposal_line(proposal)}")
 
 
 COMMANDS = (

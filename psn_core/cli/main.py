@@ -118,6 +118,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "psn_core.cli.posting:post",
         "Schedule a post (now, or --at a local time) to one or more accounts.",
     ),
+    "prefs": (
+        "psn_core.cli.learning:prefs",
+        "What psn learned about what works for you: formats, pillars, hours, hooks, edits, resting topics.",
+    ),
     "queue": ("psn_core.cli.posting:queue", "What is scheduled or publishing, soonest first."),
     "reschedule": (
         "psn_core.cli.posting:reschedule",
@@ -129,7 +133,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "review": (
         "psn_core.cli.insights:review",
-        "Write the weekly report (Markdown + PNG trend chart) under reports/.",
+        "Write the weekly report under reports/, with what psn changed in your strategy and why.",
     ),
     "series": (
         "psn_core.cli.series:series",

@@ -3,7 +3,8 @@
 Every task is a thin edge that calls one service. Periodic tasks are staggered so they never fire in
 the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., the digest check at :03,
 the daily token health check at 06:17 UTC, media pruning at 04:41 UTC, idea expiry at 04:53 UTC, the
-daily trend intake at 05:37 UTC and its lighter poll at :37 every four hours from 00:37). The
+daily trend intake at 05:37 UTC and its lighter poll at :37 every four hours from 00:37, the weekly
+learning run on Mondays at 05:29 UTC). The
 publish watchdog runs every minute. Publishes are queued with an ETA at the post's time. ``psn worker``
 runs the consumer; several consumers on several machines are safe (the queue is dequeued with
 ``FOR UPDATE SKIP LOCKED``).
@@ -73,8 +74,8 @@ class Worker:
             raise ConfigError("The worker needs PSN_MEMBER_ID (the member whose work it runs).", "Run `psn init`.")
         self.settings = settings
         self.member_id: UUID = settings.member_id
+        self.company = per_member_queue  # a company hub's worker (per-member queue), not the personal one
         self.hub = hub if hub is not None else Hub.open(settings)
-        self.personal = not per_member_queue
         self.queue_name = queue_name(self.member_id if per_member_queue else None)
         self.huey = open_queue(settings, self.hub, self.queue_name, self.member_id)
         # What the tasks queue (a publisher's retry, the watchdog): through the producer, like everyone.
@@ -176,11 +177,12 @@ class Worker:
             lambda: prune(hub, member, settings.workspace / "media", utcnow()),
         )
         self._periodic("expire_ideas", crontab(minute="53", hour="4"), lambda: self.expire_ideas(utcnow()))
-        if self.personal:  # trends follow the workspace's strategy.yaml: fetched once, into the personal hub
+        if not self.company:  # trends follow the workspace's strategy.yaml: fetched once, into the personal hub
             self._periodic("collect_trends", crontab(minute="37", hour="5"), lambda: self.collect_trends(utcnow()))
             self._periodic(
                 "poll_trends", crontab(minute="37", hour="*/4"), lambda: self.collect_trends(utcnow(), "poll")
             )
+        self._periodic("learn_weekly", crontab(minute="29", hour="5", day_of_week="1"), lambda: self.learn(utcnow()))
         self._periodic("refresh_tokens", crontab(minute="1-59/5"), lambda: self.tokens().refresh_due(member))
         self._periodic("token_health", crontab(minute="17", hour="6"), lambda: self.tokens().check_expiry(member))
         self._periodic(
@@ -208,6 +210,17 @@ class Worker:
         depth with the 30-day expiry, or the lighter poll."""
         strategy = load_strategy(self.settings.workspace)
         return trends.collect(self.hub, self.member_id, strategy, now, mode=mode, client=client)
+
+    def learn(self, now: datetime) -> object:
+        """The weekly learning run: the preference model refreshed; in the personal hub also the small
+        strategy changes the evidence supports and the proposals (a company hub: its models only)."""
+        from psn_core.services.learning.loop import refresh_company, run_weekly
+
+        zone = self.settings.zone
+        with self.hub.transaction(self.member_id) as conn:
+            if self.company:
+                return refresh_company(conn, self.member_id, zone=zone, now=now)
+            return run_weekly(conn, self.member_id, workspace=self.settings.workspace, zone=zone, now=now)
 
     def _expire_unapproved(self) -> object:
         """Company posts still waiting for approval at their time: never published, authors told."""

@@ -45,6 +45,7 @@ READ_ONLY = {
     "get_series",
     "series_due",
     "detect_series",
+    "get_preferences",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -83,6 +84,8 @@ WRITES = {
     "propose_ideas": (False, False, False),
     "create_series": (False, False, False),
     "update_series": (True, False, False),  # retire ends a series
+    "refresh_preferences": (True, True, False),  # replaces the stored model
+    "decide_strategy_proposal": (True, False, False),  # approve writes strategy.yaml
 }
 
 

@@ -34,6 +34,8 @@ from psn_core.services.analytics.summary import (
     totals_of,
     weekly_trend,
 )
+from psn_core.services.learning.models import LearningSection
+from psn_core.services.learning.review import learning_section, render_learning
 
 Q = Queries.load(__package__)
 TOP_N = 3
@@ -77,6 +79,9 @@ class WeeklyReview(BaseModel):
     flagged: list[PostLine]
     suggestions: list[str]
     trend: list[PeriodLine]
+    learning: LearningSection | None = Field(
+        default=None, description="What changed in the strategy and why, proposals to decide, the monthly part."
+    )
 
 
 class ReportFiles(BaseModel):
@@ -122,9 +127,18 @@ def _why(post: PostLine, average: float | None, best: bool) -> str:
 
 
 def weekly_review(
-    conn: Conn, member_id: UUID, *, zone: ZoneInfo, now: datetime, week: str | None = None
+    conn: Conn,
+    member_id: UUID,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    week: str | None = None,
+    workspace: Path | None = None,
+    monthly: bool | None = None,
 ) -> WeeklyReview:
-    """The numbers of one week, from the hub only.
+    """The numbers of one week, from the hub only; with ``workspace``, its learning part too (strategy
+    changes since the week began and why, pending proposals; the monthly part when ``monthly`` is true, or
+    when None and the week ends a month).
 
     Raises:
         WeekInvalid: a bad ``week``.
@@ -168,7 +182,25 @@ def weekly_review(
         flagged=[p for p in lines if p.flags],
         suggestions=suggestions(conn, member_id, zone, end),
         trend=weekly_trend(conn, member_id, zone.key, end - timedelta(seconds=1)),
+        learning=_learning(conn, member_id, zone, monday, start, workspace, monthly),
     )
+
+
+def _learning(
+    conn: Conn,
+    member_id: UUID,
+    zone: ZoneInfo,
+    monday: date,
+    start: datetime,
+    workspace: Path | None,
+    monthly: bool | None,
+) -> LearningSection | None:
+    if workspace is None:
+        return None
+    sunday = monday + timedelta(days=6)
+    ends_month = sunday.month != (sunday + timedelta(days=1)).month or monday.month != sunday.month
+    month = monday if (monthly if monthly is not None else ends_month) else None
+    return learning_section(conn, member_id, workspace=workspace, since=start, zone=zone, month=month)
 
 
 def suggestions(conn: Conn, member_id: UUID, zone: ZoneInfo, until: datetime) -> list[str]:
@@ -273,6 +305,7 @@ def render_markdown(review: WeeklyReview, chart_name: str) -> str:
         "",
         *(f"- {s}" for s in review.suggestions),
         "",
+        *(render_learning(review.learning, ZoneInfo(review.timezone)) if review.learning is not None else []),
     ]
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.services.analytics.signals import recent_performance
 from psn_core.services.series.models import EpisodeBrief
+from psn_core.services.learning.preferences import draft_lines, load_brand_preferences, load_preferences
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
 from psn_core.voice import (
     AntiPattern,
@@ -96,6 +97,11 @@ class DraftContext(BaseModel):
     series: EpisodeBrief | None = Field(
         default=None, description="The series this post is the next episode of (its template and label), if asked."
     )
+    preferences: list[str] = Field(
+        default_factory=list,
+        description="What psn learned works for this user (or brand): formats, pillars, openings, their edits, "
+        "topics resting. Empty before the first weekly refresh.",
+    )
 
 
 def _anti_patterns(profile: VoiceProfile | None, language: str) -> list[AntiPattern]:
@@ -143,7 +149,11 @@ def draft_context(
             "do not translate another language's voice."
         )
     recent = recent_formats(conn, member_id, platform)
-    ranking = rank_formats(platform, platform_rules.capabilities, recent)
+    prefs = load_brand_preferences(conn) if persona.startswith("brand") else None
+    prefs = prefs or load_preferences(conn, member_id)
+    dropped = {d.split(".", 1)[1] for d in (prefs.dropped_formats if prefs else []) if d.startswith(f"{platform}.")}
+    ranked = rank_formats(platform, platform_rules.capabilities, recent)
+    ranking = [f for f in ranked if f not in dropped] or ranked  # formats the user agreed to drop, last resort
     style = profile.platform(platform) if profile is not None else PlatformStyle()
     return DraftContext(
         persona=persona,
@@ -165,4 +175,5 @@ def draft_context(
         platform_rules=platform_rules,
         notes=notes,
         performance=recent_performance(conn, member_id, platform),
+        preferences=draft_lines(prefs, platform),
     )
