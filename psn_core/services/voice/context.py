@@ -18,8 +18,8 @@ from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
 from psn_core.services.analytics.signals import recent_performance
-from psn_core.services.series.models import EpisodeBrief
 from psn_core.services.learning.preferences import draft_lines, load_brand_preferences, load_preferences
+from psn_core.services.series.models import EpisodeBrief
 from psn_core.services.voice.files import DEFAULT_PERSONA, check_names, load_persona_profile, profile_path
 from psn_core.voice import (
     AntiPattern,
