@@ -13,6 +13,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [notify]  psn_core.notifications.errors     the notification transports' failures
     [strategy]  psn_core.strategy.errors    strategy.yaml: missing, broken, locked fields, bad changes
     [ideas]   psn_core.services.ideas.errors     the ideas bank: unknown ids, bad captures, refused moves
+    [engage]  psn_core.services.engage.errors    the engagement inbox: unknown opportunities, refused replies
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -22,6 +23,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── NotificationNotFound    `psn notifications ack ID` with an id the member does not have
     │   ├── AccountNotFound         no connected account of this member on that platform (with that handle)
     │   ├── IdeaNotFound            [ideas] no idea with that id (or id prefix) that the member can see
+    │   ├── OpportunityNotFound     [engage] no engagement opportunity (or reply) with that id for this member
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -32,6 +34,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── DraftInputInvalid       a draft check with no target platform
     │   ├── WeekInvalid             a --week that is not an ISO week like 2026-W09
     │   ├── IdeaInputInvalid        [ideas] a captured idea with an unknown tag, bad value, unknown pillar or no text
+    │   ├── ReplyInvalid            [engage] a reply that is empty or over the platform's length limit
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -78,6 +81,12 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     ├── IdeaError                   [ideas] an idea cannot move as asked
     │   ├── IdeaTransitionRefused   [ideas] the ideas state machine forbids that move (or a kill without a reason)
     │   └── IdeaTaken               [ideas] another member claimed the idea first (company hubs)
+    ├── EngageError                 [engage] a reply psn will not send now (nothing was sent)
+    │   ├── OpportunityExpired      [engage] the conversation is older than 48 hours, or was answered already
+    │   ├── AuthorBlocked           [engage] the author is on the engagement blocklist
+    │   ├── ReplyCapReached         [engage] the platform's daily reply cap, or the cooldown for that author
+    │   ├── RepliesNotAllowed       [engage] the platform does not let apps reply there (its rule, or no API)
+    │   └── QuietHoursNow           [engage] the engagement config's quiet hours
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

@@ -75,9 +75,14 @@ def reply_refusal(x: XEmulator, user: TestUser, parent: Tweet) -> Response | Non
 
 
 def _matches(tweet: Tweet, x: XEmulator, query: str) -> bool:
-    """A small part of X's search syntax: groups joined by OR, each an AND of terms."""
-    for group in re.split(r"\s+OR\s+", query.strip()):
-        if all(_term(tweet, x, term) for term in _TERM.findall(group)):
+    """A small part of X's search syntax: groups joined by OR, each an AND of terms; one parenthesised
+    group of alternatives is expanded (``(a OR b) c`` is ``a c OR b c``)."""
+    group = re.search(r"\(([^()]*)\)", query)
+    if group is not None:
+        rest = query[: group.start()] + " " + query[group.end() :]
+        return any(_matches(tweet, x, f"{alt} {rest}") for alt in re.split(r"\s+OR\s+", group[1].strip()))
+    for group_text in re.split(r"\s+OR\s+", query.strip()):
+        if all(_term(tweet, x, term) for term in _TERM.findall(group_text)):
             return True
     return False
 

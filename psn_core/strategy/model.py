@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from psn_core.strategy.engagement import Engagement
+
 Platform = Literal["x", "linkedin", "instagram", "tiktok"]
 PLATFORMS: tuple[Platform, ...] = ("x", "linkedin", "instagram", "tiktok")
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -20,7 +22,7 @@ DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_WORDS: dict[str, list[Day]] = {"weekdays": list(DAYS[:5]), "weekend": list(DAYS[5:]), "daily": list(DAYS)}
 PILLAR_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-TOP_FIELDS = ("version", "pillars", "frequency", "times", "languages", "avoid_topics", "locked")
+TOP_FIELDS = ("version", "pillars", "frequency", "times", "languages", "avoid_topics", "locked", "engagement")
 
 PillarName = Annotated[
     str,
@@ -91,6 +93,7 @@ class Strategy(BaseModel):
     locked: list[str] = Field(
         default_factory=list, description="Fields automatic changes must leave alone (pillars, frequency.x ...)."
     )
+    engagement: Engagement = Field(default_factory=Engagement, description="The engagement inbox and its limits.")
 
     def shares(self) -> dict[str, float]:
         """Each pillar's share of posts (weights divided by their sum), in file order."""
