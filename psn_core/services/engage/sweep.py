@@ -162,11 +162,11 @@ class EngagementSweeper:
         query = search_query(config, account.handle) if source == "search" and config.search else ""
         if source == "search" and not query:
             return
-        if state is not None and not force:
-            if state.resume_at is not None and state.resume_at > now:
-                return
-            if state.checked_at is not None and now - state.checked_at < EVERY[source] and state.last_error is None:
-                return
+        if state is not None and state.resume_at is not None and state.resume_at > now:
+            return  # the budget said when: not before, forced or not
+        fresh = state is not None and state.checked_at is not None and now - state.checked_at < EVERY[source]
+        if fresh and not force and state is not None and state.last_error is None:
+            return
         since = state.since_id if state else None
         items: list[Inbound] = []
         error: str | None = None
