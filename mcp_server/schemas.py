@@ -24,6 +24,9 @@ TargetId = Annotated[
     Field(description="One target's id (a UUID: a post on one account), as list_queue or list_failures return it."),
 ]
 IdeaId = Annotated[UUID, Field(description="An idea's id (a UUID), as capture_idea or list_ideas return it.")]
+OpportunityId = Annotated[
+    UUID, Field(description="An engagement opportunity's id (a UUID), as list_opportunities returns it.")
+]
 IdeaIdOrNone = Annotated[
     UUID | None,
     Field(description="The idea (a UUID, from list_ideas) this post is made from; omit when there is none."),

@@ -35,6 +35,7 @@ from mcp_server.tools import (
     analytics,
     company,
     drafting,
+    engage,
     ideas,
     notifications,
     posting,
@@ -73,6 +74,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     calendar_tools.register,
     strategy.register,
     ideas.register,
+    engage.register,
 )
 
 

@@ -29,8 +29,9 @@ from tests.support.platform_env import free_port
 REPO = Path(__file__).resolve().parents[2]
 INSPECTOR = REPO / "node_modules" / ".bin" / "inspector"
 SERVER = [sys.executable, "-m", "mcp_server.server"]
-EXPECTED_TOOLS = 45  # 17 + 4 analytics + 10 posting + 5 company + get_calendar, init_workspace, remove_account
+EXPECTED_TOOLS = 50  # 17 + 4 analytics + 10 posting + 5 company + get_calendar, init_workspace, remove_account
 # + 3 strategy (get_strategy, init_strategy, update_strategy) + 3 ideas (capture_idea, list_ideas, update_idea_state)
+# + 5 engage (list_opportunities, triage_opportunities, engagement_status, send_reply, capture_engagement_idea)
 
 
 @pytest.fixture

@@ -38,6 +38,8 @@ READ_ONLY = {
     "get_calendar",
     "get_strategy",
     "list_ideas",
+    "list_opportunities",
+    "engagement_status",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -67,6 +69,9 @@ WRITES = {
     "update_strategy": (True, True, False),
     "capture_idea": (False, False, False),
     "update_idea_state": (True, False, False),  # kill ends an idea
+    "triage_opportunities": (False, True, False),
+    "send_reply": (False, True, True),  # queues the reply the worker posts
+    "capture_engagement_idea": (False, False, False),
 }
 
 
