@@ -119,11 +119,11 @@ class EngagementSweeper:
         spec = ENGAGEMENT[account.platform]
         cls = PLATFORMS[account.platform]
         view = AccountSweep(account_id=account.id, platform=account.platform, handle=account.handle)
-        if not config.enabled(account.platform):
-            view.skipped = f"{cls.display_name} is off in engagement.platforms."
-            return view
         if not spec.reads:
             view.skipped = spec.cannot
+            return view
+        if not config.enabled(account.platform):
+            view.skipped = f"{cls.display_name} is off in engagement.platforms."
             return view
         with self.hub.transaction(member_id) as conn:
             granted = granted_scopes(conn, account.id)
