@@ -56,6 +56,7 @@ ASK_THE_USER = {
     "post_for_company",
     "remove_account",
     "update_idea_state",  # a kill ends an idea
+    "send_reply",  # posts on the user's behalf
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"
