@@ -82,10 +82,17 @@ def ids(acme: Company) -> dict[str, Any]:
         ).fetchone()
         assert account is not None
         items = [
-            Inbound(remote_id=str(n), source="mentions", text=f"@acme hello {n}", author_id="7", author_handle="fan",
-                    created_at=now, addressed=True)
+            Inbound(
+                remote_id=str(n),
+                source="mentions",
+                text=f"@acme hello {n}",
+                author_id="7",
+                author_handle="fan",
+                created_at=now,
+                addressed=True,
+            )
             for n in (101, 102)
-        ]  # fmt: skip
+        ]
         first, spare = inbox.record(conn, acme.admin.member_id, account["id"], "x", items, Engagement(), [], now)
         reply = conn.execute(
             "INSERT INTO engagement_replies (member_id, opportunity_id, account_id, platform, in_reply_to, author_id,"
