@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from psn_core.notifications import build_digest
 from psn_core.services.engage import inbox
 from psn_core.services.engage.errors import (
     AuthorBlocked,
@@ -45,7 +46,10 @@ def test_a_mention_becomes_a_scored_opportunity_and_one_reply_with_in_reply_to(p
     [found] = inbox_of(pub)
     assert found.remote_id == mention.id and found.addressed and found.can_reply
     assert found.score_parts["relevance"] == 1.0 and found.score >= 0.8  # both keywords, addressed, fresh
-    assert report.notified == 1  # a high score is an ENGAGEMENT notification
+    assert report.notified == 1  # a high score is an ENGAGEMENT notification ...
+    digest = build_digest(pub.env.hub, pub.member, pub.clock())
+    assert digest is not None and "engage opportunity: 1" in digest.text  # ... so the daily digest has it
+    assert "@pg_fan" in digest.text
 
     again = sweeper(pub).sweep(pub.member, force=True)  # the same mention again: deduplicated
     assert next(a for a in again.accounts if a.platform == "x").new == 0
