@@ -47,6 +47,10 @@ def test_a_mention_becomes_a_scored_opportunity_and_one_reply_with_in_reply_to(p
     assert found.remote_id == mention.id and found.addressed and found.can_reply
     assert found.score_parts["relevance"] == 1.0 and found.score >= 0.8  # both keywords, addressed, fresh
     assert report.notified == 1  # a high score is an ENGAGEMENT notification ...
+    with pub.env.hub.owner() as conn:
+        rows = conn.execute("SELECT bucket, request_limit FROM budget_ledger WHERE platform = 'x'").fetchall()
+    limits = {r["bucket"]: r["request_limit"] for r in rows}
+    assert limits["GET /2/users/:id/mentions"] == 300, limits  # the reads spent from their own documented windows
     digest = build_digest(pub.env.hub, pub.member, pub.clock())
     assert digest is not None and "engage opportunity: 1" in digest.text  # ... so the daily digest has it
     assert "@pg_fan" in digest.text
