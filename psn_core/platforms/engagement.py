@@ -40,6 +40,8 @@ class EngagementSpec(BaseModel):
     can_reply: bool = False
     reply_max_length: int = 0
     counting: TextCounting = TextCounting.CHARACTERS
+    reply_max_hashtags: int | None = None
+    reply_max_links: int | None = None
     scopes: tuple[str, ...] = ()
     """The scopes reading and replying need."""
     reply_rule: str = ""
@@ -65,6 +67,8 @@ ENGAGEMENT: Mapping[str, EngagementSpec] = {
         reads=("comments",),
         can_reply=True,
         reply_max_length=300,
+        reply_max_hashtags=4,
+        reply_max_links=1,
         scopes=("instagram_business_basic", "instagram_business_manage_comments"),
         reply_rule="Instagram takes replies to top-level comments on your own posts (at most 300 characters, "
         "4 hashtags and 1 link); it offers no search of other people's posts.",

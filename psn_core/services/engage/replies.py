@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -56,6 +57,7 @@ from psn_core.timefmt import local, utcnow
 
 Q = Queries.load(__package__)
 RECONCILE_SKEW = timedelta(minutes=10)
+_LINK = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 OUTCOME_EVERY = timedelta(hours=1)
 OUTCOME_FOR = timedelta(days=7)
 
@@ -82,6 +84,13 @@ def check_reply(
         raise ReplyInvalid(
             f"This {name} reply is {length} characters as {name} counts them; the limit is {spec.reply_max_length}."
         )
+    hashtags, links = text.count("#"), len(_LINK.findall(text))
+    if spec.reply_max_hashtags is not None and hashtags > spec.reply_max_hashtags:
+        raise ReplyInvalid(
+            f"This {name} reply has {hashtags} hashtags; {name} takes at most {spec.reply_max_hashtags}."
+        )
+    if spec.reply_max_links is not None and links > spec.reply_max_links:
+        raise ReplyInvalid(f"This {name} reply has {links} links; {name} takes at most {spec.reply_max_links}.")
     if config.blocked(opportunity.author_handle):
         raise AuthorBlocked(f"@{opportunity.author_handle} is on your engagement blocklist; psn does not answer them.")
     if config.quiet_hours is not None and config.quiet_hours.contains(now, zone):

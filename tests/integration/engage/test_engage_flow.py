@@ -93,6 +93,10 @@ def test_instagram_comment_reply_posts_under_the_comment(pub: PubEnv) -> None:
     sweeper(pub).sweep(pub.member)
     [found] = inbox_of(pub, platform="instagram")
     assert found.remote_id == comment.id and found.addressed
+    with pytest.raises(ReplyInvalid, match="at most 4"):
+        confirm(pub, str(found.id), "Yes! #a #b #c #d #e")
+    with pytest.raises(ReplyInvalid, match="the limit is 300"):
+        confirm(pub, str(found.id), "y" * 301)
     reply = confirm(pub, str(found.id), "Yes, next week on our channel!")
     sent = sender(pub).send(pub.member, reply.id)
     assert sent is not None and sent.state == "sent"
