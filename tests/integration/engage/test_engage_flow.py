@@ -4,6 +4,8 @@ sweep collects its outcome. Then every refusal, each with its own sentence and n
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from psn_core.notifications import build_digest
@@ -11,6 +13,7 @@ from psn_core.services.engage import inbox
 from psn_core.services.engage.errors import (
     AuthorBlocked,
     OpportunityExpired,
+    QuietHoursNow,
     RepliesNotAllowed,
     ReplyCapReached,
     ReplyInvalid,
@@ -151,6 +154,23 @@ def test_an_author_cooldown_and_a_blocklisted_author_are_refused(pub: PubEnv) ->
     pub.clock.advance(hours=13)
     with pytest.raises(AuthorBlocked):
         confirm(pub, str(two.id), "Thanks again!")
+
+
+def test_no_reply_is_sent_in_quiet_hours(pub: PubEnv) -> None:
+    from psn_core.services.strategy import strategy_path
+
+    path = strategy_path(pub.settings.workspace)
+    local = pub.clock().astimezone(pub.settings.zone)
+    start, end = (local - timedelta(hours=1)).strftime("%H:%M"), (local + timedelta(hours=1)).strftime("%H:%M")
+    path.write_text(path.read_text() + f"  quiet_hours: {{start: '{start}', end: '{end}'}}\n", encoding="utf-8")
+    x = x_of(pub.emu)
+    x.conversations.post_as(pub.emu.create_user("x", username="night_owl"), f"@{pub.emu.default_user('x').username} hi")
+    sweeper(pub).sweep(pub.member)
+    [found] = inbox_of(pub)
+    with pytest.raises(QuietHoursNow, match=f"quiet hours \\({start}-{end}, Europe/Madrid\\)"):
+        confirm(pub, str(found.id), "Hello!")
+    pub.clock.advance(hours=1, minutes=1)
+    assert confirm(pub, str(found.id), "Hello!").state == "confirmed"
 
 
 def test_keyword_finds_are_offered_but_x_replies_stay_with_the_user(pub: PubEnv) -> None:
