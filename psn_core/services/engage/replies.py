@@ -332,7 +332,8 @@ def collect_outcomes(
                 Q.save_outcome,
                 {"id": row["id"], "outcome": json.dumps(outcome.model_dump()), "now": clock(), "answered": answered},
             )
-            if answered and row["answered_at"] is None:
+            # where answers arrive as mentions (X), the sweep has told the user already, with their words
+            if answered and row["answered_at"] is None and "mentions" not in ENGAGEMENT[row["platform"]].reads:
                 notify(
                     conn,
                     member_id,

@@ -106,6 +106,15 @@ def test_instagram_comment_reply_posts_under_the_comment(pub: PubEnv) -> None:
     posted = ig.conversations.comments[str(sent.remote_id)]
     assert posted.parent_id == comment.id and posted.text == "Yes, next week on our channel!"
 
+    pub.clock.advance(hours=2)
+    ig.conversations.comment_as(fan, media.id, "Thank you!", reply_to=comment.id)
+    assert sweeper(pub).sweep(pub.member).outcomes == 1
+    with pub.env.hub.owner() as conn:
+        row = conn.execute("SELECT outcome FROM engagement_replies WHERE id = %s", [reply.id]).fetchone()
+        told = conn.execute("SELECT body FROM notifications WHERE kind = 'engage_answered'").fetchall()
+    assert row is not None and row["outcome"]["replies"] == 1
+    assert [t["body"] for t in told] == [f"Your Instagram reply (@{me.username}) got 1 answer(s)."]
+
 
 def test_refusals_say_why_and_post_nothing(pub: PubEnv) -> None:
     x = x_of(pub.emu)
