@@ -51,7 +51,9 @@ def _print(obj: Ctx, found: list[Opportunity]) -> None:
 @click.group(invoke_without_command=True)
 @click.pass_context
 def engage(click_ctx: click.Context) -> None:
-    """Conversations worth joining: list (the default), status, sweep, triage, reply, capture."""
+    """The engagement inbox: conversations worth joining (list, the default), `status` (what each account can
+    and cannot do, and why), `sweep`, `triage --yes ID --no ID --skip ID`, `reply ID TEXT` (shown, confirmed,
+    posted once) and `capture ID TEXT` (an idea from the conversation)."""
     if click_ctx.invoked_subcommand is None:
         click_ctx.invoke(engage_list)
 
@@ -209,3 +211,6 @@ def engage_capture(obj: Ctx, opportunity: str, text: str, as_json: bool) -> None
         output.print_json(idea)
         return
     output.echo(f"Captured idea {idea.short_id} ({idea.state}, source engage): {idea.text}")
+
+
+COMMANDS = (engage,)
