@@ -25,6 +25,9 @@ TargetId = Annotated[
 ]
 IdeaId = Annotated[UUID, Field(description="An idea's id (a UUID), as capture_idea or list_ideas return it.")]
 TrendId = Annotated[UUID, Field(description="A trend's id (a UUID), as list_trends returns it.")]
+OpportunityId = Annotated[
+    UUID, Field(description="An engagement opportunity's id (a UUID), as list_opportunities returns it.")
+]
 IdeaIdOrNone = Annotated[
     UUID | None,
     Field(description="The idea (a UUID, from list_ideas) this post is made from; omit when there is none."),

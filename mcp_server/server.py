@@ -35,6 +35,7 @@ from mcp_server.tools import (
     analytics,
     company,
     drafting,
+    engage,
     ideas,
     learning,
     notifications,
@@ -81,6 +82,7 @@ TOOL_GROUPS: tuple[Register, ...] = (
     plan.register,
     series.register,
     learning.register,
+    engage.register,
 )
 
 

@@ -19,6 +19,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     [plan]    psn_core.services.plan.errors      the weekly plan: unknown plans or slots, refused moves
     [series]  psn_core.services.series.errors    series: unknown series, bad cadences or pillars, refused moves
     [learning]  psn_core.services.learning.errors   what psn learns: strategy proposals the user decides
+    [engage]  psn_core.services.engage.errors    the engagement inbox: unknown opportunities, refused replies
 
     PSNError
     ├── NotFound                    what was asked for (by id, name or path) does not exist
@@ -33,6 +34,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── PlanNotFound            [plan] no weekly plan (or plan slot) with that week or id for this member
     │   ├── SeriesNotFound          [series] no series with that slug or id that the member can see
     │   ├── ProposalNotFound        [learning] no pending strategy proposal with that id for this member
+    │   ├── OpportunityNotFound     [engage] no engagement opportunity (or reply) with that id for this member
     │   ├── SuggestionNotFound      [voice] no pending voice suggestion with that id for this member
     │   ├── VoiceProfileNotFound    [voice] the profile file does not exist
     │   └── StrategyNotFound        [strategy] no strategy.yaml (`psn strategy init` writes one)
@@ -46,6 +48,7 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   ├── SlotInputInvalid        [slots] a slot claim for a time that has passed, or in a personal hub
     │   ├── PlanInputInvalid        [plan] a week that is no date or ISO week, an unknown rating, a kill without reason
     │   ├── SeriesInputInvalid      [series] an unknown pillar, a cadence that never fires, a bad label or template
+    │   ├── ReplyInvalid            [engage] a reply that is empty or over the platform's length limit
     │   ├── ToolArgumentsInvalid    MCP tool arguments that make no sense together (the schema cannot say so)
     │   ├── InvalidNotification     a notification without a message or an action to take (a psn bug)
     │   ├── DisplayNameInvalid      a member's display name that is empty or holds control characters
@@ -103,6 +106,12 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   └── PlanSlotRefused         [plan] the plan's state machine forbids it (a slot drafted twice, a closed plan)
     ├── SeriesError                 [series] a series cannot change as asked
     │   └── SeriesTransitionRefused [series] active <-> paused, and retired (final): anything else is refused
+    ├── EngageError                 [engage] a reply psn will not send now (nothing was sent)
+    │   ├── OpportunityExpired      [engage] the conversation is older than 48 hours, or was answered already
+    │   ├── AuthorBlocked           [engage] the author is on the engagement blocklist
+    │   ├── ReplyCapReached         [engage] the platform's daily reply cap, or the cooldown for that author
+    │   ├── RepliesNotAllowed       [engage] the platform does not let apps reply there (its rule, or no API)
+    │   └── QuietHoursNow           [engage] the engagement config's quiet hours
     ├── CryptoError
     │   ├── DecryptionFailed        tampered ciphertext or wrong key
     │   └── UnknownKeyId            ciphertext names a key psn does not have

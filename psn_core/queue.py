@@ -54,6 +54,7 @@ HEADSTART = timedelta(seconds=1.5)
 TASK_MODULE = "psn_core.worker.app"
 PUBLISH_TASK = "publish_target"
 SWEEP_TASK = "analytics_sweep_now"
+REPLY_TASK = "send_reply"
 
 _FIELDS = frozenset(Message._fields)
 
@@ -236,6 +237,18 @@ class Producer:
         sweep = self._task(member_id, SWEEP_TASK)
         message = sweep.s(force)
         sweep.huey.enqueue(message)
+        return str(message.id)
+
+    def enqueue_reply(self, member_id: UUID, reply_id: UUID) -> str:
+        """Queue the sending of a reply the user confirmed, now; returns its task id (the worker's
+        send_replies task also picks up any confirmed reply whose entry was lost).
+
+        Raises:
+            InvalidSetting: PSN_QUEUE_URL is not a usable Redis URL.
+        """
+        send = self._task(member_id, REPLY_TASK)
+        message = send.s(str(member_id), str(reply_id))
+        send.huey.enqueue(message)
         return str(message.id)
 
     def _task(self, member_id: UUID, name: str) -> Any:

@@ -23,6 +23,8 @@ PATHS = (
     "/2/tweets/{id}",
     "/2/users/me",
     "/2/users/{id}/tweets",
+    "/2/users/{id}/mentions",
+    "/2/tweets/search/recent",
     "/2/media/upload",
     "/2/media/upload/initialize",
     "/2/media/upload/{id}/append",

@@ -84,6 +84,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Print the shell completion script for bash, zsh or fish.",
     ),
     "config": ("psn_core.cli.hub:config", "Show settings."),
+    "engage": (
+        "psn_core.cli.engage:engage",
+        "The engagement inbox: conversations worth joining (list, the default), `status` (what each account "
+        "can and cannot do, and why), `sweep`, `triage --yes ID --no ID --skip ID`, `reply ID TEXT` (shown, "
+        "confirmed, posted once) and `capture ID TEXT` (an idea from the conversation).",
+    ),
     "emulator": (
         "psn_core.cli.processes:emulator",
         "The local emulator of the four platform APIs (tests, demos, fault injection).",

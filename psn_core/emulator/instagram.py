@@ -23,6 +23,7 @@ Built from the official documentation (Meta for Developers):
 - https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit
   (quota_usage, config {quota_total, quota_duration}); 100 API-published posts per 24-hour moving window,
   refused on media_publish with code 9, subcode 2207042
+- comments and replies (instagram_comments.py): https://developers.facebook.com/docs/instagram-platform/comment-moderation
 
 Any ``/vNN.N`` path prefix is accepted. Media is fetched from image_url / video_url like the real service
 cURLs it; an unreachable URL leaves the container in ERROR.
@@ -40,6 +41,7 @@ from starlette.responses import Response
 
 from psn_core.emulator.authorize import authorize
 from psn_core.emulator.clock import follower_count
+from psn_core.emulator.instagram_comments import InstagramComments
 from psn_core.emulator.instagram_media import Container, InstagramMediaStore
 from psn_core.emulator.oauth import OAuthError, TestApp, TestUser, TokenGrant
 from psn_core.emulator.routing import Call, Endpoint, PlatformEmulator, Reply, json_response
@@ -52,13 +54,17 @@ HOUR = timedelta(hours=1)
 BASIC = "instagram_business_basic"
 PUBLISH = "instagram_business_content_publish"
 INSIGHTS = "instagram_business_manage_insights"
-ALL_SCOPES = (BASIC, PUBLISH, INSIGHTS)
+COMMENTS = "instagram_business_manage_comments"
+ALL_SCOPES = (BASIC, PUBLISH, INSIGHTS, COMMENTS)
 # The permissions each endpoint needs (all of them); endpoints not listed need instagram_business_basic.
 ENDPOINT_SCOPES: dict[str, tuple[str, ...]] = {
     "create_container": (BASIC, PUBLISH),
     "publish": (BASIC, PUBLISH),
     "publishing_limit": (BASIC, PUBLISH),
     "insights": (BASIC, INSIGHTS),
+    "list_comments": (BASIC, COMMENTS),
+    "list_replies": (BASIC, COMMENTS),
+    "reply_comment": (BASIC, COMMENTS),
 }
 _TOKEN_ERRORS = {
     "missing": (None, "An active access token must be used to query information about the current user."),
@@ -97,6 +103,7 @@ class InstagramEmulator(PlatformEmulator):
         super().__init__(*args, **kwargs)
         self.oauth.token_prefix = "IGAA"  # noqa: S105 - a visible prefix, not a secret
         self.media = InstagramMediaStore(self)
+        self.conversations = InstagramComments(self)
         self._limiter = RateLimiter(self.world.clock)
 
     def create_user(self, username: str | None = None) -> TestUser:
@@ -143,6 +150,7 @@ class InstagramEmulator(PlatformEmulator):
             Endpoint("exchange_token", "GET", "/access_token", self.exchange_token, api=False),
             Endpoint("refresh_token", "GET", "/refresh_access_token", self.refresh_token, api=False),
             Endpoint("me", "GET", "/me", self.me),
+            *self.conversations.endpoints(),
             *self.media.endpoints(),
         ]
 

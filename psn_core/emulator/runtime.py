@@ -30,6 +30,9 @@ class EmulatorConfig(BaseModel):
     """Clock seconds a media item stays pending/in progress before it is ready."""
     x_rate_limits: dict[str, int] = {}
     """Per-endpoint 15-minute limits for X, overriding the defaults in x.py."""
+    x_access_level: str = "pay_per_use"
+    """The emulated X app's access level (x_engage.ACCESS_LEVELS): "free" may not read mentions or search,
+    every level but "enterprise" may reply only where the author engaged the account first."""
     linkedin_daily_post_limit: int = 150
     instagram_calls_per_hour: int = 200
     instagram_posts_per_day: int = 100

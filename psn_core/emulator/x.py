@@ -51,6 +51,8 @@ from psn_core.emulator.routing import (
 )
 from psn_core.emulator.runtime import RateLimiter
 from psn_core.emulator.x_contract import x_contract
+from psn_core.emulator.x_engage import LIMITS as ENGAGE_LIMITS
+from psn_core.emulator.x_engage import XConversations, reply_refusal
 from psn_core.emulator.x_media import XMediaStore, invalid_request, problem
 from psn_core.emulator.x_text import rendered, too_long
 
@@ -68,6 +70,7 @@ DEFAULT_LIMITS = {
     "media_finalize": 500,
     "media_status": 1000,
     "media_upload": 500,
+    **ENGAGE_LIMITS,
 }
 
 
@@ -105,6 +108,7 @@ class XEmulator(PlatformEmulator):
         super().__init__(*args, **kwargs)
         self.tweets: dict[str, Tweet] = {}
         self.media = XMediaStore(self)
+        self.conversations = XConversations(self)
         self.contract = x_contract()
         self._limiter = RateLimiter(self.world.clock)
 
@@ -142,6 +146,7 @@ class XEmulator(PlatformEmulator):
             Endpoint("get_tweet", "GET", "/2/tweets/{tweet_id}", self.get_tweet),
             Endpoint("user_tweets", "GET", "/2/users/{user_id}/tweets", self.user_tweets),
             *self.media.endpoints(),
+            *self.conversations.endpoints(),
         ]
         return [
             Endpoint("authorize", "GET", "/i/oauth2/authorize", self.authorize, api=False),
@@ -311,6 +316,9 @@ class XEmulator(PlatformEmulator):
                 parent = self.tweets.get(body.reply.in_reply_to_tweet_id)
                 if parent is None:
                     return invalid_request("The post you are replying to does not exist.")
+                refused = reply_refusal(self, user, parent)
+                if refused is not None:
+                    return refused
             if text and any(t.author_id == user.user_id and t.text == text for t in self.tweets.values()):
                 return problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
             keys = self.media.claim_ready(user.user_id, media_ids)

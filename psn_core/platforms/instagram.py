@@ -145,6 +145,7 @@ class InstagramPlatform(InstagramReads):
             "instagram_business_basic",
             "instagram_business_content_publish",
             "instagram_business_manage_insights",
+            "instagram_business_manage_comments",
         ),
         # As the endpoints' pages say (module docstring): basic for every read, content_publish for
         # containers, media_publish and the publishing limit, manage_insights for insights.
@@ -153,7 +154,10 @@ class InstagramPlatform(InstagramReads):
             Feature.ANALYTICS: ("instagram_business_basic", "instagram_business_manage_insights"),
             Feature.RECONCILE: ("instagram_business_basic",),
         },
-        scope_notes={"instagram_business_basic": "tell which account is connected"},
+        scope_notes={
+            "instagram_business_basic": "tell which account is connected",
+            "instagram_business_manage_comments": "read and answer comments on your posts (psn engage)",
+        },
         scope_separator=",",
         pkce=False,
         access_token_lifetime=timedelta(days=60),

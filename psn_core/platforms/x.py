@@ -96,7 +96,7 @@ class XPlatform(XMediaUpload):
     # x-user-limit-24hour-* when the daily post cap is the one exhausted. The default is POST /2/tweets'
     # number; headers give each endpoint's real one.
     rate_limits: ClassVar[RateLimits] = RateLimits(
-        endpoint_requests={"GET /2/users/me": 75},
+        endpoint_requests={"GET /2/users/me": 75, "GET /2/users/:id/mentions": 300, "GET /2/tweets/search/recent": 300},
         headers=HeaderDialect.X_RATE_LIMIT,
         api_roots=("2",),
     )

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from psn_core.strategy.engagement import Engagement
 from psn_core.strategy.trends import TrendsConfig
 
 Platform = Literal["x", "linkedin", "instagram", "tiktok"]
@@ -22,7 +23,17 @@ DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_WORDS: dict[str, list[Day]] = {"weekdays": list(DAYS[:5]), "weekend": list(DAYS[5:]), "daily": list(DAYS)}
 PILLAR_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-TOP_FIELDS = ("version", "pillars", "frequency", "times", "languages", "avoid_topics", "locked", "trends")
+TOP_FIELDS = (
+    "version",
+    "pillars",
+    "frequency",
+    "times",
+    "languages",
+    "avoid_topics",
+    "locked",
+    "trends",
+    "engagement",
+)
 
 PillarName = Annotated[
     str,
@@ -94,6 +105,7 @@ class Strategy(BaseModel):
         default_factory=list, description="Fields automatic changes must leave alone (pillars, frequency.x ...)."
     )
     trends: TrendsConfig | None = Field(default=None, description="Trend sources and keywords (none: no intake).")
+    engagement: Engagement = Field(default_factory=Engagement, description="The engagement inbox and its limits.")
 
     def shares(self) -> dict[str, float]:
         """Each pillar's share of posts (weights divided by their sum), in file order."""

@@ -4,7 +4,9 @@ Every task is a thin edge that calls one service. Periodic tasks are staggered s
 the same minute (token refresh at :01/:06/..., transport health at :02/:07/..., the digest check at :03,
 the daily token health check at 06:17 UTC, media pruning at 04:41 UTC, idea expiry at 04:53 UTC, the
 daily trend intake at 05:37 UTC and its lighter poll at :37 every four hours from 00:37, the weekly
-learning run on Mondays at 05:29 UTC). The
+learning run on Mondays at 05:29 UTC, the engagement sweep at :08/:23/:38/:53). Confirmed replies are
+sent at once (``send_reply``) and every minute (``send_replies``: any reply still open, reconciled before
+anything is sent again). The
 publish watchdog runs every minute. Publishes are queued with an ETA at the post's time. ``psn worker``
 runs the consumer; several consumers on several machines are safe (the queue is dequeued with
 ``FOR UPDATE SKIP LOCKED``).
@@ -28,11 +30,22 @@ from psn_core.config import Settings
 from psn_core.crypto import load_keyring
 from psn_core.errors import ConfigError, PSNError
 from psn_core.hub.database import Hub
-from psn_core.queue import PUBLISH_TASK, SWEEP_TASK, Producer, open_queue, periodic_task, queue_name, task
+from psn_core.queue import (
+    PUBLISH_TASK,
+    REPLY_TASK,
+    SWEEP_TASK,
+    Producer,
+    open_queue,
+    periodic_task,
+    queue_name,
+    task,
+)
 from psn_core.services import notifications
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.analytics.sweep import AnalyticsSweeper
 from psn_core.services.company import approvals
+from psn_core.services.engage.replies import ReplySender
+from psn_core.services.engage.sweep import EngagementSweeper
 from psn_core.services.ideas import bank as ideas
 from psn_core.services.posting.pruning import prune
 from psn_core.services.posting.publishing import Publisher
@@ -110,6 +123,23 @@ class Worker:
     def analytics(self) -> AnalyticsSweeper:
         return AnalyticsSweeper(self.hub, self.settings, load_keyring(self.settings))
 
+    def engagement(self) -> EngagementSweeper:
+        return EngagementSweeper(self.hub, self.settings, load_keyring(self.settings))
+
+    def replies(self) -> ReplySender:
+        return ReplySender(self.hub, self.settings, load_keyring(self.settings))
+
+    def _send_reply(self, member_id: str, reply_id: str) -> None:
+        started = _job(logging.INFO, "start", REPLY_TASK, reply_id=reply_id)
+        try:
+            view = self.replies().send(UUID(member_id), UUID(reply_id))
+            outcome = view.state if view is not None else "held by another sender"
+            _job(logging.INFO, "finish", REPLY_TASK, started, outcome=outcome, reply_id=reply_id)
+        except PSNError as exc:
+            _job(
+                logging.WARNING, "failed", REPLY_TASK, started, outcome="error", message=f"{exc.message} ({exc.action})"
+            )
+
     # --- registration ------------------------------------------------------------------------------
 
     def _periodic(self, name: str, schedule: Callable[..., bool], body: Callable[[], object]) -> None:
@@ -165,6 +195,9 @@ class Worker:
         member, hub, settings = self.member_id, self.hub, self.settings
         self.tasks[PUBLISH_TASK] = task(self.huey, PUBLISH_TASK, self._publish)
         self.tasks[SWEEP_TASK] = task(self.huey, SWEEP_TASK, self._sweep_now)
+        self.tasks[REPLY_TASK] = task(self.huey, REPLY_TASK, self._send_reply)
+        self._periodic("send_replies", crontab(minute="*"), lambda: self.replies().send_open(member))
+        self._periodic("engagement_sweep", crontab(minute="8,23,38,53"), lambda: self.engagement().sweep(member))
         self._periodic(
             "publish_watchdog",
             crontab(minute="*"),

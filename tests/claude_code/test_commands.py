@@ -61,6 +61,7 @@ ASK_THE_USER = {
     "release_slot",  # gives up a claim, possibly another member's (editors)
     "rate_ideas",  # a kill ends an idea
     "update_series",  # retiring ends a series
+    "send_reply",  # posts on the user's behalf
 }
 
 CLI_STEP = "uv run --project ${CLAUDE_PLUGIN_ROOT} psn"

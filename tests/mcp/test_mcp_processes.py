@@ -29,7 +29,7 @@ from tests.support.platform_env import free_port
 REPO = Path(__file__).resolve().parents[2]
 INSPECTOR = REPO / "node_modules" / ".bin" / "inspector"
 SERVER = [sys.executable, "-m", "mcp_server.server"]
-EXPECTED_TOOLS = 64  # 17 + 4 analytics + 10 posting + 5 company + get_calendar, init_workspace, remove_account
+EXPECTED_TOOLS = 69  # 17 + 4 analytics + 10 posting + 5 company + get_calendar, init_workspace, remove_account
 # + 3 strategy (get_strategy, init_strategy, update_strategy) + 3 ideas (capture_idea, list_ideas, update_idea_state)
 # + import_voice_samples
 # + 2 trends (list_trends, trend_to_idea)
@@ -37,6 +37,7 @@ EXPECTED_TOOLS = 64  # 17 + 4 analytics + 10 posting + 5 company + get_calendar,
 # + 5 plan (plan_week, get_plan, rate_ideas, propose_ideas, what_to_post)
 # + 6 series (create_series, list_series, get_series, update_series, series_due, detect_series)
 # + 3 learning (get_preferences, refresh_preferences, decide_strategy_proposal)
+# + 5 engage (list_opportunities, triage_opportunities, engagement_status, send_reply, capture_engagement_idea)
 
 
 @pytest.fixture

@@ -46,6 +46,8 @@ READ_ONLY = {
     "series_due",
     "detect_series",
     "get_preferences",
+    "list_opportunities",
+    "engagement_status",
 }
 WRITES = {
     # name: (destructive, idempotent, open world)
@@ -86,6 +88,9 @@ WRITES = {
     "update_series": (True, False, False),  # retire ends a series
     "refresh_preferences": (True, True, False),  # replaces the stored model
     "decide_strategy_proposal": (True, False, False),  # approve writes strategy.yaml
+    "triage_opportunities": (False, True, False),
+    "send_reply": (False, True, True),  # queues the reply the worker posts
+    "capture_engagement_idea": (False, False, False),
 }
 
 

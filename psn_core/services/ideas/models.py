@@ -9,10 +9,10 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 IdeaState = Literal["spark", "seed", "ready", "claimed", "developed", "used", "killed"]
-Source = Literal["capture", "plan", "trend", "remix", "recycle"]
+Source = Literal["capture", "plan", "trend", "remix", "recycle", "engage"]
 STATES: tuple[IdeaState, ...] = ("spark", "seed", "ready", "claimed", "developed", "used", "killed")
 LIVE: tuple[IdeaState, ...] = ("spark", "seed", "ready", "claimed", "developed")
-SOURCES: tuple[Source, ...] = ("capture", "plan", "trend", "remix", "recycle")
+SOURCES: tuple[Source, ...] = ("capture", "plan", "trend", "remix", "recycle", "engage")
 # One step forward (promote); the same moves as migration 0016's idea_transitions.
 NEXT: dict[str, IdeaState] = {
     "spark": "seed",

@@ -54,7 +54,7 @@ Q = Queries.load(__package__)
 TOKEN_TTL_SECONDS = 10 * 60
 PERSONAL_HUB = "your personal hub"
 
-Action = Literal["schedule", "publish_now", "reschedule", "retry", "approve", "company_post"]
+Action = Literal["schedule", "publish_now", "reschedule", "retry", "approve", "company_post", "reply"]
 QUESTIONS: dict[str, str] = {
     "schedule": "Schedule this post?",
     "publish_now": "Publish this post now?",
@@ -62,6 +62,7 @@ QUESTIONS: dict[str, str] = {
     "retry": "Publish this again now?",
     "approve": "Approve this company post? It is then scheduled and published.",
     "company_post": "Post this for the company?",
+    "reply": "Post this reply?",
 }
 DONE_WORDS: dict[str, str] = {
     "schedule": "nothing was scheduled",
@@ -70,6 +71,7 @@ DONE_WORDS: dict[str, str] = {
     "retry": "nothing was retried",
     "approve": "nothing was approved",
     "company_post": "nothing was sent to the company hub",
+    "reply": "no reply was posted",
 }
 
 

@@ -1,0 +1,76 @@
+"""`psn engage status`: what psn can and cannot do with each connected account's conversations, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from psn_core.hub import sql
+from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
+from psn_core.platforms.engagement import ENGAGEMENT
+from psn_core.platforms.registry import PLATFORMS
+from psn_core.services.accounts.features import granted_scopes
+from psn_core.services.engage.models import AccountAbilities, SourceLine
+from psn_core.services.engage.sweep import EngageAccount, SourceState
+from psn_core.strategy.engagement import Engagement
+from psn_core.timefmt import local
+
+Q = Queries.load(__package__)
+WHAT = {
+    "mentions": "mentions and replies to your posts",
+    "search": "recent posts with your keywords",
+    "comments": "comments on your newest posts",
+}
+
+
+def _line(
+    source: str, state: SourceState | None, config: Engagement, lacking: list[str], now: datetime, zone: ZoneInfo
+) -> SourceLine:
+    what = WHAT[source]
+    if lacking:
+        return SourceLine(source=source, state="refused", note=f"{what}: needs the {', '.join(lacking)} permission")
+    if source == "search" and (not config.keywords or not config.search):
+        return SourceLine(source=source, state="off", note=f"{what}: off (no engagement.keywords, or search: false)")
+    if state is not None and state.resume_at is not None and state.resume_at > now:
+        when = local(state.resume_at, zone)
+        return SourceLine(source=source, state="waiting", note=f"{what}: budget kept for publishing until {when}")
+    if state is not None and state.last_error:
+        return SourceLine(source=source, state="refused", note=f"{what}: {state.last_error}")
+    checked = f", last read {local(state.checked_at, zone)}" if state and state.checked_at else ", not read yet"
+    return SourceLine(source=source, state="ready", note=f"{what}{checked}")
+
+
+def abilities(conn: Conn, member_id: UUID, config: Engagement, now: datetime, zone: ZoneInfo) -> list[AccountAbilities]:
+    """One line per active account: each source's state, whether replies can be posted, the platform's rule."""
+    out = []
+    day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    for account in sql.many(conn, Q.engage_accounts, {"member": member_id}, EngageAccount):
+        spec = ENGAGEMENT[account.platform]
+        granted = granted_scopes(conn, account.id)
+        lacking = [s for s in spec.scopes if granted and s not in granted]
+        states = {s.source: s for s in sql.many(conn, Q.source_state, {"account": account.id}, SourceState)}
+        enabled = config.enabled(account.platform)
+        sources = [_line(s, states.get(s), config, lacking, now, zone) for s in spec.reads] if enabled else []
+        params = {"member": member_id, "platform": account.platform, "since": day_start}
+        cannot = spec.cannot
+        if not enabled and spec.reads:
+            cannot = f"Off in strategy.yaml (engagement.platforms.{account.platform}). " + cannot
+        if "search" in spec.reads and spec.search_note:
+            cannot = (cannot + " " + spec.search_note).strip()
+        out.append(
+            AccountAbilities(
+                account_id=account.id,
+                platform=account.platform,
+                handle=account.handle,
+                enabled=enabled and bool(spec.reads),
+                can_reply=spec.can_reply and enabled and not lacking,
+                sources=sources,
+                rule=spec.reply_rule or f"{PLATFORMS[account.platform].display_name}: no replies through its API.",
+                cannot=cannot,
+                replies_today=int(sql.value(conn, Q.replies_today, params) or 0),
+                daily_cap=config.cap(account.platform),
+            )
+        )
+    return out
