@@ -43,8 +43,11 @@ def test_config_doctor_runs_every_check_on_the_new_workspace(workspace: Path) ->
     checks = report["report"]["checks"]
     assert report["ok"] is True and checks, report
     assert {c["status"] for c in checks} <= {"ok", "warn", "skip"}, checks
-    # a new workspace has no strategy.yaml yet: that line is skipped, saying what writes one; nothing else is
-    assert [c["name"] for c in checks if c["status"] == "skip"] == ["strategy"], checks
+    # a new workspace has no strategy.yaml yet: that line is skipped, saying what writes one, and so is the
+    # trend sources line (none listed, as strategy.yaml would); nothing else is
+    skipped = {c["name"]: c["detail"] for c in checks if c["status"] == "skip"}
+    assert list(skipped) == ["strategy", "trend sources"], checks
+    assert "trends:" in skipped["trend sources"], checks
 
 
 def _setting(shown: dict[str, object], name: str) -> str:
