@@ -222,6 +222,25 @@ def test_trends_are_offered_then_planned_once_made_an_idea(hub_env: HubEnv, ana:
         assert rating.rate_idea(conn, str(idea.id)[:8], "love", T0).state == "ready"
     loved = _plan(hub_env, ana, strat)
     assert next(s for s in loved.slots if s.idea_id == idea.id).reason.startswith("A ready idea")
+    after = _wall(MONDAY + timedelta(days=8), 12)  # the week is over: nothing to offer for it any more
+    with hub_env.hub.transaction(ana) as conn:
+        assert [t.id for t in store.get_plan(conn, ana, ZONE, after, week=MONDAY, strategy=strat).trends] == []
+        assert [t.id for t in store.get_plan(conn, ana, ZONE, T0, week=MONDAY, strategy=strat).trends] == [second]
+
+
+def test_a_resting_topic_the_model_clipped_still_keeps_its_idea_out(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    text = (
+        "Kubernetes costs explained with real invoices from three startups and what each of them changed "
+        "after the first bill arrived"
+    )
+    assert len(text) > 120 and text[119].isalpha() and text[120].isalpha()  # the model cuts a word in two
+    strat = strategy(frequency={"x": 1}, times={"x": WEEKDAYS}, languages={"en": 1.0})
+    with hub_env.hub.transaction(ana) as conn:
+        idea = ready_idea(conn, ana, text + " #pillar:ai", T0)
+        rest = FatiguedTopic(topic=text.lower()[:120], posts=2, lift=0.3, rest_until=MONDAY + timedelta(days=30))
+        _save_model(conn, ana, _model(fatigued_topics=[rest]))
+    plan = _plan(hub_env, ana, strat)
+    assert idea.id not in {s.idea_id for s in plan.slots} and [s.kind for s in plan.slots] == ["open"]
 
 
 def test_what_to_post_leaves_resting_topics_out_and_ends_with_trends(hub_env: HubEnv, ana: uuid.UUID) -> None:

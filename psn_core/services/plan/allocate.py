@@ -75,8 +75,14 @@ class WeekInput:
     resting: list[Resting] = field(default_factory=list)
 
 
-def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+TOPIC_CHARS = 120  # the preference model keeps a topic's first 120 characters
+
+
+def _words(text: str, *, clipped: bool = False) -> str:
+    words = re.findall(r"\w+", text.lower())
+    if clipped and len(text) >= TOPIC_CHARS and len(words) > 1:
+        words = words[:-1]  # the last word may be cut
+    return " " + " ".join(words) + " "
 
 
 def resting_on(week: WeekInput, topic: str, pillar: str | None, day: date) -> Resting | None:
@@ -87,7 +93,7 @@ def resting_on(week: WeekInput, topic: str, pillar: str | None, day: date) -> Re
         if day >= rest.until:
             continue
         if (pillar and rest.topic.strip().lower() == pillar.lower()) or (
-            _words(rest.topic).strip() and _words(rest.topic) in words
+            _words(rest.topic).strip() and _words(rest.topic, clipped=True) in words
         ):
             return rest
     return None

@@ -70,8 +70,11 @@ def extras(
     monday: date,
     zone: str,
     now: datetime,
+    *,
+    offer_trends: bool = True,
 ) -> dict[str, Any]:
-    """The plan's notes, resting topics, formats, dropped formats and offered trends (WeeklyPlan fields)."""
+    """The plan's notes, resting topics, formats, dropped formats and offered trends (WeeklyPlan fields;
+    no trends for a week that is over)."""
     from psn_core.services.plan.candidates import best_hours
 
     prefs = load(conn, member_id)
@@ -101,7 +104,7 @@ def extras(
                 chosen.append(fmt.format)
     if dropped:
         notes.append("Formats you agreed to drop are not suggested: " + ", ".join(dropped) + ".")
-    trends = offered_trends(conn, week, strategy, now)
+    trends = offered_trends(conn, week, strategy, now) if offer_trends else []
     if trends:
         notes.append(
             f"{len(trends)} trend(s) fit your pillars: offered, not planned; make one an idea (trend_to_idea, "

@@ -179,7 +179,7 @@ def get_plan(
         pillar_mix=mix,
         pillar_targets={k: round(v, 3) for k, v in strategy.shares().items()} if strategy else {},
         warnings=warnings,
-        **learned.extras(conn, member_id, strategy, monday, plan.zone, now),
+        **learned.extras(conn, member_id, strategy, monday, plan.zone, now, offer_trends=end > now),
     )
 
 
