@@ -5,7 +5,8 @@ Run: ``uv run python benchmarks/bench_plan.py`` (an embedded Postgres in a tempo
 Sets up one member through psn's own services: 50 ready ideas over 3 pillars and 2 languages (captured,
 promoted to ready, each move recorded), 5 series (weekly, biweekly, monthly and two RRULEs on 1-3
 platforms), 4 accounts and 120 published posts of the last 200 days with metrics (what remix, recycle and
-the analytics' best hours read), and a strategy asking 14 posts a week on 4 platforms. Then times
+the analytics' best hours read), its preference model refreshed from them (plus 5 resting topics and a
+dropped format), 60 live trends, and a strategy asking 14 posts a week on 4 platforms. Then times
 :func:`build_plan` for next week (each run makes the plan again: reads, allocates, replaces the slots) and
 :func:`what_to_post`, each through ``hub.transaction``, printing p50/p99 ms and writing JSON to
 benchmarks/results/. Bounded: a fixed number of runs; well under a minute on 2 cores.
@@ -25,20 +26,26 @@ from zoneinfo import ZoneInfo
 
 from bench_analytics import bench_database, timed
 from bench_env import owner_conninfo
+from psycopg.types.json import Jsonb
 
 from psn_core.config import Settings
+from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub, connect
 from psn_core.services.ideas import bank
 from psn_core.services.ideas.tags import parse_idea
+from psn_core.services.learning import preferences
+from psn_core.services.learning.models import FatiguedTopic
 from psn_core.services.plan import store
 from psn_core.services.plan.rating import what_to_post
 from psn_core.services.series import store as series_store
 from psn_core.services.series.models import SeriesTemplate
 from psn_core.services.series.store import SeriesSpec
+from psn_core.services.trends import store as trends
 from psn_core.strategy.model import Strategy
 
 RUNS = 50
 IDEAS = 50
+TRENDS = 60
 APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
 RESULTS = Path(__file__).parent / "results"
 ZONE = "Europe/Madrid"
@@ -93,7 +100,29 @@ def setup(hub: Hub, owner: str, member: uuid.UUID, now: datetime, monday: date) 
             series_store.create_series(conn, member, spec, now, pillars=list(PILLARS))
     with connect(owner, timeout=10, label="bench") as conn:
         published(conn, member, now)
+    with hub.transaction(member) as conn:
+        learned(conn, member, now, monday)
+    with connect(owner, timeout=10, label="bench") as conn:
         conn.execute("ANALYZE")
+
+
+def learned(conn: Conn, member: uuid.UUID, now: datetime, monday: date) -> None:
+    """The member's preference model from the published posts (as the weekly task makes it), with 5 idea
+    topics resting into the planned week and a dropped format; and 60 live trends, a third fitting no pillar."""
+    model = preferences.refresh_preferences(conn, member, zone=ZoneInfo(ZONE), now=now)
+    rests = [
+        FatiguedTopic(topic=f"topic {n}", posts=3, lift=0.5, rest_until=monday + timedelta(days=n % 7))
+        for n in range(0, 25, 5)
+    ]
+    model = model.model_copy(update={"fatigued_topics": rests, "dropped_formats": ["x.thread"]})
+    params = {"member": member, "model": Jsonb(model.model_dump(mode="json")), "at": now}
+    sql.run(conn, preferences.Q.save_member_model, params)
+    for n in range(TRENDS):
+        fits = n % 3 != 0
+        trend = {"url": f"https://news.example/{n}", "title": f"Trend {n} about topic {n + 100}", "summary": ""}
+        params = {**trend, "member_id": member, "source": "hacker_news", "kind": "hacker_news", "signal": n}
+        extra = {"score": (n % 10) / 10 if fits else 0.0, "pillar": PILLARS[n % 3] if fits else None, "matched": []}
+        sql.run(conn, trends.Q.upsert_trend, {**params, **extra, "published_at": now, "now": now - timedelta(hours=n)})
 
 
 def published(conn: Conn, member: uuid.UUID, now: datetime) -> None:
@@ -147,6 +176,9 @@ def main() -> None:
                     with hub.transaction(member) as conn:
                         made = store.build_plan(conn, member, STRATEGY, ZONE, now, week=monday)
                     shapes["slots"] = len(made.slots)
+                    shapes["trends_offered"] = len(made.trends)
+                    shapes["resting"] = len(made.resting)
+                    shapes["notes"] = len(made.notes)
                     for slot in made.slots:
                         shapes[f"kind_{slot.kind}"] = sum(1 for s in made.slots if s.kind == slot.kind)
 
@@ -158,7 +190,10 @@ def main() -> None:
                 server = hub.label
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
-    print(f"week of {monday}: {IDEAS} ready ideas, {len(SERIES)} series, 120 published posts; plan: {shapes}")
+    print(
+        f"week of {monday}: {IDEAS} ready ideas, {len(SERIES)} series, 120 published posts, a preference model,"
+        f" {TRENDS} trends; plan: {shapes}"
+    )
     print(f"{'(psn_app, RLS on)':<22} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9}")
     for name, r in rows.items():
         print(f"{name:<22} {r['runs']:>5} {r['p50_ms']:>9} {r['p99_ms']:>9}")
@@ -171,7 +206,14 @@ def main() -> None:
         "server": server,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
-        "data": {"ready_ideas": IDEAS, "series": len(SERIES), "published_posts": 120, "posts_a_week": 14},
+        "data": {
+            "ready_ideas": IDEAS,
+            "series": len(SERIES),
+            "published_posts": 120,
+            "posts_a_week": 14,
+            "trends": TRENDS,
+            "preference_model": True,
+        },
         "plan": shapes,
         "results": rows,
     }

@@ -55,9 +55,13 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     def plan_week(week: PlanWeek = None) -> WeeklyPlan:
         """Make (or make again) the weekly plan: the strategy's posts a week per platform at its best times;
         due series episodes first, then the user's ready ideas weighted toward pillars below their share,
-        remixes of top posts for other platforms, recycles of older top posts, and ideas proposed for the plan;
-        at most 2 of the same angle a week; languages balanced. Slots already drafted stay. Open slots (kind
-        open) list the pillar and language they want: propose ideas for them with propose_ideas."""
+        remixes of top posts for other platforms, recycles of older top posts, and ideas proposed for the plan
+        or made from a trend; at most 2 of the same angle a week; languages balanced. Times follow the user's
+        preference model first (its best hours and weekdays), topics it rests are not planned until their rest
+        ends, and formats the user dropped are never in `formats` (see `notes`). Slots already drafted stay.
+        Open slots (kind open) list the pillar and language they want: propose ideas for them with
+        propose_ideas. `trends`: the week's best trends, offered, never planned: make the one the user picks
+        an idea with trend_to_idea, then ask them to rate it."""
         from psn_core.services.plan import store
 
         member = ctx.member_id
@@ -68,7 +72,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     @psn_tool
     def get_plan(week: PlanWeek = None) -> WeeklyPlan:
         """The week's plan: each slot (when, platform, topic, pillar, state, its post) and progress (slots
-        done / planned). Draft a planned slot with save_draft and its plan_slot_id."""
+        done / planned), the preference model's notes, formats to use, and the trends offered. Draft a planned
+        slot with save_draft and its plan_slot_id."""
         from psn_core.services.plan import store
 
         member = ctx.member_id
@@ -116,8 +121,10 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         limit: Annotated[int, Field(ge=1, le=30, description="At most this many suggestions.")] = 8,
     ) -> WhatToPost:
         """Answer "what should I post?": series episodes due in the next 7 days first, then ready ideas, then
-        other suggestions (planned slots, remixes and recycles of top posts, proposed ideas to rate). Each
-        carries the idea_id and plan_slot_id to pass to save_draft. need_ideas: nothing is ready."""
+        other suggestions (planned slots, remixes and recycles of top posts, proposed ideas to rate), then the
+        best trends (kind trend: make one an idea with trend_to_idea first). Topics the user's preference
+        model rests are left out. Each carries the idea_id and plan_slot_id to pass to save_draft.
+        need_ideas: nothing is ready."""
         from psn_core.services.plan.rating import what_to_post as answer
 
         member = ctx.member_id

@@ -60,6 +60,17 @@ def _print_plan(plan: WeeklyPlan, as_json: bool) -> None:
         echo("Empty days: " + ", ".join(f"{d:%a %d %b}" for d in plan.empty_days))
     for need in plan.need_ideas:
         echo(f"{need.open_slots} open slot(s) want an idea for pillar {need.pillar or 'any'} in {need.language}.")
+    for note in plan.notes:
+        echo(note)
+    for platform, formats in plan.formats.items():
+        echo(f"Formats to use on {platform}: {', '.join(formats)}.")
+    if plan.trends:
+        echo("Trends this week (offered, not planned: `psn trends spark ID` makes one an idea, then rate it):")
+        trend_rows = [
+            [t.short_id, f"{t.score:.2f}", t.pillar or "-", json.dumps(t.title, ensure_ascii=False)]
+            for t in plan.trends
+        ]
+        print_table([("trend", {"no_wrap": True}), "score", "pillar", "title"], trend_rows)
     for warning in plan.warnings:
         notice(warning)
     echo("Draft a slot: /psn:post (or save_draft with its plan_slot_id). Rate ideas: psn plan rate IDEA love.")

@@ -2,16 +2,20 @@
 give the same plan):
 
 1. Times: each platform's capacity (the strategy's posts a week, less what already goes out that week)
-   is placed at its best times: the analytics' best local hours once there is data, else the strategy's
-   preferred times, else 09:00; never in the past, never within an hour of another post on that platform,
-   emptiest days first.
+   is placed at its best times: the preference model's best local hours for that platform when it has
+   them, else the analytics' best hours of the last 90 days once there is data, else the strategy's
+   preferred times, else 09:00 (learned hours go on the strategy's days for the platform); never in the
+   past, never within an hour of another post on that platform, emptiest days first, then the model's
+   best weekdays, then the earliest.
 2. Series first: each due episode takes a slot on each of its platforms at its due time.
 3. Then the other slots, in time order, each take the candidate that scores best: its tier (ready ideas,
-   then remix, then recycle, then ideas proposed for the plan) lowered by how far its pillar is below
+   then remix, then recycle, then ideas proposed for the plan or captured from a trend) lowered by how
+   far its pillar is below
    the strategy's share this week (pillar-deficit weighting) and how far its language is below its
    balance (each up to one tier; shares become whole posts by the largest remainder); at most 2 of the
    same angle a week. A slot nothing fits stays open, with the pillar and language it wants, so Claude
-   can propose an idea for it.
+   can propose an idea for it. A topic the preference model rests is not placed before its rest ends
+   (matched on the idea's words or its pillar, see :func:`resting_on`), nor asked for in an open slot.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from psn_core.services.plan.models import Busy, Candidate, DueSeries, PlanSlot, SlotSpec
+from psn_core.services.plan.models import Busy, Candidate, DueSeries, PlanSlot, Resting, SlotSpec
 from psn_core.strategy.model import DAYS, PLATFORMS, Strategy
 from psn_core.strategy.slots import preferred_slots, wall_instant
 
@@ -66,6 +70,42 @@ class WeekInput:
     due: list[DueSeries] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     best_hours: dict[str, list[int]] = field(default_factory=dict)
+    pref_hours: dict[str, list[int]] = field(default_factory=dict)  # the preference model's, best first
+    pref_days: list[str] = field(default_factory=list)  # weekdays (mon..sun) by the model's lift, best first
+    resting: list[Resting] = field(default_factory=list)
+
+
+TOPIC_CHARS = 120  # the preference model keeps a topic's first 120 characters
+
+
+def _words(text: str, *, clipped: bool = False) -> str:
+    words = re.findall(r"\w+", text.lower())
+    if clipped and len(text) >= TOPIC_CHARS and len(words) > 1:
+        words = words[:-1]  # the last word may be cut
+    return " " + " ".join(words) + " "
+
+
+def resting_on(week: WeekInput, topic: str, pillar: str | None, day: date) -> Resting | None:
+    """The rest that keeps a topic out on ``day``: one whose words the topic holds (whole words, in
+    order) or that names its pillar, until the rest ends."""
+    words = _words(topic)
+    for rest in week.resting:
+        if day >= rest.until:
+            continue
+        if (pillar and rest.topic.strip().lower() == pillar.lower()) or (
+            _words(rest.topic).strip() and _words(rest.topic, clipped=True) in words
+        ):
+            return rest
+    return None
+
+
+def hours_of(week: WeekInput, platform: str) -> tuple[str, list[int]]:
+    """Where a platform's times come from (model, analytics, strategy) and the learned hours, if any."""
+    if week.pref_hours.get(platform):
+        return "model", week.pref_hours[platform]
+    if week.best_hours.get(platform):
+        return "analytics", week.best_hours[platform]
+    return "strategy", []
 
 
 def week_days(week_start: date) -> list[date]:
@@ -76,7 +116,7 @@ def platform_times(week: WeekInput, platform: str) -> list[datetime]:
     """The platform's candidate times this week, UTC, sorted (see the module docstring)."""
     tz = ZoneInfo(week.zone)
     first, last = week.week_start, week.week_start + timedelta(days=6)
-    hours = week.best_hours.get(platform) or []
+    _, hours = hours_of(week, platform)
     if hours:
         windows = week.strategy.times.get(platform, [])  # type: ignore[call-overload]
         days = {d for w in windows for d in w.days} or set(DAYS)
@@ -138,6 +178,7 @@ def _series_time(week: WeekInput, episode: DueSeries, platform: str, tally: _Tal
 
 def _pick_times(week: WeekInput, tally: _Tally) -> list[tuple[str, datetime]]:
     chosen: list[tuple[str, datetime]] = []
+    rank = {day: n for n, day in enumerate(week.pref_days)}
     options_of = {p: [t for t in platform_times(week, p) if t > week.now] for p in PLATFORMS}
     # the platform with the fewest times chooses first: the freer ones then fill the days it left empty
     for platform in sorted(PLATFORMS, key=lambda p: (len(options_of[p]), PLATFORMS.index(p))):
@@ -152,6 +193,7 @@ def _pick_times(week: WeekInput, tally: _Tally) -> list[tuple[str, datetime]]:
                 key=lambda t: (
                     tally.day[_local_day(t, week.zone)],
                     tally.platform_day[(platform, _local_day(t, week.zone))],
+                    rank.get(DAYS[_local_day(t, week.zone).weekday()], len(DAYS)),
                     t,
                 ),
             )
@@ -182,10 +224,12 @@ def _target(deficits: dict[str, float]) -> str | None:
     return max(order, key=lambda name: (deficits[name], -order.index(name)))
 
 
-def _fits(candidate: Candidate, platform: str, tally: _Tally) -> bool:
+def _fits(candidate: Candidate, platform: str, tally: _Tally, week: WeekInput, day: date) -> bool:
     if candidate.platform is not None and candidate.platform != platform:
         return False
     if platform in candidate.avoid_platforms:
+        return False
+    if resting_on(week, candidate.topic, candidate.pillar, day) is not None:
         return False
     return candidate.angle is None or tally.angle[candidate.angle] < MAX_SAME_ANGLE
 
@@ -230,12 +274,16 @@ def allocate(week: WeekInput) -> list[SlotSpec]:
     pillar_quota, language_quota = quotas(shares, total), quotas(languages, total)
     used: set[str] = set()
     for platform, at in times:
+        day = _local_day(at, week.zone)
         pillar_deficit = _deficits(pillar_quota, tally.pillar)
         language_deficit = _deficits(language_quota, tally.language)
-        want_pillar, want_language = _target(pillar_deficit), _target(language_deficit) or "en"
+        awake = {k: v for k, v in pillar_deficit.items() if resting_on(week, "", k, day) is None}
+        want_pillar, want_language = _target(awake), _target(language_deficit) or "en"
         top = max([d for d in pillar_deficit.values() if d > 0], default=0.0)
         top_language = max([d for d in language_deficit.values() if d > 0], default=0.0)
-        eligible = [(i, c) for i, c in enumerate(week.candidates) if c.key not in used and _fits(c, platform, tally)]
+        eligible = [
+            (i, c) for i, c in enumerate(week.candidates) if c.key not in used and _fits(c, platform, tally, week, day)
+        ]
         supply_pillar = Counter(c.pillar for _, c in eligible)
         supply_language = Counter(c.language for _, c in eligible)
         best: tuple[float, float, int, Candidate] | None = None
@@ -251,7 +299,6 @@ def allocate(week: WeekInput) -> list[SlotSpec]:
             key = (candidate.tier - bonus, -pressure, index, candidate)
             if best is None or key[:3] < best[:3]:
                 best = key
-        day = _local_day(at, week.zone)
         if best is None:
             tally.fill(want_pillar, want_language, None)
             why = f"No ready idea fits: propose one for {want_pillar or 'any pillar'} in {want_language}."
@@ -280,8 +327,11 @@ def allocate(week: WeekInput) -> list[SlotSpec]:
 
 
 def _why(candidate: Candidate, want_pillar: str | None, deficits: dict[str, float]) -> str:
+    idea = "a ready idea" if candidate.tier == 0 else "an idea proposed for the plan (rate it)"
+    if candidate.tier != 0 and candidate.source == "trend":
+        idea = "an idea made from a trend (rate it)"
     what = {
-        "idea": "a ready idea" if candidate.tier == 0 else "an idea proposed for the plan (rate it)",
+        "idea": idea,
         "remix": "a remix of a top post of the last 90 days, for another platform",
         "recycle": "a recycle of a top post older than 60 days, with a new angle",
     }[candidate.kind]

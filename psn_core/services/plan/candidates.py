@@ -1,6 +1,7 @@
 """What a week's plan is made from, read from the hub: the posts already going out, the series episodes
-due, the candidate topics in order (ready ideas, remix, recycle, ideas proposed for the plan), and the
-best posting hours the analytics found. Nothing here decides; :mod:`allocate` does."""
+due, the candidate topics in order (ready ideas, remix, recycle, ideas proposed for the plan or made from
+a trend), the best posting hours the analytics found, and the preference model (:mod:`learned`). Nothing
+here decides; :mod:`allocate` does."""
 
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ def due_series(conn: Conn, start: datetime, end: datetime, zone: str, kept: list
 
 
 def idea_candidates(conn: Conn, member_id: UUID, avoid: list[str]) -> list[Candidate]:
-    """Ready ideas (tier 0), then ideas proposed for a plan and not yet rated (tier 3), oldest first."""
+    """Ready ideas (tier 0), then ideas proposed for a plan or made from a trend and not yet rated (tier 3),
+    oldest first."""
     rows = sql.many(conn, Q.ready_ideas, {"member_id": member_id, "limit": MAX_IDEAS}, _IdeaRow)
     return [
         Candidate(
@@ -127,6 +129,7 @@ def idea_candidates(conn: Conn, member_id: UUID, avoid: list[str]) -> list[Candi
             language=row.language,
             platform=row.platform,
             idea_id=row.id,
+            source=row.source,
         )
         for row in rows
         if not _avoided(row.text, avoid)
@@ -193,10 +196,13 @@ def gather(
     plan_id: UUID | None,
     kept: list[PlanSlot],
 ) -> WeekInput:
-    """Everything :func:`allocate.allocate` needs for the week starting ``monday``."""
+    """Everything :func:`allocate.allocate` needs for the week starting ``monday`` (with what the member's
+    preference model says: see :mod:`learned`)."""
+    from psn_core.services.plan import learned
+
     start, end = week_bounds(monday, zone)
     busy = sql.many(conn, Q.week_busy, {"member_id": member_id, "start": start, "end": end, "plan_id": plan_id}, Busy)
-    return WeekInput(
+    week = WeekInput(
         week_start=monday,
         zone=zone,
         now=now,
@@ -208,3 +214,4 @@ def gather(
         + post_candidates(conn, member_id, strategy.avoid_topics, now, plan_id),
         best_hours=best_hours(conn, member_id, zone, now),
     )
+    return learned.apply(week, learned.load(conn, member_id))

@@ -15,11 +15,11 @@ SELECT t.platform, t.due_at AS at, p.language,
  ORDER BY t.due_at, t.platform;
 
 -- name: ready_ideas
--- The member's ready ideas and the unrated ideas proposed for a plan (sparks and seeds of source plan),
--- oldest first (ready first): the candidates after due series episodes.
+-- The member's ready ideas and the unrated ideas proposed for a plan or made from a trend (sparks and
+-- seeds of source plan or trend), oldest first (ready first): the candidates after due series episodes.
 SELECT i.id, i.text, i.pillar, i.platform, i.language, i.state, i.source
   FROM ideas i
- WHERE (i.state = 'ready' OR (i.source = 'plan' AND i.state IN ('spark', 'seed')))
+ WHERE (i.state = 'ready' OR (i.source IN ('plan', 'trend') AND i.state IN ('spark', 'seed')))
    AND (i.member_id = %(member_id)s OR i.claimed_by = %(member_id)s)
  ORDER BY (i.state = 'ready') DESC, i.created_at, i.id
  LIMIT %(limit)s;

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
@@ -17,9 +18,10 @@ from psn_core.services.ideas import bank
 from psn_core.services.ideas.errors import IdeaTransitionRefused
 from psn_core.services.ideas.models import LIVE, Idea
 from psn_core.services.ideas.tags import parse_idea
-from psn_core.services.plan import candidates
+from psn_core.services.plan import candidates, learned
+from psn_core.services.plan.allocate import resting_on
 from psn_core.services.plan.errors import PlanInputInvalid
-from psn_core.services.plan.models import PlanSlot, RatedIdea, Suggestion, WhatToPost
+from psn_core.services.plan.models import Candidate, PlanSlot, RatedIdea, Suggestion, WhatToPost
 from psn_core.strategy.model import Platform, Strategy
 
 Q = Queries.load(__package__)
@@ -96,7 +98,8 @@ def what_to_post(
     conn: Conn, member_id: UUID, strategy: Strategy | None, zone: str, now: datetime, *, limit: int = 8
 ) -> WhatToPost:
     """Due series episodes of the next 7 days first, then ready ideas, then other suggestions (planned
-    slots, remixes and recycles of top posts, ideas proposed for a plan), at most ``limit``."""
+    slots, remixes and recycles of top posts, ideas proposed for a plan), then the best trends (to make an
+    idea first), at most ``limit``. Topics the preference model rests today are left out."""
     slots = sql.many(conn, Q.open_slots_ahead, {"now": now, "limit": 50}, PlanSlot)
     by_idea = {s.idea_id: s for s in slots if s.idea_id is not None}
     by_episode = {(s.series_id, s.occurrence_at): s for s in slots if s.series_id is not None}
@@ -117,7 +120,13 @@ def what_to_post(
             )
         )
     avoid = strategy.avoid_topics if strategy else []
-    ideas = candidates.idea_candidates(conn, member_id, avoid)
+    rests = learned.resting_today(learned.load(conn, member_id), zone, now, strategy)
+    today = now.astimezone(ZoneInfo(zone)).date()
+
+    def awake(c: Candidate) -> bool:  # a topic the preference model rests is not suggested until it ends
+        return resting_on(rests, c.topic, c.pillar, today) is None
+
+    ideas = [c for c in candidates.idea_candidates(conn, member_id, avoid) if awake(c)]
     for idea in (c for c in ideas if c.tier == 0):
         slot = by_idea.get(idea.idea_id) if idea.idea_id else None
         out.append(
@@ -150,7 +159,7 @@ def what_to_post(
                 )
             )
     for post in candidates.post_candidates(conn, member_id, avoid, now, None):
-        if any(s.source_post_id == post.source_post_id for s in out):
+        if not awake(post) or any(s.source_post_id == post.source_post_id for s in out):
             continue
         where = (
             f", not yet on {', '.join(sorted({'x', 'linkedin', 'instagram', 'tiktok'} - set(post.avoid_platforms)))}"
@@ -179,6 +188,16 @@ def what_to_post(
                 language=idea.language,
                 why="An idea proposed for your plan and not rated yet: rate it love, maybe or kill.",
                 idea_id=idea.idea_id,
+            )
+        )
+    for trend in learned.offered_trends(conn, rests, strategy, now):
+        out.append(
+            Suggestion(
+                kind="trend",
+                topic=trend.title,
+                pillar=trend.pillar,
+                why=f"A trend that fits your pillars (score {trend.score:.2f}): make it an idea first (trend_to_idea).",
+                trend_id=trend.id,
             )
         )
     ready = any(s.kind in ("series", "idea") for s in out)

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
-from psn_core.services.plan import candidates
+from psn_core.services.plan import candidates, learned
 from psn_core.services.plan.allocate import allocate
 from psn_core.services.plan.errors import PlanNeedsStrategy, PlanNotFound, PlanSlotRefused
 from psn_core.services.plan.models import DONE, Busy, NeedIdeas, PlanSlot, Progress, WeeklyPlan
@@ -141,7 +141,8 @@ def get_plan(
     week: str | date | None = None,
     strategy: Strategy | None = None,
 ) -> WeeklyPlan:
-    """The plan of the ISO week holding ``week`` (default this week), with its slots and progress.
+    """The plan of the ISO week holding ``week`` (default this week), with its slots and progress, what the
+    preference model changed (notes, resting topics, formats) and the trends offered (see :mod:`learned`).
 
     Raises:
         PlanNotFound: no plan for that week. PlanInputInvalid: a bad ``week``.
@@ -178,6 +179,7 @@ def get_plan(
         pillar_mix=mix,
         pillar_targets={k: round(v, 3) for k, v in strategy.shares().items()} if strategy else {},
         warnings=warnings,
+        **learned.extras(conn, member_id, strategy, monday, plan.zone, now, offer_trends=end > now),
     )
 
 
