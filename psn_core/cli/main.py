@@ -52,7 +52,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Your posts' performance over the last days, from the hub, saying how fresh the numbers are.",
     ),
     "approve": (
-        "psn_core.cli.company:approve",
+        "psn_core.cli.approve:approve",
         "List company posts waiting for approval, or approve / reject one (editors and admins).",
     ),
     "auth": (
