@@ -52,7 +52,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Your posts' performance over the last days, from the hub, saying how fresh the numbers are.",
     ),
     "approve": (
-        "psn_core.cli.company:approve",
+        "psn_core.cli.approve:approve",
         "List company posts waiting for approval, or approve / reject one (editors and admins).",
     ),
     "auth": (
@@ -143,8 +143,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "series": (
         "psn_core.cli.series:series",
-        "Series: recurring formats with a cadence, a template and episode labels: create, list, show, pause, "
-        "resume, retire, due, detect (each with --json).",
+        "Series: recurring formats with a cadence, a template and episode labels: create, list, show, edit, "
+        "pause, resume, retire, due, detect (each with --json).",
     ),
     "strategy": (
         "psn_core.cli.strategy:strategy",

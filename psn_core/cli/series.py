@@ -1,4 +1,4 @@
-"""`psn series create|list|show|pause|resume|retire|due|detect`: recurring formats with a cadence."""
+"""`psn series create|list|show|edit|pause|resume|retire|due|detect`: recurring formats with a cadence."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ def _day(text: str, obj: Ctx) -> date:
 
 @click.group()
 def series() -> None:
-    """Series: recurring formats with a cadence, a template and episode labels: create, list, show, pause, resume,
-    retire, due, detect (each with --json)."""
+    """Series: recurring formats with a cadence, a template and episode labels: create, list, show, edit, pause,
+    resume, retire, due, detect (each with --json)."""
 
 
 @series.command("create")
@@ -167,6 +167,61 @@ def series_show(obj: Ctx, ref: str, company_name: str | None, as_json: bool) -> 
         click.echo(
             f"    {ep.label}: {local(ep.published_at, zone)} exposure {ep.exposure}, engagements {ep.engagements}"
         )
+
+
+@series.command("edit")
+@click.argument("ref")
+@click.option("--name", default=None, help="A new name.")
+@click.option("--description", default=None, help="A new description.")
+@click.option(
+    "--cadence",
+    type=click.Choice(("weekly", "biweekly", "monthly", "rrule")),
+    default=None,
+    help="A new cadence (weekly and biweekly on the first day's weekday, monthly on its day).",
+)
+@click.option("--rrule", default=None, help="A new RFC 5545 rule (implies --cadence rrule), e.g. FREQ=WEEKLY;BYDAY=TH.")
+@click.option("--start", default=None, help="A new first day (YYYY-MM-DD, or 'next tuesday').")
+@click.option("--at", "at", default=None, help="A new time of day, HH:MM in the series' zone.")
+@click.option("--structure", multiple=True, help="The template's sections, in order (repeat; replaces them all).")
+@click.option("--intro", default=None, help="How episodes open; {label} becomes the episode's label.")
+@click.option("--outro", default=None, help="How episodes close.")
+@click.option("--hashtag", "hashtags", multiple=True, help="The template's hashtags (repeat; replaces them all).")
+@click.option("--label", "label_pattern", default=None, help="A new label pattern: {n}, {season}, {episode}.")
+@click.option("--season-length", type=click.IntRange(1, 1000), default=None, help="Episodes per season.")
+@_common
+@pass_ctx
+def series_edit(obj: Ctx, /, ref: str, **opts: Any) -> None:
+    """Edit a series (its creator, or an editor): only what you give changes. A cadence that never fires, or a
+    retired series, is refused; nothing changes then."""
+    from psn_core.services.series import store
+    from psn_core.services.series.edit import SeriesEdit, edit_series
+    from psn_core.services.series.errors import SeriesInputInvalid
+
+    at = None
+    if opts["at"] is not None:
+        try:
+            at = time.fromisoformat(str(opts["at"]))
+        except ValueError as exc:
+            raise SeriesInputInvalid(f"{opts['at']!r} is not a time of day.", "Give --at HH:MM, e.g. 09:30.") from exc
+    template_parts = {k: list(opts[k]) for k in ("structure", "hashtags") if opts[k]}
+    template_parts |= {k: opts[k] for k in ("intro", "outro") if opts[k] is not None}
+    company_name = opts["company_name"]
+    with obj.member_hub(company_name) as (hub, member), hub.transaction(member) as conn:
+        template = None
+        if template_parts:
+            current = store.get_series(conn, ref).template
+            template = current.model_validate(current.model_dump() | template_parts)
+        change = SeriesEdit(
+            **{k: opts[k] for k in ("name", "description", "cadence", "rrule", "label_pattern", "season_length")},
+            starts_on=_day(str(opts["start"]), obj) if opts["start"] is not None else None,
+            time_of_day=at,
+            template=template,
+        )
+        edited = edit_series(conn, ref, change, utcnow())
+    if opts["as_json"]:
+        click.echo(edited.model_dump_json(indent=2))
+        return
+    click.echo(f"Edited series {edited.slug}: {_line(edited)}")
 
 
 def _move(obj: Ctx, ref: str, action: str, company_name: str | None, as_json: bool) -> None:

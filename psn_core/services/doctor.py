@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Literal
 
 import psycopg
@@ -20,6 +21,7 @@ from psn_core.hub.migrate import migration_status
 from psn_core.hub.sql import Queries
 from psn_core.hub.vault import key_usage
 from psn_core.services.company.doctor import company_checks
+from psn_core.timefmt import utcnow
 from psn_core.workspace import private_mode_problem, tracked_secret_files, unignored_secret_paths
 
 Q = Queries.load("psn_core.hub")  # the hub-level queries (psn_core/hub/queries.sql)
@@ -45,8 +47,9 @@ class DoctorReport(BaseModel):
 
 
 class _Doctor:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, now: datetime | None = None) -> None:
         self.settings = settings
+        self.now = now or utcnow()
         self.checks: list[Check] = []
         self.hub: Hub | None = None
 
@@ -269,6 +272,25 @@ class _Doctor:
             status, detail, fix = health(source_statuses(conn, strategy))
         self.add("trend sources", status, detail, fix)
 
+    def engagement(self) -> None:
+        from datetime import timedelta
+
+        from psn_core.services.engage.status import abilities, failed_replies, health
+        from psn_core.services.strategy import load_strategy
+        from psn_core.strategy.engagement import Engagement
+
+        assert self.hub is not None
+        if self.settings.member_id is None:
+            self.add("engagement", "skip", "PSN_MEMBER_ID is not set")
+            return
+        strategy = load_strategy(self.settings.workspace)
+        config = strategy.engagement if strategy else Engagement()
+        now, member, zone = self.now, self.settings.member_id, self.settings.zone
+        with self.hub.transaction(member) as conn:
+            accounts = abilities(conn, member, config, now, zone)
+            failed = failed_replies(conn, member, now - timedelta(days=1))
+        self.add("engagement", *health(accounts, failed, zone))
+
     def stored_secrets(self) -> None:
         assert self.hub is not None
         ring = load_keyring(self.settings)
@@ -295,9 +317,9 @@ class _Doctor:
             self.add("stored secrets", "ok", f"{total} encrypted value(s), all under the active key")
 
 
-def run_doctor(settings: Settings) -> DoctorReport:
-    """Run every check; a failure in one never hides the others."""
-    doc = _Doctor(settings)
+def run_doctor(settings: Settings, now: datetime | None = None) -> DoctorReport:
+    """Run every check; a failure in one never hides the others. ``now``: the clock (tests pass theirs)."""
+    doc = _Doctor(settings, now)
     doc.guarded("files", False, doc.files)
     doc.guarded("encryption key", False, doc.key)
     doc.guarded("strategy", False, doc.strategy)
@@ -309,6 +331,7 @@ def run_doctor(settings: Settings) -> DoctorReport:
     doc.guarded("member", True, doc.member)
     doc.guarded("stored secrets", True, doc.stored_secrets)
     doc.guarded("trend sources", True, doc.trend_sources)
+    doc.guarded("engagement", True, doc.engagement)
     if doc.hub is not None:
         doc.hub.close()
     company_checks(settings, doc.add, doc.guarded)

@@ -21,8 +21,14 @@ from tests.support.claude_code import run_claude, text, tool_use
 from tests.support.fake_model import Conversation, full_tool_name
 from tests.support.platform_env import connect_account
 
-DRAFT = "Autovacuum first: lower the scale factor on your biggest tables."
+OPTIONS = [
+    "Autovacuum first: lower the scale factor on your biggest tables.",
+    "Start with autovacuum: lower the scale factor on the biggest tables.",
+    "Check pg_stat_user_tables for dead tuples, then tune autovacuum per table.",
+]
+# the user picked the second option and added to it
 FINAL = "Start with autovacuum: lower the scale factor on the biggest tables, then watch it for a day."
+COMMAND = Path(__file__).resolve().parents[2] / ".claude" / "commands" / "psn" / "engage.md"
 YES = [{"action": "accept", "content": {"confirm": True}}]
 
 
@@ -56,7 +62,7 @@ def test_engage_triages_drafts_confirms_and_posts_one_reply(
             [tool_use("list_opportunities")],
             lambda convo: [tool_use("triage_opportunities", decisions=[{"id": first_id(convo), "verdict": "yes"}])],
             [tool_use("get_draft_context", platform="x", language="en")],
-            [tool_use("check_draft", text=DRAFT, platforms=["x"], language="en")],
+            [tool_use("check_draft", text=option, platforms=["x"], language="en") for option in OPTIONS],
             lambda convo: [tool_use("send_reply", opportunity_id=first_id(convo), text=FINAL)],
             lambda convo: [
                 tool_use("capture_engagement_idea", opportunity_id=first_id(convo), text="Vacuum tuning in 3 steps")
@@ -72,6 +78,13 @@ def test_engage_triages_drafts_confirms_and_posts_one_reply(
     [listed] = run.tool_result("list_opportunities")["opportunities"]
     assert listed["remote_id"] == mention_id and listed["can_reply"] is True
     assert run.tool_result("triage_opportunities")["triaged"][0]["state"] == "yes"
+    # every option was checked (length and naturalness) before the chosen one was sent
+    order = [r.tool_name for r in run.tool_results]
+    checks = run.results_of("check_draft")
+    assert len(checks) == len(OPTIONS) and all(not r.is_error for r in checks)
+    assert all(c.content["ok"] and c.content["naturalness"] is not None for c in checks), checks
+    assert order.index("get_draft_context") < order.index("check_draft")
+    assert max(i for i, name in enumerate(order) if name == "check_draft") < order.index("send_reply")
     sent = run.tool_result("send_reply")
     assert sent["step"] == "queued" and sent["reply"]["text"] == FINAL
     (question,) = run.elicitations
@@ -84,6 +97,15 @@ def test_engage_triages_drafts_confirms_and_posts_one_reply(
     workers.stop_all()
     posted = [t for t in x.tweets.values() if t.in_reply_to_tweet_id == mention_id]
     assert [t.text for t in posted] == [FINAL]  # the user's edit, once, in reply to the mention
+
+
+def test_the_command_asks_for_two_or_three_checked_options_in_the_users_voice_before_sending() -> None:
+    body = COMMAND.read_text("utf-8")
+    draft = body.index("get_draft_context", body.index("3. **Draft.**"))
+    assert "2 or 3" in body[draft - 200 : draft + 400]
+    check = body.index("check_draft", draft)
+    assert "each" in body[check - 60 : check] and check < body.index("send_reply", check)
+    assert "picks one or edits it" in body
 
 
 def test_send_reply_is_denied_unless_the_user_allows_it(

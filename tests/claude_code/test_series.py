@@ -77,3 +77,17 @@ def test_create_see_due_draft_and_pause_with_the_users_permission(workspace: Pat
     assert allowed.tool_result("update_series")["state"] == "paused"
     with hub.transaction(member) as conn:
         assert store.get_series(conn, "tuesday-tips").state == "paused"
+
+    changes = {"name": "Thursday tips", "rrule": "FREQ=WEEKLY;BYDAY=TH", "label_pattern": "Tip {n}"}
+    edit = tool_use("update_series", series="tuesday-tips", action="edit", edit=changes)
+    edited = run_claude(
+        workspace,
+        "/psn:series edit tuesday-tips: call it Thursday tips, on Thursdays, labels 'Tip {n}'",
+        steps=[[edit], [text("Edited.")]],
+        allowed_tools=[f"{PLUGIN_TOOL_PREFIX}update_series"],
+    )
+    assert edited.permission_denials == []
+    assert edited.tool_result("update_series")["next_label"] == "Tip 1"
+    with hub.transaction(member) as conn:
+        now = store.get_series(conn, "tuesday-tips")
+    assert (now.name, now.rrule, now.state) == ("Thursday tips", "FREQ=WEEKLY;BYDAY=TH", "paused")

@@ -56,6 +56,7 @@ def test_doctor_json_reports_every_check(workspace: Path) -> None:
         "row-level security",
         "member",
         "stored secrets",
+        "engagement",
     } <= names
 
 

@@ -87,3 +87,35 @@ async def test_drafting_an_episode_gives_its_template_and_saving_links_it(
     with hub_env.hub.transaction(member) as conn:
         link = conn.execute("SELECT series_id FROM series_posts WHERE post_id = %s", [saved["id"]]).fetchone()
     assert link == {"series_id": uuid.UUID(made["id"])}
+
+
+async def test_update_series_edits_only_what_is_given_and_refuses_what_never_fires(server: MCPServer) -> None:
+    async with Client(server) as client:
+        made = structured(await client.call_tool("create_series", TIPS))
+        changes = {"name": "Thursday tips", "rrule": "FREQ=WEEKLY;BYDAY=TH", "label_pattern": "Tip {n}"}
+        edited = structured(
+            await client.call_tool("update_series", {"series": "tuesday-tips", "action": "edit", "edit": changes})
+        )
+        never = await client.call_tool(
+            "update_series",
+            {"series": "tuesday-tips", "action": "edit", "edit": {"rrule": "FREQ=WEEKLY;UNTIL=20200101T000000Z"}},
+        )
+        no_changes = await client.call_tool("update_series", {"series": "tuesday-tips", "action": "edit"})
+        after_refusals = structured(await client.call_tool("get_series", {"series": "tuesday-tips"}))["series"]
+        await client.call_tool("update_series", {"series": "tuesday-tips", "action": "retire"})
+        retired = await client.call_tool(
+            "update_series", {"series": "tuesday-tips", "action": "edit", "edit": {"name": "Again"}}
+        )
+    assert (edited["id"], edited["name"], edited["cadence"], edited["rrule"], edited["next_label"]) == (
+        made["id"],
+        "Thursday tips",
+        "rrule",
+        "FREQ=WEEKLY;BYDAY=TH",
+        "Tip 12",
+    )
+    assert edited["template"] == made["template"] and edited["time_of_day"] == made["time_of_day"]
+    assert "never fires" in error_of(never)[0]
+    assert "edit" in error_of(no_changes)[0]
+    assert after_refusals == edited
+    message, action = error_of(retired)
+    assert "retired" in message and "nothing was changed" in message and action

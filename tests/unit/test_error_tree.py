@@ -224,3 +224,17 @@ def test_checker_reports_a_missing_second_parent_and_a_wrong_home() -> None:
         "the tree says Both is also [], but its other parents are ['Branch']",
         f"the tree says Both lives in psn_core.far_away, but it is defined in {HERE}",
     ]
+
+
+def test_platform_errors_stay_importable_from_psn_core_errors_whichever_module_loads_first() -> None:
+    import subprocess
+    import sys
+
+    import psn_core.errors.platform as platform
+
+    classes = vars(platform).items()
+    names = [n for n, v in classes if isinstance(v, type) and v is not PSNError and issubclass(v, PSNError)]
+    assert len(names) == 10
+    assert all(getattr(psn_core.errors, name) is getattr(platform, name) for name in names)
+    first = "import psn_core.errors.platform as p, psn_core.errors as e; assert e.RateLimited is p.RateLimited"
+    subprocess.run([sys.executable, "-c", first], check=True, timeout=60)

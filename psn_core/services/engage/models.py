@@ -75,6 +75,7 @@ class SourceLine(BaseModel):
     source: str
     state: str = Field(description="ready, off, waiting, refused or unavailable.")
     note: str
+    checked_at: datetime | None = Field(default=None, description="When psn last read it (None: not yet).")
 
 
 class AccountAbilities(BaseModel):

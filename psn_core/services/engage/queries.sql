@@ -156,3 +156,8 @@ SELECT remote_id FROM engagement_replies
 -- name: no_idle_timeout
 -- A reply's sender may wait on a platform for minutes while its lease is held.
 SET LOCAL idle_in_transaction_session_timeout = 0;
+
+-- name: failed_replies
+-- Replies confirmed since a moment that failed (the platform said no) or are unknown (psn reconciles them).
+SELECT count(*) FROM engagement_replies
+ WHERE member_id = %(member)s AND confirmed_at >= %(since)s AND state IN ('failed', 'unknown');

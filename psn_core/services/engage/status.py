@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -29,17 +30,19 @@ def _line(
     source: str, state: SourceState | None, config: Engagement, lacking: list[str], now: datetime, zone: ZoneInfo
 ) -> SourceLine:
     what = WHAT[source]
+    checked_at = state.checked_at if state else None
     if lacking:
         return SourceLine(source=source, state="refused", note=f"{what}: needs the {', '.join(lacking)} permission")
     if source == "search" and (not config.keywords or not config.search):
         return SourceLine(source=source, state="off", note=f"{what}: off (no engagement.keywords, or search: false)")
     if state is not None and state.resume_at is not None and state.resume_at > now:
         when = local(state.resume_at, zone)
-        return SourceLine(source=source, state="waiting", note=f"{what}: budget kept for publishing until {when}")
+        note = f"{what}: budget kept for publishing until {when}"
+        return SourceLine(source=source, state="waiting", note=note, checked_at=checked_at)
     if state is not None and state.last_error:
-        return SourceLine(source=source, state="refused", note=f"{what}: {state.last_error}")
-    checked = f", last read {local(state.checked_at, zone)}" if state and state.checked_at else ", not read yet"
-    return SourceLine(source=source, state="ready", note=f"{what}{checked}")
+        return SourceLine(source=source, state="refused", note=f"{what}: {state.last_error}", checked_at=checked_at)
+    checked = f", last read {local(checked_at, zone)}" if checked_at else ", not read yet"
+    return SourceLine(source=source, state="ready", note=f"{what}{checked}", checked_at=checked_at)
 
 
 def abilities(conn: Conn, member_id: UUID, config: Engagement, now: datetime, zone: ZoneInfo) -> list[AccountAbilities]:
@@ -74,3 +77,34 @@ def abilities(conn: Conn, member_id: UUID, config: Engagement, now: datetime, zo
             )
         )
     return out
+
+
+def failed_replies(conn: Conn, member_id: UUID, since: datetime) -> int:
+    """Replies confirmed since ``since`` that failed (the platform said no) or whose outcome is unknown."""
+    return int(sql.value(conn, Q.failed_replies, {"member": member_id, "since": since}) or 0)
+
+
+def health(
+    accounts: list[AccountAbilities], failed: int, zone: ZoneInfo
+) -> tuple[Literal["ok", "warn", "skip"], str, str | None]:
+    """What `psn doctor` says about engagement: what each connected account can do, when psn last read the
+    conversations (the last sweep) and what failed: a source refused, or replies of the last day that failed.
+    (ok|warn|skip, detail, fix)."""
+    if not accounts:
+        return "skip", "no connected accounts (`psn auth x` connects one)", None
+    parts = []
+    for a in accounts:
+        reads = [s.source for s in a.sources if s.state in ("ready", "waiting")]
+        idle = "off in strategy.yaml" if ENGAGEMENT[a.platform].reads else "no conversations through its API"
+        can = f"reads {', '.join(reads)}" if reads else "reads nothing" if a.enabled else idle
+        parts.append(f"{a.platform} @{a.handle}: {can}, {'replies' if a.can_reply else 'no replies'}")
+    seen = [s.checked_at for a in accounts for s in a.sources if s.checked_at is not None]
+    swept = f"last sweep {local(max(seen), zone)}" if seen else "not swept yet (the worker reads every 15 minutes)"
+    failing = [f"{a.platform} {s.note}" for a in accounts for s in a.sources if s.state == "refused"]
+    if failed:
+        failing.append(f"{failed} repl{'y' if failed == 1 else 'ies'} failed or unsettled in the last day")
+    detail = f"{'; '.join(parts)}; {swept}"
+    if failing:
+        fix = "`psn engage status` says why for each account; grant a missing permission with `psn auth <platform>`."
+        return "warn", f"{detail}; failing: {'; '.join(failing)}", fix
+    return "ok", detail, None

@@ -93,3 +93,12 @@ SELECT e.episode_number, e.post_id, e.published_at,
  WHERE e.series_id = %(series_id)s
  GROUP BY e.episode_number, e.post_id, e.published_at
  ORDER BY e.episode_number;
+
+-- name: edit_series
+-- What a member may edit (the hub's trigger decides who may, and refuses a retired series); a series
+-- retired meanwhile is left alone (no row).
+UPDATE series SET name = %(name)s, description = %(description)s, cadence = %(cadence)s, rrule = %(rrule)s,
+       starts_on = %(starts_on)s, time_of_day = %(time_of_day)s, template = %(template)s,
+       label_pattern = %(label_pattern)s, season_length = %(season_length)s
+ WHERE id = %(id)s AND state <> 'retired'
+RETURNING id;

@@ -92,7 +92,12 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64].strip("-") or "series"
 
 
-def _check(spec: SeriesSpec, pillars: Collection[str] | None, now: datetime) -> tuple[str, str]:
+def check_spec(spec: SeriesSpec, pillars: Collection[str] | None, now: datetime) -> tuple[str, str]:
+    """The slug and RRULE of a valid ``spec``.
+
+    Raises:
+        SeriesInputInvalid: see :func:`create_series`.
+    """
     if not spec.name.strip() or len(spec.name.strip()) > 120:
         raise SeriesInputInvalid("A series needs a name (1 to 120 characters).", "Give it a short name.")
     slug = spec.slug or slugify(spec.name)
@@ -135,7 +140,7 @@ def create_series(
         SeriesInputInvalid: an unknown pillar or platform, a cadence that never fires, a bad rule, label
             pattern or zone, or a slug the member already uses. Nothing is saved then.
     """
-    slug, rule = _check(spec, pillars, now)
+    slug, rule = check_spec(spec, pillars, now)
     params = {
         **spec.model_dump(exclude={"template", "rrule", "slug", "name", "label_pattern"}),
         "name": spec.name.strip(),
@@ -236,18 +241,18 @@ def move(conn: Conn, ref: str | UUID, action: Action, now: datetime) -> Series:
             changed = sql.run(conn, Q.move_series, params)
     except psycopg.errors.InsufficientPrivilege as exc:
         raise NotPermitted(
-            f"The hub refused to change series {series.slug!r}: {_reason(exc)}.",
+            f"The hub refused to change series {series.slug!r}: {reason(exc)}.",
             "Ask whoever created it, or an editor or admin of the hub.",
         ) from exc
     except psycopg.errors.CheckViolation as exc:
-        raise SeriesTransitionRefused(f"The hub refused the change of series {series.slug!r}: {_reason(exc)}.") from exc
+        raise SeriesTransitionRefused(f"The hub refused the change of series {series.slug!r}: {reason(exc)}.") from exc
     if changed == 0:
         current = get_series(conn, series.id)
         raise SeriesTransitionRefused(f"Series {series.slug!r} changed meanwhile: it is {current.state} now.")
     return get_series(conn, series.id)
 
 
-def _reason(exc: psycopg.Error) -> str:
+def reason(exc: psycopg.Error) -> str:
     return (exc.diag.message_primary or "not allowed").rstrip(".")
 
 

@@ -6,8 +6,10 @@ tasks) print ``message`` and ``action``; nothing else should need to catch ``Exc
 
 Indentation is inheritance. ``(also X)`` names a second parent, kept because code catches the class by
 it. Every class is defined in this module except those marked with a home below; they live in the
-domain package that raises them (tests/unit/test_error_tree.py checks this tree against the code):
+domain package that raises them (tests/unit/test_error_tree.py checks this tree against the code).
+The platform errors live in a module of this package and are importable from here as well:
 
+    [platform]  psn_core.errors.platform   a social platform's refusals (importable from psn_core.errors)
     [voice]   psn_core.voice.errors     voice files and suggestions (carry ProfileProblem)
     [media]   psn_core.media.errors     MediaInvalid (carries the MediaCheck that failed)
     [notify]  psn_core.notifications.errors     the notification transports' failures
@@ -120,16 +122,16 @@ domain package that raises them (tests/unit/test_error_tree.py checks this tree 
     │   └── TransportError          [notify] a transport said no or could not be reached
     │       ├── TransportUnavailable  [notify] (retryable) network, timeout, 5xx, 429, WAHA session not WORKING
     │       └── TransportRejected     [notify] bad API key / auth token, bad recipient: fix the setup
-    └── PlatformError               a social platform said no (raw body kept, redacted)
-        ├── AuthExpired             (retryable after refresh)
-        ├── AuthRevoked             user must reconnect
-        ├── RateLimited             (retryable) carries retry_after seconds
-        ├── BillingRequired         X pay-per-use: payment needed
-        ├── ContentRejected         the text/post itself was refused
-        ├── MediaRejected           media invalid, caught before upload when possible
-        ├── PlatformUnavailable     (retryable) 5xx, network
-        └── OutcomeUnknown          a write may or may not have happened; reconcile, never blind-retry
-            └── OutcomeUnverifiable psn may not read the account's posts (a scope withheld): a person checks
+    └── PlatformError               [platform] a social platform said no (raw body kept, redacted)
+        ├── AuthExpired             [platform] (retryable after refresh)
+        ├── AuthRevoked             [platform] user must reconnect
+        ├── RateLimited             [platform] (retryable) carries retry_after seconds
+        ├── BillingRequired         [platform] X pay-per-use: payment needed
+        ├── ContentRejected         [platform] the text/post itself was refused
+        ├── MediaRejected           [platform] media invalid, caught before upload when possible
+        ├── PlatformUnavailable     [platform] (retryable) 5xx, network
+        └── OutcomeUnknown          [platform] a write may or may not have happened; reconcile, never blind-retry
+            └── OutcomeUnverifiable [platform] psn may not read the account's posts (a scope withheld): a person checks
 """
 
 from __future__ import annotations
@@ -413,80 +415,15 @@ class UnknownKeyId(CryptoError):
     )
 
 
-# --- platforms ---------------------------------------------------------------------------------
+# --- platforms: defined in psn_core.errors.platform (they subclass PSNError), importable from here too -----
 
-
-class PlatformError(PSNError):
-    """A platform API refused or failed a request.
-
-    ``raw`` keeps the platform's response body with secrets redacted, for `psn explain`.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        action: str | None = None,
-        *,
-        platform: str = "",
-        status_code: int | None = None,
-        raw: str = "",
-    ) -> None:
-        super().__init__(message, action)
-        self.platform = platform
-        self.status_code = status_code
-        self.raw = raw
-
-
-class AuthExpired(PlatformError):
-    retryable = True
-    default_action = "psn refreshes the token and tries again; if it keeps failing run `psn auth <platform>`."
-
-
-class AuthRevoked(PlatformError):
-    default_action = "Reconnect the account with `psn auth <platform>`."
-
-
-class RateLimited(PlatformError):
-    retryable = True
-
-    def __init__(
-        self,
-        message: str,
-        action: str | None = None,
-        *,
-        retry_after: float,
-        platform: str = "",
-        status_code: int | None = 429,
-        raw: str = "",
-    ) -> None:
-        super().__init__(message, action, platform=platform, status_code=status_code, raw=raw)
-        self.retry_after = retry_after
-
-
-class BillingRequired(PlatformError):
-    default_action = "Check the billing and payment method of your developer account, then retry the post."
-
-
-class ContentRejected(PlatformError):
-    default_action = "Edit the post so it meets the platform's rules (`psn explain` shows what it said)."
-
-
-class MediaRejected(PlatformError):
-    default_action = "Replace or convert the media as described, then schedule again."
-
-
-class PlatformUnavailable(PlatformError):
-    retryable = True
-    default_action = "psn retries with backoff; nothing to do unless it keeps failing."
-
-
-class OutcomeUnknown(PlatformError):
-    default_action = "psn checks the account's recent posts before trying again, so the post is never duplicated."
-
-
-class OutcomeUnverifiable(OutcomeUnknown):
-    """The outcome is unknown and psn cannot settle it: the account's granted scopes do not let it list the
-    account's posts (LinkedIn grants r_member_social to approved apps only). Never retried by psn: the
-    user checks the account and, if the post is missing, runs `psn retry`."""
-
-    default_action = "Check your account; if the post is missing, run `psn retry`."
+from psn_core.errors.platform import AuthExpired as AuthExpired  # noqa: E402
+from psn_core.errors.platform import AuthRevoked as AuthRevoked  # noqa: E402
+from psn_core.errors.platform import BillingRequired as BillingRequired  # noqa: E402
+from psn_core.errors.platform import ContentRejected as ContentRejected  # noqa: E402
+from psn_core.errors.platform import MediaRejected as MediaRejected  # noqa: E402
+from psn_core.errors.platform import OutcomeUnknown as OutcomeUnknown  # noqa: E402
+from psn_core.errors.platform import OutcomeUnverifiable as OutcomeUnverifiable  # noqa: E402
+from psn_core.errors.platform import PlatformError as PlatformError  # noqa: E402
+from psn_core.errors.platform import PlatformUnavailable as PlatformUnavailable  # noqa: E402
+from psn_core.errors.platform import RateLimited as RateLimited  # noqa: E402
