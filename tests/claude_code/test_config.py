@@ -43,10 +43,10 @@ def test_config_doctor_runs_every_check_on_the_new_workspace(workspace: Path) ->
     checks = report["report"]["checks"]
     assert report["ok"] is True and checks, report
     assert {c["status"] for c in checks} <= {"ok", "warn", "skip"}, checks
-    # a new workspace has no strategy.yaml yet: that line is skipped, saying what writes one, and so is the
-    # trend sources line (none listed, as strategy.yaml would); nothing else is
+    # a new workspace has no strategy.yaml yet: that line is skipped, saying what writes one; so are the
+    # trend sources (none listed in strategy.yaml) and engagement (no connected account); nothing else is
     skipped = {c["name"]: c["detail"] for c in checks if c["status"] == "skip"}
-    assert list(skipped) == ["strategy", "trend sources"], checks
+    assert list(skipped) == ["strategy", "trend sources", "engagement"], checks
     assert "trends:" in skipped["trend sources"], checks
 
 
