@@ -10,55 +10,27 @@ Bounded: a fixed number of runs each; a few minutes on 2 cores, most of it loadi
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import shutil
-import statistics
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench_env import owner_conninfo
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from bench_hub import APP_PASSWORD, bench_workspace, print_rows, timed, write_results
 
 from psn_core.config import Settings
 from psn_core.hub.database import Conn, Hub, connect
-from psn_core.hub.migrate import migrate
 from psn_core.services.analytics.report import weekly_review
 from psn_core.services.analytics.store import rebuild_rollups
 from psn_core.services.analytics.summary import summary
 
-APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
 POSTS = int(os.environ.get("PSN_BENCH_POSTS", "100000"))  # a smaller hub only to check the bench runs
 SNAPSHOTS_PER_POST = 50  # 5,000,000 metric rows at the default size
 DAYS = 730
 SUMMARY_RUNS = 200
 REVIEW_RUNS = 50
 ZONE = "Europe/Madrid"
-RESULTS = Path(__file__).parent / "results"
 PLATFORMS = ("x", "linkedin", "instagram", "tiktok")
-
-
-@contextmanager
-def bench_database(owner: str) -> Iterator[str]:
-    name = f"psn_bench_{uuid.uuid4().hex[:8]}"
-    with connect(owner, timeout=10, label="bench") as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        conninfo = make_conninfo(owner, dbname=name)
-        with connect(conninfo, timeout=10, label="bench") as conn:
-            migrate(conn, database=name, app_password=APP_PASSWORD)
-        yield conninfo
-    finally:
-        with connect(owner, timeout=10, label="bench") as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 LOAD = [
@@ -135,78 +107,51 @@ def load(conn: Conn, member: uuid.UUID, now: datetime) -> dict[str, float]:
     return timings
 
 
-def timed(call: Callable[[], object], runs: int) -> dict[str, float]:
-    for _ in range(5):  # warm the pool, the plans and the cache
-        call()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - start)
-    samples.sort()
-    return {
-        "runs": runs,
-        "p50_ms": round(statistics.median(samples) * 1000, 2),
-        "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000, 2),
-    }
-
-
 def main() -> None:
-    workspace = Path(tempfile.mkdtemp(prefix="psn-bench-ws-"))
     member = uuid.uuid4()
     now = datetime.now(UTC).replace(microsecond=0)
     zone = ZoneInfo(ZONE)
-    try:
-        with owner_conninfo() as owner, bench_database(owner) as conninfo:
-            with connect(conninfo, timeout=10, label="bench") as conn:
-                timings = load(conn, member, now)
-                counts = conn.execute(
-                    "SELECT (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM metric_snapshots) AS rows,"
-                    " (SELECT count(*) FROM post_metrics WHERE published_at >= %s) AS recent",
-                    [now - timedelta(days=30)],
-                ).fetchone()
-            settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD, timezone=ZONE)
-            with Hub.open(settings) as hub:
+    with bench_workspace() as (workspace, conninfo):
+        with connect(conninfo, timeout=10, label="bench") as conn:
+            timings = load(conn, member, now)
+            counts = conn.execute(
+                "SELECT (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM metric_snapshots) AS rows,"
+                " (SELECT count(*) FROM post_metrics WHERE published_at >= %s) AS recent",
+                [now - timedelta(days=30)],
+            ).fetchone()
+        settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD, timezone=ZONE)
+        with Hub.open(settings) as hub:
 
-                def one_summary() -> None:
-                    with hub.transaction(member) as conn:
-                        result = summary(conn, member, zone=zone, now=now)
-                    assert result.totals.posts > 0
+            def one_summary() -> None:
+                with hub.transaction(member) as conn:
+                    result = summary(conn, member, zone=zone, now=now)
+                assert result.totals.posts > 0
 
-                def one_review() -> None:
-                    with hub.transaction(member) as conn:
-                        review = weekly_review(conn, member, zone=zone, now=now)
-                    assert review.totals.posts > 0
+            def one_review() -> None:
+                with hub.transaction(member) as conn:
+                    review = weekly_review(conn, member, zone=zone, now=now)
+                assert review.totals.posts > 0
 
-                rows = {
-                    "summary_30d": timed(one_summary, SUMMARY_RUNS),
-                    "weekly_review": timed(one_review, REVIEW_RUNS),
-                }
-                server = hub.label
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+            rows = {
+                "summary_30d": timed(one_summary, SUMMARY_RUNS),
+                "weekly_review": timed(one_review, REVIEW_RUNS),
+            }
+            server = hub.label
     assert counts is not None
     print(
         f"hub: {counts['posts']:,} posts, {counts['rows']:,} metric rows, "
         f"{counts['recent']:,} posts in the last 30 days"
     )
     print("load: " + ", ".join(f"{k} {v}" for k, v in timings.items()))
-    print(f"{'query (psn_app, RLS on)':<26} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9}")
-    for name, r in rows.items():
-        print(f"{name:<26} {r['runs']:>5} {r['p50_ms']:>9} {r['p99_ms']:>9}")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"analytics-{stamp}.json"
-    payload = {
-        "benchmark": "analytics_summary_and_weekly_review",
-        "at": stamp,
-        "server": server,
-        "python": platform.python_version(),
-        "data": {k: int(v) for k, v in counts.items()},
-        "load": timings,
-    }
-    out.write_text(json.dumps({**payload, "results": rows}, indent=2) + "\n")
-    print(f"results written to {out}")
+    print_rows("query (psn_app, RLS on)", rows)
+    write_results(
+        "analytics",
+        "analytics_summary_and_weekly_review",
+        server,
+        data={k: int(v) for k, v in counts.items()},
+        load=timings,
+        results=rows,
+    )
 
 
 if __name__ == "__main__":

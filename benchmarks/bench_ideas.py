@@ -11,18 +11,12 @@ ms and writing JSON to benchmarks/results/. Bounded: a fixed number of runs; abo
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import shutil
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bench_analytics import bench_database, timed
-from bench_env import owner_conninfo
+from bench_hub import APP_PASSWORD, bench_workspace, print_rows, timed, write_results
 
 from psn_core.config import Settings
 from psn_core.hub.database import Conn, Hub, connect
@@ -30,8 +24,6 @@ from psn_core.services.ideas.bank import search_ideas
 
 IDEAS = int(os.environ.get("PSN_BENCH_IDEAS", "100000"))  # a smaller bank only to check the bench runs
 RUNS = 200
-APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
-RESULTS = Path(__file__).parent / "results"
 QUERIES = {
     "two_words": "pricing mistakes",
     "phrase": '"customer story"',
@@ -82,53 +74,41 @@ def load(conn: Conn, member: uuid.UUID, now: datetime) -> dict[str, float]:
 
 
 def main() -> None:
-    workspace = Path(tempfile.mkdtemp(prefix="psn-bench-ws-"))
     member = uuid.uuid4()
     now = datetime.now(UTC).replace(microsecond=0)
-    try:
-        with owner_conninfo() as owner, bench_database(owner) as conninfo:
-            with connect(conninfo, timeout=10, label="bench") as conn:
-                timings = load(conn, member, now)
-                counts = conn.execute(
-                    "SELECT (SELECT count(*) FROM ideas) AS ideas, (SELECT count(*) FROM idea_events) AS events"
-                ).fetchone()
-            settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
-            rows: dict[str, dict[str, float]] = {}
-            hits: dict[str, int] = {}
-            with Hub.open(settings) as hub:
-                for name, query in QUERIES.items():
+    with bench_workspace() as (workspace, conninfo):
+        with connect(conninfo, timeout=10, label="bench") as conn:
+            timings = load(conn, member, now)
+            counts = conn.execute(
+                "SELECT (SELECT count(*) FROM ideas) AS ideas, (SELECT count(*) FROM idea_events) AS events"
+            ).fetchone()
+        settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
+        rows: dict[str, dict[str, float]] = {}
+        hits: dict[str, int] = {}
+        with Hub.open(settings) as hub:
+            for name, query in QUERIES.items():
 
-                    def one(query: str = query, name: str = name) -> None:
-                        with hub.transaction(member) as conn:
-                            found = search_ideas(conn, query, limit=20)
-                        hits[name] = len(found)
+                def one(query: str = query, name: str = name) -> None:
+                    with hub.transaction(member) as conn:
+                        found = search_ideas(conn, query, limit=20)
+                    hits[name] = len(found)
 
-                    rows[name] = timed(one, RUNS)
-                server = hub.label
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+                rows[name] = timed(one, RUNS)
+            server = hub.label
     assert counts is not None
     print(f"bank: {counts['ideas']:,} ideas, {counts['events']:,} recorded moves")
     print("load: " + ", ".join(f"{k} {v}" for k, v in timings.items()))
-    print(f"{'search (psn_app, RLS on)':<26} {'hits':>5} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9}")
-    for name, r in rows.items():
-        print(f"{name:<26} {hits[name]:>5} {r['runs']:>5} {r['p50_ms']:>9} {r['p99_ms']:>9}")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"ideas-{stamp}.json"
-    payload = {
-        "benchmark": "ideas_search",
-        "at": stamp,
-        "server": server,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "data": {k: int(v) for k, v in counts.items()},
-        "load": timings,
-        "queries": QUERIES,
-        "hits": hits,
-    }
-    out.write_text(json.dumps({**payload, "results": rows}, indent=2) + "\n")
-    print(f"results written to {out}")
+    print_rows("search (psn_app, RLS on)", rows, hits=hits)
+    write_results(
+        "ideas",
+        "ideas_search",
+        server,
+        data={k: int(v) for k, v in counts.items()},
+        load=timings,
+        queries=QUERIES,
+        hits=hits,
+        results=rows,
+    )
 
 
 if __name__ == "__main__":

@@ -13,20 +13,14 @@ p50/p99 ms and writes JSON to benchmarks/results/. Bounded: a fixed number of ru
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import shutil
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
-from bench_analytics import bench_database, timed
-from bench_env import owner_conninfo
+from bench_hub import APP_PASSWORD, bench_workspace, print_rows, timed, write_results
 
 from psn_core.config import Settings
 from psn_core.hub.database import Conn, Hub, connect
@@ -35,12 +29,10 @@ from psn_core.services.learning.preferences import load_preferences, refresh_pre
 from psn_core.services.strategy import init_strategy
 from psn_core.strategy.defaults import StrategySeed
 
-APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
 DAYS = int(os.environ.get("PSN_BENCH_DAYS", "730"))
 PER_DAY = 8
 RUNS = 30
 ZONE = "Europe/Madrid"
-RESULTS = Path(__file__).parent / "results"
 
 LOAD = [
     """
@@ -129,65 +121,52 @@ def load(conn: Conn, member: uuid.UUID, now: datetime) -> dict[str, float]:
 
 
 def main() -> None:
-    workspace = Path(tempfile.mkdtemp(prefix="psn-bench-ws-"))
     member = uuid.uuid4()
     now = datetime.now(UTC).replace(microsecond=0)
     zone = ZoneInfo(ZONE)
-    try:
-        with owner_conninfo() as owner, bench_database(owner) as conninfo:
-            with connect(conninfo, timeout=10, label="bench") as conn:
-                timings = load(conn, member, now)
-                counts = conn.execute(
-                    "SELECT (SELECT count(*) FROM post_metrics) AS posts, (SELECT count(*) FROM draft_edits) AS edits,"
-                    " (SELECT count(*) FROM ideas) AS ideas"
-                ).fetchone()
-            settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
-            init_strategy(workspace, StrategySeed(talks_like="between", platforms=["x", "linkedin", "instagram"]))
-            rows: dict[str, dict[str, float]] = {}
-            seen: dict[str, int] = {}
-            with Hub.open(settings) as hub:
+    with bench_workspace() as (workspace, conninfo):
+        with connect(conninfo, timeout=10, label="bench") as conn:
+            timings = load(conn, member, now)
+            counts = conn.execute(
+                "SELECT (SELECT count(*) FROM post_metrics) AS posts, (SELECT count(*) FROM draft_edits) AS edits,"
+                " (SELECT count(*) FROM ideas) AS ideas"
+            ).fetchone()
+        settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
+        init_strategy(workspace, StrategySeed(talks_like="between", platforms=["x", "linkedin", "instagram"]))
+        rows: dict[str, dict[str, float]] = {}
+        seen: dict[str, int] = {}
+        with Hub.open(settings) as hub:
 
-                def refresh() -> None:
-                    with hub.transaction(member) as conn:
-                        seen["model_posts"] = refresh_preferences(conn, member, zone=zone, now=now).posts
+            def refresh() -> None:
+                with hub.transaction(member) as conn:
+                    seen["model_posts"] = refresh_preferences(conn, member, zone=zone, now=now).posts
 
-                def read() -> None:
-                    with hub.transaction(member) as conn:
-                        assert load_preferences(conn, member) is not None
+            def read() -> None:
+                with hub.transaction(member) as conn:
+                    assert load_preferences(conn, member) is not None
 
-                def weekly() -> None:
-                    with hub.transaction(member) as conn:
-                        learned = run_weekly(conn, member, workspace=workspace, zone=zone, now=now)
-                        seen["proposals"] = len(learned.proposals)
-                        raise psycopg.Rollback()  # every run sees the same hub (strategy.yaml changes only once)
+            def weekly() -> None:
+                with hub.transaction(member) as conn:
+                    learned = run_weekly(conn, member, workspace=workspace, zone=zone, now=now)
+                    seen["proposals"] = len(learned.proposals)
+                    raise psycopg.Rollback()  # every run sees the same hub (strategy.yaml changes only once)
 
-                rows["refresh_preferences"] = timed(refresh, RUNS)
-                rows["load_preferences"] = timed(read, RUNS * 5)
-                rows["run_weekly"] = timed(weekly, RUNS)
-                server = hub.label
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+            rows["refresh_preferences"] = timed(refresh, RUNS)
+            rows["load_preferences"] = timed(read, RUNS * 5)
+            rows["run_weekly"] = timed(weekly, RUNS)
+            server = hub.label
     assert counts is not None
     print(f"hub: {counts['posts']:,} measured posts, {counts['edits']:,} edits, {counts['ideas']:,} ideas")
     print(f"load: {timings['load_s']} s; model from {seen['model_posts']} posts (12 weeks)")
-    print(f"{'(psn_app, RLS on)':<22} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9}")
-    for name, r in rows.items():
-        print(f"{name:<22} {r['runs']:>5} {r['p50_ms']:>9} {r['p99_ms']:>9}")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"learning-{stamp}.json"
-    payload = {
-        "benchmark": "learning_weekly",
-        "at": stamp,
-        "server": server,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "data": {k: int(v) for k, v in counts.items()},
-        "load": timings,
-        "results": rows,
-    }
-    out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"results written to {out}")
+    print_rows("(psn_app, RLS on)", rows)
+    write_results(
+        "learning",
+        "learning_weekly",
+        server,
+        data={k: int(v) for k, v in counts.items()},
+        load=timings,
+        results=rows,
+    )
 
 
 if __name__ == "__main__":

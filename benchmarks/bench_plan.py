@@ -14,18 +14,11 @@ benchmarks/results/. Bounded: a fixed number of runs; well under a minute on 2 c
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import shutil
-import tempfile
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench_analytics import bench_database, timed
-from bench_env import owner_conninfo
+from bench_hub import APP_PASSWORD, bench_workspace, print_rows, timed, write_results
 from psycopg.types.json import Jsonb
 
 from psn_core.config import Settings
@@ -46,8 +39,6 @@ from psn_core.strategy.model import Strategy
 RUNS = 50
 IDEAS = 50
 TRENDS = 60
-APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
-RESULTS = Path(__file__).parent / "results"
 ZONE = "Europe/Madrid"
 PILLARS = ("ai", "product", "culture")
 STRATEGY = Strategy.model_validate(
@@ -160,53 +151,42 @@ def published(conn: Conn, member: uuid.UUID, now: datetime) -> None:
 
 
 def main() -> None:
-    workspace = Path(tempfile.mkdtemp(prefix="psn-bench-ws-"))
     member = uuid.uuid4()
     now = datetime.now(UTC).replace(microsecond=0)
     today = now.astimezone(ZoneInfo(ZONE)).date()
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)  # next week: every time ahead
     shapes: dict[str, int] = {}
-    try:
-        with owner_conninfo() as owner, bench_database(owner) as conninfo:
-            settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
-            with Hub.open(settings) as hub:
-                setup(hub, conninfo, member, now, monday)
+    with bench_workspace() as (workspace, conninfo):
+        settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
+        with Hub.open(settings) as hub:
+            setup(hub, conninfo, member, now, monday)
 
-                def plan() -> None:
-                    with hub.transaction(member) as conn:
-                        made = store.build_plan(conn, member, STRATEGY, ZONE, now, week=monday)
-                    shapes["slots"] = len(made.slots)
-                    shapes["trends_offered"] = len(made.trends)
-                    shapes["resting"] = len(made.resting)
-                    shapes["notes"] = len(made.notes)
-                    for slot in made.slots:
-                        shapes[f"kind_{slot.kind}"] = sum(1 for s in made.slots if s.kind == slot.kind)
+            def plan() -> None:
+                with hub.transaction(member) as conn:
+                    made = store.build_plan(conn, member, STRATEGY, ZONE, now, week=monday)
+                shapes["slots"] = len(made.slots)
+                shapes["trends_offered"] = len(made.trends)
+                shapes["resting"] = len(made.resting)
+                shapes["notes"] = len(made.notes)
+                for slot in made.slots:
+                    shapes[f"kind_{slot.kind}"] = sum(1 for s in made.slots if s.kind == slot.kind)
 
-                def suggest() -> None:
-                    with hub.transaction(member) as conn:
-                        shapes["suggestions"] = len(what_to_post(conn, member, STRATEGY, ZONE, now).suggestions)
+            def suggest() -> None:
+                with hub.transaction(member) as conn:
+                    shapes["suggestions"] = len(what_to_post(conn, member, STRATEGY, ZONE, now).suggestions)
 
-                rows = {"build_plan": timed(plan, RUNS), "what_to_post": timed(suggest, RUNS)}
-                server = hub.label
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+            rows = {"build_plan": timed(plan, RUNS), "what_to_post": timed(suggest, RUNS)}
+            server = hub.label
     print(
         f"week of {monday}: {IDEAS} ready ideas, {len(SERIES)} series, 120 published posts, a preference model,"
         f" {TRENDS} trends; plan: {shapes}"
     )
-    print(f"{'(psn_app, RLS on)':<22} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9}")
-    for name, r in rows.items():
-        print(f"{name:<22} {r['runs']:>5} {r['p50_ms']:>9} {r['p99_ms']:>9}")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"plan-{stamp}.json"
-    payload = {
-        "benchmark": "plan_generation",
-        "at": stamp,
-        "server": server,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "data": {
+    print_rows("(psn_app, RLS on)", rows)
+    write_results(
+        "plan",
+        "plan_generation",
+        server,
+        data={
             "ready_ideas": IDEAS,
             "series": len(SERIES),
             "published_posts": 120,
@@ -214,11 +194,9 @@ def main() -> None:
             "trends": TRENDS,
             "preference_model": True,
         },
-        "plan": shapes,
-        "results": rows,
-    }
-    out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"results written to {out}")
+        plan=shapes,
+        results=rows,
+    )
 
 
 if __name__ == "__main__":

@@ -10,18 +10,11 @@ row), printing p50/p99 ms and writing JSON to benchmarks/results/. Bounded: abou
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import shutil
-import tempfile
 import uuid
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench_analytics import bench_database, timed
-from bench_env import owner_conninfo
+from bench_hub import APP_PASSWORD, bench_workspace, print_rows, timed, write_results
 
 from psn_core.config import Settings
 from psn_core.hub.database import Conn, Hub, connect
@@ -30,8 +23,6 @@ from psn_core.services.series.models import SeriesTemplate
 
 RUNS = 200
 PUBLISHES = 200
-APP_PASSWORD = "psn-bench-app-password-1234"  # noqa: S105 - throwaway role of a temporary database
-RESULTS = Path(__file__).parent / "results"
 ZONE = ZoneInfo("Europe/Madrid")
 CADENCES = [
     ("weekly", None),
@@ -100,65 +91,45 @@ def load(hub: Hub, member: uuid.UUID, now: datetime) -> list[uuid.UUID]:
 
 
 def main() -> None:
-    workspace = Path(tempfile.mkdtemp(prefix="psn-bench-ws-"))
     member = uuid.uuid4()
     now = datetime.now(UTC).replace(microsecond=0)
     week_start = datetime.combine(now.astimezone(ZONE).date(), time(0, 0), tzinfo=ZONE)
     rows: dict[str, dict[str, float]] = {}
     found: dict[str, int] = {}
-    try:
-        with owner_conninfo() as owner, bench_database(owner) as conninfo:
-            settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
-            with Hub.open(settings) as hub:
-                spare = load(hub, member, now)
-                with connect(conninfo, timeout=10, label="bench") as conn:
-                    conn.execute("ANALYZE")
-                for name, days in (("due_week", 7), ("due_month", 31)):
+    with bench_workspace() as (workspace, conninfo):
+        settings = Settings.load(workspace, database_url=conninfo, app_password=APP_PASSWORD)
+        with Hub.open(settings) as hub:
+            spare = load(hub, member, now)
+            with connect(conninfo, timeout=10, label="bench") as conn:
+                conn.execute("ANALYZE")
+            for name, days in (("due_week", 7), ("due_month", 31)):
 
-                    def one(days: int = days, name: str = name) -> None:
-                        with hub.transaction(member) as conn:
-                            episodes = due_episodes(
-                                conn, start=week_start, end=week_start + timedelta(days=days), zone=ZONE
-                            )
-                        found[name] = len(episodes)
+                def one(days: int = days, name: str = name) -> None:
+                    with hub.transaction(member) as conn:
+                        episodes = due_episodes(
+                            conn, start=week_start, end=week_start + timedelta(days=days), zone=ZONE
+                        )
+                    found[name] = len(episodes)
 
-                    rows[name] = timed(one, RUNS)
-                with_series, without = iter(spare[:PUBLISHES]), iter(spare[PUBLISHES:])
-                for name, targets in (("publish_with_series", with_series), ("publish_without", without)):
+                rows[name] = timed(one, RUNS)
+            with_series, without = iter(spare[:PUBLISHES]), iter(spare[PUBLISHES:])
+            for name, targets in (("publish_with_series", with_series), ("publish_without", without)):
 
-                    def publish(targets: object = targets) -> None:
-                        target = next(targets)  # type: ignore[call-overload]
-                        with hub.transaction(member) as conn:
-                            conn.execute(
-                                "UPDATE post_targets SET status = 'published', published_at = now() WHERE id = %s",
-                                [target],
-                            )
+                def publish(targets: object = targets) -> None:
+                    target = next(targets)  # type: ignore[call-overload]
+                    with hub.transaction(member) as conn:
+                        conn.execute(
+                            "UPDATE post_targets SET status = 'published', published_at = now() WHERE id = %s",
+                            [target],
+                        )
 
-                    rows[name] = timed(publish, PUBLISHES - 5)
-                with hub.transaction(member) as conn:
-                    counted = conn.execute("SELECT sum(episodes_published) AS n FROM series").fetchone()["n"]
-                server = hub.label
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+                rows[name] = timed(publish, PUBLISHES - 5)
+            with hub.transaction(member) as conn:
+                counted = conn.execute("SELECT sum(episodes_published) AS n FROM series").fetchone()["n"]
+            server = hub.label
     print(f"5 series, a year of history; {counted} episodes counted")
-    print(f"{'(psn_app, RLS on)':<22} {'found':>6} {'runs':>5} {'p50 ms':>9} {'p99 ms':>9}")
-    for name, r in rows.items():
-        print(f"{name:<22} {found.get(name, ''):>6} {r['runs']:>5} {r['p50_ms']:>9} {r['p99_ms']:>9}")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"series-{stamp}.json"
-    payload = {
-        "benchmark": "series",
-        "at": stamp,
-        "server": server,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "found": found,
-        "episodes_counted": counted,
-        "results": rows,
-    }
-    out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"results written to {out}")
+    print_rows("(psn_app, RLS on)", rows, found=found)
+    write_results("series", "series", server, found=found, episodes_counted=counted, results=rows)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from psn_core.cli.main import cli
 from psn_core.config import Settings
 from psn_core.services.ideas import bank
 from psn_core.services.ideas.tags import parse_idea
 from psn_core.worker.app import Worker
-from psn_core.workspace import set_env_values
+from tests.support.cli_runner import invoke_psn as psn
+from tests.support.cli_runner import member_workspace
 from tests.support.clock import start_instant
-from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
+from tests.support.hubs import HubEnv, make_settings, new_member
 
 pytestmark = pytest.mark.pg
 
@@ -26,22 +27,8 @@ pytestmark = pytest.mark.pg
 @pytest.fixture
 def workspace(hub_env: HubEnv) -> tuple[Path, uuid.UUID]:
     member = new_member(hub_env.hub, "Ana")
-    ws = hub_env.settings.workspace
-    set_env_values(
-        ws / "hub.env",
-        {
-            "PSN_DATABASE_URL": hub_env.server.conninfo(hub_env.database),
-            "PSN_APP_PASSWORD": TEST_APP_PASSWORD,
-            "PSN_MEMBER_ID": str(member),
-            "PSN_TIMEZONE": "Europe/Madrid",
-            "PSN_CONNECT_TIMEOUT": "5",
-        },
-    )
+    ws = member_workspace(hub_env, member)
     return ws, member
-
-
-def psn(ws: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--workspace", str(ws), *args], catch_exceptions=False)
 
 
 def test_capture_list_search_promote_kill_and_stats(workspace: tuple[Path, uuid.UUID]) -> None:

@@ -8,15 +8,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from psn_core.cli.main import cli
 from psn_core.services.learning.loop import run_weekly
 from psn_core.services.strategy import init_strategy, load_strategy
 from psn_core.strategy.defaults import StrategySeed
-from psn_core.workspace import set_env_values
+from tests.support.cli_runner import invoke_psn as psn
+from tests.support.cli_runner import member_workspace
 from tests.support.clock import start_instant
-from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, new_member
+from tests.support.hubs import HubEnv, new_member
 from tests.support.learning_world import ZONE, World, at, monday_of
 
 pytestmark = [pytest.mark.pg, pytest.mark.dates]
@@ -28,23 +27,9 @@ NOW = at(MONDAY + timedelta(weeks=3, days=1), 7)
 @pytest.fixture
 def workspace(hub_env: HubEnv) -> tuple[Path, World]:
     member = new_member(hub_env.hub, "Ana")
-    ws = hub_env.settings.workspace
-    set_env_values(
-        ws / "hub.env",
-        {
-            "PSN_DATABASE_URL": hub_env.server.conninfo(hub_env.database),
-            "PSN_APP_PASSWORD": TEST_APP_PASSWORD,
-            "PSN_MEMBER_ID": str(member),
-            "PSN_TIMEZONE": ZONE.key,
-            "PSN_CONNECT_TIMEOUT": "5",
-        },
-    )
+    ws = member_workspace(hub_env, member, ZONE.key)
     init_strategy(ws, StrategySeed(talks_like="between", platforms=["x", "linkedin"]))
     return ws, World(hub_env.hub, member)
-
-
-def psn(ws: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--workspace", str(ws), *args])
 
 
 def test_prefs_show_before_and_after_a_refresh(workspace: tuple[Path, World]) -> None:

@@ -9,17 +9,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from psn_core.cli.main import cli
 from psn_core.crypto import load_keyring
 from psn_core.hub.vault import get_secret
 from psn_core.notifications import notify
 from psn_core.notifications.models import Tier
-from psn_core.workspace import set_env_values
 from tests.fakes.notifications import member_in
 from tests.fakes.waha import FakeWaha
-from tests.support.hubs import TEST_APP_PASSWORD, HubEnv
+from tests.support.cli_runner import invoke_psn as psn
+from tests.support.cli_runner import member_workspace
+from tests.support.hubs import HubEnv
 
 pytestmark = pytest.mark.pg
 
@@ -33,23 +32,8 @@ def waha() -> Iterator[FakeWaha]:
 @pytest.fixture
 def workspace(hub_env: HubEnv, waha: FakeWaha) -> tuple[Path, uuid.UUID]:
     member = member_in(hub_env, "Europe/Madrid")
-    ws = hub_env.settings.workspace
-    set_env_values(
-        ws / "hub.env",
-        {
-            "PSN_DATABASE_URL": hub_env.server.conninfo(hub_env.database),
-            "PSN_APP_PASSWORD": TEST_APP_PASSWORD,
-            "PSN_MEMBER_ID": str(member),
-            "PSN_TIMEZONE": "Europe/Madrid",
-            "PSN_WAHA_BASE_URL": waha.base_url,
-            "PSN_CONNECT_TIMEOUT": "5",
-        },
-    )
+    ws = member_workspace(hub_env, member, PSN_WAHA_BASE_URL=waha.base_url)
     return ws, member
-
-
-def psn(ws: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--workspace", str(ws), *args], catch_exceptions=False)
 
 
 def test_setup_without_a_key_asks_nothing_and_says_what_to_do(workspace: tuple[Path, uuid.UUID]) -> None:

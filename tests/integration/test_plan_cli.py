@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from psn_core.cli.main import cli
-from psn_core.workspace import set_env_values
-from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, new_member
+from tests.support.cli_runner import invoke_psn as psn
+from tests.support.cli_runner import member_workspace
+from tests.support.hubs import HubEnv, new_member
 from tests.support.plan_world import next_week
 
 pytestmark = pytest.mark.pg
@@ -35,23 +34,9 @@ times:
 @pytest.fixture
 def workspace(hub_env: HubEnv) -> Path:
     member = new_member(hub_env.hub, "Ana")
-    ws = hub_env.settings.workspace
-    set_env_values(
-        ws / "hub.env",
-        {
-            "PSN_DATABASE_URL": hub_env.server.conninfo(hub_env.database),
-            "PSN_APP_PASSWORD": TEST_APP_PASSWORD,
-            "PSN_MEMBER_ID": str(member),
-            "PSN_TIMEZONE": "Europe/Madrid",
-            "PSN_CONNECT_TIMEOUT": "5",
-        },
-    )
+    ws = member_workspace(hub_env, member)
     assert isinstance(member, uuid.UUID)
     return ws
-
-
-def psn(ws: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--workspace", str(ws), *args])
 
 
 def test_plan_rate_show_and_skip(workspace: Path) -> None:

@@ -9,11 +9,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from psn_core.cli.main import cli
-from psn_core.workspace import set_env_values
-from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, new_member
+from tests.support.cli_runner import invoke_psn as psn
+from tests.support.cli_runner import member_workspace
+from tests.support.hubs import HubEnv, new_member
 
 pytestmark = pytest.mark.pg
 
@@ -21,22 +20,8 @@ pytestmark = pytest.mark.pg
 @pytest.fixture
 def ws(hub_env: HubEnv) -> Path:
     member = new_member(hub_env.hub, "Ana")
-    folder = hub_env.settings.workspace
-    set_env_values(
-        folder / "hub.env",
-        {
-            "PSN_DATABASE_URL": hub_env.server.conninfo(hub_env.database),
-            "PSN_APP_PASSWORD": TEST_APP_PASSWORD,
-            "PSN_MEMBER_ID": str(member),
-            "PSN_TIMEZONE": "Europe/Madrid",
-            "PSN_CONNECT_TIMEOUT": "5",
-        },
-    )
+    folder = member_workspace(hub_env, member)
     return folder
-
-
-def psn(ws: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--workspace", str(ws), *args], catch_exceptions=False)
 
 
 CREATE = ("series", "create", "Tuesday tips", "--start", "2026-03-03", "--at", "09:00", "--platform", "x")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,23 +17,11 @@ from psn_core.errors import AuthRevoked
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.accounts import AccountView, get_account
 from psn_core.services.accounts.tokens import TokenService, refresh_window
-from tests.support.clock import start_clock
 from tests.support.hubs import TEST_APP_PASSWORD, HubEnv, make_settings, new_member
 from tests.support.platform_env import connect_account, emulator_overrides
 from tests.support.token_workers import hammer
 
 pytestmark = pytest.mark.pg
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return start_clock()
-
-
-@pytest.fixture
-def emu(clock: ManualClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock) as emulator:
-        yield emulator
 
 
 @pytest.fixture

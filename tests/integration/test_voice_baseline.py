@@ -5,21 +5,18 @@ baseline built from samples and published posts, and the score check_draft shows
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from psn_core.emulator import Emulator, ManualClock
 from psn_core.errors import RateLimited
 from psn_core.services.posting.drafts import add_voice_match, check_draft
 from psn_core.services.voice.baseline import check_voice_match, rebuild_baseline, split_texts, stored_baseline
 from psn_core.services.voice.import_errors import NothingToImport
 from psn_core.services.voice.imports import import_file, import_text, import_x
 from psn_core.voice.errors import VoiceInputInvalid
-from tests.support.clock import start_clock
 from tests.support.hubs import HubEnv, new_member
-from tests.support.publishing_env import PubEnv, make_pub_env, parts
+from tests.support.publishing_env import PubEnv, parts
 from tests.support.voice_samples import EN_GENERIC, EN_MINE, EN_SAMPLES, ES_GENERIC, ES_MINE, ES_SAMPLES
 
 pytestmark = pytest.mark.pg
@@ -99,22 +96,6 @@ def test_check_draft_shows_voice_match_beside_naturalness(hub_env: HubEnv, ana: 
 
 
 # --- published posts and the user's own X posts ------------------------------------------------------
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return start_clock()
-
-
-@pytest.fixture
-def emu(clock: ManualClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def pub(hub_env: HubEnv, emu: Emulator, clock: ManualClock) -> PubEnv:
-    return make_pub_env(hub_env, emu, clock)
 
 
 def _publish_on_x(pub: PubEnv, texts: list[str]) -> None:

@@ -11,12 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from psn_core.cli.main import cli
 from psn_core.emulator import Emulator
 from psn_core.timefmt import utcnow
-from psn_core.workspace import set_env_values
+from tests.support.cli_runner import invoke_psn, member_workspace
 from tests.support.hubs import HubEnv, make_settings, new_member
 from tests.support.platform_env import as_env_lines, connect_account, emulator_overrides
 from tests.support.voice_samples import EN_GENERIC, EN_MINE, EN_SAMPLES
@@ -35,7 +34,7 @@ class Psn:
         self.ws, self.env, self.member = ws, env, member
 
     def __call__(self, *args: str, stdin: str | None = None) -> Result:
-        return CliRunner().invoke(cli, ["--workspace", str(self.ws), *args], input=stdin)
+        return invoke_psn(self.ws, *args, stdin=stdin)
 
     def rows(self, query: str) -> list[dict[str, object]]:
         with self.env.hub.transaction(self.member) as conn:
@@ -49,16 +48,7 @@ def psn(hub_env: HubEnv, emu: Emulator) -> Psn:
     settings = make_settings(ws, hub_env.server.conninfo(hub_env.database), **overrides)
     member = new_member(hub_env.hub, "Ana")
     connect_account(hub_env.hub, settings, member, "x")
-    assert settings.database_url is not None and settings.app_password is not None
-    set_env_values(
-        ws / "hub.env",
-        {
-            "PSN_DATABASE_URL": settings.database_url.get_secret_value(),
-            "PSN_APP_PASSWORD": settings.app_password.get_secret_value(),
-            "PSN_MEMBER_ID": str(member),
-            "PSN_TIMEZONE": "Europe/Madrid",
-        },
-    )
+    member_workspace(hub_env, member)
     with (ws / "hub.env").open("a") as env:
         env.write(as_env_lines(overrides))
     return Psn(ws, hub_env, member)

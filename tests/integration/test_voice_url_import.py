@@ -8,16 +8,16 @@ port -- is still refused, at the first hop and after a redirect: that is what th
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from psn_core.services.voice.import_errors import ImportFailed, UrlRefused
 from psn_core.services.voice.imports import import_url
 from psn_core.services.voice.web import UrlPolicy, fetch_page, page_text, system_resolver
+from tests.support.clock import start_instant
+from tests.support.feed_server import FeedServer, Route
 from tests.support.hubs import HubEnv, new_member
 
 PAGE = (
@@ -28,47 +28,25 @@ PAGE = (
 )
 
 
-class Site:
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        self.release = threading.Event()
-        self.routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
-
-    def route(self, path: str, status: int = 200, body: bytes = b"", **headers: str) -> None:
-        self.routes[path] = (status, {k.replace("_", "-"): v for k, v in headers.items()}, body)
-
-
 @pytest.fixture
-def site() -> Iterator[tuple[Site, int]]:
-    state = Site()
+def site() -> Iterator[tuple[FeedServer, int]]:
+    """A web server on 127.0.0.1 and its port (what it serves is set per test with ``serve``)."""
+    with FeedServer(start_instant()) as server:
+        yield server, server.port
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.hits.append(self.path)
-            if self.path == "/slow":
-                state.release.wait(10)  # held until the test ends: the client's deadline must fire first
-            status, headers, body = state.routes.get(self.path, (404, {}, b"no"))
-            self.send_response(status)
-            for key, value in headers.items():
-                if value:  # an empty value: leave the header out (no Content-Length: read until close)
-                    self.send_header(key, value)
-            if "content-length" not in {k.lower() for k in headers}:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
+def serve(server: FeedServer, path: str, status: int = 200, body: bytes = b"", **headers: str) -> None:
+    """``path`` answers ``status`` and ``body``, with ``headers`` (content_type, location...; content_length=""
+    declares no length); /slow never answers."""
+    named = {k.replace("_", "-"): v for k, v in headers.items()}
+    content_type = named.pop("content-type", "text/plain")
+    server.routes[path] = Route(
+        body=body, status=status, content_type=content_type, hang=path == "/slow", headers=named
+    )
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, int(server.server_address[1])
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
+
+def hits(server: FeedServer) -> list[str]:
+    return [seen.path for seen in server.requests]
 
 
 def writer_policy(port: int, **limits: object) -> UrlPolicy:
@@ -81,24 +59,24 @@ def writer_policy(port: int, **limits: object) -> UrlPolicy:
     return UrlPolicy(resolver=resolver, test_allow=frozenset({("writer.test", port)}), **limits)  # type: ignore[arg-type]
 
 
-def test_a_page_is_fetched_as_text_without_scripts_or_navigation(site: tuple[Site, int]) -> None:
+def test_a_page_is_fetched_as_text_without_scripts_or_navigation(site: tuple[FeedServer, int]) -> None:
     state, port = site
-    state.route("/post", body=PAGE.encode(), content_type="text/html; charset=utf-8")
+    serve(state, "/post", body=PAGE.encode(), content_type="text/html; charset=utf-8")
     page = fetch_page(f"http://writer.test:{port}/post", writer_policy(port))
     assert page.text == (
         "shipped the migration tool today. took three tries... but it's out.\n\n"
         "i don't get why every standup runs 40 minutes & nobody minds."
     )
-    assert state.hits == ["/post"]
+    assert hits(state) == ["/post"]
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "127.1.2.3"])
-def test_this_machine_is_refused_with_the_production_policy(site: tuple[Site, int], host: str) -> None:
+def test_this_machine_is_refused_with_the_production_policy(site: tuple[FeedServer, int], host: str) -> None:
     state, port = site
-    state.route("/post", body=PAGE.encode(), content_type="text/html")
+    serve(state, "/post", body=PAGE.encode(), content_type="text/html")
     with pytest.raises(UrlRefused, match="loopback"):
         fetch_page(f"http://{host}:{port}/post")
-    assert state.hits == []
+    assert hits(state) == []
 
 
 @pytest.mark.parametrize(
@@ -127,11 +105,11 @@ def test_only_http_and_https_are_fetched(url: str) -> None:
         fetch_page(url)
 
 
-def test_every_resolved_address_is_checked_not_only_the_first(site: tuple[Site, int]) -> None:
+def test_every_resolved_address_is_checked_not_only_the_first(site: tuple[FeedServer, int]) -> None:
     state, port = site
     with pytest.raises(UrlRefused, match=r"private address \(10\.1\.2\.3\)"):
         fetch_page(f"http://mixed.test:{port}/post", writer_policy(port))
-    assert state.hits == []
+    assert hits(state) == []
 
 
 @pytest.mark.parametrize(
@@ -139,50 +117,50 @@ def test_every_resolved_address_is_checked_not_only_the_first(site: tuple[Site, 
     ["http://127.0.0.1:{port}/post", "http://localhost:{port}/post", "http://[::1]:{port}/post", "http://10.0.0.7/"],
 )
 def test_a_redirect_to_this_machine_is_refused_even_when_the_first_host_was_allowed(
-    site: tuple[Site, int], target: str
+    site: tuple[FeedServer, int], target: str
 ) -> None:
     state, port = site
-    state.route("/post", body=PAGE.encode(), content_type="text/html")
-    state.route("/go", status=302, location=target.format(port=port))
+    serve(state, "/post", body=PAGE.encode(), content_type="text/html")
+    serve(state, "/go", status=302, location=target.format(port=port))
     with pytest.raises(UrlRefused, match=r"resolves to a (loopback|private)"):
         fetch_page(f"http://writer.test:{port}/go", writer_policy(port))
-    assert state.hits == ["/go"]  # the page behind the redirect was never asked for
+    assert hits(state) == ["/go"]  # the page behind the redirect was never asked for
 
 
-def test_at_most_three_redirects_are_followed(site: tuple[Site, int]) -> None:
+def test_at_most_three_redirects_are_followed(site: tuple[FeedServer, int]) -> None:
     state, port = site
-    state.route("/post", body=b"i write short things", content_type="text/plain")
+    serve(state, "/post", body=b"i write short things", content_type="text/plain")
     for n in range(1, 5):
-        state.route(f"/r{n}", status=301, location="/post" if n == 1 else f"/r{n - 1}")
+        serve(state, f"/r{n}", status=301, location="/post" if n == 1 else f"/r{n - 1}")
     assert fetch_page(f"http://writer.test:{port}/r3", writer_policy(port)).text == "i write short things"
-    state.hits.clear()
+    state.requests.clear()
     with pytest.raises(UrlRefused, match="redirects more than 3 times"):
         fetch_page(f"http://writer.test:{port}/r4", writer_policy(port))
-    assert state.hits == ["/r4", "/r3", "/r2", "/r1"]
+    assert hits(state) == ["/r4", "/r3", "/r2", "/r1"]
 
 
-def test_a_page_over_the_size_limit_is_refused_declared_or_not(site: tuple[Site, int]) -> None:
+def test_a_page_over_the_size_limit_is_refused_declared_or_not(site: tuple[FeedServer, int]) -> None:
     state, port = site
-    state.route("/big", body=b"x" * 5000, content_type="text/plain")
-    state.route("/undeclared", body=b"y" * 50_000, content_type="text/plain", content_length="")
+    serve(state, "/big", body=b"x" * 5000, content_type="text/plain")
+    serve(state, "/undeclared", body=b"y" * 50_000, content_type="text/plain", content_length="")
     with pytest.raises(UrlRefused, match="is 5,000 bytes; psn imports pages up to 4,000"):
         fetch_page(f"http://writer.test:{port}/big", writer_policy(port, max_bytes=4000))
     with pytest.raises(UrlRefused, match="larger than 4,000 bytes; psn stopped reading"):
         fetch_page(f"http://writer.test:{port}/undeclared", writer_policy(port, max_bytes=4000))
 
 
-def test_only_html_and_plain_text_are_accepted(site: tuple[Site, int]) -> None:
+def test_only_html_and_plain_text_are_accepted(site: tuple[FeedServer, int]) -> None:
     state, port = site
-    state.route("/img", body=b"\x89PNG", content_type="image/png")
-    state.route("/json", body=b"{}", content_type="application/json")
+    serve(state, "/img", body=b"\x89PNG", content_type="image/png")
+    serve(state, "/json", body=b"{}", content_type="application/json")
     for path in ("/img", "/json"):
         with pytest.raises(UrlRefused, match="not a web page or text"):
             fetch_page(f"http://writer.test:{port}{path}", writer_policy(port))
 
 
-def test_a_page_that_does_not_answer_in_time_fails_at_the_deadline(site: tuple[Site, int]) -> None:
+def test_a_page_that_does_not_answer_in_time_fails_at_the_deadline(site: tuple[FeedServer, int]) -> None:
     state, port = site
-    state.route("/slow", body=b"late", content_type="text/plain")
+    serve(state, "/slow", body=b"late", content_type="text/plain")
     with pytest.raises(ImportFailed, match=r"did not answer within 0\.5 s"):
         fetch_page(f"http://writer.test:{port}/slow", writer_policy(port, timeout=0.5))
 
@@ -201,9 +179,9 @@ def test_import_refuses_a_private_address_url_and_stores_nothing(hub_env: HubEnv
 
 
 @pytest.mark.pg
-def test_an_imported_page_is_stored_once_as_a_sample(hub_env: HubEnv, site: tuple[Site, int]) -> None:
+def test_an_imported_page_is_stored_once_as_a_sample(hub_env: HubEnv, site: tuple[FeedServer, int]) -> None:
     state, port = site
-    state.route("/post", body=PAGE.encode(), content_type="text/html")
+    serve(state, "/post", body=PAGE.encode(), content_type="text/html")
     member: uuid.UUID = new_member(hub_env.hub, "Ana")
     url = f"http://writer.test:{port}/post"
     first = import_url(hub_env.hub, member, url, language="en", policy=writer_policy(port))

@@ -3,37 +3,17 @@ and one held past its hard timeout becomes needs_attention with one notification
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from psn_core.emulator import Emulator, ManualClock
 from psn_core.services.posting.leases import add_lease, lease_session, take_lease
 from psn_core.services.posting.posts import schedule_post
 from psn_core.services.posting.schedule_time import resolve
 from psn_core.services.posting.watchdog import run_watchdog
-from tests.support.clock import start_clock
-from tests.support.hubs import HubEnv
-from tests.support.publishing_env import PubEnv, make_pub_env, parts
+from tests.support.publishing_env import PubEnv, parts
 
 pytestmark = pytest.mark.pg
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return start_clock()
-
-
-@pytest.fixture
-def emu(clock: ManualClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def pub(hub_env: HubEnv, emu: Emulator, clock: ManualClock) -> PubEnv:
-    return make_pub_env(hub_env, emu, clock)
 
 
 def _status(pub: PubEnv, target: object) -> dict[str, object]:

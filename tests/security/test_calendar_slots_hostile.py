@@ -12,14 +12,12 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 
 from psn_core.services.company import members, slots
-from psn_core.timefmt import utcnow
-from tests.integration.test_company_members import Company, _connect_account, _draft, make_company
+from tests.integration.test_company_members import Company, _draft
 from tests.support.clock import start_instant
-from tests.support.hubs import HOSTILES, HubEnv, hostile_sessions, refused_at_the_door
+from tests.support.hubs import HOSTILES, HubEnv, assert_refused_and_unchanged, attacked_company, hostile_or_refused
 
 pytestmark = pytest.mark.pg
 
@@ -29,11 +27,8 @@ SLOT = (T0 + timedelta(days=2)).replace(second=0, microsecond=0)
 
 @pytest.fixture
 def acme(hub_env: HubEnv) -> Company:
-    company = make_company(hub_env)
-    _connect_account(company)
-    with members.member_transaction(company.hub, company.admin) as conn:
-        members.remove_member(conn, "Bob", utcnow())
-    return company
+    """The attacked company, with the admin's X account (the admin's posts and claims go on it)."""
+    return attacked_company(hub_env, x_account=True)
 
 
 @pytest.fixture
@@ -89,18 +84,13 @@ def _snapshot(acme: Company) -> list[Any]:
 def test_a_hostile_cannot_steal_release_or_forge_a_claim(acme: Company, held: uuid.UUID, who: str, attack: str) -> None:
     before = _snapshot(acme)
     assert [row["id"] for row in before] == [held]
-    hostile = hostile_sessions(acme.hub, acme.ann, acme.bob)[who]
-    if who != "contributor":  # since 0012 a removed member's role cannot log in; an invite opens only the join
-        assert refused_at_the_door(hostile), f"{who} got in"
+    hostile = hostile_or_refused(acme, who)
+    if hostile is None:
         return
     post = _draft(acme.hub, acme.ann, "ann's own post")
     statement, params = ATTACKS[attack]
-    try:
-        with hostile() as conn:
-            conn.execute(statement, params(held, acme.ann.member_id, acme.admin.member_id, post))
-    except psycopg.Error:
-        pass  # refused outright (the guard trigger, a policy): as it must be
-    assert _snapshot(acme) == before, f"{who} could {attack}"
+    args = params(held, acme.ann.member_id, acme.admin.member_id, post)
+    assert_refused_and_unchanged(hostile, statement, args, lambda: _snapshot(acme), f"{who} could {attack}")
 
 
 def test_a_contributors_own_claim_is_always_in_their_own_name(acme: Company, held: uuid.UUID) -> None:

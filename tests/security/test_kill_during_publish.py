@@ -6,7 +6,6 @@ carry `#`, `@`, links and `&` (what each platform rewrites: LinkedIn escapes, X 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
@@ -14,12 +13,12 @@ from uuid import UUID
 import pytest
 
 from psn_core.config import Settings
-from psn_core.emulator import Emulator, EmulatorConfig
+from psn_core.emulator import Emulator
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.posting.posts import PartInput
 from psn_core.timefmt import utcnow
 from tests.e2e.conftest import Workers, wait_for
-from tests.security.crash_env import host_media, schedule, sweep_when_leases_are_free, target_status, worker_settings
+from tests.security.crash_env import host_media, schedule, sweep_when_leases_are_free, target_status
 from tests.support.hubs import HubEnv
 from tests.support.platform_env import connect_account
 from tests.unit.media.media_factory import MediaFactory
@@ -59,25 +58,6 @@ POSTS: dict[str, list[list[str]]] = {
         ["Juliet: desk tour #setup for @frank & all https://example.com/desk?e=5&f=6"],
     ],
 }
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    # The held answer stays open far longer than the test runs (released when the emulator stops).
-    with Emulator(config=EmulatorConfig(processing_seconds=0.2, hold_seconds=600)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def settings(hub_env: HubEnv, emu: Emulator) -> Settings:
-    return worker_settings(hub_env, emu)
-
-
-@pytest.fixture
-def workers(settings: Settings) -> Iterator[Workers]:
-    pool = Workers(settings.workspace)
-    yield pool
-    pool.stop_all()
 
 
 def _platform_objects(emu: Emulator, platform: str) -> list[tuple[set[str], str]]:

@@ -5,7 +5,6 @@ one reply (0 lost, 0 duplicated), counted on the platform by in_reply_to and tex
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import cast
 from uuid import UUID
 
@@ -13,7 +12,7 @@ import pytest
 
 from psn_core.config import Settings
 from psn_core.crypto import load_keyring
-from psn_core.emulator import Emulator, EmulatorConfig
+from psn_core.emulator import Emulator
 from psn_core.emulator.x import XEmulator
 from psn_core.queue import Producer
 from psn_core.services.engage import inbox
@@ -22,30 +21,12 @@ from psn_core.services.engage.sweep import EngagementSweeper
 from psn_core.strategy.engagement import Engagement
 from psn_core.timefmt import utcnow
 from tests.e2e.conftest import Workers, wait_for
-from tests.security.crash_env import hold_call, worker_settings
+from tests.security.crash_env import hold_call
 from tests.support.hubs import HubEnv
 from tests.support.platform_env import connect_account
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 TEXT = "Start with autovacuum: lower the scale factor on the big tables & watch it."
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(config=EmulatorConfig(processing_seconds=0.2, hold_seconds=600)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def settings(hub_env: HubEnv, emu: Emulator) -> Settings:
-    return worker_settings(hub_env, emu)
-
-
-@pytest.fixture
-def workers(settings: Settings) -> Iterator[Workers]:
-    pool = Workers(settings.workspace)
-    yield pool
-    pool.stop_all()
 
 
 def _confirmed_reply(hub_env: HubEnv, settings: Settings, emu: Emulator) -> tuple[UUID, str]:

@@ -5,7 +5,6 @@ the one whose answer was lost), and the post goes out once with that media."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +22,6 @@ from tests.security.crash_env import (
     schedule,
     sweep_when_leases_are_free,
     target_status,
-    worker_settings,
 )
 from tests.support.hubs import HubEnv
 from tests.support.platform_env import connect_account
@@ -42,25 +40,8 @@ PERSISTED = {
     "mid_append": ("UPLOADING", 1),
     "during_processing": ("PROCESSING", 3),
 }
+# FAST is how the emulator of tests/security/conftest.py starts; SLOW keeps X processing the video.
 FAST, SLOW = EmulatorConfig(processing_seconds=0.2, hold_seconds=600), EmulatorConfig(processing_seconds=3600)
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(config=FAST) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def settings(hub_env: HubEnv, emu: Emulator) -> Settings:
-    return worker_settings(hub_env, emu)
-
-
-@pytest.fixture
-def workers(settings: Settings) -> Iterator[Workers]:
-    pool = Workers(settings.workspace)
-    yield pool
-    pool.stop_all()
 
 
 def _upload(hub_env: HubEnv) -> dict[str, object] | None:

@@ -20,21 +20,12 @@ from psycopg import sql
 from psn_core.queue import Producer, open_queue, queue_name
 from psn_core.services.company import members
 from psn_core.services.company.hubs import CompanyHub
-from psn_core.timefmt import utcnow
-from tests.integration.test_company_members import Company, make_company
-from tests.support.hubs import HOSTILES, HubEnv, hostile_sessions, refused_at_the_door
+from tests.integration.test_company_members import Company
+from tests.support.hubs import HOSTILES, hostile_sessions, refused_at_the_door
 
 pytestmark = pytest.mark.pg
 
 QUEUE_TABLES = ("huey_task", "huey_schedule", "huey_kv", "huey_counter")
-
-
-@pytest.fixture
-def acme(hub_env: HubEnv) -> Company:
-    company = make_company(hub_env)
-    with members.member_transaction(company.hub, company.admin) as conn:
-        members.remove_member(conn, "Bob", utcnow())
-    return company
 
 
 def _admin_queue(acme: Company) -> str:

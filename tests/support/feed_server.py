@@ -1,6 +1,7 @@
-"""Trend sources on 127.0.0.1 for tests: a threaded HTTP server serving recorded fixtures
+"""Trend sources and web pages on 127.0.0.1 for tests: a threaded HTTP server serving recorded fixtures
 (tests/data/trends) with their dates rendered relative to the test's own clock, ETag / Last-Modified
-with real 304 answers, and the ways a source goes wrong (an HTML page, a 500, no answer at all).
+with real 304 answers, redirects, and the ways a source goes wrong (an HTML page, a 500, a body of no
+declared length, no answer at all).
 
 Placeholders in a fixture: ``{{rfc822:-2h}}`` (an RSS date 2 hours before the clock), ``{{iso:-3h}}``
 (Atom), ``{{epoch:-1h}}`` (Hacker News / Reddit seconds); units m, h, d.
@@ -48,6 +49,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     hang: bool = False  # never answers (until the server stops)
+    headers: dict[str, str] = field(default_factory=dict)  # more, e.g. Location; {"Content-Length": ""}: none
 
 
 @dataclass
@@ -111,7 +113,15 @@ class FeedServer:
         for name, value in (("ETag", route.etag), ("Last-Modified", route.last_modified)):
             if value is not None:
                 handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body)))
+        extra = {name.lower(): value for name, value in route.headers.items()}
+        for name, value in route.headers.items():
+            if value:
+                handler.send_header(name, value)
+        if "content-length" not in extra:
+            handler.send_header("Content-Length", str(len(body)))
+        elif not extra["content-length"]:  # no declared length: the body ends when the connection closes
+            handler.send_header("Connection", "close")
+            handler.close_connection = True
         handler.end_headers()
         handler.wfile.write(body)
 

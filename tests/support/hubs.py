@@ -5,10 +5,11 @@ and a new member in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
@@ -20,6 +21,11 @@ from psn_core.errors import HubUnreachable, PSNError
 from psn_core.hub.database import Conn, Hub, connect
 from psn_core.hub.roles import invite_password, scram_verifier
 from psn_core.services.company.hubs import Identity, member_transaction
+from psn_core.services.company.members import remove_member
+from psn_core.timefmt import utcnow
+
+if TYPE_CHECKING:
+    from tests.integration.test_company_members import Company
 
 TEST_APP_PASSWORD = "psn-test-app-password-1234"
 TEMPLATE_DB = "psn_test_template"
@@ -146,3 +152,53 @@ def hostile_sessions(hub: Hub, contributor: Identity, removed: Identity) -> dict
         "removed member": lambda: member_transaction(hub, removed),
         "invite holder": invite_holder,
     }
+
+
+def attacked_company(env: HubEnv, *, x_account: bool = False) -> Company:
+    """The company hub an attack test probes: Acme (admin Ada, editor Eve, contributors Ann and Bob) after the
+    admin removed Bob, so that Ann is the contributor and Bob the removed member of ``hostile_sessions``;
+    ``x_account``: with the admin's X account connected (what drafts and slot claims need)."""
+    from tests.integration.test_company_members import _connect_account, make_company  # it imports this module
+
+    company = make_company(env)
+    if x_account:
+        _connect_account(company)
+    with member_transaction(company.hub, company.admin) as conn:
+        remove_member(conn, "Bob", utcnow())
+    return company
+
+
+def hostile_or_refused(company: Company, who: str) -> Hostile | None:
+    """How ``who`` (one of HOSTILES) opens a session on an ``attacked_company``, or None once this has asserted
+    that the hub refuses them at the door (a removed member's role cannot log in; an invite's address opens
+    only the join): then no attack can start, and the test has nothing more to try."""
+    hostile = hostile_sessions(company.hub, company.ann, company.bob)[who]
+    if who == "contributor":
+        return hostile
+    assert refused_at_the_door(hostile), f"{who} got in"
+    return None
+
+
+def assert_refused_and_unchanged(
+    hostile: Hostile, statement: str, params: Sequence[Any], snapshot: Callable[[], object], what: str
+) -> None:
+    """Run one attack in the hostile's own transaction and assert it left everything ``snapshot`` reads (on
+    the owner's connection) exactly as it was: refused outright (a policy's check, a guard trigger, a missing
+    grant raise) or touching no row of another's. ``what`` is the failure's message."""
+    before = snapshot()
+    try:
+        with hostile() as conn:
+            conn.execute(statement, params)
+    except psycopg.Error:
+        pass  # refused outright: as it must be
+    assert snapshot() == before, what
+
+
+def try_attack(
+    company: Company, who: str, what: str, statement: str, params: Sequence[Any], snapshot: Callable[[], object]
+) -> None:
+    """``who`` tries ``statement`` (the attack named ``what``) on an ``attacked_company``: refused at the door,
+    or refused with nothing changed (see ``hostile_or_refused`` and ``assert_refused_and_unchanged``)."""
+    hostile = hostile_or_refused(company, who)
+    if hostile is not None:
+        assert_refused_and_unchanged(hostile, statement, params, snapshot, f"{who} could {what}")

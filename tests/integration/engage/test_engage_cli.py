@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import cast
 
 import pytest
-from click.testing import CliRunner, Result
 
-from psn_core.cli.main import cli
 from psn_core.config import Settings
 from psn_core.emulator import Emulator, EmulatorConfig
 from psn_core.emulator.x import XEmulator
 from psn_core.platforms.registry import PLATFORMS
 from tests.security.crash_env import worker_settings
+from tests.support.cli_runner import invoke_psn as psn
 from tests.support.hubs import HubEnv
 from tests.support.platform_env import connect_account
 
@@ -40,10 +38,6 @@ def settings(hub_env: HubEnv, emu: Emulator) -> Settings:
         "version: 1\npillars:\n- name: databases\n  weight: 1\nengagement:\n  keywords: [postgres]\n", encoding="utf-8"
     )
     return made
-
-
-def psn(ws: Path, *args: str, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(cli, ["--workspace", str(ws), *args], input=stdin, catch_exceptions=False)
 
 
 def test_status_sweep_triage_reply_and_capture(settings: Settings, emu: Emulator) -> None:
