@@ -136,6 +136,17 @@ class _Id:
     id: UUID
 
 
+def whole_id(ref: object) -> UUID | None:
+    """``ref`` as an id when it is a whole one (36 characters, any case, spaces around), else None."""
+    text = str(ref).strip().lower()
+    if len(text) == 36:
+        try:
+            return UUID(text)
+        except ValueError:
+            pass
+    return None
+
+
 def id_prefix(ref: object, error: Callable[[str], Exception], noun: str) -> str:
     """``ref`` stripped and lowered, when it can be the start of an id (6+ hex digits and dashes).
 
@@ -175,11 +186,8 @@ def id_by_prefix(
     Raises:
         ``error``: see :func:`id_prefix` and :func:`only_match`.
     """
-    text = str(ref).strip().lower()
-    if len(text) == 36:
-        try:
-            return UUID(text)
-        except ValueError:
-            pass
+    whole = whole_id(ref)
+    if whole is not None:
+        return whole
     text = id_prefix(ref, error, noun)
     return only_match(many(conn, query, {"prefix": text + "%"}, _Id), text, error, several, none).id

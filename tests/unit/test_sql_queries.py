@@ -61,3 +61,15 @@ def test_a_prefix_must_match_exactly_one_row() -> None:
         only_match(["x", "y"], "abcdef", _Missing, "Several ideas", "No idea")
     with pytest.raises(_Missing, match=r"^No idea start with 'abcdef'\.$"):
         only_match([], "abcdef", _Missing, "Several ideas", "No idea")
+
+
+def test_a_whole_id_is_taken_as_it_is_and_anything_else_is_not_one() -> None:
+    import uuid
+
+    from psn_core.hub.sql import whole_id
+
+    ident = uuid.uuid4()
+    assert whole_id(ident) == ident
+    assert whole_id(f"  {str(ident).upper()} ") == ident
+    assert whole_id(str(ident)[:8]) is None
+    assert whole_id("x" * 36) is None
