@@ -9,7 +9,8 @@ model reads what is wrong and what to do instead of a server that failed to star
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
@@ -20,7 +21,7 @@ from mcp_server.gate import Gate
 from psn_core.config import Settings
 from psn_core.crypto import Keyring, load_keyring
 from psn_core.errors import ConfigError, PSNError, WorkspaceNotFound
-from psn_core.hub.database import Hub
+from psn_core.hub.database import Conn, Hub
 from psn_core.masking import registry
 from psn_core.services.voice.files import voices_dir
 from psn_core.timefmt import utcnow
@@ -132,6 +133,25 @@ class ServerContext:
             if self._hub is None:
                 self._hub = Hub.open(settings)
             return self._hub
+
+    @contextmanager
+    def member_transaction(self, company_name: str | None) -> Iterator[tuple[Conn, UUID]]:
+        """A transaction as this workspace's member, and that member's id: in the personal hub when
+        ``company_name`` is None, else in the company hub it names (as the member is known there).
+
+        Raises:
+            ConfigError: PSN_MEMBER_ID is not set. CompanyNotFound, and what CompanyHub.open raises: the company
+            hub cannot be used.
+        """
+        if company_name is None:
+            with self.hub.transaction(self.member_id) as conn:
+                yield conn, self.member_id
+            return
+        from psn_core.services.company import hubs as company
+
+        slug = company.pick_company(self.workspace, company_name)
+        with company.CompanyHub.open(self.settings, slug) as hub, hub.transaction() as conn:
+            yield conn, hub.who.member_id
 
     @property
     def ring(self) -> Keyring:

@@ -6,10 +6,7 @@ member sees its ideas; only the claimer or an editor develops a claimed one: the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Literal
-from uuid import UUID
 
 from mcp.server import MCPServer
 from pydantic import BaseModel, Field
@@ -18,8 +15,6 @@ from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.schemas import IdeaId, PlatformName
 from mcp_server.tools import read_only, writes
-from psn_core.hub.database import Conn
-from psn_core.services.company import hubs as company
 from psn_core.services.ideas import bank
 from psn_core.services.ideas.models import LIVE, STATES, Idea
 from psn_core.services.ideas.pillars import strategy_pillars
@@ -40,16 +35,6 @@ class IdeaList(BaseModel):
 
 
 def register(server: MCPServer, ctx: ServerContext) -> None:
-    @contextmanager
-    def bank_of(company_name: str | None) -> Iterator[tuple[Conn, UUID]]:
-        if company_name is None:
-            with ctx.hub.transaction(ctx.member_id) as conn:
-                yield conn, ctx.member_id
-            return
-        slug = company.pick_company(ctx.workspace, company_name)
-        with company.CompanyHub.open(ctx.settings, slug) as hub, hub.transaction() as conn:
-            yield conn, hub.who.member_id
-
     @server.tool(annotations=writes("Capture an idea", destructive=False, idempotent=False))
     @psn_tool
     def capture_idea(
@@ -83,7 +68,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         strategy, an unknown pillar is refused. Returns the idea with its id."""
         parsed = parse_idea(text, pillar=pillar, platform=platform, urgency=urgency, language=language)
         pillars = strategy_pillars(ctx.workspace)
-        with bank_of(company_name) as (conn, member):
+        with ctx.member_transaction(company_name) as (conn, member):
             return bank.capture(conn, member, parsed, ctx.now(), source=source, pillars=pillars)
 
     @server.tool(annotations=read_only("Ideas"))
@@ -106,7 +91,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         """List or search the ideas bank: ready ideas to draft (state ready), sparks and seeds to develop,
         or a search. Each idea has its id, state, pillar, urgency and expiry, and the posts made from it."""
         states = list(STATES) if state == "all" else list(LIVE) if state == "live" else [state]
-        with bank_of(company_name) as (conn, _member):
+        with ctx.member_transaction(company_name) as (conn, _member):
             if query:
                 found = bank.search_ideas(conn, query, states=states, pillar=pillar, platform=platform, limit=limit)
             else:
@@ -132,5 +117,5 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
     ) -> Idea:
         """Move an idea through the bank's state machine, as the user asked. The hub refuses moves the
         machine forbids, a kill without a reason, and (company hubs) developing another member's claim."""
-        with bank_of(company_name) as (conn, _member):
+        with ctx.member_transaction(company_name) as (conn, _member):
             return bank.move(conn, idea_id, action, ctx.now(), reason=reason)

@@ -8,11 +8,8 @@ get_draft_context with ``series``, then save_draft with ``series`` (publishing c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
-from uuid import UUID
 
 from mcp.server import MCPServer
 from pydantic import BaseModel, Field
@@ -21,7 +18,6 @@ from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.schemas import PlatformNames, SeriesRef
 from mcp_server.tools import read_only, writes
-from psn_core.hub.database import Conn
 from psn_core.services.series.models import DueEpisode, Series, SeriesAnalytics, SeriesSuggestion, SeriesTemplate
 
 SeriesCompany = Annotated[
@@ -69,18 +65,6 @@ class SuggestionList(BaseModel):
 
 
 def register(server: MCPServer, ctx: ServerContext) -> None:
-    @contextmanager
-    def hub_of(company_name: str | None) -> Iterator[tuple[Conn, UUID]]:
-        if company_name is None:
-            with ctx.hub.transaction(ctx.member_id) as conn:
-                yield conn, ctx.member_id
-            return
-        from psn_core.services.company import hubs as company
-
-        slug = company.pick_company(ctx.workspace, company_name)
-        with company.CompanyHub.open(ctx.settings, slug) as hub, hub.transaction() as conn:
-            yield conn, hub.who.member_id
-
     @server.tool(annotations=writes("Create a series", destructive=False, idempotent=False))
     @psn_tool
     def create_series(
@@ -136,7 +120,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
             first_episode=first_episode,
         )
         pillars = strategy_pillars(ctx.workspace)
-        with hub_of(company_name) as (conn, member):
+        with ctx.member_transaction(company_name) as (conn, member):
             return store.create_series(conn, member, spec, ctx.now(), pillars=pillars)
 
     @server.tool(annotations=read_only("Series"))
@@ -152,7 +136,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         from psn_core.services.series import store
 
         states = ["active", "paused", "retired"] if state == "all" else [state] if state else None
-        with hub_of(company_name) as (conn, _member):
+        with ctx.member_transaction(company_name) as (conn, _member):
             return SeriesList(series=store.list_series(conn, states=states))
 
     @server.tool(annotations=read_only("Series details"))
@@ -163,7 +147,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         from psn_core.services.series import store
         from psn_core.services.series.analytics import series_analytics
 
-        with hub_of(company_name) as (conn, _member):
+        with ctx.member_transaction(company_name) as (conn, _member):
             found = store.get_series(conn, series)
             return SeriesDetail(series=found, analytics=series_analytics(conn, found.id))
 
@@ -196,7 +180,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 "Give edit with action edit, and only then.",
                 "Call update_series with action edit and the changes, or with pause / resume / retire alone.",
             )
-        with hub_of(company_name) as (conn, _member):
+        with ctx.member_transaction(company_name) as (conn, _member):
             if action == "edit":
                 assert edit is not None
                 return edit_series(conn, series, SeriesEdit.model_validate(edit.model_dump()), ctx.now())
@@ -219,7 +203,7 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         day = start or ctx.now().astimezone(zone).date()
         first = datetime.combine(day, time(0, 0), tzinfo=zone)
         end = datetime.combine(day + timedelta(days=days), time(0, 0), tzinfo=zone)
-        with hub_of(company_name) as (conn, _member):
+        with ctx.member_transaction(company_name) as (conn, _member):
             found = due_episodes(conn, start=first, end=end, zone=zone)
         return DueList(episodes=found, timezone=zone.key)
 
@@ -230,5 +214,5 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         suggested cadence: offer to make each a series (create_series), never create one unasked."""
         from psn_core.services.series.topics import detect
 
-        with hub_of(company_name) as (conn, _member):
+        with ctx.member_transaction(company_name) as (conn, _member):
             return SuggestionList(suggestions=detect(conn, ctx.now()))

@@ -324,19 +324,17 @@ class XEmulator(PlatformEmulator):
             keys = self.media.claim_ready(user.user_id, media_ids)
             if keys is None:
                 return invalid_request("Your media IDs are invalid.")
-            tweet_id = self.world.next_id()
-            tweet = Tweet(
-                tweet_id,
-                text,
-                user.user_id,
-                self.world.clock(),
-                parent.conversation_id if parent else tweet_id,
-                parent.id if parent else None,
-                keys,
-            )
-            self.tweets[tweet_id] = tweet
+            tweet = self.add_tweet(user.user_id, text, parent, keys)
             text_out, _ = rendered(tweet.id, tweet.text, tweet.media_keys)
         return json_response({"data": {"id": tweet.id, "text": text_out}}, 201)
+
+    def add_tweet(self, author_id: str, text: str, parent: Tweet | None, media_keys: list[str] | None = None) -> Tweet:
+        """Store a new post (call under ``world.lock``): in its parent's conversation, or starting its own."""
+        tweet_id = self.world.next_id()
+        conversation, reply_to = (parent.conversation_id, parent.id) if parent else (tweet_id, None)
+        tweet = Tweet(tweet_id, text, author_id, self.world.clock(), conversation, reply_to, list(media_keys or []))
+        self.tweets[tweet_id] = tweet
+        return tweet
 
     def render_tweet(self, tweet: Tweet, fields: set[str], viewer_id: str) -> dict[str, Any]:
         # The text as X returns it: links wrapped as t.co, a media link at the end, &, <, > escaped.

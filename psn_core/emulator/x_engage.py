@@ -124,24 +124,12 @@ class XConversations:
 
     def post_as(self, author: TestUser, text: str, *, reply_to: str | None = None) -> Tweet:
         """Someone else's post (or reply), as if they wrote it in the app: a test fixture."""
-        from psn_core.emulator.x import Tweet
-
         x = self.x
         with x.world.lock:
             parent = x.tweets.get(reply_to) if reply_to else None
             if reply_to and parent is None:
                 raise KeyError(f"no post {reply_to}")
-            tweet_id = x.world.next_id()
-            tweet = Tweet(
-                tweet_id,
-                text,
-                author.user_id,
-                x.world.clock(),
-                parent.conversation_id if parent else tweet_id,
-                parent.id if parent else None,
-            )
-            x.tweets[tweet_id] = tweet
-        return tweet
+            return x.add_tweet(author.user_id, text, parent)
 
     def _page(self, call: Call, viewer: TestUser, found: Iterable[Tweet], low: int) -> Response:
         try:

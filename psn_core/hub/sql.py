@@ -10,16 +10,20 @@ aiosql convention), with named parameters (``%(member_id)s``)::
 
 ``Queries.load(__package__)`` reads the file once per process; ``Q.overdue_targets`` is the text. Rows come
 back typed: :func:`one` and :func:`many` build a pydantic model (or any class taking the columns as keyword
-arguments) per row, :func:`value` returns the first column of the first row. Identifiers (table names,
-roles, databases) never go into a query file as text: build them with ``psycopg.sql.Identifier``.
+arguments) per row, :func:`value` returns the first column of the first row. :func:`id_by_prefix` finds a
+row's id from the id or the start of it (psn shows 8 characters), each wing raising its own NotFound.
+Identifiers (table names, roles, databases) never go into a query file as text: build them with
+``psycopg.sql.Identifier``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, TypeVar
+from uuid import UUID
 
 import psycopg
 from psycopg.rows import class_row
@@ -29,6 +33,7 @@ Params = Mapping[str, object]
 
 _NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$")
 _LOADED: dict[tuple[str, str], Queries] = {}
+_ID_CHARS = frozenset("0123456789abcdef-")
 
 
 class Queries:
@@ -124,3 +129,65 @@ def run(conn: psycopg.Connection[Any], query: str, params: Params | None = None)
     """Execute a write; the number of rows it touched."""
     with conn.cursor() as cur:
         return cur.execute(query, params).rowcount
+
+
+@dataclass(frozen=True)
+class _Id:
+    id: UUID
+
+
+def whole_id(ref: object) -> UUID | None:
+    """``ref`` as an id when it is a whole one (36 characters, any case, spaces around), else None."""
+    text = str(ref).strip().lower()
+    if len(text) == 36:
+        try:
+            return UUID(text)
+        except ValueError:
+            pass
+    return None
+
+
+def id_prefix(ref: object, error: Callable[[str], Exception], noun: str) -> str:
+    """``ref`` stripped and lowered, when it can be the start of an id (6+ hex digits and dashes).
+
+    Raises:
+        ``error``: it cannot ("... is not {noun} id (give the id or at least its first 6 characters).").
+    """
+    text = str(ref).strip().lower()
+    if len(text) < 6 or not set(text) <= _ID_CHARS:
+        raise error(f"{str(ref)!r} is not {noun} id (give the id or at least its first 6 characters).")
+    return text
+
+
+def only_match(found: Sequence[T], prefix: str, error: Callable[[str], Exception], several: str, none: str) -> T:
+    """The one row a prefix found.
+
+    Raises:
+        ``error``: none or several ("{several} start with ..." / "{none} start with ...").
+    """
+    if len(found) != 1:
+        raise error(f"{several if found else none} start with {prefix!r}.")
+    return found[0]
+
+
+def id_by_prefix(
+    conn: psycopg.Connection[Any],
+    ref: object,
+    query: str,
+    error: Callable[[str], Exception],
+    *,
+    noun: str,
+    several: str,
+    none: str,
+) -> UUID:
+    """A row's id from its whole id (taken as it is: the caller's lookup says when it is not visible) or
+    from a prefix of it that ``query`` (one ``%(prefix)s`` parameter, an ``id`` column) matches once.
+
+    Raises:
+        ``error``: see :func:`id_prefix` and :func:`only_match`.
+    """
+    whole = whole_id(ref)
+    if whole is not None:
+        return whole
+    text = id_prefix(ref, error, noun)
+    return only_match(many(conn, query, {"prefix": text + "%"}, _Id), text, error, several, none).id

@@ -209,16 +209,9 @@ class InstagramPlatform(InstagramReads):
             item = part.media[0]
             container = item.media_id or self._container(token, user_id, item, caption=part.text, reel=request.reel)
         self._wait_container(token, container)
-        response = self.sender.request(
-            "POST",
-            self.graph(f"{user_id}/media_publish"),
-            write=True,
-            token=token,
-            params={"creation_id": container, "access_token": token},
-        )
-        media_id = get_str(json_body(response), "id")
-        if not media_id:
-            raise PlatformError("Instagram published but returned no media id.", platform=self.name, raw=response.text)
+        params = {"creation_id": container}
+        what = "published but returned no media id"
+        media_id = self.post_for_id(token, f"{user_id}/media_publish", params, what, write=True)
         return PublishResult(post_id=media_id, part_ids=(media_id, *children))
 
     def _container(
@@ -252,13 +245,21 @@ class InstagramPlatform(InstagramReads):
         return self._create(token, user_id, params)
 
     def _create(self, token: str, user_id: str, params: dict[str, str]) -> str:
+        return self.post_for_id(token, f"{user_id}/media", params, "returned no container id")
+
+    def post_for_id(self, token: str, path: str, params: dict[str, str], what: str, *, write: bool = False) -> str:
+        """POST ``params`` (and the token) to the Graph ``path``; the ``id`` Instagram answers.
+
+        Raises:
+            PlatformError: no id in the answer ("Instagram ``what``..."), or the platform refused.
+        """
         response = self.sender.request(
-            "POST", self.graph(f"{user_id}/media"), token=token, params={**params, "access_token": token}
+            "POST", self.graph(path), write=write, token=token, params={**params, "access_token": token}
         )
-        container = get_str(json_body(response), "id")
-        if not container:
-            raise PlatformError("Instagram returned no container id.", platform=self.name, raw=response.text)
-        return container
+        found = get_str(json_body(response), "id")
+        if not found:
+            raise PlatformError(f"Instagram {what}.", platform=self.name, raw=response.text)
+        return found
 
     def _wait_container(self, token: str, container: str) -> None:
         session = UploadSession(

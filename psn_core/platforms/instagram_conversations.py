@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from psn_core.errors import PlatformError, RateLimited
+from psn_core.errors import RateLimited
 from psn_core.platforms.engagement import ENGAGEMENT, Conversations, Inbound, ReplyOutcome
 from psn_core.platforms.http import JSONValue, get_list, get_str, json_body
 from psn_core.platforms.instagram import InstagramPlatform
@@ -88,20 +88,8 @@ class InstagramConversations(Conversations):
         Raises:
             OutcomeUnknown: sent, no answer. PlatformError: refused.
         """
-        ig = self.ig
-        response = ig.sender.request(
-            "POST",
-            ig.graph(f"{item_id}/replies"),
-            write=True,
-            token=token,
-            params={"message": text, "access_token": token},
-        )
-        reply_id = get_str(json_body(response), "id")
-        if not reply_id:
-            raise PlatformError(
-                "Instagram accepted the reply but returned no id.", platform="instagram", raw=response.text
-            )
-        return reply_id
+        what = "accepted the reply but returned no id"
+        return self.ig.post_for_id(token, f"{item_id}/replies", {"message": text}, what, write=True)
 
     def _replies(self, token: str, item_id: str) -> list[tuple[str, str, str, datetime | None]]:
         ig = self.ig

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from psn_core.voice.errors import VoiceDataInvalid
+from psn_core.voice.shipped import load_shipped
 from psn_core.voice.text import (
     EMOJI_RE,
     HASHTAG_RE,
@@ -24,7 +23,6 @@ from psn_core.voice.text import (
     phrase_pattern,
     sentences,
 )
-from psn_core.voice.yamlio import validate_yaml
 
 
 class _Base(BaseModel):
@@ -95,9 +93,7 @@ def default_anti_patterns() -> tuple[PhraseAntiPattern | RegexAntiPattern | Limi
     Raises:
         VoiceDataInvalid: the shipped file is broken.
     """
-    ref = resources.files("psn_core.voice").joinpath("data").joinpath("anti_patterns.yaml")
-    parsed, _ = validate_yaml(AntiPatternFile, ref.read_text("utf-8"), "anti_patterns.yaml", VoiceDataInvalid)
-    return tuple(parsed.anti_patterns)
+    return tuple(load_shipped(AntiPatternFile, "anti_patterns.yaml").anti_patterns)
 
 
 def _label(pattern: _Base, fallback: str) -> str:

@@ -11,31 +11,26 @@ import hashlib
 import mimetypes
 from collections.abc import Collection, Sequence
 from functools import lru_cache
-from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from psn_core.voice.errors import NoFormatAvailable, VoiceDataInvalid, VoiceInputInvalid
-from psn_core.voice.yamlio import validate_yaml
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from psn_core.voice.errors import NoFormatAvailable, VoiceInputInvalid
+from psn_core.voice.shipped import Strict, load_shipped
 
 
-class FormatSpec(_Strict):
+class FormatSpec(Strict):
     name: str
     requires: list[str] = Field(min_length=1)
     weight: float = Field(gt=0)
 
 
-class RecencyRule(_Strict):
+class RecencyRule(Strict):
     window: int = Field(ge=1)
     decay: float = Field(gt=0, le=1)
     max_share: float = Field(gt=0, le=1)
 
 
-class FormatCatalog(_Strict):
+class FormatCatalog(Strict):
     formats: list[FormatSpec] = Field(min_length=1)
     recency: RecencyRule
 
@@ -47,9 +42,7 @@ def format_catalog() -> FormatCatalog:
     Raises:
         VoiceDataInvalid: the shipped file is broken.
     """
-    ref = resources.files("psn_core.voice").joinpath("data").joinpath("formats.yaml")
-    catalog, _ = validate_yaml(FormatCatalog, ref.read_text("utf-8"), "formats.yaml", VoiceDataInvalid)
-    return catalog
+    return load_shipped(FormatCatalog, "formats.yaml")
 
 
 def format_names() -> list[str]:

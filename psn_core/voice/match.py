@@ -19,13 +19,11 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from psn_core.voice.errors import VoiceDataInvalid
+from psn_core.voice.shipped import Strict, load_shipped
 from psn_core.voice.text import EMOJI_RE, HASHTAG_RE, WORD_RE, sentences, words
-from psn_core.voice.yamlio import validate_yaml
 
 MIN_TEXTS = 3  # fewer of the user's own texts than this, and there is no baseline to compare with
 MIN_WORDS = 60
@@ -34,16 +32,12 @@ OFF_BELOW = 0.6  # a feature scoring below this is explained to the user
 BUCKETS = (5, 10, 15, 20, 30)  # sentence-length bins: <=5, 6-10, 11-15, 16-20, 21-30, >30 words
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LanguageMatchData(_Strict):
+class LanguageMatchData(Strict):
     contractions: str
     function_words: list[str] = Field(min_length=10)
 
 
-class MatchData(_Strict):
+class MatchData(Strict):
     languages: dict[str, LanguageMatchData]
 
 
@@ -54,9 +48,7 @@ def match_data() -> MatchData:
     Raises:
         VoiceDataInvalid: the shipped file is broken.
     """
-    ref = resources.files("psn_core.voice").joinpath("data").joinpath("voice_match.yaml")
-    data, _ = validate_yaml(MatchData, ref.read_text("utf-8"), "voice_match.yaml", VoiceDataInvalid)
-    return data
+    return load_shipped(MatchData, "voice_match.yaml")
 
 
 def match_languages() -> list[str]:

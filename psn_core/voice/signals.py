@@ -12,29 +12,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from psn_core.voice.errors import VoiceDataInvalid
-from psn_core.voice.yamlio import validate_yaml
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from psn_core.voice.shipped import Strict, check_regexes, language_file, load_shipped
 
 
-def _regexes(values: list[str]) -> list[str]:
-    for value in values:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from exc
-    return values
-
-
-class ConcreteRule(_Strict):
+class ConcreteRule(Strict):
     """Concrete details per 100 words; below ``target_per_100_words`` the post reads generic."""
 
     code: str
@@ -44,11 +29,11 @@ class ConcreteRule(_Strict):
     markers: list[str] = Field(description="Case-insensitive regexes, each match one detail.")
     name_pattern: str = Field(description="Case-sensitive regex for names: capitalised words inside a sentence.")
 
-    _validate = field_validator("markers")(_regexes)
-    _validate_name = field_validator("name_pattern")(lambda v: _regexes([v])[0])
+    _validate = field_validator("markers")(check_regexes)
+    _validate_name = field_validator("name_pattern")(lambda v: check_regexes([v])[0])
 
 
-class PatternSignal(_Strict):
+class PatternSignal(Strict):
     """Words or frames; each hit is one raw unit, or (``per_100_words``) hits per 100 words."""
 
     code: str
@@ -65,10 +50,10 @@ class PatternSignal(_Strict):
         default_factory=list, description="Case-sensitive regexes: a hit containing one is a concrete list, not a tell."
     )
 
-    _validate = field_validator("patterns", "unless")(_regexes)
+    _validate = field_validator("patterns", "unless")(check_regexes)
 
 
-class RhythmRule(_Strict):
+class RhythmRule(Strict):
     """Sentence lengths that barely vary (3+ sentences), and no short sentence at all."""
 
     code: str
@@ -80,14 +65,14 @@ class RhythmRule(_Strict):
     fragment_max_words: int = Field(ge=1)
 
 
-class LanguageSignals(_Strict):
+class LanguageSignals(Strict):
     language: str
     concrete: ConcreteRule
     patterns: list[PatternSignal]
     rhythm: RhythmRule
 
 
-class FitReport(_Strict):
+class FitReport(Strict):
     """How the weights were fitted: on which files, how, and the train-split figures."""
 
     method: str
@@ -100,7 +85,7 @@ class FitReport(_Strict):
     train_model_passing: float
 
 
-class Calibration(_Strict):
+class Calibration(Strict):
     """Score points per raw unit of each finding's code; codes not listed keep their tells' points."""
 
     language: str
@@ -119,17 +104,6 @@ class Calibration(_Strict):
         return value
 
 
-def _data(folder: str, language: str) -> tuple[str, str] | None:
-    """(file name, text) of data/<folder>/<base language>.yaml, None when psn ships none."""
-    base = language.split("-")[0].lower()
-    if not re.fullmatch(r"[a-z]{2,3}", base):
-        return None
-    ref = resources.files("psn_core.voice").joinpath("data").joinpath(folder).joinpath(f"{base}.yaml")
-    if not ref.is_file():
-        return None
-    return f"{folder}/{base}.yaml", ref.read_text("utf-8")
-
-
 @lru_cache(maxsize=16)
 def load_signals(language: str) -> LanguageSignals | None:
     """The generic-writing signals for ``language`` ("es-MX" falls back to "es"); None when psn ships
@@ -138,11 +112,8 @@ def load_signals(language: str) -> LanguageSignals | None:
     Raises:
         VoiceDataInvalid: the shipped file is broken.
     """
-    found = _data("signals", language)
-    if found is None:
-        return None
-    signals, _ = validate_yaml(LanguageSignals, found[1], found[0], VoiceDataInvalid)
-    return signals
+    path = language_file("signals", language)
+    return None if path is None else load_shipped(LanguageSignals, path)
 
 
 @lru_cache(maxsize=16)
@@ -152,11 +123,8 @@ def load_calibration(language: str) -> Calibration | None:
     Raises:
         VoiceDataInvalid: the shipped file is broken.
     """
-    found = _data("calibration", language)
-    if found is None:
-        return None
-    calibration, _ = validate_yaml(Calibration, found[1], found[0], VoiceDataInvalid)
-    return calibration
+    path = language_file("calibration", language)
+    return None if path is None else load_shipped(Calibration, path)
 
 
 @lru_cache(maxsize=4096)

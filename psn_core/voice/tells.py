@@ -6,32 +6,16 @@ without touching Python. Every weight is a penalty in score points (the score st
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from psn_core.voice.errors import UnsupportedLanguage, VoiceDataInvalid
-from psn_core.voice.yamlio import validate_yaml
-
-
-class _Strict(BaseModel):
-    # Shipped data is ours: a typo in a key is a bug, not a user's extension.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from psn_core.voice.errors import UnsupportedLanguage
+from psn_core.voice.shipped import Strict, check_regexes, language_file, load_shipped, shipped_languages
 
 
-def _check_regexes(values: list[str]) -> list[str]:
-    for value in values:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from exc
-    return values
-
-
-class PhraseTell(_Strict):
+class PhraseTell(Strict):
     """A family of phrases or regexes that read machine-made (hedges, filler, stock openers...)."""
 
     code: str
@@ -42,10 +26,10 @@ class PhraseTell(_Strict):
     phrases: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
 
-    _validate_patterns = field_validator("patterns")(_check_regexes)
+    _validate_patterns = field_validator("patterns")(check_regexes)
 
 
-class UniformityRule(_Strict):
+class UniformityRule(Strict):
     """Penalise lengths that barely vary: below ``flag_below_cv`` partly, at ``full_penalty_cv`` fully."""
 
     reason: str
@@ -55,7 +39,7 @@ class UniformityRule(_Strict):
     weight: float = Field(gt=0)
 
 
-class ContractionRule(_Strict):
+class ContractionRule(Strict):
     """Languages with contractions: long text that spells every one out reads stiff."""
 
     reason: str
@@ -65,10 +49,10 @@ class ContractionRule(_Strict):
     min_expanded: int = Field(ge=1)
     weight: float = Field(gt=0)
 
-    _validate = field_validator("contraction_patterns", "expanded_patterns")(_check_regexes)
+    _validate = field_validator("contraction_patterns", "expanded_patterns")(check_regexes)
 
 
-class ListRule(_Strict):
+class ListRule(Strict):
     reason: str
     max_list_blocks: int = Field(ge=0)
     max_item_share: float = Field(gt=0, le=1, description="Share of lines that are list items.")
@@ -76,7 +60,7 @@ class ListRule(_Strict):
     weight: float = Field(gt=0)
 
 
-class DensityRule(_Strict):
+class DensityRule(Strict):
     """Too many of one character (em dashes) for the length of the text."""
 
     reason: str
@@ -85,7 +69,7 @@ class DensityRule(_Strict):
     weight: float = Field(gt=0)
 
 
-class StuffingRule(_Strict):
+class StuffingRule(Strict):
     reason_emoji: str
     reason_hashtags: str
     max_emoji: int = Field(ge=0)
@@ -94,7 +78,7 @@ class StuffingRule(_Strict):
     cap: float = Field(gt=0)
 
 
-class RepetitionRule(_Strict):
+class RepetitionRule(Strict):
     """The same post shape (e.g. hook, value, call to action) over and over across recent posts."""
 
     reason: str
@@ -108,10 +92,10 @@ class RepetitionRule(_Strict):
     opener_words: int = Field(ge=1)
     opener_weight: float = Field(gt=0)
 
-    _validate = field_validator("cta_patterns")(_check_regexes)
+    _validate = field_validator("cta_patterns")(check_regexes)
 
 
-class RepeatedStartsRule(_Strict):
+class RepeatedStartsRule(Strict):
     """Several sentences opening with the same words ("It is about... It is about...")."""
 
     reason: str
@@ -120,7 +104,7 @@ class RepeatedStartsRule(_Strict):
     weight: float = Field(gt=0)
 
 
-class SpecificsRule(_Strict):
+class SpecificsRule(Strict):
     """A longer post with no first-person detail and no numbers reads like advice from nobody."""
 
     reason: str
@@ -128,10 +112,10 @@ class SpecificsRule(_Strict):
     marker_patterns: list[str] = Field(description="First-person words, digits: signs of a real writer.")
     weight: float = Field(gt=0)
 
-    _validate = field_validator("marker_patterns")(_check_regexes)
+    _validate = field_validator("marker_patterns")(check_regexes)
 
 
-class ProfileRule(_Strict):
+class ProfileRule(Strict):
     """Weights for the profile's own anti-patterns and never-use words."""
 
     reason_never_use: str
@@ -140,7 +124,7 @@ class ProfileRule(_Strict):
     cap: float = Field(gt=0)
 
 
-class LanguageTells(_Strict):
+class LanguageTells(Strict):
     language: str
     pass_score: int = Field(ge=0, le=100, description="Scores at or above this read human.")
     stopwords: list[str]
@@ -161,8 +145,7 @@ class LanguageTells(_Strict):
 
 def available_languages() -> list[str]:
     """Languages psn ships tells for."""
-    folder = resources.files("psn_core.voice").joinpath("data").joinpath("tells")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return shipped_languages("tells")
 
 
 @lru_cache(maxsize=16)
@@ -173,11 +156,9 @@ def load_tells(language: str) -> LanguageTells:
         UnsupportedLanguage: psn ships no tells for the language.
         VoiceDataInvalid: the shipped file is broken.
     """
-    base = language.split("-")[0].lower()
-    if not re.fullmatch(r"[a-z]{2,3}", base) or base not in available_languages():
+    path = language_file("tells", language)
+    if path is None:
         raise UnsupportedLanguage(
             f"psn has no naturalness tells for language {language!r} (available: {', '.join(available_languages())})."
         )
-    ref = resources.files("psn_core.voice").joinpath("data").joinpath("tells").joinpath(f"{base}.yaml")
-    tells, _ = validate_yaml(LanguageTells, ref.read_text("utf-8"), f"tells/{base}.yaml", VoiceDataInvalid)
-    return tells
+    return load_shipped(LanguageTells, path)

@@ -14,15 +14,12 @@ Each batch is stored in its own transaction, so a stop keeps everything collecte
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from psn_core.config import Settings
-from psn_core.crypto import Keyring
 from psn_core.errors import PSNError, RateLimited
 from psn_core.hub import sql
 from psn_core.hub.database import Hub
@@ -30,10 +27,9 @@ from psn_core.hub.sql import Queries
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import Feature
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import platform_config
-from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.budgets import Priority
+from psn_core.services.accounts.callers import PlatformCaller
 from psn_core.services.accounts.features import granted_scopes
-from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.analytics.models import (
     FOLLOWERS_EVERY,
     MAX_AGE,
@@ -49,7 +45,7 @@ from psn_core.services.analytics.store import (
     record_metrics,
     refresh_flags,
 )
-from psn_core.timefmt import local, utcnow
+from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
 MAX_TARGETS_PER_ACCOUNT = 2000  # one run's worth; the rest stay due for the next run
@@ -87,21 +83,9 @@ def _batches(items: Sequence[DueTarget], size: int) -> list[Sequence[DueTarget]]
     return [items[i : i + size] for i in range(0, len(items), max(1, size))]
 
 
-class AnalyticsSweeper:
+class AnalyticsSweeper(PlatformCaller):
     """Collects metrics and follower counts for one hub's members. Safe in several workers at once
     (each batch locks the rows it changes), though the worker runs one sweep at a time."""
-
-    def __init__(
-        self,
-        hub: Hub,
-        settings: Settings,
-        ring: Keyring,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.hub, self.settings, self.clock, self.sleep = hub, settings, clock, sleep
-        self.tokens = TokenService(hub, settings, ring, clock=clock, sleep=sleep)
 
     def sweep(self, member_id: UUID, *, force: bool = False) -> SweepResult:
         """Collect what is due for every active account of the member; ``force`` collects every post.
@@ -173,10 +157,9 @@ class AnalyticsSweeper:
             )
             view.skipped = f"{cls.display_name} post analytics need the {', '.join(lacking)} permission, {why}."
             due = []
-        gate = BudgetGate(self.hub, member_id, account_id, Priority.BACKGROUND, self.clock)
         checked = account.followers_checked_at
         followers_due = force or checked is None or now - checked >= FOLLOWERS_EVERY
-        with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
+        with self.client(member_id, account_id, account.platform, Priority.BACKGROUND) as client:
             try:
                 for batch in _batches(due, cls.metrics_batch_size):
                     view.collected += self._collect(member_id, client, account_id, batch)

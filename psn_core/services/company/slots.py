@@ -146,13 +146,10 @@ def find(conn: Conn, ref: str, zone: ZoneInfo) -> SlotClaim:
     Raises:
         SlotNotFound: none matches, or several do.
     """
-    text = ref.strip().lower()
-    if len(text) < 6 or any(c not in "0123456789abcdef-" for c in text):
-        raise SlotNotFound(f"{ref!r} is not a slot id (give the id or at least its first 6 characters).")
-    found = _claims(conn, zone, prefix=text + "%")
-    if len(found) != 1:
-        raise SlotNotFound(f"{'Several claimed slots' if found else 'No claimed slot'} start with {text!r}.")
-    return found[0]
+    text = sql.id_prefix(ref, SlotNotFound, "a slot")
+    return sql.only_match(
+        _claims(conn, zone, prefix=text + "%"), text, SlotNotFound, "Several claimed slots", "No claimed slot"
+    )
 
 
 def release(conn: Conn, ref: str, zone: ZoneInfo) -> SlotClaim:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -28,7 +27,6 @@ from zoneinfo import ZoneInfo
 from psycopg import errors as pg_errors
 
 from psn_core.config import Settings
-from psn_core.crypto import Keyring
 from psn_core.errors import OutcomeUnknown, PlatformError, PlatformUnavailable, PSNError, RateLimited
 from psn_core.hub import sql
 from psn_core.hub.database import Conn, Hub
@@ -37,8 +35,8 @@ from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import count_text
 from psn_core.platforms.engagement import ENGAGEMENT, Conversations, ReplyOutcome, conversations_for
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import platform_config
-from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.budgets import Priority
+from psn_core.services.accounts.callers import PlatformCaller, budgeted_client
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.engage.errors import (
     AuthorBlocked,
@@ -53,7 +51,7 @@ from psn_core.services.engage.models import Opportunity, Reply
 from psn_core.services.posting.confirmations import QUESTIONS, Proposal, digest_of, poster_name, still_matches
 from psn_core.services.posting.leases import lease_session
 from psn_core.strategy.engagement import Engagement
-from psn_core.timefmt import local, utcnow
+from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
 RECONCILE_SKEW = timedelta(minutes=10)
@@ -194,20 +192,8 @@ def open_replies(conn: Conn, member_id: UUID) -> list[UUID]:
     return [r["id"] for r in conn.execute(Q.open_replies, {"member": member_id}).fetchall()]
 
 
-class ReplySender:
+class ReplySender(PlatformCaller):
     """Sends confirmed replies exactly once. Safe in many worker processes at once."""
-
-    def __init__(
-        self,
-        hub: Hub,
-        settings: Settings,
-        ring: Keyring,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.hub, self.settings, self.clock, self.sleep = hub, settings, clock, sleep
-        self.tokens = TokenService(hub, settings, ring, clock=clock, sleep=sleep)
 
     def send_open(self, member_id: UUID) -> list[Reply]:
         """Send (or reconcile) every open reply nobody else is on (the worker, every minute)."""
@@ -241,9 +227,7 @@ class ReplySender:
             row = get_reply(conn, reply_id)
         if row.state in ("sent", "failed"):
             return row
-        cls = PLATFORMS[row.platform]
-        gate = BudgetGate(self.hub, member_id, row.account_id, Priority.CRITICAL, self.clock)
-        with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
+        with self.client(member_id, row.account_id, row.platform, Priority.CRITICAL) as client:
             conversations = conversations_for(client)
             try:
                 if row.state in ("sending", "unknown"):
@@ -315,8 +299,8 @@ def collect_outcomes(
     stored = 0
     for row in rows:
         cls = PLATFORMS[row["platform"]]
-        gate = BudgetGate(hub, member_id, row["account_id"], Priority.BACKGROUND, clock)
-        with cls(platform_config(settings, cls.name), gate=gate) as client:
+        client = budgeted_client(hub, settings, member_id, row["account_id"], cls.name, Priority.BACKGROUND, clock)
+        with client:
             conversations = conversations_for(client)
             try:
                 reader = _outcome_reader(conversations, str(row["remote_id"]), str(row["in_reply_to"]))

@@ -14,30 +14,24 @@ Last, the outcome of recent replies is collected (replies.collect_outcomes).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from psn_core.config import Settings
-from psn_core.crypto import Keyring
 from psn_core.errors import PlatformError, PSNError, RateLimited
 from psn_core.hub import sql
-from psn_core.hub.database import Hub
 from psn_core.hub.sql import Queries
 from psn_core.platforms.engagement import ENGAGEMENT, Inbound, conversations_for
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import platform_config
-from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.budgets import Priority
+from psn_core.services.accounts.callers import PlatformCaller
 from psn_core.services.accounts.features import granted_scopes
-from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.engage import inbox
 from psn_core.services.engage.models import AccountSweep, SweepReport
 from psn_core.services.strategy import load_strategy
 from psn_core.strategy.engagement import Engagement
 from psn_core.strategy.model import pillar_names
-from psn_core.timefmt import local, utcnow
+from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
 EVERY = {"mentions": timedelta(minutes=15), "search": timedelta(hours=1), "comments": timedelta(hours=1)}
@@ -72,20 +66,8 @@ def newest(items: list[Inbound]) -> str | None:
     return str(max(numeric)) if numeric else None
 
 
-class EngagementSweeper:
+class EngagementSweeper(PlatformCaller):
     """Reads every account's conversations within its budget; safe to run in several workers."""
-
-    def __init__(
-        self,
-        hub: Hub,
-        settings: Settings,
-        ring: Keyring,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.hub, self.settings, self.ring, self.clock, self.sleep = hub, settings, ring, clock, sleep
-        self.tokens = TokenService(hub, settings, ring, clock=clock, sleep=sleep)
 
     def config(self) -> tuple[Engagement, list[str]]:
         """The engagement section and pillar names of the strategy in use (defaults without one)."""
@@ -132,8 +114,7 @@ class EngagementSweeper:
         if lacking:
             view.skipped = f"needs the {', '.join(lacking)} permission; run `psn auth {account.platform}` and grant it."
             return view
-        gate = BudgetGate(self.hub, member_id, account.id, Priority.BACKGROUND, self.clock)
-        with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
+        with self.client(member_id, account.id, account.platform, Priority.BACKGROUND) as client:
             conversations = conversations_for(client)
             for source in spec.reads:
                 if view.stopped:

@@ -38,7 +38,6 @@ from psn_core.services.ideas.tags import ParsedIdea
 Q = Queries.load(__package__)
 
 Action = Literal["promote", "claim", "kill", "touch", "release"]
-_UUID_CHARS = set("0123456789abcdef-")
 
 
 class _Id(BaseModel):
@@ -94,18 +93,9 @@ def resolve_id(conn: Conn, ref: str | UUID) -> UUID:
     Raises:
         IdeaNotFound: no visible idea matches, or several do.
     """
-    text = str(ref).strip().lower()
-    if len(text) == 36:
-        try:
-            return UUID(text)  # a whole id: looked up by key (get_idea says when it is not visible)
-        except ValueError:
-            pass
-    if len(text) < 6 or not set(text) <= _UUID_CHARS:
-        raise IdeaNotFound(f"{str(ref)!r} is not an idea id (give the id or at least its first 6 characters).")
-    found = sql.many(conn, Q.idea_ids_like, {"prefix": text + "%"}, _Id)
-    if len(found) != 1:
-        raise IdeaNotFound(f"{'Several ideas' if found else 'No idea you can see'} start with {text!r}.")
-    return found[0].id
+    return sql.id_by_prefix(
+        conn, ref, Q.idea_ids_like, IdeaNotFound, noun="an idea", several="Several ideas", none="No idea you can see"
+    )
 
 
 def get_idea(conn: Conn, ref: str | UUID) -> Idea:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,7 @@ from psn_core.timefmt import utcnow
 from psn_core.voice import EditDiff
 
 Q = Queries.load(__package__)
+K = TypeVar("K")
 WEEKS = 12
 REST_DAYS = 14
 FATIGUE_LIFT = 0.8  # a topic below 80 % of typical rests
@@ -82,27 +84,24 @@ def _ranked(groups: dict[str, list[PostCell]], rates: dict[str, float]) -> list[
     return sorted(out, key=lambda g: (-g.lift, -g.posts, g.key))
 
 
-def _formats(posts: list[PostCell]) -> list[FormatPref]:
-    groups: dict[tuple[str, str], list[PostCell]] = defaultdict(list)
+def _scored(posts: list[PostCell], key: Callable[[PostCell], K]) -> Iterator[tuple[str, K, int, float]]:
+    """(platform, key, posts, score) of each platform-and-key group with enough posts and a score."""
+    groups: dict[tuple[str, K], list[PostCell]] = defaultdict(list)
     for p in posts:
-        groups[(p.platform, p.format)].append(p)
-    out = []
-    for (platform, fmt), items in groups.items():
-        value = score(items)
-        if len(items) >= MIN_POSTS and value is not None:
-            out.append(FormatPref(platform=platform, format=fmt, posts=len(items), score=round(value, 2)))
+        groups[(p.platform, key(p))].append(p)
+    for (platform, value), items in groups.items():
+        found = score(items)
+        if len(items) >= MIN_POSTS and found is not None:
+            yield platform, value, len(items), round(found, 2)
+
+
+def _formats(posts: list[PostCell]) -> list[FormatPref]:
+    out = [FormatPref(platform=pl, format=f, posts=n, score=s) for pl, f, n, s in _scored(posts, lambda p: p.format)]
     return sorted(out, key=lambda f: (f.platform, -f.score, f.format))
 
 
 def _hours(posts: list[PostCell]) -> list[HourPref]:
-    groups: dict[tuple[str, int], list[PostCell]] = defaultdict(list)
-    for p in posts:
-        groups[(p.platform, p.hour)].append(p)
-    out = []
-    for (platform, hour), items in groups.items():
-        value = score(items)
-        if len(items) >= MIN_POSTS and value is not None:
-            out.append(HourPref(platform=platform, hour=hour, posts=len(items), score=round(value, 2)))
+    out = [HourPref(platform=pl, hour=h, posts=n, score=s) for pl, h, n, s in _scored(posts, lambda p: p.hour)]
     out.sort(key=lambda h: (h.platform, -h.score, h.hour))
     kept: Counter[str] = Counter()
     best = []

@@ -26,7 +26,6 @@ from psn_core.strategy.model import Strategy
 from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
-_UUID_CHARS = set("0123456789abcdef-")
 
 
 class _Plan(BaseModel):
@@ -189,18 +188,15 @@ def resolve_slot(conn: Conn, ref: str | UUID) -> UUID:
     Raises:
         PlanNotFound: no slot of the member's matches, or several do.
     """
-    text = str(ref).strip().lower()
-    if len(text) == 36:
-        try:
-            return UUID(text)
-        except ValueError:
-            pass
-    if len(text) < 6 or not set(text) <= _UUID_CHARS:
-        raise PlanNotFound(f"{str(ref)!r} is not a plan slot id (give the id or at least its first 6 characters).")
-    found = sql.many(conn, Q.slot_ids_like, {"prefix": text + "%"}, _Id)
-    if len(found) != 1:
-        raise PlanNotFound(f"{'Several plan slots' if found else 'No plan slot of yours'} start with {text!r}.")
-    return found[0].id
+    return sql.id_by_prefix(
+        conn,
+        ref,
+        Q.slot_ids_like,
+        PlanNotFound,
+        noun="a plan slot",
+        several="Several plan slots",
+        none="No plan slot of yours",
+    )
 
 
 def slot_for_draft(conn: Conn, ref: str | UUID) -> SlotForDraft:

@@ -55,8 +55,8 @@ from psn_core.notifications import Tier, notify
 from psn_core.platforms.base import Platform
 from psn_core.platforms.models import Feature, PublishResult
 from psn_core.platforms.registry import PLATFORMS
-from psn_core.services.accounts.accounts import platform_config
-from psn_core.services.accounts.budgets import BudgetGate, Priority, check_publishing_quota
+from psn_core.services.accounts.budgets import Priority, check_publishing_quota
+from psn_core.services.accounts.callers import budgeted_client
 from psn_core.services.accounts.features import granted_scopes
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.posting.leases import add_lease, lease_session, publish_transaction, take_lease
@@ -227,11 +227,12 @@ class Publisher:
             return get_target(conn, member_id, target_id)
 
     def _run(self, member_id: UUID, claim: Claim) -> PublishResult:
-        cls = PLATFORMS[claim.platform]
         account_id = claim.account_id
-        gate = BudgetGate(self.hub, member_id, account_id, Priority.CRITICAL, self.clock)
         rendering = claim.rendering
-        with cls(platform_config(self.settings, cls.name), gate=gate, sleep=self.sleep) as client:
+        client = budgeted_client(
+            self.hub, self.settings, member_id, account_id, claim.platform, Priority.CRITICAL, self.clock, self.sleep
+        )
+        with client:
             return self.tokens.call(
                 member_id, account_id, lambda token: self._parts(member_id, claim, client, token, rendering)
             )

@@ -187,12 +187,10 @@ def resolve_id(conn: Conn, ref: str | UUID) -> UUID:
     Raises:
         SeriesNotFound: no visible series matches, or several do.
     """
+    whole = sql.whole_id(ref)
+    if whole is not None:
+        return whole
     text = str(ref).strip().lower()
-    if len(text) == 36:
-        try:
-            return UUID(text)
-        except ValueError:
-            pass
     prefix = text + "%" if len(text) >= 6 and re.fullmatch(r"[0-9a-f-]+", text) else "-"
     found = sql.many(conn, Q.series_ids_by_ref, {"ref": text, "prefix": prefix}, _Id)
     if not found:

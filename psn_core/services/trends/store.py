@@ -23,11 +23,6 @@ from psn_core.services.trends.sources import sources_of
 from psn_core.strategy.model import Strategy
 
 Q = Queries.load(__package__)
-_UUID_CHARS = set("0123456789abcdef-")
-
-
-class _Id(BaseModel):
-    id: UUID
 
 
 def list_trends(
@@ -57,18 +52,9 @@ def resolve_id(conn: Conn, ref: str | UUID) -> UUID:
     Raises:
         TrendNotFound: no trend of the member matches, or several do.
     """
-    text = str(ref).strip().lower()
-    if len(text) == 36:
-        try:
-            return UUID(text)
-        except ValueError:
-            pass
-    if len(text) < 6 or not set(text) <= _UUID_CHARS:
-        raise TrendNotFound(f"{str(ref)!r} is not a trend id (give the id or at least its first 6 characters).")
-    found = sql.many(conn, Q.trend_ids_like, {"prefix": text + "%"}, _Id)
-    if len(found) != 1:
-        raise TrendNotFound(f"{'Several trends' if found else 'No trend of yours'} start with {text!r}.")
-    return found[0].id
+    return sql.id_by_prefix(
+        conn, ref, Q.trend_ids_like, TrendNotFound, noun="a trend", several="Several trends", none="No trend of yours"
+    )
 
 
 def get_trend(conn: Conn, ref: str | UUID) -> Trend:
