@@ -40,13 +40,9 @@ def _due_line(e: DueEpisode) -> str:
 
 
 def _day(text: str, obj: Ctx) -> date:
-    from psn_core.services.posting.schedule_time import parse_local
+    from psn_core.services.posting.schedule_time import parse_day
 
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        moment = parse_local(text, obj.settings.timezone, utcnow())
-        return (moment.astimezone(obj.settings.zone) if moment.tzinfo else moment).date()
+    return parse_day(text, obj.settings.timezone, utcnow())
 
 
 @click.group()

@@ -96,3 +96,21 @@ def test_detect_says_when_nothing_repeats(ws: Path) -> None:
 
 def test_the_member_id_is_not_needed_on_the_command_line(ws: Path) -> None:
     assert uuid.UUID(json.loads(psn(ws, *CREATE, "--json").stdout)["member_id"])
+
+
+def test_create_starts_today_by_default_and_reads_a_first_day_in_words(ws: Path) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    madrid = ZoneInfo("Europe/Madrid")
+    before = datetime.now(madrid).date()  # the command reads the real clock: expectations derive from it
+    made = psn(ws, "series", "create", "Daily notes", "--platform", "x", "--json")
+    after = datetime.now(madrid).date()
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["starts_on"] in {before.isoformat(), after.isoformat()}
+    worded = psn(ws, "series", "create", "Next notes", "--platform", "x", "--start", "tomorrow", "--json")
+    assert worded.exit_code == 0, worded.output
+    assert json.loads(worded.stdout)["starts_on"] in {(d + timedelta(days=1)).isoformat() for d in (before, after)}
+    refused = psn(ws, "series", "create", "Odd notes", "--platform", "x", "--start", "3/4")
+    assert refused.exit_code != 0 and "is not a day psn understands" in refused.output
+    assert "odd-notes" not in psn(ws, "series", "list").stdout

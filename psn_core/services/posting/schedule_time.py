@@ -24,7 +24,7 @@ local time with its zone and the UTC instant.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -159,6 +159,35 @@ def parse_local(text: str, zone_name: str = "UTC", now: datetime | None = None) 
     if now is None or not text.strip():
         raise _unreadable(text)
     return _words(text.strip(), ZoneInfo(zone_name), now)
+
+
+def parse_day(text: str, zone_name: str, now: datetime) -> date:
+    """A day as typed, for what starts on a day rather than at a time (a series' first day):
+    'YYYY-MM-DD', or words read in ``zone_name`` relative to ``now`` ('today', 'tomorrow', 'next tuesday',
+    '3 april'; a weekday alone is its next occurrence, today's included).
+
+    Raises:
+        InvalidSchedule: not a day psn understands, or a numeric date that is not year-month-day.
+    """
+    stripped = text.strip()
+    try:
+        return date.fromisoformat(stripped)
+    except ValueError:
+        pass
+    refused = InvalidSchedule(
+        f"{text!r} is not a day psn understands.",
+        "Write the day as YYYY-MM-DD ('2026-12-01') or in words: 'today', 'tomorrow', 'next tuesday', '3 april'.",
+    )
+    if not stripped or _NON_ISO_DATE.search(stripped):
+        raise refused
+    from dateparser.date import DateDataParser  # slow to import: only for words
+
+    base = now.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None, microsecond=0)
+    settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": "first"}
+    found = DateDataParser(languages=["en"], settings=settings).get_date_data(stripped).date_obj
+    if not isinstance(found, datetime) or found.tzinfo is not None:
+        raise refused
+    return found.date()
 
 
 def resolve(when: str | datetime, zone_name: str, now: datetime) -> ScheduleTime:
