@@ -43,7 +43,7 @@ PlanWeek = Annotated[
     str | None,
     Field(
         description="The week to plan: any day in it as YYYY-MM-DD, or an ISO week YYYY-Www (weeks start on "
-        "Monday, in the user's zone); null for this week."
+        "Monday, in the user's zone); null for the week ahead (this week; next week on a Sunday)."
     ),
 ]
 SeriesRef = Annotated[

@@ -14,7 +14,10 @@ from psn_core.timefmt import utcnow
 if TYPE_CHECKING:
     from psn_core.services.plan.models import WeeklyPlan
 
-WEEK_HELP = "Any day of the week (YYYY-MM-DD) or an ISO week (YYYY-Www); default this week, in your zone."
+WEEK_HELP = (
+    "Any day of the week (YYYY-MM-DD) or an ISO week (YYYY-Www); default the week ahead in your zone (this week;"
+    " next week on a Sunday)."
+)
 
 
 def _print_plan(plan: WeeklyPlan, as_json: bool) -> None:

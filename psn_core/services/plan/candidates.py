@@ -56,14 +56,15 @@ class _Hour(BaseModel):
 
 
 def parse_week(week: str | date | None, zone: str, now: datetime) -> date:
-    """The Monday of the ISO week holding ``week`` (a date, YYYY-MM-DD or YYYY-Www), default this week
-    in ``zone`` at ``now``.
+    """The Monday of the ISO week holding ``week`` (a date, YYYY-MM-DD or YYYY-Www); by default the week
+    ahead in ``zone`` at ``now``: this week, but next week on a Sunday (the day people plan their week,
+    when this week has no day left to plan).
 
     Raises:
         PlanInputInvalid: neither a date nor an ISO week.
     """
     if week is None:
-        day = now.astimezone(ZoneInfo(zone)).date()
+        day = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
     elif isinstance(week, date):
         day = week
     else:
