@@ -102,7 +102,10 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         ] = None,
         format: Annotated[
             str | None,
-            Field(description="Its format (recommended_format from get_drafting_context); omit to take its shape."),
+            Field(
+                description="The post's format as a whole (recommended_format from get_draft_context), recorded "
+                "for series detection and learning; omit to take a target's format, else its series', else its shape."
+            ),
         ] = None,
     ) -> posts.PostView:
         """Save a draft the user has reviewed and edited, checked against every platform's rules before

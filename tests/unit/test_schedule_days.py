@@ -24,6 +24,10 @@ SATURDAY_NIGHT_UTC = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)  # already Sunda
         ("tomorrow", SUNDAY, date(2026, 11, 30)),
         ("next tuesday", SUNDAY, date(2026, 12, 1)),
         ("tuesday", SUNDAY, date(2026, 12, 1)),
+        ("sunday", SUNDAY, date(2026, 11, 29)),  # a weekday alone: today's, when it is that day
+        ("Sun", SUNDAY, date(2026, 11, 29)),
+        ("next sunday", SUNDAY, date(2026, 12, 6)),
+        ("1 november", SUNDAY, date(2027, 11, 1)),  # a month day already past: next year's
         ("3 april", SUNDAY, date(2027, 4, 3)),
         ("today", SATURDAY_NIGHT_UTC, date(2026, 11, 29)),  # the user's day, not UTC's
     ],

@@ -161,10 +161,28 @@ def parse_local(text: str, zone_name: str = "UTC", now: datetime | None = None) 
     return _words(text.strip(), ZoneInfo(zone_name), now)
 
 
+_WEEKDAYS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("monday", "mon"),
+            ("tuesday", "tue"),
+            ("wednesday", "wed"),
+            ("thursday", "thu"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
+    )
+    for name in names
+}
+
+
 def parse_day(text: str, zone_name: str, now: datetime) -> date:
     """A day as typed, for what starts on a day rather than at a time (a series' first day):
     'YYYY-MM-DD', or words read in ``zone_name`` relative to ``now`` ('today', 'tomorrow', 'next tuesday',
-    '3 april'; a weekday alone is its next occurrence, today's included).
+    '3 april'; a weekday alone is its next occurrence, today's included; a month day already past this
+    year is next year's).
 
     Raises:
         InvalidSchedule: not a day psn understands, or a numeric date that is not year-month-day.
@@ -183,6 +201,8 @@ def parse_day(text: str, zone_name: str, now: datetime) -> date:
     from dateparser.date import DateDataParser  # slow to import: only for words
 
     base = now.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None, microsecond=0)
+    if (weekday := _WEEKDAYS.get(stripped.lower())) is not None:  # dateparser skips today's: not ours
+        return base.date() + timedelta(days=(weekday - base.weekday()) % 7)
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": "first"}
     found = DateDataParser(languages=["en"], settings=settings).get_date_data(stripped).date_obj
     if not isinstance(found, datetime) or found.tzinfo is not None:
