@@ -229,9 +229,9 @@ class ReplySender(PlatformCaller):
             return row
         with self.client(member_id, row.account_id, row.platform, Priority.CRITICAL) as client:
             conversations = conversations_for(client)
-            try:
-                if row.state in ("sending", "unknown"):
-                    since = (row.sending_at or row.confirmed_at) - RECONCILE_SKEW
+            if row.state in ("sending", "unknown"):
+                since = (row.sending_at or row.confirmed_at) - RECONCILE_SKEW
+                try:
                     found = self.tokens.call(
                         member_id,
                         row.account_id,
@@ -239,8 +239,15 @@ class ReplySender(PlatformCaller):
                             t, handle=row.handle, item_id=row.in_reply_to, text=row.text, since=since
                         ),
                     )
-                    if found is not None:
-                        return self._sent(member_id, row, found)
+                except PSNError as exc:  # it may be live: never send blind; the next run checks again
+                    detail = (
+                        f"psn could not check whether this reply is already posted ({exc.message}); not sent again."
+                    )
+                    self._set(member_id, Q.reply_unsettled, {**_unsettled(row.id, "unknown", exc), "detail": detail})
+                    return self._get(member_id, row.id)
+                if found is not None:
+                    return self._sent(member_id, row, found)
+            try:
                 self._set(member_id, Q.reply_sending, {"id": row.id, "now": self.clock()})
                 remote = self.tokens.call(
                     member_id, row.account_id, lambda t: conversations.reply(t, row.in_reply_to, row.text)
@@ -254,8 +261,11 @@ class ReplySender(PlatformCaller):
                 self._tell_failed(member_id, row, exc)
             else:
                 return self._sent(member_id, row, remote)
+        return self._get(member_id, row.id)
+
+    def _get(self, member_id: UUID, reply_id: UUID) -> Reply:
         with self.hub.transaction(member_id) as conn:
-            return get_reply(conn, row.id)
+            return get_reply(conn, reply_id)
 
     def _sent(self, member_id: UUID, row: Reply, remote_id: str) -> Reply:
         with self.hub.transaction(member_id) as conn:
@@ -264,8 +274,7 @@ class ReplySender(PlatformCaller):
             return get_reply(conn, row.id)
 
     def _unsettled(self, member_id: UUID, reply_id: UUID, state: str, error: PSNError) -> None:
-        params = {"id": reply_id, "state": state, "error_class": type(error).__name__, "detail": error.message}
-        self._set(member_id, Q.reply_unsettled, params)
+        self._set(member_id, Q.reply_unsettled, _unsettled(reply_id, state, error))
 
     def _tell_failed(self, member_id: UUID, row: Reply, error: PSNError) -> None:
         name = PLATFORMS[row.platform].display_name
@@ -280,6 +289,10 @@ class ReplySender(PlatformCaller):
                 f"engage-failed:{row.id}",
                 now=self.clock(),
             )
+
+
+def _unsettled(reply_id: UUID, state: str, error: PSNError) -> dict[str, object]:
+    return {"id": reply_id, "state": state, "error_class": type(error).__name__, "detail": error.message}
 
 
 def _outcome_reader(conversations: Conversations, remote_id: str, item_id: str) -> Callable[[str], ReplyOutcome | None]:

