@@ -43,7 +43,8 @@ SELECT o.id, o.account_id, o.platform, a.handle, o.remote_id, o.source, o.author
        r.id AS reply_id, r.state AS reply_state, r.text AS reply_text, r.remote_id AS reply_remote_id
   FROM engagement_opportunities o
   JOIN accounts a ON a.id = o.account_id
-  LEFT JOIN engagement_replies r ON r.opportunity_id = o.id
+  LEFT JOIN LATERAL (SELECT id, state, text, remote_id FROM engagement_replies
+                      WHERE opportunity_id = o.id ORDER BY state <> 'failed' DESC, confirmed_at DESC LIMIT 1) r ON true
  WHERE o.member_id = %(member)s AND o.state = ANY (%(states)s)
    AND (%(platform)s::text IS NULL OR o.platform = %(platform)s)
  ORDER BY o.score DESC, o.said_at DESC
@@ -59,7 +60,8 @@ SELECT o.id, o.account_id, o.platform, a.handle, o.remote_id, o.source, o.author
        r.id AS reply_id, r.state AS reply_state, r.text AS reply_text, r.remote_id AS reply_remote_id
   FROM engagement_opportunities o
   JOIN accounts a ON a.id = o.account_id
-  LEFT JOIN engagement_replies r ON r.opportunity_id = o.id
+  LEFT JOIN LATERAL (SELECT id, state, text, remote_id FROM engagement_replies
+                      WHERE opportunity_id = o.id ORDER BY state <> 'failed' DESC, confirmed_at DESC LIMIT 1) r ON true
  WHERE o.id = %(id)s;
 
 -- name: triage
@@ -97,8 +99,9 @@ SELECT author_id FROM engagement_opportunities WHERE id = %(id)s;
 INSERT INTO engagement_replies (member_id, opportunity_id, account_id, platform, in_reply_to, author_id, text,
                                 idempotency_key, confirmed_at)
 VALUES (%(member)s, %(opportunity)s, %(account)s, %(platform)s, %(in_reply_to)s, %(author_id)s, %(text)s,
-        %(key)s, %(now)s)
-ON CONFLICT (opportunity_id) DO NOTHING
+        %(key)s || (SELECT CASE WHEN count(*) = 0 THEN '' ELSE ':' || count(*) END
+                      FROM engagement_replies WHERE opportunity_id = %(opportunity)s), %(now)s)
+ON CONFLICT (opportunity_id) WHERE state <> 'failed' DO NOTHING
 RETURNING id;
 
 -- name: add_reply_lease

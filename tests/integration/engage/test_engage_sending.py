@@ -58,3 +58,21 @@ def test_a_failed_check_of_a_reply_left_sending_sends_nothing_and_keeps_it_unkno
     assert again is not None and again.state == "sent"
     assert len(_posts(pub)) == 1
     assert sender(pub).send(pub.member, reply.id) is not None and len(_posts(pub)) == 1
+
+
+def test_a_refused_reply_can_be_replaced_by_a_new_one_that_goes_out_once(pub: PubEnv) -> None:
+    found = _mention(pub)
+    first = confirm(pub, str(found.id), "First try.")
+    pub.emu.faults.add("x/create_tweet:402*1")  # X refuses it: nothing posted
+    refused = sender(pub).send(pub.member, first.id)
+    assert refused is not None and refused.state == "failed"
+    second = confirm(pub, str(found.id), "Second try.")  # what the notification tells the user to do
+    assert second.id != first.id and second.state == "confirmed"
+    sent = sender(pub).send(pub.member, second.id)
+    assert sent is not None and sent.state == "sent"
+    assert [p["text"] for p in _posts(pub)] == ["First try.", "Second try."]
+    assert sender(pub).send_open(pub.member) == [] and len(_posts(pub)) == 2
+    from psn_core.services.engage.errors import OpportunityExpired
+
+    with pytest.raises(OpportunityExpired, match="already replied"):
+        confirm(pub, str(found.id), "Third?")
