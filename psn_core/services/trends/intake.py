@@ -119,24 +119,29 @@ def _one(
     row = {"member_id": member_id, "source": source.key, "kind": source.kind, "url": source.url, "now": now}
     try:
         answer = source.read(client, validators, mode, timeout)
+        with hub.transaction(member_id) as conn:
+            new = _store(conn, member_id, source, answer, terms, now)
+            outcome: Outcome = "not_modified" if answer.not_modified else "fetched"
+            params = {
+                **row,
+                "etag": _fits(answer.validators.etag, 500),
+                "last_modified": _fits(answer.validators.last_modified, 100),
+                "outcome": outcome,
+                "items": len(answer.items),
+            }
+            sql.run(conn, Q.save_source_success, params)
     except TrendSourceFailed as exc:
         error = f"{source.name} {exc.message}"
         return _failed(hub, member_id, row, error)
     except Exception as exc:  # isolation: whatever one source sends, the other sources still run
         log.exception("trend source %s: unreadable answer", source.key)
         return _failed(hub, member_id, row, f"{source.name}: psn could not read its answer ({type(exc).__name__})")
-    with hub.transaction(member_id) as conn:
-        new = _store(conn, member_id, source, answer, terms, now)
-        outcome: Outcome = "not_modified" if answer.not_modified else "fetched"
-        params = {
-            **row,
-            "etag": answer.validators.etag,
-            "last_modified": answer.validators.last_modified,
-            "outcome": outcome,
-            "items": len(answer.items),
-        }
-        sql.run(conn, Q.save_source_success, params)
     return SourceResult(source=source.key, outcome=outcome, items=len(answer.items), new=new)
+
+
+def _fits(validator: str | None, limit: int) -> str | None:
+    """A validator too long to keep is dropped (the next read is unconditional): a cut one would not match."""
+    return validator if validator is not None and len(validator) <= limit else None
 
 
 def _failed(hub: Hub, member_id: UUID, row: dict[str, object], error: str) -> SourceResult:

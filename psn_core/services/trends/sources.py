@@ -72,8 +72,9 @@ class Source:
 
 
 def plain(text: str, limit: int) -> str:
-    """Markup out, entities decoded, whitespace folded, cut to ``limit`` characters."""
-    flat = SPACE.sub(" ", unescape(TAG.sub(" ", text or ""))).strip()
+    """Markup out, entities decoded, NULs (which Postgres text refuses) dropped, whitespace folded, cut to
+    ``limit`` characters."""
+    flat = SPACE.sub(" ", unescape(TAG.sub(" ", text or "")).replace("\x00", "")).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
