@@ -95,6 +95,11 @@ SELECT max(confirmed_at) FROM engagement_replies
 -- name: author_of
 SELECT author_id FROM engagement_opportunities WHERE id = %(id)s;
 
+-- name: lock_member_platform
+-- Serialises confirms of one member on one platform for the transaction: the daily cap and the author
+-- cooldown are checked and the reply inserted under it.
+SELECT pg_advisory_xact_lock(hashtext('psn-engage-reply'), hashtext(%(member)s::text || ':' || %(platform)s));
+
 -- name: insert_reply
 INSERT INTO engagement_replies (member_id, opportunity_id, account_id, platform, in_reply_to, author_id, text,
                                 idempotency_key, confirmed_at)

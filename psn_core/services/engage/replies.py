@@ -156,6 +156,8 @@ def confirm_reply(
         ConfirmationInvalid: it changed since it was confirmed; and every refusal of :func:`check_reply`.
     """
     with hub.transaction(member_id) as conn:
+        platform = get_opportunity(conn, ref).platform
+        sql.run(conn, Q.lock_member_platform, {"member": member_id, "platform": platform})  # cap and cooldown hold
         opportunity, current = propose_reply(conn, member_id, ref, text, config, now, zone)
         still_matches(proposal, current)
         reply_id = sql.value(

@@ -76,3 +76,26 @@ def test_a_refused_reply_can_be_replaced_by_a_new_one_that_goes_out_once(pub: Pu
 
     with pytest.raises(OpportunityExpired, match="already replied"):
         confirm(pub, str(found.id), "Third?")
+
+
+def test_concurrent_confirms_keep_the_daily_cap(pub: PubEnv) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from psn_core.errors import PSNError
+    from psn_core.services.strategy import strategy_path
+
+    path = strategy_path(pub.settings.workspace)
+    path.write_text(path.read_text().replace("daily_replies: {x: 3,", "daily_replies: {x: 1,"), encoding="utf-8")
+    refs = [str(_mention(pub, f"fan_{i}").id) for i in range(10)]
+
+    def attempt(ref: str) -> str:
+        try:
+            return confirm(pub, ref, "Thanks!").state
+        except PSNError as exc:
+            return type(exc).__name__
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(attempt, refs))
+    assert results.count("confirmed") == 1, results
+    with pub.env.hub.owner() as conn:
+        assert conn.execute("SELECT count(*) AS n FROM engagement_replies").fetchone()["n"] == 1  # type: ignore[index]
