@@ -40,6 +40,7 @@ from psn_core.services.accounts.callers import PlatformCaller, budgeted_client
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.engage.errors import (
     AuthorBlocked,
+    OpportunityExpired,
     OpportunityNotFound,
     QuietHoursNow,
     RepliesNotAllowed,
@@ -249,6 +250,9 @@ class ReplySender(PlatformCaller):
                     return self._get(member_id, row.id)
                 if found is not None:
                     return self._sent(member_id, row, found)
+            stopped = self._hold_or_expire(member_id, row)
+            if stopped is not None:
+                return stopped
             try:
                 self._set(member_id, Q.reply_sending, {"id": row.id, "now": self.clock()})
                 remote = self.tokens.call(
@@ -265,6 +269,29 @@ class ReplySender(PlatformCaller):
                 return self._sent(member_id, row, remote)
         return self._get(member_id, row.id)
 
+    def _hold_or_expire(self, member_id: UUID, row: Reply) -> Reply | None:
+        """Checked again right before it goes out (a reply held by a rate limit may wait): past its 48 hours it
+        fails with a message; in quiet hours it waits (None: send it now)."""
+        from psn_core.services.strategy import load_strategy
+
+        now, zone = self.clock(), self.settings.zone
+        with self.hub.transaction(member_id) as conn:
+            expires_at = get_opportunity(conn, str(row.opportunity_id)).expires_at
+        if expires_at <= now:
+            error: PSNError = OpportunityExpired(
+                f"The conversation passed its 48 hours ({local(expires_at, zone)}) before psn could send your reply."
+            )
+            self._unsettled(member_id, row.id, "failed", error)
+            self._tell_failed(member_id, row, error, kind="engage_reply_expired")
+            return self._get(member_id, row.id)
+        strategy = load_strategy(self.settings.workspace)
+        quiet = strategy.engagement.quiet_hours if strategy else None
+        if quiet is None or not quiet.contains(now, zone):
+            return None
+        error = QuietHoursNow(f"Held: it is quiet hours ({quiet.start}-{quiet.end}, {zone.key}); sent after they end.")
+        self._unsettled(member_id, row.id, row.state, error)
+        return self._get(member_id, row.id)
+
     def _get(self, member_id: UUID, reply_id: UUID) -> Reply:
         with self.hub.transaction(member_id) as conn:
             return get_reply(conn, reply_id)
@@ -278,16 +305,19 @@ class ReplySender(PlatformCaller):
     def _unsettled(self, member_id: UUID, reply_id: UUID, state: str, error: PSNError) -> None:
         self._set(member_id, Q.reply_unsettled, _unsettled(reply_id, state, error))
 
-    def _tell_failed(self, member_id: UUID, row: Reply, error: PSNError) -> None:
+    def _tell_failed(self, member_id: UUID, row: Reply, error: PSNError, kind: str = "engage_reply_failed") -> None:
         name = PLATFORMS[row.platform].display_name
+        refused = kind == "engage_reply_failed"
+        said = f"{name} refused your reply to {row.in_reply_to}" if refused else f"Your {name} reply was not sent"
+        more = "or write a new reply in /psn:engage." if refused else "if it still matters there."
         with self.hub.transaction(member_id) as conn:
             notify(
                 conn,
                 member_id,
                 Tier.STANDARD,
-                "engage_reply_failed",
-                f"{name} refused your reply to {row.in_reply_to}: {error.message}",
-                "Nothing was posted. Answer in the app yourself, or write a new reply in /psn:engage.",
+                kind,
+                f"{said}: {error.message}",
+                f"Nothing was posted. Answer in the app yourself, {more}",
                 f"engage-failed:{row.id}",
                 now=self.clock(),
             )

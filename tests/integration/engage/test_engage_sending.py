@@ -99,3 +99,44 @@ def test_concurrent_confirms_keep_the_daily_cap(pub: PubEnv) -> None:
     assert results.count("confirmed") == 1, results
     with pub.env.hub.owner() as conn:
         assert conn.execute("SELECT count(*) AS n FROM engagement_replies").fetchone()["n"] == 1  # type: ignore[index]
+
+
+def _held_by_a_429(pub: PubEnv) -> UUID:
+    reply = confirm(pub, str(_mention(pub).id), "Held reply.")
+    pub.emu.faults.add("x/create_tweet:429*9")
+    held = sender(pub).send(pub.member, reply.id)
+    assert held is not None and held.state == "confirmed", held  # nothing went out: the next run sends it
+    pub.emu.faults.clear()
+    return reply.id
+
+
+def test_a_held_reply_waits_for_the_end_of_quiet_hours(pub: PubEnv) -> None:
+    from datetime import timedelta
+
+    from psn_core.services.strategy import strategy_path
+
+    reply_id = _held_by_a_429(pub)
+    before = len(_posts(pub))
+    local = pub.clock().astimezone(pub.settings.zone)
+    start, end = (local - timedelta(minutes=5)).strftime("%H:%M"), (local + timedelta(hours=1)).strftime("%H:%M")
+    path = strategy_path(pub.settings.workspace)
+    path.write_text(path.read_text() + f"  quiet_hours: {{start: '{start}', end: '{end}'}}\n", encoding="utf-8")
+    pub.clock.advance(minutes=16)  # past the request window the 429 used up
+    still = sender(pub).send(pub.member, reply_id)
+    assert still is not None and still.state == "confirmed" and len(_posts(pub)) == before
+    assert "quiet hours" in str(_row(pub, reply_id)["error_message"])
+    pub.clock.advance(hours=1, minutes=1)
+    sent = sender(pub).send(pub.member, reply_id)
+    assert sent is not None and sent.state == "sent" and len(_posts(pub)) == before + 1
+
+
+def test_a_held_reply_past_48_hours_fails_with_a_message_and_is_not_sent(pub: PubEnv) -> None:
+    reply_id = _held_by_a_429(pub)
+    before = len(_posts(pub))
+    pub.clock.advance(hours=49)
+    late = sender(pub).send(pub.member, reply_id)
+    assert late is not None and late.state == "failed" and len(_posts(pub)) == before
+    assert "48 hours" in str(_row(pub, reply_id)["error_message"])
+    with pub.env.hub.owner() as conn:
+        kinds = [r["kind"] for r in conn.execute("SELECT kind FROM notifications").fetchall()]
+    assert "engage_reply_expired" in kinds
