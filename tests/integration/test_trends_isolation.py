@@ -41,3 +41,26 @@ def test_odd_validators_and_nul_characters_do_not_sink_the_collect(hub_env: HubE
     assert "\x00" not in nul.title + nul.summary and nul.title == "Sourdough rye starter"
     assert status[f"feed:{feeds[0]}"].etag is None and status[f"feed:{feeds[1]}"].last_modified is None
     assert report.notified >= 1  # the announcements ran after every source
+
+
+def test_an_ordinary_on_topic_feed_item_is_not_breaking_but_a_popular_hacker_news_story_is(hub_env: HubEnv) -> None:
+    from psn_core.services.trends.urls import canonical_url
+
+    member = new_member(hub_env.hub, "Ana")
+    now = start_instant()
+    starter = canonical_url("https://example.com/news/sourdough-starter")
+    with sources_at(now) as server:
+        feed_only = baker_strategy(trends_section(server, feeds=[server.url(FEED)]))
+        feed_only.trends.hacker_news = feed_only.trends.google_trends = feed_only.trends.reddit = None  # type: ignore[union-attr]
+        quiet = intake.collect(hub_env.hub, member, feed_only, now)
+        with hub_env.hub.transaction(member) as conn:
+            fresh = {t.url: t for t in store.list_trends(conn, now=now, limit=100)}
+        assert fresh[starter].score >= feed_only.trends.breaking_score  # type: ignore[union-attr]  # on topic, fresh
+        assert quiet.notified == 0  # ... yet a feed item alone is no news: no notification
+        with_hn = baker_strategy(trends_section(server, feeds=[server.url(FEED)]))
+        with_hn.trends.google_trends = with_hn.trends.reddit = None  # type: ignore[union-attr]
+        loud = intake.collect(hub_env.hub, member, with_hn, now)  # Hacker News carries it with 420 points
+    assert loud.notified == 1
+    with hub_env.hub.transaction(member) as conn:
+        announced = [t.url for t in store.list_trends(conn, now=now, limit=100) if t.notified_at is not None]
+    assert announced == [starter]

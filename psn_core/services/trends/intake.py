@@ -9,6 +9,7 @@ Network requests never run inside a hub transaction: a slow source holds no lock
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -24,7 +25,7 @@ from psn_core.notifications.store import notify
 from psn_core.services.trends.errors import TrendNotFound, TrendSourceFailed
 from psn_core.services.trends.fetch import make_client
 from psn_core.services.trends.models import IntakeReport, Mode, Outcome, SourceResult
-from psn_core.services.trends.scoring import Terms, score, terms_of
+from psn_core.services.trends.scoring import Terms, breaking_floors, score, terms_of
 from psn_core.services.trends.sources import Answer, Source, Validators, sources_of
 from psn_core.services.trends.store import get_trend
 from psn_core.services.trends.urls import canonical_url
@@ -189,9 +190,15 @@ def _announce(conn: Conn, member_id: UUID, sources: list[Source], threshold: flo
     """Raise one STANDARD notification per fresh trend at or above the threshold, never twice."""
     names = {s.key: s.name for s in sources}
     announced = 0
-    fresh = {"threshold": threshold, "since": now - BREAKING_WITHIN}
+    floors = json.dumps(breaking_floors())
+    fresh = {"threshold": threshold, "since": now - BREAKING_WITHIN, "floors": floors}
     for candidate in sql.many(conn, Q.breaking_candidates, fresh, _Id):
-        if sql.one(conn, Q.claim_breaking, {"id": candidate.id, "now": now, "threshold": threshold}, _Id) is None:
+        if (
+            sql.one(
+                conn, Q.claim_breaking, {"id": candidate.id, "now": now, "threshold": threshold, "floors": floors}, _Id
+            )
+            is None
+        ):
             continue  # another intake announced it first
         trend = get_trend(conn, candidate.id)
         where = names.get(trend.source, trend.source)

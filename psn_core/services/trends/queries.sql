@@ -13,6 +13,7 @@ ON CONFLICT (member_id, url) DO UPDATE
        sources = CASE WHEN EXCLUDED.source = ANY (trends.sources) THEN trends.sources
                       ELSE trends.sources || EXCLUDED.source END,
        signal = greatest(trends.signal, EXCLUDED.signal),
+       kind = CASE WHEN EXCLUDED.signal > trends.signal THEN EXCLUDED.kind ELSE trends.kind END,
        score = greatest(trends.score, EXCLUDED.score),
        pillar = CASE WHEN EXCLUDED.score > trends.score THEN EXCLUDED.pillar ELSE trends.pillar END,
        matched = CASE WHEN EXCLUDED.score > trends.score THEN EXCLUDED.matched ELSE trends.matched END,
@@ -20,9 +21,11 @@ ON CONFLICT (member_id, url) DO UPDATE
 RETURNING id, (xmax = 0) AS inserted;
 
 -- name: breaking_candidates
--- Fresh trends at or above the threshold not announced yet, best first.
+-- Fresh trends at or above the threshold, popular enough where they were seen (kind: the source of the best
+-- signal; floors: the least signal per kind, none for feeds), not announced yet, best first.
 SELECT t.id FROM trends t
  WHERE t.notified_at IS NULL AND t.score >= %(threshold)s
+   AND t.signal >= (%(floors)s::jsonb ->> t.kind)::double precision
    AND coalesce(t.published_at, t.first_seen_at) >= %(since)s
  ORDER BY t.score DESC, t.id
  LIMIT 20;
@@ -31,6 +34,7 @@ SELECT t.id FROM trends t
 -- The one right to announce a trend as breaking: set once (a concurrent or later intake finds it set).
 UPDATE trends SET notified_at = %(now)s
  WHERE id = %(id)s AND notified_at IS NULL AND score >= %(threshold)s
+   AND signal >= (%(floors)s::jsonb ->> kind)::double precision
 RETURNING id;
 
 -- name: expire_trends
