@@ -65,3 +65,12 @@ def test_the_score_weighs_relevance_address_recency_and_reach() -> None:
     )
     assert parts["recency"] == 0.5 and parts["reach"] == 0.3 and cold == pytest.approx(0.2 * 0.5 + 0.15 * 0.3)
     assert score("postgresql", terms=terms, addressed=False, said_at=NOW, followers=0, now=NOW)[1]["relevance"] == 0.5
+
+
+def test_a_partial_platforms_or_caps_map_is_merged_over_the_defaults() -> None:
+    text = BASE + "engagement:\n  platforms: {x: false, linkedin: true}\n  daily_replies: {x: 3}\n"
+    config = parse_strategy(text)[0].engagement
+    assert not config.enabled("x") and config.enabled("instagram") and config.enabled("linkedin")
+    assert not config.enabled("tiktok")
+    assert (config.cap("x"), config.cap("instagram"), config.cap("linkedin")) == (3, 10, 10)
+    assert config.platforms == {"x": False, "instagram": True, "linkedin": True}
