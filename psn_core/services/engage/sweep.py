@@ -34,6 +34,8 @@ from psn_core.strategy.model import pillar_names
 from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
+ACCESS_LEVEL = "not available on your access level"
+ACCESS_RETRY = timedelta(days=1)
 EVERY = {"mentions": timedelta(minutes=15), "search": timedelta(hours=1), "comments": timedelta(hours=1)}
 
 
@@ -167,6 +169,10 @@ class EngagementSweeper(PlatformCaller):
             view.stopped = f"{exc.message} (reading again after {local(resume, self.settings.zone)})"
         except PlatformError as exc:
             error = f"{PLATFORMS[account.platform].display_name} refused {source}: {exc.message}"
+            if exc.status_code is not None and 400 <= exc.status_code < 500:  # asking again soon changes nothing
+                level = _access_refused(exc)
+                resume = self.clock() + (ACCESS_RETRY if level else EVERY[source])
+                error = f"{ACCESS_LEVEL} ({error})" if level else error
         except PSNError as exc:  # one account's failure never stops the others
             error = exc.message
         self._store(member_id, account, source, items, config, pillars, view, error, resume, since)
@@ -216,3 +222,11 @@ class EngagementSweeper(PlatformCaller):
             )
         view.found += len(items)
         view.new += len(new)
+
+
+def _access_refused(exc: PlatformError) -> bool:
+    """The app's access level does not include this read (X: 403 client-not-enrolled / client-forbidden)."""
+    said = f"{exc.message} {exc.raw}".lower()
+    return exc.status_code == 403 and any(
+        k in said for k in ("client-not-enrolled", "client-forbidden", "access level")
+    )
