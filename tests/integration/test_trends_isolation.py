@@ -64,3 +64,22 @@ def test_an_ordinary_on_topic_feed_item_is_not_breaking_but_a_popular_hacker_new
     with hub_env.hub.transaction(member) as conn:
         announced = [t.url for t in store.list_trends(conn, now=now, limit=100) if t.notified_at is not None]
     assert announced == [starter]
+
+
+def test_one_hacker_news_item_that_fails_is_skipped_and_counted(hub_env: HubEnv) -> None:
+    member = new_member(hub_env.hub, "Ana")
+    now = start_instant()
+    with sources_at(now) as server:
+        server.routes["/v0/item/102.json"] = Route(status=500, body=b"oops", content_type="text/plain")
+        server.routes["/v0/item/104.json"] = Route(body=b"not json", content_type="application/json")
+        strategy = baker_strategy(trends_section(server, feeds=[]))
+        strategy.trends.google_trends = strategy.trends.reddit = None  # type: ignore[union-attr]
+        report = intake.collect(hub_env.hub, member, strategy, now)
+    [hn] = [s for s in report.sources if s.source == "hacker_news"]
+    assert (hn.outcome, hn.skipped) == ("fetched", 2), hn
+    with hub_env.hub.transaction(member) as conn:
+        urls = {t.url for t in store.list_trends(conn, now=now, limit=100)}
+        status = {s.source: s for s in store.source_statuses(conn, strategy)}["hacker_news"]
+    assert "https://example.com/news/sourdough-starter" in urls  # item 101: read despite its neighbours
+    assert not status.failing and status.last_error == "2 of 4 stories could not be read and were skipped"
+    assert status.etag is None  # asked in full next time, so the skipped ones get another chance

@@ -129,6 +129,9 @@ def _one(
                 "last_modified": _fits(answer.validators.last_modified, 100),
                 "outcome": outcome,
                 "items": len(answer.items),
+                "note": f"{answer.skipped} of {answer.asked} stories could not be read and were skipped"
+                if answer.skipped
+                else None,
             }
             sql.run(conn, Q.save_source_success, params)
     except TrendSourceFailed as exc:
@@ -137,7 +140,7 @@ def _one(
     except Exception as exc:  # isolation: whatever one source sends, the other sources still run
         log.exception("trend source %s: unreadable answer", source.key)
         return _failed(hub, member_id, row, f"{source.name}: psn could not read its answer ({type(exc).__name__})")
-    return SourceResult(source=source.key, outcome=outcome, items=len(answer.items), new=new)
+    return SourceResult(source=source.key, outcome=outcome, items=len(answer.items), new=new, skipped=answer.skipped)
 
 
 def _fits(validator: str | None, limit: int) -> str | None:

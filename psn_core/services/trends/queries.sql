@@ -78,12 +78,14 @@ SELECT source, kind, url, etag, last_modified, last_attempt_at, last_success_at,
 
 -- name: save_source_success
 -- A fetch that worked (304 included): its validators kept for the next conditional request.
+-- note: what it had to skip (kept as its last_error; none leaves the last failure's reason as it was).
 INSERT INTO trend_sources (member_id, source, kind, url, etag, last_modified, last_attempt_at, last_success_at,
-                           consecutive_failures, last_outcome, last_items)
+                           consecutive_failures, last_outcome, last_items, last_error)
 VALUES (%(member_id)s, %(source)s, %(kind)s, %(url)s, %(etag)s, %(last_modified)s, %(now)s, %(now)s, 0,
-        %(outcome)s, %(items)s)
+        %(outcome)s, %(items)s, %(note)s)
 ON CONFLICT (member_id, source) DO UPDATE
    SET kind = EXCLUDED.kind, url = EXCLUDED.url, etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,
+       last_error = coalesce(EXCLUDED.last_error, trend_sources.last_error),
        last_attempt_at = EXCLUDED.last_attempt_at, last_success_at = EXCLUDED.last_success_at,
        consecutive_failures = 0, last_outcome = EXCLUDED.last_outcome,
        last_items = CASE WHEN EXCLUDED.last_outcome = 'not_modified' THEN trend_sources.last_items
