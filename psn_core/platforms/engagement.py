@@ -122,8 +122,17 @@ class Conversations:
     def __init__(self, client: Platform) -> None:
         self.client = client
 
-    def read(self, token: str, source: str, *, user_id: str, since_id: str | None, query: str = "") -> list[Inbound]:
-        """New items of ``source`` since ``since_id`` (newest first).
+    def read(
+        self,
+        token: str,
+        source: str,
+        *,
+        user_id: str,
+        since_id: str | None,
+        query: str = "",
+        start_time: datetime | None = None,
+    ) -> list[Inbound]:
+        """New items of ``source`` since ``since_id`` (or, without one, since ``start_time``), newest first.
 
         Raises:
             PlatformError: the read was refused or failed.

@@ -12,13 +12,15 @@ SELECT source, since_id, checked_at, resume_at, last_error, last_error_at
   FROM engagement_sources WHERE account_id = %(account)s;
 
 -- name: save_source
--- Where a read stopped: the newest id seen (kept when the read found nothing), or the refusal and the pause.
+-- Where a read stopped: the newest id seen (kept when the read found nothing, unless keep_since is false: a
+-- search read from a time, its old id past X's 7-day window), or the refusal and the pause.
 INSERT INTO engagement_sources (account_id, member_id, source, since_id, checked_at, resume_at, last_error,
                                 last_error_at)
 VALUES (%(account)s, %(member)s, %(source)s, %(since_id)s, %(now)s, %(resume_at)s, %(error)s,
         CASE WHEN %(error)s::text IS NULL THEN NULL ELSE %(now)s END)
 ON CONFLICT (account_id, source) DO UPDATE
-   SET since_id = coalesce(EXCLUDED.since_id, engagement_sources.since_id),
+   SET since_id = CASE WHEN %(keep_since)s THEN coalesce(EXCLUDED.since_id, engagement_sources.since_id)
+                       ELSE EXCLUDED.since_id END,
        checked_at = EXCLUDED.checked_at,
        resume_at = EXCLUDED.resume_at,
        last_error = EXCLUDED.last_error,

@@ -36,6 +36,8 @@ from psn_core.timefmt import local
 Q = Queries.load(__package__)
 ACCESS_LEVEL = "not available on your access level"
 ACCESS_RETRY = timedelta(days=1)
+SEARCH_SINCE_FOR = timedelta(days=6)
+RECENT_SKEW = timedelta(minutes=5)
 EVERY = {"mentions": timedelta(minutes=15), "search": timedelta(hours=1), "comments": timedelta(hours=1)}
 
 
@@ -151,6 +153,11 @@ class EngagementSweeper(PlatformCaller):
         if fresh and not force and state is not None and state.last_error is None:
             return
         since = state.since_id if state else None
+        start_time = None
+        # X refuses a since_id past its 7-day search window: from a time instead (and the old id forgotten)
+        last = state.checked_at if source == "search" and state is not None else None
+        if last is not None and (since is None or now - last > SEARCH_SINCE_FOR):
+            since, start_time = None, max(last - RECENT_SKEW, now - SEARCH_SINCE_FOR)
         items: list[Inbound] = []
         error: str | None = None
         resume: datetime | None = None
@@ -159,7 +166,7 @@ class EngagementSweeper(PlatformCaller):
                 member_id,
                 account.id,
                 lambda token: conversations.read(
-                    token, source, user_id=account.remote_user_id, since_id=since, query=query
+                    token, source, user_id=account.remote_user_id, since_id=since, query=query, start_time=start_time
                 ),
             )
         except RateLimited as exc:
@@ -215,6 +222,7 @@ class EngagementSweeper(PlatformCaller):
                     "member": member_id,
                     "source": source,
                     "since_id": newest(items) if resume is None else since,
+                    "keep_since": source != "search" or since is not None,
                     "now": now,
                     "resume_at": resume,
                     "error": error,

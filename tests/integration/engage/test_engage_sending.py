@@ -140,3 +140,34 @@ def test_a_held_reply_past_48_hours_fails_with_a_message_and_is_not_sent(pub: Pu
     with pub.env.hub.owner() as conn:
         kinds = [r["kind"] for r in conn.execute("SELECT kind FROM notifications").fetchall()]
     assert "engage_reply_expired" in kinds
+
+
+def test_more_than_a_page_of_mentions_is_read_in_full_and_only_once(pub: PubEnv) -> None:
+    x = x_of(pub.emu)
+    me = pub.emu.default_user("x").username
+    fans = [pub.emu.create_user("x", username=f"many_{i}") for i in range(130)]
+    for fan in fans:
+        x.conversations.post_as(fan, f"@{me} a question")
+    first = sweeper(pub).sweep(pub.member)
+    assert next(a for a in first.accounts if a.platform == "x").new == 130  # two pages, nothing lost
+    pages = [r for r in pub.emu.requests if r.endpoint == "user_mentions"]
+    assert len(pages) == 2 and "pagination_token" in pages[1].query
+    for fan in fans[:3]:
+        x.conversations.post_as(fan, f"@{me} and another")
+    pub.clock.advance(minutes=16)
+    later = sweeper(pub).sweep(pub.member)
+    assert next(a for a in later.accounts if a.platform == "x").new == 3  # since the newest: the 3 new ones
+
+
+def test_a_search_not_read_for_a_week_asks_from_a_time_not_from_a_stale_id(pub: PubEnv) -> None:
+    x = x_of(pub.emu)
+    stranger = pub.emu.create_user("x", username="stranger")
+    x.conversations.post_as(stranger, "postgres vacuum, anyone?")
+    sweeper(pub).sweep(pub.member)
+    pub.clock.advance(days=8)
+    x.conversations.post_as(stranger, "postgres vacuum again")
+    sweeper(pub).sweep(pub.member)
+    [late] = [r for r in pub.emu.requests if r.endpoint == "search_recent"][1:]
+    assert "since_id" not in late.query and late.query["start_time"].startswith(
+        (pub.clock() - __import__("datetime").timedelta(days=6)).strftime("%Y-%m-%d")
+    )
