@@ -64,7 +64,26 @@ def test_the_score_weighs_relevance_address_recency_and_reach() -> None:
         "nice weather", terms=terms, addressed=False, said_at=NOW - timedelta(hours=24), followers=None, now=NOW
     )
     assert parts["recency"] == 0.5 and parts["reach"] == 0.3 and cold == pytest.approx(0.2 * 0.5 + 0.15 * 0.3)
-    assert score("postgresql", terms=terms, addressed=False, said_at=NOW, followers=0, now=NOW)[1]["relevance"] == 0.5
+    assert score("postgresql", terms=terms, addressed=False, said_at=NOW, followers=0, now=NOW)[1]["relevance"] == 0
+
+
+def test_a_term_matches_whole_words_and_their_plural_only() -> None:
+    def relevance(text: str) -> float:
+        return score(text, terms=["dev"], addressed=False, said_at=NOW, followers=0, now=NOW)[1]["relevance"]
+
+    assert relevance("a new device") == relevance("undeveloped") == relevance("devops") == 0
+    assert relevance("dev tools") == relevance("for devs, by devs") == relevance("(dev)") == 0.5
+
+
+def test_the_engage_help_says_what_the_worker_and_yes_do(tmp_path: object) -> None:
+    from click.testing import CliRunner
+
+    from psn_core.cli.main import cli
+
+    sweep = CliRunner().invoke(cli, ["engage", "sweep", "--help"]).output
+    reply = " ".join(CliRunner().invoke(cli, ["engage", "reply", "--help"]).output.split())
+    assert "every 15 minutes" in sweep and "hourly" not in sweep
+    assert "confirm what is shown" not in reply and "without showing it or asking" in reply
 
 
 def test_a_partial_platforms_or_caps_map_is_merged_over_the_defaults() -> None:

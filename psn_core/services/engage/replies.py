@@ -176,8 +176,8 @@ def confirm_reply(
                 "now": now,
             },
         )
-        if reply_id is None:
-            raise ReplyCapReached("You already replied to this one; psn replies once.")
+        if reply_id is None:  # a live reply arrived in between (the lock makes this rare)
+            raise OpportunityExpired("You already replied to this one; psn replies once.")
         sql.run(conn, Q.add_reply_lease, {"reply": reply_id, "member": member_id})
         return get_reply(conn, reply_id)
 
