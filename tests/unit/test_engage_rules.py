@@ -75,7 +75,7 @@ def test_a_term_matches_whole_words_and_their_plural_only() -> None:
     assert relevance("dev tools") == relevance("for devs, by devs") == relevance("(dev)") == 0.5
 
 
-def test_the_engage_help_says_what_the_worker_and_yes_do(tmp_path: object) -> None:
+def test_the_engage_help_says_what_the_worker_and_yes_do() -> None:
     from click.testing import CliRunner
 
     from psn_core.cli.main import cli
