@@ -27,7 +27,9 @@ def _print(obj: Ctx, found: list[Opportunity]) -> None:
     from psn_core.cli import output
 
     if not found:
-        output.echo("The inbox is empty. `psn engage sweep` reads your accounts now (the worker does it hourly).")
+        output.echo(
+            "The inbox is empty. `psn engage sweep` reads your accounts now (the worker sweeps every 15 minutes)."
+        )
         return
     rows = []
     for o in found:
@@ -107,7 +109,7 @@ def engage_status(obj: Ctx, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def engage_sweep(obj: Ctx, as_json: bool) -> None:
-    """Read every account's conversations now, within its request budget (the worker does it hourly)."""
+    """Read every account's conversations now, within its request budget (the worker sweeps every 15 minutes)."""
     from psn_core.cli import output
     from psn_core.hub.database import Hub
     from psn_core.services.engage.sweep import EngagementSweeper
@@ -157,7 +159,9 @@ def engage_triage(
 @engage.command("reply")
 @click.argument("opportunity")
 @click.argument("text")
-@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask: you confirm what is shown.")
+@click.option(
+    "--yes", "assume_yes", is_flag=True, help="Post it without showing it or asking (you have checked TEXT already)."
+)
 @click.option("--queue", "queue_only", is_flag=True, help="Leave the sending to the worker (`psn worker`).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx

@@ -7,6 +7,8 @@ Built from the official documentation:
 - https://docs.x.com/x-api/posts/search/introduction (``GET /2/tweets/search/recent``: the last 7 days,
   max_results 10-100, operators such as ``conversation_id:``, ``from:``, ``-from:``, ``is:reply``; a
   conversation is looked up by searching ``conversation_id:<id>``)
+- X's OpenAPI: a page of up to max_results, newest first; ``meta.next_token`` when more remain, passed back as
+  ``pagination_token`` (mentions) or ``next_token`` / ``pagination_token`` (recent search); ``start_time``.
 - https://docs.x.com/x-api/fundamentals/rate-limits (per user, per 15 minutes: mentions 300, recent
   search 300)
 - https://docs.x.com/x-api/getting-started/pricing and the access levels: reads (mentions, search) need
@@ -21,9 +23,10 @@ Which access level the emulated app has is ``EmulatorConfig.x_access_level``.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
@@ -139,15 +142,37 @@ class XConversations:
         if not low <= max_results <= 100:
             return invalid_request(f"max_results must be between {low} and 100.")
         since_id = int(call.query.get("since_id", "0") or "0")
+        token = call.query.get("pagination_token") or call.query.get("next_token") or ""
+        try:
+            below = int(base64.b32hexdecode(token.upper() + "=" * (-len(token) % 8)).decode()) if token else None
+            start = (
+                datetime.fromisoformat(call.query["start_time"].replace("Z", "+00:00"))
+                if "start_time" in call.query
+                else None
+            )
+        except ValueError:
+            return invalid_request("The pagination token or start_time is invalid.")
         fields = {f for f in call.query.get("tweet.fields", "").split(",") if f}
         with self.x.world.lock:
-            chosen = sorted((t for t in found if int(t.id) > since_id), key=lambda t: int(t.id), reverse=True)
+            chosen = sorted(
+                (
+                    t
+                    for t in found
+                    if int(t.id) > since_id
+                    and (below is None or int(t.id) < below)
+                    and (start is None or t.created_at >= start)
+                ),
+                key=lambda t: int(t.id),
+                reverse=True,
+            )
             page = chosen[:max_results]
             data = [self.x.render_tweet(t, fields, viewer.user_id) for t in page]
             body: dict[str, Any] = {"meta": {"result_count": len(data)}}
             if data:
                 body["data"] = data
                 body["meta"].update({"newest_id": data[0]["id"], "oldest_id": data[-1]["id"]})
+                if len(chosen) > max_results:  # X's opaque token; here: base32hex of the oldest id returned
+                    body["meta"]["next_token"] = base64.b32hexencode(page[-1].id.encode()).decode().rstrip("=").lower()
                 if "author_id" in call.query.get("expansions", "").split(","):
                     body["includes"] = {"users": self._users({t.author_id for t in page}, call)}
         return json_response(body)

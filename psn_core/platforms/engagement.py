@@ -60,8 +60,9 @@ ENGAGEMENT: Mapping[str, EngagementSpec] = {
         scopes=("tweet.read", "tweet.write", "users.read"),
         reply_rule="X lets apps reply only to posts whose author mentioned you, replied to you or quoted you; "
         "psn never replies anywhere else (keyword finds are for you to join by hand).",
-        search_note="Recent search needs a paid X API access level (pay-per-use or Enterprise); on the Free "
-        "level X refuses it and psn reads your mentions only.",
+        search_note="Reading X (mentions and recent search alike) needs a paid X API access level (Basic, Pro, "
+        "pay-per-use or Enterprise); on the Free level X refuses both, so psn reads nothing there (it asks again "
+        "once a day).",
     ),
     "instagram": EngagementSpec(
         reads=("comments",),
@@ -121,8 +122,17 @@ class Conversations:
     def __init__(self, client: Platform) -> None:
         self.client = client
 
-    def read(self, token: str, source: str, *, user_id: str, since_id: str | None, query: str = "") -> list[Inbound]:
-        """New items of ``source`` since ``since_id`` (newest first).
+    def read(
+        self,
+        token: str,
+        source: str,
+        *,
+        user_id: str,
+        since_id: str | None,
+        query: str = "",
+        start_time: datetime | None = None,
+    ) -> list[Inbound]:
+        """New items of ``source`` since ``since_id`` (or, without one, since ``start_time``), newest first.
 
         Raises:
             PlatformError: the read was refused or failed.

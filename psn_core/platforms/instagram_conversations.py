@@ -28,7 +28,16 @@ class InstagramConversations(Conversations):
         assert isinstance(self.client, InstagramPlatform)
         return self.client
 
-    def read(self, token: str, source: str, *, user_id: str, since_id: str | None, query: str = "") -> list[Inbound]:
+    def read(
+        self,
+        token: str,
+        source: str,
+        *,
+        user_id: str,
+        since_id: str | None,
+        query: str = "",
+        start_time: datetime | None = None,
+    ) -> list[Inbound]:
         """The comments on the newest media (one request for the media, one per media for comments).
 
         Raises:

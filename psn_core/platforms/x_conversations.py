@@ -7,12 +7,14 @@ it unless its author engaged the account first, so psn offers replies to address
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+from psn_core.errors import RateLimited
 from psn_core.platforms.engagement import ENGAGEMENT, Conversations, Inbound, ReplyOutcome
 from psn_core.platforms.http import JSONValue, get_int, get_list, get_obj, get_str, json_body
 from psn_core.platforms.x import XPlatform, _parse_time
 
+MAX_PAGES = 10  # 1,000 posts a read: beyond that, the oldest of a flood are left
 _FIELDS = "author_id,conversation_id,created_at,referenced_tweets,in_reply_to_user_id"
 
 
@@ -24,26 +26,52 @@ class XConversations(Conversations):
         assert isinstance(self.client, XPlatform)
         return self.client
 
-    def read(self, token: str, source: str, *, user_id: str, since_id: str | None, query: str = "") -> list[Inbound]:
-        """GET /2/users/:id/mentions or /2/tweets/search/recent, with each author's follower count.
+    def read(
+        self,
+        token: str,
+        source: str,
+        *,
+        user_id: str,
+        since_id: str | None,
+        query: str = "",
+        start_time: datetime | None = None,
+    ) -> list[Inbound]:
+        """GET /2/users/:id/mentions or /2/tweets/search/recent, with each author's follower count, page after
+        page (``meta.next_token``) down to ``since_id``, at most MAX_PAGES pages.
 
         Raises:
-            PlatformError: refused (ClientForbidden-like 403 on an access level without reads) or failed.
+            PlatformError: refused (ClientForbidden-like 403 on an access level without reads) or failed;
+                RateLimited when the budget stops it (what was read before stays read: ``psn_partial``).
         """
         x = self.x
         params = {"tweet.fields": _FIELDS, "expansions": "author_id", "user.fields": "public_metrics"}
         if since_id:
             params["since_id"] = since_id
+        elif start_time is not None:
+            params["start_time"] = start_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if source == "mentions":
-            path, params["max_results"] = f"/2/users/{user_id}/mentions", "100"
+            path, params["max_results"], paging = f"/2/users/{user_id}/mentions", "100", "pagination_token"
         elif source == "search" and query:
-            path, params["max_results"], params["query"] = "/2/tweets/search/recent", "100", query
+            path, params["max_results"], params["query"], paging = "/2/tweets/search/recent", "100", query, "next_token"
         else:
             return []
-        response = x.sender.request("GET", x.url(path), token=token, headers=x.auth_headers(token), params=params)
-        body = json_body(response)
-        users = {get_str(u, "id"): u for u in get_list(body, "includes", "users")}
-        return [_inbound(item, source, users, user_id) for item in get_list(body, "data") if get_str(item, "id")]
+        found: list[Inbound] = []
+        try:
+            for _ in range(MAX_PAGES):
+                response = x.sender.request(
+                    "GET", x.url(path), token=token, headers=x.auth_headers(token), params=params
+                )
+                body = json_body(response)
+                users = {get_str(u, "id"): u for u in get_list(body, "includes", "users")}
+                found += [_inbound(i, source, users, user_id) for i in get_list(body, "data") if get_str(i, "id")]
+                next_token = get_str(body, "meta", "next_token")
+                if not next_token:
+                    break
+                params[paging] = next_token
+        except RateLimited as exc:  # the budget stopped the read: what was read stays read
+            exc.psn_partial = tuple(found)  # type: ignore[attr-defined]
+            raise
+        return found
 
     def reply(self, token: str, item_id: str, text: str) -> str:
         """POST /2/tweets {"text", "reply": {"in_reply_to_tweet_id"}}.

@@ -2,6 +2,7 @@
 
 Every field has a default, so a strategy without the section engages with care: mentions and comments on
 X and Instagram, at most 10 replies a day per platform, a day between two replies to the same author.
+``platforms`` and ``daily_replies`` are merged over these defaults (``{x: false}`` leaves Instagram on).
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ def _default_platforms() -> dict[EngagePlatform, bool]:
     return {"x": True, "instagram": True}
 
 
+DEFAULT_CAP = 10
+
+
 def _default_caps() -> dict[EngagePlatform, int]:
-    return {"x": 10, "instagram": 10}
+    return {"x": DEFAULT_CAP, "instagram": DEFAULT_CAP}
 
 
 class QuietHours(BaseModel):
@@ -71,11 +75,24 @@ class Engagement(BaseModel):
             out.append(bare.lower())
         return out
 
+    @field_validator("platforms", mode="after")
+    @classmethod
+    def _over_default_platforms(cls, value: dict[EngagePlatform, bool]) -> dict[EngagePlatform, bool]:
+        """``{x: false}`` turns X off and leaves the other defaults as they were."""
+        return {**_default_platforms(), **value}
+
+    @field_validator("daily_replies", mode="after")
+    @classmethod
+    def _over_default_caps(cls, value: dict[EngagePlatform, int]) -> dict[EngagePlatform, int]:
+        return {**_default_caps(), **value}
+
     def enabled(self, platform: str) -> bool:
+        """On when listed true (after the defaults); a platform never named is off."""
         return any(name == platform and on for name, on in self.platforms.items())
 
     def cap(self, platform: str) -> int:
-        return next((cap for name, cap in self.daily_replies.items() if name == platform), 10)
+        """The daily cap after the defaults; a platform turned on without a cap gets the default 10."""
+        return next((cap for name, cap in self.daily_replies.items() if name == platform), DEFAULT_CAP)
 
     def blocked(self, handle: str) -> bool:
         return handle.lstrip("@").lower() in self.blocklist

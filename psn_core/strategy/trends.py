@@ -99,7 +99,10 @@ class TrendsConfig(BaseModel):
         default_factory=dict, description="Words that place a trend in a pillar (pillar name: [words])."
     )
     breaking_score: float = Field(
-        default=0.75, gt=0, le=1, description="A fresh trend scoring at least this raises one notification."
+        default=0.75,
+        gt=0,
+        le=1,
+        description="A fresh, popular trend scoring at least this raises one notification (feed-only ones never).",
     )
     timeout: float = Field(default=10.0, gt=0, le=60, description="Seconds each request may take.")
 

@@ -64,4 +64,32 @@ def test_the_score_weighs_relevance_address_recency_and_reach() -> None:
         "nice weather", terms=terms, addressed=False, said_at=NOW - timedelta(hours=24), followers=None, now=NOW
     )
     assert parts["recency"] == 0.5 and parts["reach"] == 0.3 and cold == pytest.approx(0.2 * 0.5 + 0.15 * 0.3)
-    assert score("postgresql", terms=terms, addressed=False, said_at=NOW, followers=0, now=NOW)[1]["relevance"] == 0.5
+    assert score("postgresql", terms=terms, addressed=False, said_at=NOW, followers=0, now=NOW)[1]["relevance"] == 0
+
+
+def test_a_term_matches_whole_words_and_their_plural_only() -> None:
+    def relevance(text: str) -> float:
+        return score(text, terms=["dev"], addressed=False, said_at=NOW, followers=0, now=NOW)[1]["relevance"]
+
+    assert relevance("a new device") == relevance("undeveloped") == relevance("devops") == 0
+    assert relevance("dev tools") == relevance("for devs, by devs") == relevance("(dev)") == 0.5
+
+
+def test_the_engage_help_says_what_the_worker_and_yes_do() -> None:
+    from click.testing import CliRunner
+
+    from psn_core.cli.main import cli
+
+    sweep = CliRunner().invoke(cli, ["engage", "sweep", "--help"]).output
+    reply = " ".join(CliRunner().invoke(cli, ["engage", "reply", "--help"]).output.split())
+    assert "every 15 minutes" in sweep and "hourly" not in sweep
+    assert "confirm what is shown" not in reply and "without showing it or asking" in reply
+
+
+def test_a_partial_platforms_or_caps_map_is_merged_over_the_defaults() -> None:
+    text = BASE + "engagement:\n  platforms: {x: false, linkedin: true}\n  daily_replies: {x: 3}\n"
+    config = parse_strategy(text)[0].engagement
+    assert not config.enabled("x") and config.enabled("instagram") and config.enabled("linkedin")
+    assert not config.enabled("tiktok")
+    assert (config.cap("x"), config.cap("instagram"), config.cap("linkedin")) == (3, 10, 10)
+    assert config.platforms == {"x": False, "instagram": True, "linkedin": True}

@@ -5,7 +5,8 @@
 -- per member, platform and remote id (the sweep's dedup), scored 0..1, expiring 48 h after it was said.
 -- States: new -> yes | no | skipped (triage), yes -> replied (its reply went out), any open one -> expired.
 --
--- engagement_replies: the reply the user confirmed for one opportunity (at most one: exactly once). Its
+-- engagement_replies: the reply the user confirmed for one opportunity (at most one live: exactly once; a
+-- failed one, refused by the platform, may be replaced by a new one). Its
 -- row is the ledger: committed 'confirmed', then 'sending' *before* the request leaves, then 'sent' with
 -- the remote id, or 'unknown' when no answer came back; a row left 'sending' or 'unknown' is reconciled by
 -- reading the platform before anything is sent again. idempotency_key is unique.
@@ -52,7 +53,7 @@ CREATE INDEX engagement_opportunities_expiry_idx ON engagement_opportunities (ex
 CREATE TABLE engagement_replies (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     member_id       uuid NOT NULL DEFAULT psn_current_member() REFERENCES members (id) ON DELETE CASCADE,
-    opportunity_id  uuid NOT NULL UNIQUE REFERENCES engagement_opportunities (id) ON DELETE CASCADE,
+    opportunity_id  uuid NOT NULL REFERENCES engagement_opportunities (id) ON DELETE CASCADE,
     account_id      uuid NOT NULL,
     platform        text NOT NULL CHECK (platform IN ('x', 'linkedin', 'instagram', 'tiktok')),
     in_reply_to     text NOT NULL,
@@ -74,6 +75,8 @@ CREATE TABLE engagement_replies (
     FOREIGN KEY (account_id, member_id) REFERENCES accounts (id, member_id) ON DELETE CASCADE,
     CONSTRAINT engagement_replies_sent CHECK ((state = 'sent') = (remote_id IS NOT NULL))
 );
+-- one live reply per opportunity; a failed one (the platform refused it, nothing posted) may be replaced
+CREATE UNIQUE INDEX engagement_replies_one_live ON engagement_replies (opportunity_id) WHERE state <> 'failed';
 CREATE INDEX engagement_replies_open_idx ON engagement_replies (member_id, state)
     WHERE state IN ('confirmed', 'sending', 'unknown');
 CREATE INDEX engagement_replies_caps_idx ON engagement_replies (account_id, confirmed_at);

@@ -142,7 +142,7 @@ def triage(conn: Conn, decisions: Sequence[tuple[str, Verdict]], now: datetime) 
 
 def open_for_reply(opportunity: Opportunity, now: datetime) -> None:
     """Raises: OpportunityExpired when it is past its 48 hours, answered, or triaged no."""
-    if opportunity.reply_id is not None or opportunity.state == "replied":
+    if (opportunity.reply_id is not None and opportunity.reply_state != "failed") or opportunity.state == "replied":
         raise OpportunityExpired("You already replied to this one; psn replies once.")
     if opportunity.expires_at <= now or opportunity.state in ("expired", "no"):
         why = "it is older than 48 hours" if opportunity.expires_at <= now else f"it is {opportunity.state}"

@@ -12,13 +12,15 @@ SELECT source, since_id, checked_at, resume_at, last_error, last_error_at
   FROM engagement_sources WHERE account_id = %(account)s;
 
 -- name: save_source
--- Where a read stopped: the newest id seen (kept when the read found nothing), or the refusal and the pause.
+-- Where a read stopped: the newest id seen (kept when the read found nothing, unless keep_since is false: a
+-- search read from a time, its old id past X's 7-day window), or the refusal and the pause.
 INSERT INTO engagement_sources (account_id, member_id, source, since_id, checked_at, resume_at, last_error,
                                 last_error_at)
 VALUES (%(account)s, %(member)s, %(source)s, %(since_id)s, %(now)s, %(resume_at)s, %(error)s,
         CASE WHEN %(error)s::text IS NULL THEN NULL ELSE %(now)s END)
 ON CONFLICT (account_id, source) DO UPDATE
-   SET since_id = coalesce(EXCLUDED.since_id, engagement_sources.since_id),
+   SET since_id = CASE WHEN %(keep_since)s THEN coalesce(EXCLUDED.since_id, engagement_sources.since_id)
+                       ELSE EXCLUDED.since_id END,
        checked_at = EXCLUDED.checked_at,
        resume_at = EXCLUDED.resume_at,
        last_error = EXCLUDED.last_error,
@@ -43,7 +45,8 @@ SELECT o.id, o.account_id, o.platform, a.handle, o.remote_id, o.source, o.author
        r.id AS reply_id, r.state AS reply_state, r.text AS reply_text, r.remote_id AS reply_remote_id
   FROM engagement_opportunities o
   JOIN accounts a ON a.id = o.account_id
-  LEFT JOIN engagement_replies r ON r.opportunity_id = o.id
+  LEFT JOIN LATERAL (SELECT id, state, text, remote_id FROM engagement_replies
+                      WHERE opportunity_id = o.id ORDER BY state <> 'failed' DESC, confirmed_at DESC LIMIT 1) r ON true
  WHERE o.member_id = %(member)s AND o.state = ANY (%(states)s)
    AND (%(platform)s::text IS NULL OR o.platform = %(platform)s)
  ORDER BY o.score DESC, o.said_at DESC
@@ -59,7 +62,8 @@ SELECT o.id, o.account_id, o.platform, a.handle, o.remote_id, o.source, o.author
        r.id AS reply_id, r.state AS reply_state, r.text AS reply_text, r.remote_id AS reply_remote_id
   FROM engagement_opportunities o
   JOIN accounts a ON a.id = o.account_id
-  LEFT JOIN engagement_replies r ON r.opportunity_id = o.id
+  LEFT JOIN LATERAL (SELECT id, state, text, remote_id FROM engagement_replies
+                      WHERE opportunity_id = o.id ORDER BY state <> 'failed' DESC, confirmed_at DESC LIMIT 1) r ON true
  WHERE o.id = %(id)s;
 
 -- name: triage
@@ -93,12 +97,18 @@ SELECT max(confirmed_at) FROM engagement_replies
 -- name: author_of
 SELECT author_id FROM engagement_opportunities WHERE id = %(id)s;
 
+-- name: lock_member_platform
+-- Serialises confirms of one member on one platform for the transaction: the daily cap and the author
+-- cooldown are checked and the reply inserted under it.
+SELECT pg_advisory_xact_lock(hashtext('psn-engage-reply'), hashtext(%(member)s::text || ':' || %(platform)s));
+
 -- name: insert_reply
 INSERT INTO engagement_replies (member_id, opportunity_id, account_id, platform, in_reply_to, author_id, text,
                                 idempotency_key, confirmed_at)
 VALUES (%(member)s, %(opportunity)s, %(account)s, %(platform)s, %(in_reply_to)s, %(author_id)s, %(text)s,
-        %(key)s, %(now)s)
-ON CONFLICT (opportunity_id) DO NOTHING
+        %(key)s || (SELECT CASE WHEN count(*) = 0 THEN '' ELSE ':' || count(*) END
+                      FROM engagement_replies WHERE opportunity_id = %(opportunity)s), %(now)s)
+ON CONFLICT (opportunity_id) WHERE state <> 'failed' DO NOTHING
 RETURNING id;
 
 -- name: add_reply_lease

@@ -40,6 +40,7 @@ from psn_core.services.accounts.callers import PlatformCaller, budgeted_client
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.engage.errors import (
     AuthorBlocked,
+    OpportunityExpired,
     OpportunityNotFound,
     QuietHoursNow,
     RepliesNotAllowed,
@@ -156,6 +157,8 @@ def confirm_reply(
         ConfirmationInvalid: it changed since it was confirmed; and every refusal of :func:`check_reply`.
     """
     with hub.transaction(member_id) as conn:
+        platform = get_opportunity(conn, ref).platform
+        sql.run(conn, Q.lock_member_platform, {"member": member_id, "platform": platform})  # cap and cooldown hold
         opportunity, current = propose_reply(conn, member_id, ref, text, config, now, zone)
         still_matches(proposal, current)
         reply_id = sql.value(
@@ -173,8 +176,8 @@ def confirm_reply(
                 "now": now,
             },
         )
-        if reply_id is None:
-            raise ReplyCapReached("You already replied to this one; psn replies once.")
+        if reply_id is None:  # a live reply arrived in between (the lock makes this rare)
+            raise OpportunityExpired("You already replied to this one; psn replies once.")
         sql.run(conn, Q.add_reply_lease, {"reply": reply_id, "member": member_id})
         return get_reply(conn, reply_id)
 
@@ -229,9 +232,9 @@ class ReplySender(PlatformCaller):
             return row
         with self.client(member_id, row.account_id, row.platform, Priority.CRITICAL) as client:
             conversations = conversations_for(client)
-            try:
-                if row.state in ("sending", "unknown"):
-                    since = (row.sending_at or row.confirmed_at) - RECONCILE_SKEW
+            if row.state in ("sending", "unknown"):
+                since = (row.sending_at or row.confirmed_at) - RECONCILE_SKEW
+                try:
                     found = self.tokens.call(
                         member_id,
                         row.account_id,
@@ -239,8 +242,18 @@ class ReplySender(PlatformCaller):
                             t, handle=row.handle, item_id=row.in_reply_to, text=row.text, since=since
                         ),
                     )
-                    if found is not None:
-                        return self._sent(member_id, row, found)
+                except PSNError as exc:  # it may be live: never send blind; the next run checks again
+                    detail = (
+                        f"psn could not check whether this reply is already posted ({exc.message}); not sent again."
+                    )
+                    self._set(member_id, Q.reply_unsettled, {**_unsettled(row.id, "unknown", exc), "detail": detail})
+                    return self._get(member_id, row.id)
+                if found is not None:
+                    return self._sent(member_id, row, found)
+            stopped = self._hold_or_expire(member_id, row)
+            if stopped is not None:
+                return stopped
+            try:
                 self._set(member_id, Q.reply_sending, {"id": row.id, "now": self.clock()})
                 remote = self.tokens.call(
                     member_id, row.account_id, lambda t: conversations.reply(t, row.in_reply_to, row.text)
@@ -254,8 +267,34 @@ class ReplySender(PlatformCaller):
                 self._tell_failed(member_id, row, exc)
             else:
                 return self._sent(member_id, row, remote)
+        return self._get(member_id, row.id)
+
+    def _hold_or_expire(self, member_id: UUID, row: Reply) -> Reply | None:
+        """Checked again right before it goes out (a reply held by a rate limit may wait): past its 48 hours it
+        fails with a message; in quiet hours it waits (None: send it now)."""
+        from psn_core.services.strategy import load_strategy
+
+        now, zone = self.clock(), self.settings.zone
         with self.hub.transaction(member_id) as conn:
-            return get_reply(conn, row.id)
+            expires_at = get_opportunity(conn, str(row.opportunity_id)).expires_at
+        if expires_at <= now:
+            error: PSNError = OpportunityExpired(
+                f"The conversation passed its 48 hours ({local(expires_at, zone)}) before psn could send your reply."
+            )
+            self._unsettled(member_id, row.id, "failed", error)
+            self._tell_failed(member_id, row, error, kind="engage_reply_expired")
+            return self._get(member_id, row.id)
+        strategy = load_strategy(self.settings.workspace)
+        quiet = strategy.engagement.quiet_hours if strategy else None
+        if quiet is None or not quiet.contains(now, zone):
+            return None
+        error = QuietHoursNow(f"Held: it is quiet hours ({quiet.start}-{quiet.end}, {zone.key}); sent after they end.")
+        self._unsettled(member_id, row.id, row.state, error)
+        return self._get(member_id, row.id)
+
+    def _get(self, member_id: UUID, reply_id: UUID) -> Reply:
+        with self.hub.transaction(member_id) as conn:
+            return get_reply(conn, reply_id)
 
     def _sent(self, member_id: UUID, row: Reply, remote_id: str) -> Reply:
         with self.hub.transaction(member_id) as conn:
@@ -264,22 +303,28 @@ class ReplySender(PlatformCaller):
             return get_reply(conn, row.id)
 
     def _unsettled(self, member_id: UUID, reply_id: UUID, state: str, error: PSNError) -> None:
-        params = {"id": reply_id, "state": state, "error_class": type(error).__name__, "detail": error.message}
-        self._set(member_id, Q.reply_unsettled, params)
+        self._set(member_id, Q.reply_unsettled, _unsettled(reply_id, state, error))
 
-    def _tell_failed(self, member_id: UUID, row: Reply, error: PSNError) -> None:
+    def _tell_failed(self, member_id: UUID, row: Reply, error: PSNError, kind: str = "engage_reply_failed") -> None:
         name = PLATFORMS[row.platform].display_name
+        refused = kind == "engage_reply_failed"
+        said = f"{name} refused your reply to {row.in_reply_to}" if refused else f"Your {name} reply was not sent"
+        more = "or write a new reply in /psn:engage." if refused else "if it still matters there."
         with self.hub.transaction(member_id) as conn:
             notify(
                 conn,
                 member_id,
                 Tier.STANDARD,
-                "engage_reply_failed",
-                f"{name} refused your reply to {row.in_reply_to}: {error.message}",
-                "Nothing was posted. Answer in the app yourself, or write a new reply in /psn:engage.",
+                kind,
+                f"{said}: {error.message}",
+                f"Nothing was posted. Answer in the app yourself, {more}",
                 f"engage-failed:{row.id}",
                 now=self.clock(),
             )
+
+
+def _unsettled(reply_id: UUID, state: str, error: PSNError) -> dict[str, object]:
+    return {"id": reply_id, "state": state, "error_class": type(error).__name__, "detail": error.message}
 
 
 def _outcome_reader(conversations: Conversations, remote_id: str, item_id: str) -> Callable[[str], ReplyOutcome | None]:

@@ -3,6 +3,7 @@
 Four signals, each 0..1, weighted: relevance to the user's pillars and keywords (0.35), whether the user was
 addressed directly (0.30: a mention, a reply to them, a comment on their post), recency over the 48 hours
 an opportunity lives (0.20), and the author's reach (0.15: log10 of followers, a million is 1; unknown 0.3).
+A term counts as a whole word (or its plural): "dev" is found in "devs", not in "device".
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def score(
 ) -> tuple[float, dict[str, float]]:
     """The score and its parts."""
     lowered = text.lower()
-    hits = sum(1 for t in terms if re.search(rf"(?<![\w]){re.escape(t)}", lowered))
+    hits = sum(1 for t in terms if re.search(rf"(?<!\w){re.escape(t)}(?:e?s)?(?!\w)", lowered))  # words, plurals
     parts = {
         "relevance": min(1.0, hits / 2),
         "addressed": 1.0 if addressed else 0.0,

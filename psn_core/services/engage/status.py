@@ -14,7 +14,7 @@ from psn_core.platforms.engagement import ENGAGEMENT
 from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.accounts.features import granted_scopes
 from psn_core.services.engage.models import AccountAbilities, SourceLine
-from psn_core.services.engage.sweep import EngageAccount, SourceState
+from psn_core.services.engage.sweep import ACCESS_LEVEL, EngageAccount, SourceState
 from psn_core.strategy.engagement import Engagement
 from psn_core.timefmt import local
 
@@ -35,12 +35,18 @@ def _line(
         return SourceLine(source=source, state="refused", note=f"{what}: needs the {', '.join(lacking)} permission")
     if source == "search" and (not config.keywords or not config.search):
         return SourceLine(source=source, state="off", note=f"{what}: off (no engagement.keywords, or search: false)")
-    if state is not None and state.resume_at is not None and state.resume_at > now:
-        when = local(state.resume_at, zone)
-        note = f"{what}: budget kept for publishing until {when}"
-        return SourceLine(source=source, state="waiting", note=note, checked_at=checked_at)
+    later = state.resume_at if state is not None and state.resume_at and state.resume_at > now else None
+    if state is not None and state.last_error and ACCESS_LEVEL in state.last_error:
+        again = f"; psn asks again {local(later, zone)}" if later else ""
+        note = f"{what}: {state.last_error}{again}"
+        return SourceLine(source=source, state="unavailable", note=note, checked_at=checked_at)
     if state is not None and state.last_error:
-        return SourceLine(source=source, state="refused", note=f"{what}: {state.last_error}", checked_at=checked_at)
+        again = f" (asked again {local(later, zone)})" if later else ""
+        note = f"{what}: {state.last_error}{again}"
+        return SourceLine(source=source, state="refused", note=note, checked_at=checked_at)
+    if later is not None:
+        note = f"{what}: budget kept for publishing until {local(later, zone)}"
+        return SourceLine(source=source, state="waiting", note=note, checked_at=checked_at)
     checked = f", last read {local(checked_at, zone)}" if checked_at else ", not read yet"
     return SourceLine(source=source, state="ready", note=f"{what}{checked}", checked_at=checked_at)
 
@@ -97,6 +103,8 @@ def health(
         reads = [s.source for s in a.sources if s.state in ("ready", "waiting")]
         idle = "off in strategy.yaml" if ENGAGEMENT[a.platform].reads else "no conversations through its API"
         can = f"reads {', '.join(reads)}" if reads else "reads nothing" if a.enabled else idle
+        absent = [s.source for s in a.sources if s.state == "unavailable"]
+        can += f" ({', '.join(absent)}: {ACCESS_LEVEL})" if absent else ""
         parts.append(f"{a.platform} @{a.handle}: {can}, {'replies' if a.can_reply else 'no replies'}")
     seen = [s.checked_at for a in accounts for s in a.sources if s.checked_at is not None]
     swept = f"last sweep {local(max(seen), zone)}" if seen else "not swept yet (the worker reads every 15 minutes)"

@@ -34,6 +34,10 @@ from psn_core.strategy.model import pillar_names
 from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
+ACCESS_LEVEL = "not available on your access level"
+ACCESS_RETRY = timedelta(days=1)
+SEARCH_SINCE_FOR = timedelta(days=6)
+RECENT_SKEW = timedelta(minutes=5)
 EVERY = {"mentions": timedelta(minutes=15), "search": timedelta(hours=1), "comments": timedelta(hours=1)}
 
 
@@ -149,6 +153,11 @@ class EngagementSweeper(PlatformCaller):
         if fresh and not force and state is not None and state.last_error is None:
             return
         since = state.since_id if state else None
+        start_time = None
+        # X refuses a since_id past its 7-day search window: from a time instead (and the old id forgotten)
+        last = state.checked_at if source == "search" and state is not None else None
+        if last is not None and (since is None or now - last > SEARCH_SINCE_FOR):
+            since, start_time = None, max(last - RECENT_SKEW, now - SEARCH_SINCE_FOR)
         items: list[Inbound] = []
         error: str | None = None
         resume: datetime | None = None
@@ -157,7 +166,7 @@ class EngagementSweeper(PlatformCaller):
                 member_id,
                 account.id,
                 lambda token: conversations.read(
-                    token, source, user_id=account.remote_user_id, since_id=since, query=query
+                    token, source, user_id=account.remote_user_id, since_id=since, query=query, start_time=start_time
                 ),
             )
         except RateLimited as exc:
@@ -167,6 +176,10 @@ class EngagementSweeper(PlatformCaller):
             view.stopped = f"{exc.message} (reading again after {local(resume, self.settings.zone)})"
         except PlatformError as exc:
             error = f"{PLATFORMS[account.platform].display_name} refused {source}: {exc.message}"
+            if exc.status_code is not None and 400 <= exc.status_code < 500:  # asking again soon changes nothing
+                level = _access_refused(exc)
+                resume = self.clock() + (ACCESS_RETRY if level else EVERY[source])
+                error = f"{ACCESS_LEVEL} ({error})" if level else error
         except PSNError as exc:  # one account's failure never stops the others
             error = exc.message
         self._store(member_id, account, source, items, config, pillars, view, error, resume, since)
@@ -209,6 +222,7 @@ class EngagementSweeper(PlatformCaller):
                     "member": member_id,
                     "source": source,
                     "since_id": newest(items) if resume is None else since,
+                    "keep_since": source != "search" or since is not None,
                     "now": now,
                     "resume_at": resume,
                     "error": error,
@@ -216,3 +230,11 @@ class EngagementSweeper(PlatformCaller):
             )
         view.found += len(items)
         view.new += len(new)
+
+
+def _access_refused(exc: PlatformError) -> bool:
+    """The app's access level does not include this read (X: 403 client-not-enrolled / client-forbidden)."""
+    said = f"{exc.message} {exc.raw}".lower()
+    return exc.status_code == 403 and any(
+        k in said for k in ("client-not-enrolled", "client-forbidden", "access level")
+    )

@@ -9,6 +9,7 @@ Network requests never run inside a hub transaction: a slow source holds no lock
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -24,7 +25,7 @@ from psn_core.notifications.store import notify
 from psn_core.services.trends.errors import TrendNotFound, TrendSourceFailed
 from psn_core.services.trends.fetch import make_client
 from psn_core.services.trends.models import IntakeReport, Mode, Outcome, SourceResult
-from psn_core.services.trends.scoring import Terms, score, terms_of
+from psn_core.services.trends.scoring import Terms, breaking_floors, score, terms_of
 from psn_core.services.trends.sources import Answer, Source, Validators, sources_of
 from psn_core.services.trends.store import get_trend
 from psn_core.services.trends.urls import canonical_url
@@ -119,24 +120,32 @@ def _one(
     row = {"member_id": member_id, "source": source.key, "kind": source.kind, "url": source.url, "now": now}
     try:
         answer = source.read(client, validators, mode, timeout)
+        with hub.transaction(member_id) as conn:
+            new = _store(conn, member_id, source, answer, terms, now)
+            outcome: Outcome = "not_modified" if answer.not_modified else "fetched"
+            params = {
+                **row,
+                "etag": _fits(answer.validators.etag, 500),
+                "last_modified": _fits(answer.validators.last_modified, 100),
+                "outcome": outcome,
+                "items": len(answer.items),
+                "note": f"{answer.skipped} of {answer.asked} stories could not be read and were skipped"
+                if answer.skipped
+                else None,
+            }
+            sql.run(conn, Q.save_source_success, params)
     except TrendSourceFailed as exc:
         error = f"{source.name} {exc.message}"
         return _failed(hub, member_id, row, error)
     except Exception as exc:  # isolation: whatever one source sends, the other sources still run
         log.exception("trend source %s: unreadable answer", source.key)
         return _failed(hub, member_id, row, f"{source.name}: psn could not read its answer ({type(exc).__name__})")
-    with hub.transaction(member_id) as conn:
-        new = _store(conn, member_id, source, answer, terms, now)
-        outcome: Outcome = "not_modified" if answer.not_modified else "fetched"
-        params = {
-            **row,
-            "etag": answer.validators.etag,
-            "last_modified": answer.validators.last_modified,
-            "outcome": outcome,
-            "items": len(answer.items),
-        }
-        sql.run(conn, Q.save_source_success, params)
-    return SourceResult(source=source.key, outcome=outcome, items=len(answer.items), new=new)
+    return SourceResult(source=source.key, outcome=outcome, items=len(answer.items), new=new, skipped=answer.skipped)
+
+
+def _fits(validator: str | None, limit: int) -> str | None:
+    """A validator too long to keep is dropped (the next read is unconditional): a cut one would not match."""
+    return validator if validator is not None and len(validator) <= limit else None
 
 
 def _failed(hub: Hub, member_id: UUID, row: dict[str, object], error: str) -> SourceResult:
@@ -184,9 +193,15 @@ def _announce(conn: Conn, member_id: UUID, sources: list[Source], threshold: flo
     """Raise one STANDARD notification per fresh trend at or above the threshold, never twice."""
     names = {s.key: s.name for s in sources}
     announced = 0
-    fresh = {"threshold": threshold, "since": now - BREAKING_WITHIN}
+    floors = json.dumps(breaking_floors())
+    fresh = {"threshold": threshold, "since": now - BREAKING_WITHIN, "floors": floors}
     for candidate in sql.many(conn, Q.breaking_candidates, fresh, _Id):
-        if sql.one(conn, Q.claim_breaking, {"id": candidate.id, "now": now, "threshold": threshold}, _Id) is None:
+        if (
+            sql.one(
+                conn, Q.claim_breaking, {"id": candidate.id, "now": now, "threshold": threshold, "floors": floors}, _Id
+            )
+            is None
+        ):
             continue  # another intake announced it first
         trend = get_trend(conn, candidate.id)
         where = names.get(trend.source, trend.source)

@@ -51,7 +51,9 @@ class SourceStatus(BaseModel):
     last_attempt_at: datetime | None = None
     last_success_at: datetime | None = None
     last_failure_at: datetime | None = None
-    last_error: str | None = Field(default=None, description="Why the last failed fetch failed.")
+    last_error: str | None = Field(
+        default=None, description="Why the last failed fetch failed (or what the last fetch had to skip)."
+    )
     consecutive_failures: int = 0
     last_outcome: Outcome | None = Field(default=None, description="fetched, not_modified (304) or failed.")
     last_items: int = Field(default=0, description="Items the last successful fetch carried.")
@@ -70,6 +72,7 @@ class SourceResult(BaseModel):
     outcome: Outcome
     items: int = Field(default=0, description="Items read from the source.")
     new: int = Field(default=0, description="Trends psn had not seen before.")
+    skipped: int = Field(default=0, description="Items the source failed to give (skipped; the others were read).")
     error: str | None = None
 
 

@@ -13,6 +13,7 @@ ON CONFLICT (member_id, url) DO UPDATE
        sources = CASE WHEN EXCLUDED.source = ANY (trends.sources) THEN trends.sources
                       ELSE trends.sources || EXCLUDED.source END,
        signal = greatest(trends.signal, EXCLUDED.signal),
+       kind = CASE WHEN EXCLUDED.signal > trends.signal THEN EXCLUDED.kind ELSE trends.kind END,
        score = greatest(trends.score, EXCLUDED.score),
        pillar = CASE WHEN EXCLUDED.score > trends.score THEN EXCLUDED.pillar ELSE trends.pillar END,
        matched = CASE WHEN EXCLUDED.score > trends.score THEN EXCLUDED.matched ELSE trends.matched END,
@@ -20,9 +21,11 @@ ON CONFLICT (member_id, url) DO UPDATE
 RETURNING id, (xmax = 0) AS inserted;
 
 -- name: breaking_candidates
--- Fresh trends at or above the threshold not announced yet, best first.
+-- Fresh trends at or above the threshold, popular enough where they were seen (kind: the source of the best
+-- signal; floors: the least signal per kind, none for feeds), not announced yet, best first.
 SELECT t.id FROM trends t
  WHERE t.notified_at IS NULL AND t.score >= %(threshold)s
+   AND t.signal >= (%(floors)s::jsonb ->> t.kind)::double precision
    AND coalesce(t.published_at, t.first_seen_at) >= %(since)s
  ORDER BY t.score DESC, t.id
  LIMIT 20;
@@ -31,6 +34,7 @@ SELECT t.id FROM trends t
 -- The one right to announce a trend as breaking: set once (a concurrent or later intake finds it set).
 UPDATE trends SET notified_at = %(now)s
  WHERE id = %(id)s AND notified_at IS NULL AND score >= %(threshold)s
+   AND signal >= (%(floors)s::jsonb ->> kind)::double precision
 RETURNING id;
 
 -- name: expire_trends
@@ -74,12 +78,14 @@ SELECT source, kind, url, etag, last_modified, last_attempt_at, last_success_at,
 
 -- name: save_source_success
 -- A fetch that worked (304 included): its validators kept for the next conditional request.
+-- note: what it had to skip (kept as its last_error; none leaves the last failure's reason as it was).
 INSERT INTO trend_sources (member_id, source, kind, url, etag, last_modified, last_attempt_at, last_success_at,
-                           consecutive_failures, last_outcome, last_items)
+                           consecutive_failures, last_outcome, last_items, last_error)
 VALUES (%(member_id)s, %(source)s, %(kind)s, %(url)s, %(etag)s, %(last_modified)s, %(now)s, %(now)s, 0,
-        %(outcome)s, %(items)s)
+        %(outcome)s, %(items)s, %(note)s)
 ON CONFLICT (member_id, source) DO UPDATE
    SET kind = EXCLUDED.kind, url = EXCLUDED.url, etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,
+       last_error = coalesce(EXCLUDED.last_error, trend_sources.last_error),
        last_attempt_at = EXCLUDED.last_attempt_at, last_success_at = EXCLUDED.last_success_at,
        consecutive_failures = 0, last_outcome = EXCLUDED.last_outcome,
        last_items = CASE WHEN EXCLUDED.last_outcome = 'not_modified' THEN trend_sources.last_items

@@ -8,6 +8,10 @@
 * then weighted by popularity (the source's points, upvotes or searches, on a log scale) and freshness
   (1 when just published, 0 after a week): score = relevance x (0.55 + 0.25 popularity + 0.20 freshness).
   A feed has no popularity figure (the user chose it: that is its signal): relevance x (0.8 + 0.2 freshness).
+* breaking (one notification) needs more than a good fit: the trend must also be popular where it was seen,
+  at least half way to saturation on the log scale (BREAKING_POPULARITY: about 30 Hacker News points, 100
+  Reddit upvotes, 1,000 searches). A feed item has no such figure and never counts as breaking on its own
+  (most fresh on-topic feed items would); it does when Hacker News or Reddit carries the same story.
 """
 
 from __future__ import annotations
@@ -33,6 +37,12 @@ WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # The popularity at which a source's figure counts as fully popular.
 SATURATION = {"hacker_news": 1000.0, "reddit": 10000.0, "google_trends": 1_000_000.0}
 FRESH_FOR_HOURS = 168.0
+BREAKING_POPULARITY = 0.5
+
+
+def breaking_floors() -> dict[str, float]:
+    """Per kind of source, the least signal that makes a trend popular enough to be breaking."""
+    return {kind: math.expm1(BREAKING_POPULARITY * math.log1p(top)) for kind, top in SATURATION.items()}
 
 
 def _norm(word: str) -> str:

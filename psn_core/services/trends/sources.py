@@ -57,6 +57,8 @@ class Answer:
     not_modified: bool
     items: list[Item]
     validators: Validators
+    skipped: int = 0  # items the source failed to give (the others were read)
+    asked: int = 0  # items asked for one by one (Hacker News)
 
 
 Reader = Callable[[httpx2.Client, Validators, Mode, float], Answer]
@@ -72,8 +74,9 @@ class Source:
 
 
 def plain(text: str, limit: int) -> str:
-    """Markup out, entities decoded, whitespace folded, cut to ``limit`` characters."""
-    flat = SPACE.sub(" ", unescape(TAG.sub(" ", text or ""))).strip()
+    """Markup out, entities decoded, NULs (which Postgres text refuses) dropped, whitespace folded, cut to
+    ``limit`` characters."""
+    flat = SPACE.sub(" ", unescape(TAG.sub(" ", text or "")).replace("\x00", "")).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -181,9 +184,15 @@ def hacker_news_source(base_url: str, top: int, poll_top: int) -> Source:
         ids = _json(fetched, "Hacker News' top stories")
         if not isinstance(ids, list):
             raise TrendSourceFailed("answered with JSON that is not a list of story ids")
-        items = []
-        for story_id in [i for i in ids if isinstance(i, int)][: top if mode == "daily" else poll_top]:
-            story = _json(fetch(client, f"{base}/item/{story_id}.json", timeout=timeout), "a Hacker News item")
+        wanted = [i for i in ids if isinstance(i, int)][: top if mode == "daily" else poll_top]
+        items: list[Item] = []
+        skipped = 0
+        for story_id in wanted:
+            try:
+                story = _json(fetch(client, f"{base}/item/{story_id}.json", timeout=timeout), "a Hacker News item")
+            except TrendSourceFailed:
+                skipped += 1  # one story that fails never sinks the others
+                continue
             if not isinstance(story, dict) or story.get("type") != "story" or story.get("dead") or story.get("deleted"):
                 continue
             link = story.get("url") or f"https://news.ycombinator.com/item?id={story_id}"
@@ -197,7 +206,12 @@ def hacker_news_source(base_url: str, top: int, poll_top: int) -> Source:
                     published_at=datetime.fromtimestamp(when, UTC) if isinstance(when, int) else None,
                 )
             )
-        return _answer(fetched, items)
+        if wanted and skipped == len(wanted):
+            raise TrendSourceFailed(f"gave none of its {len(wanted)} top stories")
+        answer = _answer(fetched, items)
+        if skipped:  # unconditional next time, so the skipped stories get another chance
+            answer = Answer(False, items, Validators(None, None), skipped, len(wanted))
+        return answer
 
     return Source("hacker_news", "hacker_news", "Hacker News", url, read)
 

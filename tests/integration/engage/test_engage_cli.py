@@ -92,6 +92,7 @@ def test_on_the_free_x_level_status_says_what_x_refused(settings: Settings, emu:
     swept = psn(settings.workspace, "engage", "sweep")
     assert swept.exit_code == 0, swept.output
     out = psn(settings.workspace, "engage", "status").stdout
-    assert "refused   mentions and replies to your posts: X refused mentions" in out
-    assert "refused   recent posts with your keywords: X refused search" in out
+    assert "unavailable mentions and replies to your posts: not available on your access level (X refused" in out
+    assert "unavailable recent posts with your keywords: not available on your access level (X refused" in out
+    assert "psn asks again" in out
     assert "different access level" in out  # X's own words, kept

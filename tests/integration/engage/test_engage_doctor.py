@@ -100,3 +100,24 @@ def _inbox(pub: PubEnv) -> list[Opportunity]:
 
     with pub.env.hub.transaction(pub.member) as conn:
         return inbox.list_opportunities(conn, pub.member, pub.clock())
+
+
+def test_a_read_the_access_level_refuses_is_asked_again_a_day_later_and_is_no_warning(pub: PubEnv) -> None:
+    pub.emu.world.config = pub.emu.world.config.model_copy(update={"x_access_level": "free"})
+
+    def reads() -> int:
+        return sum(1 for r in pub.emu.requests if r.endpoint in ("user_mentions", "search_recent"))
+
+    sweeper(pub).sweep(pub.member)
+    first = reads()
+    assert first == 2  # mentions and search, each refused with 403 client-not-enrolled
+    for _ in range(4):  # every 15 minutes for an hour: X is not asked again
+        pub.clock.advance(minutes=16)
+        sweeper(pub).sweep(pub.member)
+    assert reads() == first
+    check = engagement(pub)
+    assert check.status == "ok" and "failing" not in check.detail, check
+    assert "mentions, search: not available on your access level" in check.detail
+    pub.clock.advance(hours=24)
+    sweeper(pub).sweep(pub.member)
+    assert reads() == first + 2  # a day later it asks again (the user may have upgraded)
