@@ -18,11 +18,13 @@ from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
 from mcp_server.schemas import NewWhen, When
 from mcp_server.tools import read_only, writes
+from psn_core.errors import PSNError
 from psn_core.services.company import approvals, pending_posts, proposals
 from psn_core.services.company import hubs as company
 from psn_core.services.posting.confirmations import Proposal, ProposalPreview
 from psn_core.services.posting.posts import PartInput, PostView
 from psn_core.services.posting.schedule_time import resolve
+from psn_core.services.voice.files import check_names
 from psn_core.services.voice.learning import record_post_edits
 from psn_core.timefmt import local, utcnow
 from psn_core.voice.formats import check_format
@@ -225,6 +227,8 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
         if format is not None:
             check_format(format)  # refused before anything reaches the company hub
+        if ai_draft:
+            check_names(language=language)  # the learned edit's key: refused before anything is written
         moment = resolve(when, ctx.settings.timezone, ctx.now())
         files = [ctx.workspace / m for m in media or []]
         proposals.refuse_forbidden_words(ctx.workspace, slug, text, language)
@@ -251,26 +255,29 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 idea_id=idea_id,
                 now=ctx.now(),
             )
+        unlearned = ""
         if ai_draft:  # the user's edits of Claude's draft, learned in their own (personal) hub, never the company's
-            member = ctx.member_id
-            with ctx.hub.transaction(member) as conn:
-                record_post_edits(
-                    conn,
-                    ctx.voices,
-                    member,
-                    persona=done.post.persona,  # as the company hub keys it: brand-operator-acme
-                    language=language,
-                    accounts=accounts,
-                    format=format,
-                    draft=ai_draft,
-                    final=text,
-                    media=media or [],
-                )
+            try:  # best effort: the post is committed and queued; an error now would make the user post it twice
+                with ctx.hub.transaction(ctx.member_id) as conn:
+                    record_post_edits(
+                        conn,
+                        ctx.voices,
+                        ctx.member_id,
+                        persona=done.post.persona,  # as the company hub keys it: brand-operator-acme
+                        language=language,
+                        accounts=accounts,
+                        format=format,
+                        draft=ai_draft,
+                        final=text,
+                        media=media or [],
+                    )
+            except PSNError as exc:
+                unlearned = f" Post scheduled; the edit was not learned: {exc.message}"
         waits = "waits for approval by an editor or admin" if done.status == "pending_approval" else "is scheduled"
         return CompanyPostAnswer(
             step=done.status,
             posted=done,
-            note=f"In {hub.name}'s hub: it {waits} for {moment.echo()}.",
+            note=f"In {hub.name}'s hub: it {waits} for {moment.echo()}.{unlearned}",
         )
 
     @server.tool(annotations=writes("Reject a company post", destructive=True, idempotent=False))

@@ -333,6 +333,10 @@ def post(
     slug = company.check_slug(name)
     if fmt is not None:
         check_format(fmt)
+    if ai_draft:  # the edit is keyed by language: a bad name is refused before anything is written
+        from psn_core.services.voice.files import check_names
+
+        check_names(language=language)
     brand = company_brand.check_brand(obj.workspace, slug, body, language)
     if brand.forbidden_words:
         raise PostInvalid(
@@ -365,10 +369,13 @@ def post(
             language=language,
             idea_id=idea_id,
         )
-    if ai_draft:
+    if ai_draft:  # best effort: the post is committed and queued; failing now would make the user post it twice
         from psn_core.cli.edits import learn_edit
 
-        learn_edit(obj, result.post.persona, language, list(targets), fmt, ai_draft, body, [str(m) for m in media])
+        try:
+            learn_edit(obj, result.post.persona, language, list(targets), fmt, ai_draft, body, [str(m) for m in media])
+        except PSNError as exc:
+            click.echo(f"Note: post scheduled; the edit was not learned: {exc.message}")
     if brand.file is None:
         click.echo(f"No brand voice synced here: run `psn company sync {slug}` so posts are checked against it.")
     elif stale:

@@ -217,3 +217,25 @@ def test_slots_are_claimed_only_in_company_hubs(hub_env: HubEnv) -> None:
     me = new_member(hub_env.hub, "Solo")
     with pytest.raises(SlotInputInvalid, match="company hubs"), hub_env.hub.transaction(me) as conn:
         slots.claim(conn, "x", SLOT, T0, ZONE)
+
+
+def test_a_live_posts_link_is_never_cleared_not_even_by_an_editor_but_a_rejected_ones_is(
+    acme: Company, tmp_path: Path
+) -> None:
+    import psycopg
+
+    mine = _claim(acme, acme.ann).claim
+    done = _company_post(acme, acme.ann, tmp_path, SLOT)
+    refused = []
+    for name, who in (("ann", acme.ann), ("editor", acme.editor), ("bob", acme.bob)):
+        try:
+            with member_transaction(acme.hub, who) as conn:
+                conn.execute("UPDATE calendar_slots SET post_id = NULL WHERE id = %s", [mine.id])
+        except psycopg.errors.InsufficientPrivilege:
+            refused.append(name)
+    linked_while_pending = _rows(acme)
+    with member_transaction(acme.hub, acme.editor) as conn:
+        approvals.reject(conn, str(done.post.id), "Off brand", T0)
+    assert refused == ["ann", "editor"]  # Bob, a contributor, does not even see it to update
+    assert linked_while_pending == [(SLOT, acme.ann.member_id, done.post.id)]
+    assert _rows(acme) == [(SLOT, acme.ann.member_id, None)]

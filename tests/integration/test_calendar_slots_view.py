@@ -113,6 +113,28 @@ def test_a_claimed_slot_drafted_by_its_claimer_shows_as_the_post(world: World) -
     assert [(e.hub, e.badge, e.text) for e in thursday.entries] == [("acme", "pending approval", "Launch thread")]
 
 
+def test_after_a_rejection_the_claimers_resubmission_at_her_slot_is_linked_and_not_a_warning(world: World) -> None:
+    claim = _ann_claims(world, "2027-03-25 09:00")
+
+    def ann_posts(text: str) -> approvals.CompanyPostResult:
+        with CompanyHub(world.settings, world.acme.connection_as(world.acme.ann)) as ann:
+            return approvals.post_for_company(
+                ann, ["x"], [posts.PartInput(text=text)], resolve("2027-03-25 09:00", ZONE, MADE),
+                lambda *_: "unused", media_dir=world.settings.workspace / "media", media_host=None,
+            )  # fmt: skip
+
+    first = ann_posts("Launch thread")
+    with member_transaction(world.acme.hub, world.acme.admin) as conn:
+        approvals.reject(conn, str(first.post.id), "Not on launch day", NOW)
+    with world.acme.hub.owner() as conn:
+        after_reject = conn.execute("SELECT post_id FROM calendar_slots WHERE id = %s", [claim.id]).fetchone()
+    again = ann_posts("Launch thread, reworded")
+    cal = world.calendar()
+    assert first.slots == [claim.id] and after_reject == {"post_id": None}
+    assert again.slots == [claim.id]
+    assert [o.message for o in cal.overlaps if o.kind == "claimed_slot"] == []
+
+
 def test_without_a_strategy_there_are_no_empty_slots_and_the_calendar_says_why(world: World) -> None:
     _ann_claims(world, "2027-03-25 09:00")
     cal = world.calendar()

@@ -6,14 +6,12 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
-from pydantic import SecretStr
 
 from psn_core.errors import CompanyNotFound, HubUnreachable, InviteRateLimited, InviteRejected, NotPermitted
 from psn_core.hub.database import Hub, connect
@@ -22,46 +20,10 @@ from psn_core.services.company import hubs as company
 from psn_core.services.company import invites as company_invites
 from psn_core.services.company.hubs import CompanyConnection, CompanyHub, Identity, member_transaction
 from psn_core.timefmt import utcnow
-from tests.support.hubs import HubEnv, guess_codes, make_settings
+from tests.support.hubs import Company, HubEnv, guess_codes, make_company, make_settings
+from tests.support.hubs import connect_account as _connect_account
 
 pytestmark = pytest.mark.pg
-
-
-@dataclass
-class Company:
-    env: HubEnv
-    admin: Identity
-    editor: Identity
-    ann: Identity  # contributor
-    bob: Identity  # contributor
-
-    @property
-    def hub(self) -> Hub:
-        return self.env.hub
-
-    def connection_as(self, who: Identity, *, app: str | None = None) -> CompanyConnection:
-        """What ``who``'s connections/acme.env holds (``app``: another runtime address, e.g. a dead one)."""
-        return CompanyConnection(
-            slug="acme", name="Acme", database=self.env.database,
-            app_conninfo=SecretStr(app or who.conninfo or self.hub.target.app_conninfo), member_id=who.member_id,
-            member_key=SecretStr(who.key) if who.key is not None else None,
-        )  # fmt: skip
-
-
-def join(hub: Hub, admin: Identity, name: str, role: str = "contributor") -> Identity:
-    with member_transaction(hub, admin) as conn:
-        invite = company_invites.create_invite(conn, utcnow(), role=role, this_machine=True)  # type: ignore[arg-type]
-    who, got = company_invites.redeem_invite(invite.hub, invite.code, display_name=name, timezone="Europe/Madrid")
-    assert got == role
-    return who
-
-
-def make_company(env: HubEnv) -> Company:
-    with env.hub.owner() as conn:
-        admin = company.init_company_hub(conn, slug="acme", name="Acme", admin_name="Ada", timezone="UTC")
-    return Company(
-        env, admin, join(env.hub, admin, "Eve", "editor"), join(env.hub, admin, "Ann"), join(env.hub, admin, "Bob")
-    )
 
 
 @pytest.fixture
@@ -85,14 +47,6 @@ def _draft(hub: Hub, who: Identity, idea: str) -> uuid.UUID:
             [post["id"], account["member_id"], account["id"]],
         )
         return uuid.UUID(str(post["id"]))
-
-
-def _connect_account(acme: Company) -> None:
-    with member_transaction(acme.hub, acme.admin) as conn:
-        conn.execute(
-            "INSERT INTO accounts (member_id, platform, handle, remote_user_id) VALUES (%s, 'x', 'acme', 'r1')",
-            [acme.admin.member_id],
-        )
 
 
 def _ideas(hub: Hub, who: Identity) -> set[str]:

@@ -260,3 +260,36 @@ async def test_a_drafted_brand_post_teaches_the_personal_hub_never_the_company_h
     ]
     with acme.hub.owner() as conn:
         assert conn.execute("SELECT count(*) AS n FROM draft_edits").fetchone() == {"n": 0}
+
+
+async def test_a_drafted_brand_post_is_refused_up_front_or_kept_when_its_edit_cannot_be_learned(
+    acme: Company, tmp_path: Path, personal_url: str
+) -> None:
+    """A bad language is refused before the company hub is touched; once the post is committed, a failure to
+    learn the edit (the personal hub unreachable) is a note in the result, never an error (a retry would post
+    it twice)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from pydantic import SecretStr
+
+    folder = tmp_path / "ada"
+    write_connection(folder, acme.connection_as(acme.admin))
+    settings = make_settings(folder, personal_url, timezone=ZONE, connect_timeout=2)
+    with Hub.open(settings) as personal:
+        member = new_member(personal, "Ann at home")
+    unreachable = make_conninfo(**{**conninfo_to_dict(personal_url), "port": "1"})
+    server = build_server(settings.model_copy(update={"member_id": member, "database_url": SecretStr(unreachable)}))
+    args = {
+        **BRAND_POST,
+        "persona": "brand_operator",
+        "company_name": "acme",
+        "when": tomorrow_at_nine(),
+        "ai_draft": "We are thrilled to announce that Acme 2.0 is now available for everyone!",
+    }
+    async with asking_client(server, user_says("accept", [])) as client:
+        bad_language = await client.call_tool("post_for_company", {**args, "language": "es_ES"})
+        posts_after_bad = len(company_posts(acme))
+        done = structured(await client.call_tool("post_for_company", args))
+    assert "'es_ES' is not a language code" in error_of(bad_language)[0]
+    assert posts_after_bad == 0
+    assert done["step"] == "scheduled" and len(company_posts(acme)) == 1
+    assert "the edit was not learned" in done["note"]

@@ -17,7 +17,7 @@ from tests.support.hubs import HubEnv, attacked_company
 
 
 @pytest.fixture
-def acme(hub_env: HubEnv) -> Company:
+def attacked_acme(hub_env: HubEnv) -> Company:
     """Acme after its admin removed Bob: Ann is the contributor, Bob the removed member."""
     return attacked_company(hub_env)
 

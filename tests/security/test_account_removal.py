@@ -59,20 +59,20 @@ def test_another_member_cannot_remove_my_account_in_my_hub(hub_env: HubEnv) -> N
 
 
 def test_a_contributor_cannot_remove_the_company_account_an_admin_connected(hub_env: HubEnv) -> None:
-    acme = make_company(hub_env)
-    _connect_account(acme)
-    with member_transaction(acme.hub, acme.admin) as conn:
+    attacked_acme = make_company(hub_env)
+    _connect_account(attacked_acme)
+    with member_transaction(attacked_acme.hub, attacked_acme.admin) as conn:
         row = conn.execute("SELECT id FROM accounts WHERE handle = 'acme'").fetchone()
         assert row is not None
         account = uuid.UUID(str(row["id"]))
         conn.execute(
             "INSERT INTO oauth_tokens (account_id, member_id, access_token_enc) VALUES (%s, %s, '\\x00')",
-            [account, acme.admin.member_id],
+            [account, attacked_acme.admin.member_id],
         )
-    for hostile in (acme.ann, acme.editor):
-        with member_transaction(acme.hub, hostile) as conn, pytest.raises(AccountNotFound):
+    for hostile in (attacked_acme.ann, attacked_acme.editor):
+        with member_transaction(attacked_acme.hub, hostile) as conn, pytest.raises(AccountNotFound):
             remove_account(conn, hostile.member_id, "x", "acme", cancel_pending=True, zone=UTC_ZONE)
-        with member_transaction(acme.hub, hostile) as conn:
+        with member_transaction(attacked_acme.hub, hostile) as conn:
             assert conn.execute("DELETE FROM oauth_tokens WHERE account_id = %s", [account]).rowcount == 0
             assert conn.execute("UPDATE accounts SET status = 'disconnected' WHERE id = %s", [account]).rowcount == 0
-    assert _state(acme.hub, account) == ("active", 1)
+    assert _state(attacked_acme.hub, account) == ("active", 1)

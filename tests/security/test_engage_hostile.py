@@ -61,14 +61,14 @@ ATTACKS: dict[str, tuple[str, Params]] = {
 
 
 @pytest.fixture
-def ids(acme: Company) -> dict[str, Any]:
+def ids(attacked_acme: Company) -> dict[str, Any]:
     """The admin's two opportunities (one answered by a confirmed reply), its lease and the sweep cursor."""
     now = utcnow()
-    with member_transaction(acme.hub, acme.admin) as conn:
+    with member_transaction(attacked_acme.hub, attacked_acme.admin) as conn:
         account = conn.execute(
             "INSERT INTO accounts (member_id, platform, handle, remote_user_id) VALUES (%s, 'x', 'acme', '42')"
             " RETURNING id",
-            [acme.admin.member_id],
+            [attacked_acme.admin.member_id],
         ).fetchone()
         assert account is not None
         items = [
@@ -83,12 +83,14 @@ def ids(acme: Company) -> dict[str, Any]:
             )
             for n in (101, 102)
         ]
-        first, spare = inbox.record(conn, acme.admin.member_id, account["id"], "x", items, Engagement(), [], now)
+        first, spare = inbox.record(
+            conn, attacked_acme.admin.member_id, account["id"], "x", items, Engagement(), [], now
+        )
         reply = conn.execute(
             "INSERT INTO engagement_replies (member_id, opportunity_id, account_id, platform, in_reply_to, author_id,"
             " text, idempotency_key, confirmed_at) VALUES (%s, %s, %s, 'x', '101', '7', 'Thanks!', 'reply:1', now())"
             " RETURNING id",
-            [acme.admin.member_id, first, account["id"]],
+            [attacked_acme.admin.member_id, first, account["id"]],
         ).fetchone()
         assert reply is not None
         conn.execute("INSERT INTO engagement_reply_leases (reply_id) VALUES (%s)", [reply["id"]])
@@ -99,8 +101,8 @@ def ids(acme: Company) -> dict[str, Any]:
     return {"account": account["id"], "first": first, "spare": spare, "reply": reply["id"]}
 
 
-def _snapshot(acme: Company) -> list[Any]:
-    with acme.hub.owner() as conn:
+def _snapshot(attacked_acme: Company) -> list[Any]:
+    with attacked_acme.hub.owner() as conn:
         return [
             conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()  # noqa: S608 - fixed table names
             for table in (
@@ -115,16 +117,23 @@ def _snapshot(acme: Company) -> list[Any]:
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 @pytest.mark.parametrize("who", HOSTILES)
 def test_a_hostile_cannot_touch_the_admins_engagement(
-    acme: Company, ids: dict[str, Any], who: str, attack: str
+    attacked_acme: Company, ids: dict[str, Any], who: str, attack: str
 ) -> None:
-    before = _snapshot(acme)
+    before = _snapshot(attacked_acme)
     assert all(before), "the admin's rows exist"
     statement, params = ATTACKS[attack]
-    try_attack(acme, who, attack, statement, params(ids, acme.ann.member_id), lambda: _snapshot(acme))
+    try_attack(
+        attacked_acme,
+        who,
+        attack,
+        statement,
+        params(ids, attacked_acme.ann.member_id),
+        lambda: _snapshot(attacked_acme),
+    )
 
 
-def test_a_contributor_sees_nothing_of_the_admins_inbox(acme: Company, ids: dict[str, Any]) -> None:
-    with member_transaction(acme.hub, acme.ann) as conn:
+def test_a_contributor_sees_nothing_of_the_admins_inbox(attacked_acme: Company, ids: dict[str, Any]) -> None:
+    with member_transaction(attacked_acme.hub, attacked_acme.ann) as conn:
         for table in (
             "engagement_opportunities",
             "engagement_replies",
@@ -133,6 +142,6 @@ def test_a_contributor_sees_nothing_of_the_admins_inbox(acme: Company, ids: dict
         ):
             row = conn.execute(f"SELECT count(*) AS n FROM {table}").fetchone()  # noqa: S608 - fixed names
             assert row is not None and row["n"] == 0, table
-    with member_transaction(acme.hub, acme.admin) as conn:
+    with member_transaction(attacked_acme.hub, attacked_acme.admin) as conn:
         row = conn.execute("SELECT count(*) AS n FROM engagement_opportunities").fetchone()
         assert row is not None and row["n"] == 2  # the same query sees the owner's rows: RLS, not an empty table

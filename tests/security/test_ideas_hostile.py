@@ -36,18 +36,18 @@ ATTACKS: dict[str, tuple[str, Callable[[uuid.UUID, uuid.UUID], list[Any]]]] = {
 
 
 @pytest.fixture
-def claimed(acme: Company) -> uuid.UUID:
+def claimed(attacked_acme: Company) -> uuid.UUID:
     """The admin's idea, made ready and claimed by the admin."""
     t0 = start_instant()
-    with members.member_transaction(acme.hub, acme.admin) as conn:
-        idea = bank.capture(conn, acme.admin.member_id, parse_idea("Launch retrospective #pillar:product"), t0)
+    with members.member_transaction(attacked_acme.hub, attacked_acme.admin) as conn:
+        idea = bank.capture(conn, attacked_acme.admin.member_id, parse_idea("Launch retrospective #pillar:product"), t0)
         for _ in range(3):  # spark -> seed -> ready -> claimed
             bank.move(conn, idea.id, "promote", t0)
     return idea.id
 
 
-def _snapshot(acme: Company, idea: uuid.UUID) -> tuple[Any, list[Any]]:
-    with acme.hub.owner() as conn:
+def _snapshot(attacked_acme: Company, idea: uuid.UUID) -> tuple[Any, list[Any]]:
+    with attacked_acme.hub.owner() as conn:
         row = conn.execute(
             "SELECT text, state, claimed_by, kill_reason, member_id FROM ideas WHERE id = %s", [idea]
         ).fetchone()
@@ -60,9 +60,16 @@ def _snapshot(acme: Company, idea: uuid.UUID) -> tuple[Any, list[Any]]:
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 @pytest.mark.parametrize("who", HOSTILES)
 def test_a_hostile_cannot_touch_the_admins_claimed_idea(
-    acme: Company, claimed: uuid.UUID, who: str, attack: str
+    attacked_acme: Company, claimed: uuid.UUID, who: str, attack: str
 ) -> None:
-    before = _snapshot(acme, claimed)
+    before = _snapshot(attacked_acme, claimed)
     assert before[0] is not None and before[0]["state"] == "claimed"
     statement, params = ATTACKS[attack]
-    try_attack(acme, who, attack, statement, params(claimed, acme.ann.member_id), lambda: _snapshot(acme, claimed))
+    try_attack(
+        attacked_acme,
+        who,
+        attack,
+        statement,
+        params(claimed, attacked_acme.ann.member_id),
+        lambda: _snapshot(attacked_acme, claimed),
+    )

@@ -49,7 +49,7 @@ pytestmark = pytest.mark.pg
 
 @dataclass
 class Approved:
-    acme: Company
+    attacked_acme: Company
     settings: Settings  # Ada's workspace, pointed at the emulator
     ada: CompanyHub
     target: UUID
@@ -72,7 +72,7 @@ class Approved:
         """Ada's worker publishes the target (None: still stuck after ``wait`` seconds)."""
         done: list[TargetView] = []
         worker = threading.Thread(
-            target=lambda: done.append(self.publisher(late).publish(self.acme.admin.member_id, self.target)),
+            target=lambda: done.append(self.publisher(late).publish(self.attacked_acme.admin.member_id, self.target)),
             daemon=True,
         )
         worker.start()
@@ -80,7 +80,7 @@ class Approved:
         return done[0] if done else None
 
     def hostiles(self) -> dict[str, Hostile]:
-        return hostile_sessions(self.acme.hub, self.acme.ann, self.acme.bob)
+        return hostile_sessions(self.attacked_acme.hub, self.attacked_acme.ann, self.attacked_acme.bob)
 
 
 @pytest.fixture
@@ -91,14 +91,14 @@ def emu() -> Iterator[Emulator]:
 
 @pytest.fixture
 def approved(hub_env: HubEnv, emu: Emulator) -> Iterator[Approved]:
-    acme = make_company(hub_env)
+    attacked_acme = make_company(hub_env)
     settings = make_settings(
         hub_env.settings.workspace, hub_env.server.conninfo(hub_env.database), **emulator_overrides(emu)
     )
-    ada = CompanyHub(settings, acme.connection_as(acme.admin))
-    ann = CompanyHub(settings, acme.connection_as(acme.ann))
-    eve = CompanyHub(settings, acme.connection_as(acme.editor))
-    connect_account(ada.hub, settings, acme.admin.member_id, "x")
+    ada = CompanyHub(settings, attacked_acme.connection_as(attacked_acme.admin))
+    ann = CompanyHub(settings, attacked_acme.connection_as(attacked_acme.ann))
+    eve = CompanyHub(settings, attacked_acme.connection_as(attacked_acme.editor))
+    connect_account(ada.hub, settings, attacked_acme.admin.member_id, "x")
     due = utcnow() + timedelta(hours=1)
     when = resolve(due, "UTC", utcnow())
     post = approvals.post_for_company(
@@ -108,9 +108,9 @@ def approved(hub_env: HubEnv, emu: Emulator) -> Iterator[Approved]:
     with eve.transaction() as conn:
         reviewed = pending_posts.review(conn, str(post.post.id), utcnow(), ZoneInfo("UTC")).content_hash
     approvals.approve_and_enqueue(eve, str(post.post.id), reviewed, lambda *_a: "", utcnow())
-    with members.member_transaction(acme.hub, acme.admin) as conn:
+    with members.member_transaction(attacked_acme.hub, attacked_acme.admin) as conn:
         members.remove_member(conn, "Bob", utcnow())
-    yield Approved(acme, settings, ada, post.post.targets[0].id, when.utc)
+    yield Approved(attacked_acme, settings, ada, post.post.targets[0].id, when.utc)
     for hub in (ada, ann, eve):
         hub.close()
 
@@ -130,7 +130,7 @@ def test_a_hostile_member_cannot_hold_the_publish_lease_of_an_approved_post(appr
     if who != "contributor":
         assert refused_at_the_door(approved.hostiles()[who]), f"{who} got in"
         return
-    target, admin = approved.target, approved.acme.admin.member_id
+    target, admin = approved.target, approved.attacked_acme.admin.member_id
     with approved.hostiles()[who]() as conn:
         # the old lease and the keys of the notifications a publish may send: any session can take these
         conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"psn.publish:{target}"])
@@ -140,7 +140,7 @@ def test_a_hostile_member_cannot_hold_the_publish_lease_of_an_approved_post(appr
         assert _try(conn, "SELECT * FROM publish_leases WHERE target_id = %s FOR UPDATE", [target]) in (
             "ok 0 row(s)", "UndefinedTable",
         )  # fmt: skip
-        for member in {admin, approved.acme.ann.member_id}:
+        for member in {admin, approved.attacked_acme.ann.member_id}:
             planted = _try(conn, "INSERT INTO publish_leases (target_id, member_id) VALUES (%s, %s)", [target, member])
             assert planted in ("InsufficientPrivilege", "UndefinedTable"), planted
         view = approved.publish()
@@ -148,21 +148,23 @@ def test_a_hostile_member_cannot_hold_the_publish_lease_of_an_approved_post(appr
 
 
 def test_an_author_holding_her_posts_row_is_noticed_and_reported_to_the_owner_and_her(approved: Approved) -> None:
-    acme, target = approved.acme, approved.target
-    with members.member_transaction(acme.hub, acme.ann) as conn:
+    attacked_acme, target = approved.attacked_acme, approved.target
+    with members.member_transaction(attacked_acme.hub, attacked_acme.ann) as conn:
         assert _try(conn, "SELECT id FROM post_targets WHERE id = %s FOR UPDATE", [target]) == "ok 1 row(s)"
         view = approved.publish(wait=20)
         assert view is not None and view.status == "scheduled", "the claim must give up, not hang"
-        enqueue, hub, admin = approved.publisher().enqueue, approved.ada.hub, acme.admin.member_id
+        enqueue, hub, admin = approved.publisher().enqueue, approved.ada.hub, attacked_acme.admin.member_id
         early = run_watchdog(hub, admin, enqueue, approved.due + timedelta(minutes=2))
         late = run_watchdog(hub, admin, enqueue, approved.due + timedelta(minutes=4))
         again = run_watchdog(hub, admin, enqueue, approved.due + timedelta(minutes=5))
         assert target not in early.held and target in late.held and target in again.held
-    with acme.hub.owner() as owner:
+    with attacked_acme.hub.owner() as owner:
         told = owner.execute(
             "SELECT member_id, tier, body FROM notifications WHERE kind = 'post_blocked' ORDER BY member_id"
         ).fetchall()
-    assert sorted(str(r["member_id"]) for r in told) == sorted([str(acme.admin.member_id), str(acme.ann.member_id)])
+    assert sorted(str(r["member_id"]) for r in told) == sorted(
+        [str(attacked_acme.admin.member_id), str(attacked_acme.ann.member_id)]
+    )
     assert {r["tier"] for r in told} == {"critical"}
     assert all("@" in r["body"] and "has not gone out" in r["body"] for r in told)
     view = approved.publish()  # the hold has ended: the next try publishes it
@@ -177,7 +179,7 @@ def test_a_hostile_member_holding_a_notification_key_does_not_stall_the_owners_w
     if who != "contributor":
         assert refused_at_the_door(approved.hostiles()[who]), f"{who} got in"
         return
-    target, admin = approved.target, approved.acme.admin.member_id
+    target, admin = approved.target, approved.attacked_acme.admin.member_id
     with approved.hostiles()[who]() as conn:
         conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"{admin}:target:{target}:expired"])
         view = approved.publish(late=timedelta(hours=2), wait=20)
@@ -195,13 +197,13 @@ def test_an_author_locking_her_posts_row_mid_publish_cannot_hang_the_owners_work
     tweet, live already, is found on the account afterwards: never sent twice."""
     monkeypatch.setattr(leases, "PUBLISH_LOCK_WAIT", "500ms")
     monkeypatch.setattr(emu.world, "clock", lambda: approved.due + timedelta(seconds=2))  # X's clock: the worker's
-    acme, target, admin = approved.acme, approved.target, approved.acme.admin.member_id
+    attacked_acme, target, admin = approved.attacked_acme, approved.target, approved.attacked_acme.admin.member_id
     done: list[TargetView] = []
     with hold_call(emu, "x", "create_tweet", 1) as held:
         worker = threading.Thread(target=lambda: done.append(approved.publisher().publish(admin, target)), daemon=True)
         worker.start()
         assert wait_for(held, 20, every=0.05), "the tweet never reached X"
-        with members.member_transaction(acme.hub, acme.ann) as conn:
+        with members.member_transaction(attacked_acme.hub, attacked_acme.ann) as conn:
             assert _try(conn, "SELECT id FROM post_targets WHERE id = %s FOR UPDATE", [target]) == "ok 1 row(s)"
             emu.world.hold.release_all()  # X answers: the worker must record the tweet on Ann's locked row
             worker.join(20)
@@ -209,7 +211,7 @@ def test_an_author_locking_her_posts_row_mid_publish_cannot_hang_the_owners_work
             assert done[0].status == "publishing" and not done[0].remote_ids
     tweets = cast(XEmulator, emu.platform("x")).tweets
     assert len(tweets) == 1
-    with acme.hub.owner() as owner:
+    with attacked_acme.hub.owner() as owner:
         told = owner.execute("SELECT member_id, tier, body, action FROM notifications WHERE kind = 'post_held'")
         rows = told.fetchall()
     assert [(r["member_id"], r["tier"]) for r in rows] == [(admin, "critical")], rows
@@ -225,7 +227,7 @@ def test_an_author_locking_her_posts_row_mid_publish_cannot_hang_the_owners_work
     view = approved.publish(late=timedelta(minutes=2))
     assert view is not None and view.status == "published", view
     assert list(tweets) == list(view.remote_ids)  # the one tweet, reconciled, not sent again
-    with acme.hub.owner() as owner:
+    with attacked_acme.hub.owner() as owner:
         states = [r["state"] for r in owner.execute("SELECT state FROM publish_ledger WHERE target_id = %s", [target])]
         again = owner.execute("SELECT count(*) AS n FROM notifications WHERE kind = 'post_held'").fetchone()
     assert states == ["reconciled"] and again is not None and again["n"] == 1

@@ -47,10 +47,10 @@ ATTACKS: dict[str, tuple[str, Callable[[dict[str, uuid.UUID]], list[Any]]]] = {
 
 
 @pytest.fixture
-def ids(acme: Company) -> dict[str, uuid.UUID]:
+def ids(attacked_acme: Company) -> dict[str, uuid.UUID]:
     """The admin's plan with one planned slot."""
-    admin = acme.admin.member_id
-    with members.member_transaction(acme.hub, acme.admin) as conn:
+    admin = attacked_acme.admin.member_id
+    with members.member_transaction(attacked_acme.hub, attacked_acme.admin) as conn:
         plan = conn.execute(
             "INSERT INTO weekly_plans (member_id, week_start, zone, generated_at) VALUES (%s, %s, 'UTC', %s)"
             " RETURNING id",
@@ -66,16 +66,16 @@ def ids(acme: Company) -> dict[str, uuid.UUID]:
     return {"admin": admin, "plan": plan["id"], "slot": slot["id"]}
 
 
-def _snapshot(acme: Company) -> tuple[list[Any], list[Any]]:
-    with acme.hub.owner() as conn:
+def _snapshot(attacked_acme: Company) -> tuple[list[Any], list[Any]]:
+    with attacked_acme.hub.owner() as conn:
         plans = conn.execute("SELECT id, member_id, week_start, state FROM weekly_plans ORDER BY id").fetchall()
         slots = conn.execute("SELECT id, plan_id, topic, state, post_id FROM plan_slots ORDER BY id").fetchall()
     return plans, slots
 
 
 @pytest.mark.parametrize("who", HOSTILES)
-def test_a_hostile_cannot_see_the_admins_plan(acme: Company, ids: dict[str, uuid.UUID], who: str) -> None:
-    hostile = hostile_or_refused(acme, who)
+def test_a_hostile_cannot_see_the_admins_plan(attacked_acme: Company, ids: dict[str, uuid.UUID], who: str) -> None:
+    hostile = hostile_or_refused(attacked_acme, who)
     if hostile is None:
         return
     with hostile() as conn:
@@ -87,9 +87,9 @@ def test_a_hostile_cannot_see_the_admins_plan(acme: Company, ids: dict[str, uuid
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 @pytest.mark.parametrize("who", HOSTILES)
 def test_a_hostile_cannot_touch_the_admins_plan(
-    acme: Company, ids: dict[str, uuid.UUID], who: str, attack: str
+    attacked_acme: Company, ids: dict[str, uuid.UUID], who: str, attack: str
 ) -> None:
-    before = _snapshot(acme)
+    before = _snapshot(attacked_acme)
     assert len(before[0]) == 1 and before[1][0]["topic"] == "Launch recap"
     statement, params = ATTACKS[attack]
-    try_attack(acme, who, attack, statement, params(ids), lambda: _snapshot(acme))
+    try_attack(attacked_acme, who, attack, statement, params(ids), lambda: _snapshot(attacked_acme))

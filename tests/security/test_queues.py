@@ -28,18 +28,18 @@ pytestmark = pytest.mark.pg
 QUEUE_TABLES = ("huey_task", "huey_schedule", "huey_kv", "huey_counter")
 
 
-def _admin_queue(acme: Company) -> str:
-    return queue_name(acme.admin.member_id)
+def _admin_queue(attacked_acme: Company) -> str:
+    return queue_name(attacked_acme.admin.member_id)
 
 
 @pytest.fixture
-def queued(acme: Company) -> Iterator[None]:
+def queued(attacked_acme: Company) -> Iterator[None]:
     """The admin's own producer queues a publish (and a counter and a key) in the admin's queue."""
-    admin = CompanyHub(acme.env.settings, acme.connection_as(acme.admin))
-    with Producer.for_company_hub(acme.env.settings, admin) as producer:
-        producer.enqueue_publish(acme.admin.member_id, uuid.uuid4(), datetime.now(UTC) + timedelta(hours=1))
-    with acme.hub.owner() as conn:  # what huey keeps beside tasks (schedule, counters, results)
-        q = _admin_queue(acme)
+    admin = CompanyHub(attacked_acme.env.settings, attacked_acme.connection_as(attacked_acme.admin))
+    with Producer.for_company_hub(attacked_acme.env.settings, admin) as producer:
+        producer.enqueue_publish(attacked_acme.admin.member_id, uuid.uuid4(), datetime.now(UTC) + timedelta(hours=1))
+    with attacked_acme.hub.owner() as conn:  # what huey keeps beside tasks (schedule, counters, results)
+        q = _admin_queue(attacked_acme)
         conn.execute("INSERT INTO huey_schedule (queue, data, timestamp) VALUES (%s, 'x', 1)", [q])
         conn.execute("INSERT INTO huey_counter (queue, key, value) VALUES (%s, 'k', 1)", [q])
         conn.execute("INSERT INTO huey_kv (queue, key, value) VALUES (%s, 'k', 'v')", [q])
@@ -47,21 +47,23 @@ def queued(acme: Company) -> Iterator[None]:
     admin.close()
 
 
-def _owner_count(acme: Company, table: str) -> int:
-    with acme.hub.owner() as conn:
+def _owner_count(attacked_acme: Company, table: str) -> int:
+    with attacked_acme.hub.owner() as conn:
         query = sql.SQL("SELECT count(*) AS n FROM {} WHERE queue = %s").format(sql.Identifier(table))
-        row = conn.execute(query, [_admin_queue(acme)]).fetchone()
+        row = conn.execute(query, [_admin_queue(attacked_acme)]).fetchone()
     assert row is not None
     return int(row["n"])
 
 
 @pytest.mark.parametrize("who", HOSTILES)
 @pytest.mark.usefixtures("queued")
-def test_a_hostile_member_reads_nothing_of_the_admins_queue(acme: Company, who: str) -> None:
+def test_a_hostile_member_reads_nothing_of_the_admins_queue(attacked_acme: Company, who: str) -> None:
     if who != "contributor":
-        assert refused_at_the_door(hostile_sessions(acme.hub, acme.ann, acme.bob)[who]), f"{who} got in"
+        assert refused_at_the_door(hostile_sessions(attacked_acme.hub, attacked_acme.ann, attacked_acme.bob)[who]), (
+            f"{who} got in"
+        )
         return
-    with hostile_sessions(acme.hub, acme.ann, acme.bob)[who]() as conn:
+    with hostile_sessions(attacked_acme.hub, attacked_acme.ann, attacked_acme.bob)[who]() as conn:
         for table in QUEUE_TABLES:
             rows = conn.execute(sql.SQL("SELECT queue FROM {}").format(sql.Identifier(table))).fetchall()
             assert rows == [], f"{who} read {table}"
@@ -70,9 +72,11 @@ def test_a_hostile_member_reads_nothing_of_the_admins_queue(acme: Company, who: 
 
 @pytest.mark.parametrize("who", HOSTILES)
 @pytest.mark.usefixtures("queued")
-def test_a_hostile_member_cannot_put_a_task_in_the_admins_queue(acme: Company, who: str) -> None:
+def test_a_hostile_member_cannot_put_a_task_in_the_admins_queue(attacked_acme: Company, who: str) -> None:
     if who != "contributor":
-        assert refused_at_the_door(hostile_sessions(acme.hub, acme.ann, acme.bob)[who]), f"{who} got in"
+        assert refused_at_the_door(hostile_sessions(attacked_acme.hub, attacked_acme.ann, attacked_acme.bob)[who]), (
+            f"{who} got in"
+        )
         return
     task = json.dumps({"__message__": {"id": "x", "name": "psn_core.worker.app.publish_target"}}).encode()
     for table, insert in (
@@ -80,41 +84,46 @@ def test_a_hostile_member_cannot_put_a_task_in_the_admins_queue(acme: Company, w
         ("huey_schedule", "INSERT INTO huey_schedule (queue, data, timestamp) VALUES (%s, %s, 0)"),
         ("huey_kv", "INSERT INTO huey_kv (queue, key, value) VALUES (%s, 'planted', %s)"),
     ):
-        before = _owner_count(acme, table)
+        before = _owner_count(attacked_acme, table)
         with (
             pytest.raises(psycopg.errors.InsufficientPrivilege),
-            hostile_sessions(acme.hub, acme.ann, acme.bob)[who]() as conn,
+            hostile_sessions(attacked_acme.hub, attacked_acme.ann, attacked_acme.bob)[who]() as conn,
         ):
-            conn.execute(insert, [_admin_queue(acme), task])
-        assert _owner_count(acme, table) == before, f"{who} wrote into {table}"
+            conn.execute(insert, [_admin_queue(attacked_acme), task])
+        assert _owner_count(attacked_acme, table) == before, f"{who} wrote into {table}"
 
 
 @pytest.mark.parametrize("who", HOSTILES)
 @pytest.mark.usefixtures("queued")
-def test_a_hostile_member_cannot_delete_or_change_the_admins_entries(acme: Company, who: str) -> None:
+def test_a_hostile_member_cannot_delete_or_change_the_admins_entries(attacked_acme: Company, who: str) -> None:
     if who != "contributor":
-        assert refused_at_the_door(hostile_sessions(acme.hub, acme.ann, acme.bob)[who]), f"{who} got in"
+        assert refused_at_the_door(hostile_sessions(attacked_acme.hub, attacked_acme.ann, attacked_acme.bob)[who]), (
+            f"{who} got in"
+        )
         return
-    before = {table: _owner_count(acme, table) for table in QUEUE_TABLES}
+    before = {table: _owner_count(attacked_acme, table) for table in QUEUE_TABLES}
     assert all(before.values())
-    with hostile_sessions(acme.hub, acme.ann, acme.bob)[who]() as conn:
+    with hostile_sessions(attacked_acme.hub, attacked_acme.ann, attacked_acme.bob)[who]() as conn:
         for table in QUEUE_TABLES:
             deleted = conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table))).rowcount
             assert deleted == 0, f"{who} deleted from {table}"
         assert conn.execute("UPDATE huey_task SET priority = -1").rowcount == 0
         assert conn.execute("UPDATE huey_counter SET value = 0").rowcount == 0
-    assert {table: _owner_count(acme, table) for table in QUEUE_TABLES} == before
+    assert {table: _owner_count(attacked_acme, table) for table in QUEUE_TABLES} == before
 
 
 @pytest.mark.usefixtures("queued")
-def test_an_editor_cannot_touch_the_admins_queue_either_but_the_admins_worker_reads_it(acme: Company) -> None:
-    with members.member_transaction(acme.hub, acme.editor) as conn:
+def test_an_editor_cannot_touch_the_admins_queue_either_but_the_admins_worker_reads_it(attacked_acme: Company) -> None:
+    with members.member_transaction(attacked_acme.hub, attacked_acme.editor) as conn:
         assert conn.execute("SELECT count(*) AS n FROM huey_task").fetchone() == {"n": 0}
         assert conn.execute("DELETE FROM huey_schedule").rowcount == 0
-    with pytest.raises(psycopg.errors.InsufficientPrivilege), members.member_transaction(acme.hub, acme.editor) as conn:
-        conn.execute("INSERT INTO huey_task (queue, data) VALUES (%s, 'x')", [_admin_queue(acme)])
-    admin = CompanyHub(acme.env.settings, acme.connection_as(acme.admin))
-    huey = open_queue(acme.env.settings, admin.hub, _admin_queue(acme), acme.admin.member_id)
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        members.member_transaction(attacked_acme.hub, attacked_acme.editor) as conn,
+    ):
+        conn.execute("INSERT INTO huey_task (queue, data) VALUES (%s, 'x')", [_admin_queue(attacked_acme)])
+    admin = CompanyHub(attacked_acme.env.settings, attacked_acme.connection_as(attacked_acme.admin))
+    huey = open_queue(attacked_acme.env.settings, admin.hub, _admin_queue(attacked_acme), attacked_acme.admin.member_id)
     try:
         assert huey.storage.queue_size() == 1 and huey.storage.schedule_size() == 1
     finally:

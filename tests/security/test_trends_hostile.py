@@ -47,10 +47,10 @@ ATTACKS: dict[str, tuple[str, Callable[[uuid.UUID, uuid.UUID], list[Any]]]] = {
 
 
 @pytest.fixture
-def trend(acme: Company) -> uuid.UUID:
+def trend(attacked_acme: Company) -> uuid.UUID:
     """The admin's announced trend and their feed's fetch state, written as the admin."""
     t0 = start_instant()
-    with members.member_transaction(acme.hub, acme.admin) as conn:
+    with members.member_transaction(attacked_acme.hub, attacked_acme.admin) as conn:
         made = conn.execute(
             "INSERT INTO trends (url, title, source, kind, score, first_seen_at, last_seen_at, notified_at)"
             " VALUES ('https://example.com/a', 'Rye is back', 'feed:https://example.com/rss', 'feed', 0.9, %s, %s, %s)"
@@ -65,16 +65,16 @@ def trend(acme: Company) -> uuid.UUID:
     return made["id"]  # type: ignore[no-any-return]
 
 
-def _snapshot(acme: Company) -> tuple[list[Any], list[Any]]:
-    with acme.hub.owner() as conn:
+def _snapshot(attacked_acme: Company) -> tuple[list[Any], list[Any]]:
+    with attacked_acme.hub.owner() as conn:
         trends = conn.execute("SELECT id, member_id, url, title, notified_at, score FROM trends ORDER BY id").fetchall()
         sources = conn.execute("SELECT member_id, source, url, etag FROM trend_sources ORDER BY source").fetchall()
     return trends, sources
 
 
 @pytest.mark.parametrize("who", HOSTILES)
-def test_a_hostile_cannot_read_the_admins_trends(acme: Company, trend: uuid.UUID, who: str) -> None:
-    hostile = hostile_or_refused(acme, who)
+def test_a_hostile_cannot_read_the_admins_trends(attacked_acme: Company, trend: uuid.UUID, who: str) -> None:
+    hostile = hostile_or_refused(attacked_acme, who)
     if hostile is None:
         return
     with hostile() as conn:
@@ -86,8 +86,17 @@ def test_a_hostile_cannot_read_the_admins_trends(acme: Company, trend: uuid.UUID
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 @pytest.mark.parametrize("who", HOSTILES)
-def test_a_hostile_cannot_touch_the_admins_trends(acme: Company, trend: uuid.UUID, who: str, attack: str) -> None:
-    before = _snapshot(acme)
+def test_a_hostile_cannot_touch_the_admins_trends(
+    attacked_acme: Company, trend: uuid.UUID, who: str, attack: str
+) -> None:
+    before = _snapshot(attacked_acme)
     assert len(before[0]) == 1 and len(before[1]) == 1
     statement, params = ATTACKS[attack]
-    try_attack(acme, who, attack, statement, params(trend, acme.admin.member_id), lambda: _snapshot(acme))
+    try_attack(
+        attacked_acme,
+        who,
+        attack,
+        statement,
+        params(trend, attacked_acme.admin.member_id),
+        lambda: _snapshot(attacked_acme),
+    )

@@ -9,23 +9,23 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+from pydantic import SecretStr
 
 from psn_core.config import Settings
 from psn_core.crypto import create_key_file
 from psn_core.errors import HubUnreachable, PSNError
 from psn_core.hub.database import Conn, Hub, connect
 from psn_core.hub.roles import invite_password, scram_verifier
-from psn_core.services.company.hubs import Identity, member_transaction
+from psn_core.services.company import hubs as company_hubs
+from psn_core.services.company import invites as company_invites
+from psn_core.services.company.hubs import CompanyConnection, Identity, member_transaction
 from psn_core.services.company.members import remove_member
 from psn_core.timefmt import utcnow
-
-if TYPE_CHECKING:
-    from tests.integration.test_company_members import Company
 
 TEST_APP_PASSWORD = "psn-test-app-password-1234"
 TEMPLATE_DB = "psn_test_template"
@@ -111,6 +111,56 @@ def new_member(hub: Hub, name: str = "Member") -> uuid.UUID:
     return member_id
 
 
+@dataclass
+class Company:
+    """Acme, a company hub: admin Ada, editor Eve, contributors Ann and Bob (each on their own login role)."""
+
+    env: HubEnv
+    admin: Identity
+    editor: Identity
+    ann: Identity  # contributor
+    bob: Identity  # contributor
+
+    @property
+    def hub(self) -> Hub:
+        return self.env.hub
+
+    def connection_as(self, who: Identity, *, app: str | None = None) -> CompanyConnection:
+        """What ``who``'s connections/acme.env holds (``app``: another runtime address, e.g. a dead one)."""
+        return CompanyConnection(
+            slug="acme", name="Acme", database=self.env.database,
+            app_conninfo=SecretStr(app or who.conninfo or self.hub.target.app_conninfo), member_id=who.member_id,
+            member_key=SecretStr(who.key) if who.key is not None else None,
+        )  # fmt: skip
+
+
+def join(hub: Hub, admin: Identity, name: str, role: str = "contributor") -> Identity:
+    """``name`` joins with an invite the admin made for ``role``."""
+    with member_transaction(hub, admin) as conn:
+        invite = company_invites.create_invite(conn, utcnow(), role=role, this_machine=True)  # type: ignore[arg-type]
+    who, got = company_invites.redeem_invite(invite.hub, invite.code, display_name=name, timezone="Europe/Madrid")
+    assert got == role
+    return who
+
+
+def make_company(env: HubEnv) -> Company:
+    """``env``'s hub made the company hub Acme, with its members (see :class:`Company`)."""
+    with env.hub.owner() as conn:
+        admin = company_hubs.init_company_hub(conn, slug="acme", name="Acme", admin_name="Ada", timezone="UTC")
+    return Company(
+        env, admin, join(env.hub, admin, "Eve", "editor"), join(env.hub, admin, "Ann"), join(env.hub, admin, "Bob")
+    )
+
+
+def connect_account(acme: Company) -> None:
+    """The admin connects Acme's X account @acme."""
+    with member_transaction(acme.hub, acme.admin) as conn:
+        conn.execute(
+            "INSERT INTO accounts (member_id, platform, handle, remote_user_id) VALUES (%s, 'x', 'acme', 'r1')",
+            [acme.admin.member_id],
+        )
+
+
 def guess_codes(invite_hub: str, invite_code: str, guesses: list[str]) -> None:
     """Send wrong codes to the hub's join procedure over the invite's own address, each in its own committed
     call. On a server that checks passwords a wrong code never gets this far (the code is the invite role's
@@ -158,11 +208,9 @@ def attacked_company(env: HubEnv, *, x_account: bool = False) -> Company:
     """The company hub an attack test probes: Acme (admin Ada, editor Eve, contributors Ann and Bob) after the
     admin removed Bob, so that Ann is the contributor and Bob the removed member of ``hostile_sessions``;
     ``x_account``: with the admin's X account connected (what drafts and slot claims need)."""
-    from tests.integration.test_company_members import _connect_account, make_company  # it imports this module
-
     company = make_company(env)
     if x_account:
-        _connect_account(company)
+        connect_account(company)
     with member_transaction(company.hub, company.admin) as conn:
         remove_member(conn, "Bob", utcnow())
     return company
@@ -189,9 +237,21 @@ def assert_refused_and_unchanged(
     try:
         with hostile() as conn:
             conn.execute(statement, params)
-    except psycopg.Error:
-        pass  # refused outright: as it must be
+    except psycopg.Error as exc:
+        if not is_refusal(exc):
+            raise  # not the hub refusing: the attack itself is broken (a typo, a wrong column) and proves nothing
     assert snapshot() == before, what
+
+
+# The SQLSTATEs by which a hub refuses an attack: a missing grant or RLS check (42501), an integrity rule
+# (23xxx: a check, a unique key, a foreign key, not null) and a guard trigger's RAISE (P0001).
+REFUSALS = ("42501", "P0001")
+
+
+def is_refusal(exc: psycopg.Error) -> bool:
+    """Whether ``exc`` is the hub refusing (see REFUSALS), not an error in the attack's own SQL."""
+    state = exc.sqlstate or ""
+    return state in REFUSALS or state.startswith("23")
 
 
 def try_attack(

@@ -11,7 +11,8 @@
 -- refuses slots that have passed by the caller's clock (a past claim harms nobody). It is released
 -- (deleted) only by its claimer or an editor/admin. Nothing about a claim changes afterwards except
 -- that its claimer links it, once, to the post they drafted for it: a post they wrote with a target on
--- the slot's account.
+-- the slot's account; and that a link to a post whose targets are all cancelled (rejected) is cleared,
+-- by the claimer or an editor/admin, so the claimer's next post at the slot links to it again.
 
 CREATE TABLE calendar_slots (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -60,6 +61,10 @@ CREATE FUNCTION public.psn_slot_guard() RETURNS trigger
         IF v_owner OR NEW.post_id IS NOT DISTINCT FROM OLD.post_id THEN
             RETURN NEW;
         END IF;
+        IF NEW.post_id IS NULL AND NOT EXISTS (SELECT 1 FROM public.post_targets t
+                                                WHERE t.post_id = OLD.post_id AND t.status <> 'cancelled') THEN
+            RETURN NEW;  -- the linked post was rejected or cancelled: the slot is free for the claimer's next
+        END IF;
         IF OLD.post_id IS NOT NULL OR NEW.post_id IS NULL OR OLD.claimed_by IS DISTINCT FROM v_me
            OR NOT EXISTS (SELECT 1 FROM public.posts p JOIN public.post_targets t ON t.post_id = p.id
                            WHERE p.id = NEW.post_id AND p.author_id = v_me AND t.account_id = OLD.account_id) THEN
@@ -97,11 +102,12 @@ CREATE POLICY member_slots ON calendar_slots FOR SELECT
 CREATE POLICY own_claim ON calendar_slots FOR INSERT
     WITH CHECK ((SELECT psn_member_role()) IS NOT NULL AND (SELECT psn_hub_kind()) = 'company'
                 AND claimed_by = psn_current_member() AND post_id IS NULL);
+-- An editor/admin updates others' claims only as the guard allows: clearing a rejected post's link.
 CREATE POLICY claimer_links ON calendar_slots FOR UPDATE
     USING ((SELECT psn_member_role()) IS NOT NULL AND (SELECT psn_hub_kind()) = 'company'
-           AND claimed_by = psn_current_member())
+           AND (claimed_by = psn_current_member() OR (SELECT psn_member_role()) IN ('owner', 'admin', 'editor')))
     WITH CHECK ((SELECT psn_member_role()) IS NOT NULL AND (SELECT psn_hub_kind()) = 'company'
-                AND claimed_by = psn_current_member());
+                AND (claimed_by = psn_current_member() OR (SELECT psn_member_role()) IN ('owner', 'admin', 'editor')));
 CREATE POLICY claimer_or_editor_releases ON calendar_slots FOR DELETE
     USING ((SELECT psn_hub_kind()) = 'company'
            AND (SELECT psn_member_role()) IS NOT NULL

@@ -387,7 +387,7 @@ def approval_context(company: CompanyHub, view: posts.PostView) -> list[str]:
 
 
 def reject(conn: Conn, ref: str, reason: str, now: datetime) -> UUID:
-    """Reject a pending post with a reason; it is cancelled and the author is told why.
+    """Reject a pending post with a reason; it is cancelled, its claimed slots unlinked, the author told why.
 
     Raises:
         NotPermitted: not an editor or admin; PostNotFound; PostInvalid: no reason given.
@@ -397,6 +397,9 @@ def reject(conn: Conn, ref: str, reason: str, now: datetime) -> UUID:
         raise PostInvalid("A rejection needs a reason for the author.", problems=["reason is empty"])
     post_id, _owner, author = pending_ref(conn, ref)
     sql.run(conn, Q.reject_targets, {"reason": reason.strip(), "post": post_id})
+    sql.run(conn, Q.unlink_slots, {"post": post_id})  # the claimer's next post at the slot links to it
+    # An idea developed into this post stays developed (the ideas machine has no way back from developed):
+    # the author's resubmission from the same idea_id links it again.
     _event(conn, post_id, "rejected", reason.strip())
     _settle_requests(conn, post_id)
     _tell_author(

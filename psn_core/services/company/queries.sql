@@ -233,6 +233,13 @@ UPDATE post_targets SET status = 'cancelled', error_class = 'Rejected', error_me
        error_action = 'Edit the post and submit it again.', updated_at = now()
  WHERE post_id = %(post)s AND status = 'pending_approval';
 
+-- name: unlink_slots
+-- A rejected post (every target cancelled) no longer holds the claims linked to it: the claimer's next
+-- post at the slot links to it.
+UPDATE calendar_slots s SET post_id = NULL
+ WHERE s.post_id = %(post)s
+   AND NOT EXISTS (SELECT 1 FROM post_targets t WHERE t.post_id = %(post)s AND t.status <> 'cancelled');
+
 -- name: server_version
 -- The PostgreSQL version the hub runs.
 SHOW server_version;

@@ -17,8 +17,9 @@ from uuid import UUID
 from psn_core.config import Settings
 from psn_core.crypto import Keyring
 from psn_core.hub.database import Hub
-from psn_core.services.accounts.accounts import pick_account, platform_class, platform_config
-from psn_core.services.accounts.budgets import BudgetGate, Priority
+from psn_core.services.accounts.accounts import pick_account, platform_class
+from psn_core.services.accounts.budgets import Priority
+from psn_core.services.accounts.callers import budgeted_client
 from psn_core.services.accounts.tokens import TokenService
 from psn_core.services.voice.baseline import ImportedText, ImportResult, Source, add_samples, split_texts
 from psn_core.services.voice.files import DEFAULT_PERSONA
@@ -115,8 +116,7 @@ def import_x(
         picked = pick_account(conn, member_id, account)
     cls = platform_class(picked.platform)
     tokens = TokenService(hub, settings, ring, clock=clock)
-    gate = BudgetGate(hub, member_id, picked.id, Priority.BACKGROUND, clock)
-    with cls(platform_config(settings, cls.name), gate=gate) as client:
+    with budgeted_client(hub, settings, member_id, picked.id, cls.name, Priority.BACKGROUND, clock) as client:
         posts = tokens.call(member_id, picked.id, lambda token: client.list_recent_posts(token, limit))
     texts = [
         ImportedText(body=cls.returned_text(p), origin=p.url or p.post_id)
