@@ -224,6 +224,24 @@ def test_proposals_round_trip_approve_writes_the_strategy_reject_is_remembered(
         assert list_proposals(conn, world.member) == []
 
 
+def test_frequency_counts_published_posts_without_analytics_and_never_proposes_zero(
+    hub_env: HubEnv, world: World
+) -> None:
+    """A platform without analytics still counts its published posts; a platform not posted on is never
+    proposed 0 posts a week (approving that would stop the schedule)."""
+    workspace = hub_env.settings.workspace
+    planned = load_strategy(workspace).frequency["linkedin"]  # type: ignore[union-attr]
+    for n in range(3):
+        tuesday = MONDAY + timedelta(weeks=n, days=1)
+        for k in range(planned):
+            world.post(at(tuesday, 9, k), platform="linkedin", measured=False)
+    with hub_env.hub.transaction(world.member) as conn:
+        made = find_proposals(
+            conn, world.member, load_strategy(workspace), gather(conn, world.member, ZONE, AFTER_THREE), AFTER_THREE
+        )  # type: ignore[arg-type]
+    assert [(p.path, p.value) for p in made if p.kind == "frequency"] == []
+
+
 def test_approving_a_proposal_for_a_locked_field_is_refused_and_it_stays_pending(
     hub_env: HubEnv, world: World, three_weeks: object
 ) -> None:

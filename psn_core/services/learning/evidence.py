@@ -13,10 +13,13 @@ from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from psn_core.hub import sql
 from psn_core.hub.database import Conn
+from psn_core.hub.sql import Queries
 from psn_core.services.learning.posts import PostCell, window_posts
 from psn_core.services.strategy import recent_changes
 
+Q = Queries.load(__package__)
 LOOKBACK_WEEKS = 6
 NEEDED_WEEKS = 3  # an automatic change needs this many weeks in a row saying the same
 
@@ -29,6 +32,7 @@ class Evidence:
     mondays: list[date]
     posts: list[PostCell]
     by_week: dict[date, list[PostCell]] = field(default_factory=dict)
+    published: dict[tuple[date, str], int] = field(default_factory=dict)  # (Monday, platform): posts published
 
     def __post_init__(self) -> None:
         grouped: dict[date, list[PostCell]] = defaultdict(list)
@@ -38,6 +42,13 @@ class Evidence:
 
     def week(self, monday: date) -> list[PostCell]:
         return self.by_week.get(monday, [])
+
+
+@dataclass
+class _Published:
+    platform: str
+    week: date
+    n: int
 
 
 def current_monday(now: datetime, zone: ZoneInfo) -> date:
@@ -51,7 +62,14 @@ def gather(conn: Conn, member_id: UUID, zone: ZoneInfo, now: datetime, weeks: in
     mondays = [monday - timedelta(weeks=n) for n in range(1, weeks + 1)]
     since = datetime.combine(mondays[-1], time(), zone)
     until = datetime.combine(monday, time(), zone)
-    return Evidence(zone=zone, mondays=mondays, posts=window_posts(conn, member_id, zone, since, until))
+    params = {"member": member_id, "zone": zone.key, "since": since, "until": until}
+    published = {(r.week, r.platform): r.n for r in sql.many(conn, Q.window_published, params, _Published)}
+    return Evidence(
+        zone=zone,
+        mondays=mondays,
+        posts=window_posts(conn, member_id, zone, since, until),
+        published=published,
+    )
 
 
 def last_auto_change(workspace: Path, path: str, zone: ZoneInfo) -> date | None:

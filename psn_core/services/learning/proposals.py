@@ -52,10 +52,10 @@ def _candidates(strategy: Strategy, ev: Evidence) -> list[tuple[ProposalKind, st
     recent = ev.mondays[:NEEDED_WEEKS]
     rates = platform_rates(ev.posts)
     for platform, planned in strategy.frequency.items():  # frequency: the user posts steadily more or less
-        counts = [len({p.post_id for p in ev.week(m) if p.platform == platform}) for m in recent]
+        counts = [ev.published.get((m, platform), 0) for m in recent]  # published, measured or not
         low, high = all(c < planned - 1 for c in counts), all(c > planned + 1 for c in counts)
-        if len(counts) == NEEDED_WEEKS and (low or high):
-            value = round(statistics.median(counts))
+        value = round(statistics.median(counts)) if counts else 0
+        if len(counts) == NEEDED_WEEKS and (low or high) and value >= 1:  # never propose 0: it stops posting
             posts = [p for m in recent for p in ev.week(m) if p.platform == platform]
             summary = f"Plan {value} posts a week on {platform} instead of {planned}."
             why = (

@@ -15,6 +15,16 @@ SELECT pm.post_id, pm.target_id, pm.platform, pm.format, pm.language, pm.publish
  WHERE pm.member_id = %(member)s AND pm.published_at >= %(since)s AND pm.published_at < %(until)s
  ORDER BY pm.published_at, pm.target_id;
 
+-- name: window_published
+-- How many posts the member published on each platform each week of a window (Mondays in their zone),
+-- measured or not: a platform without analytics still counts its posts.
+SELECT t.platform, date_trunc('week', t.published_at AT TIME ZONE %(zone)s)::date AS week,
+       count(DISTINCT t.post_id)::int AS n
+  FROM post_targets t
+ WHERE t.member_id = %(member)s AND t.status = 'published'
+   AND t.published_at >= %(since)s AND t.published_at < %(until)s
+ GROUP BY 1, 2 ORDER BY 2, 1;
+
 -- name: window_edits
 -- The member's approvals in a window (newest first, at most a limit): their ratio and diff.
 SELECT edit_ratio, diff FROM draft_edits
