@@ -1,7 +1,8 @@
 """Weeks of evidence: the complete weeks the learning loop judges, and when psn last changed a field.
 
 Only complete weeks count (Monday to Sunday in the member's zone, before the current week), and only
-weeks that began after psn's last automatic change of the same field: each step needs fresh evidence.
+weeks that began (in the member's zone) after psn's last automatic change of the same field: each step
+needs fresh evidence.
 """
 
 from __future__ import annotations
@@ -72,9 +73,9 @@ def gather(conn: Conn, member_id: UUID, zone: ZoneInfo, now: datetime, weeks: in
     )
 
 
-def last_auto_change(workspace: Path, path: str, zone: ZoneInfo) -> date | None:
-    """The Monday of the week psn last changed ``path`` by itself (None: never)."""
-    latest: date | None = None
+def last_auto_change(workspace: Path, path: str) -> datetime | None:
+    """When psn last changed ``path`` by itself (None: never)."""
+    latest: datetime | None = None
     for entry in recent_changes(workspace, limit=1000):
         if entry.get("actor") != "psn" or entry.get("path") != path:
             continue
@@ -82,13 +83,15 @@ def last_auto_change(workspace: Path, path: str, zone: ZoneInfo) -> date | None:
             at = datetime.fromisoformat(str(entry.get("at")))
         except ValueError:
             continue
-        day = at.astimezone(zone).date()
-        monday = day - timedelta(days=day.weekday())
-        latest = monday if latest is None or monday > latest else latest
+        if at.tzinfo is None:
+            continue
+        latest = at if latest is None or at > latest else latest
     return latest
 
 
 def fresh_mondays(evidence: Evidence, workspace: Path, path: str) -> list[date]:
-    """The weeks (newest first) that began after psn's last automatic change of ``path``."""
-    last = last_auto_change(workspace, path, evidence.zone)
-    return [m for m in evidence.mondays if last is None or m >= last]
+    """The weeks (newest first) that began, in the member's zone, at or after psn's last automatic change of
+    ``path``: the weekly task runs at a fixed UTC hour, which is still the week before in the Americas, so a
+    week that was mostly before the change never counts as fresh evidence."""
+    last = last_auto_change(workspace, path)
+    return [m for m in evidence.mondays if last is None or datetime.combine(m, time(), evidence.zone) >= last]
