@@ -147,6 +147,9 @@ def list_proposals(
 def decide(conn: Conn, member_id: UUID, proposal_id: int, *, approve: bool, workspace: Path, now: datetime) -> Proposal:
     """Approve (the change is written to strategy.yaml as the user's, with the proposal's evidence) or reject.
 
+    The status is updated first and the file written last, in a savepoint: a refused change (a lock)
+    leaves the proposal pending. Commit each decision on its own (``psn review`` does).
+
     Raises:
         ProposalNotFound: no pending proposal with that id.
         StrategyLocked: approving would change a locked field (unlock it first; the proposal stays pending).
@@ -155,10 +158,11 @@ def decide(conn: Conn, member_id: UUID, proposal_id: int, *, approve: bool, work
     found = sql.one(conn, Q.lock_proposal, {"member": member_id, "id": proposal_id}, Proposal)
     if found is None:
         raise ProposalNotFound(f"No pending strategy proposal #{proposal_id}.")
-    if approve and found.kind != "drop_format":
-        why = f"approved proposal #{found.id}: {found.summary} ({found.evidence})"
-        apply_change(workspace, found.path, found.value, why, actor="user", now=lambda: now)
     params = {"member": member_id, "id": proposal_id, "status": "approved" if approve else "rejected", "at": now}
-    decided = sql.one(conn, Q.decide_proposal, params, Proposal)
-    assert decided is not None  # locked FOR UPDATE above
+    with conn.transaction():  # a savepoint: the file's error rolls the status update back
+        decided = sql.one(conn, Q.decide_proposal, params, Proposal)
+        assert decided is not None  # locked FOR UPDATE above
+        if approve and found.kind != "drop_format":  # the file last, once the status update succeeded
+            why = f"approved proposal #{found.id}: {found.summary} ({found.evidence})"
+            apply_change(workspace, found.path, found.value, why, actor="user", now=lambda: now)
     return decided
