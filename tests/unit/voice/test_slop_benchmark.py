@@ -204,3 +204,26 @@ def test_long_unpunctuated_text_is_checked_quickly(language: str) -> None:
         started = time.perf_counter()
         check_naturalness(text, None, language)
         assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "Big news: we launched v2 today"), ("es", "Gran noticia: hoy lanzamos la v2")],
+)
+def test_emoji_and_hashtag_stuffing_keeps_its_full_points(language: str, text: str) -> None:
+    """The calibration never makes stuffing nearly free: 8 emoji and 8 hashtags fail the check."""
+    tags = " ".join(f"#{w}" for w in ("launch", "startup", "saas", "growth", "tech", "ai", "product", "news"))
+    stuffed = f"{text} 🚀🔥🎉✨💪🙌👏💯 {tags}"
+    report = check_naturalness(stuffed, None, language)
+    assert not report.reads_human, report.score
+    points = {t.code: 0.0 for t in report.tells}
+    for t in report.tells:
+        points[t.code] += t.penalty
+    tells = load_tells(language)
+    full = 4 * tells.stuffing.weight_per_extra  # 4 over the limit of 4, each at its hand-set points
+    assert points.get("emoji_stuffing", 0) >= min(full, tells.stuffing.cap)
+    assert points.get("hashtag_stuffing", 0) >= min(full, tells.stuffing.cap)
+    calibration = load_calibration(language)
+    assert calibration is not None
+    assert calibration.points_per_unit["emoji_stuffing"] >= 1.0
+    assert calibration.points_per_unit["hashtag_stuffing"] >= 1.0
