@@ -227,3 +227,22 @@ def test_emoji_and_hashtag_stuffing_keeps_its_full_points(language: str, text: s
     assert calibration is not None
     assert calibration.points_per_unit["emoji_stuffing"] >= 1.0
     assert calibration.points_per_unit["hashtag_stuffing"] >= 1.0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_signal_phrase_is_seen_only_in_the_held_out_split(language: str) -> None:
+    """The held-out split was looked at while the signals were written: a phrase that matches held-out
+    posts and no train post was (very likely) taken from it, which would flatter the held-out figures."""
+    from psn_core.voice.signals import compiled
+    from psn_core.voice.text import phrase_pattern
+
+    train = load_split(DATA, language, "train")
+    held = load_split(DATA, language, "heldout")
+    train_texts, held_texts = train.human + train.model, held.human + held.model
+    only_held = []
+    for signal in _signals(language).patterns:
+        regexes = [(p, phrase_pattern(p)) for p in signal.phrases] + [(p, compiled(p)) for p in signal.patterns]
+        for phrase, regex in regexes:
+            if any(regex.search(t) for t in held_texts) and not any(regex.search(t) for t in train_texts):
+                only_held.append(f"{signal.code}: {phrase}")
+    assert only_held == []
