@@ -294,6 +294,34 @@ def test_the_drafting_context_carries_the_model_and_leaves_out_a_dropped_format(
     assert any("dropped these formats on linkedin: carousel" in line for line in dropped.preferences)
 
 
+def test_learning_speaks_the_format_catalogs_names_not_the_analytics_ones(hub_env: HubEnv, world: World) -> None:
+    """Analytics calls every text-only post "text"; drafting's catalog has short_take, story, question,
+    poll...: the model, the proposals and drafting use the catalog's names (the format recorded when the
+    post was saved, else the post's shape), so "stop question posts on x" does change drafting."""
+    for n in range(3):
+        tuesday = MONDAY + timedelta(weeks=n, days=1)
+        for k in range(2):
+            world.post(at(tuesday, 9, k), weighted=5, text=f"What would you do with a spare week {n}{k}?")
+            world.post(at(tuesday, 10, k), weighted=80, text=f"shipped the importer {n}{k}. took three tries")
+        poll = world.post(at(tuesday, 11), weighted=60, text="Tabs or spaces")
+        with hub_env.hub.transaction(world.member) as conn:
+            conn.execute("INSERT INTO post_topics (post_id, format) VALUES (%s, 'poll')", [poll])
+    workspace = hub_env.settings.workspace
+    rules = PlatformRules(platform="x", capabilities=["text", "threads", "polls"])
+    with hub_env.hub.transaction(world.member) as conn:
+        learned = run_weekly(conn, world.member, workspace=workspace, zone=ZONE, now=AFTER_THREE)
+        drops = {p.path: p for p in learned.proposals if p.kind == "drop_format"}
+        assert set(drops) == {"format.x.question"}, [p.summary for p in learned.proposals]
+        decide(conn, world.member, drops["format.x.question"].id, approve=True, workspace=workspace, now=AFTER_THREE)
+        refresh_preferences(conn, world.member, zone=ZONE, now=AFTER_THREE)
+        context = draft_context(
+            conn, hub_env.settings.workspace / "voices", world.member, language="en", platform_rules=rules
+        )
+    best = next(line for line in context.preferences if line.startswith("Best formats on x"))
+    assert "short_take" in best and "poll" in best and "text" not in best.split(":", 1)[1]
+    assert "question" not in context.format_ranking and "short_take" in context.format_ranking
+
+
 def test_the_workers_weekly_task_learns_and_tunes_the_strategy(
     hub_env: HubEnv, world: World, three_weeks: object
 ) -> None:

@@ -2,8 +2,11 @@
 -- stored models (a member's, a company hub's brand) and the strategy proposals the user decides.
 
 -- name: window_posts
--- Every measured post published in a window, with its local hour, weekday and Monday, pillar and topic.
-SELECT pm.post_id, pm.target_id, pm.platform, pm.format, pm.language, pm.published_at,
+-- Every measured post published in a window, with its local hour, weekday and Monday, pillar and topic;
+-- its format is the catalog's one recorded when the post was saved, else the analytics one.
+SELECT pm.post_id, pm.target_id, pm.platform,
+       coalesce((SELECT pt.format FROM post_topics pt WHERE pt.post_id = pm.post_id), pm.format) AS format,
+       pm.language, pm.published_at,
        extract(hour FROM pm.published_at AT TIME ZONE %(zone)s)::int AS hour,
        extract(isodow FROM pm.published_at AT TIME ZONE %(zone)s)::int AS weekday,
        date_trunc('week', pm.published_at AT TIME ZONE %(zone)s)::date AS week,
