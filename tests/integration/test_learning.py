@@ -101,6 +101,46 @@ def test_psn_never_changes_a_locked_field(hub_env: HubEnv, world: World, three_w
     assert after.replace('at: ["12:00"]', 'at: ["09:00"]') == text  # the pillars exactly as they were
 
 
+def test_locking_one_pillar_weight_stops_every_automatic_pillar_weight_change(
+    hub_env: HubEnv, world: World, three_weeks: object
+) -> None:
+    """Weights are relative: moving stories' weight changes expertise's share, so a lock on one pillar's
+    weight stops psn from moving any pillar weight (and the run says so)."""
+    workspace = hub_env.settings.workspace
+    apply_changes(workspace, [], "the user locks expertise's weight", actor="user", lock=["pillars.expertise.weight"])
+    before = _weights(hub_env)
+    result = _auto(hub_env, world, AFTER_THREE)
+    assert _weights(hub_env) == before
+    assert [c.path for c in result.changed] == ["times.linkedin"]
+    skipped = {s.split(":")[0]: s for s in result.skipped}
+    assert set(skipped) == {"pillars.expertise.weight", "pillars.stories.weight"}
+    assert "pillars.expertise.weight is locked" in skipped["pillars.stories.weight"]
+
+
+def _pillar_weeks(world: World, groups: list[tuple[str, int]]) -> None:
+    for n in range(3):
+        tuesday = MONDAY + timedelta(weeks=n, days=1)
+        for k, (pillar, weighted) in enumerate(groups):
+            world.post(at(tuesday, 8, k), weighted=weighted, pillar=pillar)
+
+
+def test_a_pillar_is_compared_with_the_other_posts_only(hub_env: HubEnv, world: World) -> None:
+    """expertise 60 and 60 against stories 50 and 50: x1.2 against the others (x1.09 against a week that
+    counted expertise's own posts too): expertise moves up, stories down."""
+    _pillar_weeks(world, [("expertise", 60), ("expertise", 60), ("stories", 50), ("stories", 50)])
+    before = _weights(hub_env)
+    changed = {c.path for c in _auto(hub_env, world, AFTER_THREE).changed}
+    assert changed == {"pillars.expertise.weight", "pillars.stories.weight"}
+    assert _weights(hub_env)["expertise"] == before["expertise"] + 0.05
+
+
+def test_a_pillar_weight_needs_two_of_its_posts_and_two_others_each_week(hub_env: HubEnv, world: World) -> None:
+    _pillar_weeks(world, [("expertise", 90), ("stories", 50), ("stories", 50)])
+    before = _weights(hub_env)
+    assert _auto(hub_env, world, AFTER_THREE).changed == []  # one expertise post a week: too little
+    assert _weights(hub_env) == before
+
+
 def test_a_week_of_synthetic_analytics_moves_the_preference_model(hub_env: HubEnv, world: World) -> None:
     first, second = MONDAY, MONDAY + timedelta(weeks=1)
     for n in range(2):  # week one: stories do well, plain statements; nothing fatigued
