@@ -412,6 +412,20 @@ def test_the_weekly_review_says_what_changed_and_why_and_the_monthly_part_adds_d
     assert "`psn review --approve" in text and "voice drift and audience" in text
 
 
+def test_an_old_weeks_review_lists_only_that_weeks_changes(hub_env: HubEnv, world: World) -> None:
+    workspace = hub_env.settings.workspace
+    in_week = at(MONDAY + timedelta(days=2), 10)
+    later = at(MONDAY + timedelta(weeks=2, days=2), 10)
+    apply_change(workspace, "frequency.x", 5, "in the week", actor="user", now=lambda: in_week)
+    apply_change(workspace, "frequency.x", 3, "two weeks later", actor="user", now=lambda: later)
+    iso = in_week.astimezone(ZONE).isocalendar()
+    label = f"{iso.year}-W{iso.week:02d}"
+    with hub_env.hub.transaction(world.member) as conn:
+        review = weekly_review(conn, world.member, zone=ZONE, now=later, week=label, workspace=workspace)
+    assert review.learning is not None
+    assert [(c.path, c.new, c.evidence) for c in review.learning.changes] == [("frequency.x", 5, "in the week")]
+
+
 def test_the_monthly_part_shows_voice_drift_and_audience_shifts(hub_env: HubEnv, world: World) -> None:
     month = (MONDAY + timedelta(weeks=6)).replace(day=1)
     before = (month - timedelta(days=1)).replace(day=1)
