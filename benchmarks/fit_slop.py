@@ -7,9 +7,11 @@ post. Model: logistic regression (numpy), y = 1 for model-written, features scal
 standard deviation, L2 penalty chosen by 5-fold cross-validated ROC AUC on the train split, weights
 constrained to be >= 0 (a finding never makes a post read more human), and for the hand-set tells (whose
 raw unit is one hand-set point) to at least ``FLOOR`` log-odds per point (a stock phrase always costs
-something, even when the corpus has few of them). The pass threshold is chosen on the train split's
-out-of-fold scores, as far inside issue 20's two error targets as possible; log-odds then become points
-so that the threshold sits at ``PASS_SCORE``. The held-out split is never read here.
+something, even when the corpus has few of them). Emoji and hashtag stuffing stay outside the fit at
+their full hand-set points (``FULL_POINTS``): the corpus has too few stuffed posts to price them.
+The pass threshold is chosen on the train split's out-of-fold scores, as far inside issue 20's two
+error targets as possible; log-odds then become points so that the threshold sits at ``PASS_SCORE``.
+The held-out split is never read here.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ FOLDS = 5
 SEED = 20
 # Codes that depend on the user's profile or recent posts: not in the corpus, priced by the tells.
 UNPRICED = {"never_use", "anti_pattern", "repeated_structure", "repeated_opener"}
+# Stuffing is rare in the corpus, so a fit prices it near the floor and 8 emoji + 8 hashtags read human;
+# these codes stay outside the fit at their full hand-set points (1 point per hand-set point).
+FULL_POINTS = ("emoji_stuffing", "hashtag_stuffing")
 
 Matrix = npt.NDArray[np.float64]
 
@@ -65,7 +70,7 @@ def _codes(language: str) -> tuple[list[str], set[str]]:
         hand.append("no_contractions")
     new = [signals.concrete.code, *(p.code for p in signals.patterns)]
     new += [signals.rhythm.code, signals.rhythm.no_fragment_code]
-    return list(dict.fromkeys(hand + new)), set(hand)
+    return [c for c in dict.fromkeys(hand + new) if c not in FULL_POINTS], set(hand)
 
 
 def _fit(x: Matrix, y: Matrix, l2: float, lower: Matrix, steps: int = 4000) -> tuple[float, Matrix]:
@@ -136,18 +141,23 @@ def fit_language(language: str) -> dict[str, object]:
     if per_point <= 0:
         raise SystemExit(f"{language}: a post with no finding would be flagged; check the corpus")
     prices = (w / scale) / per_point
-    scores = np.clip(np.round(100 - raw @ prices), 0, 100)
+    full = _features(texts, language, list(FULL_POINTS))  # outside the fit, at their hand-set points
+    scores = np.clip(np.round(100 - raw @ prices - full.sum(axis=1)), 0, 100)
     human_s, model_s = scores[y == 0], scores[y == 1]
     return {
         "language": language,
         "pass_score": PASS_SCORE,
-        "points_per_unit": {code: round(float(p), 4) for code, p in zip(codes, prices, strict=True)},
+        "points_per_unit": {
+            **{code: round(float(p), 4) for code, p in zip(codes, prices, strict=True)},
+            **dict.fromkeys(FULL_POINTS, 1.0),
+        },
         "intercept": round(b, 4),
         "logit_per_point": round(per_point, 5),
         "fit": {
             "method": (
                 "logistic regression (benchmarks/fit_slop.py): features scaled by train std, weights >= 0 "
-                f"(hand-set tells >= {FLOOR} log-odds per hand-set point), L2 by 5-fold CV AUC on train "
+                f"(hand-set tells >= {FLOOR} log-odds per hand-set point; {', '.join(FULL_POINTS)} outside the "
+                "fit at their full hand-set points), L2 by 5-fold CV AUC on train "
                 f"(grid {list(L2_GRID)}); pass line on the out-of-fold train scores, as far inside the targets "
                 "(<= 10% human flagged, <= 25% model passing) as possible"
             ),

@@ -91,14 +91,20 @@ def decide_in_review(obj: Ctx, approve: int | None, reject: int | None, lock: tu
 
     decided_ones: list[Proposal] = []
     done: dict[str, object] = {"proposals": decided_ones}
+    if approve is not None and approve == reject:
+        raise click.UsageError(f"--approve and --reject both name proposal #{approve}: decide it once.")
     if approve is not None or reject is not None:
-        with Hub.open(obj.settings) as hub, hub.transaction(obj.member_id) as conn:
+        with Hub.open(obj.settings) as hub:
             for pid, yes in ((approve, True), (reject, False)):
-                if pid is not None:
+                if pid is None:
+                    continue
+                # one transaction per decision: a later decision's error never rolls back an earlier one
+                # whose change is already in strategy.yaml
+                with hub.transaction(obj.member_id) as conn:
                     decided = decide(conn, obj.member_id, pid, approve=yes, workspace=obj.workspace, now=utcnow())
-                    decided_ones.append(decided)
-                    if not as_json:
-                        output.echo(("Approved " if yes else "Rejected ") + proposal_line(decided))
+                decided_ones.append(decided)
+                if not as_json:
+                    output.echo(("Approved " if yes else "Rejected ") + proposal_line(decided))
     if lock:
         apply_changes(obj.workspace, [], "locked in `psn review --lock` (the user)", actor="user", lock=list(lock))
         done["locked"] = list(lock)

@@ -222,7 +222,12 @@ def build_baseline(texts: Sequence[str], language: str) -> VoiceBaseline | None:
     for m in measured:
         pooled.update(m.function_words)
     whole = _freqs(dict(pooled), total_words)
-    fits = [_cosine(_freqs(m.function_words, m.words), whole) for m in measured]
+    # Leave-one-out: each text is compared with the pool of the others, as a new draft will be; with
+    # itself in the pool, the usual fit is too high and the user's own posts read as "off".
+    fits = []
+    for m in measured:
+        rest = pooled - Counter(m.function_words)
+        fits.append(_cosine(_freqs(m.function_words, m.words), _freqs(dict(rest), total_words - m.words)))
     return VoiceBaseline(
         language=language,
         texts=len(measured),

@@ -101,6 +101,46 @@ def test_psn_never_changes_a_locked_field(hub_env: HubEnv, world: World, three_w
     assert after.replace('at: ["12:00"]', 'at: ["09:00"]') == text  # the pillars exactly as they were
 
 
+def test_locking_one_pillar_weight_stops_every_automatic_pillar_weight_change(
+    hub_env: HubEnv, world: World, three_weeks: object
+) -> None:
+    """Weights are relative: moving stories' weight changes expertise's share, so a lock on one pillar's
+    weight stops psn from moving any pillar weight (and the run says so)."""
+    workspace = hub_env.settings.workspace
+    apply_changes(workspace, [], "the user locks expertise's weight", actor="user", lock=["pillars.expertise.weight"])
+    before = _weights(hub_env)
+    result = _auto(hub_env, world, AFTER_THREE)
+    assert _weights(hub_env) == before
+    assert [c.path for c in result.changed] == ["times.linkedin"]
+    skipped = {s.split(":")[0]: s for s in result.skipped}
+    assert set(skipped) == {"pillars.expertise.weight", "pillars.stories.weight"}
+    assert "pillars.expertise.weight is locked" in skipped["pillars.stories.weight"]
+
+
+def _pillar_weeks(world: World, groups: list[tuple[str, int]]) -> None:
+    for n in range(3):
+        tuesday = MONDAY + timedelta(weeks=n, days=1)
+        for k, (pillar, weighted) in enumerate(groups):
+            world.post(at(tuesday, 8, k), weighted=weighted, pillar=pillar)
+
+
+def test_a_pillar_is_compared_with_the_other_posts_only(hub_env: HubEnv, world: World) -> None:
+    """expertise 60 and 60 against stories 50 and 50: x1.2 against the others (x1.09 against a week that
+    counted expertise's own posts too): expertise moves up, stories down."""
+    _pillar_weeks(world, [("expertise", 60), ("expertise", 60), ("stories", 50), ("stories", 50)])
+    before = _weights(hub_env)
+    changed = {c.path for c in _auto(hub_env, world, AFTER_THREE).changed}
+    assert changed == {"pillars.expertise.weight", "pillars.stories.weight"}
+    assert _weights(hub_env)["expertise"] == before["expertise"] + 0.05
+
+
+def test_a_pillar_weight_needs_two_of_its_posts_and_two_others_each_week(hub_env: HubEnv, world: World) -> None:
+    _pillar_weeks(world, [("expertise", 90), ("stories", 50), ("stories", 50)])
+    before = _weights(hub_env)
+    assert _auto(hub_env, world, AFTER_THREE).changed == []  # one expertise post a week: too little
+    assert _weights(hub_env) == before
+
+
 def test_a_week_of_synthetic_analytics_moves_the_preference_model(hub_env: HubEnv, world: World) -> None:
     first, second = MONDAY, MONDAY + timedelta(weeks=1)
     for n in range(2):  # week one: stories do well, plain statements; nothing fatigued
@@ -224,6 +264,24 @@ def test_proposals_round_trip_approve_writes_the_strategy_reject_is_remembered(
         assert list_proposals(conn, world.member) == []
 
 
+def test_frequency_counts_published_posts_without_analytics_and_never_proposes_zero(
+    hub_env: HubEnv, world: World
+) -> None:
+    """A platform without analytics still counts its published posts; a platform not posted on is never
+    proposed 0 posts a week (approving that would stop the schedule)."""
+    workspace = hub_env.settings.workspace
+    planned = load_strategy(workspace).frequency["linkedin"]  # type: ignore[union-attr]
+    for n in range(3):
+        tuesday = MONDAY + timedelta(weeks=n, days=1)
+        for k in range(planned):
+            world.post(at(tuesday, 9, k), platform="linkedin", measured=False)
+    with hub_env.hub.transaction(world.member) as conn:
+        made = find_proposals(
+            conn, world.member, load_strategy(workspace), gather(conn, world.member, ZONE, AFTER_THREE), AFTER_THREE
+        )  # type: ignore[arg-type]
+    assert [(p.path, p.value) for p in made if p.kind == "frequency"] == []
+
+
 def test_approving_a_proposal_for_a_locked_field_is_refused_and_it_stays_pending(
     hub_env: HubEnv, world: World, three_weeks: object
 ) -> None:
@@ -276,6 +334,34 @@ def test_the_drafting_context_carries_the_model_and_leaves_out_a_dropped_format(
     assert any("dropped these formats on linkedin: carousel" in line for line in dropped.preferences)
 
 
+def test_learning_speaks_the_format_catalogs_names_not_the_analytics_ones(hub_env: HubEnv, world: World) -> None:
+    """Analytics calls every text-only post "text"; drafting's catalog has short_take, story, question,
+    poll...: the model, the proposals and drafting use the catalog's names (the format recorded when the
+    post was saved, else the post's shape), so "stop question posts on x" does change drafting."""
+    for n in range(3):
+        tuesday = MONDAY + timedelta(weeks=n, days=1)
+        for k in range(2):
+            world.post(at(tuesday, 9, k), weighted=5, text=f"What would you do with a spare week {n}{k}?")
+            world.post(at(tuesday, 10, k), weighted=80, text=f"shipped the importer {n}{k}. took three tries")
+        poll = world.post(at(tuesday, 11), weighted=60, text="Tabs or spaces")
+        with hub_env.hub.transaction(world.member) as conn:
+            conn.execute("INSERT INTO post_topics (post_id, format) VALUES (%s, 'poll')", [poll])
+    workspace = hub_env.settings.workspace
+    rules = PlatformRules(platform="x", capabilities=["text", "threads", "polls"])
+    with hub_env.hub.transaction(world.member) as conn:
+        learned = run_weekly(conn, world.member, workspace=workspace, zone=ZONE, now=AFTER_THREE)
+        drops = {p.path: p for p in learned.proposals if p.kind == "drop_format"}
+        assert set(drops) == {"format.x.question"}, [p.summary for p in learned.proposals]
+        decide(conn, world.member, drops["format.x.question"].id, approve=True, workspace=workspace, now=AFTER_THREE)
+        refresh_preferences(conn, world.member, zone=ZONE, now=AFTER_THREE)
+        context = draft_context(
+            conn, hub_env.settings.workspace / "voices", world.member, language="en", platform_rules=rules
+        )
+    best = next(line for line in context.preferences if line.startswith("Best formats on x"))
+    assert "short_take" in best and "poll" in best and "text" not in best.split(":", 1)[1]
+    assert "question" not in context.format_ranking and "short_take" in context.format_ranking
+
+
 def test_the_workers_weekly_task_learns_and_tunes_the_strategy(
     hub_env: HubEnv, world: World, three_weeks: object
 ) -> None:
@@ -324,6 +410,20 @@ def test_the_weekly_review_says_what_changed_and_why_and_the_monthly_part_adds_d
     assert "## What changed this week and why" in text and "## Proposals waiting for you" in text
     assert f"({ZONE.key}), psn (from evidence): `pillars.expertise.weight`" in text
     assert "`psn review --approve" in text and "voice drift and audience" in text
+
+
+def test_an_old_weeks_review_lists_only_that_weeks_changes(hub_env: HubEnv, world: World) -> None:
+    workspace = hub_env.settings.workspace
+    in_week = at(MONDAY + timedelta(days=2), 10)
+    later = at(MONDAY + timedelta(weeks=2, days=2), 10)
+    apply_change(workspace, "frequency.x", 5, "in the week", actor="user", now=lambda: in_week)
+    apply_change(workspace, "frequency.x", 3, "two weeks later", actor="user", now=lambda: later)
+    iso = in_week.astimezone(ZONE).isocalendar()
+    label = f"{iso.year}-W{iso.week:02d}"
+    with hub_env.hub.transaction(world.member) as conn:
+        review = weekly_review(conn, world.member, zone=ZONE, now=later, week=label, workspace=workspace)
+    assert review.learning is not None
+    assert [(c.path, c.new, c.evidence) for c in review.learning.changes] == [("frequency.x", 5, "in the week")]
 
 
 def test_the_monthly_part_shows_voice_drift_and_audience_shifts(hub_env: HubEnv, world: World) -> None:

@@ -81,3 +81,31 @@ def test_review_approve_reject_and_lock(workspace: tuple[Path, World]) -> None:
     assert learning["proposals"] == []
     assert {c["path"] for c in learning["changes"]} >= {"locked"}
     assert any(c["path"] == "frequency.x" and c["actor"] == "user" for c in learning["changes"])
+
+
+def test_a_failed_second_decision_leaves_the_first_decided_and_its_file_change_in_step(
+    workspace: tuple[Path, World],
+) -> None:
+    """`--approve 5 --reject 99`: #5 is decided in its own transaction (approved in the hub and written to
+    strategy.yaml together); #99's error does not roll #5 back while its change stays in the file."""
+    ws, world = workspace
+    for n in range(3):
+        world.week_of(MONDAY + timedelta(weeks=n))
+    with world.hub.transaction(world.member) as conn:
+        made = {p.path: p.id for p in run_weekly(conn, world.member, workspace=ws, zone=ZONE, now=NOW).proposals}
+    pid = made["frequency.x"]
+    both = psn(ws, "review", "--approve", str(pid), "--reject", "99999")
+    assert both.exit_code == 1 and "No pending strategy proposal #99999" in both.stderr
+    strategy = load_strategy(ws)
+    assert strategy is not None and strategy.frequency["x"] == 6
+    listed = {
+        p["id"]: p["status"] for p in json.loads(psn(ws, "review", "--json").stdout)["review"]["learning"]["proposals"]
+    }
+    assert pid not in listed  # no longer pending: approved, as the file says
+    with world.hub.transaction(world.member) as conn:
+        from psn_core.services.learning.proposals import list_proposals
+
+        assert [p.id for p in list_proposals(conn, world.member, status="approved")] == [pid]
+
+    same = psn(ws, "review", "--approve", str(made["pillars.ai-tooling"]), "--reject", str(made["pillars.ai-tooling"]))
+    assert same.exit_code == 2 and "both" in same.output

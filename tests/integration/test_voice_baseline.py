@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from psycopg.types.json import Jsonb
 
 from psn_core.errors import RateLimited
 from psn_core.services.posting.drafts import add_voice_match, check_draft
@@ -44,7 +45,7 @@ def test_pasted_posts_build_a_baseline_and_a_draft_in_the_users_style_scores_hig
         mine = check_voice_match(conn, ana, EN_MINE, language="en")
         generic = check_voice_match(conn, ana, EN_GENERIC, language="en")
     assert mine.report is not None and generic.report is not None
-    assert mine.report.score >= 70 > 45 >= generic.report.score
+    assert mine.report.score >= 70 > 60 >= generic.report.score
     assert any(line.startswith("hashtags per post: you 0, this draft 3") for line in generic.report.off)
 
 
@@ -146,3 +147,49 @@ def test_the_users_own_x_posts_are_imported_through_the_budget(pub: PubEnv) -> N
     with pytest.raises(RateLimited):
         import_x(pub.env.hub, ring_settings, ring, pub.member, language="en", clock=pub.clock)
     assert pub.requests("x", "user_tweets") == reads
+
+
+NEW_POST = "INSERT INTO posts (member_id, idea, timezone) VALUES (%s, 'x', 'UTC') RETURNING id"
+
+
+def test_a_baseline_built_from_200_posts_still_goes_stale_when_another_is_published(hub_env: HubEnv) -> None:
+    """The baseline uses the newest 200 published posts; after 200, the count stays 200, so staleness
+    also compares the newest publication with when the baseline was stored."""
+    from tests.support.learning_world import World
+
+    world = World(hub_env.hub, new_member(hub_env.hub, "Ana"))
+    account = world.account("x")
+    with hub_env.hub.transaction(world.member) as conn:
+        for n in range(201):
+            row = conn.execute(NEW_POST, [world.member])
+            conn.execute(
+                "INSERT INTO post_targets (post_id, member_id, account_id, platform, rendering, status, published_at)"
+                " VALUES (%s, %s, %s, 'x', %s, 'published', now() - interval '1 day')",
+                [
+                    row.fetchone()["id"],
+                    world.member,
+                    account,  # type: ignore[index]
+                    Jsonb({"parts": [{"text": EN_SAMPLES[n % len(EN_SAMPLES)] + f" #{n}"}]}),
+                ],
+            )
+        rebuild_baseline(conn, world.member, language="en")
+    with hub_env.hub.transaction(world.member) as conn:
+        row = conn.execute(NEW_POST, [world.member])
+        conn.execute(
+            "INSERT INTO post_targets (post_id, member_id, account_id, platform, rendering, status, published_at)"
+            " VALUES (%s, %s, %s, 'x', %s, 'published', clock_timestamp())",
+            [row.fetchone()["id"], world.member, account, Jsonb({"parts": [{"text": EN_GENERIC}]})],  # type: ignore[index]
+        )
+    with hub_env.hub.transaction(world.member) as conn:
+        check = check_voice_match(conn, world.member, EN_MINE, language="en")
+        stored = stored_baseline(conn, world.member, persona="personal", language="en")
+    assert stored is not None and check.report is not None
+    # measured now from the newest 200 (the generic post among them), not the stored baseline
+    assert stored.posts == 200
+    from psn_core.services.voice.baseline import is_stale
+
+    with hub_env.hub.transaction(world.member) as conn:
+        assert is_stale(conn, world.member, persona="personal", language="en")
+        rebuild_baseline(conn, world.member, language="en")
+    with hub_env.hub.transaction(world.member) as conn:
+        assert not is_stale(conn, world.member, persona="personal", language="en")

@@ -206,3 +206,43 @@ def test_no_production_code_sets_the_test_allow() -> None:
         if "test_allow" in path.read_text(encoding="utf-8")
     )
     assert naming == ["psn_core/services/voice/web.py"]
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://[2002:a9fe:a9fe::1]/", r"link-local address \(169\.254\.169\.254\)"),  # 6to4 of the metadata service
+        ("http://[2002:7f00:1::1]/", r"loopback address \(127\.0\.0\.1\)"),  # 6to4 of this machine
+        ("http://[2001:0:a9fe:a9fe::1]/", r"link-local address \(169\.254\.169\.254\)"),  # Teredo, server part
+    ],
+)
+def test_6to4_and_teredo_addresses_are_checked_as_the_ipv4_address_they_carry(url: str, why: str) -> None:
+    with pytest.raises(UrlRefused, match=why):
+        fetch_page(url)
+
+
+def test_a_non_ascii_domain_is_sent_idna_encoded(site: tuple[FeedServer, int]) -> None:
+    state, port = site
+    serve(state, "/post", body=b"hola desde b\xc3\xbccher", content_type="text/plain; charset=utf-8")
+
+    def resolver(host: str, port: int) -> list[str]:
+        assert host == "xn--bcher-kva.test"
+        return ["127.0.0.1"]
+
+    policy = UrlPolicy(resolver=resolver, test_allow=frozenset({("xn--bcher-kva.test", port)}))
+    page = fetch_page(f"http://b\u00fccher.test:{port}/post", policy)
+    assert page.text == "hola desde b\u00fccher"
+    assert state.requests[-1].headers["host"] == f"xn--bcher-kva.test:{port}"
+
+
+def test_a_host_name_that_cannot_be_encoded_is_refused_clearly() -> None:
+    with pytest.raises(UrlRefused, match="not a valid host name"):
+        fetch_page("http://" + "\u00fc" * 70 + ".example/")
+
+
+def test_an_ipv6_literal_is_bracketed_in_the_host_header() -> None:
+    from psn_core.services.voice.web import host_header
+
+    assert host_header("2606:4700::1", 80, "http") == "[2606:4700::1]"
+    assert host_header("2606:4700::1", 8080, "http") == "[2606:4700::1]:8080"
+    assert host_header("example.com", 443, "https") == "example.com"

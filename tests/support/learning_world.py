@@ -61,8 +61,9 @@ class World:
         topic: str = "",
         text: str = "A plain statement about work.",
         fmt: str = "text",
+        measured: bool = True,
     ) -> uuid.UUID:
-        """One published, measured post (one target)."""
+        """One published post (one target), measured unless ``measured`` is False (no analytics)."""
         account = self.account(platform)
         with self.hub.transaction(self.member) as conn:
             post = conn.execute(
@@ -77,10 +78,14 @@ class World:
             ).fetchone()
             assert target is not None
             conn.execute(
-                "INSERT INTO post_metrics (target_id, member_id, post_id, account_id, platform, language, format,"
+                "SELECT 1"
+                if not measured
+                else "INSERT INTO post_metrics (target_id, member_id, post_id, account_id, platform, language, format,"
                 " published_at, collected_at, impressions, likes, exposure, engagements, weighted)"
                 " VALUES (%s, %s, %s, %s, %s, 'en', %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
+                []
+                if not measured
+                else [
                     target["id"],
                     self.member,
                     post["id"],

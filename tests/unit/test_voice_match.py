@@ -22,7 +22,7 @@ def test_a_draft_in_the_users_style_scores_higher_than_a_generic_one(
     other = match_voice(generic, baseline)
     assert own is not None and other is not None
     assert own.score >= 70 and own.sounds_like_you, own.off
-    assert other.score <= 45 and not other.sounds_like_you
+    assert other.score <= 60 and not other.sounds_like_you
     assert own.score - other.score >= 30
 
 
@@ -70,3 +70,24 @@ def test_shipped_function_words_are_lower_case_and_unique() -> None:
     for code, data in match_data().languages.items():
         assert len(set(data.function_words)) == len(data.function_words), code
         assert all(w == w.lower() for w in data.function_words), code
+
+
+@pytest.mark.parametrize(
+    ("language", "samples", "generic"), [("en", EN_SAMPLES, EN_GENERIC), ("es", ES_SAMPLES, ES_GENERIC)]
+)
+def test_leave_one_out_each_own_post_matches_the_others(language: str, samples: list[str], generic: str) -> None:
+    """Each of the user's own posts, matched against a baseline of the others, reads as theirs: the usual
+    function-word fit is measured leaving each text out of the pool it is compared with (with the text in
+    its own pool the usual fit was inflated and function_words was "off" for 6 of the 7 English posts)."""
+    scores, flagged = [], 0
+    for i, post in enumerate(samples):
+        baseline = build_baseline(samples[:i] + samples[i + 1 :], language)
+        assert baseline is not None
+        report, other = match_voice(post, baseline), match_voice(generic, baseline)
+        assert report is not None and other is not None
+        assert report.score > other.score, (i, report.score, other.score)
+        flagged += next(f for f in report.features if f.feature == "function_words").off
+        scores.append(report.score)
+    assert flagged < len(samples) / 2, flagged
+    assert sum(s >= 70 for s in scores) >= len(samples) - 1, scores
+    assert sum(scores) / len(scores) >= 80, scores

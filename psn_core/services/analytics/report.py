@@ -137,8 +137,8 @@ def weekly_review(
     monthly: bool | None = None,
 ) -> WeeklyReview:
     """The numbers of one week, from the hub only; with ``workspace``, its learning part too (strategy
-    changes since the week began and why, pending proposals; the monthly part when ``monthly`` is true, or
-    when None and the week ends a month).
+    changes in the week, or up to now while it is the week just ended, and why; pending proposals; the
+    monthly part when ``monthly`` is true, or when None and the week ends a month).
 
     Raises:
         WeekInvalid: a bad ``week``.
@@ -182,7 +182,7 @@ def weekly_review(
         flagged=[p for p in lines if p.flags],
         suggestions=suggestions(conn, member_id, zone, end),
         trend=weekly_trend(conn, member_id, zone.key, end - timedelta(seconds=1)),
-        learning=_learning(conn, member_id, zone, monday, start, workspace, monthly),
+        learning=_learning(conn, member_id, zone, monday, start, now, workspace, monthly),
     )
 
 
@@ -192,6 +192,7 @@ def _learning(
     zone: ZoneInfo,
     monday: date,
     start: datetime,
+    now: datetime,
     workspace: Path | None,
     monthly: bool | None,
 ) -> LearningSection | None:
@@ -200,7 +201,11 @@ def _learning(
     sunday = monday + timedelta(days=6)
     ends_month = sunday.month != (sunday + timedelta(days=1)).month or monday.month != sunday.month
     month = monday if (monthly if monthly is not None else ends_month) else None
-    return learning_section(conn, member_id, workspace=workspace, since=start, zone=zone, month=month)
+    # The week's changes, not every one since: up to the week's end, or up to now while the review is of the
+    # week just ended (the weekly task changes the strategy on the Monday after the week it learned from).
+    end = datetime.combine(monday + timedelta(weeks=1), time(), zone)
+    until = now if end <= now < end + timedelta(weeks=1) else end
+    return learning_section(conn, member_id, workspace=workspace, since=start, until=until, zone=zone, month=month)
 
 
 def suggestions(conn: Conn, member_id: UUID, zone: ZoneInfo, until: datetime) -> list[str]:

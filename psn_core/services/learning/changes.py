@@ -2,7 +2,9 @@
 
 * A pillar's weight moves by ``STEP`` (0.05) when its posts did clearly better (lift >= ``AHEAD``) or
   worse (<= ``BEHIND``) than the other posts of the same week on the same platforms, ``NEEDED_WEEKS``
-  (3) complete weeks in a row. Two weeks are not enough; a week without the pillar's posts breaks the run.
+  (3) complete weeks in a row. Two weeks are not enough; a week with fewer than ``MIN_WEEK_POSTS`` (2)
+  of the pillar's posts or of the others breaks the run. While any pillar's weight is locked, no pillar
+  weight moves (weights are relative: moving another changes the locked one's share).
 * A posting time moves to a platform's best hour when that hour was posted at in 3+ weeks and scored at
   least ``BETTER`` times the configured time's hour, itself measured in 3+ weeks.
 
@@ -29,6 +31,7 @@ STEP = 0.05
 MIN_WEIGHT = 0.05
 AHEAD, BEHIND = 1.15, 0.85
 BETTER = 1.25
+MIN_WEEK_POSTS = 2  # a week's pillar evidence: at least this many of the pillar's posts and of the others
 
 
 class AutoChanges(BaseModel):
@@ -39,17 +42,27 @@ class AutoChanges(BaseModel):
     )
 
 
+def _locked(strategy: Strategy, path: str) -> bool:
+    return any(path == lock or path.startswith(lock + ".") for lock in strategy.locked)
+
+
 def _ids(posts: list[PostCell]) -> str:
     return ", ".join(sorted({str(p.post_id) for p in posts}))
 
 
 def _pillar_run(evidence: Evidence, mondays: list[date], name: str) -> tuple[int, int, list[PostCell], list[str]]:
-    """(direction +1/-1/0, weeks in a row, their posts, each week's lift as text), newest week first."""
+    """(direction +1/-1/0, weeks in a row, their posts, each week's lift as text), newest week first.
+
+    A week counts with at least ``MIN_WEEK_POSTS`` of the pillar's posts and as many others; the lift
+    compares the pillar's posts with the *other* posts of the week (the platform rates of those only)."""
     direction, weeks, posts, lifts = 0, 0, [], []
     for monday in mondays:
         week = evidence.week(monday)
         mine = [p for p in week if p.pillar == name]
-        value = lift(mine, platform_rates(week))
+        others = [p for p in week if p.pillar != name]
+        if len(mine) < MIN_WEEK_POSTS or len(others) < MIN_WEEK_POSTS:
+            break
+        value = lift(mine, platform_rates(others))
         if value is None:
             break
         d = 1 if value >= AHEAD else -1 if value <= BEHIND else 0
@@ -134,7 +147,17 @@ def apply_auto_changes(strategy: Strategy, evidence: Evidence, workspace: Path, 
         *pillar_adjustments(strategy, evidence, workspace),
         *time_adjustments(strategy, evidence, workspace),
     ]
+    locked_weights = [
+        f"pillars.{p.name}.weight" for p in strategy.pillars if _locked(strategy, f"pillars.{p.name}.weight")
+    ]
     for path, value, why in wanted:
+        if locked_weights and path.startswith("pillars.") and path not in locked_weights:
+            # weights are relative: moving another pillar changes the locked one's share
+            result.skipped.append(
+                f"{path}: {', '.join(locked_weights)} is locked, and pillar weights are relative (moving this "
+                "one would change the locked one's share): psn changes no pillar weight while one is locked."
+            )
+            continue
         try:
             change = apply_change(workspace, path, value, why, actor="psn", now=lambda: now)
         except StrategyLocked as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from psn_core.hub import sql
 from psn_core.hub.database import Conn
 from psn_core.hub.sql import Queries
+from psn_core.voice.formats import infer_format
 
 Q = Queries.load(__package__)
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -42,9 +43,21 @@ class PostCell:
 
 
 def window_posts(conn: Conn, member_id: UUID, zone: ZoneInfo, since: datetime, until: datetime) -> list[PostCell]:
-    """The member's measured posts published in [since, until), oldest first."""
+    """The member's measured posts published in [since, until), oldest first, each with the voice format
+    catalog's name of its format (what drafting recommends and a dropped format removes)."""
     params = {"member": member_id, "zone": zone.key, "since": since, "until": until}
-    return sql.many(conn, Q.window_posts, params, PostCell)
+    return [catalog_cell(p) for p in sql.many(conn, Q.window_posts, params, PostCell)]
+
+
+def catalog_cell(cell: PostCell) -> PostCell:
+    """``cell`` with an analytics format name turned into the catalog's: analytics says "text" for any
+    text-only post (the catalog: short_take, story or question, by its shape) and "article" for a link to
+    a long piece (the catalog's story); the other names are the same in both."""
+    if cell.format == "text":
+        return replace(cell, format=infer_format([cell.text], []))
+    if cell.format == "article":
+        return replace(cell, format="story")
+    return cell
 
 
 def platform_rates(posts: Iterable[PostCell]) -> dict[str, float]:

@@ -52,10 +52,10 @@ def _candidates(strategy: Strategy, ev: Evidence) -> list[tuple[ProposalKind, st
     recent = ev.mondays[:NEEDED_WEEKS]
     rates = platform_rates(ev.posts)
     for platform, planned in strategy.frequency.items():  # frequency: the user posts steadily more or less
-        counts = [len({p.post_id for p in ev.week(m) if p.platform == platform}) for m in recent]
+        counts = [ev.published.get((m, platform), 0) for m in recent]  # published, measured or not
         low, high = all(c < planned - 1 for c in counts), all(c > planned + 1 for c in counts)
-        if len(counts) == NEEDED_WEEKS and (low or high):
-            value = round(statistics.median(counts))
+        value = round(statistics.median(counts)) if counts else 0
+        if len(counts) == NEEDED_WEEKS and (low or high) and value >= 1:  # never propose 0: it stops posting
             posts = [p for m in recent for p in ev.week(m) if p.platform == platform]
             summary = f"Plan {value} posts a week on {platform} instead of {planned}."
             why = (
@@ -147,6 +147,9 @@ def list_proposals(
 def decide(conn: Conn, member_id: UUID, proposal_id: int, *, approve: bool, workspace: Path, now: datetime) -> Proposal:
     """Approve (the change is written to strategy.yaml as the user's, with the proposal's evidence) or reject.
 
+    The status is updated first and the file written last, in a savepoint: a refused change (a lock)
+    leaves the proposal pending. Commit each decision on its own (``psn review`` does).
+
     Raises:
         ProposalNotFound: no pending proposal with that id.
         StrategyLocked: approving would change a locked field (unlock it first; the proposal stays pending).
@@ -155,10 +158,11 @@ def decide(conn: Conn, member_id: UUID, proposal_id: int, *, approve: bool, work
     found = sql.one(conn, Q.lock_proposal, {"member": member_id, "id": proposal_id}, Proposal)
     if found is None:
         raise ProposalNotFound(f"No pending strategy proposal #{proposal_id}.")
-    if approve and found.kind != "drop_format":
-        why = f"approved proposal #{found.id}: {found.summary} ({found.evidence})"
-        apply_change(workspace, found.path, found.value, why, actor="user", now=lambda: now)
     params = {"member": member_id, "id": proposal_id, "status": "approved" if approve else "rejected", "at": now}
-    decided = sql.one(conn, Q.decide_proposal, params, Proposal)
-    assert decided is not None  # locked FOR UPDATE above
+    with conn.transaction():  # a savepoint: the file's error rolls the status update back
+        decided = sql.one(conn, Q.decide_proposal, params, Proposal)
+        assert decided is not None  # locked FOR UPDATE above
+        if approve and found.kind != "drop_format":  # the file last, once the status update succeeded
+            why = f"approved proposal #{found.id}: {found.summary} ({found.evidence})"
+            apply_change(workspace, found.path, found.value, why, actor="user", now=lambda: now)
     return decided

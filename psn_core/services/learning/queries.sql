@@ -2,8 +2,11 @@
 -- stored models (a member's, a company hub's brand) and the strategy proposals the user decides.
 
 -- name: window_posts
--- Every measured post published in a window, with its local hour, weekday and Monday, pillar and topic.
-SELECT pm.post_id, pm.target_id, pm.platform, pm.format, pm.language, pm.published_at,
+-- Every measured post published in a window, with its local hour, weekday and Monday, pillar and topic;
+-- its format is the catalog's one recorded when the post was saved, else the analytics one.
+SELECT pm.post_id, pm.target_id, pm.platform,
+       coalesce((SELECT pt.format FROM post_topics pt WHERE pt.post_id = pm.post_id), pm.format) AS format,
+       pm.language, pm.published_at,
        extract(hour FROM pm.published_at AT TIME ZONE %(zone)s)::int AS hour,
        extract(isodow FROM pm.published_at AT TIME ZONE %(zone)s)::int AS weekday,
        date_trunc('week', pm.published_at AT TIME ZONE %(zone)s)::date AS week,
@@ -14,6 +17,16 @@ SELECT pm.post_id, pm.target_id, pm.platform, pm.format, pm.language, pm.publish
   FROM post_metrics pm JOIN posts p ON p.id = pm.post_id JOIN post_targets t ON t.id = pm.target_id
  WHERE pm.member_id = %(member)s AND pm.published_at >= %(since)s AND pm.published_at < %(until)s
  ORDER BY pm.published_at, pm.target_id;
+
+-- name: window_published
+-- How many posts the member published on each platform each week of a window (Mondays in their zone),
+-- measured or not: a platform without analytics still counts its posts.
+SELECT t.platform, date_trunc('week', t.published_at AT TIME ZONE %(zone)s)::date AS week,
+       count(DISTINCT t.post_id)::int AS n
+  FROM post_targets t
+ WHERE t.member_id = %(member)s AND t.status = 'published'
+   AND t.published_at >= %(since)s AND t.published_at < %(until)s
+ GROUP BY 1, 2 ORDER BY 2, 1;
 
 -- name: window_edits
 -- The member's approvals in a window (newest first, at most a limit): their ratio and diff.

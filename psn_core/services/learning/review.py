@@ -36,15 +36,17 @@ class _EditMonth:
     sentence_words: float | None
 
 
-def changes_since(workspace: Path, since: datetime) -> list[ChangeLine]:
-    """Strategy changelog entries at or after ``since``, oldest first."""
+def changes_since(workspace: Path, since: datetime, until: datetime | None = None) -> list[ChangeLine]:
+    """Strategy changelog entries at or after ``since`` (and before ``until`` when given), oldest first."""
     out = []
     for entry in recent_changes(workspace, limit=500):
         try:
             at = datetime.fromisoformat(str(entry.get("at")))
         except ValueError:
             continue
-        if at >= since:
+        if at.tzinfo is None:
+            continue
+        if at >= since and (until is None or at < until):
             path = str(entry.get("path") or entry.get("action") or "")
             new = entry.get("new", entry.get("locked") or entry.get("unlocked"))
             line = ChangeLine(
@@ -135,12 +137,20 @@ def monthly_learning(conn: Conn, member_id: UUID, *, zone: ZoneInfo, month: date
 
 
 def learning_section(
-    conn: Conn, member_id: UUID, *, workspace: Path, since: datetime, zone: ZoneInfo, month: date | None = None
+    conn: Conn,
+    member_id: UUID,
+    *,
+    workspace: Path,
+    since: datetime,
+    until: datetime | None = None,
+    zone: ZoneInfo,
+    month: date | None = None,
 ) -> LearningSection:
-    """The review's learning part: changes since ``since``, pending proposals, and ``month``'s drift if given."""
+    """The review's learning part: changes in [``since``, ``until``), pending proposals, and ``month``'s
+    drift if given."""
     monthly = monthly_learning(conn, member_id, zone=zone, month=month) if month is not None else None
     return LearningSection(
-        changes=changes_since(workspace, since), proposals=list_proposals(conn, member_id), monthly=monthly
+        changes=changes_since(workspace, since, until), proposals=list_proposals(conn, member_id), monthly=monthly
     )
 
 

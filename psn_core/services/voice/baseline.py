@@ -188,6 +188,33 @@ def stored_baseline(conn: Conn, member_id: UUID, *, persona: str, language: str)
     return view
 
 
+class _Published(BaseModel):
+    n: int
+    newest: datetime | None
+
+
+def _stale(conn: Conn, voice: dict[str, object], found: _Stored) -> bool:
+    """Posts were published since ``found`` was stored: the count of used posts differs, or (past the
+    ``POSTS_USED`` cap, where the count stays put) the newest publication is after it was stored."""
+    published = sql.one(conn, Q.published_count, voice, _Published)
+    assert published is not None  # an aggregate always has a row
+    if found.posts != min(published.n, POSTS_USED):
+        return True
+    return published.newest is not None and published.newest > found.updated_at
+
+
+def is_stale(conn: Conn, member_id: UUID, *, persona: str = DEFAULT_PERSONA, language: str) -> bool:
+    """Whether the stored baseline misses posts published since (True when none is stored).
+
+    Raises:
+        VoiceInputInvalid: bad persona or language name.
+    """
+    persona = _persona(persona, language)
+    voice = _voice(member_id, persona, language)
+    found = sql.one(conn, Q.stored_baseline, voice, _Stored)
+    return found is None or _stale(conn, voice, found)
+
+
 class VoiceMatchCheck(BaseModel):
     """Voice match for one draft, or why there is none."""
 
@@ -208,8 +235,7 @@ def check_voice_match(
     persona = _persona(persona, language)
     voice = _voice(member_id, persona, language)
     found = sql.one(conn, Q.stored_baseline, voice, _Stored)
-    published = min(int(sql.value(conn, Q.published_count, voice)), POSTS_USED)
-    if found is not None and found.posts == published:
+    if found is not None and not _stale(conn, voice, found):
         baseline: VoiceBaseline | None = found.baseline
     else:  # none stored yet, or posts published since: measured now (a check stores nothing)
         samples, posts = _texts(conn, member_id, persona, language)

@@ -99,7 +99,8 @@ SELECT baseline, samples, posts, updated_at FROM voice_baselines
  WHERE member_id = %(member)s AND persona = %(persona)s AND language = %(language)s;
 
 -- name: published_count
--- How many posts of one persona and language the member has published (a stored baseline counting fewer is stale).
-SELECT count(*) FROM post_targets t JOIN posts p ON p.id = t.post_id
+-- How many posts of one persona and language the member has published and the newest publication (a
+-- stored baseline counting fewer, or stored before that publication, is stale).
+SELECT count(*) AS n, max(t.published_at) AS newest FROM post_targets t JOIN posts p ON p.id = t.post_id
  WHERE p.member_id = %(member)s AND t.member_id = %(member)s AND p.persona = %(persona)s
    AND p.language = %(language)s AND t.status = 'published';

@@ -2,12 +2,13 @@
 
 A URL given to import is untrusted: it could point at this machine (the hub, the emulator, a cloud
 metadata service) directly, through a name that resolves there, or through a redirect. So, for every hop:
-http or https only; the host is resolved and *every* address it resolves to must be public (not
-loopback, private, link-local, shared, multicast, reserved or unspecified; IPv4-mapped IPv6 is checked
-as IPv4); the connection then goes to the address that was checked (the name is sent as Host and as the
-TLS server name), so a second DNS answer cannot swap it; no proxy from the environment. At most 3
-redirects, each checked the same way; one deadline for all hops; the body is read up to a size limit;
-only text/html and text/plain are accepted.
+http or https only; an international name is IDNA-encoded; the host is resolved and *every* address it
+resolves to must be public (not loopback, private, link-local, shared, multicast, reserved or
+unspecified; IPv4-mapped, 6to4 and Teredo IPv6 are checked as the IPv4 addresses they carry); the
+connection then goes to the address that was checked (the name is sent as Host and as the TLS server
+name), so a second DNS answer cannot swap it; no proxy from the environment. At most 3 redirects, each
+checked the same way; one deadline for all hops; the body is read up to a size limit; only text/html
+and text/plain are accepted.
 
 ``UrlPolicy.test_allow`` exists for tests that serve pages on 127.0.0.1: it names exact (host, port) pairs
 whose addresses are not checked. psn's CLI and MCP tool never set it (they build the default policy).
@@ -63,9 +64,15 @@ class FetchedPage:
 
 
 def _why_not_public(address: str) -> str | None:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):  # IPv4 carried in IPv6 is checked as that IPv4 address
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
+        elif ip.teredo is not None:
+            server, client = ip.teredo
+            return _why_not_public(str(server)) or _why_not_public(str(client)) or f"a Teredo address ({ip})"
     for label, bad in (
         ("a loopback", ip.is_loopback),
         ("an unspecified", ip.is_unspecified),
@@ -88,6 +95,11 @@ def _target(url: str, policy: UrlPolicy) -> tuple[str, str, int, str]:
     host = (parts.hostname or "").lower()
     if not host:
         raise UrlRefused(f"{url[:200]} has no host name.")
+    if not host.isascii():  # an international domain name: sent, resolved and checked as its IDNA form
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UrlRefused(f"{url[:200]} is not a valid host name (it cannot be IDNA-encoded).") from None
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
@@ -112,6 +124,12 @@ def _pinned_url(url: str, address: str) -> str:
     if parts.port:
         netloc = f"{netloc}:{parts.port}"
     return parts._replace(netloc=netloc).geturl()
+
+
+def host_header(host: str, port: int, scheme: str) -> str:
+    """The Host header of a hop: IPv6 literals in brackets, the port only when not the scheme's default."""
+    name = f"[{host}]" if ":" in host else host
+    return name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
 
 
 def _read(response: httpx2.Response, url: str, policy: UrlPolicy, deadline: float) -> bytes:
@@ -142,8 +160,7 @@ def fetch_page(url: str, policy: UrlPolicy | None = None) -> FetchedPage:
     with httpx2.Client(trust_env=False, follow_redirects=False, verify=True) as client:
         for hop in range(policy.max_redirects + 1):
             scheme, host, port, address = _target(current, policy)
-            default = port == (443 if scheme == "https" else 80)
-            headers = {"Host": host if default else f"{host}:{port}", "Accept": "text/html, text/plain"}
+            headers = {"Host": host_header(host, port, scheme), "Accept": "text/html, text/plain"}
             extensions = {"sni_hostname": host} if scheme == "https" else {}
             left = max(0.1, deadline - time.monotonic())
             request = client.build_request(

@@ -204,3 +204,45 @@ def test_long_unpunctuated_text_is_checked_quickly(language: str) -> None:
         started = time.perf_counter()
         check_naturalness(text, None, language)
         assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "Big news: we launched v2 today"), ("es", "Gran noticia: hoy lanzamos la v2")],
+)
+def test_emoji_and_hashtag_stuffing_keeps_its_full_points(language: str, text: str) -> None:
+    """The calibration never makes stuffing nearly free: 8 emoji and 8 hashtags fail the check."""
+    tags = " ".join(f"#{w}" for w in ("launch", "startup", "saas", "growth", "tech", "ai", "product", "news"))
+    stuffed = f"{text} 🚀🔥🎉✨💪🙌👏💯 {tags}"
+    report = check_naturalness(stuffed, None, language)
+    assert not report.reads_human, report.score
+    points = {t.code: 0.0 for t in report.tells}
+    for t in report.tells:
+        points[t.code] += t.penalty
+    tells = load_tells(language)
+    full = 4 * tells.stuffing.weight_per_extra  # 4 over the limit of 4, each at its hand-set points
+    assert points.get("emoji_stuffing", 0) >= min(full, tells.stuffing.cap)
+    assert points.get("hashtag_stuffing", 0) >= min(full, tells.stuffing.cap)
+    calibration = load_calibration(language)
+    assert calibration is not None
+    assert calibration.points_per_unit["emoji_stuffing"] >= 1.0
+    assert calibration.points_per_unit["hashtag_stuffing"] >= 1.0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_signal_phrase_is_seen_only_in_the_held_out_split(language: str) -> None:
+    """The held-out split was looked at while the signals were written: a phrase that matches held-out
+    posts and no train post was (very likely) taken from it, which would flatter the held-out figures."""
+    from psn_core.voice.signals import compiled
+    from psn_core.voice.text import phrase_pattern
+
+    train = load_split(DATA, language, "train")
+    held = load_split(DATA, language, "heldout")
+    train_texts, held_texts = train.human + train.model, held.human + held.model
+    only_held = []
+    for signal in _signals(language).patterns:
+        regexes = [(p, phrase_pattern(p)) for p in signal.phrases] + [(p, compiled(p)) for p in signal.patterns]
+        for phrase, regex in regexes:
+            if any(regex.search(t) for t in held_texts) and not any(regex.search(t) for t in train_texts):
+                only_held.append(f"{signal.code}: {phrase}")
+    assert only_held == []

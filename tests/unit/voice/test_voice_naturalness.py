@@ -11,6 +11,7 @@ import yaml
 from psn_core.voice import available_languages, check_naturalness, load_tells, parse_profile
 from psn_core.voice.errors import UnsupportedLanguage
 from psn_core.voice.naturalness import post_shape
+from psn_core.voice.slop_eval import load_split
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "voice_corpus"
 
@@ -26,8 +27,9 @@ def _pairwise(human: list[int], ai: list[int]) -> float:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_score_separates_human_from_ai_writing(language: str) -> None:
-    # Criterion: a strong mean gap, near-perfect ranking, and the pass line on the right side for
-    # most samples. We do not claim min(human) > max(ai): an even-paced human post can score low.
+    # A train-set check (voice_corpus is in the slop corpus's train split; the held-out figures are in
+    # test_slop_benchmark.py). Criterion: a strong mean gap, near-perfect ranking, and the pass line on
+    # the right side for most samples. We do not claim min(human) > max(ai): an even-paced human post can score low.
     human_texts, ai_texts = _corpus(language)
     assert len(human_texts) >= 15
     assert len(ai_texts) >= 15
@@ -47,8 +49,10 @@ def test_score_separates_human_from_ai_writing(language: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_separation_does_not_depend_on_stock_phrase_lists(language: str) -> None:
-    # Guard against overfitting the phrase lists to the corpus: structure alone must still rank well.
-    human_texts, ai_texts = _corpus(language)
+    # Guard against overfitting the phrase lists to the corpus: structure alone must still rank well, on
+    # the slop corpus's held-out split (voice_corpus is part of the train split the weights are fitted on).
+    held = load_split(CORPUS.parent, language, "heldout")
+    human_texts, ai_texts = held.human, held.model
     structural = load_tells(language).model_copy(update={"phrase_tells": []})
     human = [check_naturalness(t, None, language, tells=structural).score for t in human_texts]
     ai = [check_naturalness(t, None, language, tells=structural).score for t in ai_texts]
