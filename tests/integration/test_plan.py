@@ -18,6 +18,7 @@ from psn_core.services.ideas import bank
 from psn_core.services.ideas.errors import IdeaTransitionRefused
 from psn_core.services.plan import rating, store
 from psn_core.services.plan.errors import PlanInputInvalid, PlanNeedsStrategy, PlanNotFound, PlanSlotRefused
+from psn_core.services.posting.posts import cancel_post
 from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft, save_draft
 from tests.support.clock import start_instant
 from tests.support.hubs import HubEnv, new_member
@@ -294,3 +295,47 @@ def test_concurrent_plannings_of_one_week_make_one_plan_with_its_capacity(hub_en
         plans = conn.execute("SELECT count(*) AS n FROM weekly_plans").fetchone()
         slots = conn.execute("SELECT count(*) AS n, count(DISTINCT position) AS p FROM plan_slots").fetchone()
     assert plans == {"n": 1} and slots == {"n": 5, "p": 5}
+
+
+def test_a_cancelled_post_opens_its_slot_again_and_the_slot_drafts_again(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        make_series(
+            conn,
+            ana,
+            T0,
+            name="Tool Tuesday",
+            starts_on=MONDAY + timedelta(days=1),
+            at=time(12),
+            zone=ZONE,
+            pillar="ai",
+            platforms=("x",),
+        )
+    plan = _plan(hub_env, ana)
+    slot = next(s for s in plan.slots if s.kind == "series")
+    draft = ReviewedDraft(targets=[DraftTarget(account="x", parts=["Tool #1: psql."])], plan_slot_id=slot.id)
+    with hub_env.hub.transaction(ana) as conn:
+        first = save_draft(conn, hub_env.settings, ana, draft)
+        conn.execute(
+            "UPDATE post_targets SET status = 'scheduled', due_at = %s WHERE post_id = %s", [slot.at, first.id]
+        )
+        cancel_post(conn, ana, first.id)
+        again = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    opened = next(s for s in again.slots if s.id == slot.id)
+    assert (opened.state, opened.post_id, opened.series_id, opened.occurrence_at) == (
+        "planned",
+        None,
+        slot.series_id,
+        slot.at,
+    )
+    assert again.progress.done == 0
+    with hub_env.hub.transaction(ana) as conn:  # a failed post (no live target left) opens its slot too
+        second = save_draft(conn, hub_env.settings, ana, draft)
+        conn.execute("UPDATE post_targets SET status = 'failed' WHERE post_id = %s", [second.id])
+        after = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    reopened = next(s for s in after.slots if s.id == slot.id)
+    assert (reopened.state, reopened.post_id) == ("planned", None) and after.progress.done == 0
+    with hub_env.hub.transaction(ana) as conn:
+        third = save_draft(conn, hub_env.settings, ana, draft)
+        final = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    assert next(s for s in final.slots if s.id == slot.id).post_id == third.id and final.progress.done == 1
