@@ -339,3 +339,43 @@ def test_a_cancelled_post_opens_its_slot_again_and_the_slot_drafts_again(hub_env
         third = save_draft(conn, hub_env.settings, ana, draft)
         final = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
     assert next(s for s in final.slots if s.id == slot.id).post_id == third.id and final.progress.done == 1
+
+
+def test_a_series_on_two_platforms_drafted_slot_by_slot_is_one_episode(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        x_account(conn, ana, "linkedin")
+        series = make_series(
+            conn,
+            ana,
+            T0,
+            name="Tool Tuesday",
+            starts_on=MONDAY + timedelta(days=1),
+            at=time(12),
+            zone=ZONE,
+            pillar="ai",
+            platforms=("x", "linkedin"),
+        )
+    plan = _plan(hub_env, ana)
+    slots = [s for s in plan.slots if s.kind == "series"]
+    assert sorted(s.platform for s in slots) == ["linkedin", "x"] and len({s.occurrence_at for s in slots}) == 1
+    posts = []
+    for slot in slots:
+        draft = ReviewedDraft(
+            targets=[DraftTarget(account=slot.platform, parts=["Tool #1: psql."])], plan_slot_id=slot.id
+        )
+        with hub_env.hub.transaction(ana) as conn:
+            posts.append(save_draft(conn, hub_env.settings, ana, draft).id)
+    for post_id in posts:  # published one after the other, in two transactions
+        with hub_env.hub.transaction(ana) as conn:
+            conn.execute("UPDATE post_targets SET status = 'publishing' WHERE post_id = %s", [post_id])
+            conn.execute(
+                "UPDATE post_targets SET status = 'published', published_at = %s WHERE post_id = %s",
+                [slots[0].at, post_id],
+            )
+    with hub_env.hub.transaction(ana) as conn:
+        numbers = conn.execute(
+            "SELECT DISTINCT episode_number FROM series_episodes WHERE series_id = %s", [series.id]
+        ).fetchall()
+        count = conn.execute("SELECT episodes_published FROM series WHERE id = %s", [series.id]).fetchone()
+    assert numbers == [{"episode_number": 1}] and count == {"episodes_published": 1}

@@ -83,15 +83,17 @@ HAVING count(*) >= %(min_posts)s
  ORDER BY count(*) DESC, r.pillar, r.format;
 
 -- name: episode_metrics
--- A series' published episodes, in order, with what their targets collected (analytics' post_metrics).
-SELECT e.episode_number, e.post_id, e.published_at,
+-- A series' published episodes, in order, with what their targets collected (analytics' post_metrics);
+-- the posts of one episode (one per platform) are summed, shown by the first one published.
+SELECT e.episode_number, (array_agg(e.post_id ORDER BY e.published_at, e.post_id))[1] AS post_id,
+       min(e.published_at) AS published_at,
        coalesce(sum(m.exposure), 0) AS exposure, coalesce(sum(m.engagements), 0) AS engagements,
        coalesce(sum(m.likes), 0) AS likes, coalesce(sum(m.comments), 0) AS comments,
        coalesce(sum(m.shares), 0) AS shares
   FROM series_episodes e
   LEFT JOIN post_metrics m ON m.post_id = e.post_id
  WHERE e.series_id = %(series_id)s
- GROUP BY e.episode_number, e.post_id, e.published_at
+ GROUP BY e.episode_number
  ORDER BY e.episode_number;
 
 -- name: edit_series
