@@ -106,3 +106,17 @@ def test_a_company_post_for_a_series_is_that_occurrences_episode(acme: Company, 
         topic = conn.execute("SELECT pillar FROM post_topics WHERE post_id = %s", [done.post.id]).fetchone()
         assert topic == {"pillar": "ai"}
         assert conn.execute("SELECT count(*) AS n FROM posts").fetchone() == {"n": 1}
+
+
+def test_a_slug_two_members_use_is_ambiguous_and_changes_nothing(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        admins = make_series(conn, acme.admin.member_id, NOW, name="Tips")
+    with member_transaction(acme.hub, acme.editor) as conn:
+        editors = make_series(conn, acme.editor.member_id, NOW, name="Tips")
+    with member_transaction(acme.hub, acme.editor) as conn:
+        with pytest.raises(SeriesNotFound) as refused:
+            store.get_series(conn, "tips")
+        assert store.get_series(conn, str(editors.id)[:8]).id == editors.id  # an id prefix names one
+    assert str(admins.id)[:8] in str(refused.value) and str(editors.id)[:8] in str(refused.value)
+    with member_transaction(acme.hub, acme.admin) as conn:
+        assert store.get_series(conn, admins.id).state == "active"

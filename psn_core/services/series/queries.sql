@@ -24,11 +24,11 @@ SELECT s.id, s.member_id, m.display_name AS created_by, s.name, s.slug, s.descri
  ORDER BY (s.member_id = public.psn_current_member()) DESC, s.name, s.id;
 
 -- name: series_ids_by_ref
--- Series a reference names: its slug (the caller's own first), or an id prefix.
-SELECT s.id FROM series s
+-- Series a reference names: its slug, or an id prefix (slug matches first; more than one is ambiguous).
+SELECT s.id, s.slug, s.name, s.slug = %(ref)s AS by_slug FROM series s
  WHERE s.slug = %(ref)s OR s.id::text LIKE %(prefix)s
- ORDER BY (s.slug = %(ref)s) DESC, (s.member_id = public.psn_current_member()) DESC, s.id
- LIMIT 3;
+ ORDER BY (s.slug = %(ref)s) DESC, s.id
+ LIMIT 10;
 
 -- name: move_series
 -- One transition, only from the state the caller saw (a concurrent move wins; this one changes nothing).

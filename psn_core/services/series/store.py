@@ -58,10 +58,6 @@ class SeriesSpec(BaseModel):
     first_episode: int = 1
 
 
-class _Id(BaseModel):
-    id: UUID
-
-
 class _Row(BaseModel):
     id: UUID
     member_id: UUID
@@ -192,10 +188,24 @@ def resolve_id(conn: Conn, ref: str | UUID) -> UUID:
         return whole
     text = str(ref).strip().lower()
     prefix = text + "%" if len(text) >= 6 and re.fullmatch(r"[0-9a-f-]+", text) else "-"
-    found = sql.many(conn, Q.series_ids_by_ref, {"ref": text, "prefix": prefix}, _Id)
-    if not found:
+    found = sql.many(conn, Q.series_ids_by_ref, {"ref": text, "prefix": prefix}, _Match)
+    named = [m for m in found if m.by_slug] or found
+    if not named:
         raise SeriesNotFound(f"No series {str(ref)!r} that you can see.")
-    return found[0].id
+    if len(named) > 1:  # two members' "tips" in a company hub: never pick one silently
+        matches = ", ".join(f"{m.name!r} ({str(m.id)[:8]})" for m in named)
+        raise SeriesNotFound(
+            f"{str(ref)!r} names several series: {matches}; nothing was changed.",
+            "Name the series by its id (or its first 8 characters), as shown above.",
+        )
+    return named[0].id
+
+
+class _Match(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    by_slug: bool
 
 
 def get_series(conn: Conn, ref: str | UUID) -> Series:
