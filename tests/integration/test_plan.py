@@ -379,3 +379,18 @@ def test_a_series_on_two_platforms_drafted_slot_by_slot_is_one_episode(hub_env: 
         ).fetchall()
         count = conn.execute("SELECT episodes_published FROM series WHERE id = %s", [series.id]).fetchone()
     assert numbers == [{"episode_number": 1}] and count == {"episodes_published": 1}
+
+
+def test_an_idea_held_by_one_weeks_plan_is_not_planned_in_another(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        idea = ready_idea(conn, ana, IDEAS[0], T0)
+    first = _plan(hub_env, ana)
+    assert [s.idea_id for s in first.slots if s.kind == "idea"] == [idea.id]
+    with hub_env.hub.transaction(ana) as conn:
+        second = store.build_plan(conn, ana, strategy(), ZONE, T0, week=MONDAY + timedelta(days=7))
+    assert idea.id not in {s.idea_id for s in second.slots}
+    with hub_env.hub.transaction(ana) as conn:  # skipped there, it is free again
+        store.set_skipped(conn, next(s.id for s in first.slots if s.idea_id == idea.id), True)
+        third = store.build_plan(conn, ana, strategy(), ZONE, T0, week=MONDAY + timedelta(days=14))
+    assert idea.id in {s.idea_id for s in third.slots}

@@ -17,10 +17,16 @@ SELECT t.platform, t.due_at AS at, p.language,
 -- name: ready_ideas
 -- The member's ready ideas and the unrated ideas proposed for a plan or made from a trend (sparks and
 -- seeds of source plan or trend), oldest first (ready first): the candidates after due series episodes.
+-- With held_elsewhere, an idea a planned, still ahead slot of another open plan holds is left out (one
+-- idea is planned in one week at a time).
 SELECT i.id, i.text, i.pillar, i.platform, i.language, i.state, i.source
   FROM ideas i
  WHERE (i.state = 'ready' OR (i.source IN ('plan', 'trend') AND i.state IN ('spark', 'seed')))
    AND (i.member_id = %(member_id)s OR i.claimed_by = %(member_id)s)
+   AND NOT (%(held_elsewhere)s AND EXISTS (
+           SELECT 1 FROM plan_slots s JOIN weekly_plans w ON w.id = s.plan_id
+            WHERE s.idea_id = i.id AND s.plan_id IS DISTINCT FROM %(plan_id)s
+              AND w.state IN ('proposed', 'accepted') AND s.state = 'planned' AND s.at > %(now)s))
  ORDER BY (i.state = 'ready') DESC, i.created_at, i.id
  LIMIT %(limit)s;
 
