@@ -128,7 +128,7 @@ def plan_show(obj: Ctx, week: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_ctx
 def plan_rate(obj: Ctx, idea_id: str, rating: str, reason: str | None, as_json: bool) -> None:
-    """Rate an idea: love (ready: the next plan uses it), maybe (kept as a seed), kill (dropped, --reason)."""
+    """Rate an idea: love (ready: the next plan uses it), maybe (a seed, not planned), kill (dropped, --reason)."""
     from psn_core.cli.output import echo, print_json
     from psn_core.hub.database import Hub
     from psn_core.services.plan.rating import rate_idea

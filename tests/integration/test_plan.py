@@ -171,10 +171,15 @@ def test_ratings_go_through_the_ideas_state_machine(hub_env: HubEnv, ana: uuid.U
             rating.rate_idea(conn, three.id, "love", T0)
         events = conn.execute("SELECT to_state FROM idea_events WHERE idea_id = %s ORDER BY id", [one.id]).fetchall()
     assert [e["to_state"] for e in events] == ["spark", "seed", "ready"]
-    plan = _plan(hub_env, ana)  # the loved idea is ready: tier one; the seed proposed for the plan fills in after
+    plan = _plan(hub_env, ana)  # the loved idea is ready: tier one; the "maybe" (a seed) is not planned
     kinds = {s.idea_id: s.reason for s in plan.slots if s.idea_id}
     assert one.id in kinds and "ready idea" in kinds[one.id].lower()
-    assert three.id not in kinds
+    assert three.id not in kinds and two.id not in kinds
+    with hub_env.hub.transaction(ana) as conn:
+        four = rating.propose_ideas(conn, ana, [rating.ProposedIdea(text="Idea four")], T0, pillars=None)[0]
+        offered = rating.what_to_post(conn, ana, strategy(), ZONE, T0)
+    assert two.id not in {s.idea_id for s in offered.suggestions}  # rated maybe: not offered as unrated
+    assert [s.kind for s in offered.suggestions if s.idea_id == four.id] == ["proposed"]
 
 
 def test_remix_and_recycle_come_from_the_top_posts(hub_env: HubEnv, ana: uuid.UUID) -> None:

@@ -15,13 +15,14 @@ SELECT t.platform, t.due_at AS at, p.language,
  ORDER BY t.due_at, t.platform;
 
 -- name: ready_ideas
--- The member's ready ideas and the unrated ideas proposed for a plan or made from a trend (sparks and
--- seeds of source plan or trend), oldest first (ready first): the candidates after due series episodes.
+-- The member's ready ideas and the unrated ideas proposed for a plan or made from a trend (sparks of
+-- source plan or trend; one rated "maybe" is a seed and waits for a love), oldest first (ready first): the
+-- candidates after due series episodes.
 -- With held_elsewhere, an idea a planned, still ahead slot of another open plan holds is left out (one
 -- idea is planned in one week at a time).
 SELECT i.id, i.text, i.pillar, i.platform, i.language, i.state, i.source
   FROM ideas i
- WHERE (i.state = 'ready' OR (i.source IN ('plan', 'trend') AND i.state IN ('spark', 'seed')))
+ WHERE (i.state = 'ready' OR (i.source IN ('plan', 'trend') AND i.state = 'spark'))
    AND (i.member_id = %(member_id)s OR i.claimed_by = %(member_id)s)
    AND NOT (%(held_elsewhere)s AND EXISTS (
            SELECT 1 FROM plan_slots s JOIN weekly_plans w ON w.id = s.plan_id
