@@ -399,3 +399,19 @@ def test_an_idea_held_by_one_weeks_plan_is_not_planned_in_another(hub_env: HubEn
         store.set_skipped(conn, next(s.id for s in first.slots if s.idea_id == idea.id), True)
         third = store.build_plan(conn, ana, strategy(), ZONE, T0, week=MONDAY + timedelta(days=14))
     assert idea.id in {s.idea_id for s in third.slots}
+
+
+def test_making_the_plan_again_keeps_skipped_slots_and_their_capacity(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        for text in IDEAS[:5]:
+            ready_idea(conn, ana, text, T0)
+    plan = _plan(hub_env, ana)
+    skipped = next(s for s in plan.slots if s.kind == "idea")
+    with hub_env.hub.transaction(ana) as conn:
+        store.set_skipped(conn, skipped.id, True)
+    again = _plan(hub_env, ana)
+    kept = next(s for s in again.slots if s.id == skipped.id)
+    assert (kept.state, kept.idea_id, kept.at) == ("skipped", skipped.idea_id, skipped.at)
+    assert len(again.slots) == len(plan.slots) and again.progress.skipped == 1
+    assert [s.idea_id for s in again.slots].count(skipped.idea_id) == 1  # the skipped idea is not planned again

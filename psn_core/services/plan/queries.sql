@@ -88,8 +88,9 @@ RETURNING id;
 SELECT id, state FROM weekly_plans WHERE id = %(plan_id)s FOR UPDATE;
 
 -- name: drop_open_slots
--- The slots nobody drafted yet (planned, skipped): made again. The hub keeps every slot with a post.
-DELETE FROM plan_slots WHERE plan_id = %(plan_id)s AND post_id IS NULL;
+-- The planned slots (nobody drafted or skipped them): made again. Skipped slots stay and hold their place
+-- in the week; the hub keeps every slot with a post.
+DELETE FROM plan_slots WHERE plan_id = %(plan_id)s AND state = 'planned';
 
 -- name: insert_slot
 -- A new slot (planned, without a post: the hub refuses anything else).
