@@ -415,3 +415,27 @@ def test_making_the_plan_again_keeps_skipped_slots_and_their_capacity(hub_env: H
     assert (kept.state, kept.idea_id, kept.at) == ("skipped", skipped.idea_id, skipped.at)
     assert len(again.slots) == len(plan.slots) and again.progress.skipped == 1
     assert [s.idea_id for s in again.slots].count(skipped.idea_id) == 1  # the skipped idea is not planned again
+
+
+def test_an_abandoned_plan_keeps_its_slots_and_its_posts_still_publish(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        ready_idea(conn, ana, IDEAS[0], T0)
+    plan = _plan(hub_env, ana)
+    slot = next(s for s in plan.slots if s.kind == "idea")
+    draft = ReviewedDraft(targets=[DraftTarget(account="x", parts=["Small models win."])], plan_slot_id=slot.id)
+    with hub_env.hub.transaction(ana) as conn:
+        post = save_draft(conn, hub_env.settings, ana, draft)
+        abandoned = store.abandon_plan(conn, ana, ZONE, T0, week=MONDAY)
+        with pytest.raises(PlanSlotRefused):  # once: it does not change any more
+            store.abandon_plan(conn, ana, ZONE, T0, week=MONDAY)
+    assert abandoned.state == "abandoned"
+    with hub_env.hub.transaction(ana) as conn:  # the worker's status updates are not refused
+        conn.execute("UPDATE post_targets SET status = 'publishing' WHERE post_id = %s", [post.id])
+        conn.execute(
+            "UPDATE post_targets SET status = 'published', published_at = %s WHERE post_id = %s", [T0, post.id]
+        )
+        shown = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    assert shown.state == "abandoned" and next(s for s in shown.slots if s.id == slot.id).state == "drafted"
+    with hub_env.hub.transaction(ana) as conn, pytest.raises(PlanSlotRefused):
+        store.build_plan(conn, ana, strategy(), ZONE, T0, week=MONDAY)

@@ -233,16 +233,20 @@ CREATE FUNCTION public.psn_plan_slot_post_moved() RETURNS trigger
     SET search_path = pg_catalog, public, pg_temp
     AS $$
     BEGIN
+        -- slots of a closed (completed or abandoned) plan stay as they are: the post goes out all the same
         IF NEW.status = 'published' THEN
             UPDATE public.plan_slots s SET state = 'published'
-             WHERE s.post_id = NEW.post_id AND s.state IN ('drafted', 'scheduled');
+             WHERE s.post_id = NEW.post_id AND s.state IN ('drafted', 'scheduled')
+               AND EXISTS (SELECT 1 FROM public.weekly_plans p WHERE p.id = s.plan_id AND p.state IN ('proposed', 'accepted'));
         ELSIF NEW.status = 'scheduled' THEN
-            UPDATE public.plan_slots s SET state = 'scheduled' WHERE s.post_id = NEW.post_id AND s.state = 'drafted';
+            UPDATE public.plan_slots s SET state = 'scheduled' WHERE s.post_id = NEW.post_id AND s.state = 'drafted'
+               AND EXISTS (SELECT 1 FROM public.weekly_plans p WHERE p.id = s.plan_id AND p.state IN ('proposed', 'accepted'));
         ELSIF NOT EXISTS (SELECT 1 FROM public.post_targets t WHERE t.post_id = NEW.post_id
                            AND t.status NOT IN ('cancelled', 'expired', 'failed')) THEN
             -- no live target of the post is left: its slot is open again, to be drafted anew
             UPDATE public.plan_slots s SET post_id = NULL, state = 'planned'
-             WHERE s.post_id = NEW.post_id AND s.state IN ('drafted', 'scheduled');
+             WHERE s.post_id = NEW.post_id AND s.state IN ('drafted', 'scheduled')
+               AND EXISTS (SELECT 1 FROM public.weekly_plans p WHERE p.id = s.plan_id AND p.state IN ('proposed', 'accepted'));
         END IF;
         RETURN NULL;
     END

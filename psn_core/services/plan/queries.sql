@@ -83,6 +83,11 @@ UPDATE weekly_plans SET capacity = %(capacity)s, generated_at = %(now)s
  WHERE id = %(plan_id)s
 RETURNING id;
 
+-- name: abandon_plan
+-- A plan given up (only while it is open); its slots and their posts stay as they are.
+UPDATE weekly_plans SET state = 'abandoned' WHERE id = %(plan_id)s AND state IN ('proposed', 'accepted')
+RETURNING id;
+
 -- name: lock_plan
 -- One regeneration of a plan at a time.
 SELECT id, state FROM weekly_plans WHERE id = %(plan_id)s FOR UPDATE;

@@ -185,6 +185,27 @@ def get_plan(
     )
 
 
+def abandon_plan(
+    conn: Conn, member_id: UUID, zone: str, now: datetime, *, week: str | date | None = None
+) -> WeeklyPlan:
+    """Give up the plan of the ISO week holding ``week`` (default this week): it is abandoned and does not
+    change any more; posts drafted from it stay and still go out.
+
+    Raises:
+        PlanNotFound: no plan for that week. PlanSlotRefused: it is completed or abandoned already.
+    """
+    monday = candidates.parse_week(week, zone, now)
+    plan = _plan_row(conn, member_id, monday)
+    if plan is None:
+        raise PlanNotFound(f"There is no plan for {candidates.week_label(monday)} to abandon.")
+    if not sql.many(conn, Q.abandon_plan, {"plan_id": plan.id}, _Id):
+        raise PlanSlotRefused(
+            f"The plan of {candidates.week_label(monday)} is {plan.state} already; nothing was changed.",
+            "Plan another week (`psn plan --week YYYY-MM-DD`).",
+        )
+    return get_plan(conn, member_id, zone, now, week=monday)
+
+
 def resolve_slot(conn: Conn, ref: str | UUID) -> UUID:
     """A slot's id from its id or a prefix of it (at least 6 characters, as the CLI shows 8).
 
