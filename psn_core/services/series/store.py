@@ -114,8 +114,13 @@ def check_spec(spec: SeriesSpec, pillars: Collection[str] | None, now: datetime)
                 f"{spec.pillar!r} is not one of your strategy's pillars ({known}); nothing was saved.",
                 "Use one of those pillars, or add it to strategy.yaml first (`psn strategy show`).",
             )
-    if spec.format is not None and not _NAME.match(spec.format):
-        raise SeriesInputInvalid(f"{spec.format!r} is not a format name.", "Use a format such as thread or list.")
+    from psn_core.voice.formats import format_names  # the catalog (the same list check_format reads)
+
+    if spec.format is not None and spec.format not in format_names():
+        raise SeriesInputInvalid(
+            f"{spec.format!r} is not a post format psn knows; the formats are: {', '.join(format_names())}.",
+            "Give one of those formats (or none); nothing was saved.",
+        )
     if spec.season_length is not None and not 1 <= spec.season_length <= 1000:
         raise SeriesInputInvalid("A season has 1 to 1000 episodes.", "Give --season-length between 1 and 1000.")
     if not 0 <= spec.first_episode <= 100_000:
