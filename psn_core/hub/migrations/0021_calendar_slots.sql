@@ -4,7 +4,8 @@
 -- A claim is a placeholder row. UNIQUE (account_id, slot_at) is the lock: of any number of members
 -- claiming one slot at once, exactly one insert commits; the others find it taken (psn inserts with
 -- ON CONFLICT DO NOTHING and then names the holder). The key is the hub (one database each) + the
--- account (which fixes the platform) + the instant, a whole minute in UTC.
+-- account (which fixes the platform) + the instant, a whole minute in UTC. Claims closer than 30 minutes
+-- on one account are one slot to the calendar: the guard refuses the second (under a per-account lock).
 --
 -- Who: only in a company hub, only active members. Every active member sees every claim. A claim is
 -- always the caller's own (claimed_by and claimed_at are set by the hub, never by the caller); psn
@@ -48,6 +49,16 @@ CREATE FUNCTION public.psn_slot_guard() RETURNS trigger
             THEN
                 RAISE EXCEPTION 'a slot is on one of the hub''s accounts, on its platform'
                     USING ERRCODE = 'check_violation', CONSTRAINT = 'calendar_slots_account';
+            END IF;
+            -- one claim per slot as the calendar counts it (within 30 minutes either side, psn's
+            -- SLOT_TOLERANCE) on an account: claims of one account are made one at a time (this lock, the
+            -- one psn takes first), so the check sees every claim committed before this one
+            PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('psn_slot:' || NEW.account_id::text, 0));
+            IF EXISTS (SELECT 1 FROM public.calendar_slots s WHERE s.account_id = NEW.account_id
+                        AND s.slot_at > NEW.slot_at - interval '30 minutes'
+                        AND s.slot_at < NEW.slot_at + interval '30 minutes') THEN
+                RAISE EXCEPTION 'a claim on this account within 30 minutes of this slot is held already'
+                    USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'calendar_slots_one_claim';
             END IF;
             RETURN NEW;
         END IF;
