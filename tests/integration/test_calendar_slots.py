@@ -263,3 +263,16 @@ def test_twenty_concurrent_claims_minutes_apart_on_one_account_have_one_winner(a
     assert len(outcomes) == 20 and outcomes.count("won") == 1, outcomes
     assert set(outcomes) <= {"won", "already", "taken"}, outcomes
     assert len(_rows(acme)) == 1
+
+
+def test_deleting_the_post_of_a_claimed_slot_unlinks_the_claim(acme: Company, tmp_path: Path) -> None:
+    mine = _claim(acme, acme.ann).claim
+    done = _company_post(acme, acme.ann, tmp_path, SLOT)
+    assert done.slots == [mine.id]
+    with member_transaction(acme.hub, acme.ann) as conn:  # its author deletes the post: the claim stays, unlinked
+        assert conn.execute("DELETE FROM posts WHERE id = %s RETURNING id", [done.post.id]).fetchall()
+    assert _rows(acme) == [(SLOT, acme.ann.member_id, None)]
+    again = _company_post(acme, acme.ann, tmp_path, SLOT)  # drafted again: linked again
+    with member_transaction(acme.hub, acme.ann) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE calendar_slots SET post_id = NULL")  # a live post's link is never dropped by hand
+    assert again.slots == [mine.id] and _rows(acme) == [(SLOT, acme.ann.member_id, again.post.id)]

@@ -11,8 +11,8 @@
 -- always the caller's own (claimed_by and claimed_at are set by the hub, never by the caller); psn
 -- refuses slots that have passed by the caller's clock (a past claim harms nobody). It is released
 -- (deleted) only by its claimer or an editor/admin. Nothing about a claim changes afterwards except
--- that its claimer links it, once, to the post they drafted for it: a post they wrote with a target on
--- the slot's account.
+-- that its claimer links it, once, to the post they drafted for it (a post they wrote with a target on
+-- the slot's account), and a deleted post leaves its claim unlinked.
 
 CREATE TABLE calendar_slots (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -69,6 +69,10 @@ CREATE FUNCTION public.psn_slot_guard() RETURNS trigger
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
         IF v_owner OR NEW.post_id IS NOT DISTINCT FROM OLD.post_id THEN
+            RETURN NEW;
+        END IF;
+        -- its post was deleted (the foreign key's ON DELETE SET NULL): the claim stays, unlinked
+        IF NEW.post_id IS NULL AND NOT EXISTS (SELECT 1 FROM public.posts p WHERE p.id = OLD.post_id) THEN
             RETURN NEW;
         END IF;
         IF OLD.post_id IS NOT NULL OR NEW.post_id IS NULL OR OLD.claimed_by IS DISTINCT FROM v_me
