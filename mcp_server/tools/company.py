@@ -7,6 +7,7 @@ the hub's refusal as a tool error that says who can.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.context import ServerContext
 from mcp_server.errors import psn_tool
-from mcp_server.schemas import NewWhen, When
+from mcp_server.schemas import NewWhen, SeriesRefOrNone, When
 from mcp_server.tools import read_only, writes
 from psn_core.errors import PSNError
 from psn_core.services.company import approvals, pending_posts, proposals
@@ -217,13 +218,19 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 description="The post format used (get_draft_context's recommended_format); psn infers it if left out."
             ),
         ] = None,
+        series: SeriesRefOrNone = None,
+        occurrence_at: Annotated[
+            datetime | None,
+            Field(description="The series occurrence it is for (due_at from series_due, ISO); omit if none."),
+        ] = None,
     ) -> CompanyPostAnswer:
         """Post as a brand persona on company accounts: written to the company hub (never your personal
         hub), scheduled for editors and admins, sent for approval for contributors. The user confirms it first
         ("Posting as: <you> for <company> on <platform>", time, text): asked by this call where the client can,
         else a preview and a confirmation_token (call again with it only after they say yes). With idea_id the
         post is linked to that company idea, which moves to developed (used once it publishes). A slot the user
-        claimed (claim_slot) on one of these accounts at this exact time is linked to the post."""
+        claimed (claim_slot) on one of these accounts at this exact time is linked to the post. With series (a
+        company series) the post is that occurrence's episode, counted once when it is published."""
         slug = company.pick_company(ctx.workspace, company_name or brand_company(persona))
         if format is not None:
             check_format(format)  # refused before anything reaches the company hub
@@ -254,6 +261,9 @@ def register(server: MCPServer, ctx: ServerContext) -> None:
                 language=language,
                 idea_id=idea_id,
                 now=ctx.now(),
+                series=series,
+                occurrence_at=occurrence_at,
+                format=format,
             )
         unlearned = ""
         if ai_draft:  # the user's edits of Claude's draft, learned in their own (personal) hub, never the company's

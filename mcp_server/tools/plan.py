@@ -23,7 +23,7 @@ from psn_core.strategy.model import Strategy
 class IdeaRating(BaseModel):
     idea_id: IdeaId
     rating: Literal["love", "maybe", "kill"] = Field(
-        description="love: ready, the plan uses it next; maybe: kept as a seed; kill: dropped (reason required)."
+        description="love: ready, the plan uses it next; maybe: a seed, not planned; kill: dropped (reason required)."
     )
     reason: str | None = Field(default=None, description="Why (required for kill; kept in the idea's history).")
 

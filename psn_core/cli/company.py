@@ -301,6 +301,7 @@ def sync(obj: Ctx, name: str) -> None:
 )
 @click.option("--ai-draft", default=None, help="The draft you started from, before your edits: psn learns from them.")
 @click.option("--format", "fmt", default=None, help="The post format used (short_take, story, question, thread ...).")
+@click.option("--series", default=None, help="The company series it is an episode of (name, slug or id).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_ctx
 def post(
@@ -315,6 +316,7 @@ def post(
     media: tuple[Path, ...],
     ai_draft: str | None,
     fmt: str | None,
+    series: str | None,
     yes: bool,
 ) -> None:
     """Post on company accounts: scheduled for editors and admins, sent for approval for contributors.
@@ -368,6 +370,8 @@ def post(
             idea=idea,
             language=language,
             idea_id=idea_id,
+            series=series,
+            format=fmt,
         )
     if ai_draft:  # best effort: the post is committed and queued; failing now would make the user post it twice
         from psn_core.cli.edits import learn_edit

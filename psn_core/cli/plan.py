@@ -1,5 +1,5 @@
-"""`psn plan [--week DATE] [--json]` (make the week's plan), `psn plan show`, `psn plan rate IDEA love|maybe|kill`
-and `psn plan skip SLOT`: thin edges over psn_core.services.plan."""
+"""`psn plan [--week DATE] [--json]` (make the week's plan), `psn plan show`, `psn plan abandon`,
+`psn plan rate IDEA love|maybe|kill` and `psn plan skip SLOT`: thin edges over psn_core.services.plan."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def plan_show(obj: Ctx, week: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_ctx
 def plan_rate(obj: Ctx, idea_id: str, rating: str, reason: str | None, as_json: bool) -> None:
-    """Rate an idea: love (ready: the next plan uses it), maybe (kept as a seed), kill (dropped, --reason)."""
+    """Rate an idea: love (ready: the next plan uses it), maybe (a seed, not planned), kill (dropped, --reason)."""
     from psn_core.cli.output import echo, print_json
     from psn_core.hub.database import Hub
     from psn_core.services.plan.rating import rate_idea
@@ -158,6 +158,21 @@ def plan_skip(obj: Ctx, slot_id: str, undo: bool, as_json: bool) -> None:
         print_json(slot)
         return
     echo(f"Slot {slot.short_id} is {slot.state}.")
+
+
+@plan.command("abandon")
+@click.option("--week", default=None, help=WEEK_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@pass_ctx
+def plan_abandon(obj: Ctx, week: str | None, as_json: bool) -> None:
+    """Give up the week's plan: it does not change any more; posts drafted from it still go out."""
+    from psn_core.hub.database import Hub
+    from psn_core.services.plan import store
+
+    settings = obj.settings
+    with Hub.open(settings) as hub, hub.transaction(obj.member_id) as conn:
+        found = store.abandon_plan(conn, obj.member_id, settings.timezone, utcnow(), week=week)
+    _print_plan(found, as_json)
 
 
 COMMANDS = (plan,)

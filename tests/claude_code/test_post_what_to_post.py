@@ -7,7 +7,7 @@ and the plan are made from the test's own now."""
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,3 +72,51 @@ def test_post_starts_from_what_should_i_post_and_fills_the_plans_slot(
     assert (drafted.state, str(drafted.post_id)) == ("drafted", saved["id"])
     assert shown.progress.done == 1 and shown.state == "accepted"
     assert suggestions[0]["due_at"] is not None
+
+
+def test_post_from_a_series_suggestion_saves_that_occurrences_episode(
+    workspace: Path, hub: Hub, member: uuid.UUID, settings: Settings
+) -> None:
+    connect_account(hub, settings, member, "x")
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(ZONE)).date()
+    with hub.transaction(member) as conn:
+        series = make_series(conn, member, now, name="Bread of the week", starts_on=today, at=time(10), zone=ZONE)
+
+    def context(convo: Conversation) -> list[Any]:
+        pick = convo.tool_result("what_to_post")["suggestions"][0]
+        return [tool_use("get_draft_context", platform="x", language="en", series=pick["series_id"])]
+
+    def save(convo: Conversation) -> list[Any]:
+        pick = convo.tool_result("what_to_post")["suggestions"][0]
+        return [
+            tool_use(
+                "save_draft",
+                targets=[{"account": "x", "parts": [FINAL]}],
+                idea=pick["topic"],
+                series=pick["series_id"],
+                occurrence_at=pick["due_at"],
+            )
+        ]
+
+    posted = run_claude(
+        workspace,
+        "/psn:post what should I post?",
+        steps=[[tool_use("what_to_post")], context, save, [text("Saved as this week's episode.")]],
+    )
+    posted.assert_command("post", "what should I post?")
+    assert "for a series pick `series` and `occurrence_at`" in posted.first_user_text  # the command says so
+    assert posted.permission_denials == []
+    pick = posted.tool_result("what_to_post")["suggestions"][0]
+    assert pick["kind"] == "series" and pick["series_id"] == str(series.id)
+    assert posted.tool_result("get_draft_context")["series"] is not None
+    saved = posted.tool_result("save_draft")
+    with hub.transaction(member) as conn:
+        link = conn.execute("SELECT series_id, occurrence_at FROM series_posts WHERE post_id = %s", [saved["id"]])
+        assert link.fetchone() == {"series_id": series.id, "occurrence_at": datetime.fromisoformat(pick["due_at"])}
+        for status in ("publishing", "published", "published"):  # published, then a second time: counted once
+            conn.execute(
+                "UPDATE post_targets SET status = %s, published_at = %s WHERE post_id = %s", [status, now, saved["id"]]
+            )
+        counted = conn.execute("SELECT episodes_published FROM series WHERE id = %s", [series.id]).fetchone()
+    assert counted == {"episodes_published": 1}

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 
 from psn_core.errors import NotPermitted, PostNotFound, PSNError
@@ -239,3 +240,61 @@ def test_a_live_posts_link_is_never_cleared_not_even_by_an_editor_but_a_rejected
     assert refused == ["ann", "editor"]  # Bob, a contributor, does not even see it to update
     assert linked_while_pending == [(SLOT, acme.ann.member_id, done.post.id)]
     assert _rows(acme) == [(SLOT, acme.ann.member_id, None)]
+
+
+def test_a_claim_within_the_slot_tolerance_of_another_is_taken(acme: Company) -> None:
+    _claim(acme, acme.ann)
+    with pytest.raises(SlotTaken) as taken:
+        _claim(acme, acme.bob, SLOT + timedelta(minutes=5))  # the calendar's ±30 min: the same slot
+    assert "already claimed by Ann" in taken.value.message
+    with pytest.raises(SlotTaken):
+        _claim(acme, acme.bob, SLOT - timedelta(minutes=29))
+    with member_transaction(acme.hub, acme.bob) as conn, pytest.raises(psycopg.errors.IntegrityError):
+        conn.execute(  # raw SQL past psn: the hub refuses it too
+            "INSERT INTO calendar_slots (account_id, platform, slot_at) SELECT id, 'x', %s FROM accounts",
+            [SLOT + timedelta(minutes=10)],
+        )
+    assert _claim(acme, acme.bob, SLOT + timedelta(minutes=30)).claim.claimer == "Bob"  # the next slot
+    assert [at for at, _, _ in _rows(acme)] == [SLOT, SLOT + timedelta(minutes=30)]
+
+
+def test_twenty_concurrent_claims_minutes_apart_on_one_account_have_one_winner(acme: Company) -> None:
+    people = [acme.admin, acme.editor, acme.ann, acme.bob] * 5
+    barrier = threading.Barrier(len(people))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def claim(who: Identity, minute: int) -> None:
+        try:
+            with member_transaction(acme.hub, who) as conn:
+                barrier.wait(timeout=30)
+                done = slots.claim(conn, "x", SLOT + timedelta(minutes=minute), T0, ZONE)
+            result = "already" if done.already_yours else "won"
+        except SlotTaken:
+            result = "taken"
+        except PSNError as exc:
+            result = f"error:{type(exc).__name__}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=claim, args=(who, n)) for n, who in enumerate(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 20 and outcomes.count("won") == 1, outcomes
+    assert set(outcomes) <= {"won", "already", "taken"}, outcomes
+    assert len(_rows(acme)) == 1
+
+
+def test_deleting_the_post_of_a_claimed_slot_unlinks_the_claim(acme: Company, tmp_path: Path) -> None:
+    mine = _claim(acme, acme.ann).claim
+    done = _company_post(acme, acme.ann, tmp_path, SLOT)
+    assert done.slots == [mine.id]
+    with member_transaction(acme.hub, acme.ann) as conn:  # its author deletes the post: the claim stays, unlinked
+        assert conn.execute("DELETE FROM posts WHERE id = %s RETURNING id", [done.post.id]).fetchall()
+    assert _rows(acme) == [(SLOT, acme.ann.member_id, None)]
+    again = _company_post(acme, acme.ann, tmp_path, SLOT)  # drafted again: linked again
+    with member_transaction(acme.hub, acme.ann) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE calendar_slots SET post_id = NULL")  # a live post's link is never dropped by hand
+    assert again.slots == [mine.id] and _rows(acme) == [(SLOT, acme.ann.member_id, again.post.id)]

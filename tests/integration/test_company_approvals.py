@@ -27,6 +27,7 @@ from psn_core.services.posting.schedule_time import resolve
 from psn_core.timefmt import utcnow
 from tests.integration.test_company_members import Company, _connect_account, make_company
 from tests.support.hubs import HubEnv, make_settings
+from tests.support.series_world import make_series
 
 pytestmark = pytest.mark.pg
 UTC_ZONE = ZoneInfo("UTC")
@@ -356,3 +357,17 @@ def test_psn_company_post_checks_the_synced_brand_guardrails_before_anything_rea
         company_brand.set_brand_voice(conn, changed)
     stale = psn("company", "post", "acme", "Delivery lands on Monday", "--to", "x", "--at", at, "--yes")
     assert "brand voice changed since your last sync" in stale.output
+
+
+def test_psn_company_post_with_series_makes_the_post_an_episode_of_the_company_series(
+    acme: Company, hubs: dict[str, CompanyHub], tmp_path: Path
+) -> None:
+    with hubs["ada"].transaction() as conn:
+        series = make_series(conn, acme.admin.member_id, utcnow(), name="Tool Tuesday", pillar="ai")
+    psn = Cli(tmp_path / "ann-ws", hubs["ann"], "PSN_TIMEZONE=UTC\n")
+    at = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    sent = psn("company", "post", "acme", "Tool #1: psql", "--to", "x", "--at", at, "--series", "tool-tuesday", "--yes")
+    assert sent.exit_code == 0, sent.output
+    with hubs["ada"].transaction() as conn:
+        linked = conn.execute("SELECT l.series_id, t.pillar FROM series_posts l JOIN post_topics t USING (post_id)")
+        assert linked.fetchall() == [{"series_id": series.id, "pillar": "ai"}]

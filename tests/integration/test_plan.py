@@ -18,6 +18,7 @@ from psn_core.services.ideas import bank
 from psn_core.services.ideas.errors import IdeaTransitionRefused
 from psn_core.services.plan import rating, store
 from psn_core.services.plan.errors import PlanInputInvalid, PlanNeedsStrategy, PlanNotFound, PlanSlotRefused
+from psn_core.services.posting.posts import cancel_post
 from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft, save_draft
 from tests.support.clock import start_instant
 from tests.support.hubs import HubEnv, new_member
@@ -170,10 +171,15 @@ def test_ratings_go_through_the_ideas_state_machine(hub_env: HubEnv, ana: uuid.U
             rating.rate_idea(conn, three.id, "love", T0)
         events = conn.execute("SELECT to_state FROM idea_events WHERE idea_id = %s ORDER BY id", [one.id]).fetchall()
     assert [e["to_state"] for e in events] == ["spark", "seed", "ready"]
-    plan = _plan(hub_env, ana)  # the loved idea is ready: tier one; the seed proposed for the plan fills in after
+    plan = _plan(hub_env, ana)  # the loved idea is ready: tier one; the "maybe" (a seed) is not planned
     kinds = {s.idea_id: s.reason for s in plan.slots if s.idea_id}
     assert one.id in kinds and "ready idea" in kinds[one.id].lower()
-    assert three.id not in kinds
+    assert three.id not in kinds and two.id not in kinds
+    with hub_env.hub.transaction(ana) as conn:
+        four = rating.propose_ideas(conn, ana, [rating.ProposedIdea(text="Idea four")], T0, pillars=None)[0]
+        offered = rating.what_to_post(conn, ana, strategy(), ZONE, T0)
+    assert two.id not in {s.idea_id for s in offered.suggestions}  # rated maybe: not offered as unrated
+    assert [s.kind for s in offered.suggestions if s.idea_id == four.id] == ["proposed"]
 
 
 def test_remix_and_recycle_come_from_the_top_posts(hub_env: HubEnv, ana: uuid.UUID) -> None:
@@ -294,3 +300,142 @@ def test_concurrent_plannings_of_one_week_make_one_plan_with_its_capacity(hub_en
         plans = conn.execute("SELECT count(*) AS n FROM weekly_plans").fetchone()
         slots = conn.execute("SELECT count(*) AS n, count(DISTINCT position) AS p FROM plan_slots").fetchone()
     assert plans == {"n": 1} and slots == {"n": 5, "p": 5}
+
+
+def test_a_cancelled_post_opens_its_slot_again_and_the_slot_drafts_again(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        make_series(
+            conn,
+            ana,
+            T0,
+            name="Tool Tuesday",
+            starts_on=MONDAY + timedelta(days=1),
+            at=time(12),
+            zone=ZONE,
+            pillar="ai",
+            platforms=("x",),
+        )
+    plan = _plan(hub_env, ana)
+    slot = next(s for s in plan.slots if s.kind == "series")
+    draft = ReviewedDraft(targets=[DraftTarget(account="x", parts=["Tool #1: psql."])], plan_slot_id=slot.id)
+    with hub_env.hub.transaction(ana) as conn:
+        first = save_draft(conn, hub_env.settings, ana, draft)
+        conn.execute(
+            "UPDATE post_targets SET status = 'scheduled', due_at = %s WHERE post_id = %s", [slot.at, first.id]
+        )
+        cancel_post(conn, ana, first.id)
+        again = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    opened = next(s for s in again.slots if s.id == slot.id)
+    assert (opened.state, opened.post_id, opened.series_id, opened.occurrence_at) == (
+        "planned",
+        None,
+        slot.series_id,
+        slot.at,
+    )
+    assert again.progress.done == 0
+    with hub_env.hub.transaction(ana) as conn:  # a failed post (no live target left) opens its slot too
+        second = save_draft(conn, hub_env.settings, ana, draft)
+        conn.execute("UPDATE post_targets SET status = 'failed' WHERE post_id = %s", [second.id])
+        after = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    reopened = next(s for s in after.slots if s.id == slot.id)
+    assert (reopened.state, reopened.post_id) == ("planned", None) and after.progress.done == 0
+    with hub_env.hub.transaction(ana) as conn:
+        third = save_draft(conn, hub_env.settings, ana, draft)
+        final = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    assert next(s for s in final.slots if s.id == slot.id).post_id == third.id and final.progress.done == 1
+
+
+def test_a_series_on_two_platforms_drafted_slot_by_slot_is_one_episode(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        x_account(conn, ana, "linkedin")
+        series = make_series(
+            conn,
+            ana,
+            T0,
+            name="Tool Tuesday",
+            starts_on=MONDAY + timedelta(days=1),
+            at=time(12),
+            zone=ZONE,
+            pillar="ai",
+            platforms=("x", "linkedin"),
+        )
+    plan = _plan(hub_env, ana)
+    slots = [s for s in plan.slots if s.kind == "series"]
+    assert sorted(s.platform for s in slots) == ["linkedin", "x"] and len({s.occurrence_at for s in slots}) == 1
+    posts = []
+    for slot in slots:
+        draft = ReviewedDraft(
+            targets=[DraftTarget(account=slot.platform, parts=["Tool #1: psql."])], plan_slot_id=slot.id
+        )
+        with hub_env.hub.transaction(ana) as conn:
+            posts.append(save_draft(conn, hub_env.settings, ana, draft).id)
+    for post_id in posts:  # published one after the other, in two transactions
+        with hub_env.hub.transaction(ana) as conn:
+            conn.execute("UPDATE post_targets SET status = 'publishing' WHERE post_id = %s", [post_id])
+            conn.execute(
+                "UPDATE post_targets SET status = 'published', published_at = %s WHERE post_id = %s",
+                [slots[0].at, post_id],
+            )
+    with hub_env.hub.transaction(ana) as conn:
+        numbers = conn.execute(
+            "SELECT DISTINCT episode_number FROM series_episodes WHERE series_id = %s", [series.id]
+        ).fetchall()
+        count = conn.execute("SELECT episodes_published FROM series WHERE id = %s", [series.id]).fetchone()
+    assert numbers == [{"episode_number": 1}] and count == {"episodes_published": 1}
+
+
+def test_an_idea_held_by_one_weeks_plan_is_not_planned_in_another(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        idea = ready_idea(conn, ana, IDEAS[0], T0)
+    first = _plan(hub_env, ana)
+    assert [s.idea_id for s in first.slots if s.kind == "idea"] == [idea.id]
+    with hub_env.hub.transaction(ana) as conn:
+        second = store.build_plan(conn, ana, strategy(), ZONE, T0, week=MONDAY + timedelta(days=7))
+    assert idea.id not in {s.idea_id for s in second.slots}
+    with hub_env.hub.transaction(ana) as conn:  # skipped there, it is free again
+        store.set_skipped(conn, next(s.id for s in first.slots if s.idea_id == idea.id), True)
+        third = store.build_plan(conn, ana, strategy(), ZONE, T0, week=MONDAY + timedelta(days=14))
+    assert idea.id in {s.idea_id for s in third.slots}
+
+
+def test_making_the_plan_again_keeps_skipped_slots_and_their_capacity(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        for text in IDEAS[:5]:
+            ready_idea(conn, ana, text, T0)
+    plan = _plan(hub_env, ana)
+    skipped = next(s for s in plan.slots if s.kind == "idea")
+    with hub_env.hub.transaction(ana) as conn:
+        store.set_skipped(conn, skipped.id, True)
+    again = _plan(hub_env, ana)
+    kept = next(s for s in again.slots if s.id == skipped.id)
+    assert (kept.state, kept.idea_id, kept.at) == ("skipped", skipped.idea_id, skipped.at)
+    assert len(again.slots) == len(plan.slots) and again.progress.skipped == 1
+    assert [s.idea_id for s in again.slots].count(skipped.idea_id) == 1  # the skipped idea is not planned again
+
+
+def test_an_abandoned_plan_keeps_its_slots_and_its_posts_still_publish(hub_env: HubEnv, ana: uuid.UUID) -> None:
+    with hub_env.hub.transaction(ana) as conn:
+        x_account(conn, ana)
+        ready_idea(conn, ana, IDEAS[0], T0)
+    plan = _plan(hub_env, ana)
+    slot = next(s for s in plan.slots if s.kind == "idea")
+    draft = ReviewedDraft(targets=[DraftTarget(account="x", parts=["Small models win."])], plan_slot_id=slot.id)
+    with hub_env.hub.transaction(ana) as conn:
+        post = save_draft(conn, hub_env.settings, ana, draft)
+        abandoned = store.abandon_plan(conn, ana, ZONE, T0, week=MONDAY)
+        with pytest.raises(PlanSlotRefused):  # once: it does not change any more
+            store.abandon_plan(conn, ana, ZONE, T0, week=MONDAY)
+    assert abandoned.state == "abandoned"
+    with hub_env.hub.transaction(ana) as conn:  # the worker's status updates are not refused
+        conn.execute("UPDATE post_targets SET status = 'publishing' WHERE post_id = %s", [post.id])
+        conn.execute(
+            "UPDATE post_targets SET status = 'published', published_at = %s WHERE post_id = %s", [T0, post.id]
+        )
+        shown = store.get_plan(conn, ana, ZONE, T0, week=MONDAY)
+    assert shown.state == "abandoned" and next(s for s in shown.slots if s.id == slot.id).state == "drafted"
+    with hub_env.hub.transaction(ana) as conn, pytest.raises(PlanSlotRefused):
+        store.build_plan(conn, ana, strategy(), ZONE, T0, week=MONDAY)

@@ -1,15 +1,17 @@
-"""`psn plan`, `psn plan show|rate|skip` as a user runs them (click's runner, a real hub). The CLI reads
-the real clock, so the week planned is the one after the test's own now: every time is ahead of it."""
+"""`psn plan`, `psn plan show|rate|skip|abandon` as a user runs them (click's runner, a real hub). The CLI
+reads the real clock (psn_core.timefmt.utcnow); the test reads that same clock first and derives every
+expectation from it: the week planned is the one after it (next_week), so every slot is ahead of it."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from psn_core.timefmt import utcnow
 from tests.support.cli_runner import invoke_psn as psn
 from tests.support.cli_runner import member_workspace
 from tests.support.hubs import HubEnv, new_member
@@ -41,7 +43,8 @@ def workspace(hub_env: HubEnv) -> Path:
 
 def test_plan_rate_show_and_skip(workspace: Path) -> None:
     ws = workspace
-    week = next_week(datetime.now(UTC)).isoformat()
+    now = utcnow()  # the clock the CLI reads: the expectations below derive from it
+    week = next_week(now).isoformat()
     refused = psn(ws, "plan", "--week", week)
     assert refused.exit_code != 0 and "strategy" in refused.output.lower()
     (ws / "strategy.yaml").write_text(STRATEGY, "utf-8")
@@ -56,6 +59,7 @@ def test_plan_rate_show_and_skip(workspace: Path) -> None:
     plan = json.loads(made.stdout)
     assert plan["week_start"] == week and [s["kind"] for s in plan["slots"]] == ["idea", "open"]
     assert plan["slots"][0]["idea_id"] == idea["id"]
+    assert all(datetime.fromisoformat(s["at"]) > now for s in plan["slots"])  # so none is done or over yet
     shown = psn(ws, "plan", "show", "--week", week)
     assert "0/2 slots done" in shown.stdout and "(Europe/Madrid)" in shown.stdout
     assert "1 open slot(s) want an idea for pillar ai in en." in shown.stdout
@@ -80,3 +84,7 @@ def test_plan_rate_show_and_skip(workspace: Path) -> None:
     assert "last valid version" in replanned["warnings"][0] and replanned["capacity"] == 2
     bad = psn(ws, "plan", "--week", "someday")
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+    abandoned = psn(ws, "plan", "abandon", "--week", week, "--json")
+    assert abandoned.exit_code == 0 and json.loads(abandoned.stdout)["state"] == "abandoned"
+    again_abandoned = psn(ws, "plan", "abandon", "--week", week)
+    assert again_abandoned.exit_code != 0 and "abandoned already" in again_abandoned.output

@@ -99,6 +99,8 @@ def test_pause_resume_retire_through_the_service(hub_env: HubEnv, ana: uuid.UUID
         ({"label_pattern": "Ep {number}"}, "names"),
         ({"label_pattern": "S{season}E{episode}"}, "season length"),
         ({"platforms": ("x", "myspace")}, "platforms"),
+        ({"format": "list"}, "not a post format psn knows.*thread"),
+        ({"format": "Thread!"}, "not a post format psn knows"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_saved(

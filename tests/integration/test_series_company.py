@@ -5,12 +5,17 @@ member's series or its posts' times."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from psn_core.services.company.hubs import member_transaction
+from psn_core.services.company import approvals
+from psn_core.services.company.hubs import CompanyHub, member_transaction
+from psn_core.services.posting.posts import PartInput
+from psn_core.services.posting.schedule_time import resolve
 from psn_core.services.series import due_episodes, store
+from psn_core.services.series.errors import SeriesNotFound
 from tests.integration.test_company_members import Company, _connect_account, _draft, make_company
 from tests.support.hubs import HubEnv, new_member
 from tests.support.series_world import account, make_series, post
@@ -64,3 +69,54 @@ def test_in_a_personal_hub_nobody_sees_another_members_series_or_its_posts(hub_e
     with hub_env.hub.transaction(ana) as conn:
         assert store.get_series(conn, series.id).state == "active"
         assert len(conn.execute("SELECT * FROM psn_series_post_times(%s)", [[series.id]]).fetchall()) == 1
+
+
+def test_a_company_post_for_a_series_is_that_occurrences_episode(acme: Company, tmp_path: Path) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        series = make_series(conn, acme.admin.member_id, NOW, pillar="ai")
+    hub = CompanyHub(acme.env.settings, acme.connection_as(acme.editor))
+    try:
+        done = approvals.post_for_company(
+            hub,
+            ["x"],
+            [PartInput(text="Tool #1: psql.")],
+            resolve(FIRST, "UTC", NOW),
+            lambda member, target, when: "run-1",
+            media_dir=tmp_path / "media",
+            media_host=None,
+            series=series.slug,
+            occurrence_at=FIRST,
+        )
+        with pytest.raises(SeriesNotFound):  # a wrong series changes nothing
+            approvals.post_for_company(
+                hub,
+                ["x"],
+                [PartInput(text="x")],
+                resolve(FIRST, "UTC", NOW),
+                lambda *_: "run-2",
+                media_dir=tmp_path / "media",
+                media_host=None,
+                series="no-such-series",
+            )
+    finally:
+        hub.close()
+    with member_transaction(acme.hub, acme.editor) as conn:
+        link = conn.execute("SELECT series_id, occurrence_at FROM series_posts WHERE post_id = %s", [done.post.id])
+        assert link.fetchone() == {"series_id": series.id, "occurrence_at": FIRST}
+        topic = conn.execute("SELECT pillar FROM post_topics WHERE post_id = %s", [done.post.id]).fetchone()
+        assert topic == {"pillar": "ai"}
+        assert conn.execute("SELECT count(*) AS n FROM posts").fetchone() == {"n": 1}
+
+
+def test_a_slug_two_members_use_is_ambiguous_and_changes_nothing(acme: Company) -> None:
+    with member_transaction(acme.hub, acme.admin) as conn:
+        admins = make_series(conn, acme.admin.member_id, NOW, name="Tips")
+    with member_transaction(acme.hub, acme.editor) as conn:
+        editors = make_series(conn, acme.editor.member_id, NOW, name="Tips")
+    with member_transaction(acme.hub, acme.editor) as conn:
+        with pytest.raises(SeriesNotFound) as refused:
+            store.get_series(conn, "tips")
+        assert store.get_series(conn, str(editors.id)[:8]).id == editors.id  # an id prefix names one
+    assert str(admins.id)[:8] in str(refused.value) and str(editors.id)[:8] in str(refused.value)
+    with member_transaction(acme.hub, acme.admin) as conn:
+        assert store.get_series(conn, admins.id).state == "active"

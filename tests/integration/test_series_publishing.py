@@ -1,6 +1,7 @@
 """A post of a series through the real flow: saved as a reviewed draft with its series (linked, its pillar
 and format recorded), drafted with the series' template and next label, scheduled and published by the real
-Publisher against the emulator on two platforms, then published again (a retry): one episode, counted once."""
+Publisher against the emulator on two platforms, X's answer lost and its target published later by the
+retry that reconciles it through the ledger, then queued again: one episode, counted once."""
 
 from __future__ import annotations
 
@@ -58,12 +59,25 @@ def test_a_series_post_saved_drafted_and_published_twice_is_one_episode(pub: Pub
         saved = save_draft(conn, pub.settings, pub.member, _draft(series.slug, format="short_take"))
         topics = conn.execute("SELECT pillar, format FROM post_topics WHERE post_id = %s", [saved.id]).fetchone()
     assert topics == {"pillar": "craft", "format": "short_take"}  # the pillar from its series
+    pub.emu.faults.add("x/create_tweet:timeout_after_write*1")  # X takes the post but the answer is lost
     view = pub.schedule(saved)
     first = pub.publish(view)
-    assert {t.status for t in first.values()} == {"published"}
-    again = pub.publish(view)  # a retry of both targets: they are published already
+    assert (first["linkedin"].status, first["x"].status, first["x"].error_class) == (
+        "published",
+        "scheduled",
+        "OutcomeUnknown",
+    )
+    with pub.env.hub.transaction(pub.member) as conn:
+        assert store.get_series(conn, series.id).episodes_published == 1  # LinkedIn made it the episode
+    pub.clock.advance(minutes=1)
+    member, target, _ = pub.queue[-1]
+    retried = pub.publisher().publish(member, target)  # the retry reconciles X: its target becomes published
+    assert retried.status == "published" and pub.requests("x", "create_tweet") == 1
+    again = pub.publish(view)  # and a duplicate queue entry for both finds nothing to do
     assert {t.status for t in again.values()} == {"published"}
     with pub.env.hub.transaction(pub.member) as conn:
+        ledger = [r["state"] for r in conn.execute("SELECT state FROM publish_ledger WHERE target_id = %s", [target])]
+        assert ledger == ["reconciled"]
         after = store.get_series(conn, series.id)
         episodes = conn.execute("SELECT episode_number, post_id FROM series_episodes").fetchall()
         assert posts.get_post(conn, pub.member, saved.id).id == saved.id

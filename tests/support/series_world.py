@@ -28,6 +28,7 @@ def make_series(
     season_length: int | None = None,
     first_episode: int = 1,
     platforms: tuple[str, ...] = ("x",),
+    format: str | None = None,
 ) -> Series:
     spec = SeriesSpec(
         name=name,
@@ -42,6 +43,7 @@ def make_series(
         label_pattern=label_pattern,
         season_length=season_length,
         first_episode=first_episode,
+        format=format,
     )
     return store.create_series(conn, member, spec, now, pillars=None)
 

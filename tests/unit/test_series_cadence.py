@@ -57,9 +57,10 @@ def test_rules_psn_cannot_take_are_refused_with_a_reason(rule: str, why: str) ->
         cadence.normalise(rule)
 
 
-def test_a_rule_dateutil_cannot_read_is_refused() -> None:
+@pytest.mark.parametrize("rule", ["FREQ=WEEKLY;BYDAY=XX", "FREQ=WEEKLY;UNTIL=20301231Z", "FREQ=DAILY;UNTIL=Z"])
+def test_a_rule_dateutil_cannot_read_is_refused(rule: str) -> None:
     with pytest.raises(SeriesInputInvalid, match="cannot be read"):
-        list(cadence.occurrences("FREQ=WEEKLY;BYDAY=XX", date(2026, 1, 6), time(9, 0), MADRID, NOW, NOW))
+        list(cadence.occurrences(rule, date(2026, 1, 6), time(9, 0), MADRID, NOW, NOW))
 
 
 def test_named_cadences_are_rules_on_the_first_days_weekday_or_day() -> None:

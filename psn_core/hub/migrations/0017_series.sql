@@ -76,14 +76,18 @@ CREATE TABLE series_posts (
 );
 CREATE INDEX series_posts_series_idx ON series_posts (series_id);
 
+-- One episode per occurrence: the posts made for one occurrence (one per platform, say) share its episode
+-- number; a post made for no stated occurrence is an episode of its own.
 CREATE TABLE series_episodes (
     series_id      uuid NOT NULL REFERENCES series (id) ON DELETE CASCADE,
     episode_number integer NOT NULL,
-    post_id        uuid NOT NULL UNIQUE REFERENCES posts (id) ON DELETE CASCADE,
+    post_id        uuid PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    occurrence_at  timestamptz,
     member_id      uuid NOT NULL,  -- the series' creator (what RLS keys on in a personal hub)
-    published_at   timestamptz NOT NULL,
-    PRIMARY KEY (series_id, episode_number)
+    published_at   timestamptz NOT NULL
 );
+CREATE INDEX series_episodes_number_idx ON series_episodes (series_id, episode_number);
+CREATE INDEX series_episodes_occurrence_idx ON series_episodes (series_id, occurrence_at);
 
 -- What a post is about and how it is built, recorded where drafts are saved: its pillar (given, or its
 -- series' or idea's) and its format (the voice format catalog's name: given, its series', or its shape).
@@ -164,15 +168,18 @@ CREATE TRIGGER series_guard BEFORE INSERT OR UPDATE ON series FOR EACH ROW EXECU
 -- A post of a series is published: it becomes the series' next episode, once. The series row is locked
 -- first, so concurrent publishes of posts of one series number their episodes one after the other; the
 -- insert is keyed by the post, so a second target of the same post, a retry or a concurrent publish of it
--- (which waits for the lock, then finds the post counted) adds nothing. Called by the two triggers below
+-- (which waits for the lock, then finds the post counted) adds nothing; a post of an occurrence that already
+-- has its episode (made for another platform) joins that episode and adds nothing to the count. Called by the two triggers below
 -- only (nobody else may execute it).
 CREATE FUNCTION public.psn_series_count_episode(p_post uuid, p_published_at timestamptz) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
     DECLARE
-        v_series public.series%ROWTYPE;
-        v_added  integer;
+        v_series     public.series%ROWTYPE;
+        v_occurrence timestamptz := (SELECT l.occurrence_at FROM public.series_posts l WHERE l.post_id = p_post);
+        v_number     integer;
+        v_added      integer;
     BEGIN
         SELECT s.* INTO v_series FROM public.series s
          WHERE s.id = (SELECT l.series_id FROM public.series_posts l WHERE l.post_id = p_post)
@@ -180,12 +187,15 @@ CREATE FUNCTION public.psn_series_count_episode(p_post uuid, p_published_at time
         IF NOT FOUND THEN
             RETURN;
         END IF;
-        INSERT INTO public.series_episodes (series_id, episode_number, post_id, member_id, published_at)
-        VALUES (v_series.id, v_series.first_episode + v_series.episodes_published, p_post,
-                v_series.member_id, coalesce(p_published_at, now()))
+        -- another post of this occurrence (another platform) was published already: join its episode
+        SELECT e.episode_number INTO v_number FROM public.series_episodes e
+         WHERE e.series_id = v_series.id AND e.occurrence_at = v_occurrence LIMIT 1;
+        INSERT INTO public.series_episodes (series_id, episode_number, post_id, occurrence_at, member_id, published_at)
+        VALUES (v_series.id, coalesce(v_number, v_series.first_episode + v_series.episodes_published), p_post,
+                v_occurrence, v_series.member_id, coalesce(p_published_at, now()))
         ON CONFLICT (post_id) DO NOTHING;
         GET DIAGNOSTICS v_added = ROW_COUNT;
-        IF v_added = 1 THEN
+        IF v_added = 1 AND v_number IS NULL THEN
             UPDATE public.series SET episodes_published = episodes_published + 1 WHERE id = v_series.id;
         END IF;
     END

@@ -168,11 +168,15 @@ CREATE FUNCTION public.psn_plan_slot_guard() RETURNS trigger
                 CONSTRAINT = 'plan_slot_transitions';
         END IF;
         IF v_unlinked THEN
-            IF EXISTS (SELECT 1 FROM public.posts p WHERE p.id = OLD.post_id) THEN
+            -- its post was deleted, or none of its targets is live any more (cancelled, expired, failed)
+            IF EXISTS (SELECT 1 FROM public.post_targets t WHERE t.post_id = OLD.post_id
+                        AND t.status NOT IN ('cancelled', 'expired', 'failed'))
+               OR NOT EXISTS (SELECT 1 FROM public.post_targets t WHERE t.post_id = OLD.post_id)
+                  AND EXISTS (SELECT 1 FROM public.posts p WHERE p.id = OLD.post_id) THEN
                 RAISE EXCEPTION 'a plan slot keeps the post drafted from it' USING ERRCODE = 'check_violation',
                     CONSTRAINT = 'plan_slot_transitions';
             END IF;
-            NEW.state := 'planned';  -- its post was deleted: the slot is open again
+            NEW.state := 'planned';  -- the slot is open again (a series slot keeps its occurrence)
             NEW.updated_at := now();
             RETURN NEW;
         END IF;
@@ -220,7 +224,8 @@ REVOKE EXECUTE ON FUNCTION public.psn_plan_progress() FROM PUBLIC;
 CREATE TRIGGER plan_slots_progress AFTER UPDATE OF state ON plan_slots
     FOR EACH ROW WHEN (NEW.state IS DISTINCT FROM OLD.state) EXECUTE FUNCTION public.psn_plan_progress();
 
--- A post drafted from a slot is scheduled or published: its slot follows, once (a retry, a second target
+-- A post drafted from a slot is scheduled or published: its slot follows, once; when none of its targets is
+-- live any more (cancelled, expired, failed) the slot goes back to planned, unlinked, to be drafted again (a retry, a second target
 -- or a concurrent publish finds it there already and changes nothing). SECURITY DEFINER: the worker that
 -- publishes may be another session than the slot's member's (RLS would hide the slot from it).
 CREATE FUNCTION public.psn_plan_slot_post_moved() RETURNS trigger
@@ -228,18 +233,28 @@ CREATE FUNCTION public.psn_plan_slot_post_moved() RETURNS trigger
     SET search_path = pg_catalog, public, pg_temp
     AS $$
     BEGIN
+        -- slots of a closed (completed or abandoned) plan stay as they are: the post goes out all the same
         IF NEW.status = 'published' THEN
             UPDATE public.plan_slots s SET state = 'published'
-             WHERE s.post_id = NEW.post_id AND s.state IN ('drafted', 'scheduled');
+             WHERE s.post_id = NEW.post_id AND s.state IN ('drafted', 'scheduled')
+               AND EXISTS (SELECT 1 FROM public.weekly_plans p WHERE p.id = s.plan_id AND p.state IN ('proposed', 'accepted'));
         ELSIF NEW.status = 'scheduled' THEN
-            UPDATE public.plan_slots s SET state = 'scheduled' WHERE s.post_id = NEW.post_id AND s.state = 'drafted';
+            UPDATE public.plan_slots s SET state = 'scheduled' WHERE s.post_id = NEW.post_id AND s.state = 'drafted'
+               AND EXISTS (SELECT 1 FROM public.weekly_plans p WHERE p.id = s.plan_id AND p.state IN ('proposed', 'accepted'));
+        ELSIF NOT EXISTS (SELECT 1 FROM public.post_targets t WHERE t.post_id = NEW.post_id
+                           AND t.status NOT IN ('cancelled', 'expired', 'failed')) THEN
+            -- no live target of the post is left: its slot is open again, to be drafted anew
+            UPDATE public.plan_slots s SET post_id = NULL, state = 'planned'
+             WHERE s.post_id = NEW.post_id AND s.state IN ('drafted', 'scheduled')
+               AND EXISTS (SELECT 1 FROM public.weekly_plans p WHERE p.id = s.plan_id AND p.state IN ('proposed', 'accepted'));
         END IF;
         RETURN NULL;
     END
     $$;
 REVOKE EXECUTE ON FUNCTION public.psn_plan_slot_post_moved() FROM PUBLIC;
 CREATE TRIGGER post_targets_plan_slot AFTER UPDATE OF status ON post_targets
-    FOR EACH ROW WHEN (NEW.status IN ('scheduled', 'published') AND OLD.status IS DISTINCT FROM NEW.status)
+    FOR EACH ROW WHEN (NEW.status IN ('scheduled', 'published', 'cancelled', 'expired', 'failed')
+                       AND OLD.status IS DISTINCT FROM NEW.status)
     EXECUTE FUNCTION public.psn_plan_slot_post_moved();
 
 -- Row-level security: a member's plans and slots are their own (personal and company hubs alike).

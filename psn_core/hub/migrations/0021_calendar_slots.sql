@@ -4,15 +4,17 @@
 -- A claim is a placeholder row. UNIQUE (account_id, slot_at) is the lock: of any number of members
 -- claiming one slot at once, exactly one insert commits; the others find it taken (psn inserts with
 -- ON CONFLICT DO NOTHING and then names the holder). The key is the hub (one database each) + the
--- account (which fixes the platform) + the instant, a whole minute in UTC.
+-- account (which fixes the platform) + the instant, a whole minute in UTC. Claims closer than 30 minutes
+-- on one account are one slot to the calendar: the guard refuses the second (under a per-account lock).
 --
 -- Who: only in a company hub, only active members. Every active member sees every claim. A claim is
 -- always the caller's own (claimed_by and claimed_at are set by the hub, never by the caller); psn
 -- refuses slots that have passed by the caller's clock (a past claim harms nobody). It is released
 -- (deleted) only by its claimer or an editor/admin. Nothing about a claim changes afterwards except
--- that its claimer links it, once, to the post they drafted for it: a post they wrote with a target on
--- the slot's account; and that a link to a post whose targets are all cancelled (rejected) is cleared,
--- by the claimer or an editor/admin, so the claimer's next post at the slot links to it again.
+-- that its claimer links it, once, to the post they drafted for it (a post they wrote with a target on
+-- the slot's account); that a link to a post whose targets are all cancelled (rejected) is cleared, by the
+-- claimer or an editor/admin, so the claimer's next post at the slot links to it again; and that a deleted
+-- post leaves its claim unlinked.
 
 CREATE TABLE calendar_slots (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -50,6 +52,16 @@ CREATE FUNCTION public.psn_slot_guard() RETURNS trigger
                 RAISE EXCEPTION 'a slot is on one of the hub''s accounts, on its platform'
                     USING ERRCODE = 'check_violation', CONSTRAINT = 'calendar_slots_account';
             END IF;
+            -- one claim per slot as the calendar counts it (within 30 minutes either side, psn's
+            -- SLOT_TOLERANCE) on an account: claims of one account are made one at a time (this lock, the
+            -- one psn takes first), so the check sees every claim committed before this one
+            PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('psn_slot:' || NEW.account_id::text, 0));
+            IF EXISTS (SELECT 1 FROM public.calendar_slots s WHERE s.account_id = NEW.account_id
+                        AND s.slot_at > NEW.slot_at - interval '30 minutes'
+                        AND s.slot_at < NEW.slot_at + interval '30 minutes') THEN
+                RAISE EXCEPTION 'a claim on this account within 30 minutes of this slot is held already'
+                    USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'calendar_slots_one_claim';
+            END IF;
             RETURN NEW;
         END IF;
         IF (NEW.id, NEW.account_id, NEW.platform, NEW.slot_at, NEW.claimed_by, NEW.claimed_at, NEW.note)
@@ -64,6 +76,10 @@ CREATE FUNCTION public.psn_slot_guard() RETURNS trigger
         IF NEW.post_id IS NULL AND NOT EXISTS (SELECT 1 FROM public.post_targets t
                                                 WHERE t.post_id = OLD.post_id AND t.status <> 'cancelled') THEN
             RETURN NEW;  -- the linked post was rejected or cancelled: the slot is free for the claimer's next
+        END IF;
+        -- its post was deleted (the foreign key's ON DELETE SET NULL): the claim stays, unlinked
+        IF NEW.post_id IS NULL AND NOT EXISTS (SELECT 1 FROM public.posts p WHERE p.id = OLD.post_id) THEN
+            RETURN NEW;
         END IF;
         IF OLD.post_id IS NOT NULL OR NEW.post_id IS NULL OR OLD.claimed_by IS DISTINCT FROM v_me
            OR NOT EXISTS (SELECT 1 FROM public.posts p JOIN public.post_targets t ON t.post_id = p.id

@@ -43,7 +43,11 @@ from psn_core.services.ideas.errors import IdeaTransitionRefused
 from psn_core.services.ideas.models import LIVE
 from psn_core.services.posting import media_blobs, posts
 from psn_core.services.posting.schedule_time import ScheduleTime
+from psn_core.services.series import store as series_store
+from psn_core.services.series import topics
+from psn_core.services.series.errors import SeriesTransitionRefused
 from psn_core.timefmt import utcnow
+from psn_core.voice.formats import infer_format
 
 Q = Queries.load(__package__)
 
@@ -168,22 +172,34 @@ def post_for_company(
     language: str = "en",
     idea_id: str | UUID | None = None,
     now: datetime | None = None,
+    series: str | UUID | None = None,
+    occurrence_at: datetime | None = None,
+    format: str | None = None,
 ) -> CompanyPostResult:
     """Create a company post on the company accounts ``specs`` and schedule it or submit it for approval.
     Its media files go into the company hub too (content-addressed), so the account owner's worker,
     wherever it runs, publishes exactly these bytes. A post made from one of the company's ideas
     (``idea_id``: id or prefix) is linked to it and the idea moves to developed (publishing it makes it
     used), as save_draft does for personal posts. The caller's claimed calendar slots on its accounts at
-    its time are linked to it (the slot is drafted).
+    its time are linked to it (the slot is drafted). With ``series`` (slug, id or prefix) the post is an
+    episode of that company series (for ``occurrence_at`` when given; publishing counts it once); its pillar
+    and format are recorded as save_draft records them.
 
     Raises:
         PostNotFound: unknown account; PostInvalid: the accounts belong to different connectors, or the
         post breaks a platform's rules; MediaReferenceRefused: a media file over 100 MiB; NotPermitted;
         HubUnreachable; IdeaNotFound, IdeaTransitionRefused, IdeaTaken: the idea is unknown, no longer
-        live, or another member's claim (nothing is written).
+        live, or another member's claim (nothing is written); SeriesNotFound, SeriesTransitionRefused: the
+        series is unknown or retired (nothing is written).
     """
     with company.transaction() as conn:
         preview = preview_company_post(conn, specs)
+        of_series = series_store.get_series(conn, series) if series is not None else None
+        if of_series is not None and of_series.state == "retired":
+            raise SeriesTransitionRefused(
+                f"Series {of_series.slug!r} is retired: no new episodes; nothing was posted.",
+                "Post without a series, or create a new series.",
+            )
         made_from = None
         if idea_id is not None:
             made_from = ideas_bank.get_idea(conn, idea_id)  # before anything is written: a wrong id changes nothing
@@ -207,6 +223,16 @@ def post_for_company(
         media_blobs.store_blobs(conn, media_dir, names)
         if made_from is not None:
             ideas_bank.develop(conn, made_from.id, created.id, now or utcnow())
+        if of_series is not None:
+            series_store.link_post(conn, of_series.id, created.id, occurrence_at=occurrence_at)
+        first = created.targets[0].rendering.parts if created.targets else []
+        shape = infer_format([p.text for p in first], [m.kind.value for p in first for m in p.media])
+        topics.record(
+            conn,
+            created.id,
+            pillar=(of_series.pillar if of_series else None) or (made_from.pillar if made_from else None),
+            format=format or (of_series.format if of_series else None) or shape,
+        )
         status = schedule_or_submit(conn, owner, created.id, when)
         slots = [row.id for row in sql.many(conn, Q.link_slots, {"post": created.id}, _Linked)]
     with company.transaction() as conn:

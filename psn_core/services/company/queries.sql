@@ -244,11 +244,20 @@ UPDATE calendar_slots s SET post_id = NULL
 -- The PostgreSQL version the hub runs.
 SHOW server_version;
 
+-- name: lock_account_claims
+-- Claims on one account, one at a time (the transaction's lock, the one the hub's guard takes too): the
+-- check of nearby claims below then sees every claim committed before it.
+SELECT pg_advisory_xact_lock(hashtextextended('psn_slot:' || %(account_id)s::text, 0));
+
 -- name: claim_slot
--- Claim a slot (an account of the hub at one instant) for the caller; nothing when it is taken (the
--- unique key (account_id, slot_at) decides between concurrent claims). The hub sets claimer and time.
+-- Claim a slot (an account of the hub at one instant) for the caller; nothing when it, or a claim within
+-- the calendar's tolerance of it on that account, is taken (under lock_account_claims; the unique key
+-- (account_id, slot_at) and the hub's guard back it up). The hub sets claimer and time.
 INSERT INTO calendar_slots (account_id, platform, slot_at, note)
-VALUES (%(account_id)s, %(platform)s, %(at)s, %(note)s)
+SELECT %(account_id)s, %(platform)s, %(at)s, %(note)s
+ WHERE NOT EXISTS (SELECT 1 FROM calendar_slots s WHERE s.account_id = %(account_id)s
+                      AND s.slot_at > %(at)s::timestamptz - %(tolerance)s::interval
+                      AND s.slot_at < %(at)s::timestamptz + %(tolerance)s::interval)
 ON CONFLICT (account_id, slot_at) DO NOTHING
 RETURNING id;
 
@@ -259,7 +268,9 @@ SELECT s.id, s.account_id, s.platform, a.handle, s.slot_at, s.claimed_by, psn_sl
        s.claimed_at, s.note, s.post_id, s.claimed_by = psn_current_member() AS mine
   FROM calendar_slots s JOIN accounts a ON a.id = s.account_id
  WHERE (%(id)s::uuid IS NULL OR s.id = %(id)s::uuid)
-   AND (%(account_id)s::uuid IS NULL OR (s.account_id = %(account_id)s::uuid AND s.slot_at = %(at)s))
+   AND (%(account_id)s::uuid IS NULL OR (s.account_id = %(account_id)s::uuid
+        AND s.slot_at > %(at)s::timestamptz - %(tolerance)s::interval
+        AND s.slot_at < %(at)s::timestamptz + %(tolerance)s::interval))
    AND (%(prefix)s::text IS NULL OR s.id::text LIKE %(prefix)s)
    AND (%(start)s::timestamptz IS NULL OR (s.slot_at >= %(start)s AND s.slot_at < %(end)s))
  ORDER BY s.slot_at, a.platform, a.handle;

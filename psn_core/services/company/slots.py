@@ -25,6 +25,7 @@ from psn_core.platforms.registry import PLATFORMS
 from psn_core.services.company.approvals import company_account
 from psn_core.services.company.members import APPROVERS, ROLES, require_role
 from psn_core.services.company.slot_errors import SlotInputInvalid, SlotNotFound, SlotTaken
+from psn_core.services.posting.calendar_slots import SLOT_TOLERANCE
 from psn_core.timefmt import local
 
 Q = Queries.load(__package__)
@@ -74,7 +75,16 @@ class _Row(BaseModel):
 
 
 def _claims(conn: Conn, zone: ZoneInfo, **where: object) -> list[SlotClaim]:
-    params = {"id": None, "account_id": None, "at": None, "prefix": None, "start": None, "end": None, **where}
+    params = {
+        "id": None,
+        "account_id": None,
+        "at": None,
+        "prefix": None,
+        "start": None,
+        "end": None,
+        "tolerance": SLOT_TOLERANCE,
+        **where,
+    }
     return [
         SlotClaim(
             id=r.id,
@@ -104,7 +114,8 @@ def _first_up(text: str) -> str:
 
 
 def claim(conn: Conn, spec: str, at: datetime, now: datetime, zone: ZoneInfo, note: str = "") -> ClaimResult:
-    """Claim the slot of company account ``spec`` (``x`` or ``x:@handle``) at ``at`` (to the minute).
+    """Claim the slot of company account ``spec`` (``x`` or ``x:@handle``) at ``at`` (to the minute); a claim
+    on that account within SLOT_TOLERANCE of it (the calendar's one slot) makes it taken.
 
     Raises:
         NotPermitted: not an active member; PostNotFound: no such company account (or several);
@@ -122,7 +133,8 @@ def claim(conn: Conn, spec: str, at: datetime, now: datetime, zone: ZoneInfo, no
     account = company_account(conn, spec)
     params = {"account_id": account.id, "platform": account.platform, "at": at, "note": note}
     for _ in range(ATTEMPTS):
-        made = sql.value(conn, Q.claim_slot, params)
+        sql.run(conn, Q.lock_account_claims, params)
+        made = sql.value(conn, Q.claim_slot, {**params, "tolerance": SLOT_TOLERANCE})
         if made is not None:
             mine = _claims(conn, zone, id=made)[0]
             return ClaimResult(claim=mine, already_yours=False, message=f"You hold {describe(mine)}.")

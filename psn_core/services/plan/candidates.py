@@ -115,10 +115,14 @@ def due_series(conn: Conn, start: datetime, end: datetime, zone: str, kept: list
     ]
 
 
-def idea_candidates(conn: Conn, member_id: UUID, avoid: list[str]) -> list[Candidate]:
+def idea_candidates(
+    conn: Conn, member_id: UUID, avoid: list[str], *, now: datetime | None = None, plan_id: UUID | None = None
+) -> list[Candidate]:
     """Ready ideas (tier 0), then ideas proposed for a plan or made from a trend and not yet rated (tier 3),
-    oldest first."""
-    rows = sql.many(conn, Q.ready_ideas, {"member_id": member_id, "limit": MAX_IDEAS}, _IdeaRow)
+    oldest first. With ``now`` (planning a week) ideas held by a planned slot of another open plan are left
+    out."""
+    params = {"member_id": member_id, "limit": MAX_IDEAS, "held_elsewhere": now is not None, "plan_id": plan_id}
+    rows = sql.many(conn, Q.ready_ideas, {**params, "now": now}, _IdeaRow)
     return [
         Candidate(
             key=f"idea:{row.id}",
@@ -211,7 +215,7 @@ def gather(
         busy=busy,
         kept=kept,
         due=due_series(conn, start, end, zone, kept),
-        candidates=idea_candidates(conn, member_id, strategy.avoid_topics)
+        candidates=idea_candidates(conn, member_id, strategy.avoid_topics, now=now, plan_id=plan_id)
         + post_candidates(conn, member_id, strategy.avoid_topics, now, plan_id),
         best_hours=best_hours(conn, member_id, zone, now),
     )

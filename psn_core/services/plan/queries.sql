@@ -15,12 +15,19 @@ SELECT t.platform, t.due_at AS at, p.language,
  ORDER BY t.due_at, t.platform;
 
 -- name: ready_ideas
--- The member's ready ideas and the unrated ideas proposed for a plan or made from a trend (sparks and
--- seeds of source plan or trend), oldest first (ready first): the candidates after due series episodes.
+-- The member's ready ideas and the unrated ideas proposed for a plan or made from a trend (sparks of
+-- source plan or trend; one rated "maybe" is a seed and waits for a love), oldest first (ready first): the
+-- candidates after due series episodes.
+-- With held_elsewhere, an idea a planned, still ahead slot of another open plan holds is left out (one
+-- idea is planned in one week at a time).
 SELECT i.id, i.text, i.pillar, i.platform, i.language, i.state, i.source
   FROM ideas i
- WHERE (i.state = 'ready' OR (i.source IN ('plan', 'trend') AND i.state IN ('spark', 'seed')))
+ WHERE (i.state = 'ready' OR (i.source IN ('plan', 'trend') AND i.state = 'spark'))
    AND (i.member_id = %(member_id)s OR i.claimed_by = %(member_id)s)
+   AND NOT (%(held_elsewhere)s AND EXISTS (
+           SELECT 1 FROM plan_slots s JOIN weekly_plans w ON w.id = s.plan_id
+            WHERE s.idea_id = i.id AND s.plan_id IS DISTINCT FROM %(plan_id)s
+              AND w.state IN ('proposed', 'accepted') AND s.state = 'planned' AND s.at > %(now)s))
  ORDER BY (i.state = 'ready') DESC, i.created_at, i.id
  LIMIT %(limit)s;
 
@@ -76,13 +83,19 @@ UPDATE weekly_plans SET capacity = %(capacity)s, generated_at = %(now)s
  WHERE id = %(plan_id)s
 RETURNING id;
 
+-- name: abandon_plan
+-- A plan given up (only while it is open); its slots and their posts stay as they are.
+UPDATE weekly_plans SET state = 'abandoned' WHERE id = %(plan_id)s AND state IN ('proposed', 'accepted')
+RETURNING id;
+
 -- name: lock_plan
 -- One regeneration of a plan at a time.
 SELECT id, state FROM weekly_plans WHERE id = %(plan_id)s FOR UPDATE;
 
 -- name: drop_open_slots
--- The slots nobody drafted yet (planned, skipped): made again. The hub keeps every slot with a post.
-DELETE FROM plan_slots WHERE plan_id = %(plan_id)s AND post_id IS NULL;
+-- The planned slots (nobody drafted or skipped them): made again. Skipped slots stay and hold their place
+-- in the week; the hub keeps every slot with a post.
+DELETE FROM plan_slots WHERE plan_id = %(plan_id)s AND state = 'planned';
 
 -- name: insert_slot
 -- A new slot (planned, without a post: the hub refuses anything else).

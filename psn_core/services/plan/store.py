@@ -83,7 +83,8 @@ def build_plan(
     week: str | date | None = None,
 ) -> WeeklyPlan:
     """Make the plan of the ISO week holding ``week`` (default: this week in ``zone`` at ``now``), or make
-    it again: slots with a post stay as they are, the others are allocated anew (see :mod:`allocate`).
+    it again: slots with a post and skipped slots stay as they are (a skipped slot holds its place), the
+    planned ones are allocated anew (see :mod:`allocate`).
 
     Raises:
         PlanNeedsStrategy: no strategy. PlanInputInvalid: a bad ``week``. PlanSlotRefused: the week's plan
@@ -105,8 +106,10 @@ def build_plan(
             "Plan another week (`psn plan --week YYYY-MM-DD`).",
         )
     zone = plan.zone  # a plan keeps the zone it was made in
-    kept = [s for s in _slots(conn, plan.id, zone) if s.post_id is not None]
+    kept = [s for s in _slots(conn, plan.id, zone) if s.post_id is not None or s.state == "skipped"]
     week_input = candidates.gather(conn, member_id, strategy, monday, zone, now, plan.id, kept)
+    held = {s.idea_id for s in kept if s.idea_id}  # a skipped idea is not planned again in this week
+    week_input.candidates = [c for c in week_input.candidates if c.idea_id is None or c.idea_id not in held]
     specs = allocate(week_input)
     sql.run(conn, Q.drop_open_slots, {"plan_id": plan.id})
     position = max((s.position for s in kept), default=0)
@@ -180,6 +183,27 @@ def get_plan(
         warnings=warnings,
         **learned.extras(conn, member_id, strategy, monday, plan.zone, now, offer_trends=end > now),
     )
+
+
+def abandon_plan(
+    conn: Conn, member_id: UUID, zone: str, now: datetime, *, week: str | date | None = None
+) -> WeeklyPlan:
+    """Give up the plan of the ISO week holding ``week`` (default this week): it is abandoned and does not
+    change any more; posts drafted from it stay and still go out.
+
+    Raises:
+        PlanNotFound: no plan for that week. PlanSlotRefused: it is completed or abandoned already.
+    """
+    monday = candidates.parse_week(week, zone, now)
+    plan = _plan_row(conn, member_id, monday)
+    if plan is None:
+        raise PlanNotFound(f"There is no plan for {candidates.week_label(monday)} to abandon.")
+    if not sql.many(conn, Q.abandon_plan, {"plan_id": plan.id}, _Id):
+        raise PlanSlotRefused(
+            f"The plan of {candidates.week_label(monday)} is {plan.state} already; nothing was changed.",
+            "Plan another week (`psn plan --week YYYY-MM-DD`).",
+        )
+    return get_plan(conn, member_id, zone, now, week=monday)
 
 
 def resolve_slot(conn: Conn, ref: str | UUID) -> UUID:

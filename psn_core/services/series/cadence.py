@@ -94,14 +94,14 @@ def _build(rule: str, starts_on: date, at: time, zone: ZoneInfo) -> rrule:
     from dateutil.rrule import rrule, rrulestr  # loaded when a cadence is first read (psn-mcp starts light)
 
     parts = []
-    for part in rule.split(";"):
-        key, _, value = part.partition("=")
-        if key == "UNTIL" and value.endswith("Z"):
-            # an UNTIL in UTC, as RFC 5545 writes it: the rule runs over wall times, so it is read in the zone
-            instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            value = instant.astimezone(zone).strftime("%Y%m%dT%H%M%S")
-        parts.append(f"{key}={value}")
     try:
+        for part in rule.split(";"):
+            key, _, value = part.partition("=")
+            if key == "UNTIL" and value.endswith("Z"):
+                # an UNTIL in UTC, as RFC 5545 writes it: the rule runs over wall times, so it is read in the zone
+                instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                value = instant.astimezone(zone).strftime("%Y%m%dT%H%M%S")
+            parts.append(f"{key}={value}")
         built = rrulestr(";".join(parts), dtstart=datetime.combine(starts_on, at))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise SeriesInputInvalid(f"The rule {rule!r} cannot be read: {exc}.", "Check it against RFC 5545.") from exc

@@ -24,11 +24,11 @@ SELECT s.id, s.member_id, m.display_name AS created_by, s.name, s.slug, s.descri
  ORDER BY (s.member_id = public.psn_current_member()) DESC, s.name, s.id;
 
 -- name: series_ids_by_ref
--- Series a reference names: its slug (the caller's own first), or an id prefix.
-SELECT s.id FROM series s
+-- Series a reference names: its slug, or an id prefix (slug matches first; more than one is ambiguous).
+SELECT s.id, s.slug, s.name, s.slug = %(ref)s AS by_slug FROM series s
  WHERE s.slug = %(ref)s OR s.id::text LIKE %(prefix)s
- ORDER BY (s.slug = %(ref)s) DESC, (s.member_id = public.psn_current_member()) DESC, s.id
- LIMIT 3;
+ ORDER BY (s.slug = %(ref)s) DESC, s.id
+ LIMIT 10;
 
 -- name: move_series
 -- One transition, only from the state the caller saw (a concurrent move wins; this one changes nothing).
@@ -83,15 +83,17 @@ HAVING count(*) >= %(min_posts)s
  ORDER BY count(*) DESC, r.pillar, r.format;
 
 -- name: episode_metrics
--- A series' published episodes, in order, with what their targets collected (analytics' post_metrics).
-SELECT e.episode_number, e.post_id, e.published_at,
+-- A series' published episodes, in order, with what their targets collected (analytics' post_metrics);
+-- the posts of one episode (one per platform) are summed, shown by the first one published.
+SELECT e.episode_number, (array_agg(e.post_id ORDER BY e.published_at, e.post_id))[1] AS post_id,
+       min(e.published_at) AS published_at,
        coalesce(sum(m.exposure), 0) AS exposure, coalesce(sum(m.engagements), 0) AS engagements,
        coalesce(sum(m.likes), 0) AS likes, coalesce(sum(m.comments), 0) AS comments,
        coalesce(sum(m.shares), 0) AS shares
   FROM series_episodes e
   LEFT JOIN post_metrics m ON m.post_id = e.post_id
  WHERE e.series_id = %(series_id)s
- GROUP BY e.episode_number, e.post_id, e.published_at
+ GROUP BY e.episode_number
  ORDER BY e.episode_number;
 
 -- name: edit_series

@@ -58,10 +58,6 @@ class SeriesSpec(BaseModel):
     first_episode: int = 1
 
 
-class _Id(BaseModel):
-    id: UUID
-
-
 class _Row(BaseModel):
     id: UUID
     member_id: UUID
@@ -118,8 +114,13 @@ def check_spec(spec: SeriesSpec, pillars: Collection[str] | None, now: datetime)
                 f"{spec.pillar!r} is not one of your strategy's pillars ({known}); nothing was saved.",
                 "Use one of those pillars, or add it to strategy.yaml first (`psn strategy show`).",
             )
-    if spec.format is not None and not _NAME.match(spec.format):
-        raise SeriesInputInvalid(f"{spec.format!r} is not a format name.", "Use a format such as thread or list.")
+    from psn_core.voice.formats import format_names  # the catalog (the same list check_format reads)
+
+    if spec.format is not None and spec.format not in format_names():
+        raise SeriesInputInvalid(
+            f"{spec.format!r} is not a post format psn knows; the formats are: {', '.join(format_names())}.",
+            "Give one of those formats (or none); nothing was saved.",
+        )
     if spec.season_length is not None and not 1 <= spec.season_length <= 1000:
         raise SeriesInputInvalid("A season has 1 to 1000 episodes.", "Give --season-length between 1 and 1000.")
     if not 0 <= spec.first_episode <= 100_000:
@@ -192,10 +193,24 @@ def resolve_id(conn: Conn, ref: str | UUID) -> UUID:
         return whole
     text = str(ref).strip().lower()
     prefix = text + "%" if len(text) >= 6 and re.fullmatch(r"[0-9a-f-]+", text) else "-"
-    found = sql.many(conn, Q.series_ids_by_ref, {"ref": text, "prefix": prefix}, _Id)
-    if not found:
+    found = sql.many(conn, Q.series_ids_by_ref, {"ref": text, "prefix": prefix}, _Match)
+    named = [m for m in found if m.by_slug] or found
+    if not named:
         raise SeriesNotFound(f"No series {str(ref)!r} that you can see.")
-    return found[0].id
+    if len(named) > 1:  # two members' "tips" in a company hub: never pick one silently
+        matches = ", ".join(f"{m.name!r} ({str(m.id)[:8]})" for m in named)
+        raise SeriesNotFound(
+            f"{str(ref)!r} names several series: {matches}; nothing was changed.",
+            "Name the series by its id (or its first 8 characters), as shown above.",
+        )
+    return named[0].id
+
+
+class _Match(BaseModel):
+    id: UUID
+    slug: str
+    name: str
+    by_slug: bool
 
 
 def get_series(conn: Conn, ref: str | UUID) -> Series:
