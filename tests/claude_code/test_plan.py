@@ -19,24 +19,8 @@ from psn_core.services.trends import store as trends
 from psn_core.timefmt import utcnow
 from tests.support.claude_code import run_claude, text, tool_use
 from tests.support.fake_model import Conversation, full_tool_name
+from tests.support.plan_world import STRATEGY_YAML as STRATEGY
 from tests.support.plan_world import next_week, ready_idea
-
-STRATEGY = """\
-version: 1
-pillars:
-  - name: bakery
-    weight: 2
-  - name: business
-    weight: 1
-frequency:
-  x: 3
-times:
-  x:
-    - days: weekdays
-      at: ["09:00"]
-languages:
-  en: 1
-"""
 
 
 def test_plan_proposes_for_open_slots_then_rates_with_the_users_permission(

@@ -14,27 +14,11 @@ from psn_core.config import Settings
 from tests.mcp.conftest import error_of, structured
 from tests.support.clock import start_instant
 from tests.support.hubs import HubEnv
+from tests.support.plan_world import STRATEGY_YAML as STRATEGY
 from tests.support.plan_world import next_week
 from tests.support.platform_env import connect_account
 
 pytestmark = [pytest.mark.anyio, pytest.mark.pg]
-
-STRATEGY = """\
-version: 1
-pillars:
-  - name: bakery
-    weight: 2
-  - name: business
-    weight: 1
-frequency:
-  x: 3
-times:
-  x:
-    - days: weekdays
-      at: ["09:00"]
-languages:
-  en: 1
-"""
 
 
 async def test_propose_rate_plan_draft_a_slot_and_ask_what_to_post(

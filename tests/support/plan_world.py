@@ -14,6 +14,24 @@ from psn_core.services.ideas.tags import parse_idea
 from psn_core.strategy.model import Strategy
 
 ZONE = "Europe/Madrid"
+# A strategy.yaml as the user writes it (the plan tool and command journeys): 3 X posts a week at 09:00 on
+# weekdays, pillars bakery 2 : business 1, English.
+STRATEGY_YAML = """\
+version: 1
+pillars:
+  - name: bakery
+    weight: 2
+  - name: business
+    weight: 1
+frequency:
+  x: 3
+times:
+  x:
+    - days: weekdays
+      at: ["09:00"]
+languages:
+  en: 1
+"""
 
 
 def strategy(**overrides: object) -> Strategy:
