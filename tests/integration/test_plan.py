@@ -20,6 +20,7 @@ from psn_core.services.plan import rating, store
 from psn_core.services.plan.errors import PlanInputInvalid, PlanNeedsStrategy, PlanNotFound, PlanSlotRefused
 from psn_core.services.posting.posts import cancel_post
 from psn_core.services.posting.saved_drafts import DraftTarget, ReviewedDraft, save_draft
+from psn_core.services.series.models import Series
 from tests.support.clock import start_instant
 from tests.support.hubs import HubEnv, new_member
 from tests.support.plan_world import ZONE, next_week, published_post, ready_idea, strategy, x_account
@@ -49,6 +50,24 @@ def ana(hub_env: HubEnv) -> uuid.UUID:
 def _plan(env: HubEnv, member: uuid.UUID, **kw: object) -> store.WeeklyPlan:
     with env.hub.transaction(member) as conn:
         return store.build_plan(conn, member, kw.pop("strat", strategy()), ZONE, T0, week=MONDAY)  # type: ignore[arg-type]
+
+
+def _tool_tuesday(env: HubEnv, member: uuid.UUID, platforms: tuple[str, ...]) -> Series:
+    """The member's accounts on ``platforms`` and a weekly series on them, Tuesdays 12:00 of the planned week."""
+    with env.hub.transaction(member) as conn:
+        for platform in platforms:
+            x_account(conn, member, platform)
+        return make_series(
+            conn,
+            member,
+            T0,
+            name="Tool Tuesday",
+            starts_on=MONDAY + timedelta(days=1),
+            at=time(12),
+            zone=ZONE,
+            pillar="ai",
+            platforms=platforms,
+        )
 
 
 @pytest.mark.parametrize("order", ["as listed", "reversed"])
@@ -239,19 +258,7 @@ def test_bad_input_changes_nothing(hub_env: HubEnv, ana: uuid.UUID) -> None:
 def test_a_series_slot_drafts_that_occurrences_episode_and_publishing_it_moves_the_slot(
     hub_env: HubEnv, ana: uuid.UUID
 ) -> None:
-    with hub_env.hub.transaction(ana) as conn:
-        x_account(conn, ana)
-        series = make_series(
-            conn,
-            ana,
-            T0,
-            name="Tool Tuesday",
-            starts_on=MONDAY + timedelta(days=1),
-            at=time(12),
-            zone=ZONE,
-            pillar="ai",
-            platforms=("x",),
-        )
+    series = _tool_tuesday(hub_env, ana, ("x",))
     plan = _plan(hub_env, ana)
     slot = next(s for s in plan.slots if s.kind == "series")
     draft = ReviewedDraft(targets=[DraftTarget(account="x", parts=["Tool #1: psql."])], plan_slot_id=slot.id)
@@ -303,19 +310,7 @@ def test_concurrent_plannings_of_one_week_make_one_plan_with_its_capacity(hub_en
 
 
 def test_a_cancelled_post_opens_its_slot_again_and_the_slot_drafts_again(hub_env: HubEnv, ana: uuid.UUID) -> None:
-    with hub_env.hub.transaction(ana) as conn:
-        x_account(conn, ana)
-        make_series(
-            conn,
-            ana,
-            T0,
-            name="Tool Tuesday",
-            starts_on=MONDAY + timedelta(days=1),
-            at=time(12),
-            zone=ZONE,
-            pillar="ai",
-            platforms=("x",),
-        )
+    _tool_tuesday(hub_env, ana, ("x",))
     plan = _plan(hub_env, ana)
     slot = next(s for s in plan.slots if s.kind == "series")
     draft = ReviewedDraft(targets=[DraftTarget(account="x", parts=["Tool #1: psql."])], plan_slot_id=slot.id)
@@ -347,20 +342,7 @@ def test_a_cancelled_post_opens_its_slot_again_and_the_slot_drafts_again(hub_env
 
 
 def test_a_series_on_two_platforms_drafted_slot_by_slot_is_one_episode(hub_env: HubEnv, ana: uuid.UUID) -> None:
-    with hub_env.hub.transaction(ana) as conn:
-        x_account(conn, ana)
-        x_account(conn, ana, "linkedin")
-        series = make_series(
-            conn,
-            ana,
-            T0,
-            name="Tool Tuesday",
-            starts_on=MONDAY + timedelta(days=1),
-            at=time(12),
-            zone=ZONE,
-            pillar="ai",
-            platforms=("x", "linkedin"),
-        )
+    series = _tool_tuesday(hub_env, ana, ("x", "linkedin"))
     plan = _plan(hub_env, ana)
     slots = [s for s in plan.slots if s.kind == "series"]
     assert sorted(s.platform for s in slots) == ["linkedin", "x"] and len({s.occurrence_at for s in slots}) == 1
